@@ -1,0 +1,73 @@
+"""COSE_Sign1 (RFC 9052 §4.2): parse untrusted bytes, build the signed structure, and sign.
+
+Only structure lives here; which algorithms and header rules a format admits is the format's call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import cbor2
+
+from checkpoint.errors import MalformedPass
+from checkpoint.formats.cbor import dumps, loads_strict
+
+COSE_SIGN1_TAG = 18
+HEADER_ALG = 1
+HEADER_KID = 4
+ALG_EDDSA = -8
+ALG_ES256 = -7
+ALG_PS256 = -37
+
+
+@dataclass(frozen=True)
+class Sign1:
+    protected_bytes: bytes
+    protected: Mapping[Any, Any]
+    unprotected: Mapping[Any, Any]
+    payload: bytes
+    signature: bytes
+
+    def signed_data(self) -> bytes:
+        """The bytes the signature covers: Sig_structure with no external AAD."""
+        return sig_structure(self.protected_bytes, self.payload)
+
+
+def sig_structure(protected_bytes: bytes, payload: bytes) -> bytes:
+    return dumps(["Signature1", protected_bytes, b"", payload])
+
+
+def parse_sign1(data: bytes) -> Sign1:
+    obj = loads_strict(data, "COSE")
+    if isinstance(obj, cbor2.CBORTag):
+        if obj.tag != COSE_SIGN1_TAG:
+            raise MalformedPass(f"COSE: CBOR tag {obj.tag} is not COSE_Sign1 (18)")
+        obj = obj.value
+    if not isinstance(obj, list | tuple) or len(obj) != 4:
+        raise MalformedPass("COSE: not a COSE_Sign1 array of four items")
+    protected_bytes, unprotected, payload, signature = obj
+    if not isinstance(protected_bytes, bytes):
+        raise MalformedPass("COSE: protected header is not a byte string")
+    if not isinstance(unprotected, Mapping):
+        raise MalformedPass("COSE: unprotected header is not a map")
+    if not isinstance(payload, bytes):
+        raise MalformedPass("COSE: payload is not a byte string")
+    if not isinstance(signature, bytes):
+        raise MalformedPass("COSE: signature is not a byte string")
+    if protected_bytes:
+        protected = loads_strict(protected_bytes, "COSE protected header")
+        if not isinstance(protected, Mapping):
+            raise MalformedPass("COSE: protected header is not a map")
+    else:
+        protected = {}
+    return Sign1(protected_bytes, protected, unprotected, payload, signature)
+
+
+def build_sign1(protected: Mapping[int, Any], payload: bytes, sign: Any, *, tagged: bool = True) -> bytes:
+    """Encode and sign a COSE_Sign1. ``sign`` maps the Sig_structure bytes to the signature."""
+    protected_bytes = dumps(dict(protected))
+    signature = sign(sig_structure(protected_bytes, payload))
+    body = [protected_bytes, {}, payload, signature]
+    return dumps(cbor2.CBORTag(COSE_SIGN1_TAG, body) if tagged else body)

@@ -1,0 +1,69 @@
+"""The checkpoint's own rules: what a verified, valid pass must also satisfy here.
+
+Each rule has a name (recorded on the crossing as "rules applied") and refuses with plain words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from checkpoint.formats.cp1 import CATEGORIES
+from checkpoint.model import Pass
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Defaults are documented in ``config/station.example.toml``."""
+
+    categories: frozenset[str] = frozenset(CATEGORIES)  # categories admitted
+    max_test_age_hours: int = 0  # 0: no test required; else a negative test no older than this
+    test_exempt_categories: frozenset[str] = frozenset({"emergency"})
+    refuse_symptoms: bool = True
+    refuse_positive_test: bool = True
+    clock_skew_seconds: int = 300  # tolerance for issuer clocks ahead (nbf) and the clock guard
+
+    @property
+    def clock_skew(self) -> timedelta:
+        return timedelta(seconds=self.clock_skew_seconds)
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    ok: bool
+    applied: tuple[str, ...]
+    rule: str | None = None
+    detail: str = ""
+
+
+def evaluate(p: Pass, rules: Rules, now: datetime) -> RuleOutcome:
+    applied: list[str] = ["category"]
+    if p.subject.category not in rules.categories:
+        detail = f"category '{p.subject.category}' is not admitted at this checkpoint"
+        return RuleOutcome(False, tuple(applied), "category", detail)
+    if rules.refuse_symptoms:
+        applied.append("symptoms")
+        if p.health.symptoms:
+            return RuleOutcome(False, tuple(applied), "symptoms", "symptoms declared: send to the medical desk")
+    test = p.health.test
+    if rules.refuse_positive_test:
+        applied.append("positive_test")
+        if test is not None and test.result != "negative":
+            return RuleOutcome(False, tuple(applied), "positive_test", f"test result is '{test.result}'")
+    if rules.max_test_age_hours > 0 and p.subject.category not in rules.test_exempt_categories:
+        applied.append("test_age")
+        if test is None:
+            return RuleOutcome(
+                False, tuple(applied), "test_age",
+                f"a negative test no older than {rules.max_test_age_hours} h is required; the pass has none",
+            )
+        age = now - test.sampled_at
+        if age > timedelta(hours=rules.max_test_age_hours):
+            hours = int(age.total_seconds() // 3600)
+            return RuleOutcome(
+                False, tuple(applied), "test_age",
+                f"test taken {hours} h ago; at most {rules.max_test_age_hours} h is admitted",
+            )
+        if test.sampled_at > now + rules.clock_skew:
+            return RuleOutcome(False, tuple(applied), "test_age", "test sample time is in the future")
+    return RuleOutcome(True, tuple(applied))

@@ -1,0 +1,79 @@
+"""The trust store: issuer keys by kid, immutable, replaced whole when a new list is accepted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from cryptography import x509
+
+from checkpoint.trust.keys import PublicKey
+
+
+class KeyStatus(StrEnum):
+    ACTIVE = "active"
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True)
+class TrustedKey:
+    kid: bytes
+    public_key: PublicKey
+    source: str
+    issuer: str | None = None  # issuer code the key may sign for; None: any
+    not_before: datetime | None = None
+    not_after: datetime | None = None
+    status: KeyStatus = KeyStatus.ACTIVE
+    revoked_at: datetime | None = None
+    certificate: x509.Certificate | None = None
+
+    def problem_at(self, issued_at: datetime, issuer: str) -> str | None:
+        """Why this key may not vouch for a pass issued at ``issued_at`` by ``issuer``, or None.
+
+        A revoked key refuses every pass, whatever its issue time: whoever holds a compromised key
+        can write any ``iat`` they like, so the revocation time is a record, not a cut-off.
+        """
+        if self.status is KeyStatus.REVOKED:
+            when = f" at {self.revoked_at.isoformat()}" if self.revoked_at else ""
+            return f"the issuer key was revoked{when}"
+        if self.not_before and issued_at < self.not_before:
+            return "the pass was issued before its key became valid"
+        if self.not_after and issued_at >= self.not_after:
+            return "the pass was issued after its key expired"
+        if self.issuer is not None and issuer != self.issuer:
+            return f"the key is not authorised for issuer {issuer!r}"
+        return None
+
+
+@dataclass(frozen=True)
+class TrustSource:
+    """Where the keys came from: a folder, or a signed trust list of a version."""
+
+    description: str
+    version: int | None = None
+    issued: datetime | None = None
+    expires: datetime | None = None
+
+
+class TrustStore:
+    def __init__(self, keys: Iterable[TrustedKey], source: TrustSource) -> None:
+        index: dict[bytes, list[TrustedKey]] = {}
+        for k in keys:
+            index.setdefault(k.kid, []).append(k)
+        self._index = {kid: tuple(ks) for kid, ks in index.items()}
+        self.source = source
+
+    def candidates(self, kid: bytes) -> tuple[TrustedKey, ...]:
+        return self._index.get(kid, ())
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._index.values())
+
+    def keys(self) -> list[TrustedKey]:
+        return [k for ks in self._index.values() for k in ks]
+
+    @classmethod
+    def empty(cls) -> TrustStore:
+        return cls((), TrustSource("no trusted keys"))

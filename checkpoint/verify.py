@@ -1,0 +1,109 @@
+"""The verifier: QR text and a time in, a :class:`Decision` out. Pure: no I/O, clock passed in.
+
+Checks run in the CP1 spec's order, and the first that fails is the reason:
+UNKNOWN_FORMAT, MALFORMED, UNKNOWN_KEY, BAD_SIGNATURE, KEY_REVOKED, NOT_YET_VALID, EXPIRED,
+PASS_REVOKED, RULE_FAILED. Any text at all gets a decision, never an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from checkpoint import rules as rules_mod
+from checkpoint.decision import Decision, Reason, Verdict, reject
+from checkpoint.errors import MalformedPass
+from checkpoint.formats import cp1
+from checkpoint.model import SignedPass
+from checkpoint.rules import Rules
+from checkpoint.trust.keys import signature_valid
+from checkpoint.trust.revocation import RevocationList
+from checkpoint.trust.store import TrustedKey, TrustStore
+
+Parser = Callable[[str], SignedPass]
+
+#: Prefix -> (format name, parser). Other formats register here.
+FORMATS: dict[str, tuple[str, Parser]] = {cp1.PREFIX: (cp1.FORMAT, cp1.parse)}
+
+MAX_TEXT = 8 * 1024  # a version-40 QR holds at most 4,296 alphanumeric characters
+
+
+def strip_line_ending(text: str) -> str:
+    """Handheld scanners end a scan with CR, LF or CRLF; accept exactly one, nothing else."""
+    if text.endswith("\r\n"):
+        return text[:-2]
+    if text.endswith(("\n", "\r")):
+        return text[:-1]
+    return text
+
+
+def format_of(text: str, formats: Mapping[str, tuple[str, Parser]] = FORMATS) -> tuple[str, Parser] | None:
+    for prefix, entry in formats.items():
+        if text.startswith(prefix):
+            return entry
+    return None
+
+
+@dataclass(frozen=True)
+class Verifier:
+    trust: TrustStore
+    revocations: RevocationList | None = None
+    rules: Rules = field(default_factory=Rules)
+    formats: Mapping[str, tuple[str, Parser]] = field(default_factory=lambda: dict(FORMATS))
+
+    def verify(self, text: str | bytes, now: datetime) -> Decision:
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError:
+                return reject(Reason.UNKNOWN_FORMAT, "the code holds binary data, not a pass", now)
+        if len(text) > MAX_TEXT:
+            return reject(Reason.MALFORMED, "the code is far longer than any pass", now)
+        text = strip_line_ending(text)
+        entry = format_of(text, self.formats)
+        if entry is None:
+            return reject(Reason.UNKNOWN_FORMAT, "this code is not a pass this station knows", now)
+        fmt, parse = entry
+        try:
+            signed = parse(text)
+        except MalformedPass as e:
+            return reject(Reason.MALFORMED, f"the pass is damaged or not genuine ({e})", now, format=fmt)
+        return self.check_signed(signed, now)
+
+    def check_signed(self, signed: SignedPass, now: datetime) -> Decision:
+        fmt, kid, p = signed.format, signed.kid, signed.pass_
+        candidates = self.trust.candidates(kid)
+        if not candidates:
+            return reject(Reason.UNKNOWN_KEY, "the pass was signed by an issuer this station does not trust", now,
+                          format=fmt, kid=kid)
+        key = _first_verifying(candidates, signed)
+        if key is None:
+            return reject(Reason.BAD_SIGNATURE, "the signature is not valid: the pass was altered or forged", now,
+                          format=fmt, kid=kid)
+        # From here on the pass content is authentic.
+        problem = key.problem_at(p.issued_at, p.issuer)
+        if problem:
+            return reject(Reason.KEY_REVOKED, problem, now, format=fmt, kid=kid, pass_=p)
+        if now + self.rules.clock_skew < p.not_before:
+            return reject(Reason.NOT_YET_VALID, f"the pass is valid only from {p.not_before:%Y-%m-%d %H:%M} UTC",
+                          now, format=fmt, kid=kid, pass_=p)
+        if now >= p.expires:
+            return reject(Reason.EXPIRED, f"the pass expired at {p.expires:%Y-%m-%d %H:%M} UTC", now,
+                          format=fmt, kid=kid, pass_=p)
+        if self.revocations is not None and p.pass_id in self.revocations:
+            return reject(Reason.PASS_REVOKED, "the authority has revoked this pass", now,
+                          format=fmt, kid=kid, pass_=p)
+        outcome = rules_mod.evaluate(p, self.rules, now)
+        if not outcome.ok:
+            return reject(Reason.RULE_FAILED, outcome.detail, now, format=fmt, kid=kid, pass_=p,
+                          rules_applied=outcome.applied, rule=outcome.rule)
+        return Decision(Verdict.ACCEPT, None, "valid pass", now, format=fmt, kid=kid, pass_=p,
+                        rules_applied=outcome.applied)
+
+
+def _first_verifying(candidates: tuple[TrustedKey, ...], signed: SignedPass) -> TrustedKey | None:
+    for key in candidates:
+        if signature_valid(key.public_key, signed.alg, signed.signature, signed.signed_data):
+            return key
+    return None
