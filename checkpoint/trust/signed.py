@@ -10,7 +10,13 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from checkpoint.errors import ListExpiredError, ListFormatError, ListNotSignedError, ListSignatureError, MalformedPass
+from checkpoint.errors import (
+    ListExpiredError,
+    ListFormatError,
+    ListNotSignedError,
+    ListSignatureError,
+    MalformedPass,
+)
 from checkpoint.formats.cbor import dumps, loads_strict
 from checkpoint.formats.cose import ALG_EDDSA, ALG_ES256, HEADER_ALG, HEADER_KID, build_sign1, parse_sign1
 from checkpoint.model import Alg

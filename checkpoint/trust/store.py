@@ -71,7 +71,7 @@ class TrustStore:
     def __len__(self) -> int:
         return sum(len(v) for v in self._index.values())
 
-    def keys(self) -> list[TrustedKey]:
+    def all_keys(self) -> list[TrustedKey]:
         return [k for ks in self._index.values() for k in ks]
 
     @classmethod
