@@ -1,0 +1,207 @@
+"""The decoder cascade: cheap work on every frame, expensive work only where it can pay.
+
+Every frame gets one fast pass: grayscale, downscaled if huge, lightly blurred if large (sensor noise
+on a 1280x720 frame makes zxing-cpp chase thousands of false finder patterns: ~65 ms raw, ~10 ms after a
+3x3 blur), then the first decoder. Fallbacks (the unblurred frame, zxing's global binarizer, median
+filters, a 2x upscale for small images, then the other decoders, pyzbar also on the inverted image) run
+only when the fast pass *located* a code it could not read, on every ``fallback_every``-th frame, or when
+the caller asks (a still image). Empty frames, which are most frames, stay cheap.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scanner.decoders import Decoded, Decoder, DecodeResult, DecoderInfo, ZxingDecoder, make_decoders
+from scanner.errors import ImageUnreadable
+from scanner.frames import Image, as_image, to_gray
+from scanner.notice import Notice
+
+log = logging.getLogger("scanner")
+_warned: set[str] = set()
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    decoders: tuple[str, ...] = ("zxing", "zbar", "opencv")  # first available one runs on every frame
+    fallback_every: int = 30  # on frames with nothing located, run the fallbacks once per N frames (0: never)
+    denoise_min_pixels: int = 640 * 480  # blur frames at least this big before the fast pass
+    max_side: int = 1920  # downscale larger frames first
+    upscale_max_side: int = 640  # images no bigger than this get a 2x upscale among the fallbacks
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    codes: tuple[Decoded, ...]
+    located: bool  # some stage saw a code it could not read
+    fallback_ran: bool
+    timings: tuple[tuple[str, float], ...]  # (stage, milliseconds), in order
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return tuple(c.text for c in self.codes)
+
+    @property
+    def total_ms(self) -> float:
+        return sum(ms for _, ms in self.timings)
+
+
+Stage = tuple[str, Callable[[Image], Image], Decoder]
+
+
+def _median(k: int) -> Callable[[Image], Image]:
+    def f(g: Image) -> Image:
+        import cv2
+
+        return as_image(cv2.medianBlur(g, k))
+
+    return f
+
+
+def _upscale(g: Image) -> Image:
+    import cv2
+
+    return as_image(cv2.resize(g, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC))
+
+
+def _invert(g: Image) -> Image:
+    return 255 - g
+
+
+def _same(g: Image) -> Image:
+    return g
+
+
+@dataclass
+class Pipeline:
+    """Not thread-safe: one pipeline per decoding thread (the loop owns one)."""
+
+    config: PipelineConfig = field(default_factory=PipelineConfig)
+    decoders: tuple[Decoder, ...] = ()
+    _frames_since_fallback: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.decoders:
+            self.decoders = make_decoders(self.config.decoders)
+        self.infos: tuple[DecoderInfo, ...] = tuple(d.info() for d in self.decoders)
+        for info in self.infos:
+            if info.unavailable and info.name not in _warned:
+                _warned.add(info.name)
+                log.warning("%s", info.unavailable.text)
+        self.active = tuple(d for d, i in zip(self.decoders, self.infos, strict=True) if i.available)
+        if not self.active:
+            raise RuntimeError("no QR decoder is available: " + "; ".join(
+                i.unavailable.text for i in self.infos if i.unavailable))
+        self._fallbacks = self._fallback_stages()
+
+    @property
+    def notices(self) -> tuple[Notice, ...]:
+        """Why decoders are off, once each, for the UI to show."""
+        return tuple(i.unavailable for i in self.infos if i.unavailable)
+
+    def _fallback_stages(self) -> list[Stage]:
+        first = self.active[0]
+        stages: list[Stage] = [(f"{first.name}:raw", _same, first)]
+        if isinstance(first, ZxingDecoder):
+            stages.append(("zxing-global:raw", _same, ZxingDecoder("global", name="zxing-global")))
+        stages += [(f"{first.name}:median{k}", _median(k), first) for k in (3, 5, 7)]
+        stages.append((f"{first.name}:upscale", _upscale, first))
+        for d in self.active[1:]:
+            stages.append((f"{d.name}:raw", _same, d))
+            if d.name == "zbar":  # zbar does not look for light-on-dark codes by itself
+                stages.append(("zbar:inverted", _invert, d))
+        return stages
+
+    def _prepare(self, gray: Image) -> tuple[Image, bool]:
+        import cv2
+
+        h, w = gray.shape[:2]
+        if max(h, w) > self.config.max_side:
+            f = self.config.max_side / max(h, w)
+            gray = as_image(cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA))
+            h, w = gray.shape[:2]
+        if h * w >= self.config.denoise_min_pixels:
+            return as_image(cv2.GaussianBlur(gray, (3, 3), 0)), True
+        return gray, False
+
+    def decode(self, image: Image, *, thorough: bool = False) -> PipelineResult:
+        """Decode one frame. ``thorough`` runs every fallback until one reads a code (still images)."""
+        timings: list[tuple[str, float]] = []
+        t = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal t
+            now = time.perf_counter()
+            timings.append((stage, (now - t) * 1000.0))
+            t = now
+
+        gray = to_gray(image)
+        prepared, blurred = self._prepare(gray)
+        lap("prepare")
+        first = self.active[0]
+        res = first.decode(prepared)
+        lap(f"{first.name}:{'denoised' if blurred else 'raw'}")
+        located = res.located
+        if res.codes:
+            return self._done(res, located, False, timings)
+        self._frames_since_fallback += 1
+        every = self.config.fallback_every
+        due = every > 0 and self._frames_since_fallback >= every
+        if not (thorough or located or due):
+            return PipelineResult((), False, False, tuple(timings))
+        self._frames_since_fallback = 0
+        small = max(gray.shape[:2]) <= self.config.upscale_max_side
+        base = gray if max(gray.shape[:2]) <= self.config.max_side else prepared
+        for name, pre, dec in self._fallbacks:
+            if name.endswith(":raw") and dec is first and not blurred:
+                continue  # the fast pass already saw exactly this image
+            if name.endswith(":upscale") and not small:
+                continue
+            res = dec.decode(pre(base))
+            lap(name)
+            located = located or res.located
+            if res.codes:
+                return self._done(res, located, True, timings)
+        return PipelineResult((), located, True, tuple(timings))
+
+    @staticmethod
+    def _done(
+        res: DecodeResult, located: bool, fallback: bool, timings: list[tuple[str, float]]
+    ) -> PipelineResult:
+        seen: set[str] = set()
+        codes = []
+        for c in res.codes:
+            if c.text not in seen:
+                seen.add(c.text)
+                codes.append(c)
+        return PipelineResult(tuple(codes), located, fallback, tuple(timings))
+
+
+def read_image(path: str | Path) -> Image:
+    """An image file as a grayscale array; raises ``ImageUnreadable`` naming the file."""
+    import cv2
+
+    p = Path(path)
+    if not p.is_file():
+        raise ImageUnreadable(f"{p}: no such image file")
+    img = cv2.imread(str(p), cv2.IMREAD_GRAYSCALE)
+    if img is None:
+        raise ImageUnreadable(f"{p}: not an image OpenCV can read (PNG, JPEG, WebP, BMP, TIFF)")
+    return as_image(img)
+
+
+_default: Pipeline | None = None
+
+
+def decode_image_file(path: str | Path, pipeline: Pipeline | None = None) -> list[str]:
+    """All QR texts in one image file, trying every fallback. Raises ``ImageUnreadable``."""
+    global _default
+    if pipeline is None:
+        if _default is None:
+            _default = Pipeline()
+        pipeline = _default
+    return list(pipeline.decode(read_image(path), thorough=True).texts)

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from scanner import ImageUnreadable, decode_image_file
+from scanner.decoders import ZxingDecoder
+from scanner.pipeline import Pipeline, PipelineConfig
+from scanner.synthetic import Distortion, make_frame
+from tests.scanner.helpers import damaged, data_images, pass_frame, truth
+
+
+@pytest.mark.parametrize("image", data_images(), ids=lambda p: p.name)
+def test_real_photographs_decode_to_their_ground_truth(image: Path) -> None:
+    assert truth(image) in [t.removesuffix("\n") for t in decode_image_file(image)]
+
+
+def test_a_photo_zxing_alone_misses_is_read_by_a_fallback() -> None:
+    # qrcode-4-09 (a code on a t-shirt): zxing-cpp's default binarizer fails; the global one reads it.
+    img = cv2.imread(str(data_images()[0].parent / "qrcode-4-09.png"), cv2.IMREAD_GRAYSCALE)
+    assert ZxingDecoder().decode(img).codes == ()
+    result = Pipeline().decode(img, thorough=True)
+    assert result.fallback_ran and result.texts
+
+
+DISTORTIONS = {
+    "clean": Distortion(),
+    "sensor-noise": Distortion(noise=10),
+    "perspective-blur": Distortion(perspective=0.08, blur=0.8, noise=6),
+    "glare": Distortion(glare=120, noise=6),
+    "low-contrast": Distortion(contrast=0.3, noise=5),
+    "inverted-screen": Distortion(inverted=True, noise=6),
+    "small-code": Distortion(module_px=2.5, noise=4),
+}
+
+
+@pytest.mark.parametrize("name", DISTORTIONS)
+def test_dense_pass_in_a_720p_frame_decodes_on_the_fast_path(name: str) -> None:
+    text, frame = pass_frame(seed=11, d=DISTORTIONS[name])
+    result = Pipeline().decode(frame)
+    assert result.texts == (text,)
+    assert not result.fallback_ran
+    assert [s for s, _ in result.timings] == ["prepare", "zxing:denoised"]
+
+
+def test_colour_frames_are_accepted() -> None:
+    text, gray = pass_frame(seed=2, size=(640, 480), chars=100, d=Distortion(module_px=4))
+    assert Pipeline().decode(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)).texts == (text,)
+
+
+def test_empty_frames_stay_on_the_fast_path_except_every_nth() -> None:
+    pipe = Pipeline(PipelineConfig(fallback_every=5))
+    frame = make_frame(None, 7, d=Distortion(noise=8))
+    ran = [pipe.decode(frame).fallback_ran for _ in range(10)]
+    assert ran == [False, False, False, False, True] * 2
+
+
+def test_a_located_but_unreadable_code_triggers_the_fallbacks_at_once() -> None:
+    _text, frame = pass_frame(seed=3, chars=100, size=(640, 480), d=Distortion(module_px=5))
+    (code,) = Pipeline().decode(frame).codes
+    spoiled = damaged(frame, code.corners)
+    result = Pipeline(PipelineConfig(fallback_every=0)).decode(spoiled)
+    assert result.located and result.fallback_ran and result.texts == ()
+    assert len(result.timings) > 3
+
+
+def test_huge_frames_are_downscaled_first() -> None:
+    text, frame = pass_frame(seed=4, chars=100, size=(3840, 2160), d=Distortion(module_px=12))
+    result = Pipeline().decode(frame)
+    assert result.texts == (text,)
+
+
+def test_unreadable_image_file_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(ImageUnreadable, match="no such image file"):
+        decode_image_file(tmp_path / "missing.png")
+    bad = tmp_path / "notes.png"
+    bad.write_text("not an image")
+    with pytest.raises(ImageUnreadable, match=r"notes\.png: not an image"):
+        decode_image_file(bad)
+
+
+def test_image_without_a_code_gives_no_texts(tmp_path: Path) -> None:
+    p = tmp_path / "blank.png"
+    cv2.imwrite(str(p), np.full((200, 300), 200, np.uint8))
+    assert decode_image_file(p) == []
