@@ -18,6 +18,8 @@ from checkpoint.errors import CheckpointError
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = (
     "checkpoint.cli.demo",
+    "checkpoint.cli.run",
+    "checkpoint.cli.officers",
     "checkpoint.cli.verify",
     "checkpoint.cli.issuer",
     "checkpoint.cli.trust",

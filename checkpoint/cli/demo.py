@@ -1,51 +1,116 @@
-"""``checkpoint demo``: the station on generated passes, no webcam needed."""
+"""``checkpoint demo``: the station app on generated passes shown to a simulated camera (no webcam)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from checkpoint.cli import EXIT_OK, EXIT_REJECT
 
+DEMO_OFFICER = ("CB01", "Nguyễn Thị Demo", "1234")
+DEMO_SUPERVISOR = ("CH01", "Trần Văn Chỉ Huy", "9999")
+
 
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
-        "demo", help="run the station on generated demo passes (no webcam needed)",
-        description="Make a demo issuer, signed trust and revocation lists, and a batch of passes (valid, "
-        "expired, forged, revoked, other categories), then check each through the real pipeline.",
+        "demo", help="run the station app on generated demo passes (no webcam needed)",
+        description="Make a demo issuer, signed trust and revocation lists, and a batch of passes (valid, expired, "
+        "forged, revoked, other categories), render each as a QR camera frame and feed them from a simulated "
+        "camera through the real decoder, verifier and log, in the station app. Demo sign-in: officer CB01 PIN "
+        "1234; supervisor CH01 PIN 9999 (F5). Without a terminal (or with --headless) it prints the verdicts "
+        "and exits 0 when every pass got its expected verdict.",
     )
     p.add_argument("--data-dir", type=Path, metavar="DIR",
                    help="keep the demo station's data here (default: a temporary folder, removed after)")
+    p.add_argument("--headless", action="store_true", help="no app: print each verdict (also when not on a terminal)")
+    p.add_argument("--language", choices=("vi", "en"), default="vi", help="language of the app (default vi)")
+    p.add_argument("--fps", type=float, default=15.0, help="simulated camera frame rate (default 15)")
+    p.add_argument("--loop", action="store_true", help="show the passes again and again (a kiosk)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.data_dir is not None:
-        return _run(args.data_dir)
+        return _run(args, args.data_dir)
     with tempfile.TemporaryDirectory(prefix="checkpoint-demo-") as tmp:
-        return _run(Path(tmp))
+        return _run(args, Path(tmp))
 
 
-def _run(data_dir: Path) -> int:
-    from checkpoint.cli.common import decision_text
+def _run(args: argparse.Namespace, data_dir: Path) -> int:
     from checkpoint.clock import SystemClock
     from checkpoint.demo import make_world
-    from checkpoint.station import Station
 
     clock = SystemClock()
     world = make_world(data_dir, clock.now())
-    station = Station(world.config, clock)
+    if args.headless or not sys.stdout.isatty():
+        return headless(world, clock)
+    return interactive(world, clock, args)
+
+
+def demo_config(world: Any, language: str) -> Any:
+    from checkpoint.config import parse_config
+
+    raw = dict(world.config.raw)
+    raw["station"] = {**raw["station"], "language": language}
+    raw["ui"] = {"camera": "", "sound": "bell", "lanes": ["1", "2", "3"]}
+    return parse_config(raw)
+
+
+def interactive(world: Any, clock: Any, args: argparse.Namespace) -> int:
+    from checkpoint.tui.app import StationApp
+    from checkpoint.tui.camera import SimulatedCamera
+    from checkpoint.tui.wiring import build_services
+
+    texts = [p.text for p in world.passes]
+    services = build_services(demo_config(world, args.language), clock, data_dir=world.data_dir,
+                              camera=lambda: SimulatedCamera(texts, fps=args.fps, loop=args.loop))
+    officer = services.officers.get(DEMO_OFFICER[0]) or services.officers.add(*DEMO_OFFICER)
+    if services.officers.get(DEMO_SUPERVISOR[0]) is None:
+        services.officers.add(*DEMO_SUPERVISOR, supervisor=True)
+    StationApp(services, officer=officer).run()
+    return EXIT_OK
+
+
+def headless(world: Any, clock: Any) -> int:
+    """The same pipeline without the app: camera frames, decoder, station, log; one line per verdict."""
+    import threading
+
+    from checkpoint.cli.common import decision_text
+    from checkpoint.tui.camera import SimulatedCamera
+    from checkpoint.tui.pipeline import Outcome, Post, run_camera
+    from checkpoint.tui.wiring import build_services
+
+    services = build_services(demo_config(world, "en"), clock, data_dir=world.data_dir, camera=None)
+    station = services.station
     revoked = len(station.revocations.ids) if station.revocations else 0
-    print(f"Demo station {world.config.station.id}: {len(station.store)} issuer keys, {revoked} revoked passes\n")
+    print(f"Demo station {world.config.station.id}: {len(station.store)} issuer keys, {revoked} revoked passes")
+    print(f"Showing {len(world.passes)} passes to a simulated camera; decoding with the real decoder cascade\n")
+    outcomes: list[Outcome] = []
+    post = Post(DEMO_OFFICER[0], "1", "in")
+    camera = SimulatedCamera([p.text for p in world.passes], fps=0, hold=1, gap=1)
+    assert services.decode is not None
+    run_camera(camera, services.decode(), threading.Event(), debounce=0.0,
+               on_text=lambda text: outcomes.append(services.checker.check(text, post)), on_state=lambda s: None)
     wrong = 0
     for i, case in enumerate(world.passes, 1):
-        decision, _ = station.decide(case.text)
-        got = decision.reason.value if decision.reason else decision.verdict.value
-        mark = "" if got == case.expected else f"   <-- expected {case.expected}"
-        wrong += got != case.expected
+        got_outcome = outcomes[i - 1] if i - 1 < len(outcomes) else None
+        if got_outcome is None:
+            print(f"[{i:2}] {case.label}   <-- not read from the camera frame")
+            wrong += 1
+            continue
+        d = got_outcome.decision
+        got = d.reason.value if d.reason else d.verdict.value
+        want_display = "CHECK" if case.duplicate_of else None
+        bad = got != case.expected or (want_display is not None and d.display.value != want_display)
+        wrong += bad
+        mark = f"   <-- expected {case.expected}" if bad else ""
         print(f"[{i:2}] {case.label}{mark}")
-        print("     " + decision_text(decision).replace("\n", "\n     ") + "\n")
+        print("     " + decision_text(d).replace("\n", "\n     ") + "\n")
+    if len(outcomes) > len(world.passes):
+        print(f"{len(outcomes) - len(world.passes)} extra verdicts: a pass was counted twice")
+        wrong += 1
     print(f"{len(world.passes) - wrong} of {len(world.passes)} passes got the expected verdict.")
     return EXIT_OK if wrong == 0 else EXIT_REJECT

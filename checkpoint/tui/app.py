@@ -1,0 +1,218 @@
+"""The station app: a small shell that wires screens, workers and messages together.
+
+Workers: the camera loop (``run_camera`` in a thread), each check (decide + record, in a thread, one at a
+time through the Checker's lock), PIN checks and exports. Threads post messages; only handlers here and in
+the screens touch widgets.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from textual import work
+from textual.app import App
+from textual.timer import Timer
+
+from checkpoint.decision import Decision, Reason, Verdict
+from checkpoint.tui.i18n import Texts
+from checkpoint.tui.messages import CameraChanged, Checked, PreviewFrame, TextScanned
+from checkpoint.tui.officers import Officer
+from checkpoint.tui.pipeline import CameraState, Outcome, Post, run_camera
+from checkpoint.tui.screens.manual_entry import ManualEntryScreen
+from checkpoint.tui.screens.scan import ScanScreen
+from checkpoint.tui.screens.sign_in import SignInScreen
+from checkpoint.tui.services import Services
+from checkpoint.tui.sound import Sound
+from checkpoint.tui.widgets.preview import CameraPreview
+from checkpoint.tui.widgets.status_bar import Status, StatusBar
+
+
+class StationApp(App[None]):
+    CSS_PATH = "station.tcss"
+    TITLE = "Checkpoint"
+
+    def __init__(self, services: Services, *, officer: Officer | None = None) -> None:
+        super().__init__()
+        self.services = services
+        self.texts: Texts = services.texts
+        st = services.station.config.station
+        self.lanes = services.settings.lanes or (st.lane,)
+        self.officer = officer
+        self.post_state = Post(officer.id if officer else None, st.lane, st.direction)
+        self.camera = CameraState("none" if services.camera is None else "starting")
+        self.decoder = "-"
+        self.log_failed = False
+        self.sound = Sound(services.settings.sound, services.data_dir / "sounds", self.bell,
+                           lambda s, f: self.set_timer(s, f))
+        self.scan = ScanScreen(self.texts, recent_rows=services.settings.recent_rows,
+                               preview=services.settings.preview and services.camera is not None)
+        self.camera_stop = threading.Event()
+        self.outcomes: list[Outcome] = []  # shown this session, oldest first (tests, and the shift total)
+        self._status_timer: Timer | None = None
+
+    @property
+    def utc_offset(self) -> timedelta:
+        return timedelta(hours=self.services.settings.utc_offset_hours)
+
+    # -- start and stop --------------------------------------------------------------------------
+    async def on_mount(self) -> None:
+        await self.push_screen(self.scan)
+        self._show_post()
+        self.refresh_status()
+        self._status_timer = self.set_interval(1.0, self.refresh_status)
+        if self.services.camera is not None:
+            self.camera_worker()
+        if self.officer is None:
+            self.ask_sign_in()
+
+    def on_unmount(self) -> None:
+        self.camera_stop.set()
+
+    def ask_sign_in(self) -> None:
+        self.push_screen(SignInScreen(self.services.officers, self.texts, utc_offset=self.utc_offset),
+                         self._signed_in)
+
+    def _signed_in(self, officer: Officer | None) -> None:
+        if officer is None:
+            self.ask_sign_in()
+            return
+        self.officer = officer
+        self.post_state = Post(officer.id, self.post_state.lane, self.post_state.direction)
+        self.services.recorder.record_action("sign_in", officer.id, {"lane": self.post_state.lane})
+        self.scan.reset_shift()
+        self._show_post()
+
+    def sign_out(self) -> None:
+        if self.officer is not None:
+            self.services.recorder.record_action("sign_out", self.officer.id, {})
+        self.officer = None
+        self.post_state = Post(None, self.post_state.lane, self.post_state.direction)
+        self._show_post()
+        self.ask_sign_in()
+
+    # -- camera ------------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="camera")
+    def camera_worker(self) -> None:
+        factory, make_decode = self.services.camera, self.services.decode
+        if factory is None or make_decode is None:
+            return
+        try:
+            decode = make_decode()
+        except Exception as e:
+            self.post_message(CameraChanged(CameraState("failed", error=str(e))))
+            return
+        name = getattr(decode, "name", "-")
+        self.call_from_thread(setattr, self, "decoder", name)
+        run_camera(factory(), decode, self.camera_stop,
+                   on_text=lambda text: self.post_message(TextScanned(text, "camera")),
+                   on_state=lambda s: self.post_message(CameraChanged(s)),
+                   on_preview=(lambda g: self.post_message(PreviewFrame(g))) if self.services.settings.preview
+                   else None,
+                   debounce=self.services.settings.debounce_seconds)
+
+    def on_camera_changed(self, message: CameraChanged) -> None:
+        self.camera = message.state
+        self.refresh_status()
+
+    def on_preview_frame(self, message: PreviewFrame) -> None:
+        if self.screen is self.scan and self.scan.preview_on:
+            self.scan.query_one(CameraPreview).set_frame(message.gray)
+
+    # -- scans -------------------------------------------------------------------------------------
+    def on_text_scanned(self, message: TextScanned) -> None:
+        if self.officer is None or self.screen is not self.scan:
+            if message.source == "scanner" and self.screen is self.scan:
+                self.notify(self.texts("signin.title"), severity="warning")
+            return
+        self.check_worker(message.text, message.source)
+
+    @work(thread=True, exit_on_error=False, group="check")
+    def check_worker(self, text: str, source: str) -> None:
+        post = self.post_state
+        try:
+            outcome = self.services.checker.check(text, post, source)
+        except Exception as e:  # never admit on a fault: show a REJECT the officer can act on
+            now = self.services.clock.now()
+            outcome = Outcome(Decision(Verdict.REJECT, Reason.CANNOT_RECORD, str(e), now), None, None, source)
+        self.post_message(Checked(outcome))
+
+    def on_checked(self, message: Checked) -> None:
+        outcome = message.outcome
+        self.outcomes.append(outcome)
+        self.log_failed = outcome.crossing is None
+        local = (self.services.clock.now() + self.utc_offset).strftime("%H:%M:%S")
+        self.scan.show_outcome(outcome, local, self.services.settings.verdict_seconds)
+        self.sound.play(outcome.decision.display.value)
+        self.refresh_status()
+
+    # -- keys from the scan screen ---------------------------------------------------------------
+    def toggle_direction(self) -> None:
+        p = self.post_state
+        self.post_state = Post(p.officer_id, p.lane, "out" if p.direction == "in" else "in")
+        self._show_post()
+
+    def next_lane(self) -> None:
+        p = self.post_state
+        i = self.lanes.index(p.lane) if p.lane in self.lanes else -1
+        self.post_state = Post(p.officer_id, self.lanes[(i + 1) % len(self.lanes)], p.direction)
+        self._show_post()
+
+    def toggle_sound(self) -> None:
+        on = self.sound.toggle()
+        self.notify(self.texts("sound.on" if on else "sound.off"))
+
+    def open_manual_entry(self) -> None:
+        if self.officer is None:
+            return
+        self.push_screen(ManualEntryScreen(self.texts, self.services.clock.now() + self.utc_offset),
+                         self._manual_done)
+
+    def _manual_done(self, form: object) -> None:
+        from checkpoint.tui.pipeline import ManualForm
+
+        if isinstance(form, ManualForm):
+            self.manual_worker(form)
+
+    @work(thread=True, exit_on_error=False, group="check")
+    def manual_worker(self, form: object) -> None:
+        from checkpoint.tui.pipeline import ManualForm
+
+        assert isinstance(form, ManualForm)
+        t = self.texts
+        detail = t("manual.symptoms_detail") if form.symptoms else t("manual.detail")
+        self.post_message(Checked(self.services.checker.manual(form, self.post_state, detail)))
+
+    def open_supervisor(self) -> None:
+        self.push_screen(SignInScreen(self.services.officers, self.texts, supervisor_only=True,
+                                      utc_offset=self.utc_offset), self._supervisor_signed_in)
+
+    def _supervisor_signed_in(self, officer: Officer | None) -> None:
+        if officer is None:
+            return
+        from checkpoint.tui.screens.supervisor import SupervisorScreen
+
+        self.services.recorder.record_action("supervisor_open", officer.id, {})
+        self.push_screen(SupervisorScreen(self.services, officer))
+
+    # -- status ------------------------------------------------------------------------------------
+    def _show_post(self) -> None:
+        st = self.services.station.config.station
+        p = self.post_state
+        name = self.officer.name if self.officer else "—"
+        self.scan.set_post(f"{st.name} · {st.id}", name, p.direction, p.lane)
+
+    def current_status(self) -> Status:
+        s = self.services
+        now = s.clock.now()
+        sync = s.sync.state() if s.sync is not None else None
+        return Status(
+            camera=self.camera.state, fps=self.camera.fps, camera_error=self.camera.error, decoder=self.decoder,
+            trust_age_hours=s.station.list_age(now), trust_stale_after=s.station.config.trust.stale_after_hours,
+            clock_suspect=s.station.guard.assess().suspect, log_kind=s.recorder.kind, log_failed=self.log_failed,
+            sync=sync[0] if sync else None, sync_queue=sync[1] if sync else 0, online=sync[2] if sync else None,
+        )
+
+    def refresh_status(self) -> None:
+        if self.scan.is_mounted:
+            self.scan.query_one(StatusBar).set_status(self.current_status())

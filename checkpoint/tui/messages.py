@@ -1,0 +1,34 @@
+"""Messages the workers post to the app (threads never touch widgets)."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from checkpoint.tui.pipeline import CameraState, Outcome
+from scanner.frames import Image
+
+
+class TextScanned(Message):
+    def __init__(self, text: str, source: str) -> None:
+        super().__init__()
+        self.text, self.source = text, source
+
+
+class Checked(Message):
+    """A verdict that has been recorded (or refused as CANNOT_RECORD): show it now."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
+class CameraChanged(Message):
+    def __init__(self, state: CameraState) -> None:
+        super().__init__()
+        self.state = state
+
+
+class PreviewFrame(Message):
+    def __init__(self, gray: Image) -> None:
+        super().__init__()
+        self.gray = gray

@@ -1,0 +1,82 @@
+"""Sign-in: officer id and PIN. The PIN check runs in a worker (argon2id is slow on purpose)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label
+
+from checkpoint.tui.i18n import Texts
+from checkpoint.tui.officers import Officer, OfficerStore, SignIn
+
+
+class SignInScreen(ModalScreen[Officer | None]):
+    """Dismissed with the officer who signed in; ``supervisor_only`` refuses officers (and can be cancelled)."""
+
+    def __init__(self, officers: OfficerStore, texts: Texts, *, supervisor_only: bool = False,
+                 utc_offset: timedelta = timedelta(hours=7)) -> None:
+        super().__init__()
+        self.officers, self.texts, self.supervisor_only, self.utc_offset = officers, texts, supervisor_only, utc_offset
+
+    def compose(self) -> ComposeResult:
+        t = self.texts
+        with Vertical(id="signin-box", classes="dialog"):
+            yield Label(t("signin.supervisor_title" if self.supervisor_only else "signin.title"), classes="title")
+            yield Label(t("signin.subtitle"))
+            yield Input(placeholder=t("signin.officer_id"), id="officer-id", max_length=32)
+            yield Input(placeholder=t("signin.pin"), id="pin", password=True, max_length=32)
+            yield Label("", id="signin-message", classes="message")
+            yield Button(t("signin.submit"), id="submit", variant="primary")
+            if self.supervisor_only:
+                yield Button(t("signin.cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        if len(self.officers) == 0:
+            self.query_one("#signin-message", Label).update(self.texts("signin.no_officers"))
+        self.query_one("#officer-id", Input).focus()
+
+    @on(Input.Submitted, "#officer-id")
+    def _next(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    @on(Button.Pressed, "#submit")
+    def _submit(self) -> None:
+        officer_id = self.query_one("#officer-id", Input).value.strip()
+        pin = self.query_one("#pin", Input).value
+        if not officer_id or not pin:
+            return
+        self.query_one("#submit", Button).disabled = True
+        self._check(officer_id, pin)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sign-in")
+    def _check(self, officer_id: str, pin: str) -> None:
+        result = self.officers.sign_in(officer_id, pin)
+        self.app.call_from_thread(self._answer, result)
+
+    def _answer(self, result: SignIn) -> None:
+        t = self.texts
+        message = self.query_one("#signin-message", Label)
+        self.query_one("#submit", Button).disabled = False
+        pin = self.query_one("#pin", Input)
+        pin.value = ""
+        if result.officer is not None:
+            if self.supervisor_only and not result.officer.is_supervisor:
+                message.update(t("signin.not_supervisor"))
+                return
+            self.dismiss(result.officer)
+            return
+        if result.locked_until is not None:
+            until = (result.locked_until + self.utc_offset).strftime("%H:%M")
+            message.update(t("signin.locked", until=until))
+        else:
+            message.update(t("signin.failed", left=result.tries_left))
+        pin.focus()

@@ -1,0 +1,48 @@
+"""Everything the app works with, built once by the CLI (or a test) and handed in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from checkpoint.clock import Clock
+from checkpoint.station import Station
+from checkpoint.tui.i18n import Texts
+from checkpoint.tui.officers import OfficerStore
+from checkpoint.tui.pipeline import Checker, Decode, FrameFeed
+from checkpoint.tui.recorder import CrossingRecorder
+from checkpoint.tui.settings import UISettings
+
+
+class SyncControl(Protocol):
+    """The sync worker as the app sees it (``sync.worker`` fits behind this)."""
+
+    def state(self) -> tuple[str, int, bool]:
+        """(short state, crossings waiting, online)."""
+        ...
+
+    def sync_now(self) -> None: ...
+
+
+@dataclass
+class Services:
+    station: Station
+    recorder: CrossingRecorder
+    officers: OfficerStore
+    settings: UISettings
+    clock: Clock
+    data_dir: Path
+    camera: Callable[[], FrameFeed] | None = None  # None: no camera (handheld scanner only)
+    decode: Callable[[], Decode] | None = None  # one per camera thread
+    sync: SyncControl | None = None
+    export_dir: Path | None = None
+    checker: Checker = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.checker = Checker(self.station, self.recorder)
+
+    @property
+    def texts(self) -> Texts:
+        return Texts(self.station.config.station.language)

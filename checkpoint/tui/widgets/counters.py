@@ -1,0 +1,47 @@
+"""This shift's counts: accepted, rejected, check, total."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from rich.table import Table
+from textual.widgets import Static
+
+from checkpoint.tui.i18n import Texts
+
+
+@dataclass(frozen=True)
+class Counts:
+    accept: int = 0
+    reject: int = 0
+    check: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.accept + self.reject + self.check
+
+    def add(self, display: str) -> Counts:
+        key = display.lower()
+        return replace(self, **{key: getattr(self, key) + 1})
+
+
+class Counters(Static):
+    def __init__(self, texts: Texts, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.texts = texts
+        self.counts = Counts()
+
+    def on_mount(self) -> None:
+        self.set_counts(self.counts)
+
+    def set_counts(self, counts: Counts) -> None:
+        self.counts = counts
+        t = self.texts
+        table = Table.grid(padding=(0, 1), expand=True)
+        table.add_column()
+        table.add_column(justify="right", style="bold")
+        table.add_row(f"[green]{t('scan.count.accept')}[/]", str(counts.accept))
+        table.add_row(f"[red]{t('scan.count.reject')}[/]", str(counts.reject))
+        table.add_row(f"[yellow]{t('scan.count.check')}[/]", str(counts.check))
+        table.add_row(t("scan.count.total"), str(counts.total))
+        self.update(table)

@@ -1,0 +1,78 @@
+"""The bottom line the officer glances at: camera, decoder, lists, clock, log, sync, network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widgets import Static
+
+from checkpoint.tui.i18n import Texts
+
+
+@dataclass(frozen=True)
+class Status:
+    camera: str = "starting"  # starting / running / stopped / failed / none
+    fps: float = 0.0
+    camera_error: str | None = None
+    decoder: str = "-"
+    trust_age_hours: float | None = None
+    trust_stale_after: float = 72.0
+    clock_suspect: bool = False
+    log_kind: str = "sqlite"  # sqlite / memory
+    log_failed: bool = False
+    sync: str | None = None  # None: not configured; else a short state
+    sync_queue: int = 0
+    online: bool | None = None  # None: unknown (no sync)
+
+
+class StatusBar(Static):
+    def __init__(self, texts: Texts, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.texts = texts
+        self.status = Status()
+
+    def on_mount(self) -> None:
+        self.set_status(self.status)
+
+    def set_status(self, status: Status) -> None:
+        self.status = status
+        self.update(render_status(status, self.texts))
+
+
+def render_status(s: Status, t: Texts) -> Text:
+    out = Text()
+
+    def part(label: str, value: str, bad: bool = False, warn: bool = False) -> None:
+        if out:
+            out.append("  │  ", style="dim")
+        out.append(f"{label}: ", style="dim")
+        out.append(value, style="bold red" if bad else "bold yellow" if warn else "bold")
+
+    if s.camera == "running":
+        part(t("status.camera"), t("status.camera.running", fps=f"{s.fps:.0f}"))
+    elif s.camera == "failed":
+        part(t("status.camera"), t("status.camera.failed", error=s.camera_error or "?"), bad=True)
+    else:
+        part(t("status.camera"), t(f"status.camera.{s.camera}"), warn=s.camera == "stopped")
+    part(t("status.decoder"), s.decoder)
+    if s.trust_age_hours is None:
+        part(t("status.trust"), t("status.trust.missing"), bad=True)
+    elif s.trust_age_hours > s.trust_stale_after:
+        part(t("status.trust"), t("status.trust.stale", hours=f"{s.trust_age_hours:.0f}"), warn=True)
+    else:
+        part(t("status.trust"), t("status.trust.age", hours=f"{s.trust_age_hours:.0f}"))
+    part(t("status.clock"), t("status.clock.suspect") if s.clock_suspect else t("status.clock.ok"),
+         bad=s.clock_suspect)
+    if s.log_failed:
+        part(t("status.log"), t("status.log.failed"), bad=True)
+    else:
+        part(t("status.log"), t("status.log.memory") if s.log_kind == "memory" else t("status.log.ok"),
+             warn=s.log_kind == "memory")
+    if s.sync is None:
+        part(t("status.sync"), t("status.sync.none"), warn=True)
+    else:
+        part(t("status.sync"), f"{s.sync}, {t('status.sync.queue', count=s.sync_queue)}")
+    if s.online is not None:
+        part("", t("status.online") if s.online else t("status.offline"), warn=not s.online)
+    return out

@@ -1,0 +1,55 @@
+"""A demo world, a station and the app's services for the TUI tests (real keys, real lists, real decoder)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from checkpoint.clock import FixedClock
+from checkpoint.config import parse_config
+from checkpoint.demo import DemoWorld, make_world
+from checkpoint.tui.officers import Officer
+from checkpoint.tui.services import Services
+from checkpoint.tui.wiring import build_services
+
+NOW = datetime(2021, 7, 24, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
+
+
+def cheap_hasher() -> PasswordHasher:
+    """Real argon2id with test-sized cost (the station's default takes 64 MiB per check)."""
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@dataclass
+class World:
+    demo: DemoWorld
+    services: Services
+    clock: FixedClock
+    officer: Officer
+    supervisor: Officer
+
+    def text(self, key: str) -> str:
+        return next(p.text for p in self.demo.passes if p.key == key)
+
+
+def make_services(tmp_path: Path, *, language: str = "en", ui: dict[str, object] | None = None,
+                  camera: object = None) -> World:
+    clock = FixedClock(NOW)
+    demo = make_world(tmp_path, NOW)
+    raw = dict(demo.config.raw)
+    raw["station"] = {**raw["station"], "language": language}
+    raw["ui"] = {"sound": "bell", "camera": "", **(ui or {})}
+    config = parse_config(raw)
+    services = build_services(config, clock, data_dir=tmp_path, camera=camera, hasher=cheap_hasher())  # type: ignore[arg-type]
+    officer = services.officers.add("CB01", "Trần Văn Bình", "1234")
+    supervisor = services.officers.add("CH01", "Lê Thị Hoa", "9876", supervisor=True)
+    return World(demo, services, clock, officer, supervisor)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> World:
+    return make_services(tmp_path)
