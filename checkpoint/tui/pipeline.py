@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from checkpoint.crossing import PersonalData
+from checkpoint.crossing import Crossing, PersonalData
 from checkpoint.decision import Decision, Flag, Reason, Verdict
 from checkpoint.station import Station
 from checkpoint.tui.recorder import CrossingContext, CrossingRecorder, record_or_refuse
-from checkpoint.crossing import Crossing
 from scanner.frames import Frame, Image, to_gray
 
 log = logging.getLogger(__name__)
@@ -85,8 +84,8 @@ def scanner_decode(decoders: tuple[str, ...] = ("zxing", "zbar", "opencv")) -> D
 
 
 def run_camera(feed: FrameFeed, decode: Decode, stop: threading.Event, *,
-               on_text: Callable[[str], None], on_state: Callable[[CameraState], None],
-               on_preview: Callable[[Image], None] | None = None, debounce: float = 3.0,
+               on_text: Callable[[str], object], on_state: Callable[[CameraState], object],
+               on_preview: Callable[[Image], object] | None = None, debounce: float = 3.0,
                preview_every: float = 0.25, retry_after: float = 2.0) -> None:
     """Read, decode and report until ``stop`` is set or a finite source ends. A dead camera is retried."""
     seen = Debounce(debounce)
@@ -115,8 +114,8 @@ def run_camera(feed: FrameFeed, decode: Decode, stop: threading.Event, *,
 
 
 def _frames(feed: FrameFeed, decode: Decode, stop: threading.Event, seen: Debounce,
-            on_text: Callable[[str], None], on_state: Callable[[CameraState], None],
-            on_preview: Callable[[Image], None] | None, preview_every: float) -> bool:
+            on_text: Callable[[str], object], on_state: Callable[[CameraState], object],
+            on_preview: Callable[[Image], object] | None, preview_every: float) -> bool:
     """True when the source ended by itself."""
     count, window_start, last_preview = 0, time.monotonic(), 0.0
     on_state(CameraState("running"))

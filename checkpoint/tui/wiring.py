@@ -36,7 +36,7 @@ def camera_from_spec(spec: str) -> Callable[[], FrameFeed] | None:
 
 
 def build_services(config: StationConfig, clock: Clock, *, data_dir: Path | None = None,
-                   camera: Callable[[], FrameFeed] | None | str = "config",
+                   camera: Callable[[], FrameFeed] | str | None = "config",
                    decode: Callable[[], Decode] | None = None, recorder: CrossingRecorder | None = None,
                    hasher: PasswordHasher | None = None) -> Services:
     """``camera``: a source factory, None for no camera, or "config" for ``[ui] camera``."""

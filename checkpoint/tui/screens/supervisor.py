@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Static
@@ -22,7 +23,7 @@ from checkpoint.tui.services import Services
 
 
 class SupervisorScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "close", "Close", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=False)]
 
     def __init__(self, services: Services, supervisor: Officer) -> None:
         super().__init__(id="supervisor")
@@ -56,7 +57,8 @@ class SupervisorScreen(Screen[None]):
     def refresh_figures(self) -> None:
         t = self.texts
         since, until = self._today()
-        f = figures(self.services.recorder.between(since, until), timedelta(hours=self.services.settings.utc_offset_hours))
+        offset = timedelta(hours=self.services.settings.utc_offset_hours)
+        f = figures(self.services.recorder.between(since, until), offset)
         self.figures = f
         self.query_one("#sup-figures", Static).update(render_figures(f, t, since))
         self.query_one("#sup-lists", Static).update(self._lists())

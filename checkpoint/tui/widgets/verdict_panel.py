@@ -22,6 +22,7 @@ class VerdictPanel(Static):
         self.texts = texts
         self.state = "ready"
         self.outcome: Outcome | None = None
+        self.plain = ""  # what the panel says, as plain text (tests, screen readers)
 
     def on_mount(self) -> None:
         self.show_ready()
@@ -35,6 +36,7 @@ class VerdictPanel(Static):
         self.outcome = None
         self._set_state("ready")
         t = self.texts
+        self.plain = f"{t('verdict.READY')}\n{t('verdict.ready_hint')}"
         self.update(Group(_big(t("verdict.READY")), Text(t("verdict.ready_hint"), justify="center")))
 
     def show(self, outcome: Outcome) -> None:
@@ -70,6 +72,8 @@ class VerdictPanel(Static):
                     table.add_row(k, v)
             parts.append(Text(t("verdict.check_id"), justify="center"))
             parts.append(_centered(table))
+            lines += [f"{k}: {v}" for k, v in rows if v]
+        self.plain = "\n".join([word, *lines])
         self.update(Group(*parts))
 
 

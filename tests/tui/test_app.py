@@ -1,0 +1,229 @@
+"""The station app driven like an officer would: Pilot presses keys, the real pipeline decides and records."""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from textual.widgets import Checkbox, Input
+
+from checkpoint.decision import Display
+from checkpoint.tui.app import StationApp
+from checkpoint.tui.messages import TextScanned
+from checkpoint.tui.officers import Officer
+from checkpoint.tui.screens.sign_in import SignInScreen
+from checkpoint.tui.screens.supervisor import SupervisorScreen
+from checkpoint.tui.widgets.verdict_panel import VerdictPanel
+from tests.tui.conftest import World, make_services
+
+pytestmark = pytest.mark.asyncio
+
+SIZE = (140, 44)
+
+
+def app_for(world: World, officer: Officer | None = None) -> StationApp:
+    return StationApp(world.services, officer=officer)
+
+
+async def scan(app: StationApp, pilot: object, text: str) -> None:
+    app.post_message(TextScanned(text, "camera"))
+    await settle(app, pilot)
+
+
+async def settle(app: StationApp, pilot: object) -> None:
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot)
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def panel_text(app: StationApp) -> str:
+    return app.scan.query_one(VerdictPanel).plain
+
+
+async def press(pilot: object, app: StationApp, selector: str) -> None:
+    from textual.pilot import Pilot
+    from textual.widgets import Button
+
+    assert isinstance(pilot, Pilot)
+    app.screen.query_one(selector, Button).press()
+    await pilot.pause()
+
+
+def message(screen: object, selector: str) -> str:
+    from textual.screen import Screen
+    from textual.widgets import Label
+
+    assert isinstance(screen, Screen)
+    return str(screen.query_one(selector, Label).content)
+
+
+async def test_valid_forged_and_duplicate(world: World) -> None:
+    app = app_for(world, world.officer)
+    async with app.run_test(size=SIZE) as pilot:
+        await scan(app, pilot, world.text("valid"))
+        panel = app.scan.query_one(VerdictPanel)
+        assert panel.state == "accept" and panel.has_class("-accept")
+        assert "ACCEPT" in panel_text(app) and "Nguyễn Văn An" in panel_text(app)
+        assert "••••••••2345" in panel_text(app) and "001085012345" not in panel_text(app)
+        logged = world.services.recorder.recent(1)[0]
+        assert logged.display == "ACCEPT" and logged.officer_id == "CB01"
+
+        await scan(app, pilot, world.text("forged"))
+        assert panel.state == "reject"
+        assert "Unknown issuer" in panel_text(app)
+
+        await scan(app, pilot, world.text("valid"))
+        assert panel.state == "check"
+        assert "just scanned" in panel_text(app)
+        assert [o.decision.display for o in app.outcomes] == [Display.ACCEPT, Display.REJECT, Display.CHECK]
+        assert app.sound.played == ["ACCEPT", "REJECT", "CHECK"]
+        assert len(world.services.recorder.recent(10)) == 3
+
+
+async def test_the_verdict_returns_to_ready_by_itself(tmp_path: Path) -> None:
+    w = make_services(tmp_path, ui={"verdict_seconds": 1})
+    app = app_for(w, w.officer)
+    async with app.run_test(size=SIZE) as pilot:
+        await scan(app, pilot, w.text("expired"))
+        panel = app.scan.query_one(VerdictPanel)
+        assert panel.state == "reject"
+        await pilot.pause(1.3)
+        assert panel.state == "ready"
+
+
+async def test_a_handheld_scanner_typing_anywhere_is_caught(world: World) -> None:
+    app = app_for(world, world.officer)
+    async with app.run_test(size=SIZE) as pilot:
+        text = world.text("url")  # https://example.org/khai-bao-y-te: letters that could be shortcuts
+        await pilot.press(*[c if c != " " else "space" for c in text], "enter")
+        await settle(app, pilot)
+        assert app.outcomes[-1].source == "scanner"
+        assert app.outcomes[-1].decision.reason is not None
+        assert app.outcomes[-1].decision.reason.value == "UNKNOWN_FORMAT"
+        assert app.post_state.direction == "in"  # no letter was taken as a command
+
+
+async def test_direction_and_lane_switch_with_one_key(tmp_path: Path) -> None:
+    w = make_services(tmp_path, ui={"lanes": ["1", "2"]})
+    app = app_for(w, w.officer)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2", "f3")
+        assert (app.post_state.direction, app.post_state.lane) == ("out", "2")
+        await scan(app, pilot, w.text("valid"))
+        c = w.services.recorder.recent(1)[0]
+        assert (c.direction, c.lane) == ("out", "2")
+        await pilot.press("f3", "f2")
+        assert (app.post_state.direction, app.post_state.lane) == ("in", "1")
+
+
+async def test_manual_entry_is_logged_as_manual(world: World) -> None:
+    app = app_for(world, world.officer)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#m-name", Input).value = "Bùi Văn Tư"
+        screen.query_one("#m-id_number", Input).value = "12"
+        screen.query_one("#m-birth_year", Input).value = "1960"
+        await press(pilot, app, "#save")
+        assert app.screen is screen  # a bad id number keeps the form open, with the reason
+        assert "9 to 12 digits" in message(screen, "#manual-message")
+        screen.query_one("#m-id_number", Input).value = "001099004321"
+        screen.query_one("#m-origin", Input).value = "Sa Pa"
+        await press(pilot, app, "#save")
+        await settle(app, pilot)
+        assert app.screen is app.scan
+        c = world.services.recorder.recent(1)[0]
+        assert c.manual and c.display == "CHECK" and c.officer_id == "CB01"
+        assert "Manual entry" in panel_text(app)
+
+        await pilot.press("f4")
+        await pilot.pause()
+        app.screen.query_one("#m-name", Input).value = "Lò Thị Sáu"
+        app.screen.query_one("#m-id_number", Input).value = "012345678"
+        app.screen.query_one("#m-birth_year", Input).value = "1975"
+        app.screen.query_one("#m-symptoms", Checkbox).value = True
+        await press(pilot, app, "#save")
+        await settle(app, pilot)
+        assert world.services.recorder.recent(1)[0].display == "REJECT"
+
+
+async def sign_in(app: StationApp, pilot: object, officer_id: str, pin: str) -> None:
+    screen = app.screen
+    assert isinstance(screen, SignInScreen)
+    screen.query_one("#officer-id", Input).value = officer_id
+    screen.query_one("#pin", Input).value = pin
+    screen.query_one("#pin", Input).focus()
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot)
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+async def test_sign_in_then_lock_out(world: World) -> None:
+    app = app_for(world)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+        await scan(app, pilot, world.text("valid"))
+        assert app.outcomes == []  # nobody signed in: nothing is decided or recorded
+
+        await sign_in(app, pilot, "CB01", "0000")
+        assert "4 tries left" in message(app.screen, "#signin-message")
+        for _ in range(4):
+            await sign_in(app, pilot, "CB01", "0000")
+        assert "Locked until 10:15" in message(app.screen, "#signin-message")
+        await sign_in(app, pilot, "CB01", "1234")  # the right PIN, but locked
+        assert isinstance(app.screen, SignInScreen)
+
+        world.clock.advance(timedelta(minutes=16))
+        await sign_in(app, pilot, "CB01", "1234")
+        assert app.screen is app.scan and app.officer is not None and app.officer.id == "CB01"
+        await scan(app, pilot, world.text("valid"))
+        assert world.services.recorder.recent(1)[0].officer_id == "CB01"
+
+
+async def test_supervisor_export_is_behind_the_supervisor_pin(world: World) -> None:
+    app = app_for(world, world.officer)
+    async with app.run_test(size=SIZE) as pilot:
+        for key in ("valid", "forged", "expired", "valid"):
+            await scan(app, pilot, world.text(key))
+        await pilot.press("f5")
+        await pilot.pause()
+        await sign_in(app, pilot, "CB01", "1234")  # an officer's right PIN does not open it
+        assert isinstance(app.screen, SignInScreen)
+        assert "not a supervisor" in message(app.screen, "#signin-message")
+        await sign_in(app, pilot, "CH01", "9876")
+        sup = app.screen
+        assert isinstance(sup, SupervisorScreen)
+        assert (sup.figures.accepted, sup.figures.rejected, sup.figures.check, sup.figures.duplicates) == (1, 2, 1, 1)
+        assert sup.figures.per_hour[10] == 4  # 03:00 UTC is 10:00 in Vietnam
+        await press(pilot, app, "#export")
+        await settle(app, pilot)
+        assert sup.exported is not None
+        with open(sup.exported, encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+        assert [r["display"] for r in rows] == ["ACCEPT", "REJECT", "REJECT", "CHECK"]
+        body = sup.exported.read_text(encoding="utf-8-sig")
+        assert "Nguyễn Văn An" not in body and "001085012345" not in body
+        actions = [a[0] for a in world.services.recorder.actions]  # type: ignore[attr-defined]
+        assert "supervisor_open" in actions and "export" in actions
+        await pilot.press("escape")
+        assert app.screen is app.scan
+
+
+async def test_vietnamese_is_the_station_language(tmp_path: Path) -> None:
+    w = make_services(tmp_path, language="vi")
+    app = app_for(w, w.officer)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "SẴN SÀNG" in panel_text(app)
+        await scan(app, pilot, w.text("revoked"))
+        assert "TỪ CHỐI" in panel_text(app) and "Thẻ đã bị thu hồi" in panel_text(app)
+        await scan(app, pilot, w.text("valid"))
+        assert "ĐƯỢC QUA" in panel_text(app) and "Họ tên" in panel_text(app)
