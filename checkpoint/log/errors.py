@@ -35,7 +35,7 @@ class LogError(CheckpointError):
     def __init__(self, code: str, detail: str, *, path: Path | None = None) -> None:
         cause, todo = CAUSES.get(code, ("storage error", "call the supervisor"))
         where = f"{path}: " if path is not None else ""
-        super().__init__(f"{where}cannot record crossings: {cause} ({detail}); {todo}")
+        super().__init__(f"{where}crossing log: {cause} ({detail}); {todo}")
         self.code, self.cause, self.detail, self.path = code, cause, detail, path
 
 
