@@ -104,12 +104,13 @@ class ScanLoop:
             t.start()
         return self
 
-    def stop(self, timeout: float | None = 5.0) -> None:
-        """Stop and wait for the decoder thread. A grabber blocked in a driver read ends after that read
-        returns (it is a daemon thread and touches nothing once stopped)."""
+    def stop(self, timeout: float | None = 5.0) -> bool:
+        """Stop, and wait up to ``timeout`` for the threads; True when they have ended. A grabber blocked
+        in a driver read ends when that read returns (within a frame time for a working camera); it must
+        be waited for before the process exits, or OpenCV aborts at interpreter shutdown."""
         self.stop_event.set()
         self._slot.close()
-        self._threads[-1].join(timeout)
+        return self.join(timeout)
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait for the threads; True when they have all ended."""

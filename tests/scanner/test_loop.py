@@ -43,7 +43,8 @@ def test_live_loop_reports_texts_with_frame_time_and_timings() -> None:
     assert r.texts == (text,) and r.source == "camera test" and r.frame_index == 0
     assert r.decode_ms > 0 and r.total_ms >= r.decode_ms * 0.5
     assert r.timings[0][0] == "prepare"
-    loop.stop()
+    src.push(END)  # a camera read returns within a frame time; this one when the test says
+    assert loop.stop(TIMEOUT)
     assert loop.finished.is_set()
 
 
@@ -65,7 +66,8 @@ def test_live_loop_decodes_the_newest_frame_and_drops_stale_ones() -> None:
     gate.set()
     first, second = out.get(timeout=TIMEOUT), out.get(timeout=TIMEOUT)
     assert (first.frame_index, second.frame_index, second.dropped) == (0, 3, 2)
-    loop.stop()
+    src.push(END)
+    assert loop.stop(TIMEOUT)
 
 
 def test_unplug_and_replug_reconnects_with_backoff_and_reports_states() -> None:
@@ -103,7 +105,7 @@ def test_stop_cuts_a_backoff_short() -> None:
     rec = Reconnecting(src, Backoff(60.0, 1.0, 60.0), on_status=on_status)
     loop = ScanLoop(rec, lambda r: None).start()
     assert lost.wait(TIMEOUT)  # now in a 60 s backoff: stop must end it at once
-    loop.stop(timeout=TIMEOUT)
+    assert loop.stop(timeout=TIMEOUT)
     assert loop.finished.is_set() and statuses[-1].state is SourceState.STOPPED
 
 
@@ -120,7 +122,8 @@ def test_a_failing_consumer_does_not_stop_the_loop() -> None:
     src.push(make_frame(None, 1, size=(320, 240)))
     assert isinstance(errors.get(timeout=TIMEOUT), RuntimeError)
     assert [seen.get(timeout=TIMEOUT), seen.get(timeout=TIMEOUT)] == [0, 1]
-    loop.stop()
+    src.push(END)
+    assert loop.stop(TIMEOUT)
 
 
 def test_folder_loop_decodes_every_image_then_finishes(tmp_path: Path) -> None:
