@@ -59,6 +59,15 @@ class Backoff:
         return float(min(self.maximum, self.initial * self.factor ** max(0, attempt - 1)))
 
 
+def status_for(label: str, state: SourceState, attempt: int = 0, retry_in: float | None = None,
+               error: str | None = None) -> SourceStatus:
+    """A status with its notice filled in (shared by frame sources and serial scanners)."""
+    params: dict[str, object] = {"source": label}
+    if state is SourceState.LOST:
+        params.update(error=error, retry_in=f"{retry_in:g}" if retry_in is not None else "-")
+    return SourceStatus(state, label, notice(MESSAGES, state.value, **params), attempt, retry_in, error)
+
+
 class Reconnecting:
     """Wraps a source; ``frames(stop)`` yields frames until the source ends or ``stop`` is set.
 
@@ -92,11 +101,7 @@ class Reconnecting:
 
     def _status(self, state: SourceState, attempt: int = 0, retry_in: float | None = None,
                 error: str | None = None) -> SourceStatus:
-        params: dict[str, object] = {"source": self.source.label}
-        if state is SourceState.LOST:
-            params.update(error=error, retry_in=f"{retry_in:g}" if retry_in is not None else "-")
-        return SourceStatus(state, self.source.label, notice(MESSAGES, state.value, **params), attempt, retry_in,
-                            error)
+        return status_for(self.source.label, state, attempt, retry_in, error)
 
     def _report(self, status: SourceStatus) -> None:
         self.status = status
