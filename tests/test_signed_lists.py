@@ -10,6 +10,7 @@ from pathlib import Path
 import cbor2
 import pytest
 
+from checkpoint.clock import FixedClock
 from checkpoint.config import parse_config
 from checkpoint.decision import Reason
 from checkpoint.errors import (
@@ -19,7 +20,6 @@ from checkpoint.errors import (
     ListRollbackError,
     ListSignatureError,
 )
-from checkpoint.clock import FixedClock
 from checkpoint.station import REVOCATION_FILE, TRUST_LIST_FILE, Station
 from checkpoint.trust import keys
 from checkpoint.trust.revocation import SortedIds, load_revocation_list
