@@ -90,7 +90,7 @@ class Station:
             try:
                 self.trust_list = load_trust_list(read_capped(installed, "trust list"), self.roots, now)
             except (CheckpointError, SignedListError) as e:
-                self._problem("trust", f"installed trust list refused: {e}")
+                self._problem("trust", f"installed trust list {installed} refused: {e}")
         if self.config.trust.trust_list is not None:
             self._try_install(self.install_trust_list, self.config.trust.trust_list, "trust list")
         installed_rl = self.trust_dir / REVOCATION_FILE
@@ -98,7 +98,7 @@ class Station:
             try:
                 self.revocations = load_revocation_list(read_capped(installed_rl, "revocation list"), self.roots, now)
             except (CheckpointError, SignedListError) as e:
-                self._problem("revocations", f"installed revocation list refused: {e}")
+                self._problem("revocations", f"installed revocation list {installed_rl} refused: {e}")
         if self.config.trust.revocation_list is not None:
             self._try_install(self.install_revocation_list, self.config.trust.revocation_list, "revocation list")
         if self.trust_list is not None:

@@ -130,3 +130,16 @@ def test_trust_install_and_status(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert code == 2 and "not newer" in err
     code, out, _ = run(capsys, "trust", "status", *cfg)
     assert code == 0 and "v2" in out
+
+
+def test_corrupt_trust_file_names_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "issuer", "keygen", "--out", f"{tmp_path}/root.key.pem")
+    bad = tmp_path / "trust-list.cose"
+    bad.write_bytes(b"\x00garbage")
+    code, _, err = run(capsys, "verify", "--trust", str(bad), "--root", f"{tmp_path}/root.pub.pem", "CP1:x")
+    assert code == 2 and str(bad) in err and "not a signed list" in err
+    bad_key = tmp_path / "keys"
+    bad_key.mkdir()
+    (bad_key / "issuer.pem").write_text("-----BEGIN PUBLIC KEY-----\nnot base64\n-----END PUBLIC KEY-----\n")
+    code, _, err = run(capsys, "verify", "--trust", str(bad_key), "CP1:x")
+    assert code == 2 and "issuer.pem" in err and "not a readable PEM public key" in err
