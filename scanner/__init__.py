@@ -13,20 +13,44 @@ Public API (the terminal app and CLI use these; the modules behind them are free
 
 from __future__ import annotations
 
+from scanner.debounce import Debouncer
 from scanner.decoders import Decoded, DecoderInfo
 from scanner.errors import ImageUnreadable, ScannerError, SourceError
 from scanner.frames import Frame
+from scanner.loop import ScanLoop, ScanResult
+from scanner.notice import Notice
 from scanner.pipeline import Pipeline, PipelineConfig, PipelineResult, decode_image_file
+from scanner.reconnect import Backoff, Reconnecting, SourceState, SourceStatus
+from scanner.serial_source import SerialScan, SerialScanner
+from scanner.sources import CaptureSettings, FrameSource, open_source
+from scanner.wedge import Diagnosis, WedgeAssembler, WedgeScan, diagnose_text
 
 __all__ = [
+    "Backoff",
+    "CaptureSettings",
+    "Debouncer",
     "Decoded",
     "DecoderInfo",
+    "Diagnosis",
     "Frame",
+    "FrameSource",
     "ImageUnreadable",
+    "Notice",
     "Pipeline",
     "PipelineConfig",
     "PipelineResult",
+    "Reconnecting",
+    "ScanLoop",
+    "ScanResult",
     "ScannerError",
+    "SerialScan",
+    "SerialScanner",
     "SourceError",
+    "SourceState",
+    "SourceStatus",
+    "WedgeAssembler",
+    "WedgeScan",
     "decode_image_file",
+    "diagnose_text",
+    "open_source",
 ]

@@ -1,11 +1,13 @@
 """The decoder cascade: cheap work on every frame, expensive work only where it can pay.
 
 Every frame gets one fast pass: grayscale, downscaled if huge, lightly blurred if large (sensor noise
-on a 1280x720 frame makes zxing-cpp chase thousands of false finder patterns: ~65 ms raw, ~10 ms after a
-3x3 blur), then the first decoder. Fallbacks (the unblurred frame, zxing's global binarizer, median
-filters, a 2x upscale for small images, then the other decoders, pyzbar also on the inverted image) run
-only when the fast pass *located* a code it could not read, on every ``fallback_every``-th frame, or when
-the caller asks (a still image). Empty frames, which are most frames, stay cheap.
+on a 1280x720 frame makes zxing-cpp chase false finder patterns: 2-3x slower raw, and up to ~65 ms on the
+reference machine's noisiest frames), then the first decoder. The fallbacks (the unblurred frame, zxing's
+global binarizer, median filters, a 2x upscale for small images, then the other decoders, pyzbar also on
+the inverted image) all run when the fast pass *located* a code it could not read, or when the caller
+asks (a still image). On empty frames, which are most frames, every ``fallback_every``-th frame runs just
+one zxing-cpp variant, taking turns, and every ``other_decoders_every``-th frame one other-decoder stage:
+a pass held in view meets each variant within a second or two, and no frame pays for all of them.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ _warned: set[str] = set()
 @dataclass(frozen=True)
 class PipelineConfig:
     decoders: tuple[str, ...] = ("zxing", "zbar", "opencv")  # first available one runs on every frame
-    fallback_every: int = 30  # on frames with nothing located, run the fallbacks once per N frames (0: never)
+    fallback_every: int = 2  # on empty frames, one more zxing variant (taking turns) every N frames (0: never)
+    other_decoders_every: int = 30  # ... and one other-decoder stage instead every N frames (0: never)
     denoise_min_pixels: int = 640 * 480  # blur frames at least this big before the fast pass
     max_side: int = 1920  # downscale larger frames first
-    upscale_max_side: int = 640  # images no bigger than this get a 2x upscale among the fallbacks
+    upscale_max_side: int = 640  # images no bigger than this also get a 2x upscale and a 7x7 median
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,9 @@ class Pipeline:
 
     config: PipelineConfig = field(default_factory=PipelineConfig)
     decoders: tuple[Decoder, ...] = ()
-    _frames_since_fallback: int = 0
+    _empty_frames: int = 0
+    _turn: int = 0
+    _costly_turn: int = 0
 
     def __post_init__(self) -> None:
         if not self.decoders:
@@ -116,7 +121,8 @@ class Pipeline:
                 stages.append(("zbar:inverted", _invert, d))
         return stages
 
-    def _prepare(self, gray: Image) -> tuple[Image, bool]:
+    def _prepare(self, gray: Image) -> tuple[Image, Image | None]:
+        """The frame at working size, and its denoised version when it is large enough to need one."""
         import cv2
 
         h, w = gray.shape[:2]
@@ -125,8 +131,8 @@ class Pipeline:
             gray = as_image(cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA))
             h, w = gray.shape[:2]
         if h * w >= self.config.denoise_min_pixels:
-            return as_image(cv2.GaussianBlur(gray, (3, 3), 0)), True
-        return gray, False
+            return gray, as_image(cv2.GaussianBlur(gray, (3, 3), 0))
+        return gray, None
 
     def decode(self, image: Image, *, thorough: bool = False) -> PipelineResult:
         """Decode one frame. ``thorough`` runs every fallback until one reads a code (still images)."""
@@ -139,28 +145,37 @@ class Pipeline:
             timings.append((stage, (now - t) * 1000.0))
             t = now
 
-        gray = to_gray(image)
-        prepared, blurred = self._prepare(gray)
+        base, denoised = self._prepare(to_gray(image))
         lap("prepare")
         first = self.active[0]
-        res = first.decode(prepared)
-        lap(f"{first.name}:{'denoised' if blurred else 'raw'}")
+        res = first.decode(denoised if denoised is not None else base)
+        lap(f"{first.name}:{'denoised' if denoised is not None else 'raw'}")
         located = res.located
         if res.codes:
             return self._done(res, located, False, timings)
-        self._frames_since_fallback += 1
-        every = self.config.fallback_every
-        due = every > 0 and self._frames_since_fallback >= every
-        if not (thorough or located or due):
-            return PipelineResult((), False, False, tuple(timings))
-        self._frames_since_fallback = 0
-        small = max(gray.shape[:2]) <= self.config.upscale_max_side
-        base = gray if max(gray.shape[:2]) <= self.config.max_side else prepared
-        for name, pre, dec in self._fallbacks:
-            if name.endswith(":raw") and dec is first and not blurred:
-                continue  # the fast pass already saw exactly this image
-            if name.endswith(":upscale") and not small:
-                continue
+        self._empty_frames += 1
+        stages = self._fallbacks
+        if denoised is None:  # the fast pass already saw exactly the raw frame
+            stages = [s for s in stages if not (s[2] is first and s[0].endswith(":raw"))]
+        if max(base.shape[:2]) > self.config.upscale_max_side:
+            # 2x upscale only helps small codes, and a 7x7 median costs ~30 ms on a 720p frame
+            stages = [s for s in stages if not s[0].endswith((":upscale", ":median7"))]
+        if not (thorough or located):
+            # Nothing seen: on a share of frames, try one more stage, taking turns, so a pass held in
+            # view meets every variant within a second or two while no single frame pays for them all.
+            # The other decoders cost 10x a zxing-cpp pass at 720p, so they take turns far less often.
+            cheap = [s for s in stages if s[2] is first or isinstance(s[2], ZxingDecoder)]
+            costly = [s for s in stages if s not in cheap]
+            n, cfg = self._empty_frames, self.config
+            if costly and cfg.other_decoders_every > 0 and n % cfg.other_decoders_every == 0:
+                stages = [costly[self._costly_turn % len(costly)]]
+                self._costly_turn += 1
+            elif cheap and cfg.fallback_every > 0 and n % cfg.fallback_every == 0:
+                stages = [cheap[self._turn % len(cheap)]]
+                self._turn += 1
+            else:
+                return PipelineResult((), False, False, tuple(timings))
+        for name, pre, dec in stages:
             res = dec.decode(pre(base))
             lap(name)
             located = located or res.located

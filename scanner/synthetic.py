@@ -49,7 +49,7 @@ def background(width: int, height: int, rng: np.random.Generator) -> Image:
     bg = cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
     for _ in range(12):
         x, y = int(rng.integers(0, width)), int(rng.integers(0, height))
-        w, h = int(rng.integers(20, width // 4)), int(rng.integers(20, height // 4))
+        w, h = int(rng.integers(1, max(2, width // 4))), int(rng.integers(1, max(2, height // 4)))
         cv2.rectangle(bg, (x, y), (x + w, y + h), int(rng.integers(0, 256)), int(rng.integers(-1, 4)))
     return as_image(bg)
 

@@ -51,11 +51,22 @@ def test_colour_frames_are_accepted() -> None:
     assert Pipeline().decode(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)).texts == (text,)
 
 
-def test_empty_frames_stay_on_the_fast_path_except_every_nth() -> None:
-    pipe = Pipeline(PipelineConfig(fallback_every=5))
+def test_empty_frames_run_one_fallback_stage_every_nth_frame_taking_turns() -> None:
+    pipe = Pipeline(PipelineConfig(fallback_every=2, other_decoders_every=6))
     frame = make_frame(None, 7, d=Distortion(noise=8))
-    ran = [pipe.decode(frame).fallback_ran for _ in range(10)]
-    assert ran == [False, False, False, False, True] * 2
+    results = [pipe.decode(frame) for _ in range(12)]
+    assert [r.fallback_ran for r in results] == [False, True] * 6
+    extra = [r.timings[2][0] for r in results if r.fallback_ran]
+    assert all(len(r.timings) == 3 for r in results if r.fallback_ran)  # one extra stage at a time
+    assert extra == ["zxing:raw", "zxing-global:raw", "zbar:raw", "zxing:median3", "zxing:median5", "zbar:inverted"]
+
+
+def test_a_code_the_blur_hides_is_read_on_a_following_frame() -> None:
+    # Small modules with optical blur: the fast pass's extra 3x3 blur loses them; the raw frame reads.
+    text, frame = pass_frame(seed=0, d=Distortion(noise=15, module_px=2.5, blur=0.7))
+    pipe = Pipeline(PipelineConfig(fallback_every=2))
+    assert pipe.decode(frame).texts == ()
+    assert pipe.decode(frame).texts == (text,)
 
 
 def test_a_located_but_unreadable_code_triggers_the_fallbacks_at_once() -> None:
