@@ -21,7 +21,8 @@ from typing import Protocol
 from checkpoint.crossing import Crossing, PersonalData
 from checkpoint.decision import Decision, Flag, Reason, Verdict
 from checkpoint.station import Station
-from checkpoint.tui.recorder import CrossingContext, CrossingRecorder, record_or_refuse
+from checkpoint.log import CrossingContext
+from checkpoint.tui.recorder import LogRecorder, record_and_show
 from scanner.frames import Frame, Image, to_gray
 
 log = logging.getLogger(__name__)
@@ -168,6 +169,7 @@ class Outcome:
     crossing: Crossing | None
     card: Card | None
     source: str  # "camera" / "scanner" / "manual"
+    log_error: str | None = None  # the log's error code when it could not record (CANNOT_RECORD)
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ def mask_id(id_number: str) -> str:
 
 
 class Checker:
-    def __init__(self, station: Station, recorder: CrossingRecorder) -> None:
+    def __init__(self, station: Station, recorder: LogRecorder) -> None:
         self.station = station
         self.recorder = recorder
         self._lock = threading.Lock()
@@ -210,8 +212,8 @@ class Checker:
                                         s.destination, s.purpose)
                 card = Card(s.name, s.birth_date, s.masked_id, s.category, s.vehicle, p.expires)
             ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect)
-            shown, crossing = record_or_refuse(self.recorder, decision, ctx, personal)
-            return Outcome(shown, crossing, card, source)
+            r = record_and_show(self.recorder, decision, ctx, personal)
+            return Outcome(r.decision, r.crossing, card, source, r.error_code)
 
     def manual(self, form: ManualForm, post: Post, detail: str) -> Outcome:
         """A declaration the officer typed in: recorded as manual (CHECK), refused when symptoms are
@@ -226,6 +228,6 @@ class Checker:
                 decision = Decision(Verdict.ACCEPT, None, detail, t.effective, flags=frozenset(flags),
                                     rules_applied=("symptoms",) if self.station.config.rules.refuse_symptoms else ())
             ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect, manual=True)
-            shown, crossing = record_or_refuse(self.recorder, decision, ctx, form.personal())
+            r = record_and_show(self.recorder, decision, ctx, form.personal())
             card = Card(form.name, form.birth_year, mask_id(form.id_number), "manual", None, None)
-            return Outcome(shown, crossing, card, "manual")
+            return Outcome(r.decision, r.crossing, card, "manual", r.error_code)

@@ -12,7 +12,7 @@ from checkpoint.station import Station
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.officers import OfficerStore
 from checkpoint.tui.pipeline import Checker, Decode, FrameFeed
-from checkpoint.tui.recorder import CrossingRecorder
+from checkpoint.tui.recorder import LogRecorder
 from checkpoint.tui.settings import UISettings
 
 
@@ -29,7 +29,7 @@ class SyncControl(Protocol):
 @dataclass
 class Services:
     station: Station
-    recorder: CrossingRecorder
+    recorder: LogRecorder
     officers: OfficerStore
     settings: UISettings
     clock: Clock

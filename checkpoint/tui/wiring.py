@@ -11,20 +11,20 @@ from argon2 import PasswordHasher
 from checkpoint.clock import Clock
 from checkpoint.config import StationConfig
 from checkpoint.station import Station
-from checkpoint.station_keys import load_or_create_hmac_key
 from checkpoint.tui.officers import OfficerPolicy, OfficerStore
 from checkpoint.tui.pipeline import Decode, FrameFeed, scanner_decode
-from checkpoint.tui.recorder import CrossingRecorder, MemoryRecorder
+from checkpoint.tui.recorder import LogRecorder
 from checkpoint.tui.services import Services
 from checkpoint.tui.settings import ui_settings
 
 log = logging.getLogger(__name__)
 
 
-def open_recorder(config: StationConfig, data_dir: Path) -> CrossingRecorder:
-    """The station's crossing log. Until the SQLite log is part of this build, crossings are kept in memory
-    and the status bar says so."""
-    return MemoryRecorder(config.station.id, load_or_create_hmac_key(data_dir))
+def open_recorder(config: StationConfig, clock: Clock, data_dir: Path) -> LogRecorder:
+    """The station's crossing log (``[log]`` table); a log that cannot be opened stops the start."""
+    from checkpoint.log.settings import open_station_log
+
+    return LogRecorder(open_station_log(config, clock, data_dir))
 
 
 def camera_from_spec(spec: str) -> Callable[[], FrameFeed] | None:
@@ -37,7 +37,7 @@ def camera_from_spec(spec: str) -> Callable[[], FrameFeed] | None:
 
 def build_services(config: StationConfig, clock: Clock, *, data_dir: Path | None = None,
                    camera: Callable[[], FrameFeed] | str | None = "config",
-                   decode: Callable[[], Decode] | None = None, recorder: CrossingRecorder | None = None,
+                   decode: Callable[[], Decode] | None = None, recorder: LogRecorder | None = None,
                    hasher: PasswordHasher | None = None) -> Services:
     """``camera``: a source factory, None for no camera, or "config" for ``[ui] camera``."""
     settings = ui_settings(config)
@@ -48,6 +48,6 @@ def build_services(config: StationConfig, clock: Clock, *, data_dir: Path | None
     cam = camera_from_spec(settings.camera) if camera == "config" else camera
     assert not isinstance(cam, str)
     return Services(
-        station=station, recorder=recorder or open_recorder(config, data_dir), officers=officers, settings=settings,
+        station=station, recorder=recorder or open_recorder(config, clock, data_dir), officers=officers, settings=settings,
         clock=clock, data_dir=data_dir, camera=cam, decode=decode or scanner_decode,
     )

@@ -9,7 +9,6 @@ from checkpoint.decision import Display, Reason
 from checkpoint.errors import CheckpointError
 from checkpoint.tui.camera import SimulatedCamera
 from checkpoint.tui.pipeline import CameraState, ManualForm, Post, run_camera, scanner_decode
-from checkpoint.tui.recorder import MemoryRecorder
 from tests.tui.conftest import World, make_services
 
 POST = Post("CB01", "2", "out")
@@ -66,13 +65,11 @@ def test_checker_records_and_flags_the_duplicate(world: World) -> None:
 
 
 def test_nothing_is_admitted_when_the_log_cannot_record(world: World) -> None:
-    recorder = world.services.recorder
-    assert isinstance(recorder, MemoryRecorder)
-    recorder.fail_with = CheckpointError("disk full")
+    world.services.recorder.log.close()
     out = world.services.checker.check(world.text("valid"), POST)
     assert out.decision.display is Display.REJECT
     assert out.decision.reason is Reason.CANNOT_RECORD
-    assert out.crossing is None
+    assert out.crossing is None and out.log_error == "closed"
 
 
 def test_manual_entry_is_recorded_as_manual_and_symptoms_refuse(tmp_path: Path) -> None:
