@@ -55,7 +55,8 @@ def demo_config(world: Any, language: str) -> Any:
 
     raw = dict(world.config.raw)
     raw["station"] = {**raw["station"], "language": language}
-    raw["ui"] = {"camera": "", "sound": "bell", "lanes": ["1", "2", "3"]}
+    raw["ui"] = {"sound": "bell", "lanes": ["1", "2", "3"]}
+    raw["scanner"] = {"source": ""}
     return parse_config(raw)
 
 
@@ -76,11 +77,9 @@ def interactive(world: Any, clock: Any, args: argparse.Namespace) -> int:
 
 def headless(world: Any, clock: Any) -> int:
     """The same pipeline without the app: camera frames, decoder, station, log; one line per verdict."""
-    import threading
-
     from checkpoint.cli.common import decision_text
-    from checkpoint.tui.camera import SimulatedCamera
-    from checkpoint.tui.pipeline import Outcome, Post, run_camera
+    from checkpoint.tui.camera import Camera, SimulatedCamera
+    from checkpoint.tui.pipeline import Outcome, Post
     from checkpoint.tui.wiring import build_services
 
     services = build_services(demo_config(world, "en"), clock, data_dir=world.data_dir, camera=None)
@@ -90,10 +89,11 @@ def headless(world: Any, clock: Any) -> int:
     print(f"Showing {len(world.passes)} passes to a simulated camera; decoding with the real decoder cascade\n")
     outcomes: list[Outcome] = []
     post = Post(DEMO_OFFICER[0], "1", "in")
-    camera = SimulatedCamera([p.text for p in world.passes], fps=0, hold=1, gap=1)
-    assert services.decode is not None
-    run_camera(camera, services.decode(), threading.Event(), debounce=0.0,
-               on_text=lambda text: outcomes.append(services.checker.check(text, post)), on_state=lambda s: None)
+    source = SimulatedCamera([p.text for p in world.passes], fps=0, hold=1, gap=1, live=False)
+    camera = Camera(source, services.scanner.decoders, debounce=0.0,
+                    on_text=lambda text: outcomes.append(services.checker.check(text, post)), on_state=lambda s: None)
+    camera.start().loop.finished.wait()
+    camera.stop()
     wrong = 0
     for i, case in enumerate(world.passes, 1):
         got_outcome = outcomes[i - 1] if i - 1 < len(outcomes) else None

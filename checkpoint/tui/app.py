@@ -15,10 +15,11 @@ from textual.app import App
 from textual.timer import Timer
 
 from checkpoint.decision import Decision, Reason, Verdict
+from checkpoint.tui.camera import Camera, CameraState
 from checkpoint.tui.i18n import Texts
-from checkpoint.tui.messages import CameraChanged, Checked, PreviewFrame, TextScanned
+from checkpoint.tui.messages import CameraChanged, Checked, PreviewFrame, TextScanned, WedgeProblem
 from checkpoint.tui.officers import Officer
-from checkpoint.tui.pipeline import CameraState, Outcome, Post, run_camera
+from checkpoint.tui.pipeline import Outcome, Post
 from checkpoint.tui.screens.manual_entry import ManualEntryScreen
 from checkpoint.tui.screens.scan import ScanScreen
 from checkpoint.tui.screens.sign_in import SignInScreen
@@ -42,7 +43,7 @@ class StationApp(App[None]):
         self.post_state = Post(officer.id if officer else None, st.lane, st.direction)
         self.camera = CameraState("none" if services.camera is None else "starting")
         self.decoder = "-"
-        self.log_failed = False
+        self.log_error: str | None = None
         self.sound = Sound(services.settings.sound, services.data_dir / "sounds", self.bell,
                            lambda s, f: self.set_timer(s, f))
         self.scan = ScanScreen(self.texts, recent_rows=services.settings.recent_rows,
@@ -94,22 +95,24 @@ class StationApp(App[None]):
     # -- camera ------------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="camera")
     def camera_worker(self) -> None:
-        factory, make_decode = self.services.camera, self.services.decode
-        if factory is None or make_decode is None:
+        """Start the scan loop (its own threads) and wait until it ends or the app stops."""
+        factory = self.services.camera
+        if factory is None:
             return
         try:
-            decode = make_decode()
-        except Exception as e:
+            camera = Camera(factory(), self.services.scanner.decoders,
+                            on_text=lambda text: self.post_message(TextScanned(text, "camera")),
+                            on_state=lambda s: self.post_message(CameraChanged(s)),
+                            on_preview=(lambda g: self.post_message(PreviewFrame(g)))
+                            if self.services.settings.preview else None,
+                            debounce=self.services.scanner.debounce_seconds)
+        except Exception as e:  # no decoder, a bad source: say so in the status bar, scanning by hand goes on
             self.post_message(CameraChanged(CameraState("failed", error=str(e))))
             return
-        name = getattr(decode, "name", "-")
-        self.call_from_thread(setattr, self, "decoder", name)
-        run_camera(factory(), decode, self.camera_stop,
-                   on_text=lambda text: self.post_message(TextScanned(text, "camera")),
-                   on_state=lambda s: self.post_message(CameraChanged(s)),
-                   on_preview=(lambda g: self.post_message(PreviewFrame(g))) if self.services.settings.preview
-                   else None,
-                   debounce=self.services.settings.debounce_seconds)
+        self.decoder = camera.decoder
+        camera.start()
+        self.camera_stop.wait()
+        camera.stop()
 
     def on_camera_changed(self, message: CameraChanged) -> None:
         self.camera = message.state
@@ -127,6 +130,10 @@ class StationApp(App[None]):
             return
         self.check_worker(message.text, message.source)
 
+    def on_wedge_problem(self, message: WedgeProblem) -> None:
+        self.notify(self.texts(f"wedge.{message.code}"), severity="error", timeout=10)
+        self.sound.play("REJECT")
+
     @work(thread=True, exit_on_error=False, group="check")
     def check_worker(self, text: str, source: str) -> None:
         post = self.post_state
@@ -134,13 +141,13 @@ class StationApp(App[None]):
             outcome = self.services.checker.check(text, post, source)
         except Exception as e:  # never admit on a fault: show a REJECT the officer can act on
             now = self.services.clock.now()
-            outcome = Outcome(Decision(Verdict.REJECT, Reason.CANNOT_RECORD, str(e), now), None, None, source)
+            outcome = Outcome(Decision(Verdict.REJECT, Reason.CANNOT_RECORD, str(e), now), None, None, source, "io")
         self.post_message(Checked(outcome))
 
     def on_checked(self, message: Checked) -> None:
         outcome = message.outcome
         self.outcomes.append(outcome)
-        self.log_failed = outcome.crossing is None
+        self.log_error = outcome.log_error if outcome.crossing is None else None
         local = (self.services.clock.now() + self.utc_offset).strftime("%H:%M:%S")
         self.scan.show_outcome(outcome, local, self.services.settings.verdict_seconds)
         self.sound.play(outcome.decision.display.value)
@@ -209,7 +216,7 @@ class StationApp(App[None]):
         return Status(
             camera=self.camera.state, fps=self.camera.fps, camera_error=self.camera.error, decoder=self.decoder,
             trust_age_hours=s.station.list_age(now), trust_stale_after=s.station.config.trust.stale_after_hours,
-            clock_suspect=s.station.guard.assess().suspect, log_kind=s.recorder.kind, log_failed=self.log_failed,
+            clock_suspect=s.station.guard.assess().suspect, log_error=self.log_error,
             sync=sync[0] if sync else None, sync_queue=sync[1] if sync else 0, online=sync[2] if sync else None,
         )
 

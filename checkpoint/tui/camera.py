@@ -1,34 +1,130 @@
-"""Frame sources for the app: the simulated camera of ``checkpoint demo`` and a webcam through OpenCV.
+"""The camera side of the app: the scanner's loop wired to callbacks, and the demo's simulated camera.
 
-The simulated camera shows each demo pass as a real QR image (``scanner.synthetic``: a cluttered
-background, a slight tilt and sensor noise) for a second or so, then an empty scene, at a steady frame
-rate, so the demo exercises the same decoder cascade and debounce a webcam does.
+:func:`start_camera` runs ``scanner.ScanLoop`` (reconnecting source, newest-frame decoding, its own
+threads) with a ``Debouncer``, and reports plain values: each new text, the camera state with a frame
+rate, and now and then a small frame for the preview. The callbacks run on scanner threads: the app
+posts them on as messages.
+
+:class:`SimulatedCamera` shows each demo pass as a real QR image (``scanner.synthetic``: a cluttered
+background, a slight tilt, sensor noise) for a while, then an empty scene, at a steady frame rate, so the
+demo exercises the same decoders and debounce a webcam does.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-import numpy as np
+from scanner import (
+    Debouncer,
+    FrameSource,
+    Pipeline,
+    PipelineConfig,
+    Reconnecting,
+    ScanLoop,
+    ScanResult,
+    SourceError,
+    SourceState,
+    SourceStatus,
+)
+from scanner.frames import Frame, Image, to_gray
 
-from checkpoint.errors import CheckpointError
-from scanner.frames import Frame, Image
+MAX_TEXT = 8192  # a pass is a few hundred characters; anything far longer is not one
+
+#: the scanner's source states, as the status bar words them
+STATES = {SourceState.CONNECTING: "starting", SourceState.LIVE: "running", SourceState.LOST: "failed",
+          SourceState.ENDED: "stopped", SourceState.STOPPED: "stopped"}
+
+
+@dataclass(frozen=True)
+class CameraState:
+    state: str  # "none" / "starting" / "running" / "stopped" / "failed"
+    fps: float = 0.0
+    error: str | None = None
+
+
+class PreviewTap:
+    """A frame source that hands a frame to ``on_preview`` at most every ``every`` seconds, then passes it on."""
+
+    def __init__(self, source: FrameSource, on_preview: Callable[[Image], object], every: float = 0.25) -> None:
+        self.source, self.on_preview, self.every = source, on_preview, every
+        self.label, self.live = source.label, source.live
+        self._last = 0.0
+
+    def open(self) -> None:
+        self.source.open()
+
+    def read(self) -> Frame | None:
+        frame = self.source.read()
+        now = time.monotonic()
+        if frame is not None and now - self._last >= self.every:
+            self._last = now
+            self.on_preview(to_gray(frame.image))
+        return frame
+
+    def close(self) -> None:
+        self.source.close()
+
+
+class Camera:
+    """A running scan loop and what it has reported; ``stop()`` ends it."""
+
+    def __init__(self, source: FrameSource, decoders: tuple[str, ...], *, on_text: Callable[[str], object],
+                 on_state: Callable[[CameraState], object], on_preview: Callable[[Image], object] | None = None,
+                 debounce: float = 3.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.pipeline = Pipeline(PipelineConfig(decoders=decoders))
+        self.decoder = self.pipeline.active[0].name
+        self._on_text, self._on_state, self._clock = on_text, on_state, clock
+        self._debounce = Debouncer(debounce)
+        self._lock = threading.Lock()
+        self._frames, self._since, self._state = 0, clock(), "starting"
+        fed: FrameSource = PreviewTap(source, on_preview) if on_preview is not None else source
+        self.loop = ScanLoop(Reconnecting(fed, on_status=self._status), self._result, self.pipeline,
+                             on_error=self._error)
+
+    def start(self) -> Camera:
+        self.loop.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        return self.loop.stop(timeout)
+
+    def _status(self, status: SourceStatus) -> None:
+        self._state = STATES[status.state]
+        self._on_state(CameraState(self._state, error=status.error))
+
+    def _error(self, e: BaseException) -> None:
+        self._on_state(CameraState("failed", error=str(e)))
+
+    def _result(self, result: ScanResult) -> None:
+        now = self._clock()
+        for text in self._debounce.feed(result.texts, now):
+            if len(text) <= MAX_TEXT:
+                self._on_text(text)
+        with self._lock:
+            self._frames += 1
+            elapsed = now - self._since
+            if elapsed >= 1.0:
+                fps, self._frames, self._since = self._frames / elapsed, 0, now
+            else:
+                return
+        self._on_state(CameraState(self._state, fps=fps))
 
 
 class SimulatedCamera:
     """Plays ``texts`` as camera frames: each held ``hold`` frames, ``gap`` empty frames between.
 
-    Frames are rendered on first use (in the camera thread). ``loop`` repeats the sequence; otherwise the
-    source ends after the last one. ``fps`` 0 delivers frames as fast as they are read (tests).
+    Frames are rendered on first ``open`` (in the camera thread). ``loop`` repeats the sequence; otherwise
+    the source ends after the last one. ``fps`` 0 delivers frames as fast as they are read; ``live`` False
+    makes the scan loop decode every frame in order (the headless demo and tests).
     """
 
-    label = "simulated camera"
-    live = True
-
     def __init__(self, texts: Sequence[str | None], *, fps: float = 15.0, hold: int = 12, gap: int = 10,
-                 size: tuple[int, int] = (640, 480), loop: bool = False, seed: int = 7) -> None:
+                 size: tuple[int, int] = (640, 480), loop: bool = False, live: bool = True, seed: int = 7) -> None:
+        self.label = "simulated camera"
+        self.live = live
         self.texts = list(texts)
         self.fps, self.hold, self.gap, self.size, self.loop, self.seed = fps, hold, gap, size, loop, seed
         self._frames: list[Image] | None = None
@@ -44,10 +140,9 @@ class SimulatedCamera:
             if text is None:
                 out.append(make_frame(None, self.seed + i, self.size))
                 continue
-            modules = _modules(text)
-            px = max(2.0, min(5.0, (min(self.size) - 40) / modules))
-            d = Distortion(module_px=px, perspective=0.02, noise=3.0)
-            out.append(make_frame(text, self.seed + i, self.size, d))
+            px = max(2.0, min(5.0, (min(self.size) - 40) / _modules(text)))
+            out.append(make_frame(text, self.seed + i, self.size, Distortion(module_px=px, perspective=0.02,
+                                                                               noise=3.0)))
         out.append(make_frame(None, self.seed + 1000, self.size))  # the empty scene between passes
         return out
 
@@ -65,7 +160,7 @@ class SimulatedCamera:
     def read(self) -> Frame | None:
         frames = self._frames
         if frames is None:
-            raise CheckpointError("the simulated camera is not open")
+            raise SourceError(f"{self.label}: not open")
         if self._index >= self.length:
             if not self.loop:
                 return None
@@ -78,8 +173,7 @@ class SimulatedCamera:
         i = self._index
         self._index += 1
         n, k = divmod(i, self.hold + self.gap)
-        image = frames[n] if k < self.hold else frames[-1]
-        return Frame(image, i, time.monotonic(), self.label)
+        return Frame(frames[n] if k < self.hold else frames[-1], i, time.monotonic(), self.label)
 
     def close(self) -> None:
         self._closed.set()
@@ -89,42 +183,3 @@ def _modules(text: str) -> int:
     import segno
 
     return int(segno.make_qr(text, error="m").symbol_size(scale=1, border=4)[0])
-
-
-class OpenCVCamera:
-    """A webcam (index like ``0`` or a device path like ``/dev/video0``) or a video file / stream URL."""
-
-    live = True
-
-    def __init__(self, spec: str, width: int = 1280, height: int = 720) -> None:
-        self.spec = spec
-        self.label = f"camera {spec}" if spec.isdigit() or spec.startswith("/dev/") else spec.split("@")[-1]
-        self.width, self.height = width, height
-        self._cap: object | None = None
-
-    def open(self) -> None:
-        import cv2
-
-        cap = cv2.VideoCapture(int(self.spec) if self.spec.isdigit() else self.spec)
-        if not cap.isOpened():
-            cap.release()
-            raise CheckpointError(f"{self.label}: cannot open (is it plugged in, or used by another program?)")
-        cap.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
-        cap.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
-        self._cap = cap
-        self._i = 0
-
-    def read(self) -> Frame | None:
-        cap = self._cap
-        if cap is None:
-            raise CheckpointError(f"{self.label}: not open")
-        ok, image = cap.read()  # type: ignore[attr-defined]
-        if not ok or image is None:
-            raise CheckpointError(f"{self.label}: no picture (camera unplugged?)")
-        self._i += 1
-        return Frame(np.asarray(image, dtype=np.uint8), self._i - 1, time.monotonic(), self.label)
-
-    def close(self) -> None:
-        if self._cap is not None:
-            self._cap.release()  # type: ignore[attr-defined]
-            self._cap = None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from checkpoint.tui.pipeline import CameraState, Outcome
+from checkpoint.tui.camera import CameraState
+from checkpoint.tui.pipeline import Outcome
 from scanner.frames import Image
 
 
@@ -32,3 +33,11 @@ class PreviewFrame(Message):
     def __init__(self, gray: Image) -> None:
         super().__init__()
         self.gray = gray
+
+
+class WedgeProblem(Message):
+    """A handheld scan the computer mangled (input method, keyboard layout, Caps Lock): ``code`` says why."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code

@@ -19,8 +19,6 @@ from checkpoint.log.errors import CAUSES
 
 
 class LogRecorder:
-    kind = "sqlite"
-
     def __init__(self, log: CrossingLog) -> None:
         self.log = log
         self.last_error: LogError | None = None

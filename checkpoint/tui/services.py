@@ -11,9 +11,10 @@ from checkpoint.clock import Clock
 from checkpoint.station import Station
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.officers import OfficerStore
-from checkpoint.tui.pipeline import Checker, Decode, FrameFeed
+from checkpoint.tui.pipeline import Checker
 from checkpoint.tui.recorder import LogRecorder
-from checkpoint.tui.settings import UISettings
+from checkpoint.tui.settings import ScannerSettings, UISettings
+from scanner import FrameSource
 
 
 class SyncControl(Protocol):
@@ -32,10 +33,10 @@ class Services:
     recorder: LogRecorder
     officers: OfficerStore
     settings: UISettings
+    scanner: ScannerSettings
     clock: Clock
     data_dir: Path
-    camera: Callable[[], FrameFeed] | None = None  # None: no camera (handheld scanner only)
-    decode: Callable[[], Decode] | None = None  # one per camera thread
+    camera: Callable[[], FrameSource] | None = None  # None: no camera (handheld scanner only)
     sync: SyncControl | None = None
     export_dir: Path | None = None
     checker: Checker = field(init=False)

@@ -1,8 +1,7 @@
-"""Build the app's services from a station config: the station, the log, officers, camera, decoder."""
+"""Build the app's services from a station config: the station, the log, officers, the camera."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,12 +11,12 @@ from checkpoint.clock import Clock
 from checkpoint.config import StationConfig
 from checkpoint.station import Station
 from checkpoint.tui.officers import OfficerPolicy, OfficerStore
-from checkpoint.tui.pipeline import Decode, FrameFeed, scanner_decode
 from checkpoint.tui.recorder import LogRecorder
 from checkpoint.tui.services import Services
-from checkpoint.tui.settings import ui_settings
+from checkpoint.tui.settings import ScannerSettings, scanner_settings, ui_settings
+from scanner import FrameSource
 
-log = logging.getLogger(__name__)
+CameraFactory = Callable[[], FrameSource]
 
 
 def open_recorder(config: StationConfig, clock: Clock, data_dir: Path) -> LogRecorder:
@@ -27,27 +26,29 @@ def open_recorder(config: StationConfig, clock: Clock, data_dir: Path) -> LogRec
     return LogRecorder(open_station_log(config, clock, data_dir))
 
 
-def camera_from_spec(spec: str) -> Callable[[], FrameFeed] | None:
-    if not spec:
-        return None
-    from checkpoint.tui.camera import OpenCVCamera
+def camera_from(settings: ScannerSettings, spec: str | None = None) -> CameraFactory | None:
+    """A factory for the configured source (``spec`` overrides ``[scanner] source``); None for no camera.
+    The spec is checked now, so a typo stops the start with a clear error instead of a dead camera."""
+    from scanner import CaptureSettings, open_source
 
-    return lambda: OpenCVCamera(spec)
+    source = settings.source if spec is None else spec.strip()
+    if not source:
+        return None
+    capture = CaptureSettings(settings.width, settings.height)
+    open_source(source, capture)
+    return lambda: open_source(source, capture)
 
 
 def build_services(config: StationConfig, clock: Clock, *, data_dir: Path | None = None,
-                   camera: Callable[[], FrameFeed] | str | None = "config",
-                   decode: Callable[[], Decode] | None = None, recorder: LogRecorder | None = None,
-                   hasher: PasswordHasher | None = None) -> Services:
-    """``camera``: a source factory, None for no camera, or "config" for ``[ui] camera``."""
+                   camera: CameraFactory | str | None = "config", hasher: PasswordHasher | None = None) -> Services:
+    """``camera``: a source factory, None for no camera, or "config" for ``[scanner] source``."""
     settings = ui_settings(config)
+    scanner = scanner_settings(config)
     data_dir = data_dir or config.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     station = Station(config, clock, data_dir=data_dir)
     officers = OfficerStore.open(data_dir, clock, OfficerPolicy.from_config(config), hasher)
-    cam = camera_from_spec(settings.camera) if camera == "config" else camera
+    cam = camera_from(scanner) if camera == "config" else camera
     assert not isinstance(cam, str)
-    return Services(
-        station=station, recorder=recorder or open_recorder(config, clock, data_dir), officers=officers, settings=settings,
-        clock=clock, data_dir=data_dir, camera=cam, decode=decode or scanner_decode,
-    )
+    return Services(station=station, recorder=open_recorder(config, clock, data_dir), officers=officers,
+                    settings=settings, scanner=scanner, clock=clock, data_dir=data_dir, camera=cam)

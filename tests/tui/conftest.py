@@ -42,7 +42,8 @@ def make_services(tmp_path: Path, *, language: str = "en", ui: dict[str, object]
     demo = make_world(tmp_path, NOW)
     raw = dict(demo.config.raw)
     raw["station"] = {**raw["station"], "language": language}
-    raw["ui"] = {"sound": "bell", "camera": "", **(ui or {})}
+    raw["ui"] = {"sound": "bell", **(ui or {})}
+    raw["scanner"] = {"source": ""}
     config = parse_config(raw)
     services = build_services(config, clock, data_dir=tmp_path, camera=camera, hasher=cheap_hasher())  # type: ignore[arg-type]
     officer = services.officers.add("CB01", "Trần Văn Bình", "1234")

@@ -106,16 +106,39 @@ async def test_the_verdict_returns_to_ready_by_itself(tmp_path: Path) -> None:
         assert panel.state == "ready"
 
 
+async def type_like_a_scanner(app: StationApp, pilot: object, text: str) -> None:
+    """Keystrokes as the terminal driver delivers them (to the app, which routes them), at wedge speed:
+    ``Pilot.press`` waits for the screen after every key, which a scanner does not."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    for ch in text:
+        app.post_message(events.Key(_character_to_key(ch), ch))
+    app.post_message(events.Key("enter", "\r"))
+    await settle(app, pilot)
+
+
 async def test_a_handheld_scanner_typing_anywhere_is_caught(world: World) -> None:
     app = app_for(world, world.officer)
     async with app.run_test(size=SIZE) as pilot:
-        text = world.text("url")  # https://example.org/khai-bao-y-te: letters that could be shortcuts
-        await pilot.press(*[c if c != " " else "space" for c in text], "enter")
-        await settle(app, pilot)
-        assert app.outcomes[-1].source == "scanner"
-        assert app.outcomes[-1].decision.reason is not None
-        assert app.outcomes[-1].decision.reason.value == "UNKNOWN_FORMAT"
-        assert app.post_state.direction == "in"  # no letter was taken as a command
+        text = world.text("expired")
+        await pilot.press("C", "P")  # the first keys through the Pilot, the rest at scanner speed
+        await type_like_a_scanner(app, pilot, text[2:])
+        assert [o.source for o in app.outcomes] == ["scanner"]
+        assert app.outcomes[0].decision.reason is not None
+        assert app.outcomes[0].decision.reason.value == "EXPIRED"
+        assert app.post_state.direction == "in"  # no character of the pass was taken as a command
+
+
+async def test_a_scan_mangled_by_a_vietnamese_input_method_is_explained_not_recorded(world: World) -> None:
+    app = app_for(world, world.officer)
+    async with app.run_test(size=SIZE) as pilot:
+        mangled = world.text("valid")[:40] + "Â" + world.text("valid")[42:]  # Telex: AA -> Â
+        await type_like_a_scanner(app, pilot, mangled)
+        assert app.outcomes == []
+        assert world.services.recorder.log.count() == 0
+        assert any("Unikey" in str(n.message) for n in app._notifications)
+        assert app.sound.played == ["REJECT"]
 
 
 async def test_direction_and_lane_switch_with_one_key(tmp_path: Path) -> None:

@@ -6,7 +6,9 @@ import string
 
 from checkpoint.decision import Flag, Reason
 from checkpoint.formats.cp1 import CATEGORIES
+from checkpoint.log.errors import CAUSES
 from checkpoint.tui.i18n import CATALOGS, EN, VI, Texts
+from scanner.wedge import MESSAGES as WEDGE_MESSAGES
 
 
 def placeholders(text: str) -> set[str]:
@@ -37,6 +39,10 @@ def test_every_reason_rule_flag_and_category_has_words() -> None:
             assert t.has(f"flag.{flag.value}"), (lang, flag)
         for category in CATEGORIES:
             assert t.has(f"category.{category}"), (lang, category)
+        for code in CAUSES:
+            assert t.has(f"logerr.{code}"), (lang, code)
+        for code in WEDGE_MESSAGES:
+            assert t.has(f"wedge.{code}"), (lang, code)
 
 
 def test_the_languages_differ_and_format() -> None:

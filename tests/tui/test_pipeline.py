@@ -6,9 +6,9 @@ import threading
 from pathlib import Path
 
 from checkpoint.decision import Display, Reason
-from checkpoint.errors import CheckpointError
-from checkpoint.tui.camera import SimulatedCamera
-from checkpoint.tui.pipeline import CameraState, ManualForm, Post, run_camera, scanner_decode
+from checkpoint.tui.camera import Camera, CameraState, SimulatedCamera
+from checkpoint.tui.pipeline import ManualForm, Post
+from scanner import SourceError
 from tests.tui.conftest import World, make_services
 
 POST = Post("CB01", "2", "out")
@@ -18,26 +18,24 @@ def test_each_pass_held_in_view_is_read_once(world: World) -> None:
     texts = [world.text("valid"), None, world.text("forged")]
     seen: list[str] = []
     states: list[CameraState] = []
-    camera = SimulatedCamera(texts, fps=0, hold=4, gap=2)
-    run_camera(camera, scanner_decode(), threading.Event(), on_text=seen.append, on_state=states.append,
-               debounce=60.0)
+    source = SimulatedCamera(texts, fps=0, hold=4, gap=2, live=False)
+    camera = Camera(source, ("zxing",), on_text=seen.append, on_state=states.append, debounce=60.0).start()
+    assert camera.loop.finished.wait(10)
+    camera.stop()
     assert seen == [world.text("valid"), world.text("forged")]
-    assert states[0].state == "starting" and states[-1].state == "stopped"
+    assert [s.state for s in states][:2] == ["starting", "running"]
+    assert states[-1].state == "stopped"
 
 
-def test_a_camera_that_cannot_open_is_reported_and_retried_until_stopped() -> None:
-    stop = threading.Event()
+def test_a_camera_that_cannot_open_is_reported_and_scanning_stops_cleanly() -> None:
+    failed = threading.Event()
     states: list[CameraState] = []
 
     class Dead:
         label, live = "camera 9", True
-        opens = 0
 
         def open(self) -> None:
-            self.opens += 1
-            if self.opens >= 3:
-                stop.set()
-            raise CheckpointError("camera 9: cannot open")
+            raise SourceError("camera 9: cannot open (is it plugged in?)")
 
         def read(self) -> None:
             raise AssertionError("never read")
@@ -45,11 +43,35 @@ def test_a_camera_that_cannot_open_is_reported_and_retried_until_stopped() -> No
         def close(self) -> None:
             pass
 
-    dead = Dead()
-    run_camera(dead, scanner_decode(), stop, on_text=lambda t: None, on_state=states.append, retry_after=0.0)
-    assert dead.opens == 3
-    assert [s.state for s in states].count("failed") >= 2
-    assert states[1].error == "camera 9: cannot open"
+    def on_state(s: CameraState) -> None:
+        states.append(s)
+        if s.state == "failed":
+            failed.set()
+
+    camera = Camera(Dead(), ("zxing",), on_text=lambda t: None, on_state=on_state).start()
+    assert failed.wait(5)
+    assert camera.stop(5)
+    failure = next(s for s in states if s.state == "failed")
+    assert failure.error is not None and "cannot open" in failure.error
+
+
+def test_the_preview_gets_small_grey_frames(world: World) -> None:
+    got = threading.Event()
+    frames: list[object] = []
+
+    def on_preview(gray: object) -> None:
+        frames.append(gray)
+        got.set()
+
+    source = SimulatedCamera([world.text("valid")], fps=0, hold=2, gap=0, live=False)
+    camera = Camera(source, ("zxing",), on_text=lambda t: None, on_state=lambda s: None, on_preview=on_preview)
+    camera.start()
+    assert got.wait(10)
+    camera.stop()
+    import numpy as np
+
+    first = frames[0]
+    assert isinstance(first, np.ndarray) and first.ndim == 2
 
 
 def test_checker_records_and_flags_the_duplicate(world: World) -> None:

@@ -18,20 +18,26 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Label, Static
 
+from checkpoint.formats.base45 import ALPHABET
 from checkpoint.tui.i18n import Texts
-from checkpoint.tui.messages import TextScanned
-from checkpoint.tui.pipeline import MAX_TEXT, Outcome
+from checkpoint.tui.messages import TextScanned, WedgeProblem
+from checkpoint.tui.pipeline import Outcome
 from checkpoint.tui.widgets.counters import Counters
 from checkpoint.tui.widgets.preview import CameraPreview
 from checkpoint.tui.widgets.recent import RecentCrossings
 from checkpoint.tui.widgets.status_bar import StatusBar
 from checkpoint.tui.widgets.verdict_panel import VerdictPanel
+from scanner import WedgeAssembler, WedgeScan
 
 if TYPE_CHECKING:
     from checkpoint.tui.app import StationApp
 
-#: a pause this long between keys starts a new scan (a wedge types a whole pass in well under a second)
-WEDGE_GAP = 1.0
+#: a pause this long ends a scan typed without Enter (a wedge types a whole pass in well under a second)
+WEDGE_IDLE = 1.0
+#: shorter input ended by a pause is stray keys, not a scan
+MIN_SCAN = 10
+#: what a wedge scan may hold without a diagnosis: Base45 (CP1, HC1) and SMART Health Cards (shc:/digits)
+WEDGE_ALPHABET = frozenset(ALPHABET) | frozenset("shc:/")
 
 
 class ScanScreen(Screen[None]):
@@ -48,8 +54,7 @@ class ScanScreen(Screen[None]):
         self._bindings.bind("f10", "sign_out", t("key.sign_out"))
         self.recent_rows = recent_rows
         self.preview_on = preview
-        self._wedge: list[str] = []
-        self._wedge_at = 0.0
+        self.wedge = WedgeAssembler(WEDGE_ALPHABET, idle_timeout=WEDGE_IDLE)
         self._reset_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -73,6 +78,7 @@ class ScanScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._show_preview(self.preview_on)
+        self.set_interval(WEDGE_IDLE / 2, self._poll_wedge)
 
     # -- what the app tells it -------------------------------------------------------------------
     def set_post(self, station: str, officer: str, direction: str, lane: str) -> None:
@@ -107,21 +113,28 @@ class ScanScreen(Screen[None]):
 
     # -- keyboard-wedge scanner ------------------------------------------------------------------
     def on_key(self, event: Key) -> None:
-        now = time.monotonic()
         if event.key == "enter":
-            text = "".join(self._wedge).strip()
-            self._wedge.clear()
-            if text:
-                event.stop()
-                self.app.post_message(TextScanned(text, "scanner"))
+            chars = "\r"
+        elif event.is_printable and event.character is not None:
+            chars = event.character
+        else:
             return
-        if event.is_printable and event.character is not None:
-            if now - self._wedge_at > WEDGE_GAP:
-                self._wedge.clear()
-            self._wedge_at = now
-            if len(self._wedge) < MAX_TEXT:
-                self._wedge.append(event.character)
-            event.stop()
+        event.stop()
+        for scan in self.wedge.feed(chars, time.monotonic()):
+            self._scanned(scan)
+
+    def _poll_wedge(self) -> None:
+        """A scanner set to send no Enter: a pause ends its scan. A few stray keys are not a scan."""
+        scan = self.wedge.poll(time.monotonic())
+        if scan is not None and len(scan.text) >= MIN_SCAN:
+            self._scanned(scan)
+
+    def _scanned(self, scan: WedgeScan) -> None:
+        d = scan.diagnosis
+        if d is None or d.code == "outside_alphabet":  # not a pass, perhaps, but the station decides that
+            self.app.post_message(TextScanned(scan.text, "scanner"))
+        else:  # the computer mangled the keystrokes: tell the officer why; nothing to decide or record
+            self.app.post_message(WedgeProblem(d.code))
 
     # -- actions (the app does the work) ---------------------------------------------------------
     def action_toggle_preview(self) -> None:

@@ -19,8 +19,7 @@ class Status:
     trust_age_hours: float | None = None
     trust_stale_after: float = 72.0
     clock_suspect: bool = False
-    log_kind: str = "sqlite"  # sqlite / memory
-    log_failed: bool = False
+    log_error: str | None = None  # the log's error code after a crossing could not be recorded
     sync: str | None = None  # None: not configured; else a short state
     sync_queue: int = 0
     online: bool | None = None  # None: unknown (no sync)
@@ -64,11 +63,10 @@ def render_status(s: Status, t: Texts) -> Text:
         part(t("status.trust"), t("status.trust.age", hours=f"{s.trust_age_hours:.0f}"))
     part(t("status.clock"), t("status.clock.suspect") if s.clock_suspect else t("status.clock.ok"),
          bad=s.clock_suspect)
-    if s.log_failed:
-        part(t("status.log"), t("status.log.failed"), bad=True)
+    if s.log_error is not None:
+        part(t("status.log"), f"{t('status.log.failed')}: {t('logerr.' + s.log_error)}", bad=True)
     else:
-        part(t("status.log"), t("status.log.memory") if s.log_kind == "memory" else t("status.log.ok"),
-             warn=s.log_kind == "memory")
+        part(t("status.log"), t("status.log.ok"))
     if s.sync is None:
         part(t("status.sync"), t("status.sync.none"), warn=True)
     else:

@@ -50,6 +50,8 @@ class VerdictPanel(Static):
         lines: list[str] = []
         if d.reason is not None:
             lines.append(t.reason(d.reason.value, d.rule))
+        if outcome.log_error is not None:
+            lines.append(t(f"logerr.{outcome.log_error}"))
         for flag in (Flag.DUPLICATE, Flag.CLOCK_SUSPECT, Flag.MANUAL):
             if flag in d.flags:
                 lines.append(t(f"flag.{flag.value}"))
