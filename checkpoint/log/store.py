@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import sqlite3
 import threading
@@ -63,14 +64,28 @@ class CrossingContext:
 
 
 def connect(path: Path, *, readonly: bool, busy_timeout: float) -> sqlite3.Connection:
-    """Open the file with the log's settings, check it is sound, and (writable) bring the schema up to date."""
+    """Open the file with the log's settings, check it is sound, and (writable) bring the schema up to date.
+
+    Read-only opens of a log on read-only media (a failed storage card) fall back to SQLite's
+    ``immutable`` mode: nothing can write there, and WAL mode cannot create its shared-memory file.
+    """
     if readonly and not path.exists():
         raise LogError("missing", "the file does not exist", path=path)
+    try:
+        return _connect(path, readonly=readonly, busy_timeout=busy_timeout, immutable=False)
+    except LogError as e:
+        if not readonly or e.code != "read_only" or not os.statvfs(path).f_flag & os.ST_RDONLY:
+            raise
+        return _connect(path, readonly=True, busy_timeout=busy_timeout, immutable=True)
+
+
+def _connect(path: Path, *, readonly: bool, busy_timeout: float, immutable: bool) -> sqlite3.Connection:
     conn: sqlite3.Connection | None = None
     try:
         if not readonly:
             path.parent.mkdir(parents=True, exist_ok=True)
-        target = f"{path.resolve().as_uri()}?mode=ro" if readonly else str(path)
+        query = "?immutable=1" if immutable else "?mode=ro"
+        target = f"{path.resolve().as_uri()}{query}" if readonly else str(path)
         conn = sqlite3.connect(target, uri=readonly, timeout=busy_timeout, isolation_level=None,
                                check_same_thread=False)
         if not readonly:
@@ -223,6 +238,11 @@ class CrossingLog:
         row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return str(row[0]) if row else ""
 
+    @staticmethod
+    def _set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+        conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value=excluded.value",
+                     (key, value))
+
     def _head(self, conn: sqlite3.Connection) -> tuple[int, str]:
         return int(self._meta(conn, "head_seq") or 0), self._meta(conn, "head_hash") or chain.GENESIS
 
@@ -272,8 +292,8 @@ class CrossingLog:
             }
             fields["hash"] = chain.crossing_hash(fields)
             conn.execute(INSERT, _row_values(fields, pid_hash, idn_hash, sealed))
-            conn.execute("UPDATE meta SET value=? WHERE key='head_seq'", (str(fields["seq"]),))
-            conn.execute("UPDATE meta SET value=? WHERE key='head_hash'", (fields["hash"],))
+            self._set_meta(conn, "head_seq", str(fields["seq"]))
+            self._set_meta(conn, "head_hash", fields["hash"])
         return Crossing(
             **{k: v for k, v in fields.items() if k not in ("rules_applied", "flags")},
             rules_applied=fields["rules_applied"], flags=fields["flags"], pass_id_hash=pid_hash,
@@ -307,8 +327,8 @@ class CrossingLog:
                  json.dumps(dict(sorted(details.items())), ensure_ascii=False), bytes.fromhex(fields["prev_hash"]),
                  bytes.fromhex(digest)),
             )
-            conn.execute("UPDATE meta SET value=? WHERE key='action_seq'", (str(seq),))
-            conn.execute("UPDATE meta SET value=? WHERE key='action_hash'", (digest,))
+            self._set_meta(conn, "action_seq", str(seq))
+            self._set_meta(conn, "action_hash", digest)
 
     # -- reading ---------------------------------------------------------------------------------
     def crossings(self, *, after_seq: int = 0, limit: int | None = None, since: datetime | None = None,
@@ -358,7 +378,7 @@ class CrossingLog:
                                path=self.path)
             current = int(self._meta(conn, "sync_cursor") or 0)
             if upto_seq > current:
-                conn.execute("UPDATE meta SET value=? WHERE key='sync_cursor'", (str(upto_seq),))
+                self._set_meta(conn, "sync_cursor", str(upto_seq))
 
     @property
     def sync_cursor(self) -> int:
