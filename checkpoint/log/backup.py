@@ -15,7 +15,9 @@ from pathlib import Path
 
 from checkpoint.log.errors import LogError, from_sqlite
 
-PAGES_PER_STEP = 1024
+#: All pages in one step: a source written to by another connection between steps would restart the
+#: copy (SQLite's rule), and the station never stops writing.
+PAGES_PER_STEP = -1
 
 
 def backup_to(source: sqlite3.Connection, dest: Path, source_path: Path,

@@ -425,11 +425,18 @@ class CrossingLog:
         return erase_expired(self, now - self.retention)
 
     def backup(self, dest: Path, progress: Callable[[int, int], None] | None = None) -> None:
-        """A consistent copy through SQLite's backup API, written atomically to ``dest``."""
+        """A consistent copy through SQLite's backup API, written atomically to ``dest``.
+
+        Copies from a separate read-only connection in one step (one WAL snapshot), so recording goes
+        on during the backup and the copy is never restarted by it.
+        """
         from checkpoint.log.backup import backup_to
 
-        with self._lock:
-            backup_to(self._c(), dest, self.path, progress)
+        conn = connect(self.path, readonly=True, busy_timeout=5.0)
+        try:
+            backup_to(conn, dest, self.path, progress)
+        finally:
+            conn.close()
 
     def close(self) -> None:
         with self._lock:

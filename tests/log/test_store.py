@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import sqlite3
 from datetime import timedelta
@@ -38,7 +39,7 @@ def test_record_is_durable_and_complete(log: CrossingLog, passes: Passes, log_pa
 def test_seq_is_gapless_and_chain_links(log: CrossingLog, passes: Passes) -> None:
     rows = [log.record(passes.decide(), ctx()) for _ in range(5)] + [log.record(passes.garbage(), ctx())]
     assert [r.seq for r in rows] == [1, 2, 3, 4, 5, 6]
-    assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
     assert log.last_seq == 6 and log.last_hash == rows[-1].hash
     assert rows[-1].verdict == "reject" and rows[-1].reason == "UNKNOWN_FORMAT" and rows[-1].sealed is None
     assert log.verify_chain().ok
