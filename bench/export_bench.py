@@ -33,7 +33,7 @@ def generated(n: int):  # type: ignore[no-untyped-def]
     from checkpoint.crossing import Crossing
 
     sys.path.insert(0, str(ROOT))
-    from tests.crossing_rows import crossing
+    from tests.export.crossing_rows import crossing
 
     t0 = datetime(2021, 7, 1, tzinfo=UTC)
     protos = [asdict(crossing(i)) for i in range(1, 57)]

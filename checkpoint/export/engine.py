@@ -41,6 +41,7 @@ Progress = Callable[[int, int | None], None]
 #: ``audit(action, details)``: records in the log's audit trail; must raise if it cannot.
 Audit = Callable[[str, dict[str, str]], None]
 PROGRESS_EVERY = 2000
+MAX_AUDIT_TEXT = 480  # the log keeps action details of at most 512 characters
 
 
 class ExportCancelled(ExportError):
@@ -86,7 +87,7 @@ def export(crossings: Iterable[Crossing], request: ExportRequest, *, station_id:
         if audit is None:
             raise ExportError("an export with personal data must be recorded in the log; none was given")
         audit("export.personal", {"format": request.format.value, "personal": mode.value,
-                                  "file": request.out.name, "filters": filters_json, "by": exported_by or ""})
+                                  "file": request.out.name[-MAX_AUDIT_TEXT:], **_audit_filters(filters_json)})
     opener = PersonalOpener(supervisor_key) if supervisor_key is not None else None
     table = cols.columns(mode)
     headers = cols.headers(table, request.language, request.tz_label)
@@ -151,8 +152,8 @@ def export(crossings: Iterable[Crossing], request: ExportRequest, *, station_id:
         request.out.unlink(missing_ok=True)
         raise ExportError(describe_os_error(e, mpath)) from None
     if mode is not cols.PersonalMode.SEALED and audit is not None:
-        audit("export.personal.done", {"file": request.out.name, "rows": str(rows), "sha256": digest,
-                                       "by": exported_by or ""})
+        audit("export.personal.done", {"file": request.out.name[-MAX_AUDIT_TEXT:], "rows": str(rows),
+                                       "sha256": digest})
     return ExportResult(request.out, mpath, rows, scanned, mode, digest, size, first, last, unopened)
 
 
@@ -182,6 +183,16 @@ def instant(text: str) -> datetime:
     """A crossing's ISO-8601 UTC time as an aware datetime (the log writes them with ``Z`` or an offset)."""
     t = datetime.fromisoformat(text)
     return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+
+
+def _audit_filters(filters_json: str) -> dict[str, str]:
+    """The filter for the audit entry; a very long one is cut, with the digest of the whole."""
+    if len(filters_json) <= MAX_AUDIT_TEXT:
+        return {"filters": filters_json}
+    import hashlib
+
+    return {"filters": filters_json[: MAX_AUDIT_TEXT - 1] + "…",
+            "filters_sha256": hashlib.sha256(filters_json.encode()).hexdigest()}
 
 
 def _iso(t: datetime | None) -> str | None:

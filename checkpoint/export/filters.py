@@ -2,27 +2,24 @@
 
 Values within one field are alternatives (``--verdict reject --verdict check``); fields combine with
 AND. The id-number filter never holds the number itself: it is turned into the log's keyed hash
-(HMAC-SHA256 with the station's hash key) and compared with ``Crossing.id_number_hash``, so neither
+(``checkpoint.log.personal.id_number_hash``: HMAC-SHA256 with the station's hash key, the number
+normalised as officers type it) and compared with ``Crossing.id_number_hash``, so neither
 the filter, the manifest nor the log's audit entry ever carries the number.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from checkpoint.crossing import Crossing
+from checkpoint.log.personal import id_number_hash
+
+__all__ = ["DIRECTIONS", "VERDICTS", "ExportFilter", "id_number_hash"]
 
 DIRECTIONS = ("in", "out")
 #: ``check`` is an accepted crossing shown to the officer as CHECK (duplicate, manual, clock suspect).
 VERDICTS = ("accept", "reject", "check")
-
-
-def id_number_hash(hmac_key: bytes, id_number: str) -> str:
-    """The keyed hash the crossing log stores for an id number (hex)."""
-    return hmac.new(hmac_key, id_number.strip().encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)

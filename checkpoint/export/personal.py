@@ -1,20 +1,16 @@
-"""Opening the sealed personal data of a crossing with the supervisor's private key."""
+"""Opening the sealed personal data of crossings with the supervisor's private key, row after row."""
 
 from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from checkpoint.crossing import Crossing, PersonalData
-from checkpoint.sealing import UnsealError, unseal
-
-
-def sealing_aad(c: Crossing) -> bytes:
-    """The associated data the log binds each sealed blob to (so a blob cannot be moved to another row)."""
-    return b""
+from checkpoint.log.personal import open_personal
+from checkpoint.sealing import UnsealError
 
 
 class PersonalOpener:
-    """Opens crossings one by one; counts the ones that do not open.
+    """Opens crossings one by one (``checkpoint.log.open_personal``); counts the ones that do not open.
 
     A key that opens nothing is the wrong key: the first failure before any success stops the export
     (a whole file of empty columns would look like data). A failure after successes is a damaged or
@@ -27,10 +23,8 @@ class PersonalOpener:
         self.failed = 0
 
     def __call__(self, c: Crossing) -> PersonalData | None:
-        if c.sealed is None:
-            return None
         try:
-            data = unseal(c.sealed, self._key, sealing_aad(c))
+            data = open_personal(c, self._key)
         except UnsealError:
             if self.opened == 0:
                 raise UnsealError(
@@ -39,5 +33,6 @@ class PersonalOpener:
                 ) from None
             self.failed += 1
             return None
-        self.opened += 1
-        return PersonalData.from_json_bytes(data)
+        if data is not None:
+            self.opened += 1
+        return data

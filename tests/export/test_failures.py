@@ -12,7 +12,7 @@ import pytest
 
 from checkpoint.export.atomic_file import ExportError, atomic_output
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # Runs an export in a child whose files may not grow past 64 KiB (RLIMIT_FSIZE): the kernel then
 # answers EFBIG the way a full drive answers ENOSPC, mid-file, after the export has begun.
@@ -23,7 +23,7 @@ CHILD = textwrap.dedent("""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from checkpoint.clock import FixedClock
     from checkpoint.export import ExportError, ExportRequest, Format, export
-    from tests.crossing_rows import T0, crossings
+    from tests.export.crossing_rows import T0, crossings
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
     out = Path(sys.argv[1])

@@ -12,7 +12,7 @@ from checkpoint.export.filters import ExportFilter, id_number_hash
 from checkpoint.export.masking import mask, mask_id_number, mask_name
 from checkpoint.export.writers import defuse
 from checkpoint.export.xlsx import MAX_ROWS, XlsxWriter, column_letter
-from tests.crossing_rows import HMAC_KEY, PEOPLE, T0, crossing
+from tests.export.crossing_rows import HMAC_KEY, PEOPLE, T0, crossing
 
 
 def test_mask_name_keeps_initials_with_diacritics() -> None:

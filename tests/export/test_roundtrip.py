@@ -27,7 +27,7 @@ from checkpoint.export import (
 from checkpoint.export.columns import DIRECTION_NAMES, RESULTS, reason_text
 from checkpoint.export.manifest import manifest_path
 from checkpoint.export.masking import mask_id_number, mask_name
-from tests.crossing_rows import PEOPLE, T0, crossings
+from tests.export.crossing_rows import PEOPLE, T0, crossings
 
 VN = timezone(timedelta(hours=7))
 SUPERVISOR = sealing.generate()
@@ -79,7 +79,8 @@ def test_csv_round_trip_with_full_personal_data(tmp_path: Path, language: str) -
         assert line[:10] == base and line[11:] == tail
     assert "Nguyễn Văn An" in raw.decode("utf-8-sig") and "Trần Thị Bích Ngọc" in raw.decode("utf-8-sig")
     assert [a for a, _ in audit] == ["export.personal", "export.personal.done"]
-    assert audit[0][1]["by"] == "GS-01" and audit[0][1]["format"] == "csv"
+    assert audit[0][1]["format"] == "csv" and audit[0][1]["filters"] == '{"since": null, "until": null}'
+    assert audit[1][1]["rows"] == str(N) and len(audit[1][1]["sha256"]) == 64
     assert verify(out, trusted=STATION.public_key()).ok
 
 

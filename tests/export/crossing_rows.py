@@ -10,9 +10,7 @@ from datetime import UTC, datetime, timedelta
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from checkpoint.crossing import Crossing, PersonalData
-from checkpoint.export.filters import id_number_hash
-from checkpoint.export.personal import sealing_aad
-from checkpoint.sealing import seal
+from checkpoint.log.personal import id_number_hash, seal_personal
 
 HMAC_KEY = b"k" * 32
 T0 = datetime(2021, 7, 24, 0, 0, tzinfo=UTC)  # 07:00 in Vietnam
@@ -46,7 +44,7 @@ def crossing(seq: int, *, at: datetime | None = None, personal: PersonalData | N
     )
     c = replace(c, **kw)  # type: ignore[arg-type]
     if personal is not None and seal_to is not None:
-        c = replace(c, sealed=seal(personal.to_json_bytes(), seal_to, sealing_aad(c)))
+        c = replace(c, sealed=seal_personal(personal, c.id, seal_to))
     return c
 
 
