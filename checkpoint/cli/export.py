@@ -126,6 +126,7 @@ def run_export(args: argparse.Namespace) -> int:
     from checkpoint.cli.progress import ProgressBar
     from checkpoint.export import ExportFilter, ExportRequest, Format, export, id_number_hash
     from checkpoint.export.settings import export_settings, period_from, tz_label
+    from checkpoint.export.source import LogRows
     from checkpoint.log import CrossingLog
     from checkpoint.log.settings import log_settings, open_station_log
     from checkpoint.station_keys import load_or_create_hmac_key, load_or_create_station_key
@@ -150,24 +151,23 @@ def run_export(args: argparse.Namespace) -> int:
     language = args.language or settings.language
     request = ExportRequest(args.out, fmt, settings.tz, tz_label(settings.tz, period.since or clock.now()), filters,
                             language, args.masked, args.overwrite)
-    log: CrossingLog
-    if supervisor_key is not None:  # the export of personal data is recorded: the log is opened for writing
-        log = open_station_log(config, clock, args.data_dir)
-    else:
-        log = CrossingLog.open_readonly(log_settings(config, args.data_dir).path, clock=clock)
+    path = log_settings(config, args.data_dir).path
+    # An export of personal data is recorded in the log (who, when, what filter): it opens for writing.
+    audit_log: CrossingLog | None = open_station_log(config, clock, args.data_dir) if supervisor_key else None
     bar = ProgressBar(f"export {args.out.name}")
     try:
-        total = log.count() if period.since is None and period.until is None else \
-            log.stats(period.since, period.until).total
-        result = export(
-            log.crossings(since=period.since, until=period.until), request, station_id=log.station_id or
-            config.station.id, station_key=load_or_create_station_key(folder), clock=clock,
-            supervisor_key=supervisor_key, exported_by=by, total=total, progress=None if args.quiet else bar,
-            audit=lambda action, details: log.record_action(action, by[:64], details),
-        )
+        with LogRows(path, since=period.since, until=period.until) as rows:
+            result = export(
+                rows, request, station_id=rows.station_id or config.station.id,
+                station_key=load_or_create_station_key(folder), clock=clock, supervisor_key=supervisor_key,
+                exported_by=by, total=rows.count(), progress=None if args.quiet else bar,
+                audit=None if audit_log is None else
+                (lambda action, details: audit_log.record_action(action, by[:64], details)),
+            )
     finally:
         bar.done()
-        log.close()
+        if audit_log is not None:
+            audit_log.close()
     personal = {"sealed": "personal data left out (sealed)", "masked": "personal data masked",
                 "full": "WITH PERSONAL DATA: keep it safe, hand it over only to authorised people"}[result.personal]
     print(f"{result.path}: {result.rows:,} crossings, {fmt.value.upper()}, {personal}")

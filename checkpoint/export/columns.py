@@ -13,14 +13,16 @@ Which personal columns appear depends on the export's :class:`PersonalMode`:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
 from typing import Literal
 
-from checkpoint.crossing import PERSONAL_FIELDS, Crossing, PersonalData
+from checkpoint.crossing import PERSONAL_FIELDS, PersonalData
 from checkpoint.export.masking import MASKED_FIELDS
+from checkpoint.export.source import ExportRow
 
 Cell = int | str | datetime | None
 Kind = Literal["int", "time", "text"]
@@ -126,11 +128,12 @@ def reason_text(reason: str | None, rule: str | None, language: str) -> str | No
     return f"{text}: {rule}" if rule else text
 
 
-def flags_of(c: Crossing) -> tuple[str, ...]:
-    flags = set(c.flags)
-    if c.manual:
+def flag_names(flags_json: str, manual: int, clock_suspect: int) -> tuple[str, ...]:
+    """A crossing's flags, sorted; ``manual`` and ``clock_suspect`` are also columns of their own."""
+    flags = set(json.loads(flags_json))
+    if manual:
         flags.add("manual")
-    if c.clock_suspect:
+    if clock_suspect:
         flags.add("clock_suspect")
     return tuple(sorted(flags))
 
@@ -150,53 +153,60 @@ class RowMaker:
         self._personal_keys = () if mode is PersonalMode.SEALED else (
             MASKED_FIELDS if mode is PersonalMode.MASKED else PERSONAL_FIELDS)
         self._empty: list[Cell] = [None] * len(self._personal_keys)
+        self._notes_cache: dict[tuple[str, int, int], str | None] = {}
 
-    def human(self, c: Crossing, at: datetime, personal: PersonalData | None) -> list[Cell]:
+    def _notes(self, r: ExportRow) -> str | None:
+        key = (r.flags, r.manual, r.clock_suspect)
+        notes = self._notes_cache.get(key, "")
+        if notes == "":
+            names = flag_names(*key)
+            notes = ", ".join(self._flags.get(f, f) for f in names) if names else None
+            self._notes_cache[key] = notes
+        return notes
+
+    def human(self, r: ExportRow, at: datetime, personal: PersonalData | None) -> list[Cell]:
         """A row for CSV/XLSX: translated values, naive local time (spreadsheets have no time zones)."""
-        reason = c.reason
+        reason = r.reason
         if reason is not None:
             reason = self._reasons.get(reason, reason)
-            if c.rule:
-                reason = f"{reason}: {c.rule}"
-        flags = c.flags
-        if c.manual or c.clock_suspect:
-            flags = flags_of(c)
+            if r.rule:
+                reason = f"{reason}: {r.rule}"
         row: list[Cell] = [
-            c.seq,
+            r.seq,
             at.astimezone(self.tz).replace(tzinfo=None),
-            c.station_id,
-            c.lane,
-            self._directions.get(c.direction, c.direction),
-            c.officer_id,
-            self._results.get(c.display, c.display),
+            r.station_id,
+            r.lane,
+            self._directions.get(r.direction, r.direction),
+            r.officer_id,
+            self._results.get(r.display, r.display),
             reason,
-            c.category,
-            c.format,
-            ", ".join([self._flags.get(f, f) for f in sorted(flags)]) if flags else None,
-            c.id,
+            r.category,
+            r.format,
+            self._notes(r) if r.flags != "[]" or r.manual or r.clock_suspect else None,
+            r.id,
         ]
         if self._personal_keys:
             row += self._empty if personal is None else [getattr(personal, k) for k in self._personal_keys]
         return row
 
-    def machine(self, c: Crossing, at: datetime, personal: PersonalData | None) -> dict[str, object]:
+    def machine(self, r: ExportRow, at: datetime, personal: PersonalData | None) -> dict[str, object]:
         """A JSON Lines object: machine keys and codes, time with its offset, flags as a list."""
         doc: dict[str, object] = {
-            "seq": c.seq,
+            "seq": r.seq,
             "time": at.astimezone(self.tz).isoformat(),
-            "station": c.station_id,
-            "lane": c.lane,
-            "direction": c.direction,
-            "officer": c.officer_id,
-            "result": c.display,
-            "verdict": c.verdict,
-            "reason": c.reason,
-            "rule": c.rule,
-            "category": c.category,
-            "format": c.format,
-            "flags": list(flags_of(c)),
-            "crossing_id": c.id,
-            "hash": c.hash,
+            "station": r.station_id,
+            "lane": r.lane,
+            "direction": r.direction,
+            "officer": r.officer_id,
+            "result": r.display,
+            "verdict": r.verdict,
+            "reason": r.reason,
+            "rule": r.rule,
+            "category": r.category,
+            "format": r.format,
+            "flags": list(flag_names(r.flags, r.manual, r.clock_suspect)),
+            "crossing_id": r.id,
+            "hash": r.hash.hex(),
         }
         for k in self._personal_keys:
             doc[k] = getattr(personal, k) if personal is not None else None

@@ -26,13 +26,14 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from checkpoint.atomic import write_atomic
 from checkpoint.clock import Clock
-from checkpoint.crossing import Crossing, PersonalData
+from checkpoint.crossing import PersonalData
 from checkpoint.export import columns as cols
 from checkpoint.export.atomic_file import ExportError, atomic_output, describe_os_error
 from checkpoint.export.filters import ExportFilter
 from checkpoint.export.manifest import file_digest, manifest_path, sign
 from checkpoint.export.masking import mask
 from checkpoint.export.personal import PersonalOpener
+from checkpoint.export.source import ExportRow
 from checkpoint.export.writers import CsvWriter, Format, JsonlWriter, RowWriter, SpreadsheetWriter
 from checkpoint.sealing import UnsealError
 
@@ -74,7 +75,7 @@ class ExportResult:
     unopened: int  # rows whose personal data did not open (damaged), personal exports only
 
 
-def export(crossings: Iterable[Crossing], request: ExportRequest, *, station_id: str,
+def export(rows_in: Iterable[ExportRow], request: ExportRequest, *, station_id: str,
            station_key: Ed25519PrivateKey, clock: Clock, supervisor_key: X25519PrivateKey | None = None,
            exported_by: str | None = None, total: int | None = None, progress: Progress | None = None,
            audit: Audit | None = None) -> ExportResult:
@@ -94,13 +95,13 @@ def export(crossings: Iterable[Crossing], request: ExportRequest, *, station_id:
     rows = scanned = 0
     first: datetime | None = None
     last: datetime | None = None
-    covered: Crossing | None = None
+    covered: ExportRow | None = None
     maker = cols.RowMaker(mode, request.language, request.tz)
     jsonl = request.format is Format.JSONL
     with atomic_output(request.out, overwrite=request.overwrite) as (f, tmp):
         writer = _writer(request, f, table, headers, station_id)
         try:
-            for c in crossings:
+            for c in rows_in:
                 scanned += 1
                 if progress is not None and scanned % PROGRESS_EVERY == 0:
                     progress(scanned, total)
@@ -141,7 +142,7 @@ def export(crossings: Iterable[Crossing], request: ExportRequest, *, station_id:
         "language": request.language,
         "station_id": station_id,
         "covers_upto_seq": covered.seq if covered else None,
-        "covers_upto_hash": covered.hash if covered else None,
+        "covers_upto_hash": covered.hash.hex() if covered else None,
         "created_at": _iso(started),
         "created_by": exported_by,
     }
@@ -167,7 +168,7 @@ def _writer(request: ExportRequest, f: IO[bytes], table: tuple[cols.Column, ...]
     return SpreadsheetWriter(f, table, headers, sheet, f"{sheet} — {station_id}")
 
 
-def _personal(opener: PersonalOpener | None, c: Crossing, mode: cols.PersonalMode) -> PersonalData | None:
+def _personal(opener: PersonalOpener | None, c: ExportRow, mode: cols.PersonalMode) -> PersonalData | None:
     if opener is None:
         return None
     try:

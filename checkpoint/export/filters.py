@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from checkpoint.crossing import Crossing
+from checkpoint.export.source import ExportRow
 from checkpoint.log.personal import id_number_hash
 
 __all__ = ["DIRECTIONS", "VERDICTS", "ExportFilter", "id_number_hash"]
@@ -36,7 +36,7 @@ class ExportFilter:
     def in_range(self, at: datetime) -> bool:
         return (self.since is None or at >= self.since) and (self.until is None or at < self.until)
 
-    def matches(self, c: Crossing, at: datetime) -> bool:
+    def matches(self, c: ExportRow, at: datetime) -> bool:
         """Whether crossing ``c`` (recorded at ``at``) is covered. Cheapest checks first."""
         if not self.in_range(at):
             return False
@@ -50,7 +50,7 @@ class ExportFilter:
             return False
         if self.officers and (c.officer_id or "") not in self.officers:
             return False
-        return not self.id_number_hashes or (c.id_number_hash or "") in self.id_number_hashes
+        return not self.id_number_hashes or (c.id_number_hash or b"").hex() in self.id_number_hashes
 
     @property
     def selective(self) -> bool:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from checkpoint.crossing import Crossing, PersonalData
-from checkpoint.log.personal import open_personal
-from checkpoint.sealing import UnsealError
+from checkpoint.crossing import PersonalData
+from checkpoint.export.source import ExportRow
+from checkpoint.log.personal import aad_for
+from checkpoint.sealing import UnsealError, unseal
 
 
 class PersonalOpener:
-    """Opens crossings one by one (``checkpoint.log.open_personal``); counts the ones that do not open.
+    """Opens crossings one by one (bound to their crossing id, as the log seals them); counts failures.
 
     A key that opens nothing is the wrong key: the first failure before any success stops the export
     (a whole file of empty columns would look like data). A failure after successes is a damaged or
@@ -22,9 +23,11 @@ class PersonalOpener:
         self.opened = 0
         self.failed = 0
 
-    def __call__(self, c: Crossing) -> PersonalData | None:
+    def __call__(self, c: ExportRow) -> PersonalData | None:
+        if c.sealed is None:
+            return None  # no personal data recorded, or erased by retention
         try:
-            data = open_personal(c, self._key)
+            data = PersonalData.from_json_bytes(unseal(c.sealed, self._key, aad_for(c.id)))
         except UnsealError:
             if self.opened == 0:
                 raise UnsealError(
@@ -33,6 +36,5 @@ class PersonalOpener:
                 ) from None
             self.failed += 1
             return None
-        if data is not None:
-            self.opened += 1
+        self.opened += 1
         return data

@@ -1,7 +1,8 @@
 """Supervisors' reports: what happened at a checkpoint over a day or a date range.
 
     from checkpoint.report import summarize, render_text, render_html, SyncState
-    summary = summarize(log.crossings(since=p.since, until=p.until), since=p.since, until=p.until, tz=tz,
+    with LogRows(log_path, since=p.since, until=p.until) as rows:
+        summary = summarize(rows, since=p.since, until=p.until, tz=tz,
                         station_id=..., generated_at=clock.now(), sync=SyncState(log.last_seq, log.sync_cursor))
     print(render_text(summary, "vi")); html = render_html(summary, "vi")
 

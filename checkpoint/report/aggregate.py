@@ -1,4 +1,5 @@
-"""Counting crossings for a report: one pass over the log's iterator, constant memory per hour.
+"""Counting crossings for a report: one pass over the log's rows (``checkpoint.export.source``),
+constant memory per hour.
 
 Hours and days are local (the station's ``[export] timezone``): a supervisor reads "07:00-08:00",
 not UTC. Every hour of the period up to 31 days appears, empty ones too, so a quiet hour shows as a
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
-from checkpoint.crossing import Crossing
+from checkpoint.export.source import ExportRow
 
 MAX_HOURS_FILLED = 31 * 24
 
@@ -75,7 +76,7 @@ class Summary:
     sync: SyncState | None = None
 
 
-def summarize(crossings: Iterable[Crossing], *, tz: tzinfo, station_id: str, generated_at: datetime,
+def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generated_at: datetime,
               since: datetime | None = None, until: datetime | None = None, period: str = "",
               sync: SyncState | None = None) -> Summary:
     accepted = rejected = checks = dup = manual = suspect = 0
@@ -85,7 +86,7 @@ def summarize(crossings: Iterable[Crossing], *, tz: tzinfo, station_id: str, gen
     hours: dict[datetime, list[int]] = {}
     officers: dict[str, list[int]] = {}
     first_seq = last_seq = None
-    for c in crossings:
+    for c in rows:
         at = datetime.fromisoformat(c.recorded_at)
         if (since is not None and at < since) or (until is not None and at >= until):
             continue
@@ -95,7 +96,7 @@ def summarize(crossings: Iterable[Crossing], *, tz: tzinfo, station_id: str, gen
         hour = at.astimezone(tz).replace(minute=0, second=0, microsecond=0, tzinfo=None)
         h = hours.setdefault(hour, [0, 0])
         o = officers.setdefault(c.officer_id or "", [0, 0, 0, 0, 0])
-        is_dup = "duplicate" in c.flags
+        is_dup = '"duplicate"' in c.flags  # the log's JSON list
         if ok:
             accepted += 1
             h[0] += 1

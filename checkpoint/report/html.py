@@ -113,7 +113,7 @@ def render_html(s: Summary, language: str = "vi") -> str:
         body.append(f"<section><h2>{escape(L['categories'])}</h2>{_bars_chart(list(s.by_category), GREY)}</section>")
     if s.by_officer:
         head = "".join(f"<th>{escape(h)}</th>" for h in (L["officer"], L["accepted"], L["rejected"], "CHECK",
-                                                           L["manual"], L["duplicates"]))
+                                                           L["manual_short"], L["dup_short"]))
         rows = "".join(
             f"<tr><td>{escape(o.officer or L['no_officer'])}</td><td>{o.accepted:,}</td><td>{o.rejected:,}</td>"
             f"<td>{o.checks:,}</td><td>{o.manual:,}</td><td>{o.duplicates:,}</td></tr>" for o in s.by_officer)

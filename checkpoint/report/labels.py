@@ -36,6 +36,8 @@ LABELS = {
         "day": "Ngày",
         "count": "Số lượt",
         "sync_unknown": "không rõ",
+        "manual_short": "Nhập tay",
+        "dup_short": "Trùng",
     },
     "en": {
         "title": "Checkpoint report",
@@ -68,6 +70,8 @@ LABELS = {
         "day": "Day",
         "count": "Count",
         "sync_unknown": "unknown",
+        "manual_short": "Manual",
+        "dup_short": "Dup.",
     },
 }
 

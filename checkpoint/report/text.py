@@ -46,8 +46,8 @@ def render_text(s: Summary, language: str = "vi") -> str:
             out.append(f"  {label:<16} {h.accepted:>6,} {h.rejected:>6,} {_bar(h.accepted + h.rejected, top)}")
     if s.by_officer:
         out += ["", L["officers"],
-                f"  {L['officer']:<16} {L['accepted']:>9} {L['rejected']:>9} {'CHECK':>7} {L['manual'][:8]:>8} "
-                f"{L['duplicates'][:8]:>8}"]
+                f"  {L['officer']:<16} {L['accepted']:>9} {L['rejected']:>9} {'CHECK':>7} {L['manual_short']:>8} "
+                f"{L['dup_short']:>8}"]
         out += [f"  {(o.officer or L['no_officer']):<16} {o.accepted:>9,} {o.rejected:>9,} {o.checks:>7,} "
                 f"{o.manual:>8,} {o.duplicates:>8,}" for o in s.by_officer]
     if s.sync is not None:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from checkpoint.crossing import Crossing, PersonalData
+from checkpoint.export.source import ExportRow, rows_of
 from checkpoint.log.personal import id_number_hash, seal_personal
 
 HMAC_KEY = b"k" * 32
@@ -51,3 +52,8 @@ def crossing(seq: int, *, at: datetime | None = None, personal: PersonalData | N
 def crossings(n: int, seal_to: X25519PublicKey | None = None, start: int = 1) -> Iterator[Crossing]:
     for seq in range(start, start + n):
         yield crossing(seq, personal=PEOPLE[seq % len(PEOPLE)], seal_to=seal_to)
+
+
+def row(seq: int, **kw: object) -> ExportRow:
+    """One crossing as the export reads it from the log."""
+    return next(rows_of([crossing(seq, **kw)]))  # type: ignore[arg-type]

@@ -23,13 +23,15 @@ CHILD = textwrap.dedent("""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from checkpoint.clock import FixedClock
     from checkpoint.export import ExportError, ExportRequest, Format, export
+    from checkpoint.export.source import rows_of
     from tests.export.crossing_rows import T0, crossings
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
     out = Path(sys.argv[1])
     req = ExportRequest(out, Format(sys.argv[2]), timezone(timedelta(hours=7)), "UTC+07:00")
     try:
-        export(crossings(3000), req, station_id="S", station_key=Ed25519PrivateKey.generate(), clock=FixedClock(T0))
+        export(rows_of(crossings(3000)), req, station_id="S", station_key=Ed25519PrivateKey.generate(),
+               clock=FixedClock(T0))
     except ExportError as e:
         print(e)
         sys.exit(3)

@@ -27,6 +27,7 @@ from checkpoint.export import (
 from checkpoint.export.columns import DIRECTION_NAMES, RESULTS, reason_text
 from checkpoint.export.manifest import manifest_path
 from checkpoint.export.masking import mask_id_number, mask_name
+from checkpoint.export.source import rows_of
 from tests.export.crossing_rows import PEOPLE, T0, crossings
 
 VN = timezone(timedelta(hours=7))
@@ -46,7 +47,7 @@ def run(out: Path, fmt: Format, *, key: sealing.X25519PrivateKey | None = None, 
         source: list[Crossing] | None = None) -> ExportResult:
     req = ExportRequest(out, fmt, VN, "UTC+07:00", filters or ExportFilter(), language, masked)
     log = audit if audit is not None else []
-    return export(source if source is not None else rows(), req, station_id="HN-QL1A-01", station_key=STATION,
+    return export(rows_of(source if source is not None else rows()), req, station_id="HN-QL1A-01", station_key=STATION,
                   clock=CLOCK, supervisor_key=key, exported_by="GS-01",
                   audit=lambda action, details: log.append((action, details)))
 
@@ -230,14 +231,14 @@ def test_cancelling_leaves_nothing_behind(tmp_path: Path) -> None:
 
     req = ExportRequest(out, Format.XLSX, VN, "UTC+07:00")
     with pytest.raises(ExportCancelled):
-        export(crossings(5000), req, station_id="S", station_key=STATION, clock=CLOCK, progress=cancel)
+        export(rows_of(crossings(5000)), req, station_id="S", station_key=STATION, clock=CLOCK, progress=cancel)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_progress_is_reported(tmp_path: Path) -> None:
     seen: list[tuple[int, int | None]] = []
     req = ExportRequest(tmp_path / "x.csv", Format.CSV, VN, "UTC+07:00")
-    export(crossings(4500), req, station_id="S", station_key=STATION, clock=CLOCK, total=4500,
+    export(rows_of(crossings(4500)), req, station_id="S", station_key=STATION, clock=CLOCK, total=4500,
            progress=lambda d, t: seen.append((d, t)))
     assert seen == [(2000, 4500), (4000, 4500), (4500, 4500)]
 

@@ -12,7 +12,7 @@ from checkpoint.export.filters import ExportFilter, id_number_hash
 from checkpoint.export.masking import mask, mask_id_number, mask_name
 from checkpoint.export.writers import defuse
 from checkpoint.export.xlsx import MAX_ROWS, XlsxWriter, column_letter
-from tests.export.crossing_rows import HMAC_KEY, PEOPLE, T0, crossing
+from tests.export.crossing_rows import HMAC_KEY, PEOPLE, T0, row
 
 
 def test_mask_name_keeps_initials_with_diacritics() -> None:
@@ -34,7 +34,7 @@ def test_mask_drops_every_other_personal_field() -> None:
 
 
 def test_filter_fields_combine_with_and_values_with_or() -> None:
-    c = crossing(2, personal=PEOPLE[0])  # accepted, in, officer CB-01, resident
+    c = row(2, personal=PEOPLE[0])  # accepted, in, officer CB-01, resident
     assert (c.verdict, c.direction, c.officer_id, c.category) == ("accept", "in", "CB-01", "resident")
     at = T0
     assert ExportFilter().matches(c, at)
@@ -42,16 +42,16 @@ def test_filter_fields_combine_with_and_values_with_or() -> None:
     assert not ExportFilter(directions=frozenset({"in"}), officers=frozenset({"CB-02"})).matches(c, at)
     assert ExportFilter(verdicts=frozenset({"reject", "accept"})).matches(c, at)
     assert not ExportFilter(reasons=frozenset({"EXPIRED"})).matches(c, at)
-    assert ExportFilter(reasons=frozenset({"EXPIRED"})).matches(crossing(1), at)
+    assert ExportFilter(reasons=frozenset({"EXPIRED"})).matches(row(1), at)
     assert ExportFilter(categories=frozenset({"resident", "driver"})).matches(c, at)
     assert not ExportFilter(categories=frozenset({"driver"})).matches(c, at)
 
 
 def test_filter_check_verdict_matches_accepted_crossings_shown_as_check() -> None:
-    dup = crossing(14)  # seq % 7 == 0: duplicate, accepted, CHECK
+    dup = row(14)  # seq % 7 == 0: duplicate, accepted, CHECK
     assert dup.display == "CHECK"
     f = ExportFilter(verdicts=frozenset({"check"}))
-    assert f.matches(dup, T0) and not f.matches(crossing(2), T0)
+    assert f.matches(dup, T0) and not f.matches(row(2), T0)
 
 
 def test_filter_time_range_is_half_open() -> None:
@@ -61,10 +61,10 @@ def test_filter_time_range_is_half_open() -> None:
 
 
 def test_id_number_filter_uses_the_keyed_hash_and_never_records_the_number() -> None:
-    c = crossing(3, personal=PEOPLE[1])
+    c = row(3, personal=PEOPLE[1])
     h = id_number_hash(HMAC_KEY, "079190000123")
     f = ExportFilter(id_number_hashes=frozenset({h}))
-    assert f.matches(c, T0) and not f.matches(crossing(4, personal=PEOPLE[0]), T0)
+    assert f.matches(c, T0) and not f.matches(row(4, personal=PEOPLE[0]), T0)
     assert "079190000123" not in str(f.describe()) and h in str(f.describe())
 
 
