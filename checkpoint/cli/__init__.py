@@ -25,6 +25,8 @@ COMMANDS = (
     "checkpoint.cli.trust",
     "checkpoint.cli.log",
     "checkpoint.cli.supervisor_key",
+    "checkpoint.cli.export",
+    "checkpoint.cli.report",
 )
 
 EXIT_OK, EXIT_REJECT, EXIT_USAGE = 0, 1, 2

@@ -1,0 +1,223 @@
+"""``checkpoint export``: the crossing log to CSV, XLSX or JSON Lines, with a signed manifest; and
+``checkpoint export verify FILE`` to check an export against its manifest."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from checkpoint.cli import EXIT_OK, EXIT_REJECT
+from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_from, config_from
+from checkpoint.cli.supervisor_key import PASSPHRASE_ENV
+from checkpoint.errors import CheckpointError
+
+MAX_KEY_FILE = 64 * 1024
+REASON_CODES = ("UNKNOWN_FORMAT", "MALFORMED", "UNKNOWN_KEY", "BAD_SIGNATURE", "KEY_REVOKED", "NOT_YET_VALID",
+                "EXPIRED", "PASS_REVOKED", "RULE_FAILED", "CANNOT_RECORD")
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "export", help="export crossings to CSV, Excel (XLSX) or JSON Lines for the steering committee",
+        description="Export the crossing log, or part of it, for the provincial steering committee or contact "
+        "tracers. Personal fields stay sealed (left out) unless the supervisor's private key is given with --key; "
+        "an export with personal data is recorded in the log. Each export gets a signed manifest FILE.manifest.json "
+        "(rows, period, filters, SHA-256); check it with 'checkpoint export verify FILE'.",
+        epilog="Examples:\n  checkpoint export --day 2021-07-24 --out ngay-24-07.xlsx\n"
+        "  checkpoint export --from 2021-07-20 --to 2021-07-24 --verdict reject --out tu-choi.csv\n"
+        "  checkpoint export --id-number 001085012345 --key supervisor.key.pem --out truy-vet.xlsx\n"
+        "  checkpoint export verify ngay-24-07.xlsx",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_config_option(p)
+    add_data_dir_option(p)
+    p.add_argument("--at", metavar="ISO-8601", help=argparse.SUPPRESS)
+    p.add_argument("--out", type=Path, metavar="FILE", help="the file to write (required)")
+    p.add_argument("--format", choices=["csv", "xlsx", "jsonl"],
+                   help="file format; default from the --out extension (.csv, .xlsx, .jsonl)")
+    g = p.add_argument_group("period (local days; default: the whole log)")
+    g.add_argument("--day", metavar="YYYY-MM-DD", help="one day")
+    g.add_argument("--from", dest="start", metavar="DATE", help="from this day (or YYYY-MM-DDTHH:MM) on")
+    g.add_argument("--to", dest="end", metavar="DATE", help="up to and including this day (or until this time)")
+    f = p.add_argument_group("filters (repeat an option for alternatives; different options must all match)")
+    f.add_argument("--direction", action="append", choices=["in", "out"], help="in or out")
+    f.add_argument("--verdict", action="append", choices=["accept", "reject", "check"],
+                   help="accept, reject, or check (accepted but shown as CHECK: duplicate, manual, clock)")
+    f.add_argument("--reason", action="append", choices=REASON_CODES, metavar="REASON",
+                   help=f"reject reason ({', '.join(REASON_CODES)})")
+    f.add_argument("--category", action="append", metavar="CATEGORY", help="pass category (e.g. worker, driver)")
+    f.add_argument("--officer", action="append", metavar="ID", help="officer id")
+    f.add_argument("--id-number", action="append", metavar="NUMBER",
+                   help="a person's id number (matched through the log's keyed hash; never written anywhere)")
+    k = p.add_argument_group("personal data")
+    k.add_argument("--key", type=Path, metavar="FILE",
+                   help="the supervisor's private key (PEM): personal fields are opened and exported; the "
+                   f"passphrase is asked for (or read from ${PASSPHRASE_ENV} in scripts), never given here")
+    k.add_argument("--masked", action="store_true",
+                   help="with --key: only initials and the id number's last four digits")
+    k.add_argument("--by", metavar="ID", help="who exports, for the log's record (default: the system user)")
+    p.add_argument("--language", choices=["vi", "en"], help="headers and values; default [export] language")
+    p.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=run_export)
+
+    vsub = p.add_subparsers(dest="export_action", metavar="ACTION", title="actions")
+    v = vsub.add_parser("verify", help="check an export against its signed manifest",
+                        description="Check FILE against FILE.manifest.json: the station's signature on the manifest, "
+                        "then the file's size and SHA-256. Exit status 0: intact; 1: changed or not signed by the "
+                        "station; 2: the manifest cannot be read.")
+    v.add_argument("file", type=Path, metavar="FILE")
+    v.add_argument("--manifest", type=Path, metavar="FILE", help="the manifest, if not beside the export")
+    v.add_argument("--station-key", type=Path, metavar="PEM",
+                   help="the station's public key (PEM) to check the signer against; default: this station's own "
+                   "key when run on the station")
+    add_config_option(v)
+    add_data_dir_option(v)
+    v.set_defaults(run=run_verify)
+
+
+def _format_of(args: argparse.Namespace) -> str:
+    if args.format:
+        return str(args.format)
+    assert isinstance(args.out, Path)
+    suffix: str = args.out.suffix.lower().lstrip(".")
+    if suffix in ("csv", "xlsx", "jsonl"):
+        return suffix
+    if suffix == "json":
+        return "jsonl"
+    raise CheckpointError(f"{args.out}: give --format csv|xlsx|jsonl (the extension does not say)")
+
+
+def read_supervisor_key(path: Path) -> Any:
+    """The supervisor's X25519 private key; the passphrase from $CHECKPOINT_KEY_PASSPHRASE or a prompt."""
+    from checkpoint.errors import KeyLoadError
+    from checkpoint.sealing import load_private
+
+    try:
+        if path.stat().st_size > MAX_KEY_FILE:
+            raise KeyLoadError(f"{path}: too large for a key file")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise KeyLoadError(f"{path}: the supervisor key file does not exist") from None
+    except OSError as e:
+        raise KeyLoadError(f"{path}: cannot read the supervisor key ({e.strerror})") from None
+    if b"ENCRYPTED" not in data:
+        return load_private(data, str(path))
+    secret = os.environ.get(PASSPHRASE_ENV)
+    if secret is None:
+        if not sys.stdin.isatty():
+            raise KeyLoadError(f"{path}: the key needs its passphrase; run at a terminal or set ${PASSPHRASE_ENV}")
+        import getpass
+
+        secret = getpass.getpass(f"Passphrase for {path.name}: ")
+    return load_private(data, str(path), secret.encode())
+
+
+def run_export(args: argparse.Namespace) -> int:
+    if args.out is None:
+        raise CheckpointError("give --out FILE (see 'checkpoint export --help')")
+    if args.masked and args.key is None:
+        raise CheckpointError("--masked needs --key: without the key personal data stays sealed and is left out")
+    import getpass
+
+    from checkpoint.cli.progress import ProgressBar
+    from checkpoint.export import ExportFilter, ExportRequest, Format, export, id_number_hash
+    from checkpoint.export.settings import export_settings, period_from, tz_label
+    from checkpoint.export.source import LogRows
+    from checkpoint.log import CrossingLog
+    from checkpoint.log.settings import log_settings, open_station_log
+    from checkpoint.station_keys import load_or_create_hmac_key, load_or_create_station_key
+
+    config = config_from(args)
+    clock = clock_from(args)
+    settings = export_settings(config)
+    folder = args.data_dir or config.data_dir
+    fmt = Format(_format_of(args))
+    period = period_from(day=args.day, start=args.start, end=args.end, tz=settings.tz)
+    id_hashes: frozenset[str] = frozenset()
+    if args.id_number:
+        hmac_key = load_or_create_hmac_key(folder)
+        id_hashes = frozenset(id_number_hash(hmac_key, n) for n in args.id_number)
+    filters = ExportFilter(
+        since=period.since, until=period.until, directions=frozenset(args.direction or ()),
+        verdicts=frozenset(args.verdict or ()), reasons=frozenset(args.reason or ()),
+        categories=frozenset(args.category or ()), officers=frozenset(args.officer or ()), id_number_hashes=id_hashes,
+    )
+    supervisor_key = read_supervisor_key(args.key) if args.key is not None else None
+    by = args.by or getpass.getuser()
+    language = args.language or settings.language
+    request = ExportRequest(args.out, fmt, settings.tz, tz_label(settings.tz, period.since or clock.now()), filters,
+                            language, args.masked, args.overwrite)
+    path = log_settings(config, args.data_dir).path
+    # An export of personal data is recorded in the log (who, when, what filter): it opens for writing.
+    audit_log: CrossingLog | None = open_station_log(config, clock, args.data_dir) if supervisor_key else None
+    bar = ProgressBar(f"export {args.out.name}")
+    try:
+        with LogRows(path, since=period.since, until=period.until) as rows:
+            result = export(
+                rows, request, station_id=rows.station_id or config.station.id,
+                station_key=load_or_create_station_key(folder), clock=clock, supervisor_key=supervisor_key,
+                exported_by=by, total=rows.count(), progress=None if args.quiet else bar,
+                audit=None if audit_log is None else
+                (lambda action, details: audit_log.record_action(action, by[:64], details)),
+            )
+    finally:
+        bar.done()
+        if audit_log is not None:
+            audit_log.close()
+    personal = {"sealed": "personal data left out (sealed)", "masked": "personal data masked",
+                "full": "WITH PERSONAL DATA: keep it safe, hand it over only to authorised people"}[result.personal]
+    print(f"{result.path}: {result.rows:,} crossings, {fmt.value.upper()}, {personal}")
+    if result.unopened:
+        print(f"warning: the personal data of {result.unopened} crossing(s) did not open (damaged or altered); "
+              "run 'checkpoint log verify'", file=sys.stderr)
+    print(f"manifest: {result.manifest} (sha256 {result.sha256[:16]}…)")
+    return EXIT_OK
+
+
+def _trusted_station_key(args: argparse.Namespace) -> Any:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+    from checkpoint.errors import KeyLoadError
+    from checkpoint.trust import keys
+
+    if args.station_key is not None:
+        try:
+            data = args.station_key.read_bytes()
+        except OSError as e:
+            raise KeyLoadError(f"{args.station_key}: cannot read the station key ({e.strerror})") from None
+        key = keys.load_public_pem(data, str(args.station_key))[0] if b"PUBLIC" in data else \
+            keys.load_private_pem(data, str(args.station_key)).public_key()
+        if not isinstance(key, Ed25519PublicKey):
+            raise KeyLoadError(f"{args.station_key}: a station key is Ed25519")
+        return key
+    from checkpoint.station_keys import STATION_KEY_FILE
+
+    path = (args.data_dir or config_from(args).data_dir) / STATION_KEY_FILE
+    if not path.exists():
+        return None
+    try:
+        private = keys.load_private_pem(path.read_bytes(), str(path))
+    except (OSError, CheckpointError):
+        return None
+    return private.public_key() if isinstance(private, Ed25519PrivateKey) else None
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from checkpoint.export import verify
+
+    report = verify(args.file, args.manifest, trusted=_trusted_station_key(args))
+    m = report.manifest
+    for w in report.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    if not report.ok:
+        for problem in report.problems:
+            print(f"FAILED: {problem}")
+        return EXIT_REJECT
+    print(f"OK: {args.file} is the export made by station {m.get('station_id')} at {m.get('created_at')} "
+          f"({m.get('rows')} rows, {m.get('first_time')} to {m.get('last_time')}, personal data: "
+          f"{m.get('personal_data')}; signer {report.signer_fingerprint})")
+    return EXIT_OK
