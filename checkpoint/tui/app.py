@@ -8,7 +8,7 @@ the screens touch widgets.
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime
 
 from textual import work
 from textual.app import App
@@ -49,12 +49,12 @@ class StationApp(App[None]):
         self.scan = ScanScreen(self.texts, recent_rows=services.settings.recent_rows,
                                preview=services.settings.preview and services.camera is not None)
         self.camera_stop = threading.Event()
+        self.tz = services.tz
         self.outcomes: list[Outcome] = []  # shown this session, oldest first (tests, and the shift total)
         self._status_timer: Timer | None = None
 
-    @property
-    def utc_offset(self) -> timedelta:
-        return timedelta(hours=self.services.settings.utc_offset_hours)
+    def local_now(self) -> datetime:
+        return self.services.clock.now().astimezone(self.tz)
 
     # -- start and stop --------------------------------------------------------------------------
     async def on_mount(self) -> None:
@@ -71,7 +71,7 @@ class StationApp(App[None]):
         self.camera_stop.set()
 
     def ask_sign_in(self) -> None:
-        self.push_screen(SignInScreen(self.services.officers, self.texts, utc_offset=self.utc_offset),
+        self.push_screen(SignInScreen(self.services.officers, self.texts, tz=self.tz),
                          self._signed_in)
 
     def _signed_in(self, officer: Officer | None) -> None:
@@ -148,7 +148,7 @@ class StationApp(App[None]):
         outcome = message.outcome
         self.outcomes.append(outcome)
         self.log_error = outcome.log_error if outcome.crossing is None else None
-        local = (self.services.clock.now() + self.utc_offset).strftime("%H:%M:%S")
+        local = self.local_now().strftime("%H:%M:%S")
         self.scan.show_outcome(outcome, local, self.services.settings.verdict_seconds)
         self.sound.play(outcome.decision.display.value)
         self.refresh_status()
@@ -172,7 +172,7 @@ class StationApp(App[None]):
     def open_manual_entry(self) -> None:
         if self.officer is None:
             return
-        self.push_screen(ManualEntryScreen(self.texts, self.services.clock.now() + self.utc_offset),
+        self.push_screen(ManualEntryScreen(self.texts, self.local_now()),
                          self._manual_done)
 
     def _manual_done(self, form: object) -> None:
@@ -192,7 +192,7 @@ class StationApp(App[None]):
 
     def open_supervisor(self) -> None:
         self.push_screen(SignInScreen(self.services.officers, self.texts, supervisor_only=True,
-                                      utc_offset=self.utc_offset), self._supervisor_signed_in)
+                                      tz=self.tz), self._supervisor_signed_in)
 
     def _supervisor_signed_in(self, officer: Officer | None) -> None:
         if officer is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from pathlib import Path
 from typing import Protocol
 
@@ -43,6 +44,13 @@ class Services:
 
     def __post_init__(self) -> None:
         self.checker = Checker(self.station, self.recorder)
+
+    @property
+    def tz(self) -> tzinfo:
+        """Local time for the screens: ``[export] timezone`` (Asia/Ho_Chi_Minh by default); records stay UTC."""
+        from checkpoint.export.settings import export_settings
+
+        return export_settings(self.station.config).tz
 
     @property
     def texts(self) -> Texts:

@@ -8,7 +8,7 @@ from checkpoint.config import StationConfig
 from checkpoint.errors import ConfigError
 from checkpoint.tui.sound import MODES
 
-UI_KEYS = {"verdict_seconds", "sound", "preview", "recent_rows", "lanes", "utc_offset_hours"}
+UI_KEYS = {"verdict_seconds", "sound", "preview", "recent_rows", "lanes"}
 SCANNER_KEYS = {"source", "decoders", "debounce_seconds", "width", "height"}
 DECODERS = ("zxing", "zbar", "opencv")
 
@@ -20,7 +20,6 @@ class UISettings:
     preview: bool = True  # small half-block camera preview to help aim
     recent_rows: int = 8
     lanes: tuple[str, ...] = ()  # lanes the lane key cycles through; empty: just [station] lane
-    utc_offset_hours: int = 7  # local time shown on screen (Vietnam: UTC+7); records stay UTC
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,6 @@ def ui_settings(config: StationConfig) -> UISettings:
         preview=t.get("preview", bool, d.preview),
         recent_rows=t.number("recent_rows", d.recent_rows, minimum=1, maximum=50),
         lanes=lanes,
-        utc_offset_hours=t.number("utc_offset_hours", d.utc_offset_hours, minimum=-12, maximum=14),
     )
 
 

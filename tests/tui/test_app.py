@@ -10,6 +10,7 @@ import pytest
 from textual.widgets import Checkbox, Input
 
 from checkpoint.decision import Display
+from checkpoint.export import verify
 from checkpoint.tui.app import StationApp
 from checkpoint.tui.messages import TextScanned
 from checkpoint.tui.officers import Officer
@@ -235,14 +236,17 @@ async def test_supervisor_export_is_behind_the_supervisor_pin(world: World) -> N
         await sign_in(app, pilot, "CH01", "9876")
         sup = app.screen
         assert isinstance(sup, SupervisorScreen)
-        assert (sup.figures.accepted, sup.figures.rejected, sup.figures.check, sup.figures.duplicates) == (1, 2, 1, 1)
-        assert sup.figures.per_hour[10] == 4  # 03:00 UTC is 10:00 in Vietnam
+        s = sup.summary
+        assert s is not None
+        assert (s.accepted, s.rejected, s.checks, s.duplicates) == (2, 2, 1, 1)
+        assert [h.accepted + h.rejected for h in s.by_hour if h.start.hour == 10] == [4]  # 03:00 UTC: 10:00 in VN
         await press(pilot, app, "#export")
         await settle(app, pilot)
         assert sup.exported is not None
         with open(sup.exported, encoding="utf-8-sig", newline="") as f:
-            rows = list(csv.DictReader(f))
-        assert [r["display"] for r in rows] == ["ACCEPT", "REJECT", "REJECT", "CHECK"]
+            rows = list(csv.reader(f))
+        assert len(rows) == 5  # the header and four crossings
+        assert verify(sup.exported).ok  # the signed manifest beside it checks out
         body = sup.exported.read_text(encoding="utf-8-sig")
         assert "Nguyễn Văn An" not in body and "001085012345" not in body
         actions = logged_actions(world)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, tzinfo
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,9 +18,9 @@ class SignInScreen(ModalScreen[Officer | None]):
     """Dismissed with the officer who signed in; ``supervisor_only`` refuses officers (and can be cancelled)."""
 
     def __init__(self, officers: OfficerStore, texts: Texts, *, supervisor_only: bool = False,
-                 utc_offset: timedelta = timedelta(hours=7)) -> None:
+                 tz: tzinfo = UTC) -> None:
         super().__init__()
-        self.officers, self.texts, self.supervisor_only, self.utc_offset = officers, texts, supervisor_only, utc_offset
+        self.officers, self.texts, self.supervisor_only, self.tz = officers, texts, supervisor_only, tz
 
     def compose(self) -> ComposeResult:
         t = self.texts
@@ -75,7 +75,7 @@ class SignInScreen(ModalScreen[Officer | None]):
             self.dismiss(result.officer)
             return
         if result.locked_until is not None:
-            until = (result.locked_until + self.utc_offset).strftime("%H:%M")
+            until = result.locked_until.astimezone(self.tz).strftime("%H:%M")
             message.update(t("signin.locked", until=until))
         else:
             message.update(t("signin.failed", left=result.tries_left))

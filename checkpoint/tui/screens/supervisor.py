@@ -1,8 +1,14 @@
-"""The supervisor screen (behind a supervisor PIN): today's figures, export, lists, sync, officers."""
+"""The supervisor screen (behind a supervisor PIN): today's figures, export, lists, sync, officers.
+
+Figures come from ``checkpoint.report.summarize`` over the log's rows (the same numbers as ``checkpoint
+report``); the export is ``checkpoint.export`` (CSV with a signed manifest). Personal data stays sealed in
+an export made here: the supervisor's private key never sits on the station, so opening personal data is
+``checkpoint export --key`` on the supervisor's own machine.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,13 +19,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Label, Static
+from textual.widgets import Button, Footer, Label, ProgressBar, Static
 
-from checkpoint.tui.export_log import export_csv
-from checkpoint.tui.figures import Figures, bar_chart, figures
+from checkpoint.report.aggregate import Summary
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.officers import Officer
 from checkpoint.tui.services import Services
+
+CHART_ROWS = 6
 
 
 class SupervisorScreen(Screen[None]):
@@ -29,8 +36,9 @@ class SupervisorScreen(Screen[None]):
         super().__init__(id="supervisor")
         self.services, self.supervisor = services, supervisor
         self.texts: Texts = services.texts
-        self.tz = timezone(timedelta(hours=services.settings.utc_offset_hours))
+        self.tz = services.tz
         self.exported: Path | None = None
+        self.summary: Summary | None = None
 
     def compose(self) -> ComposeResult:
         t = self.texts
@@ -39,6 +47,7 @@ class SupervisorScreen(Screen[None]):
             yield Static(id="sup-figures")
             yield Static(id="sup-lists")
             yield Label("", id="sup-message", classes="message")
+            yield ProgressBar(id="sup-progress", show_eta=False)
             with Horizontal(classes="buttons"):
                 yield Button(t("sup.export"), id="export", variant="primary")
                 yield Button(t("sup.sync_now"), id="sync")
@@ -47,6 +56,7 @@ class SupervisorScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#sup-progress").display = False
         self.refresh_figures()
 
     def _today(self) -> tuple[datetime, datetime]:
@@ -55,12 +65,14 @@ class SupervisorScreen(Screen[None]):
         return start, start + timedelta(days=1)
 
     def refresh_figures(self) -> None:
-        t = self.texts
+        from checkpoint.export.source import LogRows
+        from checkpoint.report import summarize
+
         since, until = self._today()
-        offset = timedelta(hours=self.services.settings.utc_offset_hours)
-        f = figures(self.services.recorder.between(since, until), offset)
-        self.figures = f
-        self.query_one("#sup-figures", Static).update(render_figures(f, t, since))
+        with LogRows(self.services.recorder.log.path, since=since, until=until) as rows:
+            self.summary = summarize(rows, tz=self.tz, station_id=self.services.station.config.station.id,
+                                     generated_at=self.services.clock.now(), since=since, until=until)
+        self.query_one("#sup-figures", Static).update(render_figures(self.summary, self.texts, since))
         self.query_one("#sup-lists", Static).update(self._lists())
 
     def _lists(self) -> Text:
@@ -81,38 +93,57 @@ class SupervisorScreen(Screen[None]):
             out.append(f"! {p.message}\n", style="yellow")
         return out
 
+    # -- export ------------------------------------------------------------------------------------
     @on(Button.Pressed, "#export")
     def _export(self) -> None:
         folder = self.services.export_dir or self.services.data_dir / "exports"
         local = self.services.clock.now().astimezone(self.tz)
         path = folder / f"crossings-{self.services.station.config.station.id}-{local:%Y%m%d-%H%M%S}.csv"
         self.query_one("#export", Button).disabled = True
+        self.query_one("#sup-progress").display = True
         self._run_export(path)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
     def _run_export(self, path: Path) -> None:
+        from checkpoint.export import ExportError, ExportFilter, ExportRequest, Format, export
+        from checkpoint.export.settings import tz_label
+        from checkpoint.export.source import LogRows
+        from checkpoint.station_keys import load_or_create_station_key
+
         t = self.texts
+        s = self.services
         since, until = self._today()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            rows = export_csv(self.services.recorder.between(since, until), path,
-                              lambda n: self.app.call_from_thread(self._say, t("sup.exporting", done=n)))
-            self.services.recorder.record_action("export", self.supervisor.id,
-                                                 {"file": path.name, "rows": str(rows), "personal": "no"})
-        except OSError as e:
-            self.app.call_from_thread(self._say, t("sup.export_failed", error=e.strerror or str(e)))
+            request = ExportRequest(path, Format.CSV, self.tz, tz_label(self.tz, since),
+                                    ExportFilter(since=since, until=until), t.language)
+            with LogRows(s.recorder.log.path, since=since, until=until) as rows:
+                result = export(rows, request, station_id=s.station.config.station.id,
+                                station_key=load_or_create_station_key(s.data_dir), clock=s.clock,
+                                exported_by=self.supervisor.id, total=rows.count(),
+                                progress=lambda done, total: self.app.call_from_thread(self._progress, done, total))
+            s.recorder.record_action("export", self.supervisor.id,
+                                     {"file": path.name, "rows": str(result.rows), "personal": result.personal})
+        except (ExportError, OSError) as e:
+            self.app.call_from_thread(self._say, t("sup.export_failed", error=e))
         else:
-            self.exported = path
-            self.app.call_from_thread(self._say, t("sup.export_done", rows=rows, path=path))
+            self.exported = result.path
+            self.app.call_from_thread(self._say, t("sup.export_done", rows=result.rows, path=result.path))
         finally:
-            self.app.call_from_thread(self._enable_export)
+            self.app.call_from_thread(self._export_finished)
 
-    def _enable_export(self) -> None:
+    def _progress(self, done: int, total: int | None) -> None:
+        self.query_one("#sup-progress", ProgressBar).update(total=total, progress=done)
+        self._say(self.texts("sup.exporting", done=done))
+
+    def _export_finished(self) -> None:
         self.query_one("#export", Button).disabled = False
+        self.query_one("#sup-progress").display = False
 
     def _say(self, message: str) -> None:
         self.query_one("#sup-message", Label).update(message)
 
+    # -- the rest ----------------------------------------------------------------------------------
     @on(Button.Pressed, "#sync")
     def _sync(self) -> None:
         sync = self.services.sync
@@ -120,6 +151,7 @@ class SupervisorScreen(Screen[None]):
             self._say(self.texts("sup.sync_unavailable"))
             return
         sync.sync_now()
+        self._say(self.texts("sup.sync_started"))
 
     @on(Button.Pressed, "#officers")
     def _officers(self) -> None:
@@ -132,7 +164,7 @@ class SupervisorScreen(Screen[None]):
         self.app.pop_screen()
 
 
-def render_figures(f: Figures, t: Texts, day: datetime) -> Table:
+def render_figures(s: Summary, t: Texts, day: datetime) -> Table:
     grid = Table.grid(padding=(0, 3))
     grid.add_column()
     grid.add_column()
@@ -140,19 +172,33 @@ def render_figures(f: Figures, t: Texts, day: datetime) -> Table:
     counts.add_column()
     counts.add_column(justify="right", style="bold")
     counts.add_row(Text(f"{t('sup.today')} {day:%d/%m/%Y}", style="bold"), "")
-    counts.add_row(f"[green]{t('sup.accepted')}[/]", str(f.accepted))
-    counts.add_row(f"[red]{t('sup.rejected')}[/]", str(f.rejected))
-    counts.add_row(f"[yellow]{t('scan.count.check')}[/]", str(f.check))
-    counts.add_row(t("sup.duplicates"), str(f.duplicates))
-    counts.add_row(t("sup.manual"), str(f.manual))
-    counts.add_row(t("scan.count.total"), str(f.total))
+    counts.add_row(f"[green]{t('sup.accepted')}[/]", str(s.accepted - s.checks))
+    counts.add_row(f"[yellow]{t('scan.count.check')}[/]", str(s.checks))
+    counts.add_row(f"[red]{t('sup.rejected')}[/]", str(s.rejected))
+    counts.add_row(t("sup.duplicates"), str(s.duplicates))
+    counts.add_row(t("sup.manual"), str(s.manual))
+    counts.add_row(t("scan.count.total"), str(s.total))
     counts.add_row("", "")
     counts.add_row(Text(t("sup.by_reason"), style="bold"), "")
-    for key, n in f.by_reason.items():
-        reason, _, rule = key.partition(":")
-        counts.add_row(t.reason(reason, rule or None), str(n))
+    for reason, n in s.by_reason:
+        counts.add_row(t.reason(reason), str(n))
+    hours = [h.accepted + h.rejected for h in s.by_hour]
     chart = Text(t("sup.per_hour") + "\n", style="bold")
-    chart.append("\n".join(bar_chart(f.per_hour)) + "\n")
-    chart.append(" ".join(f"{h:02}" for h in range(24)), style="dim")
+    chart.append("\n".join(bar_chart(hours, CHART_ROWS)) + "\n")
+    chart.append(" ".join(f"{h.start.hour:02}" for h in s.by_hour), style="dim")
     grid.add_row(counts, chart)
     return grid
+
+
+def bar_chart(values: list[int], height: int) -> list[str]:
+    """A column chart in block characters, one two-cell column per value, ``height`` rows (top row first)."""
+    top = max(values, default=0) or 1
+    eighths = " ▁▂▃▄▅▆▇█"
+    rows = []
+    for level in range(height, 0, -1):
+        cells = []
+        for v in values:
+            filled = v / top * height - (level - 1)
+            cells.append(eighths[max(0, min(8, round(filled * 8)))] * 2)
+        rows.append(" ".join(cells))
+    return rows
