@@ -46,10 +46,10 @@ class StationApp(App[None]):
         self.log_error: str | None = None
         self.sound = Sound(services.settings.sound, services.data_dir / "sounds", self.bell,
                            lambda s, f: self.set_timer(s, f))
-        self.scan = ScanScreen(self.texts, recent_rows=services.settings.recent_rows,
-                               preview=services.settings.preview and services.camera is not None)
-        self.camera_stop = threading.Event()
         self.tz = services.tz
+        self.scan = ScanScreen(self.texts, recent_rows=services.settings.recent_rows,
+                               preview=services.settings.preview and services.camera is not None, tz=self.tz)
+        self.camera_stop = threading.Event()
         self.outcomes: list[Outcome] = []  # shown this session, oldest first (tests, and the shift total)
         self._status_timer: Timer | None = None
 

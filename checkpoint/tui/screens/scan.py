@@ -9,6 +9,7 @@ letter of a pass ever triggers one.
 from __future__ import annotations
 
 import time
+from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -41,9 +42,9 @@ WEDGE_ALPHABET = frozenset(ALPHABET) | frozenset("shc:/")
 
 
 class ScanScreen(Screen[None]):
-    def __init__(self, texts: Texts, *, recent_rows: int, preview: bool) -> None:
+    def __init__(self, texts: Texts, *, recent_rows: int, preview: bool, tz: tzinfo = UTC) -> None:
         super().__init__(id="scan")
-        self.texts = texts
+        self.texts, self.tz = texts, tz
         t = texts
         self._bindings.bind("f2", "toggle_direction", t("key.direction"))
         self._bindings.bind("f3", "next_lane", t("key.lane"))
@@ -65,7 +66,7 @@ class ScanScreen(Screen[None]):
             yield Label("", id="direction")
             yield Label("", id="lane")
         with Horizontal(id="main"):
-            yield VerdictPanel(t, id="verdict")
+            yield VerdictPanel(t, self.tz, id="verdict")
             with Vertical(id="side"):
                 yield Static(t("scan.counters"), classes="side-title")
                 yield Counters(t, id="counters")

@@ -49,11 +49,21 @@ def base_letters(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def render(word: str) -> list[str]:
-    """The word as ``ROWS`` lines of block characters."""
+def render(word: str, scale: int = 1) -> list[str]:
+    """The word as ``ROWS * scale`` lines of block characters, each glyph ``scale`` times wider and taller."""
     glyphs = [FONT.get(c, UNKNOWN) for c in base_letters(word)]
-    return [" ".join(g[row] for g in glyphs) for row in range(ROWS)]
+    gap = " " * scale
+    rows = [gap.join("".join(ch * scale for ch in g[row]) for g in glyphs) for row in range(ROWS)]
+    return [row for row in rows for _ in range(scale)]
 
 
-def width(word: str) -> int:
-    return len(render(word)[0])
+def width(word: str, scale: int = 1) -> int:
+    return len(render(word, scale)[0])
+
+
+def fitting_scale(word: str, columns: int, largest: int = 3) -> int:
+    """The largest scale (down to 1) at which ``word`` fits in ``columns``."""
+    for scale in range(largest, 1, -1):
+        if width(word, scale) <= columns:
+            return scale
+    return 1

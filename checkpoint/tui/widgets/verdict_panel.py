@@ -3,6 +3,9 @@ plain words, and what to check against the ID card."""
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
+
+from rich.align import Align
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -17,15 +20,28 @@ STATES = ("ready", "accept", "reject", "check")
 
 
 class VerdictPanel(Static):
-    def __init__(self, texts: Texts, **kw: object) -> None:
+    def __init__(self, texts: Texts, tz: tzinfo = UTC, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
-        self.texts = texts
+        self.texts, self.tz = texts, tz
         self.state = "ready"
         self.outcome: Outcome | None = None
         self.plain = ""  # what the panel says, as plain text (tests, screen readers)
 
     def on_mount(self) -> None:
         self.show_ready()
+
+    def on_resize(self) -> None:
+        if self.outcome is None:
+            self.show_ready()
+        else:
+            self.show(self.outcome)
+
+    def _big(self, word: str) -> RenderableType:
+        """The word in block letters as large as the panel allows, and in plain letters (with diacritics)."""
+        scale = block_text.fitting_scale(word, max(10, self.size.width - 4), largest=2)
+        rows = block_text.render(word, scale)
+        return Group(_center(Text("\n".join(rows), style="bold", no_wrap=True)), Text(""),
+                     _center(Text(word, style="bold")), Text(""))
 
     def _set_state(self, state: str) -> None:
         self.state = state
@@ -37,7 +53,7 @@ class VerdictPanel(Static):
         self._set_state("ready")
         t = self.texts
         self.plain = f"{t('verdict.READY')}\n{t('verdict.ready_hint')}"
-        self.update(Group(_big(t("verdict.READY")), Text(t("verdict.ready_hint"), justify="center")))
+        self.update(Group(self._big(t("verdict.READY")), _center(Text(t("verdict.ready_hint")))))
 
     def show(self, outcome: Outcome) -> None:
         self.outcome = outcome
@@ -46,7 +62,7 @@ class VerdictPanel(Static):
         self._set_state(display.lower())
         t = self.texts
         word = t(f"verdict.{display}")
-        parts: list[RenderableType] = [_big(word)]
+        parts: list[RenderableType] = [self._big(word)]
         lines: list[str] = []
         if d.reason is not None:
             lines.append(t.reason(d.reason.value, d.rule))
@@ -55,39 +71,39 @@ class VerdictPanel(Static):
         for flag in (Flag.DUPLICATE, Flag.CLOCK_SUSPECT, Flag.MANUAL):
             if flag in d.flags:
                 lines.append(t(f"flag.{flag.value}"))
-        parts.append(Text("\n".join(lines), justify="center", style="bold"))
+        parts.extend(_center(Text(line, style="bold")) for line in lines)
         card = outcome.card
         if card is not None:
             table = Table.grid(padding=(0, 2))
             table.add_column(justify="right")
-            table.add_column(style="bold")
+            table.add_column(style="bold", no_wrap=True)
             rows = [
                 (t("field.name"), card.name),
-                (t("field.birth_date"), card.birth_date),
+                (t("field.birth_date"), day_first(card.birth_date)),
                 (t("field.id_number"), card.masked_id),
                 (t("field.category"), t.category(card.category)),
                 (t("field.vehicle"), card.vehicle or ""),
-                (t("field.valid_until"), f"{card.valid_until:%d/%m/%Y %H:%M} UTC" if card.valid_until else ""),
+                (t("field.valid_until"), f"{card.valid_until.astimezone(self.tz):%H:%M %d/%m/%Y}" if card.valid_until
+                 else ""),
             ]
             for k, v in rows:
                 if v:
                     table.add_row(k, v)
-            parts.append(Text(t("verdict.check_id"), justify="center"))
-            parts.append(_centered(table))
+            parts.append(Text(""))
+            parts.append(_center(Text(t("verdict.check_id"))))
+            parts.append(_center(table))
             lines += [f"{k}: {v}" for k, v in rows if v]
         self.plain = "\n".join([word, *lines])
         self.update(Group(*parts))
 
 
-def _big(word: str) -> RenderableType:
-    from rich.align import Align
+def day_first(date: str) -> str:
+    """``1985-03-02`` as ``02/03/1985`` (how Vietnamese ID cards write it); other forms as they are."""
+    parts = date.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return "/".join(reversed(parts))
+    return date
 
-    rows = block_text.render(word)
-    return Group(Align.center(Text("\n".join(rows), style="bold", no_wrap=True)),
-                 Text(word, justify="center", style="bold"))
 
-
-def _centered(renderable: RenderableType) -> RenderableType:
-    from rich.align import Align
-
+def _center(renderable: RenderableType) -> RenderableType:
     return Align.center(renderable)

@@ -1,0 +1,89 @@
+"""Snapshots of the main screens (SVG under ``__snapshots__``; review changes, then ``--snapshot-update``).
+
+Everything on screen is fixed: the clock, the people, the station; keys differ per run but never show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from checkpoint.tui.app import StationApp
+from checkpoint.tui.messages import TextScanned
+from checkpoint.tui.widgets.status_bar import StatusBar
+from tests.tui.conftest import World, make_services
+
+SIZE = (130, 40)
+SnapCompare = Callable[..., bool]
+
+
+def app_for(tmp_path: Path, language: str, signed_in: bool = True) -> tuple[World, StationApp]:
+    w = make_services(tmp_path, language=language)
+    return w, StationApp(w.services, officer=w.officer if signed_in else None)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def scans(world: World, *keys: str) -> Callable[[Pilot[None]], object]:
+    async def run(pilot: Pilot[None]) -> None:
+        for key in keys:
+            pilot.app.post_message(TextScanned(world.text(key), "camera"))
+            await settle(pilot)
+        pilot.app.screen.query_one(StatusBar)  # the scan screen is up
+
+    return run
+
+
+def test_ready_screen_vi(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    _, app = app_for(tmp_path, "vi")
+    assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_accept_en(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    world, app = app_for(tmp_path, "en")
+    assert snap_compare(app, terminal_size=SIZE, run_before=scans(world, "valid"))
+
+
+def test_reject_vi(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    world, app = app_for(tmp_path, "vi")
+    assert snap_compare(app, terminal_size=SIZE, run_before=scans(world, "valid", "forged"))
+
+
+def test_duplicate_check_en(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    world, app = app_for(tmp_path, "en")
+    assert snap_compare(app, terminal_size=SIZE, run_before=scans(world, "valid", "expired", "valid"))
+
+
+def test_sign_in_vi(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    _, app = app_for(tmp_path, "vi", signed_in=False)
+    assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_manual_entry_en(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    _, app = app_for(tmp_path, "en")
+    assert snap_compare(app, terminal_size=SIZE, press=["f4"])
+
+
+def test_supervisor_vi(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    world, app = app_for(tmp_path, "vi")
+
+    async def run(pilot: Pilot[None]) -> None:
+        await scans(world, "valid", "forged", "expired", "valid", "symptoms")(pilot)
+        assert isinstance(pilot.app, StationApp)
+        pilot.app.open_supervisor()
+        await pilot.pause()
+        from textual.widgets import Input
+
+        pilot.app.screen.query_one("#officer-id", Input).value = "CH01"
+        pilot.app.screen.query_one("#pin", Input).value = "9876"
+        pilot.app.screen.query_one("#pin", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run)
