@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from pathlib import Path
 
 from textual import work
 from textual.app import App
 from textual.timer import Timer
 
 from checkpoint.decision import Decision, Reason, Verdict
-from checkpoint.tui.camera import Camera, CameraState
+from checkpoint.tui.camera_state import CameraState
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.messages import CameraChanged, Checked, PreviewFrame, TextScanned, WedgeProblem
 from checkpoint.tui.officers import Officer
@@ -30,7 +31,7 @@ from checkpoint.tui.widgets.status_bar import Status, StatusBar
 
 
 class StationApp(App[None]):
-    CSS_PATH = "station.tcss"
+    CSS_PATH = Path(__file__).with_name("station.tcss")
     TITLE = "Checkpoint"
 
     def __init__(self, services: Services, *, officer: Officer | None = None) -> None:
@@ -64,6 +65,8 @@ class StationApp(App[None]):
         self._status_timer = self.set_interval(1.0, self.refresh_status)
         if self.services.camera is not None:
             self.camera_worker()
+        else:
+            self.warm_up()
         if self.officer is None:
             self.ask_sign_in()
 
@@ -92,6 +95,11 @@ class StationApp(App[None]):
         self._show_post()
         self.ask_sign_in()
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="warm-up")
+    def warm_up(self) -> None:
+        """Load the scanner package (numpy) in the background, so the first handheld scan does not wait."""
+        import scanner  # noqa: F401
+
     # -- camera ------------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="camera")
     def camera_worker(self) -> None:
@@ -99,6 +107,8 @@ class StationApp(App[None]):
         factory = self.services.camera
         if factory is None:
             return
+        from checkpoint.tui.camera import Camera
+
         try:
             camera = Camera(factory(), self.services.scanner.decoders,
                             on_text=lambda text: self.post_message(TextScanned(text, "camera")),

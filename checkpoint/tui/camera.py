@@ -15,8 +15,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
+from checkpoint.tui.camera_state import CameraState
 from scanner import (
     Debouncer,
     FrameSource,
@@ -36,13 +36,6 @@ MAX_TEXT = 8192  # a pass is a few hundred characters; anything far longer is no
 #: the scanner's source states, as the status bar words them
 STATES = {SourceState.CONNECTING: "starting", SourceState.LIVE: "running", SourceState.LOST: "failed",
           SourceState.ENDED: "stopped", SourceState.STOPPED: "stopped"}
-
-
-@dataclass(frozen=True)
-class CameraState:
-    state: str  # "none" / "starting" / "running" / "stopped" / "failed"
-    fps: float = 0.0
-    error: str | None = None
 
 
 class PreviewTap:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from checkpoint.tui.camera import CameraState
+from checkpoint.tui.camera_state import CameraState
 from checkpoint.tui.pipeline import Outcome
-from scanner.frames import Image
+
+if TYPE_CHECKING:
+    from scanner.frames import Image
 
 
 class TextScanned(Message):

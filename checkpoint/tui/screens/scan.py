@@ -28,7 +28,9 @@ from checkpoint.tui.widgets.preview import CameraPreview
 from checkpoint.tui.widgets.recent import RecentCrossings
 from checkpoint.tui.widgets.status_bar import StatusBar
 from checkpoint.tui.widgets.verdict_panel import VerdictPanel
-from scanner import WedgeAssembler, WedgeScan
+
+if TYPE_CHECKING:
+    from scanner import WedgeAssembler, WedgeScan
 
 if TYPE_CHECKING:
     from checkpoint.tui.app import StationApp
@@ -55,7 +57,7 @@ class ScanScreen(Screen[None]):
         self._bindings.bind("f10", "sign_out", t("key.sign_out"))
         self.recent_rows = recent_rows
         self.preview_on = preview
-        self.wedge = WedgeAssembler(WEDGE_ALPHABET, idle_timeout=WEDGE_IDLE)
+        self._wedge: WedgeAssembler | None = None
         self._reset_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -113,6 +115,15 @@ class ScanScreen(Screen[None]):
         self.query_one("#preview-title").display = on
 
     # -- keyboard-wedge scanner ------------------------------------------------------------------
+    @property
+    def wedge(self) -> WedgeAssembler:
+        """Made on first use: the scanner package loads numpy, which the screen need not wait for."""
+        if self._wedge is None:
+            from scanner import WedgeAssembler
+
+            self._wedge = WedgeAssembler(WEDGE_ALPHABET, idle_timeout=WEDGE_IDLE)
+        return self._wedge
+
     def on_key(self, event: Key) -> None:
         if event.key == "enter":
             chars = "\r"
@@ -126,7 +137,9 @@ class ScanScreen(Screen[None]):
 
     def _poll_wedge(self) -> None:
         """A scanner set to send no Enter: a pause ends its scan. A few stray keys are not a scan."""
-        scan = self.wedge.poll(time.monotonic())
+        if self._wedge is None:
+            return
+        scan = self._wedge.poll(time.monotonic())
         if scan is not None and len(scan.text) >= MIN_SCAN:
             self._scanned(scan)
 

@@ -6,16 +6,20 @@ over the bottom pixel's grey as background.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from scanner.frames import Image
+if TYPE_CHECKING:
+    from scanner.frames import Image
 
 
 def half_blocks(gray: Image, columns: int, rows: int) -> Text:
     """``gray`` (H, W) scaled to ``columns`` x ``2*rows`` pixels, as ``rows`` lines of ``▀``."""
+    import numpy as np
+
     h, w = gray.shape[:2]
     ys = (np.arange(rows * 2) * h // (rows * 2)).clip(0, h - 1)
     xs = (np.arange(columns) * w // columns).clip(0, w - 1)
