@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,12 +45,24 @@ class RunningServer:
         return self.storage.create_token(datetime.now(UTC), timedelta(hours=1))
 
 
+def start_server(data: Path) -> RunningServer:
+    hooks = ServerHooks()
+    app, storage = open_app(data, hooks=hooks)
+    return RunningServer(data, hooks, ServerThread(app), storage)
+
+
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[RunningServer]:
-    hooks = ServerHooks()
-    data = tmp_path / "server"
-    app, storage = open_app(data, hooks=hooks)
-    srv = RunningServer(data, hooks, ServerThread(app), storage)
+    """A server of the test's own (tests that stop, restart or inject faults)."""
+    srv = start_server(tmp_path / "server")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """One server for a module's tests that each use their own station id (fast: no start per test)."""
+    srv = start_server(tmp_path_factory.mktemp("server"))
     yield srv
     srv.stop()
 
@@ -62,7 +75,8 @@ def make_client(url: str, station_id: str = "ST-1", key: Ed25519PrivateKey | Non
 
 @pytest.fixture
 def client(server: RunningServer) -> Iterator[SyncClient]:
-    c = make_client(server.url)
+    """A station enrolled with ``server``, with an id no other test uses."""
+    c = make_client(server.url, f"ST-{uuid.uuid4().hex[:12]}")
     c.server_time()
     c.enroll(server.token())
     yield c
