@@ -20,7 +20,6 @@ from tests.sync.conftest import RunningServer, make_client
 from tests.sync.helpers import ListOutbox, make_crossings
 
 
-
 @pytest.fixture
 def server(shared_server: RunningServer) -> RunningServer:
     return shared_server
@@ -47,6 +46,10 @@ def now() -> datetime:
 
 def batch(station: str, crossings: list, at: datetime | None = None) -> bytes:
     return protocol.batch_body(station, at or now(), [c.to_wire() for c in crossings])
+
+
+def own(client: SyncClient, n: int) -> bytes:
+    return batch(client.station_id, make_crossings(client.station_id, n))
 
 
 # -- OpenAPI -------------------------------------------------------------------------------------------
@@ -174,9 +177,9 @@ def test_crossings_of_another_station_are_refused(server: RunningServer, client:
 
 
 def test_forged_batch_signature_is_refused(server: RunningServer, client: SyncClient):
-    r = post(server, protocol.BATCH_PATH, batch(client.station_id, make_crossings(client.station_id, 2)), key=Ed25519PrivateKey.generate())
+    r = post(server, protocol.BATCH_PATH, own(client, 2), key=Ed25519PrivateKey.generate())
     assert r.status_code == 401 and r.json()["error"] == "bad_signature"
-    body = batch(client.station_id, make_crossings(client.station_id, 2))
+    body = own(client, 2)
     good = protocol.sign(client.key, "POST", protocol.BATCH_PATH, body)
     r = post(server, protocol.BATCH_PATH, body.replace(b'"accept"', b'"reject"', 1), signature=good)
     assert r.status_code == 401
@@ -206,7 +209,7 @@ def test_unknown_station_gets_401(server: RunningServer):
 
 def test_revoked_station_gets_403(server: RunningServer, client: SyncClient):
     assert server.storage.revoke_station(client.station_id, now())
-    r = post(server, protocol.BATCH_PATH, batch(client.station_id, make_crossings(client.station_id, 1)), key=client.key)
+    r = post(server, protocol.BATCH_PATH, own(client, 1), key=client.key)
     assert r.status_code == 403 and r.json()["error"] == "revoked"
     with pytest.raises(Refused, match="revoked"):
         upload_backlog(client, ListOutbox(make_crossings(client.station_id, 2)), 10)
@@ -241,7 +244,7 @@ def test_malformed_bodies_are_refused_clearly(server: RunningServer, client: Syn
             doc = {**doc, "nonce": protocol.new_nonce()}
         return post(server, protocol.BATCH_PATH, json.dumps(doc).encode(), station=client.station_id, key=client.key)
 
-    good = json.loads(batch(client.station_id, make_crossings(client.station_id, 2)))
+    good = json.loads(own(client, 2))
     assert send([1, 2]).status_code == 400
     assert send({**good, "type": "cursor"}).json()["error"] == "bad_request"
     assert "first_seq" in send({**good, "last_seq": 5}).json()["message"]
