@@ -185,6 +185,11 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, hooks: 
             crossings = validate.batch(doc, station.station_id)
         except ProtocolError as e:
             raise ApiError(400, "bad_request", str(e)) from None
+        problem = validate.chain_problem(crossings)
+        if problem is not None:
+            storage.record_alert(station.station_id, "tampering", f"seq {problem[0]}: {problem[1]}", clock.now())
+            raise ApiError(409, "tampering", f"crossing {problem[0]} {problem[1]}; recorded for the supervisor",
+                           seq=problem[0])
         result = storage.store_batch(station.station_id, crossings, clock.now())
         if isinstance(result, Gap):
             raise ApiError(409, "gap", f"the batch starts after a gap; send from sequence {result.expected_seq}",

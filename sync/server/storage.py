@@ -78,6 +78,7 @@ class Storage(Protocol):
     def revoke_station(self, station_id: str, now: datetime) -> bool: ...
     def remember_nonce(self, station_id: str, nonce: str, now: datetime, keep: timedelta) -> bool: ...
     def store_batch(self, station_id: str, crossings: Sequence[Mapping[str, Any]], now: datetime) -> BatchResult: ...
+    def record_alert(self, station_id: str, kind: str, detail: str, now: datetime) -> None: ...
     def alerts(self, station_id: str | None = None) -> list[dict[str, str]]: ...
     def crossings(self, flt: ExportFilter) -> Iterator[dict[str, Any]]: ...
     def count(self, station_id: str | None = None) -> int: ...
@@ -253,9 +254,17 @@ class SQLiteStorage:
         with self._lock:
             result = self._store(station_id, crossings, now)
             if isinstance(result, Tampering):
-                self._db.execute("INSERT INTO alerts (station_id, at, kind, detail) VALUES (?, ?, ?, ?)",
-                                 (station_id, _iso(now), "tampering", f"seq {result.seq}: {result.problem}"))
+                self._alert(station_id, "tampering", f"seq {result.seq}: {result.problem}", now)
             return result
+
+    def record_alert(self, station_id: str, kind: str, detail: str, now: datetime) -> None:
+        """Something a supervisor must look at (tampering); kept for ``checkpoint server stations``."""
+        with self._lock:
+            self._alert(station_id, kind, detail, now)
+
+    def _alert(self, station_id: str, kind: str, detail: str, now: datetime) -> None:
+        self._db.execute("INSERT INTO alerts (station_id, at, kind, detail) VALUES (?, ?, ?, ?)",
+                         (station_id, _iso(now), kind, detail))
 
     def _store(self, station_id: str, crossings: Sequence[Mapping[str, Any]], now: datetime) -> BatchResult:
         with self._tx():

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from checkpoint.clock import parse_instant
+from checkpoint.log import chain
 from sync import protocol
 from sync.protocol import ProtocolError
 
@@ -69,6 +72,27 @@ def batch(doc: Mapping[str, Any], station_id: str) -> list[dict[str, Any]]:
     for i, c in enumerate(crossings):
         crossing(c, first + i, station_id)
     return crossings
+
+
+def chain_problem(crossings: list[dict[str, Any]]) -> tuple[int, str] | None:
+    """The first crossing whose hash does not match its content (docs/crossing-log.md), or None.
+
+    Checked for every crossing received, so an edited row is refused even when the station's own
+    chain links were recomputed around it; the personal-data digest is checked while the sealed blob
+    is still there (retention may have erased it, keeping only the digest).
+    """
+    for c in crossings:
+        try:
+            if chain.crossing_hash({name: c.get(name) for name in chain.CROSSING_FIELDS}) != c["hash"]:
+                return c["seq"], "does not match its hash (altered after it was recorded)"
+            if c.get("sealed") is not None and c.get("personal_digest") is not None:
+                sealed = base64.b64decode(c["sealed"], validate=True)
+                digest = chain.personal_digest(c.get("pass_id_hash"), c.get("id_number_hash"), sealed)
+                if digest != c["personal_digest"]:
+                    return c["seq"], "carries personal data that does not match its digest"
+        except (TypeError, ValueError, binascii.Error):
+            return c["seq"], "has fields of the wrong type for its hash"
+    return None
 
 
 def crossing(c: Any, seq: int, station_id: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import socket
 import threading
 import uuid
@@ -11,6 +10,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from checkpoint.crossing import Crossing
+from checkpoint.log import chain
+from checkpoint.log.rows import chain_fields
 from tests.factories import T0
 
 GENESIS = "0" * 64
@@ -18,7 +19,7 @@ GENESIS = "0" * 64
 
 def make_crossings(station_id: str, n: int, *, start: int = 1, prev_hash: str = GENESIS,
                    at: datetime = T0) -> list[Crossing]:
-    """``n`` crossings ``start..start+n-1`` linked by prev_hash (a stand-in hash; the server checks links)."""
+    """``n`` crossings ``start..start+n-1``, hashed and chained as the crossing log does."""
     out = []
     for seq in range(start, start + n):
         t = (at + timedelta(seconds=seq)).isoformat().replace("+00:00", "Z")
@@ -30,7 +31,8 @@ def make_crossings(station_id: str, n: int, *, start: int = 1, prev_hash: str = 
             manual=False, category="worker", expires=None, pass_id_hash="ab" * 32, id_number_hash="cd" * 32,
             sealed=b"CPS1" + bytes(60), prev_hash=prev_hash, hash="",
         )
-        h = hashlib.sha256(f"{prev_hash}|{seq}|{c.id}".encode()).hexdigest()
+        c = replace(c, personal_digest=chain.personal_digest(c.pass_id_hash, c.id_number_hash, c.sealed))
+        h = chain.crossing_hash(chain_fields(c))
         c = replace(c, hash=h)
         out.append(c)
         prev_hash = h

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -139,14 +140,13 @@ def test_a_gap_is_refused_naming_the_next_expected_sequence(server: RunningServe
 def test_same_sequence_with_different_content_is_flagged_as_tampering(server: RunningServer, client: SyncClient):
     rows = make_crossings(client.station_id, 5)
     client.upload([c.to_wire() for c in rows])
-    altered = [c.to_wire() for c in rows[2:]]
-    altered[0]["verdict"] = "accept" if altered[0]["verdict"] == "reject" else "reject"
+    other = make_crossings(client.station_id, 5)  # a second, self-consistent history for the same seqs
     with pytest.raises(Tampering, match="altered"):
-        client.upload(altered)
+        client.upload([c.to_wire() for c in other[2:]])
     alerts = server.storage.alerts(client.station_id)
     assert len(alerts) == 1 and alerts[0]["kind"] == "tampering" and "seq 3" in alerts[0]["detail"]
     stored = list(server.storage.crossings(ExportFilter(stations=(client.station_id,))))
-    assert [c["verdict"] for c in stored] == [c.verdict for c in rows]  # nothing replaced
+    assert [c["id"] for c in stored] == [c.id for c in rows]  # nothing replaced
 
 
 def test_a_broken_hash_chain_is_refused(server: RunningServer, client: SyncClient):
@@ -266,3 +266,20 @@ def test_server_time(server: RunningServer):
 def test_lists_are_404_until_published(server: RunningServer):
     r = requests.get(server.url + protocol.LIST_PATHS["trust-list"], timeout=10)
     assert r.status_code == 404 and r.json()["error"] == "not_published"
+
+
+def test_an_edited_crossing_is_refused_by_its_hash(server: RunningServer, client: SyncClient):
+    rows = [c.to_wire() for c in make_crossings(client.station_id, 3)]
+    rows[1]["verdict"] = "accept" if rows[1]["verdict"] == "reject" else "reject"
+    rows[1]["display"] = "ACCEPT"
+    with pytest.raises(Tampering, match="does not match its hash"):
+        client.upload(rows)
+    assert server.storage.count(client.station_id) == 0
+    assert "seq 2" in server.storage.alerts(client.station_id)[0]["detail"]
+
+
+def test_swapped_personal_data_is_refused_by_its_digest(server: RunningServer, client: SyncClient):
+    rows = [c.to_wire() for c in make_crossings(client.station_id, 2)]
+    rows[0]["sealed"] = base64.b64encode(b"CPS1" + bytes(61)).decode()
+    with pytest.raises(Tampering, match="personal data"):
+        client.upload(rows)
