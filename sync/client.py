@@ -88,7 +88,7 @@ class SyncClient:
                     if size > cap:
                         raise Unreachable(f"{url}: the reply is over {cap} bytes; is this a checkpoint server?")
                     chunks.append(chunk)
-                return Reply(r.status_code, dict(r.headers), b"".join(chunks))
+                return Reply(r.status_code, r.headers, b"".join(chunks))  # case-insensitive
         except requests.exceptions.SSLError as e:
             raise Unreachable(f"{url}: the server's TLS certificate is not trusted ({_short(e)}); "
                               "check [sync] ca_bundle") from None

@@ -8,9 +8,15 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from checkpoint.crossing import Crossing
-from checkpoint.log import chain
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+
+from checkpoint import sealing
+from checkpoint.clock import FixedClock
+from checkpoint.crossing import Crossing, PersonalData
+from checkpoint.decision import Decision, Reason, Verdict
+from checkpoint.log import CrossingContext, CrossingLog, chain
 from checkpoint.log.rows import chain_fields
 from tests.factories import T0
 
@@ -156,3 +162,25 @@ def _read_message(s: socket.socket, response_to_head: bool = False) -> bytes | N
             return None
         rest += chunk
     return head + b"\r\n\r\n" + rest
+
+
+def open_log(path: Path, station_id: str = "ST-1", *, seal_to: X25519PublicKey | None = None) -> CrossingLog:
+    return CrossingLog.open(path, station_id=station_id, seal_to=seal_to or sealing.generate().public_key(),
+                            hmac_key=b"k" * 32, clock=FixedClock(T0))
+
+
+def fill_log(log: CrossingLog, n: int, *, durable: bool = False) -> None:
+    """Record ``n`` crossings through the log's own record path (accepts, rejects, personal data).
+
+    ``durable=False`` turns the log's per-commit fsync off for speed: these tests are about sync, and
+    the log's durability has its own crash test.
+    """
+    if not durable:
+        log._c().execute("PRAGMA synchronous=OFF")
+    accept = Decision(Verdict.ACCEPT, None, "ok", T0, format="CP1")
+    refuse = Decision(Verdict.REJECT, Reason.EXPIRED, "expired", T0, format="CP1")
+    ctx = CrossingContext("OF-1", "1", "in", T0, False)
+    for i in range(n):
+        log.record(refuse if i % 9 == 0 else accept, ctx, PersonalData(name=f"Người {i}", id_number=f"0010{i:08d}"))
+    if not durable:
+        log._c().execute("PRAGMA synchronous=FULL")

@@ -1,0 +1,217 @@
+"""Fault injection between a real crossing log and a real server: afterwards the server holds exactly
+the station's crossings, none missing, none twice."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from checkpoint.clock import SystemClock
+from checkpoint.log import CrossingLog
+from sync import protocol
+from sync.backoff import Backoff
+from sync.client import SyncClient
+from sync.server.app import Fault
+from sync.server.storage import ExportFilter
+from sync.worker import SyncState, SyncStatus, SyncWorker
+from tests.sync.conftest import RunningServer, make_client
+from tests.sync.helpers import FaultProxy, fill_log, open_log
+
+TINY = Backoff(base=0.001, cap=0.01)
+
+
+def worker(client: SyncClient, log: CrossingLog, statuses: list[SyncStatus], batch_size: int = 50) -> SyncWorker:
+    return SyncWorker(client, log, None, batch_size=batch_size, interval=60, backoff=TINY, clock=SystemClock(),
+                      on_status=statuses.append, rand=random.Random(1).random)
+
+
+def sync_until_done(w: SyncWorker, statuses: list[SyncStatus], max_rounds: int = 50) -> int:
+    """Run rounds back to back (no waiting: the delays are asserted elsewhere); returns failed rounds."""
+    failures, attempt = 0, 0
+    for _ in range(max_rounds):
+        w.round(attempt)
+        last = statuses[-1]
+        if last.state is SyncState.SYNCED and last.pending == 0:
+            return failures
+        failures += 1
+        attempt += 1
+    raise AssertionError(f"not synced after {max_rounds} rounds: {statuses[-1]}")
+
+
+def assert_exactly_once(server: RunningServer, log: CrossingLog) -> None:
+    held = [c["id"] for c in server.storage.crossings(ExportFilter(stations=(log.station_id,)))]
+    mine = [c.id for c in log.crossings()]
+    assert len(held) == len(set(held)), "a crossing is held twice"
+    assert held == mine, "the server does not hold exactly the station's crossings"
+    assert log.sync_cursor == log.last_seq == len(mine)
+
+
+@pytest.fixture
+def station(server: RunningServer, tmp_path: Path) -> tuple[SyncClient, CrossingLog]:
+    client = make_client(server.url, "ST-1")
+    client.server_time()
+    client.enroll(server.token())
+    log = open_log(tmp_path / "crossings.sqlite", "ST-1")
+    yield client, log
+    log.close()
+    client.close()
+
+
+def batch_faults(server: RunningServer, fault: Fault, times: int) -> Callable[[], int]:
+    left = [times]
+
+    def before(method: str, path: str) -> Fault | None:
+        if path == protocol.BATCH_PATH and left[0] > 0:
+            left[0] -= 1
+            return fault
+        return None
+
+    server.hooks.before = before
+    return lambda: left[0]
+
+
+def test_clean_sync_then_new_crossings(server: RunningServer, station: tuple[SyncClient, CrossingLog]):
+    client, log = station
+    fill_log(log, 120)
+    statuses: list[SyncStatus] = []
+    assert sync_until_done(worker(client, log, statuses), statuses) == 0
+    fill_log(log, 7)
+    assert sync_until_done(worker(client, log, statuses), statuses) == 0
+    assert_exactly_once(server, log)
+    assert statuses[-1].acknowledged == 127
+
+
+def test_server_errors_500(server: RunningServer, station: tuple[SyncClient, CrossingLog]):
+    client, log = station
+    fill_log(log, 200)
+    left = batch_faults(server, Fault(500, {}, {"error": "internal"}), 3)
+    statuses: list[SyncStatus] = []
+    assert sync_until_done(worker(client, log, statuses), statuses) == 3
+    assert left() == 0
+    assert [s.state for s in statuses if s.state is SyncState.OFFLINE] == [SyncState.OFFLINE] * 3
+    assert_exactly_once(server, log)
+
+
+def test_429_retry_after_is_honoured(server: RunningServer, station: tuple[SyncClient, CrossingLog]):
+    client, log = station
+    fill_log(log, 80)
+    batch_faults(server, Fault(429, {"Retry-After": "42"}, {"error": "busy", "message": "slow down"}), 1)
+    statuses: list[SyncStatus] = []
+    w = worker(client, log, statuses)
+    assert w.round(0) >= 42.0  # the wait the worker will take before the next round
+    assert statuses[-1].state is SyncState.OFFLINE and statuses[-1].retry_in == 42.0
+    assert sync_until_done(w, statuses) == 0
+    assert_exactly_once(server, log)
+
+
+def test_reply_lost_after_the_server_committed(server: RunningServer, station: tuple[SyncClient, CrossingLog]):
+    client, log = station
+    fill_log(log, 300)
+    n = [0]
+
+    def every_other_batch_loses_its_reply(method: str, path: str) -> str:
+        if path == protocol.BATCH_PATH:
+            n[0] += 1
+            return "drop_reply" if n[0] % 2 else "pass"
+        return "pass"
+
+    proxy = FaultProxy(server.port, every_other_batch_loses_its_reply)
+    c = make_client(proxy.url, "ST-1", client.key)
+    statuses: list[SyncStatus] = []
+    failures = sync_until_done(worker(c, log, statuses), statuses)
+    assert failures >= 3 and proxy.counts["drop_reply"] >= 3
+    assert_exactly_once(server, log)
+    proxy.close()
+
+
+def test_timeouts(server: RunningServer, station: tuple[SyncClient, CrossingLog]):
+    client, log = station
+    fill_log(log, 100)
+    n = [0]
+
+    def hang_twice(method: str, path: str) -> str:
+        if path == protocol.BATCH_PATH:
+            n[0] += 1
+            return "hang" if n[0] in (1, 2) else "pass"
+        return "pass"
+
+    proxy = FaultProxy(server.port, hang_twice)
+    c = make_client(proxy.url, "ST-1", client.key, timeout=0.3)
+    statuses: list[SyncStatus] = []
+    assert sync_until_done(worker(c, log, statuses), statuses) == 2
+    assert "no answer within 0.3 s" in [s for s in statuses if s.state is SyncState.OFFLINE][0].message
+    assert_exactly_once(server, log)
+    proxy.close()
+
+
+def test_server_down_for_a_while_then_restarted(server: RunningServer, station: tuple[SyncClient, CrossingLog]):
+    client, log = station
+    fill_log(log, 60)
+    statuses: list[SyncStatus] = []
+    w = worker(client, log, statuses)
+    assert sync_until_done(w, statuses) == 0
+    server.stop()
+    fill_log(log, 90)  # the link is down; the checkpoint keeps working
+    for attempt in range(1, 4):
+        w.round(attempt)
+        assert statuses[-1].state is SyncState.OFFLINE and statuses[-1].pending == 90
+    server.start()
+    assert sync_until_done(w, statuses) == 0
+    assert_exactly_once(server, log)
+
+
+@pytest.mark.slow
+def test_mixed_faults_over_ten_thousand_crossings_made_offline(server: RunningServer, tmp_path: Path,
+                                                               station: tuple[SyncClient, CrossingLog]):
+    client, log = station
+    server.stop()
+    fill_log(log, 10_000)
+    server.start()
+    rng = random.Random(20210724)
+    hangs = [0]
+    restarts = [0]
+
+    def plan(method: str, path: str) -> str:
+        r = rng.random()
+        if path != protocol.BATCH_PATH or r < 0.6:
+            return "pass"
+        if r < 0.75:
+            return "drop_reply"
+        if r < 0.85:
+            return "refuse"
+        if hangs[0] < 3:
+            hangs[0] += 1
+            return "hang"
+        return "pass"
+
+    def server_errors(method: str, path: str) -> Fault | None:
+        r = rng.random()
+        if path == protocol.BATCH_PATH and r < 0.05:
+            return Fault(500, {}, {"error": "internal"})
+        if path == protocol.BATCH_PATH and r < 0.10:
+            return Fault(429, {"Retry-After": "0"}, {"error": "busy"})
+        return None
+
+    server.hooks.before = server_errors
+    proxy = FaultProxy(server.port, plan)
+    c = make_client(proxy.url, "ST-1", client.key, timeout=0.5)
+    statuses: list[SyncStatus] = []
+    w = worker(c, log, statuses, batch_size=250)
+    attempt = 0
+    for _ in range(400):
+        w.round(attempt)
+        if statuses[-1].state is SyncState.SYNCED and statuses[-1].pending == 0:
+            break
+        attempt += 1
+        if attempt == 5 and not restarts[0]:
+            restarts[0] += 1
+            server.stop()
+            server.start()
+            server.hooks.before = server_errors
+    assert statuses[-1].state is SyncState.SYNCED
+    assert restarts[0] == 1 and proxy.counts.get("drop_reply", 0) >= 5 and proxy.counts.get("refuse", 0) >= 3
+    assert_exactly_once(server, log)
+    proxy.close()
