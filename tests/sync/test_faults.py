@@ -30,14 +30,11 @@ def worker(client: SyncClient, log: CrossingLog, statuses: list[SyncStatus], bat
 
 def sync_until_done(w: SyncWorker, statuses: list[SyncStatus], max_rounds: int = 50) -> int:
     """Run rounds back to back (no waiting: the delays are asserted elsewhere); returns failed rounds."""
-    failures, attempt = 0, 0
-    for _ in range(max_rounds):
-        w.round(attempt)
+    for failures in range(max_rounds):
+        w.round(failures)
         last = statuses[-1]
         if last.state is SyncState.SYNCED and last.pending == 0:
             return failures
-        failures += 1
-        attempt += 1
     raise AssertionError(f"not synced after {max_rounds} rounds: {statuses[-1]}")
 
 
@@ -142,7 +139,7 @@ def test_timeouts(server: RunningServer, station: tuple[SyncClient, CrossingLog]
     c = make_client(proxy.url, "ST-1", client.key, timeout=0.3)
     statuses: list[SyncStatus] = []
     assert sync_until_done(worker(c, log, statuses), statuses) == 2
-    assert "no answer within 0.3 s" in [s for s in statuses if s.state is SyncState.OFFLINE][0].message
+    assert "no answer within 0.3 s" in next(s for s in statuses if s.state is SyncState.OFFLINE).message
     assert_exactly_once(server, log)
     proxy.close()
 
@@ -200,13 +197,11 @@ def test_mixed_faults_over_ten_thousand_crossings_made_offline(server: RunningSe
     c = make_client(proxy.url, "ST-1", client.key, timeout=0.5)
     statuses: list[SyncStatus] = []
     w = worker(c, log, statuses, batch_size=250)
-    attempt = 0
-    for _ in range(400):
+    for attempt in range(400):
         w.round(attempt)
         if statuses[-1].state is SyncState.SYNCED and statuses[-1].pending == 0:
             break
-        attempt += 1
-        if attempt == 5 and not restarts[0]:
+        if attempt == 4 and not restarts[0]:
             restarts[0] += 1
             server.stop()
             server.start()
