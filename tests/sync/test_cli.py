@@ -133,38 +133,43 @@ def test_revoked_station_is_told(server: RunningServer, setup: Setup, capsys: py
     assert "revoked" in capsys.readouterr().err
 
 
+def kill_station_after(server: RunningServer, setup: Setup, n: int) -> None:
+    """Run ``checkpoint sync`` in a child; SIGKILL it once the server has committed its ``n``-th batch and
+    before the reply leaves (the hook holds the reply until the child is dead)."""
+    committed, killed = threading.Event(), threading.Event()
+    batches = [0]
+
+    def after_commit(station: str, result: Stored) -> None:
+        batches[0] += 1
+        if batches[0] == n:
+            committed.set()
+            killed.wait(10)
+
+    server.hooks.after_commit = after_commit
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen([sys.executable, "-m", "checkpoint", "sync", *setup.args(), "--quiet"],  # noqa: S603
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        assert committed.wait(30), "the child never got a batch committed"
+        child.send_signal(signal.SIGKILL)
+        assert child.wait(10) == -signal.SIGKILL
+    finally:
+        killed.set()
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+        assert child.stderr is not None
+        child.stderr.close()
+        server.hooks.after_commit = None
+
+
 @pytest.mark.slow
 def test_station_killed_mid_sync(server: RunningServer, setup: Setup, capsys: pytest.CaptureFixture[str]):
     """SIGKILL the syncing station between the server's commit and its reply, twice; then sync to the end."""
     enroll(server, setup, capsys)
     setup.record(1200)
-    for kill_after in (4, 7):
-        committed, killed = threading.Event(), threading.Event()
-        batches = [0]
-
-        def after_commit(station: str, result: Stored, n: int = kill_after,
-                         committed: threading.Event = committed, killed: threading.Event = killed) -> None:
-            batches[0] += 1
-            if batches[0] == n:
-                committed.set()
-                killed.wait(10)  # hold the reply until the station is dead
-
-        server.hooks.after_commit = after_commit
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        child = subprocess.Popen([sys.executable, "-m", "checkpoint", "sync", *setup.args(), "--quiet"],
-                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            assert committed.wait(30), child.stderr.read().decode() if child.poll() is not None else "no commit"
-            child.send_signal(signal.SIGKILL)
-            assert child.wait(10) == -signal.SIGKILL
-        finally:
-            killed.set()
-            if child.poll() is None:
-                child.kill()
-            child.wait()
-            assert child.stderr is not None
-            child.stderr.close()
-        server.hooks.after_commit = None
+    kill_station_after(server, setup, 4)
+    kill_station_after(server, setup, 7)
     held_before = server.storage.count("HN-CLI-1")
     assert 0 < held_before < 1200
     assert main(["sync", *setup.args()]) == 0
