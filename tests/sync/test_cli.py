@@ -147,7 +147,7 @@ def kill_station_after(server: RunningServer, setup: Setup, n: int) -> None:
 
     server.hooks.after_commit = after_commit
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    child = subprocess.Popen([sys.executable, "-m", "checkpoint", "sync", *setup.args(), "--quiet"],  # noqa: S603
+    child = subprocess.Popen([sys.executable, "-m", "checkpoint", "sync", *setup.args(), "--quiet"],
                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         assert committed.wait(30), "the child never got a batch committed"
