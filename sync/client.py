@@ -64,9 +64,10 @@ class SyncClient:
         self.offset = timedelta(0)  # server time minus our clock, learned from /v1/time
         self.session = requests.Session()
         self.session.headers["User-Agent"] = f"checkpoint-station/{__version__}"
-        self.session.verify = str(settings.ca_bundle) if settings.ca_bundle else True
-        if settings.proxy:
-            self.session.proxies = {"http": settings.proxy, "https": settings.proxy}
+        # Passed on every request: a session-level setting loses to $REQUESTS_CA_BUNDLE in requests.
+        self.verify: str | bool = str(settings.ca_bundle) if settings.ca_bundle else True
+        # Also per request, or $HTTPS_PROXY would win over the configured proxy. Unset: the environment's.
+        self.proxies = {"http": settings.proxy, "https": settings.proxy} if settings.proxy else None
 
     def close(self) -> None:
         self.session.close()
@@ -77,8 +78,8 @@ class SyncClient:
         url = self.base + path
         try:
             with self.session.request(method, url, data=body, headers=dict(headers or {}), stream=True,
-                                      timeout=(self.settings.timeout, self.settings.timeout),
-                                      allow_redirects=False) as r:
+                                      verify=self.verify, proxies=self.proxies, allow_redirects=False,
+                                      timeout=(self.settings.timeout, self.settings.timeout)) as r:
                 declared = r.headers.get("Content-Length", "")
                 if declared.isdigit() and int(declared) > cap:
                     raise Unreachable(f"{url}: the reply is over {cap} bytes; is this a checkpoint server?")

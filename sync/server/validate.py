@@ -16,6 +16,8 @@ from sync.protocol import ProtocolError
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 NONCE = re.compile(r"^[0-9a-f]{32}$")
+MAX_TEXT = 1024  # any text field but the sealed blob
+MAX_LIST = 64  # rules applied, flags
 #: Fields every crossing must carry with these JSON types (others are stored as they come).
 REQUIRED: dict[str, tuple[type, ...]] = {
     "id": (str,), "seq": (int,), "station_id": (str,), "recorded_at": (str,), "verdict": (str,),
@@ -117,5 +119,12 @@ def crossing(c: Any, seq: int, station_id: str) -> None:
         parse_instant(c["recorded_at"])
     except ValueError:
         raise ProtocolError(f"{where}: 'recorded_at' is not an ISO-8601 time") from None
-    if len(json.dumps(c)) > protocol.MAX_CROSSING_BYTES:
-        raise ProtocolError(f"{where} is over {protocol.MAX_CROSSING_BYTES // 1024} KiB")
+    for key, v in c.items():
+        if isinstance(v, str):
+            if len(v) > (protocol.MAX_CROSSING_BYTES if key == "sealed" else MAX_TEXT):
+                raise ProtocolError(f"{where}: '{key}' is too long")
+        elif isinstance(v, list):
+            if len(v) > MAX_LIST or not all(isinstance(x, str) and len(x) <= MAX_TEXT for x in v):
+                raise ProtocolError(f"{where}: '{key}' must be a short list of short strings")
+        elif isinstance(v, dict):
+            raise ProtocolError(f"{where}: '{key}' must not be an object")

@@ -117,6 +117,7 @@ class FaultProxy:
                 req = _read_message(client)
                 if req is None:
                     return
+                req = _origin_form(req)  # a forward proxy gets "POST http://host/path"; servers want "/path"
                 head = req.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
                 action = self.plan(head[0], head[1] if len(head) > 1 else "")
                 with self._lock:
@@ -139,6 +140,14 @@ class FaultProxy:
             client.close()
             if upstream is not None:
                 upstream.close()
+
+
+def _origin_form(req: bytes) -> bytes:
+    line, sep, rest = req.partition(b"\r\n")
+    method, target, version = line.split(b" ", 2)
+    if target.startswith(b"http://"):
+        target = b"/" + target.split(b"/", 3)[3] if target.count(b"/") >= 3 else b"/"
+    return b" ".join((method, target, version)) + sep + rest
 
 
 def _read_message(s: socket.socket, response_to_head: bool = False) -> bytes | None:

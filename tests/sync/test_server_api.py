@@ -283,3 +283,14 @@ def test_swapped_personal_data_is_refused_by_its_digest(server: RunningServer, c
     rows[0]["sealed"] = base64.b64encode(b"CPS1" + bytes(61)).decode()
     with pytest.raises(Tampering, match="personal data"):
         client.upload(rows)
+
+
+def test_oversized_fields_in_a_crossing_are_refused(server: RunningServer, client: SyncClient):
+    rows = [c.to_wire() for c in make_crossings(client.station_id, 1)]
+    big = {**rows[0], "sealed": "A" * (protocol.MAX_CROSSING_BYTES + 4)}
+    long_officer = {**rows[0], "officer_id": "x" * 5000}
+    for bad in (big, long_officer, {**rows[0], "flags": ["f"] * 1000}):
+        body = protocol.batch_body(client.station_id, now(), [bad])
+        r = post(server, protocol.BATCH_PATH, body, key=client.key)
+        assert r.status_code == 400, bad
+    assert server.storage.count(client.station_id) == 0
