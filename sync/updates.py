@@ -36,20 +36,17 @@ def observe_server_time(client: SyncClient, station: Station | None) -> None:
 def pull_lists(client: SyncClient, station: Station) -> list[ListUpdate]:
     """Fetch both lists if they changed; install what verifies; report what did not."""
     out = []
-    tl = station.trust_list
-    data = client.fetch_list("trust-list", etag_of(tl.raw) if tl else None)
-    if data is not None:
+    for kind, what, current, install in (
+        ("trust-list", "trust list", station.trust_list, station.install_trust_list),
+        ("revocation-list", "revocation list", station.revocations, station.install_revocation_list),
+    ):
+        data = client.fetch_list(kind, etag_of(current.raw) if current else None)
+        if data is None:
+            continue
         try:
-            out.append(ListUpdate("trust-list", station.install_trust_list(data).version, None))
+            out.append(ListUpdate(kind, install(data).version, None))
         except SignedListError as e:
-            out.append(_refused(station, "trust list", str(e)))
-    rl = station.revocations
-    data = client.fetch_list("revocation-list", etag_of(rl.raw) if rl else None)
-    if data is not None:
-        try:
-            out.append(ListUpdate("revocation-list", station.install_revocation_list(data).version, None))
-        except SignedListError as e:
-            out.append(_refused(station, "revocation list", str(e)))
+            out.append(_refused(station, what, str(e)))
     return out
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from checkpoint import __version__
@@ -137,11 +138,16 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, hooks: 
     def server_time() -> dict[str, str]:
         return {"time": protocol.iso(clock.now())}
 
-    @app.post(protocol.ENROLL_PATH, response_model=models.EnrollReply, summary="Enrol a station with a token",
-              openapi_extra=_body_doc(models.EnrollRequest), responses=_errors(400, 401, 409, 413))
-    async def enroll(request: Request) -> Any:
-        body = await read_body(request)
-        return await run_in_threadpool(_enroll, request, body)
+    def signed_post(path: str, summary: str, request_model: type[models.Signed], reply_model: type[BaseModel],
+                    errors: tuple[int, ...], handler: Callable[[Request, bytes], Any]) -> None:
+        """A station's POST: the body is read (capped) here, then handled in the thread pool."""
+        async def route(request: Request) -> Any:
+            body = await read_body(request)
+            return await run_in_threadpool(handler, request, body)
+
+        route.__name__ = handler.__name__.strip("_")  # the OpenAPI operation id
+        app.post(path, response_model=reply_model, summary=summary, openapi_extra=_body_doc(request_model),
+                 responses=_errors(*errors))(route)
 
     def _enroll(request: Request, body: bytes) -> dict[str, str]:
         station_id = request.headers.get(protocol.STATION_HEADER, "")
@@ -163,21 +169,9 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, hooks: 
             raise ApiError(409 if "already enrolled" in result else 401, "enrolment_refused", result)
         return {"station_id": result.station_id, "enrolled_at": result.enrolled_at}
 
-    @app.post(protocol.CURSOR_PATH, response_model=models.AckReply, summary="What the server holds for a station",
-              openapi_extra=_body_doc(models.CursorRequest), responses=_errors(400, 401, 403, 413))
-    async def cursor(request: Request) -> Any:
-        body = await read_body(request)
-        return await run_in_threadpool(_cursor, request, body)
-
     def _cursor(request: Request, body: bytes) -> dict[str, int]:
         station, _ = authenticate(request, body, "cursor")
         return {"acknowledged_seq": station.cursor, "stored": 0, "already_had": 0}
-
-    @app.post(protocol.BATCH_PATH, response_model=models.AckReply, summary="Upload a batch of crossings",
-              openapi_extra=_body_doc(models.BatchRequest), responses=_errors(400, 401, 403, 409, 413, 429))
-    async def batch(request: Request) -> Any:
-        body = await read_body(request)
-        return await run_in_threadpool(_batch, request, body)
 
     def _batch(request: Request, body: bytes) -> dict[str, int]:
         station, doc = authenticate(request, body, "batch")
@@ -202,6 +196,12 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, hooks: 
         return {"acknowledged_seq": result.acknowledged_seq, "stored": result.stored,
                 "already_had": result.already_had}
 
+    signed_post(protocol.ENROLL_PATH, "Enrol a station with a token", models.EnrollRequest, models.EnrollReply,
+                (400, 401, 409, 413), _enroll)
+    signed_post(protocol.CURSOR_PATH, "What the server holds for a station", models.CursorRequest, models.AckReply,
+                (400, 401, 403, 413), _cursor)
+    signed_post(protocol.BATCH_PATH, "Upload a batch of crossings", models.BatchRequest, models.AckReply,
+                (400, 401, 403, 409, 413, 429), _batch)
     for kind in KINDS:
         _list_route(app, lists, kind)
     return app

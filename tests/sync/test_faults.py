@@ -57,6 +57,19 @@ def station(server: RunningServer, tmp_path: Path) -> tuple[SyncClient, Crossing
     client.close()
 
 
+def on_batches(action: Callable[[int], str]) -> Callable[[str, str], str]:
+    """A proxy plan: ``action(n)`` for the n-th batch upload (from 1), every other request passes."""
+    n = [0]
+
+    def plan(method: str, path: str) -> str:
+        if path != protocol.BATCH_PATH:
+            return "pass"
+        n[0] += 1
+        return action(n[0])
+
+    return plan
+
+
 def batch_faults(server: RunningServer, fault: Fault, times: int) -> Callable[[], int]:
     left = [times]
 
@@ -107,15 +120,7 @@ def test_429_retry_after_is_honoured(server: RunningServer, station: tuple[SyncC
 def test_reply_lost_after_the_server_committed(server: RunningServer, station: tuple[SyncClient, CrossingLog]):
     client, log = station
     fill_log(log, 300)
-    n = [0]
-
-    def every_other_batch_loses_its_reply(method: str, path: str) -> str:
-        if path == protocol.BATCH_PATH:
-            n[0] += 1
-            return "drop_reply" if n[0] % 2 else "pass"
-        return "pass"
-
-    proxy = FaultProxy(server.port, every_other_batch_loses_its_reply)
+    proxy = FaultProxy(server.port, on_batches(lambda n: "drop_reply" if n % 2 else "pass"))
     c = make_client(proxy.url, "ST-1", client.key)
     statuses: list[SyncStatus] = []
     failures = sync_until_done(worker(c, log, statuses), statuses)
@@ -127,15 +132,7 @@ def test_reply_lost_after_the_server_committed(server: RunningServer, station: t
 def test_timeouts(server: RunningServer, station: tuple[SyncClient, CrossingLog]):
     client, log = station
     fill_log(log, 100)
-    n = [0]
-
-    def hang_twice(method: str, path: str) -> str:
-        if path == protocol.BATCH_PATH:
-            n[0] += 1
-            return "hang" if n[0] in (1, 2) else "pass"
-        return "pass"
-
-    proxy = FaultProxy(server.port, hang_twice)
+    proxy = FaultProxy(server.port, on_batches(lambda n: "hang" if n in (1, 2) else "pass"))
     c = make_client(proxy.url, "ST-1", client.key, timeout=0.3)
     statuses: list[SyncStatus] = []
     assert sync_until_done(worker(c, log, statuses), statuses) == 2
