@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-from pathlib import Path
 from typing import Any, TextIO
 
 from checkpoint.cli import EXIT_OK, EXIT_REJECT
@@ -67,22 +66,10 @@ class ProgressBar:
             self.stream.flush()
 
 
-def _client(args: argparse.Namespace, server_url: str, station_id: str, data_dir: Path) -> Any:
-    from checkpoint.clock import SystemClock
-    from checkpoint.station_keys import load_or_create_station_key
-    from sync.client import ClientSettings, SyncClient
-    from sync.settings import sync_settings
-
-    settings = sync_settings(config_from(args))
-    try:
-        cs = ClientSettings(server_url, timeout=settings.timeout_seconds, ca_bundle=settings.ca_bundle,
-                            proxy=settings.proxy)
-    except ValueError as e:
-        raise CheckpointError(str(e)) from None
-    if not cs.tls_or_local:
-        print(f"checkpoint: warning: {server_url} is not https; the server's time will not be trusted",
-              file=sys.stderr)
-    return SyncClient(cs, station_id, load_or_create_station_key(data_dir), SystemClock())
+def _warn_plain_http(client: Any) -> None:
+    if not client.settings.tls_or_local:
+        print(f"checkpoint: warning: {client.settings.server_url} is not https; the server's time will not be "
+              "trusted", file=sys.stderr)
 
 
 def run_enroll(args: argparse.Namespace) -> int:
@@ -90,6 +77,7 @@ def run_enroll(args: argparse.Namespace) -> int:
 
     from sync.protocol import STATION_ID_RE
     from sync.settings import Enrolment, save_enrolment
+    from sync.wiring import client_for
 
     config = config_from(args)
     data_dir = args.data_dir or config.data_dir
@@ -97,7 +85,8 @@ def run_enroll(args: argparse.Namespace) -> int:
     if not STATION_ID_RE.match(station_id):
         raise CheckpointError(f"station id {station_id!r} ([station] id) must be 1-64 letters, digits, '.', '_', '-'")
     token = sys.stdin.readline().strip() if args.token == "-" else args.token  # noqa: S105 ("-" means stdin)
-    client = _client(args, args.server, station_id, data_dir)
+    client = client_for(config, data_dir, station_id, args.server)
+    _warn_plain_http(client)
     try:
         client.server_time()
         reply = client.enroll(token)
@@ -118,21 +107,16 @@ def run_sync(args: argparse.Namespace) -> int:
     from sync.backoff import Backoff
     from sync.errors import SyncError, Unreachable
     from sync.outbox import Progress
-    from sync.settings import load_enrolment, sync_settings
+    from sync.wiring import enrolled_client
     from sync.worker import RoundResult, sync_once
 
     config = config_from(args)
     data_dir = args.data_dir or config.data_dir
-    settings = sync_settings(config)
-    enrolment = load_enrolment(data_dir)
-    if enrolment.station_id != config.station.id:
-        raise CheckpointError(f"this data folder was enrolled as station {enrolment.station_id}, but [station] id "
-                              f"is {config.station.id}; enrol again or fix the config")
-    url = args.server or settings.server_url or enrolment.server_url
     clock = SystemClock()
+    client, settings = enrolled_client(config, data_dir, args.server, clock)
+    _warn_plain_http(client)
     station = Station(config, clock, data_dir=data_dir)
     log = open_station_log(config, clock, data_dir)
-    client = _client(args, url, enrolment.station_id, data_dir)
     bar = ProgressBar("Sending crossings", quiet=args.quiet)
     start: list[int] = []
 
@@ -179,6 +163,6 @@ def run_sync(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_INCOMPLETE
     if not args.quiet:
-        print(f"Synced: the server holds all {p.acknowledged} crossings of station {enrolment.station_id} "
+        print(f"Synced: the server holds all {p.acknowledged} crossings of station {client.station_id} "
               f"({p.sent_this_round} sent now).")
     return EXIT_OK

@@ -180,3 +180,22 @@ def test_station_killed_mid_sync(server: RunningServer, setup: Setup, capsys: py
         assert log.sync_cursor == 1200
     finally:
         log.close()
+
+
+def test_the_app_builds_its_worker_from_the_enrolment(server: RunningServer, setup: Setup,
+                                                      capsys: pytest.CaptureFixture[str]):
+    from sync.wiring import worker_for
+    from sync.worker import SyncState, SyncStatus
+
+    enroll(server, setup, capsys)
+    setup.record(12)
+    config = load_config(setup.config)
+    log = open_station_log(config, SystemClock(), setup.data)
+    statuses: list[SyncStatus] = []
+    try:
+        w = worker_for(config, setup.data, log, None, statuses.append)
+        assert (w.batch_size, w.interval) == (40, 60.0)
+        assert w.round(0) == 60.0
+        assert statuses[-1].state is SyncState.SYNCED and statuses[-1].acknowledged == 12
+    finally:
+        log.close()
