@@ -115,3 +115,21 @@ def test_server_time_over_plain_http_to_a_remote_host_is_not_trusted(station: St
 
 def trust_bytes(server: RunningServer) -> bytes:
     return (server.data_dir / FILES["trust-list"]).read_bytes()
+
+
+def test_list_download_uses_etag_and_304(server: RunningServer, root: keys.PrivateKey):
+    import requests
+
+    from sync import protocol
+    from sync.protocol import etag_of
+
+    data = trust(root, 1)
+    publish(server, root, "trust-list", data)
+    url = server.url + protocol.LIST_PATHS["trust-list"]
+    r = requests.get(url, timeout=10)
+    assert r.status_code == 200 and r.content == data and r.headers["ETag"] == etag_of(data)
+    assert r.headers["Content-Type"] == "application/cose"
+    again = requests.get(url, headers={"If-None-Match": etag_of(data)}, timeout=10)
+    assert again.status_code == 304 and again.content == b""
+    stale = requests.get(url, headers={"If-None-Match": etag_of(b"older")}, timeout=10)
+    assert stale.status_code == 200
