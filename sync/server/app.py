@@ -11,6 +11,8 @@ in the thread pool so a slow disk never stalls the event loop.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,9 +28,11 @@ from sync import protocol
 from sync.protocol import ProtocolError, etag_of
 from sync.server import models, validate
 from sync.server.lists import KINDS, PublishedLists
-from sync.server.storage import Gap, StationRecord, Storage, Stored, Tampering
+from sync.server.storage import Gap, StationRecord, Storage, StorageError, Stored, Tampering
 
 JSON = "application/json"
+BUSY_RETRY_AFTER = 30  # seconds a station waits when the database is locked, full or failing
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,13 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, hooks: 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> Response:
         return exc.response()
+
+    @app.exception_handler(sqlite3.Error)
+    @app.exception_handler(StorageError)
+    async def _storage_error(_: Request, exc: Exception) -> Response:
+        log.error("storage: %s", exc)  # the station retries after Retry-After; nothing was acknowledged
+        return ApiError(503, "busy", "the server cannot use its database right now; try again later",
+                        {"Retry-After": str(BUSY_RETRY_AFTER)}).response()
 
     if hooks is not None:
         @app.middleware("http")
@@ -201,7 +212,7 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, hooks: 
     signed_post(protocol.CURSOR_PATH, "What the server holds for a station", models.CursorRequest, models.AckReply,
                 (400, 401, 403, 413), _cursor)
     signed_post(protocol.BATCH_PATH, "Upload a batch of crossings", models.BatchRequest, models.AckReply,
-                (400, 401, 403, 409, 413, 429), _batch)
+                (400, 401, 403, 409, 413, 429, 503), _batch)
     for kind in KINDS:
         _list_route(app, lists, kind)
     return app

@@ -199,3 +199,15 @@ def test_the_app_builds_its_worker_from_the_enrolment(server: RunningServer, set
         assert statuses[-1].state is SyncState.SYNCED and statuses[-1].acknowledged == 12
     finally:
         log.close()
+
+
+def test_server_command_errors_are_clear(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    assert main(["server", "--data-dir", str(tmp_path), "--tls-cert", str(tmp_path / "c.pem")]) == 2
+    assert "--tls-key" in capsys.readouterr().err
+    assert main(["server", "run"]) == 2
+    assert "--data-dir" in capsys.readouterr().err
+    assert main(["server", "revoke", "NOPE", "--data-dir", str(tmp_path)]) == 2
+    assert "not enrolled" in capsys.readouterr().err
+    assert main(["server", "export", "--data-dir", str(tmp_path), "--format", "csv", "--out",
+                 str(tmp_path / "x.csv"), "--from", "yesterday"]) == 2
+    assert "not a date" in capsys.readouterr().err

@@ -207,3 +207,22 @@ def test_mixed_faults_over_ten_thousand_crossings_made_offline(server: RunningSe
     assert restarts[0] == 1 and proxy.counts.get("drop_reply", 0) >= 5 and proxy.counts.get("refuse", 0) >= 3
     assert_exactly_once(server, log)
     proxy.close()
+
+
+def test_a_locked_server_database_is_503_with_retry_after(server: RunningServer,
+                                                          station: tuple[SyncClient, CrossingLog]):
+    import sqlite3
+
+    client, log = station
+    fill_log(log, 20)
+    blocker = sqlite3.connect(server.data_dir / "server.sqlite", timeout=0)
+    server.storage._db.execute("PRAGMA busy_timeout=50")
+    blocker.execute("BEGIN EXCLUSIVE")  # another process holds the database
+    statuses: list[SyncStatus] = []
+    w = worker(client, log, statuses)
+    assert w.round(0) >= 30.0
+    assert statuses[-1].state is SyncState.OFFLINE and "503" in statuses[-1].message
+    blocker.rollback()
+    blocker.close()
+    assert sync_until_done(w, statuses) == 0
+    assert_exactly_once(server, log)
