@@ -179,12 +179,11 @@ def run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _bound(text: str | None, end: bool) -> str | None:
-    """A --from/--to value as the ISO text crossings are compared with; a bare day covers the whole day."""
+def _bound(text: str | None, end: bool) -> Any:
+    """A --from/--to value as a time; a bare day (YYYY-MM-DD) covers the whole day."""
     from datetime import timedelta
 
     from checkpoint.clock import parse_instant
-    from sync.protocol import iso
 
     if text is None:
         return None
@@ -194,7 +193,7 @@ def _bound(text: str | None, end: bool) -> str | None:
         raise CheckpointError(f"{text!r} is not a date (YYYY-MM-DD) or an ISO-8601 time") from None
     if end and len(text.strip()) == 10:
         t += timedelta(days=1)
-    return iso(t)
+    return t
 
 
 def _supervisor_key(path: Path) -> Any:

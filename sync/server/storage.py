@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from checkpoint.clock import parse_instant
 from checkpoint.errors import CheckpointError
 
 GENESIS_HASH = "0" * 64
@@ -65,8 +66,8 @@ BatchResult = Stored | Gap | Tampering
 @dataclass(frozen=True)
 class ExportFilter:
     stations: tuple[str, ...] = ()
-    since: str | None = None  # ISO-8601 UTC, inclusive, compared with recorded_at
-    until: str | None = None  # exclusive
+    since: datetime | None = None  # inclusive, on recorded_at
+    until: datetime | None = None  # exclusive
     verdict: str | None = None
 
 
@@ -134,13 +135,23 @@ def canonical(crossing: Mapping[str, Any]) -> str:
     return json.dumps(crossing, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+#: What the station's retention erases once the server has a crossing (the chain keeps their digest).
+ERASABLE = ("sealed", "pass_id_hash", "id_number_hash", "erased_at")
+
+
 def same_content(stored: Mapping[str, Any], incoming: Mapping[str, Any]) -> bool:
-    """Equal crossings; a sealed blob erased on one side (retention) is not a difference."""
+    """Equal crossings; personal fields erased on one side (retention) are not a difference."""
     a, b = dict(stored), dict(incoming)
-    if a.get("sealed") is None or b.get("sealed") is None:
-        a.pop("sealed", None)
-        b.pop("sealed", None)
+    if any(d.get("erased_at") is not None or d.get("sealed") is None for d in (a, b)):
+        for d in (a, b):
+            for key in ERASABLE:
+                d.pop(key, None)
     return canonical(a) == canonical(b)
+
+
+def sortable_time(text: str) -> str:
+    """A time as fixed-width UTC text with microseconds (as the log keeps it), so it sorts as text."""
+    return parse_instant(text).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _iso(t: datetime) -> str:
@@ -301,8 +312,8 @@ class SQLiteStorage:
             self._db.executemany(
                 "INSERT INTO crossings (station_id, seq, id, recorded_at, verdict, hash, body, received_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [(station_id, int(c["seq"]), c["id"], c["recorded_at"], c["verdict"], c["hash"], canonical(c),
-                  received) for c in new],
+                [(station_id, int(c["seq"]), c["id"], sortable_time(c["recorded_at"]), c["verdict"], c["hash"],
+                  canonical(c), received) for c in new],
             )
             if self._db.total_changes - before != len(new):  # cannot happen under the lock; never half-store
                 raise StorageError("a concurrent writer changed this station's crossings; the batch was not stored")
@@ -341,10 +352,10 @@ class SQLiteStorage:
             params += list(flt.stations)
         if flt.since:
             where.append("recorded_at >= ?")
-            params.append(flt.since)
+            params.append(sortable_time(flt.since.isoformat()))
         if flt.until:
             where.append("recorded_at < ?")
-            params.append(flt.until)
+            params.append(sortable_time(flt.until.isoformat()))
         if flt.verdict:
             where.append("verdict = ?")
             params.append(flt.verdict)

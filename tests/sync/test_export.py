@@ -18,6 +18,7 @@ from checkpoint.errors import CheckpointError
 from checkpoint.log.personal import seal_personal
 from sync.server.export import cell, write_export
 from sync.server.storage import ExportFilter, SQLiteStorage, Stored
+from tests.factories import T0
 from tests.sync.helpers import make_crossings
 
 NOW = datetime.now(UTC)
@@ -40,8 +41,10 @@ def storage(tmp_path: Path) -> Iterator[SQLiteStorage]:
 def test_filters_by_station_date_and_verdict(storage: SQLiteStorage):
     assert len(list(storage.crossings(ExportFilter()))) == 96
     assert {c["station_id"] for c in storage.crossings(ExportFilter(stations=("HP-2",)))} == {"HP-2"}
-    day = list(storage.crossings(ExportFilter(since="2021-07-24T00:00:00Z", until="2021-07-24T00:00:10Z")))
-    assert len(day) == 2 * 9
+    first_ten_seconds = ExportFilter(since=T0, until=T0 + timedelta(seconds=10))
+    assert len(list(storage.crossings(first_ten_seconds))) == 2 * 9
+    half_second = ExportFilter(since=T0 + timedelta(seconds=9, microseconds=500_000))
+    assert [c["seq"] for c in storage.crossings(half_second)][:2] == [10, 11]  # 00:00:10 is after 00:00:09.5
     rejects = list(storage.crossings(ExportFilter(stations=("HN-1",), verdict="reject")))
     assert [c["seq"] for c in rejects] == [7, 14, 21, 28, 35, 42]
 
