@@ -76,3 +76,10 @@ def test_sync_settings_defaults_and_errors(tmp_path: Path):
         sync_settings(parse_config({"sync": {"verify": False}}))
     with pytest.raises(ConfigError, match="does not exist"):
         sync_settings(parse_config({"sync": {"ca_bundle": str(tmp_path / "missing.pem")}}))
+
+
+def test_the_example_config_sync_table_reads():
+    from checkpoint.config import load_config
+
+    example = Path(__file__).resolve().parents[2] / "config" / "station.example.toml"
+    assert sync_settings(load_config(example)) == SyncSettings()
