@@ -43,7 +43,7 @@ from checkpoint.log.personal import (
 )
 from checkpoint.log.rows import COLUMNS, INSERT, SELECT, blob, chain_fields, row_to_crossing
 from checkpoint.log.stats import LogStats, compute_stats
-from checkpoint.log.timefmt import stamp
+from checkpoint.log.timefmt import stamp, time_range
 from checkpoint.log.verify import ChainReport, walk_chain
 
 PAGE = 512
@@ -264,7 +264,7 @@ class CrossingLog:
         """
         if self.readonly or self._hmac_key is None:
             raise LogError("read_only", "this log was opened read-only", path=self.path)
-        _check_context(ctx, self.path)
+        _check_context(ctx, self.path, decision)
         p = decision.pass_
         if personal is None and p is not None:
             personal = from_subject(p.subject)
@@ -348,14 +348,8 @@ class CrossingLog:
 
         ``since`` is inclusive and ``until`` exclusive, on ``recorded_at``.
         """
-        where, params = ["seq > ?"], []
-        if since is not None:
-            where.append("recorded_at >= ?")
-            params.append(stamp(since))
-        if until is not None:
-            where.append("recorded_at < ?")
-            params.append(stamp(until))
-        sql = f"{SELECT} WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?"
+        where, params = time_range(since, until)
+        sql = f"{SELECT} WHERE {' AND '.join(['seq > ?', *where])} ORDER BY seq LIMIT ?"
         cursor, left = after_seq, limit
         while left is None or left > 0:
             size = PAGE if left is None else min(PAGE, left)
@@ -489,7 +483,9 @@ def _short(value: str | None, what: str, path: Path, *, required: bool) -> None:
         raise LogError("invalid", f"the {what} must be 1 to {MAX_SHORT} printable characters", path=path)
 
 
-def _check_context(ctx: CrossingContext, path: Path) -> None:
+def _check_context(ctx: CrossingContext, path: Path, decision: Decision) -> None:
+    if decision.evaluated_at.tzinfo is None:
+        raise LogError("invalid", "the decision's time must carry a time zone", path=path)
     _short(ctx.officer_id, "officer id", path, required=False)
     _short(ctx.lane, "lane", path, required=True)
     if ctx.direction not in ("in", "out"):
