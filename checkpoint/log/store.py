@@ -31,7 +31,7 @@ from checkpoint.crossing import PERSONAL_FIELDS, Crossing, PersonalData
 from checkpoint.decision import Decision, Flag
 from checkpoint.log import chain, schema
 from checkpoint.log.checkpointer import BACKSTOP_PAGES, Checkpointer
-from checkpoint.log.errors import LogError, from_sqlite
+from checkpoint.log.errors import LogError, from_sqlite, os_error_code
 from checkpoint.log.ids import uuid7
 from checkpoint.log.personal import (
     MAX_FIELD_CHARS,
@@ -122,7 +122,7 @@ def _connect(path: Path, *, readonly: bool, busy_timeout: float, immutable: bool
             conn.close()
         raise from_sqlite(e, path) from None
     except OSError as e:
-        raise LogError("read_only" if e.errno in (13, 30) else "io", e.strerror or str(e), path=path) from None
+        raise LogError(os_error_code(e), e.strerror or str(e), path=path) from None
 
 
 class CrossingLog:
@@ -427,7 +427,7 @@ class CrossingLog:
         """Erase the personal fields of synced crossings older than the retention age; returns how many."""
         from checkpoint.log.retention import erase_expired
 
-        return erase_expired(self, now - self.retention)
+        return erase_expired(self, now - self.retention, now)
 
     def backup(self, dest: Path, progress: Callable[[int, int], None] | None = None) -> None:
         """A consistent copy through SQLite's backup API, written atomically to ``dest``.

@@ -237,3 +237,15 @@ def test_wal_is_checkpointed_off_the_recording_path(log: CrossingLog, passes: Pa
     for _ in range(cp.every_commits):
         log.record(d, ctx())
     assert cp.ran.wait(timeout=30) and cp.checkpoints >= 1
+
+
+def test_record_or_refuse_refuses_on_an_unexpected_failure(log: CrossingLog, passes: Passes,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    def broken(*args: object, **kw: object) -> None:
+        raise RuntimeError(f"bug while handling {PERSON.name}")
+
+    monkeypatch.setattr(log, "record", broken)
+    shown, crossing = record_or_refuse(log, passes.decide(), ctx())
+    assert crossing is None and shown.reason is Reason.CANNOT_RECORD and "internal error" in shown.detail
+    assert "RuntimeError" in caplog.text and PERSON.name not in caplog.text
