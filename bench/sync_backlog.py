@@ -21,6 +21,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -67,6 +68,31 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def start_server(server_dir: Path) -> tuple[subprocess.Popen[bytes], Any]:
+    """'checkpoint server' in its own process on a free port, and a client enrolled with it."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from checkpoint.clock import SystemClock
+    from sync.client import ClientSettings, SyncClient
+
+    port = free_port()
+    cli = [sys.executable, "-m", "checkpoint"]
+    token = subprocess.run([*cli, "server", "token", "--data-dir", str(server_dir)], check=True,
+                           capture_output=True, text=True).stdout.strip()
+    server = subprocess.Popen([*cli, "server", "--data-dir", str(server_dir), "--port", str(port)],
+                              stderr=subprocess.DEVNULL)
+    client = SyncClient(ClientSettings(f"http://127.0.0.1:{port}", timeout=60), "BENCH-1",
+                        Ed25519PrivateKey.generate(), SystemClock())
+    for _ in range(100):  # wait for the server process to listen (benchmark setup, not a test)
+        try:
+            client.server_time()
+            break
+        except Exception:
+            time.sleep(0.1)
+    client.enroll(token)
+    return server, client
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--crossings", type=int, default=100_000)
@@ -78,11 +104,8 @@ def main() -> None:
         fill(args.fill, args.crossings)
         return
 
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
     from checkpoint.clock import SystemClock
     from checkpoint.log import CrossingLog
-    from sync.client import ClientSettings, SyncClient
     from sync.outbox import Progress, upload_backlog
 
     work = Path(tempfile.mkdtemp(prefix="sync-bench-"))
@@ -94,22 +117,8 @@ def main() -> None:
                    check=True)
     print(f"log ready: {args.crossings} crossings ({time.perf_counter() - t:.1f} s to fill)")
 
-    server_dir, port = work / "server", free_port()
-    cli = [sys.executable, "-m", "checkpoint"]
-    token = subprocess.run([*cli, "server", "token", "--data-dir", str(server_dir)], check=True,
-                           capture_output=True, text=True).stdout.strip()
-    server = subprocess.Popen([*cli, "server", "--data-dir", str(server_dir), "--port", str(port)],
-                              stderr=subprocess.DEVNULL)
+    server, client = start_server(work / "server")
     try:
-        client = SyncClient(ClientSettings(f"http://127.0.0.1:{port}", timeout=60), "BENCH-1",
-                            Ed25519PrivateKey.generate(), SystemClock())
-        for _ in range(100):  # wait for the server process to listen (benchmark setup, not a test)
-            try:
-                client.server_time()
-                break
-            except Exception:
-                time.sleep(0.1)
-        client.enroll(token)
         log = CrossingLog.open(log_path, station_id="BENCH-1", seal_to=None, hmac_key=b"b" * 32, clock=SystemClock())
         base_rss = rss_mib()
         samples: list[tuple[int, float]] = []

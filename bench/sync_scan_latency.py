@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sync_backlog import ROOT, cpu_model, free_port
+from sync_backlog import ROOT, cpu_model, start_server
 
 sys.path.insert(0, str(ROOT))
 
@@ -34,15 +34,12 @@ def main() -> None:
     import os
     import tempfile
 
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
     from checkpoint import sealing
     from checkpoint.clock import SystemClock
     from checkpoint.crossing import PersonalData
     from checkpoint.decision import Decision, Verdict
     from checkpoint.log import CrossingContext, CrossingLog
     from sync.backoff import Backoff
-    from sync.client import ClientSettings, SyncClient
     from sync.worker import SyncState, SyncStatus, SyncWorker
 
     args.keep.mkdir(parents=True, exist_ok=True)
@@ -74,25 +71,10 @@ def main() -> None:
         return f"n={len(ms)} p50 {q[49]:.1f} ms, p99 {q[98]:.1f} ms, max {max(ms):.1f} ms"
 
     work = Path(tempfile.mkdtemp(prefix="sync-lat-"))
-    cli = [sys.executable, "-m", "checkpoint"]
     results = {"alone": describe(scans(args.scans))}
     for wiring in ("own connection", "shared log"):
-        port = free_port()
-        server_dir = work / wiring.replace(" ", "-")
-        token = subprocess.run([*cli, "server", "token", "--data-dir", str(server_dir)], check=True,
-                               capture_output=True, text=True).stdout.strip()
-        server = subprocess.Popen([*cli, "server", "--data-dir", str(server_dir), "--port", str(port)],
-                                  stderr=subprocess.DEVNULL)
+        server, client = start_server(work / wiring.replace(" ", "-"))
         try:
-            client = SyncClient(ClientSettings(f"http://127.0.0.1:{port}", timeout=60), "BENCH-1",
-                                Ed25519PrivateKey.generate(), SystemClock())
-            for _ in range(100):
-                try:
-                    client.server_time()
-                    break
-                except Exception:
-                    time.sleep(0.1)
-            client.enroll(token)
             outbox = open_log() if wiring == "own connection" else app_log
             done = threading.Event()
 
