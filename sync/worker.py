@@ -127,6 +127,10 @@ class SyncWorker:
             return self._failed(SyncState.REFUSED, str(e), attempt + 1, None)
         except CheckpointError as e:
             return self._failed(SyncState.ERROR, str(e), attempt + 1, None)
+        except Exception as e:  # a bug must not end syncing for the days a station runs unattended
+            log.exception("sync: round failed")
+            return self._failed(SyncState.ERROR, f"sync failed unexpectedly ({type(e).__name__}); see the log",
+                                attempt + 1, None)
         self._healthy = True
         self.last_success = self.clock.now()
         p = result.progress
@@ -138,7 +142,10 @@ class SyncWorker:
         self._healthy = False
         delay = self.backoff.delay(attempt, self.rand, retry_after)
         log.info("sync: %s (retry in %.1f s)", message, delay)
-        acknowledged = self.outbox.sync_cursor
-        pending = max(self.outbox.last_seq - acknowledged, 0)
+        try:
+            acknowledged = self.outbox.sync_cursor
+            pending = max(self.outbox.last_seq - acknowledged, 0)
+        except CheckpointError:
+            acknowledged = pending = 0  # the log itself is failing; the message says so
         self.on_status(SyncStatus(state, acknowledged, pending, message, self.last_success, delay))
         return delay

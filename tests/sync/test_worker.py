@@ -83,3 +83,28 @@ def test_the_example_config_sync_table_reads():
 
     example = Path(__file__).resolve().parents[2] / "config" / "station.example.toml"
     assert sync_settings(load_config(example)) == SyncSettings()
+
+
+def test_an_unexpected_error_is_reported_and_the_worker_keeps_going(server: RunningServer):
+    from tests.sync.helpers import ListOutbox, make_crossings
+
+    class Flaky(ListOutbox):
+        fail = True
+
+        def crossings(self, **kw):
+            if self.fail:
+                self.fail = False
+                raise RuntimeError("a bug")
+            return super().crossings(**kw)
+
+    client = make_client(server.url, "ST-F")
+    client.server_time()
+    client.enroll(server.token())
+    statuses: list[SyncStatus] = []
+    outbox = Flaky(make_crossings("ST-F", 5))
+    w = SyncWorker(client, outbox, None, batch_size=10, interval=60, backoff=Backoff(0.001, 0.01),
+                   clock=SystemClock(), on_status=statuses.append, rand=lambda: 0.5)
+    w.round(0)
+    assert statuses[-1].state is SyncState.ERROR and "RuntimeError" in statuses[-1].message
+    w.round(1)
+    assert statuses[-1].state is SyncState.SYNCED and statuses[-1].acknowledged == 5
