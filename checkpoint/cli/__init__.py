@@ -27,6 +27,8 @@ COMMANDS = (
     "checkpoint.cli.supervisor_key",
     "checkpoint.cli.export",
     "checkpoint.cli.report",
+    "checkpoint.cli.sync",
+    "checkpoint.cli.server",
 )
 
 EXIT_OK, EXIT_REJECT, EXIT_USAGE = 0, 1, 2

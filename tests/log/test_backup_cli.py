@@ -154,3 +154,12 @@ def test_supervisor_private_key_opens_sealed_data(tmp_path: Path, passes: Passes
     opened = open_personal(c, key)
     assert opened is not None and opened.id_number == "001085012345"
     assert isinstance(key, X25519PrivateKey)
+
+
+def test_example_config_log_table() -> None:
+    from checkpoint.config import load_config
+
+    cfg = load_config(Path(__file__).resolve().parents[2] / "config" / "station.example.toml")
+    s = log_settings(cfg, Path("/data"))
+    assert (s.path, s.seal_to, s.retention.days, s.duplicate_window.total_seconds()) == (
+        Path("/data/crossings.sqlite"), None, 30, 1800)
