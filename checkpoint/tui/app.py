@@ -18,7 +18,7 @@ from textual.timer import Timer
 from checkpoint.decision import Decision, Reason, Verdict
 from checkpoint.tui.camera_state import CameraState
 from checkpoint.tui.i18n import Texts
-from checkpoint.tui.messages import CameraChanged, Checked, PreviewFrame, TextScanned, WedgeProblem
+from checkpoint.tui.messages import CameraChanged, Checked, PreviewFrame, SyncChanged, TextScanned, WedgeProblem
 from checkpoint.tui.officers import Officer
 from checkpoint.tui.pipeline import Outcome, Post
 from checkpoint.tui.screens.manual_entry import ManualEntryScreen
@@ -67,11 +67,25 @@ class StationApp(App[None]):
             self.camera_worker()
         else:
             self.warm_up()
+        if self.services.sync is not None:
+            self.services.sync.listener = lambda status: self.post_message(SyncChanged(status))
+            self.sync_worker()
         if self.officer is None:
             self.ask_sign_in()
 
     def on_unmount(self) -> None:
         self.camera_stop.set()
+        if self.services.sync is not None:
+            self.services.sync.stop()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
+    def sync_worker(self) -> None:
+        """Sync rounds until the app stops (the worker backs off by itself while the link is down)."""
+        assert self.services.sync is not None
+        self.services.sync.run()
+
+    def on_sync_changed(self, message: SyncChanged) -> None:
+        self.refresh_status()
 
     def ask_sign_in(self) -> None:
         self.push_screen(SignInScreen(self.services.officers, self.texts, tz=self.tz),
@@ -161,6 +175,8 @@ class StationApp(App[None]):
         local = self.local_now().strftime("%H:%M:%S")
         self.scan.show_outcome(outcome, local, self.services.settings.verdict_seconds)
         self.sound.play(outcome.decision.display.value)
+        if self.services.sync is not None and outcome.crossing is not None:
+            self.services.sync.wake()
         self.refresh_status()
 
     # -- keys from the scan screen ---------------------------------------------------------------
@@ -222,7 +238,7 @@ class StationApp(App[None]):
     def current_status(self) -> Status:
         s = self.services
         now = s.clock.now()
-        sync = s.sync.state() if s.sync is not None else None
+        sync = s.sync.summary() if s.sync is not None else None
         return Status(
             camera=self.camera.state, fps=self.camera.fps, camera_error=self.camera.error, decoder=self.decoder,
             trust_age_hours=s.station.list_age(now), trust_stale_after=s.station.config.trust.stale_after_hours,

@@ -11,6 +11,7 @@ from checkpoint.tui.pipeline import Outcome
 
 if TYPE_CHECKING:
     from scanner.frames import Image
+    from sync.worker import SyncStatus
 
 
 class TextScanned(Message):
@@ -37,6 +38,12 @@ class PreviewFrame(Message):
     def __init__(self, gray: Image) -> None:
         super().__init__()
         self.gray = gray
+
+
+class SyncChanged(Message):
+    def __init__(self, status: SyncStatus) -> None:
+        super().__init__()
+        self.status = status
 
 
 class WedgeProblem(Message):

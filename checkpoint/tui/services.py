@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
-from typing import Protocol
 
 from checkpoint.clock import Clock
 from checkpoint.station import Station
@@ -15,17 +14,8 @@ from checkpoint.tui.officers import OfficerStore
 from checkpoint.tui.pipeline import Checker
 from checkpoint.tui.recorder import LogRecorder
 from checkpoint.tui.settings import ScannerSettings, UISettings
+from checkpoint.tui.sync_link import SyncLink
 from scanner import FrameSource
-
-
-class SyncControl(Protocol):
-    """The sync worker as the app sees it (``sync.worker`` fits behind this)."""
-
-    def state(self) -> tuple[str, int, bool]:
-        """(short state, crossings waiting, online)."""
-        ...
-
-    def sync_now(self) -> None: ...
 
 
 @dataclass
@@ -38,7 +28,7 @@ class Services:
     clock: Clock
     data_dir: Path
     camera: Callable[[], FrameSource] | None = None  # None: no camera (handheld scanner only)
-    sync: SyncControl | None = None
+    sync: SyncLink | None = None  # None: the station never enrolled with a server
     export_dir: Path | None = None
     checker: Checker = field(init=False)
 

@@ -14,6 +14,7 @@ from checkpoint.tui.officers import OfficerPolicy, OfficerStore
 from checkpoint.tui.recorder import LogRecorder
 from checkpoint.tui.services import Services
 from checkpoint.tui.settings import ScannerSettings, scanner_settings, ui_settings
+from checkpoint.tui.sync_link import open_sync
 from scanner import FrameSource
 
 CameraFactory = Callable[[], FrameSource]
@@ -40,8 +41,10 @@ def camera_from(settings: ScannerSettings, spec: str | None = None) -> CameraFac
 
 
 def build_services(config: StationConfig, clock: Clock, *, data_dir: Path | None = None,
-                   camera: CameraFactory | str | None = "config", hasher: PasswordHasher | None = None) -> Services:
-    """``camera``: a source factory, None for no camera, or "config" for ``[scanner] source``."""
+                   camera: CameraFactory | str | None = "config", hasher: PasswordHasher | None = None,
+                   sync: bool = True) -> Services:
+    """``camera``: a source factory, None for no camera, or "config" for ``[scanner] source``. ``sync``: run
+    the sync worker when the station is enrolled with a server."""
     settings = ui_settings(config)
     scanner = scanner_settings(config)
     data_dir = data_dir or config.data_dir
@@ -50,5 +53,7 @@ def build_services(config: StationConfig, clock: Clock, *, data_dir: Path | None
     officers = OfficerStore.open(data_dir, clock, OfficerPolicy.from_config(config), hasher)
     cam = camera_from(scanner) if camera == "config" else camera
     assert not isinstance(cam, str)
-    return Services(station=station, recorder=open_recorder(config, clock, data_dir), officers=officers,
-                    settings=settings, scanner=scanner, clock=clock, data_dir=data_dir, camera=cam)
+    recorder = open_recorder(config, clock, data_dir)
+    link = open_sync(config, data_dir, station, clock) if sync else None
+    return Services(station=station, recorder=recorder, officers=officers, settings=settings, scanner=scanner,
+                    clock=clock, data_dir=data_dir, camera=cam, sync=link)

@@ -150,8 +150,12 @@ class SupervisorScreen(Screen[None]):
         if sync is None:
             self._say(self.texts("sup.sync_unavailable"))
             return
-        sync.sync_now()
-        self._say(self.texts("sup.sync_started"))
+        sync.wake()
+        status = sync.status
+        if status is not None and status.retry_in is not None and status.state.value != "synced":
+            self._say(self.texts("sup.sync_retry", seconds=f"{status.retry_in:.0f}"))
+        else:
+            self._say(self.texts("sup.sync_started"))
 
     @on(Button.Pressed, "#officers")
     def _officers(self) -> None:

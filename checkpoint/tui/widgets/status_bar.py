@@ -70,7 +70,8 @@ def render_status(s: Status, t: Texts) -> Text:
     if s.sync is None:
         part(t("status.sync"), t("status.sync.none"), warn=True)
     else:
-        part(t("status.sync"), f"{s.sync}, {t('status.sync.queue', count=s.sync_queue)}")
+        part(t("status.sync"), f"{t('status.sync.' + s.sync)}, {t('status.sync.queue', count=s.sync_queue)}",
+             bad=s.sync in ("refused", "error"), warn=s.sync == "offline")
     if s.online is not None:
         part("", t("status.online") if s.online else t("status.offline"), warn=not s.online)
     return out
