@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 
 from checkpoint.clock import Clock
 from checkpoint.config import StationConfig
+from checkpoint.errors import CheckpointError
 from checkpoint.station import Station
 from checkpoint.tui.officers import OfficerPolicy, OfficerStore
 from checkpoint.tui.recorder import LogRecorder
@@ -30,13 +31,17 @@ def open_recorder(config: StationConfig, clock: Clock, data_dir: Path) -> LogRec
 def camera_from(settings: ScannerSettings, spec: str | None = None) -> CameraFactory | None:
     """A factory for the configured source (``spec`` overrides ``[scanner] source``); None for no camera.
     The spec is checked now, so a typo stops the start with a clear error instead of a dead camera."""
-    from scanner import CaptureSettings, open_source
+    from scanner import CaptureSettings, SourceError, open_source
 
     source = settings.source if spec is None else spec.strip()
     if not source:
         return None
     capture = CaptureSettings(settings.width, settings.height)
-    open_source(source, capture)
+    try:
+        open_source(source, capture)
+    except SourceError as e:
+        where = "[scanner] source" if spec is None else "--camera"
+        raise CheckpointError(f"{where}: {e}") from None
     return lambda: open_source(source, capture)
 
 
