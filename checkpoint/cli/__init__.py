@@ -21,6 +21,8 @@ COMMANDS = (
     "checkpoint.cli.verify",
     "checkpoint.cli.issuer",
     "checkpoint.cli.trust",
+    "checkpoint.cli.scan",
+    "checkpoint.cli.doctor",
 )
 
 EXIT_OK, EXIT_REJECT, EXIT_USAGE = 0, 1, 2
