@@ -167,7 +167,8 @@ class ZbarDecoder:
 
 
 class OpenCVDecoder:
-    """OpenCV's QRCodeDetector: the slowest and weakest of the three, kept as a last resort."""
+    """OpenCV's QRCodeDetector: the slowest and weakest of the three, kept as a last resort. One code per
+    frame (zxing-cpp, first, reads several)."""
 
     name = "opencv"
 
@@ -190,21 +191,16 @@ class OpenCVDecoder:
         import cv2
 
         try:
-            ok, texts, points, _ = self._det.detectAndDecodeMulti(gray)
+            # The single-code call reads more of the corpus than detectAndDecodeMulti (108 vs 95 of 201).
+            text, quad, _ = self._det.detectAndDecode(gray)
         except UnicodeDecodeError:  # the binding insists on UTF-8; a Shift_JIS payload lands here
             return DecodeResult((), located=True)
         except cv2.error:
             return DecodeResult()
-        if not ok:
-            return DecodeResult()
-        codes, located = [], False
-        for text, quad in zip(texts, points, strict=False):
-            if not text:
-                located = True
-                continue
-            corners = tuple((int(x), int(y)) for x, y in quad)
-            codes.append(Decoded(text, text.encode("utf-8"), self.name, corners))
-        return DecodeResult(tuple(codes), located)
+        if not text:
+            return DecodeResult((), located=quad is not None)
+        corners = tuple((int(x), int(y)) for x, y in quad.reshape(-1, 2)) if quad is not None else ()
+        return DecodeResult((Decoded(text, text.encode("utf-8"), self.name, corners),))
 
 
 DECODERS: dict[str, Callable[[], Decoder]] = {
