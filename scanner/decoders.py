@@ -167,8 +167,11 @@ class ZbarDecoder:
 
 
 class OpenCVDecoder:
-    """OpenCV's QRCodeDetector: the slowest and weakest of the three, kept as a last resort. One code per
-    frame (zxing-cpp, first, reads several)."""
+    """OpenCV's QRCodeDetector: the slowest and weakest of the three, kept as a last resort.
+
+    ``detectAndDecodeMulti``, not the single-code ``detectAndDecode``: the single call reads more of the
+    corpus alone (108 vs 95 of 201) but adds nothing to the pipeline's 193, and on a cluttered empty
+    1280x720 frame it costs ~90 ms CPU, up to 0.5 s, against a steady ~35 ms for the multi call."""
 
     name = "opencv"
 
@@ -191,16 +194,21 @@ class OpenCVDecoder:
         import cv2
 
         try:
-            # The single-code call reads more of the corpus than detectAndDecodeMulti (108 vs 95 of 201).
-            text, quad, _ = self._det.detectAndDecode(gray)
+            ok, texts, points, _ = self._det.detectAndDecodeMulti(gray)
         except UnicodeDecodeError:  # the binding insists on UTF-8; a Shift_JIS payload lands here
             return DecodeResult((), located=True)
         except cv2.error:
             return DecodeResult()
-        if not text:
-            return DecodeResult((), located=quad is not None)
-        corners = tuple((int(x), int(y)) for x, y in quad.reshape(-1, 2)) if quad is not None else ()
-        return DecodeResult((Decoded(text, text.encode("utf-8"), self.name, corners),))
+        if not ok:
+            return DecodeResult()
+        codes, located = [], False
+        for text, quad in zip(texts, points, strict=False):
+            if not text:
+                located = True
+                continue
+            corners = tuple((int(x), int(y)) for x, y in quad)
+            codes.append(Decoded(text, text.encode("utf-8"), self.name, corners))
+        return DecodeResult(tuple(codes), located)
 
 
 DECODERS: dict[str, Callable[[], Decoder]] = {
