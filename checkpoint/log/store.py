@@ -86,6 +86,8 @@ def _connect(path: Path, *, readonly: bool, busy_timeout: float, immutable: bool
     try:
         if not readonly:
             path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():  # readable by the station's user only; SQLite gives -wal/-shm the same mode
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         query = "?immutable=1" if immutable else "?mode=ro"
         target = f"{path.resolve().as_uri()}{query}" if readonly else str(path)
         conn = sqlite3.connect(target, uri=readonly, timeout=busy_timeout, isolation_level=None,
