@@ -92,6 +92,11 @@ def test_status_and_backup_commands(log_path: Path, supervisor: X25519PrivateKey
     out = capsys.readouterr().out
     assert "crossings:" in out and "unsynced:          2" in out and "HN-01" in out
     assert "Nguyễn" not in out
+    assert main(["log", "status", "--json", "--data-dir", data]) == 0
+    import json
+
+    status = json.loads(capsys.readouterr().out)
+    assert (status["crossings"], status["synced_up_to"], status["unsynced"], status["last_seq"]) == (3, 1, 2, 3)
     out_file = tmp_path / "backup.sqlite"
     assert main(["log", "backup", "--data-dir", data, "--out", str(out_file)]) == 0
     assert "backed up 3 crossings" in capsys.readouterr().out
