@@ -64,6 +64,10 @@ class Crossing:
     sealed: bytes | None  # PersonalData sealed to the supervisor key
     prev_hash: str  # hash of the previous crossing (hex; 64 zeros for the first)
     hash: str  # hash of this crossing's canonical encoding, prev_hash included
+    # Added by the log: the chain covers personal data only through this digest of (pass_id_hash,
+    # id_number_hash, sealed), so retention can erase those three and keep the chain verifiable.
+    personal_digest: str | None = None
+    erased_at: str | None = None  # when retention erased the personal fields (not in the chain)
 
     def to_wire(self) -> dict[str, Any]:
         """JSON-able form (sync, JSON exports): ``sealed`` as base64."""

@@ -21,6 +21,8 @@ COMMANDS = (
     "checkpoint.cli.verify",
     "checkpoint.cli.issuer",
     "checkpoint.cli.trust",
+    "checkpoint.cli.log",
+    "checkpoint.cli.supervisor_key",
     "checkpoint.cli.scan",
     "checkpoint.cli.doctor",
 )
