@@ -6,7 +6,9 @@ reconnected with backoff and its state goes to standard error, never ending the 
 
 For images (a file or a folder) every image gets a line: one per code found, or one with ``text`` null
 when none was. For cameras, streams and videos a pass held in view gives one event per ``--debounce``
-seconds. Exit status: 0 scanned to the end (or stopped), 2 the source could not be used.
+seconds. With ``--record`` each verdict is also recorded in the station's crossing log (station lists and
+clock only; a verdict that cannot be recorded becomes REJECT CANNOT_RECORD, as at the terminal).
+Exit status: 0 scanned to the end (or stopped), 2 the source could not be used.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 import queue
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +38,8 @@ def register(sub: Any) -> None:
     add_verify_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON object per line")
     p.add_argument("--decode-only", action="store_true", help="print the decoded text only; do not verify")
+    p.add_argument("--record", action="store_true",
+                   help="record each verdict in the station's crossing log (not with --trust, --at or --decode-only)")
     p.add_argument("--debounce", type=float, default=3.0, metavar="SECONDS",
                    help="live sources: report the same code again only after this long out of view (default 3)")
     p.add_argument("--seconds", type=float, metavar="N", help="stop a live source after N seconds")
@@ -53,7 +58,51 @@ def _size(text: str) -> tuple[int, int]:
         raise CheckpointError(f"--size {text!r} is not WIDTHxHEIGHT (e.g. 1280x720)") from None
 
 
+Decide = Callable[[str], tuple[Any, Any]]  # text -> (Decision, recorded Crossing or None)
+
+
 def run(args: argparse.Namespace) -> int:
+    decide: Decide | None = None
+    log: Any = None
+    if args.record:
+        decide, log = _recording_decider(args)
+    elif not args.decode_only:
+        from checkpoint.cli.common import checker_from
+
+        check = checker_from(args)
+        decide = lambda text: (check(text), None)  # noqa: E731
+    try:
+        return _scan(args, decide)
+    finally:
+        if log is not None:
+            log.close()
+
+
+def _recording_decider(args: argparse.Namespace) -> tuple[Decide, Any]:
+    """Decide with the station's own lists and guarded clock, then record or refuse (never admit unrecorded)."""
+    if args.trust is not None or args.at or args.decode_only:
+        raise CheckpointError("--record uses the station's own trust lists and clock: drop --trust, --at and "
+                              "--decode-only")
+    from checkpoint.cli.common import config_from
+    from checkpoint.clock import SystemClock
+    from checkpoint.log.refuse import record_or_refuse
+    from checkpoint.log.settings import open_station_log
+    from checkpoint.log.store import CrossingContext
+    from checkpoint.station import Station
+
+    config, clock = config_from(args), SystemClock()
+    station = Station(config, clock, data_dir=args.data_dir)
+    log = open_station_log(config, clock, args.data_dir)
+
+    def decide(text: str) -> tuple[Any, Any]:
+        decision, t = station.decide(text)
+        ctx = CrossingContext(None, config.station.lane, config.station.direction, t.system, t.suspect)
+        return record_or_refuse(log, decision, ctx)
+
+    return decide, log
+
+
+def _scan(args: argparse.Namespace, decide: Decide | None) -> int:
     from scanner import (
         CaptureSettings,
         Debouncer,
@@ -68,11 +117,6 @@ def run(args: argparse.Namespace) -> int:
     )
     from scanner.sources import FolderSource, ImageFileSource
 
-    decide = None
-    if not args.decode_only:
-        from checkpoint.cli.common import checker_from
-
-        decide = checker_from(args)
     w, h = _size(args.size)
     try:
         source = open_source(args.source, CaptureSettings(w, h, args.fps))
@@ -94,19 +138,20 @@ def run(args: argparse.Namespace) -> int:
     loop.start()
     try:
         while True:
+            if deadline is not None and time.monotonic() >= deadline:
+                break
             try:
                 r = results.get(timeout=0.2)
             except queue.Empty:
                 if loop.finished.is_set() and results.empty():
-                    break
-                if deadline is not None and time.monotonic() >= deadline:
                     break
                 continue
             texts = list(r.texts) if still else debouncer.feed(r.texts, r.frame_time)
             if still and not texts:
                 _emit(args, r, None, None, still)
             for text in texts:
-                _emit(args, r, text, decide(text) if decide else None, still)
+                decision, crossing = decide(text) if decide else (None, None)
+                _emit(args, r, text, decision, still, crossing)
     finally:
         loop.stop(timeout=10)
     source_failed = [err for err in errors if isinstance(err, SourceError)]
@@ -119,7 +164,8 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _emit(args: argparse.Namespace, r: Any, text: str | None, decision: Any, still: bool) -> None:
+def _emit(args: argparse.Namespace, r: Any, text: str | None, decision: Any, still: bool,
+          crossing: Any = None) -> None:
     total_ms = (time.monotonic() - r.frame_time) * 1000.0
     where: str | int = r.source if still else r.frame_index
     if args.json:
@@ -131,6 +177,8 @@ def _emit(args: argparse.Namespace, r: Any, text: str | None, decision: Any, sti
 
             out.update(decision_json(decision) if decision is not None else
                        {"verdict": None, "reason": None, "detail": "no QR code found"})
+            if args.record:
+                out["crossing_id"] = crossing.id if crossing is not None else None
         out.update(decode_ms=round(r.decode_ms, 2), total_ms=round(total_ms, 2), dropped=r.dropped)
         print(json.dumps(out, ensure_ascii=False), flush=True)
         return

@@ -94,3 +94,27 @@ def test_doctor_lists_decoders_with_versions_and_self_test(tmp_path: Path, capsy
 def test_qr_modules_helper_is_square() -> None:
     m = qr_modules("CP1:X")
     assert m.shape[0] == m.shape[1]
+
+
+def test_record_writes_each_verdict_to_the_crossing_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    images, data = tmp_path / "images", tmp_path / "data"
+    images.mkdir()
+    for i, name in enumerate(("valid_ed25519", "bad_signature")):
+        case = json.loads((CP1 / "cases" / f"{name}.json").read_text())
+        _write_code(images / f"{name}.png", case["payload"], i)
+    config = tmp_path / "station.toml"
+    config.write_text(f'[station]\nid = "TEST-01"\n\n[trust]\nkey_folder = "{CP1 / "trust"}"\n')
+    assert main(["scan", "--source", str(images), "--record", "--json", "--config", str(config),
+                 "--data-dir", str(data)]) == 0
+    lines = _lines(capsys.readouterr().out)
+    assert len(lines) == 2 and all(x["crossing_id"] for x in lines)
+    # the 2021 test passes are expired at today's date: rejections are recorded too
+    assert [x["verdict"] for x in lines] == ["reject", "reject"]
+    assert main(["log", "status", "--json", "--config", str(config), "--data-dir", str(data)]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["crossings"] == 2 and status["station_id"] == "TEST-01"
+
+
+def test_record_refuses_a_trust_folder_or_a_fixed_time(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--source", str(tmp_path), "--record", "--trust", str(CP1 / "trust")]) == 2
+    assert "--record uses the station's own trust lists and clock" in capsys.readouterr().err
