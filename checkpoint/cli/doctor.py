@@ -2,8 +2,8 @@
 
 Cameras (video devices, optionally opened to read a frame), handheld serial scanners, the QR decoders
 with their versions (and whether the system library libzbar0 is present), a self-test that each decoder
-reads a generated pass-sized code, then the station: trust list age and clock state. The crossing log and
-server reachability are reported as not checked until those parts exist.
+reads a generated code, then the station: trust list age, clock state and the crossing log (readable,
+crossings, unsynced). Server reachability is reported as not checked until sync exists.
 Exit status: 0 when the station can scan (a decoder reads the test code), 1 otherwise.
 """
 
@@ -108,9 +108,28 @@ def station(args: argparse.Namespace) -> dict[str, object]:
         "clock": {"system": t.system.isoformat(), "suspect": t.suspect,
                   "trusted_high_water": t.high_water.isoformat() if t.high_water else None},
         "problems": [f"{p.source}: {p.message}" for p in st.problems],
-        "log": "not checked (the crossing log is not part of this build yet)",
+        "log": crossing_log(args),
         "server": "not checked (sync is not part of this build yet)",
     }
+
+
+def crossing_log(args: argparse.Namespace) -> dict[str, object]:
+    """Opens the log read-only: counts and the unsynced backlog; the full chain walk is 'checkpoint log verify'."""
+    from checkpoint.clock import SystemClock
+    from checkpoint.errors import CheckpointError
+    from checkpoint.log import CrossingLog
+    from checkpoint.log.settings import log_settings
+
+    try:
+        path = log_settings(config_from(args), args.data_dir).path
+        if not path.exists():
+            return {"path": str(path), "state": "none yet (created at the first recorded crossing)"}
+        with CrossingLog.open_readonly(path, clock=SystemClock()) as log:
+            cursor = int(log.meta().get("sync_cursor", "0"))
+            return {"path": str(path), "state": "readable", "crossings": log.count(),
+                    "unsynced": log.last_seq - cursor, "full_check": "checkpoint log verify"}
+    except CheckpointError as e:
+        return {"state": "PROBLEM", "problem": str(e)}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -153,5 +172,9 @@ def _text(report: dict[str, Any]) -> str:
         lines.append(f"  clock: {s['clock']['system']}" + ("  SUSPECT: behind trusted time" if s["clock"]["suspect"]
                                                           else "  ok"))
         lines += [f"  problem: {p}" for p in s["problems"]]
-        lines += [f"  log: {s['log']}", f"  server: {s['server']}"]
+        log = s["log"]
+        counts = f", {log['crossings']} crossings, {log['unsynced']} unsynced" if "crossings" in log else ""
+        lines.append(f"  log: {log.get('path', '')} {log['state']}{counts}" + (f": {log['problem']}"
+                                                                              if "problem" in log else ""))
+        lines.append(f"  server: {s['server']}")
     return "\n".join(lines)

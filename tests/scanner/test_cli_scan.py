@@ -113,8 +113,17 @@ def test_record_writes_each_verdict_to_the_crossing_log(tmp_path: Path, capsys: 
     assert main(["log", "status", "--json", "--config", str(config), "--data-dir", str(data)]) == 0
     status = json.loads(capsys.readouterr().out)
     assert status["crossings"] == 2 and status["station_id"] == "TEST-01"
+    assert main(["doctor", "--json", "--config", str(config), "--data-dir", str(data)]) == 0
+    log = json.loads(capsys.readouterr().out)["station"]["log"]
+    assert (log["state"], log["crossings"], log["unsynced"]) == ("readable", 2, 2)
 
 
 def test_record_refuses_a_trust_folder_or_a_fixed_time(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", "--source", str(tmp_path), "--record", "--trust", str(CP1 / "trust")]) == 2
     assert "--record uses the station's own trust lists and clock" in capsys.readouterr().err
+
+
+def test_doctor_reports_the_crossing_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["doctor", "--json", "--data-dir", str(tmp_path)]) == 0
+    log = json.loads(capsys.readouterr().out)["station"]["log"]
+    assert log["state"].startswith("none yet")
