@@ -135,7 +135,8 @@ def test_timeouts(server: RunningServer, station: tuple[SyncClient, CrossingLog]
     proxy = FaultProxy(server.port, on_batches(lambda n: "hang" if n in (1, 2) else "pass"))
     c = make_client(proxy.url, "ST-1", client.key, timeout=0.3)
     statuses: list[SyncStatus] = []
-    assert sync_until_done(worker(c, log, statuses), statuses) == 2
+    assert sync_until_done(worker(c, log, statuses), statuses) >= 2  # more if a loaded machine is slow too
+    assert proxy.counts["hang"] == 2
     assert "no answer within 0.3 s" in next(s for s in statuses if s.state is SyncState.OFFLINE).message
     assert_exactly_once(server, log)
     proxy.close()
