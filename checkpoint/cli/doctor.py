@@ -2,8 +2,8 @@
 
 Cameras (video devices, optionally opened to read a frame), handheld serial scanners, the QR decoders
 with their versions (and whether the system library libzbar0 is present), a self-test that each decoder
-reads a generated code, then the station: trust list age, clock state and the crossing log (readable,
-crossings, unsynced). Server reachability is reported as not checked until sync exists.
+reads a generated code, then the station: trust list age, clock state, the crossing log (readable,
+crossings, unsynced) and the enrolled sync server (reachable within 5 s, and its clock offset).
 Exit status: 0 when the station can scan (a decoder reads the test code), 1 otherwise.
 """
 
@@ -109,7 +109,7 @@ def station(args: argparse.Namespace) -> dict[str, object]:
                   "trusted_high_water": t.high_water.isoformat() if t.high_water else None},
         "problems": [f"{p.source}: {p.message}" for p in st.problems],
         "log": crossing_log(args),
-        "server": "not checked (sync is not part of this build yet)",
+        "server": server(args),
     }
 
 
@@ -130,6 +130,35 @@ def crossing_log(args: argparse.Namespace) -> dict[str, object]:
                     "unsynced": log.last_seq - cursor, "full_check": "checkpoint log verify"}
     except CheckpointError as e:
         return {"state": "PROBLEM", "problem": str(e)}
+
+
+def server(args: argparse.Namespace) -> dict[str, object]:
+    """Asks the enrolled server its time (5 s at most): reachable or not, and how far our clock is off."""
+    from dataclasses import replace
+
+    from checkpoint.clock import SystemClock
+    from checkpoint.errors import CheckpointError
+    from sync.errors import NotEnrolled
+    from sync.settings import load_enrolment, sync_settings
+    from sync.wiring import client_for
+
+    try:
+        config = config_from(args)
+        data_dir = args.data_dir or config.data_dir
+        enrolment = load_enrolment(data_dir)
+        settings = replace(sync_settings(config), timeout_seconds=min(5, sync_settings(config).timeout_seconds))
+        url = settings.server_url or enrolment.server_url
+        client = client_for(config, data_dir, enrolment.station_id, url, settings=settings)
+        try:
+            t = client.server_time()
+        finally:
+            client.close()
+        offset = (t - SystemClock().now()).total_seconds()
+        return {"url": url, "state": "reachable", "clock_offset_seconds": round(offset, 1)}
+    except NotEnrolled as e:
+        return {"state": "not enrolled", "problem": str(e)}
+    except CheckpointError as e:
+        return {"state": "UNREACHABLE", "problem": str(e)}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -176,5 +205,8 @@ def _text(report: dict[str, Any]) -> str:
         counts = f", {log['crossings']} crossings, {log['unsynced']} unsynced" if "crossings" in log else ""
         lines.append(f"  log: {log.get('path', '')} {log['state']}{counts}" + (f": {log['problem']}"
                                                                               if "problem" in log else ""))
-        lines.append(f"  server: {s['server']}")
+        srv = s["server"]
+        lines.append(f"  server: {srv.get('url', '')} {srv['state']}"
+                     + (f", clock offset {srv['clock_offset_seconds']} s" if "clock_offset_seconds" in srv else "")
+                     + (f": {srv['problem']}" if "problem" in srv else ""))
     return "\n".join(lines)

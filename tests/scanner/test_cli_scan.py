@@ -125,5 +125,28 @@ def test_record_refuses_a_trust_folder_or_a_fixed_time(tmp_path: Path, capsys: p
 
 def test_doctor_reports_the_crossing_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["doctor", "--json", "--data-dir", str(tmp_path)]) == 0
-    log = json.loads(capsys.readouterr().out)["station"]["log"]
-    assert log["state"].startswith("none yet")
+    station = json.loads(capsys.readouterr().out)["station"]
+    assert station["log"]["state"].startswith("none yet")
+    assert station["server"]["state"] == "not enrolled" and "checkpoint enroll" in station["server"]["problem"]
+
+
+def test_doctor_reaches_the_enrolled_server_and_says_when_it_cannot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.sync.conftest import start_server
+
+    srv = start_server(tmp_path / "server")
+    config = tmp_path / "station.toml"
+    config.write_text('[station]\nid = "DOC-01"\n')
+    data = ["--config", str(config), "--data-dir", str(tmp_path / "data")]
+    try:
+        assert main(["enroll", *data, "--server", srv.url, "--token", srv.token()]) == 0
+        capsys.readouterr()
+        assert main(["doctor", "--json", *data]) == 0
+        server = json.loads(capsys.readouterr().out)["station"]["server"]
+        assert server["state"] == "reachable" and abs(server["clock_offset_seconds"]) < 5
+    finally:
+        srv.stop()
+    assert main(["doctor", "--json", *data]) == 0
+    server = json.loads(capsys.readouterr().out)["station"]["server"]
+    assert server["state"] == "UNREACHABLE" and server["problem"]
