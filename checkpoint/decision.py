@@ -29,7 +29,7 @@ class Reason(StrEnum):
     KEY_REVOKED = "KEY_REVOKED"
     NOT_YET_VALID = "NOT_YET_VALID"
     EXPIRED = "EXPIRED"
-    PASS_REVOKED = "PASS_REVOKED"
+    PASS_REVOKED = "PASS_REVOKED"  # noqa: S105 (a reason code, not a password)
     RULE_FAILED = "RULE_FAILED"
     # Station-side: the crossing could not be recorded, so it is not admitted.
     CANNOT_RECORD = "CANNOT_RECORD"

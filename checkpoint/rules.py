@@ -44,7 +44,8 @@ def evaluate(p: Pass, rules: Rules, now: datetime) -> RuleOutcome:
     if rules.refuse_symptoms:
         applied.append("symptoms")
         if p.health.symptoms:
-            return RuleOutcome(False, tuple(applied), "symptoms", "symptoms declared: send to the medical desk")
+            detail = "symptoms declared: send to the medical desk"
+            return RuleOutcome(False, tuple(applied), "symptoms", detail)
     test = p.health.test
     if rules.refuse_positive_test:
         applied.append("positive_test")

@@ -75,19 +75,19 @@ class Verifier:
         fmt, kid, p = signed.format, signed.kid, signed.pass_
         candidates = self.trust.candidates(kid)
         if not candidates:
-            return reject(Reason.UNKNOWN_KEY, "the pass was signed by an issuer this station does not trust", now,
-                          format=fmt, kid=kid)
+            detail = "the pass was signed by an issuer this station does not trust"
+            return reject(Reason.UNKNOWN_KEY, detail, now, format=fmt, kid=kid)
         key = _first_verifying(candidates, signed)
         if key is None:
-            return reject(Reason.BAD_SIGNATURE, "the signature is not valid: the pass was altered or forged", now,
-                          format=fmt, kid=kid)
+            detail = "the signature is not valid: the pass was altered or forged"
+            return reject(Reason.BAD_SIGNATURE, detail, now, format=fmt, kid=kid)
         # From here on the pass content is authentic.
         problem = key.problem_at(p.issued_at, p.issuer)
         if problem:
             return reject(Reason.KEY_REVOKED, problem, now, format=fmt, kid=kid, pass_=p)
         if now + self.rules.clock_skew < p.not_before:
-            return reject(Reason.NOT_YET_VALID, f"the pass is valid only from {p.not_before:%Y-%m-%d %H:%M} UTC",
-                          now, format=fmt, kid=kid, pass_=p)
+            detail = f"the pass is valid only from {p.not_before:%Y-%m-%d %H:%M} UTC"
+            return reject(Reason.NOT_YET_VALID, detail, now, format=fmt, kid=kid, pass_=p)
         if now >= p.expires:
             return reject(Reason.EXPIRED, f"the pass expired at {p.expires:%Y-%m-%d %H:%M} UTC", now,
                           format=fmt, kid=kid, pass_=p)

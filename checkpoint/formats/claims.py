@@ -13,7 +13,7 @@ _MISSING = object()
 
 def get(m: Mapping[Any, Any], key: Any, typ: type | tuple[type, ...], name: str, *, required: bool) -> Any:
     value = m.get(key, _MISSING)
-    if value is _MISSING or value is None and not required:
+    if value is _MISSING or (value is None and not required):
         if required:
             raise MalformedPass(f"claim {name} is missing")
         return None

@@ -11,7 +11,9 @@ MAX_INFLATED = 64 * 1024
 
 def looks_like_zlib(data: bytes) -> bool:
     """A zlib header: deflate method, and the 16-bit header a multiple of 31 (RFC 1950)."""
-    return len(data) >= 2 and data[0] & 0x0F == 8 and data[0] >> 4 <= 7 and ((data[0] << 8) | data[1]) % 31 == 0
+    return (
+        len(data) >= 2 and data[0] & 0x0F == 8 and data[0] >> 4 <= 7 and ((data[0] << 8) | data[1]) % 31 == 0
+    )
 
 
 def inflate_capped(data: bytes, cap: int = MAX_INFLATED) -> bytes:

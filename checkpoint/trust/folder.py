@@ -22,7 +22,8 @@ def load_key_file(path: Path) -> TrustedKey:
     public, cert = keys.load_public_pem(data, str(path))
     nb, na = keys.cert_validity(cert) if cert is not None else (None, None)
     return TrustedKey(
-        kid=keys.kid_of(public), public_key=public, source=str(path), not_before=nb, not_after=na, certificate=cert
+        kid=keys.kid_of(public), public_key=public, source=str(path), not_before=nb, not_after=na,
+        certificate=cert,
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Union
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -15,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from checkpoint.errors import KeyLoadError
 from checkpoint.model import Alg
 
-PublicKey = Union[ed25519.Ed25519PublicKey, ec.EllipticCurvePublicKey, rsa.RSAPublicKey]
-PrivateKey = Union[ed25519.Ed25519PrivateKey, ec.EllipticCurvePrivateKey]
+PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
+PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
 
 
 def spki_der(key: PublicKey) -> bytes:
@@ -51,7 +50,8 @@ def signature_valid(key: PublicKey, alg: Alg | None, signature: bytes, data: byt
         elif isinstance(key, ec.EllipticCurvePublicKey):
             if len(signature) != 64:
                 return False
-            der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
+            r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+            der = encode_dss_signature(r, s)
             key.verify(der, data, ec.ECDSA(hashes.SHA256()))
         else:
             key.verify(

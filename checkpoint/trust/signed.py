@@ -10,7 +10,13 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from checkpoint.errors import ListExpiredError, ListFormatError, ListNotSignedError, ListSignatureError, MalformedPass
+from checkpoint.errors import (
+    ListExpiredError,
+    ListFormatError,
+    ListNotSignedError,
+    ListSignatureError,
+    MalformedPass,
+)
 from checkpoint.formats.cbor import dumps, loads_strict
 from checkpoint.formats.cose import ALG_EDDSA, ALG_ES256, HEADER_ALG, HEADER_KID, build_sign1, parse_sign1
 from checkpoint.model import Alg
@@ -23,7 +29,8 @@ _ALGS = {ALG_EDDSA: Alg.EDDSA, ALG_ES256: Alg.ES256}
 
 def sign_document(payload: Mapping[str, Any], root: PrivateKey) -> bytes:
     alg = keys.alg_for_private(root)
-    header = {HEADER_ALG: ALG_EDDSA if alg is Alg.EDDSA else ALG_ES256, HEADER_KID: keys.kid_of(root.public_key())}
+    cose_alg = ALG_EDDSA if alg is Alg.EDDSA else ALG_ES256
+    header = {HEADER_ALG: cose_alg, HEADER_KID: keys.kid_of(root.public_key())}
     return build_sign1(header, dumps(dict(payload)), lambda data: keys.sign(root, data))
 
 
