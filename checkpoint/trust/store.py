@@ -54,7 +54,9 @@ class TrustedKey:
         if self.issuer is not None and issuer != self.issuer:
             return f"the key is not authorised for issuer {issuer!r}"
         if use is not None and not self.may_sign(use):
-            allowed = ", ".join(sorted(self.uses or ())) or "no health"
+            if not self.uses:
+                return "the signer's certificate does not allow signing health certificates"
+            allowed = ", ".join(sorted(self.uses))
             return f"the signer may sign only {allowed} certificates, not a {use} certificate"
         return None
 

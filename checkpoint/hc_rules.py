@@ -1,0 +1,165 @@
+"""The checkpoint's rules for health certificates (HC1, SHC): which vaccination, test or recovery admits.
+
+A certificate is admitted when one of its entries satisfies the rule for its kind, judged at the
+injected time; the decision then says which entry did (shown to the officer). Otherwise the first
+entry's refusal is the reason, in plain words, with the rule's name. Settings come from the station
+config's ``[health_certificates]`` table (:func:`from_table`); the defaults are below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from checkpoint.errors import ConfigError
+from checkpoint.model import HealthCertificate, HealthTest, Recovery, Vaccination
+
+COVID_19 = "840539006"  # SNOMED CT
+TEST_TYPES = {"LP6464-4": "NAAT (PCR)", "LP217198-3": "rapid antigen"}
+TABLE = "health_certificates"
+
+
+@dataclass(frozen=True)
+class HealthRules:
+    """What admits a health certificate here. 0 in a ``max`` setting means no limit."""
+
+    disease: str = COVID_19  # entries for another disease admit nothing
+    accept_vaccination: bool = True
+    vaccination_min_days: int = 14  # days since the dose that completed the series
+    vaccination_max_days: int = 0
+    require_complete_series: bool = True  # dose number >= doses in the series (2/2, 1/1, 3/3 ...)
+    doses_when_series_unknown: int = 2  # SMART Health Cards do not state the series length
+    accept_test: bool = True
+    test_max_hours: int = 72  # a negative test, sampled no longer ago than this
+    test_types: frozenset[str] = frozenset(TEST_TYPES)
+    accept_recovery: bool = True
+    recovery_max_days: int = 180  # days since the first positive test
+    recovery_min_days: int = 11  # a recovery certificate is valid from day 11 (EU rule)
+
+
+@dataclass(frozen=True)
+class HealthOutcome:
+    ok: bool
+    applied: tuple[str, ...]
+    rule: str | None = None
+    detail: str = ""  # accepted: what satisfied the rule; refused: why not
+
+
+def evaluate(cert: HealthCertificate, rules: HealthRules, now: datetime, skew: timedelta) -> HealthOutcome:
+    applied: list[str] = []
+    first_refusal: tuple[str, str] | None = None
+    for entry in cert.entries:
+        rule, refusal, satisfied = _judge(entry, rules, now, skew)
+        if rule not in applied:
+            applied.append(rule)
+        if refusal is None:
+            return HealthOutcome(True, tuple(applied), None, satisfied)
+        first_refusal = first_refusal or (rule, refusal)
+    assert first_refusal is not None  # a certificate has at least one entry
+    return HealthOutcome(False, tuple(applied), first_refusal[0], first_refusal[1])
+
+
+def _judge(
+    entry: Vaccination | HealthTest | Recovery, rules: HealthRules, now: datetime, skew: timedelta
+) -> tuple[str, str | None, str]:
+    """(rule name, refusal or None, what was satisfied)."""
+    if isinstance(entry, Vaccination):
+        return "hc_vaccination", _vaccination(entry, rules, now.date()), _describe_vaccination(entry)
+    if isinstance(entry, HealthTest):
+        return "hc_test", _test(entry, rules, now, skew), _describe_test(entry, now)
+    satisfied = f"recovery, first positive test {entry.first_positive}"
+    return "hc_recovery", _recovery(entry, rules, now.date()), satisfied
+
+
+def _disease(disease: str, rules: HealthRules) -> str | None:
+    if disease == rules.disease:
+        return None
+    return f"the certificate is for disease {disease}, not {rules.disease}"
+
+
+def _vaccination(v: Vaccination, rules: HealthRules, today: date) -> str | None:
+    if not rules.accept_vaccination:
+        return "vaccination certificates are not admitted at this checkpoint"
+    wrong = _disease(v.disease, rules)
+    if wrong:
+        return wrong
+    total = v.doses_total or rules.doses_when_series_unknown
+    if rules.require_complete_series and v.dose < total:
+        return f"vaccination is not complete: dose {v.dose} of {total}"
+    days = (today - v.date).days
+    if days < rules.vaccination_min_days:
+        return f"last dose {days} days ago; at least {rules.vaccination_min_days} days are required"
+    if rules.vaccination_max_days and days > rules.vaccination_max_days:
+        return f"last dose {days} days ago; at most {rules.vaccination_max_days} days are admitted"
+    return None
+
+
+def _test(t: HealthTest, rules: HealthRules, now: datetime, skew: timedelta) -> str | None:
+    if not rules.accept_test:
+        return "test certificates are not admitted at this checkpoint"
+    wrong = _disease(t.disease, rules)
+    if wrong:
+        return wrong
+    if not t.negative:
+        return "the test result is not negative"
+    if t.test_type not in rules.test_types:
+        return f"test type {t.test_type} is not admitted at this checkpoint"
+    if t.sampled_at > now + skew:
+        return "the test sample time is in the future"
+    age = now - t.sampled_at
+    if rules.test_max_hours and age > timedelta(hours=rules.test_max_hours):
+        hours = int(age.total_seconds() // 3600)
+        return f"test taken {hours} h ago; at most {rules.test_max_hours} h is admitted"
+    return None
+
+
+def _recovery(r: Recovery, rules: HealthRules, today: date) -> str | None:
+    if not rules.accept_recovery:
+        return "recovery certificates are not admitted at this checkpoint"
+    wrong = _disease(r.disease, rules)
+    if wrong:
+        return wrong
+    days = (today - r.first_positive).days
+    if days < rules.recovery_min_days:
+        return f"first positive test {days} days ago; recovery counts from day {rules.recovery_min_days}"
+    if rules.recovery_max_days and days > rules.recovery_max_days:
+        return f"first positive test {days} days ago; at most {rules.recovery_max_days} days are admitted"
+    return None
+
+
+def _describe_vaccination(v: Vaccination) -> str:
+    series = f"dose {v.dose}/{v.doses_total}" if v.doses_total else f"dose {v.dose}"
+    return f"vaccination {series} ({v.product}) on {v.date}"
+
+
+def _describe_test(t: HealthTest, now: datetime) -> str:
+    hours = max(0, int((now - t.sampled_at).total_seconds() // 3600))
+    return f"negative {TEST_TYPES.get(t.test_type, t.test_type)} test sampled {hours} h ago"
+
+
+def from_table(table: Mapping[str, Any], path: str) -> HealthRules:
+    """HealthRules from the config's ``[health_certificates]`` table; a bad value names its key."""
+    kinds = {f.name: f.type for f in fields(HealthRules)}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        where = f"{TABLE}.{key}"
+        kind = kinds.get(key)
+        if kind is None:
+            raise ConfigError(f"unknown setting; known: {', '.join(sorted(kinds))}", path=path, key=where)
+        if kind == "bool":
+            if not isinstance(value, bool):
+                raise ConfigError("must be true or false", path=path, key=where)
+        elif kind == "int":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ConfigError("must be a whole number, 0 or more", path=path, key=where)
+        elif kind == "str":
+            if not isinstance(value, str) or not value:
+                raise ConfigError("must be a non-empty text", path=path, key=where)
+        else:  # frozenset[str]
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise ConfigError("must be a list of texts", path=path, key=where)
+            value = frozenset(value)
+        values[key] = value
+    return HealthRules(**values)

@@ -1,0 +1,102 @@
+"""HC1 through the verifier, on copied EU test cases (no ../shared needed), and its rules."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from checkpoint.decision import Reason, Verdict
+from checkpoint.formats import hc1
+from checkpoint.hc_rules import HealthRules
+from checkpoint.rules import Rules
+from checkpoint.trust.store import TrustSource, TrustStore
+from checkpoint.verify import Verifier
+from tests.conftest import DATA
+from tests.formats import dgc_cases
+
+DGC = DATA / "dgc"
+
+
+def case(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DGC / f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def verify(name: str, rules: Rules | None = None, later: timedelta = timedelta()) -> Any:
+    c = case(name)
+    return Verifier(dgc_cases.store(c), rules=rules or Rules()).verify(c["PREFIX"], dgc_cases.clock(c) + later)
+
+
+def test_vaccination_too_recent_is_refused_by_the_rule_with_plain_words() -> None:
+    d = verify("DE-1")  # 2/2 on 2021-05-29, checked on 2021-06-01
+    assert d.verdict is Verdict.REJECT and d.reason is Reason.RULE_FAILED
+    assert d.rule == "hc_vaccination" and "3 days ago" in d.detail and "14" in d.detail
+    assert d.format == "HC1"
+
+
+def test_vaccination_accepted_once_old_enough_and_says_what_satisfied() -> None:
+    d = verify("DE-1", Rules(health=HealthRules(vaccination_min_days=3)))
+    assert d.accepted, d.detail
+    assert d.detail == "vaccination dose 2/2 (EU/1/20/1507) on 2021-05-29"
+    p = d.pass_
+    assert p is not None and p.certificate is not None
+    assert p.subject.name == "Erika Mustermann" and p.certificate.icao_name == "ERIKA MUSTERMANN"
+    assert p.subject.birth_date == "1964-08-12" and p.subject.category == "health-certificate"
+    assert p.subject.id_number == "URN:UVCI:01DE/IZ12345A/5CWLU12RNOB9RXSEOP6FG8#W"
+
+
+def test_test_and_recovery_certificates() -> None:
+    assert verify("DE-2").detail.startswith("negative rapid antigen test sampled")
+    assert verify("DE-3").detail.startswith("recovery, first positive test")
+    old = verify("DE-2", Rules(health=HealthRules(test_max_hours=24)))
+    assert old.reason is Reason.RULE_FAILED and old.rule == "hc_test" and "at most 24 h" in old.detail
+    no_rat = verify("DE-2", Rules(health=HealthRules(test_types=frozenset({"LP6464-4"}))))
+    assert no_rat.rule == "hc_test"
+
+
+def test_incomplete_series_is_refused() -> None:
+    d = verify("DE-4", later=timedelta(days=60))
+    assert d.reason in (Reason.RULE_FAILED, Reason.EXPIRED)
+    d = verify("DE-4", Rules(health=HealthRules(vaccination_min_days=0)))
+    assert d.rule == "hc_vaccination" and "dose 1 of 2" in d.detail
+
+
+def test_signer_outside_its_key_usage_is_a_key_problem() -> None:
+    d = verify("IS-3")
+    assert d.reason is Reason.KEY_REVOKED and "does not allow" in d.detail
+
+
+def test_kid_and_alg_in_the_unprotected_header_verify() -> None:
+    assert verify("common-CO20").reason not in (Reason.MALFORMED, Reason.UNKNOWN_KEY, Reason.BAD_SIGNATURE)
+
+
+def test_wrong_protected_kid_is_not_rescued_by_the_unprotected_one() -> None:
+    c = case("common-CO22")
+    signed = hc1.parse_cose(bytes.fromhex(c["COSE"]))
+    d = Verifier(dgc_cases.store(c)).check_signed(signed, dgc_cases.clock(c))
+    assert d.reason is Reason.UNKNOWN_KEY
+
+
+def test_unknown_signer() -> None:
+    c = case("DE-2")
+    assert Verifier(TrustStore((), TrustSource("none"))).verify(c["PREFIX"], dgc_cases.clock(c)).reason is (
+        Reason.UNKNOWN_KEY
+    )
+
+
+def test_expired_certificate() -> None:
+    d = verify("DE-2", later=timedelta(days=400))
+    assert d.reason in (Reason.EXPIRED, Reason.KEY_REVOKED)
+    d = verify("DE-3", later=timedelta(days=365 * 3))
+    assert d.reason is Reason.EXPIRED
+
+
+@pytest.mark.parametrize("name", ["DE-1", "DE-2", "DE-3", "DE-4", "IS-3", "common-CO20"])
+def test_copied_cases_meet_their_expected_flags(name: str) -> None:
+    c = case(name)
+    for flag, (_, check) in dgc_cases.CHECKS.items():
+        if flag in c["EXPECTEDRESULTS"] and all(f in c for f in dgc_cases.NEEDS[flag]):
+            assert check(c) is c["EXPECTEDRESULTS"][flag], flag
