@@ -30,7 +30,8 @@ def vac(dose: int, total: int, days_ago: int) -> Vaccination:
 
 
 def sample(hours_ago: float, negative: bool = True, kind: str = "LP6464-4") -> HealthTest:
-    return HealthTest("840539006", kind, NOW - timedelta(hours=hours_ago), negative, "VN", "BYT", "URN:UVCI:2")
+    sampled = NOW - timedelta(hours=hours_ago)
+    return HealthTest("840539006", kind, sampled, negative, "VN", "BYT", "URN:UVCI:2")
 
 
 def rec(days_ago: int) -> Recovery:
@@ -85,12 +86,14 @@ def test_unknown_series_length_counts_doses() -> None:
     v = vac(2, 0, 30)
     assert evaluate(cert(v), R, NOW, SKEW).ok
     assert not evaluate(cert(vac(1, 0, 30)), R, NOW, SKEW).ok
-    assert evaluate(cert(v), R, NOW, SKEW).detail == f"vaccination dose 2 (EU/1/20/1528) on {date(2022, 5, 2)}"
+    expected = f"vaccination dose 2 (EU/1/20/1528) on {date(2022, 5, 2)}"
+    assert evaluate(cert(v), R, NOW, SKEW).detail == expected
 
 
 def test_from_table_defaults_and_values() -> None:
     assert from_table({}, "station.toml") == HealthRules()
-    r = from_table({"test_max_hours": 48, "accept_recovery": False, "test_types": ["LP6464-4"]}, "s.toml")
+    table = {"test_max_hours": 48, "accept_recovery": False, "test_types": ["LP6464-4"]}
+    r = from_table(table, "s.toml")
     assert r.test_max_hours == 48 and not r.accept_recovery and r.test_types == frozenset({"LP6464-4"})
 
 

@@ -27,7 +27,8 @@ def case(name: str) -> dict[str, Any]:
 
 def verify(name: str, rules: Rules | None = None, later: timedelta = timedelta()) -> Any:
     c = case(name)
-    return Verifier(dgc_cases.store(c), rules=rules or Rules()).verify(c["PREFIX"], dgc_cases.clock(c) + later)
+    verifier = Verifier(dgc_cases.store(c), rules=rules or Rules())
+    return verifier.verify(c["PREFIX"], dgc_cases.clock(c) + later)
 
 
 def test_vaccination_too_recent_is_refused_by_the_rule_with_plain_words() -> None:
