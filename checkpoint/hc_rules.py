@@ -48,9 +48,12 @@ class HealthOutcome:
 
 
 def evaluate(cert: HealthCertificate, rules: HealthRules, now: datetime, skew: timedelta) -> HealthOutcome:
+    if not cert.entries:
+        detail = "the certificate holds no vaccination, test or recovery this checkpoint can read"
+        return HealthOutcome(False, ("hc_content",), "hc_content", detail)
     applied: list[str] = []
     first_refusal: tuple[str, str] | None = None
-    for entry in cert.entries:
+    for entry in _latest_first(cert):
         rule, refusal, satisfied = _judge(entry, rules, now, skew)
         if rule not in applied:
             applied.append(rule)
@@ -59,6 +62,15 @@ def evaluate(cert: HealthCertificate, rules: HealthRules, now: datetime, skew: t
         first_refusal = first_refusal or (rule, refusal)
     assert first_refusal is not None  # a certificate has at least one entry
     return HealthOutcome(False, tuple(applied), first_refusal[0], first_refusal[1])
+
+
+def _latest_first(cert: HealthCertificate) -> list[Vaccination | HealthTest | Recovery]:
+    """Entries in the order they are judged: latest vaccination, latest test, latest recovery first."""
+    return [
+        *sorted(cert.vaccinations, key=lambda v: v.date, reverse=True),
+        *sorted(cert.tests, key=lambda t: t.sampled_at, reverse=True),
+        *sorted(cert.recoveries, key=lambda r: r.first_positive, reverse=True),
+    ]
 
 
 def _judge(

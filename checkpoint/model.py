@@ -123,7 +123,7 @@ class HealthCertificate:
             return "vaccination"
         if self.tests:
             return "test"
-        return "recovery"
+        return "recovery" if self.recoveries else "none"
 
     @property
     def name(self) -> str:

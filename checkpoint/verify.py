@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from checkpoint import rules as rules_mod
 from checkpoint.decision import Decision, Reason, Verdict, reject
 from checkpoint.errors import MalformedPass
-from checkpoint.formats import cp1, hc1
+from checkpoint.formats import cp1, hc1, shc
 from checkpoint.model import Pass, SignedPass
 from checkpoint.rules import Rules
 from checkpoint.trust.keys import signature_valid
@@ -27,6 +27,7 @@ Parser = Callable[[str], SignedPass]
 FORMATS: dict[str, tuple[str, Parser]] = {
     cp1.PREFIX: (cp1.FORMAT, cp1.parse),
     hc1.PREFIX: (hc1.FORMAT, hc1.parse),
+    shc.PREFIX: (shc.FORMAT, shc.parse),
 }
 
 #: Formats valid through their ``exp`` second itself: the EU test data verifies HC1 at exp exactly and
@@ -95,7 +96,8 @@ class Verifier:
         timing = time_problem(p, now, self.rules.clock_skew)
         if timing is not None:
             return reject(timing[0], timing[1], now, format=fmt, kid=kid, pass_=p)
-        if self.revocations is not None and p.pass_id in self.revocations:
+        listed = self.revocations is not None and p.pass_id in self.revocations
+        if listed or key.revokes(p.pass_id, p.issued_at):
             return reject(Reason.PASS_REVOKED, "the authority has revoked this pass", now,
                           format=fmt, kid=kid, pass_=p)
         outcome = rules_mod.evaluate(p, self.rules, now)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -30,6 +30,8 @@ class TrustedKey:
     certificate: x509.Certificate | None = None
     aliases: tuple[bytes, ...] = ()  # further kids it is found under (HC1: the certificate's kid)
     uses: frozenset[str] | None = None  # health-certificate kinds it may sign (EKU); None: any
+    # Passes this key's issuer revoked (SHC rid lists): pass id -> revoked if issued before (None: all).
+    revoked_ids: Mapping[bytes, datetime | None] | None = field(default=None, compare=False, hash=False)
 
     @property
     def kids(self) -> tuple[bytes, ...]:
@@ -59,6 +61,13 @@ class TrustedKey:
             allowed = ", ".join(sorted(self.uses))
             return f"the signer may sign only {allowed} certificates, not a {use} certificate"
         return None
+
+    def revokes(self, pass_id: bytes, issued_at: datetime) -> bool:
+        """Whether this key's issuer revoked the pass (its own list, beside the station's)."""
+        if self.revoked_ids is None or pass_id not in self.revoked_ids:
+            return False
+        before = self.revoked_ids[pass_id]
+        return before is None or issued_at < before
 
     def may_sign(self, use: str) -> bool:
         """Whether the key usage allows signing this kind of health certificate."""
@@ -93,6 +102,11 @@ class TrustStore:
     def keys(self) -> list[TrustedKey]:
         """Every key once, though a key with aliases is indexed under several kids."""
         return list({id(k): k for ks in self._index.values() for k in ks}.values())
+
+    def union(self, other: TrustStore) -> TrustStore:
+        """Both stores' keys (e.g. a key folder and the SMART issuers), described as both."""
+        source = TrustSource(f"{self.source.description} + {other.source.description}")
+        return TrustStore([*self.keys(), *other.keys()], source)
 
     @classmethod
     def empty(cls) -> TrustStore:
