@@ -14,6 +14,7 @@ from checkpoint.errors import (
     ListExpiredError,
     ListFormatError,
     ListNotSignedError,
+    ListRollbackError,
     ListSignatureError,
     MalformedPass,
 )
@@ -29,8 +30,7 @@ _ALGS = {ALG_EDDSA: Alg.EDDSA, ALG_ES256: Alg.ES256}
 
 def sign_document(payload: Mapping[str, Any], root: PrivateKey) -> bytes:
     alg = keys.alg_for_private(root)
-    cose_alg = ALG_EDDSA if alg is Alg.EDDSA else ALG_ES256
-    header = {HEADER_ALG: cose_alg, HEADER_KID: keys.kid_of(root.public_key())}
+    header = {HEADER_ALG: ALG_EDDSA if alg is Alg.EDDSA else ALG_ES256, HEADER_KID: keys.kid_of(root.public_key())}
     return build_sign1(header, dumps(dict(payload)), lambda data: keys.sign(root, data))
 
 
@@ -72,6 +72,14 @@ def open_document(
     if now >= expires:
         raise ListExpiredError(f"{what} version {payload['version']} expired at {expires.isoformat()}")
     return payload
+
+
+def check_newer(what: str, version: int, data: bytes, previous_version: int | None, previous_raw: bytes | None) -> None:
+    """Refuse a rollback: a list must be newer than the one in place (the same bytes again are fine)."""
+    if previous_version is not None and data != previous_raw and version <= previous_version:
+        raise ListRollbackError(
+            f"{what} version {version} is not newer than version {previous_version} already in place"
+        )
 
 
 def ts(value: Any, what: str, field: str) -> datetime:

@@ -97,16 +97,11 @@ class TrustStore:
         return self._index.get(kid, ())
 
     def __len__(self) -> int:
-        return len(self.keys())
+        return len(self.all_keys())
 
-    def keys(self) -> list[TrustedKey]:
+    def all_keys(self) -> list[TrustedKey]:
         """Every key once, though a key with aliases is indexed under several kids."""
         return list({id(k): k for ks in self._index.values() for k in ks}.values())
-
-    def union(self, other: TrustStore) -> TrustStore:
-        """Both stores' keys (e.g. a key folder and the SMART issuers), described as both."""
-        source = TrustSource(f"{self.source.description} + {other.source.description}")
-        return TrustStore([*self.keys(), *other.keys()], source)
 
     @classmethod
     def empty(cls) -> TrustStore:

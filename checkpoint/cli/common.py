@@ -1,0 +1,153 @@
+"""Options and wiring shared by several commands (config, trust source, time)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from checkpoint.clock import Clock, FixedClock, SystemClock, parse_instant
+from checkpoint.config import StationConfig, load_config
+from checkpoint.decision import Decision, Flag
+from checkpoint.errors import CheckpointError, SignedListError
+from checkpoint.trust.folder import load_key_folder
+from checkpoint.trust.keys import PublicKey
+from checkpoint.trust.revocation import load_revocation_list
+from checkpoint.trust.trustlist import load_trust_list
+from checkpoint.verify import Verifier
+
+
+def add_config_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, metavar="FILE",
+                   help="station config (TOML); default $CHECKPOINT_CONFIG, else built-in defaults")
+
+
+def add_data_dir_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", type=Path, metavar="DIR",
+                   help="station data folder (log, installed lists); default from the config or the platform")
+
+
+def add_verify_options(p: argparse.ArgumentParser) -> None:
+    add_config_option(p)
+    add_data_dir_option(p)
+    p.add_argument("--trust", type=Path, metavar="PATH",
+                   help="a folder of issuer keys (PEM/X.509), or a signed trust list file; "
+                        "default: the lists installed in the station's data folder")
+    p.add_argument("--root", type=Path, action="append", metavar="PEM",
+                   help="root public key that signs the trust list (repeatable); default: [trust] root_keys")
+    p.add_argument("--revocations", type=Path, metavar="FILE", help="a signed pass revocation list")
+    p.add_argument("--at", metavar="ISO-8601", help="verify at this time instead of now (e.g. 2021-07-24T00:26:40Z)")
+
+
+def clock_from(args: argparse.Namespace) -> Clock:
+    if getattr(args, "at", None):
+        try:
+            return FixedClock(parse_instant(args.at))
+        except ValueError:
+            raise CheckpointError(f"--at {args.at!r} is not an ISO-8601 time (e.g. 2021-07-24T00:26:40Z)") from None
+    return SystemClock()
+
+
+def config_from(args: argparse.Namespace) -> StationConfig:
+    return load_config(getattr(args, "config", None))
+
+
+Decide = Callable[[str | bytes], Decision]
+
+
+def checker_from(args: argparse.Namespace) -> Decide:
+    """What decides a text: an explicit ``--trust`` source, or the station's installed lists."""
+    config = config_from(args)
+    clock = clock_from(args)
+    if args.trust is None:
+        from checkpoint.station import Station
+
+        station = Station(config, clock, data_dir=args.data_dir)
+        return lambda text: station.decide(text)[0]
+    from checkpoint.station import read_capped
+
+    now = clock.now()
+    root_paths = tuple(args.root) if args.root else config.trust.root_keys
+    if args.trust.is_dir():
+        store = load_key_folder(args.trust)
+    else:
+        data = read_capped(args.trust, "trust list")
+        with _naming(args.trust):
+            store = load_trust_list(data, _roots(root_paths), now).store
+    revocations = None
+    if args.revocations is not None:
+        data = read_capped(args.revocations, "revocation list")
+        with _naming(args.revocations):
+            revocations = load_revocation_list(data, _roots(root_paths), now)
+    verifier = Verifier(store, revocations, config.rules)
+    return lambda text: verifier.verify(text, clock.now())
+
+
+@contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """Put the file's name in front of a refused list's message."""
+    try:
+        yield
+    except SignedListError as e:
+        raise type(e)(f"{path}: {e}") from None
+
+
+def _roots(paths: tuple[Path, ...]) -> list[PublicKey]:
+    from checkpoint.station import load_roots
+
+    roots = load_roots(paths)
+    if not roots:
+        raise CheckpointError("a signed list needs its root key: give --root FILE or set [trust] root_keys")
+    return roots
+
+
+def iso(t: datetime | None) -> str | None:
+    return t.isoformat().replace("+00:00", "Z") if t else None
+
+
+def decision_json(d: Decision) -> dict[str, object]:
+    """The machine-readable form of a decision (``--json``): the contract scripts rely on."""
+    p = d.pass_
+    s = p.subject if p else None
+    return {
+        "verdict": d.verdict.value,
+        "reason": d.reason.value if d.reason else None,
+        "display": d.display.value,
+        "detail": d.detail,
+        "format": d.format,
+        "kid": d.kid.hex() if d.kid else None,
+        "issuer": p.issuer if p else None,
+        "pass_id": p.pass_id.hex() if p else None,
+        "issued": iso(p.issued_at) if p else None,
+        "expires": iso(p.expires) if p else None,
+        "name": s.name if s else None,
+        "id_number": s.id_number if s else None,
+        "birth_date": s.birth_date if s else None,
+        "category": s.category if s else None,
+        "vehicle": s.vehicle if s else None,
+        "origin": s.origin if s else None,
+        "destination": s.destination if s else None,
+        "purpose": s.purpose if s else None,
+        "flags": sorted(f.value for f in d.flags),
+        "rule": d.rule,
+        "rules_applied": list(d.rules_applied),
+        "evaluated_at": iso(d.evaluated_at),
+        "clock_suspect": Flag.CLOCK_SUSPECT in d.flags,
+    }
+
+
+def decision_text(d: Decision) -> str:
+    """The decision for a person at a terminal (id number masked)."""
+    lines = [f"{d.display.value}  {d.reason.value + ': ' if d.reason else ''}{d.detail}"]
+    if Flag.CLOCK_SUSPECT in d.flags:
+        lines.append("  (station clock is behind trusted time: evaluated at the last trusted time)")
+    p = d.pass_
+    if p is not None:
+        s = p.subject
+        rows = [("Name", s.name), ("Birth date", s.birth_date), ("ID number", s.masked_id),
+                ("Category", s.category), ("Vehicle", s.vehicle), ("Valid until", f"{p.expires:%Y-%m-%d %H:%M} UTC"),
+                ("Issuer", f"{p.issuer} (key {d.kid.hex() if d.kid else '?'})")]
+        lines += [f"  {k + ':':<12} {v}" for k, v in rows if v]
+    return "\n".join(lines)

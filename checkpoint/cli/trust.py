@@ -1,0 +1,77 @@
+"""``checkpoint trust``: show and install signed trust and revocation lists."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from checkpoint.cli import EXIT_OK
+from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_from, config_from, iso
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "trust", help="show or install trust and revocation lists",
+        description="Show the lists in force at this station, or install a new signed list (verified against "
+        "the pinned root keys; an older, expired or wrongly signed list is refused and the old one stays).",
+    )
+    tsub = p.add_subparsers(dest="trust_command", metavar="ACTION", title="actions", required=True)
+    s = tsub.add_parser("status", help="the lists in force and their age")
+    add_config_option(s)
+    add_data_dir_option(s)
+    s.add_argument("--at", metavar="ISO-8601", help=argparse.SUPPRESS)
+    s.set_defaults(run=run_status)
+    i = tsub.add_parser("install", help="install a signed trust list or revocation list")
+    add_config_option(i)
+    add_data_dir_option(i)
+    i.add_argument("--at", metavar="ISO-8601", help=argparse.SUPPRESS)
+    i.add_argument("kind", choices=["trust-list", "revocation-list"])
+    i.add_argument("file", type=Path)
+    i.set_defaults(run=run_install)
+
+
+def _station(args: argparse.Namespace) -> Any:
+    from checkpoint.station import Station
+
+    return Station(config_from(args), clock_from(args), data_dir=args.data_dir)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    st = _station(args)
+    now = st.guard.assess().effective
+    tl, rl = st.trust_list, st.revocations
+    if tl:
+        print(f"trust list:      v{tl.version}, {len(tl.store)} key(s), issued {iso(tl.issued)}, "
+              f"expires {iso(tl.expires)}, age {(now - tl.issued).total_seconds() / 3600:.1f} h")
+        for k in tl.store.all_keys():
+            print(f"  {k.kid.hex()}  {k.issuer or '-':<10} {k.status.value}")
+    else:
+        print("trust list:      none installed")
+    if st.folder_store:
+        print(f"key folder:      {st.folder_store.source.description}")
+    if rl:
+        print(f"revocation list: v{rl.version}, {len(rl.ids)} pass id(s), issued {iso(rl.issued)}, "
+              f"expires {iso(rl.expires)}")
+    else:
+        print("revocation list: none installed")
+    hw = st.guard.high_water
+    print(f"clock:           system {iso(st.clock.now().astimezone(UTC))}, trusted high-water {iso(hw)}")
+    for prob in st.problems:
+        print(f"warning: {prob.message}")
+    return EXIT_OK
+
+
+def run_install(args: argparse.Namespace) -> int:
+    from checkpoint.station import read_capped
+
+    st = _station(args)
+    data = read_capped(args.file, args.kind.replace("-", " "))
+    if args.kind == "trust-list":
+        tl = st.install_trust_list(data)
+        print(f"trust list v{tl.version} in force ({len(tl.store)} keys)")
+    else:
+        rl = st.install_revocation_list(data)
+        print(f"revocation list v{rl.version} in force ({len(rl.ids)} pass ids)")
+    return EXIT_OK

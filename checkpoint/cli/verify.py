@@ -1,0 +1,67 @@
+"""``checkpoint verify``: one pass, a verdict; exit 0 accept, 1 reject, 2 usage or configuration error."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from checkpoint.cli import EXIT_OK, EXIT_REJECT
+from checkpoint.cli.common import add_verify_options, checker_from, decision_json, decision_text
+from checkpoint.errors import CheckpointError
+
+MAX_STDIN = 64 * 1024
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "verify",
+        help="verify one pass offline and print the verdict",
+        description="Verify one pass (CP1 text, from the command line, standard input, or a QR image). "
+        "Exit status: 0 accept, 1 reject, 2 usage or configuration error.",
+    )
+    add_verify_options(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object (verdict, reason, format, kid, ...)")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("payload", nargs="?", metavar="PAYLOAD", help="the pass text, or - to read standard input")
+    src.add_argument("--image", type=Path, metavar="FILE", help="a photo or screenshot of the QR code")
+    p.set_defaults(run=run)
+
+
+def _read_payload(args: argparse.Namespace) -> str | bytes:
+    if args.image is not None:
+        texts = _decode_image(args.image)
+        if not texts:
+            raise CheckpointError(f"{args.image}: no QR code found in the image")
+        if len(texts) > 1:
+            print(f"checkpoint: {args.image}: {len(texts)} codes found; verifying the first", file=sys.stderr)
+        return texts[0]
+    if args.payload == "-":
+        data: bytes = sys.stdin.buffer.read(MAX_STDIN + 1)
+        if len(data) > MAX_STDIN:
+            raise CheckpointError("standard input is larger than 64 KiB; not a pass")
+        return data
+    text: str = args.payload
+    return text
+
+
+def _decode_image(path: Path) -> list[str]:
+    import scanner
+
+    decode = getattr(scanner, "decode_image_file", None)
+    if decode is None:
+        raise CheckpointError("--image needs the scanner package, which this build does not have yet")
+    texts: list[str] = decode(path)
+    return texts
+
+
+def run(args: argparse.Namespace) -> int:
+    decide = checker_from(args)
+    decision = decide(_read_payload(args))
+    if args.json:
+        print(json.dumps(decision_json(decision), ensure_ascii=False))
+    else:
+        print(decision_text(decision))
+    return EXIT_OK if decision.accepted else EXIT_REJECT

@@ -1,0 +1,1 @@
+"""Frames in, QR texts out: camera and file sources, decoders, handheld scanners."""

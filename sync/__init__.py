@@ -1,0 +1,1 @@
+"""Store-and-forward sync: the station client and the reference central server."""
