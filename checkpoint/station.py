@@ -22,6 +22,7 @@ from checkpoint.decision import Decision, Flag
 from checkpoint.errors import CheckpointError, KeyLoadError, SignedListError
 from checkpoint.trust import keys
 from checkpoint.trust.folder import load_key_folder
+from checkpoint.trust.jwks import load_issuer_folder
 from checkpoint.trust.revocation import RevocationList, load_revocation_list
 from checkpoint.trust.store import TrustSource, TrustStore
 from checkpoint.trust.trustlist import TrustList, load_trust_list
@@ -72,6 +73,7 @@ class Station:
         self.problems: list[StationProblem] = []
         self._lock = threading.Lock()
         self.folder_store: TrustStore | None = None
+        self.shc_store: TrustStore | None = None
         self.trust_list: TrustList | None = None
         self.revocations: RevocationList | None = None
         self._verifier: Verifier | None = None
@@ -83,6 +85,11 @@ class Station:
         if self.config.trust.key_folder is not None:
             try:
                 self.folder_store = load_key_folder(self.config.trust.key_folder)
+            except KeyLoadError as e:
+                self._problem("trust", str(e))
+        if self.config.trust.shc_issuers is not None:
+            try:
+                self.shc_store = load_issuer_folder(self.config.trust.shc_issuers)
             except KeyLoadError as e:
                 self._problem("trust", str(e))
         installed = self.trust_dir / TRUST_LIST_FILE
@@ -143,7 +150,8 @@ class Station:
     # -- deciding --------------------------------------------------------------------------------
     @property
     def store(self) -> TrustStore:
-        parts = [s for s in (self.folder_store, self.trust_list.store if self.trust_list else None) if s]
+        lists = (self.folder_store, self.shc_store, self.trust_list.store if self.trust_list else None)
+        parts = [s for s in lists if s]
         if not parts:
             return TrustStore.empty()
         if len(parts) == 1:

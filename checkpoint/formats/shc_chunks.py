@@ -63,6 +63,14 @@ def chunk_of(text: str) -> Chunk | None:
     return Chunk(index, total, m.group(3))
 
 
+def chunk_of_or_none(text: str) -> Chunk | None:
+    """:func:`chunk_of`, with a malformed part header read as "not a part" (for sorting inputs)."""
+    try:
+        return chunk_of(text)
+    except MalformedPass:
+        return None
+
+
 @dataclass
 class Assembler:
     """Parts of one multi-part card as they are scanned; mutable, one per station (not thread-safe)."""

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from checkpoint.clock import FixedClock
+from checkpoint.config import parse_config
 from checkpoint.decision import Reason
 from checkpoint.errors import MalformedPass
 from checkpoint.formats import shc, shc_chunks
 from checkpoint.formats.shc_chunks import Assembler, assemble
+from checkpoint.station import Station
 from checkpoint.trust.store import TrustStore
 from checkpoint.verify import Verifier
 from tests.formats.shc_helpers import SHC, example_store, verify_jws
@@ -106,3 +112,20 @@ def test_unknown_issuer() -> None:
 def test_parse_refuses_a_jws_that_is_not_three_parts() -> None:
     with pytest.raises(MalformedPass):
         shc.parse_jws("a.b")
+
+
+def test_station_trusts_the_issuers_named_in_its_config(tmp_path: Path) -> None:
+    issuers = tmp_path / "shc-issuers"
+    shutil.copytree(SHC / "issuer", issuers / "example")
+    (issuers / "issuers.json").write_text(json.dumps({"https://spec.smarthealth.cards/examples/issuer": "example"}))
+    cfg = parse_config({"trust": {"shc_issuers": str(issuers)}, "station": {"data_dir": str(tmp_path / "d")}})
+    station = Station(cfg, FixedClock(NOW))
+    assert not station.problems
+    decision, _ = station.decide(qr_texts("00")[0])
+    assert decision.accepted, decision.detail
+
+
+def test_station_reports_an_unreadable_issuer_folder(tmp_path: Path) -> None:
+    cfg = parse_config({"trust": {"shc_issuers": str(tmp_path)}, "station": {"data_dir": str(tmp_path / "d")}})
+    station = Station(cfg, FixedClock(NOW))
+    assert any("issuers.json" in p.message for p in station.problems)
