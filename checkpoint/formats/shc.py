@@ -59,7 +59,9 @@ def b64url(part: str, what: str) -> bytes:
 
 
 def json_strict(data: bytes, what: str) -> Any:
-    """Strict JSON: UTF-8 without BOM, no NaN/Infinity, nothing after the value."""
+    """Strict JSON: UTF-8 without BOM, no NaN/Infinity, nothing around the value (issuers minify)."""
+    if data != data.strip():
+        raise MalformedPass(f"SHC: {what} has characters around the JSON value")
     try:
         return json.loads(data.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
