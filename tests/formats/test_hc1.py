@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from cryptography import x509
 
 from checkpoint.decision import Reason, Verdict
 from checkpoint.formats import hc1
 from checkpoint.hc_rules import HealthRules
 from checkpoint.rules import Rules
 from checkpoint.trust.store import TrustSource, TrustStore
+from checkpoint.trust.trustlist import KeyEntry, load_trust_list
 from checkpoint.verify import Verifier
 from tests.conftest import DATA
+from tests.factories import ed25519, trust_list
 from tests.formats import dgc_cases
 
 DGC = DATA / "dgc"
@@ -101,3 +105,21 @@ def test_copied_cases_meet_their_expected_flags(name: str) -> None:
     for flag, (_, check) in dgc_cases.CHECKS.items():
         if flag in c["EXPECTEDRESULTS"] and all(f in c for f in dgc_cases.NEEDS[flag]):
             assert check(c) is c["EXPECTEDRESULTS"][flag], flag
+
+
+def test_document_signer_certificates_from_the_signed_trust_list() -> None:
+    """A DSC travels in the trust list as 'cert': found by its HC1 kid, EKU and validity kept."""
+    good, wrong_use = case("DE-2"), case("IS-3")
+    entries = []
+    for c in (good, wrong_use):
+        cert = x509.load_der_x509_certificate(base64.b64decode(c["TESTCTX"]["CERTIFICATE"]))
+        entries.append(KeyEntry(cert.public_key(), None, certificate=cert))
+    at = dgc_cases.clock(good)
+    root = ed25519()
+    data = trust_list(root, *entries, issued=at - timedelta(hours=1))
+    store = load_trust_list(data, [root.public_key()], at).store
+    assert Verifier(store).verify(good["PREFIX"], at).detail.startswith("negative rapid antigen test")
+    d = Verifier(store).verify(wrong_use["PREFIX"], dgc_cases.clock(wrong_use))
+    assert d.reason is Reason.KEY_REVOKED and "does not allow" in d.detail
+    (key,) = store.candidates(hc1.parse(good["PREFIX"]).kid)
+    assert key.certificate is not None and key.not_after == key.certificate.not_valid_after_utc
