@@ -85,35 +85,38 @@ def _judge(
     return "hc_recovery", _recovery(entry, rules, now.date()), satisfied
 
 
-def _disease(disease: str, rules: HealthRules) -> str | None:
-    if disease == rules.disease:
-        return None
-    return f"the certificate is for disease {disease}, not {rules.disease}"
-
-
-def _vaccination(v: Vaccination, rules: HealthRules, today: date) -> str | None:
-    if not rules.accept_vaccination:
-        return "vaccination certificates are not admitted at this checkpoint"
-    wrong = _disease(v.disease, rules)
-    if wrong:
-        return wrong
-    total = v.doses_total or rules.doses_when_series_unknown
-    if rules.require_complete_series and v.dose < total:
-        return f"vaccination is not complete: dose {v.dose} of {total}"
-    days = (today - v.date).days
-    if days < rules.vaccination_min_days:
-        return f"last dose {days} days ago; at least {rules.vaccination_min_days} days are required"
-    if rules.vaccination_max_days and days > rules.vaccination_max_days:
-        return f"last dose {days} days ago; at most {rules.vaccination_max_days} days are admitted"
+def _admitted(accepted: bool, kind: str, disease: str, rules: HealthRules) -> str | None:
+    """Why no entry of this kind or disease can admit here, or None."""
+    if not accepted:
+        return f"{kind} certificates are not admitted at this checkpoint"
+    if disease != rules.disease:
+        return f"the certificate is for disease {disease}, not {rules.disease}"
     return None
 
 
+def _days(what: str, days: int, minimum: int, maximum: int) -> str | None:
+    """Outside the window of days (``maximum`` 0: no upper limit), in plain words, or None."""
+    if days < minimum:
+        return f"{what} {days} days ago; at least {minimum} days are required"
+    if maximum and days > maximum:
+        return f"{what} {days} days ago; at most {maximum} days are admitted"
+    return None
+
+
+def _vaccination(v: Vaccination, rules: HealthRules, today: date) -> str | None:
+    refusal = _admitted(rules.accept_vaccination, "vaccination", v.disease, rules)
+    if refusal:
+        return refusal
+    total = v.doses_total or rules.doses_when_series_unknown
+    if rules.require_complete_series and v.dose < total:
+        return f"vaccination is not complete: dose {v.dose} of {total}"
+    return _days("last dose", (today - v.date).days, rules.vaccination_min_days, rules.vaccination_max_days)
+
+
 def _test(t: HealthTest, rules: HealthRules, now: datetime, skew: timedelta) -> str | None:
-    if not rules.accept_test:
-        return "test certificates are not admitted at this checkpoint"
-    wrong = _disease(t.disease, rules)
-    if wrong:
-        return wrong
+    refusal = _admitted(rules.accept_test, "test", t.disease, rules)
+    if refusal:
+        return refusal
     if not t.negative:
         return "the test result is not negative"
     if t.test_type not in rules.test_types:
@@ -128,17 +131,11 @@ def _test(t: HealthTest, rules: HealthRules, now: datetime, skew: timedelta) -> 
 
 
 def _recovery(r: Recovery, rules: HealthRules, today: date) -> str | None:
-    if not rules.accept_recovery:
-        return "recovery certificates are not admitted at this checkpoint"
-    wrong = _disease(r.disease, rules)
-    if wrong:
-        return wrong
+    refusal = _admitted(rules.accept_recovery, "recovery", r.disease, rules)
+    if refusal:
+        return refusal
     days = (today - r.first_positive).days
-    if days < rules.recovery_min_days:
-        return f"first positive test {days} days ago; recovery counts from day {rules.recovery_min_days}"
-    if rules.recovery_max_days and days > rules.recovery_max_days:
-        return f"first positive test {days} days ago; at most {rules.recovery_max_days} days are admitted"
-    return None
+    return _days("first positive test", days, rules.recovery_min_days, rules.recovery_max_days)
 
 
 def _describe_vaccination(v: Vaccination) -> str:
