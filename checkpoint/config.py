@@ -123,6 +123,7 @@ class TrustSection:
     revocation_list: Path | None = None
     stale_after_hours: int = 72  # warn when the installed lists are older than this
     shc_issuers: Path | None = None  # SMART Health Card issuers: a folder with issuers.json (trust/jwks.py)
+    did_documents: tuple[Path, ...] = ()  # NZ COVID Pass issuers' DID documents (trust/did.py)
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,8 @@ def parse_config(data: Mapping[str, Any], path: str | None = None) -> StationCon
         direction=st.choice("direction", ("in", "out"), "in"),
     )
     tr = cfg.section("trust")
-    tr.check_keys({"root_keys", "key_folder", "trust_list", "revocation_list", "stale_after_hours", "shc_issuers"})
+    tr.check_keys({"root_keys", "key_folder", "trust_list", "revocation_list", "stale_after_hours", "shc_issuers",
+                   "did_documents"})
     trust = TrustSection(
         root_keys=tr.paths("root_keys"),
         key_folder=tr.path_value("key_folder"),
@@ -177,6 +179,7 @@ def parse_config(data: Mapping[str, Any], path: str | None = None) -> StationCon
         revocation_list=tr.path_value("revocation_list"),
         stale_after_hours=tr.number("stale_after_hours", 72, minimum=1),
         shc_issuers=tr.path_value("shc_issuers"),
+        did_documents=tr.paths("did_documents"),
     )
     health = hc_rules.from_table(cfg.section(hc_rules.TABLE).data, path or "station config")
     rules = replace(rules_from(cfg.section("rules")), health=health)

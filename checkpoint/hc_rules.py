@@ -37,6 +37,7 @@ class HealthRules:
     accept_recovery: bool = True
     recovery_max_days: int = 180  # days since the first positive test
     recovery_min_days: int = 11  # a recovery certificate is valid from day 11 (EU rule)
+    accept_attestations: bool = True  # passes that attest status without entries (NZ COVID Pass)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,11 @@ class HealthOutcome:
 
 
 def evaluate(cert: HealthCertificate, rules: HealthRules, now: datetime, skew: timedelta) -> HealthOutcome:
+    if cert.attestation is not None and not cert.entries:
+        if rules.accept_attestations:
+            return HealthOutcome(True, ("hc_attestation",), None, cert.attestation)
+        detail = "passes that only attest status (no vaccination, test or recovery) are not admitted here"
+        return HealthOutcome(False, ("hc_attestation",), "hc_attestation", detail)
     if not cert.entries:
         detail = "the certificate holds no vaccination, test or recovery this checkpoint can read"
         return HealthOutcome(False, ("hc_content",), "hc_content", detail)

@@ -113,6 +113,8 @@ class HealthCertificate:
     tests: tuple[HealthTest, ...] = ()
     recoveries: tuple[Recovery, ...] = ()
     schema_version: str = ""
+    # NZ COVID Pass: no entries; the issuer attests that the holder meets its requirements.
+    attestation: str | None = None
 
     @property
     def entries(self) -> tuple[Vaccination | HealthTest | Recovery, ...]:

@@ -21,6 +21,7 @@ from checkpoint.config import StationConfig
 from checkpoint.decision import Decision, Flag
 from checkpoint.errors import CheckpointError, KeyLoadError, SignedListError
 from checkpoint.trust import keys
+from checkpoint.trust.did import load_did_document
 from checkpoint.trust.folder import load_key_folder
 from checkpoint.trust.jwks import load_issuer_folder
 from checkpoint.trust.revocation import RevocationList, load_revocation_list
@@ -87,11 +88,20 @@ class Station:
                 self.folder_store = load_key_folder(self.config.trust.key_folder)
             except KeyLoadError as e:
                 self._problem("trust", str(e))
+        health_keys = []
         if self.config.trust.shc_issuers is not None:
             try:
-                self.shc_store = load_issuer_folder(self.config.trust.shc_issuers)
+                health_keys += load_issuer_folder(self.config.trust.shc_issuers).all_keys()
             except KeyLoadError as e:
                 self._problem("trust", str(e))
+        for path in self.config.trust.did_documents:
+            try:
+                health_keys += load_did_document(path)
+            except KeyLoadError as e:
+                self._problem("trust", str(e))
+        if health_keys:
+            source = TrustSource(f"health-certificate issuers, {len(health_keys)} keys")
+            self.shc_store = TrustStore(health_keys, source)
         installed = self.trust_dir / TRUST_LIST_FILE
         if installed.exists():
             try:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from checkpoint import rules as rules_mod
 from checkpoint.decision import Decision, Reason, Verdict, reject
 from checkpoint.errors import MalformedPass
-from checkpoint.formats import cp1, hc1, shc
+from checkpoint.formats import cp1, hc1, nzcp, shc
 from checkpoint.model import Pass, SignedPass
 from checkpoint.rules import Rules
 from checkpoint.trust.keys import signature_valid
@@ -28,6 +28,7 @@ FORMATS: dict[str, tuple[str, Parser]] = {
     cp1.PREFIX: (cp1.FORMAT, cp1.parse),
     hc1.PREFIX: (hc1.FORMAT, hc1.parse),
     shc.PREFIX: (shc.FORMAT, shc.parse),
+    nzcp.PREFIX: (nzcp.FORMAT, nzcp.parse),
 }
 
 #: Formats valid through their ``exp`` second itself: the EU test data verifies HC1 at exp exactly and

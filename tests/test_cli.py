@@ -170,3 +170,11 @@ def test_verify_shc_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     doc = json.loads(out)
     assert code == 0 and doc["format"] == "SHC" and doc["name"] == "John B. Anyperson", doc
     assert doc["certificate"] == "vaccination" and doc["name_icao"] is None
+
+
+def test_verify_nzcp_with_a_did_document(capsys: pytest.CaptureFixture[str]) -> None:
+    text = (DATA / "nzcp" / "valid.txt").read_text().strip()
+    did = str(DATA / "nzcp" / "did.json")
+    code, out, _ = run(capsys, "verify", "--trust", did, "--at", "2021-11-27T00:00:00Z", "--json", text)
+    doc = json.loads(out)
+    assert code == 0 and doc["format"] == "NZCP" and doc["name"] == "Jack Sparrow", doc

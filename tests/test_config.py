@@ -30,6 +30,13 @@ def test_health_certificate_settings_reach_the_rules(tmp_path: Path) -> None:
     assert health.test_max_hours == 24 and not health.accept_recovery and health.vaccination_min_days == 14
 
 
+def test_health_certificate_issuers_in_the_trust_section(tmp_path: Path) -> None:
+    path = tmp_path / "station.toml"
+    path.write_text("[trust]\nshc_issuers = 'shc'\ndid_documents = ['nz/did.json']\n")
+    trust = load_config(path).trust
+    assert trust.shc_issuers == tmp_path / "shc" and trust.did_documents == (tmp_path / "nz" / "did.json",)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -12,10 +12,12 @@ from checkpoint.clock import Clock, FixedClock, SystemClock, parse_instant
 from checkpoint.config import StationConfig, load_config
 from checkpoint.decision import Decision, Flag
 from checkpoint.errors import CheckpointError, SignedListError
+from checkpoint.trust.did import load_did_document
 from checkpoint.trust.folder import load_key_folder
 from checkpoint.trust.jwks import load_issuer_folder
 from checkpoint.trust.keys import PublicKey
 from checkpoint.trust.revocation import load_revocation_list
+from checkpoint.trust.store import TrustSource, TrustStore
 from checkpoint.trust.trustlist import load_trust_list
 from checkpoint.verify import Verifier
 
@@ -35,7 +37,8 @@ def add_verify_options(p: argparse.ArgumentParser) -> None:
     add_data_dir_option(p)
     p.add_argument("--trust", type=Path, metavar="PATH",
                    help="a folder of issuer keys (PEM/X.509), a folder of SMART Health Card issuers "
-                        "(with issuers.json), or a signed trust list file; "
+                        "(with issuers.json), an NZ COVID Pass issuer's DID document (.json), or a signed "
+                        "trust list file; "
                         "default: the lists installed in the station's data folder")
     p.add_argument("--root", type=Path, action="append", metavar="PEM",
                    help="root public key that signs the trust list (repeatable); default: [trust] root_keys")
@@ -72,7 +75,9 @@ def checker_from(args: argparse.Namespace) -> Decide:
 
     now = clock.now()
     root_paths = tuple(args.root) if args.root else config.trust.root_keys
-    if (args.trust / "issuers.json").is_file():
+    if args.trust.suffix == ".json":
+        store = TrustStore(load_did_document(args.trust), TrustSource(str(args.trust)))  # an NZCP issuer
+    elif (args.trust / "issuers.json").is_file():
         store = load_issuer_folder(args.trust)  # SMART Health Card issuers (trust/jwks.py)
     elif args.trust.is_dir():
         store = load_key_folder(args.trust)

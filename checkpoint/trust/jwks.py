@@ -32,7 +32,7 @@ MAX_RID = 24  # characters of a base64url rid (SMART Health Cards revocation spe
 _B64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def _read_json(path: Path) -> Any:
+def read_json(path: Path) -> Any:
     try:
         if path.stat().st_size > MAX_FILE:
             raise KeyLoadError(f"{path}: larger than {MAX_FILE // 1024} KiB")
@@ -62,6 +62,14 @@ def thumbprint(jwk: Mapping[str, Any]) -> str:
 
 def public_key(jwk: Mapping[str, Any], where: str) -> ec.EllipticCurvePublicKey:
     """The P-256 signing key of a SMART issuer JWK; anything else is refused, saying why."""
+    key = ec_p256_key(jwk, where)
+    if jwk.get("kid") != thumbprint(jwk):
+        raise KeyLoadError(f"{where}: kid is not the key's SHA-256 thumbprint")
+    return key
+
+
+def ec_p256_key(jwk: Mapping[str, Any], where: str) -> ec.EllipticCurvePublicKey:
+    """An EC P-256 signing JWK's public key (SMART issuers, NZ COVID Pass DID documents)."""
     if jwk.get("kty") != "EC":
         raise KeyLoadError(f"{where}: kty must be 'EC'")
     if jwk.get("crv") != "P-256":
@@ -70,8 +78,6 @@ def public_key(jwk: Mapping[str, Any], where: str) -> ec.EllipticCurvePublicKey:
         raise KeyLoadError(f"{where}: alg must be 'ES256'")
     if jwk.get("use", "sig") != "sig":
         raise KeyLoadError(f"{where}: use must be 'sig'")
-    if jwk.get("kid") != thumbprint(jwk):
-        raise KeyLoadError(f"{where}: kid is not the key's SHA-256 thumbprint")
     x, y = _b64url_int(jwk.get("x"), f"{where}: x"), _b64url_int(jwk.get("y"), f"{where}: y")
     try:
         return ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()
@@ -120,7 +126,7 @@ def load_jwks(iss: str, jwks_path: Path, crl_dir: Path | None = None) -> list[Tr
     """The keys of issuer ``iss`` from its JWK set; each key's CRL is ``crl_dir/<kid>.json``."""
     if not iss.startswith("https://") or iss.endswith("/"):
         raise KeyLoadError(f"{jwks_path}: issuer URL {iss!r} must be https:// with no trailing '/'")
-    jwks = _read_json(jwks_path)
+    jwks = read_json(jwks_path)
     keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
     if not isinstance(keys, list) or not keys:
         raise KeyLoadError(f"{jwks_path}: no 'keys' list")
@@ -134,7 +140,7 @@ def load_jwks(iss: str, jwks_path: Path, crl_dir: Path | None = None) -> list[Tr
         revoked = None
         crl_path = (crl_dir or jwks_path.parent) / f"{kid}.json"
         if "crlVersion" in jwk or (crl_dir is not None and crl_path.exists()):
-            revoked = revoked_ids(_read_json(crl_path), kid, jwk.get("crlVersion"), str(crl_path))
+            revoked = revoked_ids(read_json(crl_path), kid, jwk.get("crlVersion"), str(crl_path))
         out.append(
             TrustedKey(
                 kid=kid.encode("utf-8"),
@@ -150,7 +156,7 @@ def load_jwks(iss: str, jwks_path: Path, crl_dir: Path | None = None) -> list[Tr
 def load_issuer_folder(folder: Path) -> TrustStore:
     """Every issuer listed in ``folder/issuers.json`` (``{"https://issuer": "relative/folder"}``)."""
     manifest_path = folder / "issuers.json"
-    manifest = _read_json(manifest_path)
+    manifest = read_json(manifest_path)
     if not isinstance(manifest, Mapping) or not manifest:
         raise KeyLoadError(f"{manifest_path}: must map issuer URLs to folders")
     found: list[TrustedKey] = []

@@ -2,7 +2,8 @@
 
 Hypothesis, derandomized (repeatable in CI): HC1 600 random texts, 500 text mutations and 400
 decoded-byte mutations of real EU certificates; SHC 600 random texts, 400 digit mutations, 400
-JWS mutations and 300 random multi-part sets. 3,200 cases per run.
+JWS mutations and 300 random multi-part sets; NZCP 300 random texts and 300 mutations.
+3,800 cases per run.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from checkpoint.decision import Decision, Verdict
 from checkpoint.errors import MalformedPass
 from checkpoint.formats import base45, shc_chunks
 from checkpoint.formats.base45 import ALPHABET
+from checkpoint.trust.did import load_did_document
 from checkpoint.trust.store import TrustSource, TrustStore
 from checkpoint.verify import Verifier
 from tests.conftest import DATA
@@ -120,3 +122,20 @@ def test_shc_random_part_sets(texts: list[str]) -> None:
     except MalformedPass:
         return
     decides(SHC_VERIFIER, whole, SHC_NOW)
+
+
+NZCP_TEXT = (DATA / "nzcp" / "valid.txt").read_text().strip()
+NZCP_VERIFIER = Verifier(TrustStore(load_did_document(DATA / "nzcp" / "did.json"), TrustSource("NZCP example")))
+
+
+@fuzz(300)
+@given(st.one_of(st.text(max_size=300).map(lambda s: "NZCP:/1/" + s),
+                 st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", max_size=400).map(lambda s: "NZCP:/1/" + s)))
+def test_nzcp_random_text(text: str) -> None:
+    decides(NZCP_VERIFIER, text, SHC_NOW)
+
+
+@fuzz(300)
+@given(st.data())
+def test_nzcp_mutated_text(data: st.DataObject) -> None:
+    decides(NZCP_VERIFIER, mutate(NZCP_TEXT, data, "ABCXYZ2347=/\n"), SHC_NOW)
