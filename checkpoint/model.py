@@ -102,7 +102,7 @@ class Recovery:
 
 @dataclass(frozen=True)
 class HealthCertificate:
-    """A health certificate (EU DCC / SMART Health Card) as the rules and the display need it."""
+    """A health certificate (EU DCC, SMART Health Card, NZ COVID Pass) as the rules and the display need it."""
 
     family_name: str | None
     given_name: str | None
@@ -150,7 +150,7 @@ class Pass:
     expires: datetime
     subject: Subject
     health: Health = field(default_factory=Health)
-    certificate: HealthCertificate | None = None  # health-certificate formats (HC1, SHC) only
+    certificate: HealthCertificate | None = None  # health-certificate formats (HC1, SHC, NZCP) only
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ class Rules:
     refuse_symptoms: bool = True
     refuse_positive_test: bool = True
     clock_skew_seconds: int = 300  # tolerance for issuer clocks ahead (nbf) and the clock guard
-    health: HealthRules = field(default_factory=HealthRules)  # for health certificates (HC1, SHC)
+    health: HealthRules = field(default_factory=HealthRules)  # for health certificates (HC1, SHC, NZCP)
 
     @property
     def clock_skew(self) -> timedelta:
