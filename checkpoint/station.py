@@ -74,7 +74,7 @@ class Station:
         self.problems: list[StationProblem] = []
         self._lock = threading.Lock()
         self.folder_store: TrustStore | None = None
-        self.shc_store: TrustStore | None = None
+        self.health_store: TrustStore | None = None
         self.trust_list: TrustList | None = None
         self.revocations: RevocationList | None = None
         self._verifier: Verifier | None = None
@@ -101,7 +101,7 @@ class Station:
                 self._problem("trust", str(e))
         if health_keys:
             source = TrustSource(f"health-certificate issuers, {len(health_keys)} keys")
-            self.shc_store = TrustStore(health_keys, source)
+            self.health_store = TrustStore(health_keys, source)
         installed = self.trust_dir / TRUST_LIST_FILE
         if installed.exists():
             try:
@@ -160,7 +160,7 @@ class Station:
     # -- deciding --------------------------------------------------------------------------------
     @property
     def store(self) -> TrustStore:
-        lists = (self.folder_store, self.shc_store, self.trust_list.store if self.trust_list else None)
+        lists = (self.folder_store, self.health_store, self.trust_list.store if self.trust_list else None)
         parts = [s for s in lists if s]
         if not parts:
             return TrustStore.empty()

@@ -9,6 +9,7 @@ for the content; docs/formats.md).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -43,6 +44,7 @@ NAAT_LOINC = frozenset(
 ANTIGEN_LOINC = frozenset({"94558-4", "95209-3", "96119-3", "97097-0"})
 NEGATIVE = frozenset({"260385009", "260415000"})  # SNOMED: Negative, Not detected
 MAX_ENTRIES = 256
+_PARTIAL_DATE = re.compile(r"\d{4}(-\d{2})?")
 
 
 def certificate(bundle: Mapping[str, Any], issuer: str) -> HealthCertificate:
@@ -125,8 +127,9 @@ def _codes(r: Mapping[str, Any], key: str, where: str) -> list[tuple[str, str]]:
 
 
 def _when(r: Mapping[str, Any], key: str, where: str) -> datetime | None:
+    """A FHIR date or dateTime; None when absent or partial (YYYY, YYYY-MM: no day to count from)."""
     text = _text(r, key, where)
-    if text is None:
+    if text is None or _PARTIAL_DATE.fullmatch(text):
         return None
     try:
         value = (

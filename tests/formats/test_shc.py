@@ -13,7 +13,7 @@ from checkpoint.clock import FixedClock
 from checkpoint.config import parse_config
 from checkpoint.decision import Reason
 from checkpoint.errors import MalformedPass
-from checkpoint.formats import shc, shc_chunks
+from checkpoint.formats import shc, shc_chunks, shc_fhir
 from checkpoint.formats.shc_chunks import Assembler, assemble
 from checkpoint.station import Station
 from checkpoint.trust.store import TrustStore
@@ -129,3 +129,57 @@ def test_station_reports_an_unreadable_issuer_folder(tmp_path: Path) -> None:
     cfg = parse_config({"trust": {"shc_issuers": str(tmp_path)}, "station": {"data_dir": str(tmp_path / "d")}})
     station = Station(cfg, FixedClock(NOW))
     assert any("issuers.json" in p.message for p in station.problems)
+
+
+def test_fhir_partial_dates_and_unknown_codes_are_skipped_not_fatal() -> None:
+    bundle = {
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "Patient",
+                    "name": [{"family": "Trần", "given": ["Thị", "Bích"]}],
+                    "birthDate": "1990",
+                }
+            },
+            {
+                "resource": {
+                    "resourceType": "Immunization",
+                    "status": "completed",
+                    "occurrenceDateTime": "2021-05",
+                    "vaccineCode": {"coding": [{"system": shc_fhir.CVX, "code": "208"}]},
+                }
+            },
+            {
+                "resource": {
+                    "resourceType": "Immunization",
+                    "status": "not-done",
+                    "occurrenceDateTime": "2021-06-01",
+                    "vaccineCode": {"coding": [{"system": shc_fhir.CVX, "code": "208"}]},
+                }
+            },
+            {
+                "resource": {
+                    "resourceType": "Immunization",
+                    "status": "completed",
+                    "occurrenceDateTime": "2021-07-01",
+                    "vaccineCode": {"coding": [{"system": shc_fhir.CVX, "code": "03"}]},
+                }
+            },
+            {
+                "resource": {
+                    "resourceType": "Observation",
+                    "status": "final",
+                    "effectiveDateTime": "2021-07-02T08:00:00Z",
+                    "code": {"coding": [{"system": shc_fhir.LOINC, "code": "94500-6"}]},
+                    "valueCodeableConcept": {"coding": [{"system": shc_fhir.SNOMED, "code": "260385009"}]},
+                }
+            },
+        ]
+    }
+    cert = shc_fhir.certificate(bundle, "https://issuer.example")
+    assert cert.name == "Thị Bích Trần" and cert.birth_date == "1990"
+    assert [v.disease for v in cert.vaccinations] == ["cvx:03"]  # MMR: kept, but not COVID-19
+    (t,) = cert.tests
+    assert t.negative and t.test_type == "LP6464-4"
+    with pytest.raises(MalformedPass):
+        shc_fhir.certificate({"entry": [{"resource": {"resourceType": "Patient", "name": "x"}}]}, "i")
