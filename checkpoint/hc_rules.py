@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from checkpoint import eu_rules
 from checkpoint.errors import ConfigError
+from checkpoint.eu_rules import EuRule
 from checkpoint.model import HealthCertificate, HealthTest, Recovery, Vaccination
 
 COVID_19 = "840539006"  # SNOMED CT
@@ -38,6 +41,10 @@ class HealthRules:
     recovery_max_days: int = 180  # days since the first positive test
     recovery_min_days: int = 11  # a recovery certificate is valid from day 11 (EU rule)
     accept_attestations: bool = True  # passes that attest status without entries (NZ COVID Pass)
+    # EU business rules (CertLogic) applied to HC1 certificates as well, and the value sets they read.
+    eu_rules: tuple[EuRule, ...] = ()
+    value_sets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    country: str = "VN"  # the country code the EU rules see as the checkpoint's (external.countryCode)
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,29 @@ class HealthOutcome:
     detail: str = ""  # accepted: what satisfied the rule; refused: why not
 
 
-def evaluate(cert: HealthCertificate, rules: HealthRules, now: datetime, skew: timedelta) -> HealthOutcome:
+def evaluate(
+    cert: HealthCertificate,
+    rules: HealthRules,
+    now: datetime,
+    skew: timedelta,
+    *,
+    issued: datetime | None = None,
+    expires: datetime | None = None,
+) -> HealthOutcome:
+    outcome = _checkpoint_rules(cert, rules, now, skew)
+    if not outcome.ok or not rules.eu_rules:
+        return outcome
+    failed = eu_rules.failing_rule(
+        rules.eu_rules, rules.value_sets, cert, now=now, country=rules.country, issued=issued, expires=expires
+    )
+    applied = (*outcome.applied, "eu_business_rules")
+    if failed is not None:
+        detail = f"EU rule {failed.identifier}: {failed.description}"
+        return HealthOutcome(False, applied, f"eu:{failed.identifier}", detail)
+    return HealthOutcome(True, applied, None, outcome.detail)
+
+
+def _checkpoint_rules(cert: HealthCertificate, rules: HealthRules, now: datetime, skew: timedelta) -> HealthOutcome:
     if cert.attestation is not None and not cert.entries:
         if rules.accept_attestations:
             return HealthOutcome(True, ("hc_attestation",), None, cert.attestation)
@@ -158,8 +187,15 @@ def from_table(table: Mapping[str, Any], path: str) -> HealthRules:
     """HealthRules from the config's ``[health_certificates]`` table; a bad value names its key."""
     kinds = {f.name: f.type for f in fields(HealthRules)}
     values: dict[str, Any] = {}
+    base = Path(path).parent if Path(path).is_file() else Path()
     for key, value in table.items():
         where = f"{TABLE}.{key}"
+        if key in ("eu_rules", "value_sets"):
+            if not isinstance(value, str) or not value:
+                raise ConfigError("must be the path of a JSON file", path=path, key=where)
+            load = eu_rules.load_rules if key == "eu_rules" else eu_rules.load_value_sets
+            values[key] = load(base / Path(value).expanduser(), key=where, config=path)
+            continue
         kind = kinds.get(key)
         if kind is None:
             raise ConfigError(f"unknown setting; known: {', '.join(sorted(kinds))}", path=path, key=where)

@@ -115,6 +115,7 @@ class HealthCertificate:
     schema_version: str = ""
     # NZ COVID Pass: no entries; the issuer attests that the holder meets its requirements.
     attestation: str | None = None
+    payload_json: str = ""  # HC1: the certificate as JSON, for the EU business rules (CertLogic)
 
     @property
     def entries(self) -> tuple[Vaccination | HealthTest | Recovery, ...]:

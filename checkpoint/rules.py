@@ -42,7 +42,8 @@ class RuleOutcome:
 def evaluate(p: Pass, rules: Rules, now: datetime) -> RuleOutcome:
     """A pass with a health certificate gets the health-certificate rules; a CP1 pass the rules below."""
     if p.certificate is not None:
-        o = hc_rules.evaluate(p.certificate, rules.health, now, rules.clock_skew)
+        o = hc_rules.evaluate(p.certificate, rules.health, now, rules.clock_skew, issued=p.issued_at,
+                              expires=p.expires)
         return RuleOutcome(o.ok, o.applied, o.rule, o.detail)
     applied: list[str] = ["category"]
     if p.subject.category not in rules.categories:

@@ -7,6 +7,7 @@ checkpoint needs the name, birth date and the entry a rule reads, and the signat
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -42,7 +43,23 @@ def certificate(dgc: Mapping[Any, Any]) -> HealthCertificate:
         tests=tuple(_test(e, i) for i, e in enumerate(entries["t"])),
         recoveries=tuple(_recovery(e, i) for i, e in enumerate(entries["r"])),
         schema_version=claims.get(dgc, "ver", str, "dgc.ver", required=True),
+        payload_json=json.dumps(_jsonable(dgc), ensure_ascii=False, sort_keys=True),
     )
+
+
+def _jsonable(value: Any) -> Any:
+    """The certificate as the JSON it was made from (a CBOR date-time back to RFC 3339 text)."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, bytes):
+        return value.hex()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
 
 
 def _entries(dgc: Mapping[Any, Any], key: str) -> list[Mapping[Any, Any]]:

@@ -12,6 +12,7 @@ kid is the first 8 bytes of SHA-256 over the signer's certificate, not over its 
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping
 from datetime import datetime
@@ -90,6 +91,12 @@ def health_payload(m: Mapping[Any, Any]) -> Mapping[Any, Any]:
     return dgc
 
 
+def uci_hash(cert_id: str) -> bytes:
+    """The pass id: the EU revocation hash of the certificate identifier (first 16 bytes of SHA-256
+    of the UCI), so the station's revocation list (16-byte ids) can list HC1 certificates too."""
+    return hashlib.sha256(cert_id.encode("utf-8")).digest()[:16]
+
+
 def _time(m: Mapping[Any, Any], key: int, name: str) -> datetime:
     """A NumericDate (RFC 8392): an integer, or a float as several issuers write it (seconds kept)."""
     value = claims.get(m, key, (int, float), name, required=True)
@@ -110,7 +117,7 @@ def pass_from_claims(m: Mapping[Any, Any]) -> Pass:
     return Pass(
         format=FORMAT,
         issuer=iss,
-        pass_id=cert_id.encode("utf-8"),
+        pass_id=uci_hash(cert_id),
         issued_at=iat,
         not_before=nbf,
         expires=exp,

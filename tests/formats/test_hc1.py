@@ -5,20 +5,24 @@ from __future__ import annotations
 import base64
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography import x509
 
+from checkpoint import hc_rules
 from checkpoint.decision import Reason, Verdict
+from checkpoint.errors import ConfigError
 from checkpoint.formats import hc1
 from checkpoint.hc_rules import HealthRules
 from checkpoint.rules import Rules
+from checkpoint.trust.revocation import load_revocation_list
 from checkpoint.trust.store import TrustSource, TrustStore
 from checkpoint.trust.trustlist import KeyEntry, load_trust_list
 from checkpoint.verify import Verifier
-from tests.conftest import DATA
-from tests.factories import ed25519, trust_list
+from tests.conftest import DATA, shared_path
+from tests.factories import ed25519, revocation_list, trust_list
 from tests.formats import dgc_cases
 
 DGC = DATA / "dgc"
@@ -123,3 +127,58 @@ def test_document_signer_certificates_from_the_signed_trust_list() -> None:
     assert d.reason is Reason.KEY_REVOKED and "does not allow" in d.detail
     (key,) = store.candidates(hc1.parse(good["PREFIX"]).kid)
     assert key.certificate is not None and key.not_after == key.certificate.not_valid_after_utc
+
+
+def eu_rules(tmp_path: Path, value_sets: str = "value-sets.json") -> HealthRules:
+    rules_dir = DATA / "eu-rules"
+    table = {
+        "eu_rules": str(rules_dir / "rules.json"),
+        "value_sets": str(rules_dir / value_sets),
+        "vaccination_min_days": 3,
+    }
+    return hc_rules.from_table(table, str(tmp_path / "station.toml"))
+
+
+def test_eu_business_rules_pass_and_are_recorded(tmp_path: Path) -> None:
+    d = verify("DE-1", Rules(health=eu_rules(tmp_path)))
+    assert d.accepted, d.detail
+    assert d.rules_applied == ("hc_vaccination", "eu_business_rules")
+
+
+def test_eu_business_rule_refusal_names_the_rule(tmp_path: Path) -> None:
+    d = verify("DE-2", Rules(health=eu_rules(tmp_path)))  # a rapid antigen test: not in the value set
+    assert d.reason is Reason.RULE_FAILED and d.rule == "eu:TR-VN-0001"
+    assert d.detail == "EU rule TR-VN-0001: The test must be from a recognised type."
+
+
+def test_eu_rules_config_errors_name_the_key(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text('[{"Identifier": "X", "CertificateType": "Pets", "Logic": true}]')
+    with pytest.raises(ConfigError) as e:
+        hc_rules.from_table({"eu_rules": str(tmp_path / "bad.json")}, "station.toml")
+    assert e.value.key == "health_certificates.eu_rules" and "CertificateType" in str(e.value)
+    with pytest.raises(ConfigError, match="cannot read"):
+        hc_rules.from_table({"value_sets": "nope.json"}, "station.toml")
+
+
+def test_a_rule_that_cannot_evaluate_refuses(tmp_path: Path) -> None:
+    (tmp_path / "r.json").write_text(
+        '{"Identifier": "GR-X", "CertificateType": "General", "ValidFrom": "2021-01-01", "ValidTo": "2030-01-01",'
+        ' "Logic": {"+": [{"var": "payload.nam"}, 1]}}'
+    )
+    rules = hc_rules.from_table({"eu_rules": str(tmp_path / "r.json")}, str(tmp_path / "s.toml"))
+    assert verify("DE-3", Rules(health=rules)).rule == "eu:GR-X"
+
+
+def test_pass_id_is_the_eu_uci_revocation_hash() -> None:
+    samples = json.loads(shared_path("vectors", "dgc-extra", "RevocationCalculationSampleData.json").read_text())
+    for s in samples:
+        assert hc1.parse(s["barcodeData"]).pass_.pass_id.hex() == s["expUCI"], s["description"]
+
+
+def test_hc1_certificate_on_the_station_revocation_list_is_refused() -> None:
+    c = case("DE-2")
+    root = ed25519()
+    at = dgc_cases.clock(c)
+    pass_id = hc1.parse(c["PREFIX"]).pass_.pass_id
+    rl = load_revocation_list(revocation_list(root, [pass_id], issued=at - timedelta(hours=1)), [root.public_key()], at)
+    assert Verifier(dgc_cases.store(c), rl).verify(c["PREFIX"], at).reason is Reason.PASS_REVOKED
