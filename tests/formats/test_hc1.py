@@ -18,11 +18,11 @@ from checkpoint.formats import hc1
 from checkpoint.hc_rules import HealthRules
 from checkpoint.rules import Rules
 from checkpoint.trust.revocation import load_revocation_list
-from checkpoint.trust.store import TrustSource, TrustStore
+from checkpoint.trust.store import TrustedKey, TrustSource, TrustStore
 from checkpoint.trust.trustlist import KeyEntry, load_trust_list
 from checkpoint.verify import Verifier
 from tests.conftest import DATA, shared_path
-from tests.factories import ed25519, revocation_list, trust_list
+from tests.factories import ed25519, es256, revocation_list, trust_list
 from tests.formats import dgc_cases
 
 DGC = DATA / "dgc"
@@ -182,3 +182,17 @@ def test_hc1_certificate_on_the_station_revocation_list_is_refused() -> None:
     pass_id = hc1.parse(c["PREFIX"]).pass_.pass_id
     rl = load_revocation_list(revocation_list(root, [pass_id], issued=at - timedelta(hours=1)), [root.public_key()], at)
     assert Verifier(dgc_cases.store(c), rl).verify(c["PREFIX"], at).reason is Reason.PASS_REVOKED
+
+
+def test_every_certificate_sharing_a_kid_is_tried() -> None:
+    c = case("DE-2")
+    (real,) = dgc_cases.store(c).all_keys()
+    other = es256().public_key()
+    impostor = TrustedKey(kid=b"x" * 8, public_key=other, source="other", aliases=real.aliases)
+    store = TrustStore([impostor, real], TrustSource("two signers, one kid"))
+    assert len(store.candidates(real.aliases[0])) == 2
+    assert verify_with(store, c).reason is not Reason.BAD_SIGNATURE
+
+
+def verify_with(store: TrustStore, c: dict[str, Any]) -> Any:
+    return Verifier(store).verify(c["PREFIX"], dgc_cases.clock(c))
