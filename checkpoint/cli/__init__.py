@@ -21,6 +21,10 @@ COMMANDS = (
     "checkpoint.cli.verify",
     "checkpoint.cli.issuer",
     "checkpoint.cli.trust",
+    "checkpoint.cli.log",
+    "checkpoint.cli.supervisor_key",
+    "checkpoint.cli.sync",
+    "checkpoint.cli.server",
 )
 
 EXIT_OK, EXIT_REJECT, EXIT_USAGE = 0, 1, 2

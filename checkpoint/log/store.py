@@ -1,0 +1,517 @@
+"""The crossing log: every verdict, manual entry and officer action, durable before it is shown.
+
+One SQLite file in WAL mode with ``synchronous=FULL``: :meth:`CrossingLog.record` returns only after
+the commit reached the disk, so a crossing the officer saw accepted survives a power cut. Rows are
+hash-chained (``chain``), personal fields sealed to the supervisor's key (``personal``), and every
+SQLite failure becomes a :class:`LogError` the caller turns into a "cannot record" refusal.
+
+One process writes (the station); others (``checkpoint log status``, ``verify``, ``backup``) open
+the file read-only. Within the station, one connection is shared under a lock by all threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+
+from checkpoint.clock import Clock
+from checkpoint.crossing import PERSONAL_FIELDS, Crossing, PersonalData
+from checkpoint.decision import Decision, Flag
+from checkpoint.log import chain, schema
+from checkpoint.log.checkpointer import BACKSTOP_PAGES, Checkpointer
+from checkpoint.log.errors import LogError, from_sqlite, os_error_code
+from checkpoint.log.ids import uuid7
+from checkpoint.log.personal import (
+    MAX_FIELD_CHARS,
+    from_subject,
+    id_number_hash,
+    pass_id_hash,
+    seal_personal,
+    too_long_field,
+)
+from checkpoint.log.rows import COLUMNS, INSERT, SELECT, blob, row_to_crossing
+from checkpoint.log.stats import LogStats, compute_stats
+from checkpoint.log.timefmt import stamp, time_range
+from checkpoint.log.verify import ChainReport, check_crossing, walk_chain
+
+PAGE = 512
+QUICK_CHECK_MMAP = 4 * 2**30
+MAX_SHORT = 64  # lane, officer id, action name, detail keys
+MAX_DETAIL = 512
+MAX_DETAILS = 32
+_ACTION_NAME = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
+
+@dataclass(frozen=True)
+class CrossingContext:
+    """Where and how a crossing happened: who, which lane and way, and what the clock said."""
+
+    officer_id: str | None
+    lane: str
+    direction: str  # "in" / "out"
+    system_time: datetime
+    clock_suspect: bool
+    manual: bool = False
+
+
+def connect(path: Path, *, readonly: bool, busy_timeout: float) -> sqlite3.Connection:
+    """Open the file with the log's settings, check it is sound, and (writable) bring the schema up to date.
+
+    Read-only opens of a log on read-only media (a failed storage card) fall back to SQLite's
+    ``immutable`` mode: nothing can write there, and WAL mode cannot create its shared-memory file.
+    """
+    if readonly and not path.exists():
+        raise LogError("missing", "the file does not exist", path=path)
+    try:
+        return _connect(path, readonly=readonly, busy_timeout=busy_timeout, immutable=False)
+    except LogError as e:
+        if not readonly or e.code != "read_only" or not os.statvfs(path).f_flag & os.ST_RDONLY:
+            raise
+        return _connect(path, readonly=True, busy_timeout=busy_timeout, immutable=True)
+
+
+def _connect(path: Path, *, readonly: bool, busy_timeout: float, immutable: bool) -> sqlite3.Connection:
+    conn: sqlite3.Connection | None = None
+    try:
+        if not readonly:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():  # readable by the station's user only; SQLite gives -wal/-shm the same mode
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        query = "?immutable=1" if immutable else "?mode=ro"
+        target = f"{path.resolve().as_uri()}{query}" if readonly else str(path)
+        conn = sqlite3.connect(target, uri=readonly, timeout=busy_timeout, isolation_level=None,
+                               check_same_thread=False)
+        if not readonly:
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise LogError("io", f"cannot switch the log to WAL mode (got {mode})", path=path)
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA secure_delete=ON")  # erased personal data is overwritten, not left in free pages
+        # Memory-mapped reads halve quick_check's time on a big log (start-up < 2 s at a million rows);
+        # mapping is switched off again at once so the recording path keeps plain reads and writes.
+        conn.execute(f"PRAGMA mmap_size={QUICK_CHECK_MMAP}")
+        problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+        conn.execute("PRAGMA mmap_size=0")
+        if problems != ["ok"]:
+            raise LogError("corrupt", f"quick_check: {'; '.join(problems)[:300]}", path=path)
+        found = schema.version_of(conn)
+        if found > schema.VERSION:
+            raise LogError("too_new", f"schema version {found}, this station knows up to {schema.VERSION}", path=path)
+        if readonly and found != schema.VERSION:
+            raise LogError("missing" if found == 0 else "too_new",
+                           f"schema version {found}; start the station once to upgrade it", path=path)
+        if not readonly:
+            schema.migrate(conn)
+            conn.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
+        return conn
+    except LogError:
+        if conn is not None:
+            conn.close()
+        raise
+    except sqlite3.Error as e:
+        if conn is not None:
+            conn.close()
+        raise from_sqlite(e, path) from None
+    except OSError as e:
+        raise LogError(os_error_code(e), e.strerror or str(e), path=path) from None
+
+
+class CrossingLog:
+    """The station's crossing log. Use :meth:`open` (the station) or :meth:`open_readonly` (tools)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, *, station_id: str, seal_to: X25519PublicKey | None,
+                 hmac_key: bytes | None, clock: Clock, duplicate_window: timedelta, retention: timedelta,
+                 readonly: bool) -> None:
+        self._conn: sqlite3.Connection | None = conn
+        self.path = path
+        self.station_id = station_id
+        self._seal_to = seal_to
+        self._hmac_key = hmac_key
+        self._clock = clock
+        self.duplicate_window = duplicate_window
+        self.retention = retention
+        self.readonly = readonly
+        self._lock = threading.RLock()
+        self._checkpointer: Checkpointer | None = None
+
+    # -- opening ---------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path, *, station_id: str, seal_to: X25519PublicKey | None, hmac_key: bytes, clock: Clock,
+             duplicate_window: timedelta = timedelta(minutes=30), retention: timedelta = timedelta(days=30),
+             busy_timeout: float = 2.0) -> CrossingLog:
+        """Open (or create) the station's log for writing.
+
+        Runs ``quick_check`` and the migrations, checks the file belongs to ``station_id`` and that its
+        newest crossing is intact and is the chain's recorded head; any failure is a :class:`LogError`
+        (fail closed: a station that cannot trust its log must not admit).
+        """
+        if len(hmac_key) < 32:
+            raise LogError("invalid", "the hash key must be at least 32 bytes", path=path)
+        if not station_id or len(station_id) > MAX_SHORT:
+            raise LogError("invalid", "the station id must be 1 to 64 characters", path=path)
+        conn = connect(path, readonly=False, busy_timeout=busy_timeout)
+        log = cls(conn, path, station_id=station_id, seal_to=seal_to, hmac_key=hmac_key, clock=clock,
+                  duplicate_window=duplicate_window, retention=retention, readonly=False)
+        try:
+            log._claim(station_id)
+            log._check_head()
+        except BaseException:
+            log.close()
+            raise
+        log._checkpointer = Checkpointer(path)
+        return log
+
+    @classmethod
+    def open_readonly(cls, path: Path, *, clock: Clock, busy_timeout: float = 2.0) -> CrossingLog:
+        """Open an existing log for reading (status, verify, backup, export): it cannot record."""
+        conn = connect(path, readonly=True, busy_timeout=busy_timeout)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key='station_id'").fetchone()
+        except sqlite3.Error as e:
+            conn.close()
+            raise from_sqlite(e, path) from None
+        return cls(conn, path, station_id=row[0] if row else "", seal_to=None, hmac_key=None, clock=clock,
+                   duplicate_window=timedelta(0), retention=timedelta(days=30), readonly=True)
+
+    def _claim(self, station_id: str) -> None:
+        with self._write() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key='station_id'").fetchone()
+            if row is None:
+                conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
+                    ("station_id", station_id), ("created_at", stamp(self._clock.now())), ("sync_cursor", "0"),
+                    ("head_seq", "0"), ("head_hash", chain.GENESIS), ("action_seq", "0"),
+                    ("action_hash", chain.GENESIS),
+                ])
+            elif row[0] != station_id:
+                raise LogError("wrong_station", f"the log was made by station {row[0]!r}, this is {station_id!r}",
+                               path=self.path)
+
+    def _check_head(self) -> None:
+        """The newest crossing must be the recorded head and hash correctly: a quick tamper check at start."""
+        try:
+            conn = self._c()
+            head_seq, head_hash = self._head(conn)
+            row = conn.execute(f"{SELECT} ORDER BY seq DESC LIMIT 1").fetchone()
+        except sqlite3.Error as e:
+            raise from_sqlite(e, self.path) from None
+        actual_seq = row[0] if row else 0
+        if actual_seq != head_seq:
+            raise LogError("tampered", f"the newest crossing is {actual_seq} but the log's head says {head_seq}; "
+                           "run 'checkpoint log verify'", path=self.path)
+        if row is not None:
+            problem = check_crossing(row, prev=None)
+            if problem is None and row[COLUMNS.index("hash")].hex() != head_hash:
+                problem = "is not the chain's recorded head"
+            if problem is not None:
+                raise LogError("tampered", f"crossing {actual_seq} {problem}; run 'checkpoint log verify'",
+                               path=self.path)
+
+    # -- plumbing --------------------------------------------------------------------------------
+    def _c(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise LogError("closed", "the log was closed", path=self.path)
+        return self._conn
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction under the lock; every SQLite failure becomes a LogError."""
+        if self.readonly:
+            raise LogError("read_only", "this log was opened read-only", path=self.path)
+        with self._lock:
+            conn = self._c()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                except BaseException:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as e:
+                raise from_sqlite(e, self.path) from None
+
+    def _read(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+        with self._lock:
+            try:
+                return fn(self._c())
+            except sqlite3.Error as e:
+                raise from_sqlite(e, self.path) from None
+
+    @staticmethod
+    def _meta(conn: sqlite3.Connection, key: str) -> str:
+        row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return str(row[0]) if row else ""
+
+    @staticmethod
+    def _set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+        conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value=excluded.value",
+                     (key, value))
+
+    def _head(self, conn: sqlite3.Connection) -> tuple[int, str]:
+        return int(self._meta(conn, "head_seq") or 0), self._meta(conn, "head_hash") or chain.GENESIS
+
+    # -- recording -------------------------------------------------------------------------------
+    def record(self, decision: Decision, ctx: CrossingContext, personal: PersonalData | None = None) -> Crossing:
+        """Record one crossing durably and return it; raises :class:`LogError` if it cannot.
+
+        Personal fields come from ``personal`` (manual entries) or else from the verified pass.
+        A pass seen at this station within the duplicate window gets the ``duplicate`` flag (shown CHECK).
+        """
+        if self.readonly or self._hmac_key is None:
+            raise LogError("read_only", "this log was opened read-only", path=self.path)
+        _check_context(ctx, self.path, decision)
+        p = decision.pass_
+        if personal is None and p is not None:
+            personal = from_subject(p.subject)
+        if personal is not None and (too_long := too_long_field(personal)):
+            raise LogError("invalid", f"the {too_long} field is longer than {MAX_FIELD_CHARS} characters",
+                           path=self.path)
+        crossing_id = uuid7(self._clock.now())
+        pid_hash = pass_id_hash(self._hmac_key, p.pass_id) if p is not None else None
+        idn_hash = (id_number_hash(self._hmac_key, personal.id_number)
+                    if personal is not None and personal.id_number else None)
+        sealed = (seal_personal(personal, crossing_id, self._seal_to)
+                  if personal is not None and self._seal_to is not None else None)
+        at = decision.evaluated_at
+        flags = set(decision.flags)
+        if ctx.clock_suspect:
+            flags.add(Flag.CLOCK_SUSPECT)
+        if ctx.manual:
+            flags.add(Flag.MANUAL)
+        with self._write() as conn:
+            head_seq, head_hash = self._head(conn)
+            if pid_hash is not None and self._seen_since(conn, pid_hash, at - self.duplicate_window):
+                flags.add(Flag.DUPLICATE)
+            fields: dict[str, Any] = {
+                "seq": head_seq + 1, "id": crossing_id, "station_id": self.station_id, "officer_id": ctx.officer_id,
+                "lane": ctx.lane, "direction": ctx.direction, "recorded_at": stamp(at),
+                "system_time": stamp(ctx.system_time), "clock_suspect": Flag.CLOCK_SUSPECT in flags,
+                "format": decision.format, "kid": decision.kid.hex() if decision.kid is not None else None,
+                "verdict": decision.verdict.value, "reason": decision.reason.value if decision.reason else None,
+                "display": replace(decision, flags=frozenset(flags)).display.value, "rule": decision.rule,
+                "rules_applied": tuple(decision.rules_applied), "flags": tuple(sorted(f.value for f in flags)),
+                "manual": ctx.manual, "category": p.subject.category if p is not None else None,
+                "expires": stamp(p.expires) if p is not None else None,
+                "personal_digest": chain.personal_digest(pid_hash, idn_hash, sealed), "prev_hash": head_hash,
+            }
+            fields["hash"] = chain.crossing_hash(fields)
+            conn.execute(INSERT, _row_values(fields, pid_hash, idn_hash, sealed))
+            self._set_meta(conn, "head_seq", str(fields["seq"]))
+            self._set_meta(conn, "head_hash", fields["hash"])
+        if self._checkpointer is not None:
+            self._checkpointer.committed()
+        return Crossing(
+            **{k: v for k, v in fields.items() if k not in ("rules_applied", "flags")},
+            rules_applied=fields["rules_applied"], flags=fields["flags"], pass_id_hash=pid_hash,
+            id_number_hash=idn_hash, sealed=sealed,
+        )
+
+    def _seen_since(self, conn: sqlite3.Connection, pid_hash: str, since: datetime) -> bool:
+        row = conn.execute("SELECT 1 FROM crossings WHERE pass_id_hash=? AND recorded_at>=? LIMIT 1",
+                           (bytes.fromhex(pid_hash), stamp(since))).fetchone()
+        return row is not None
+
+    def record_action(self, action: str, officer_id: str | None, details: Mapping[str, str]) -> None:
+        """Record an officer or supervisor action (sign-in, manual override, export with personal data).
+
+        Hash-chained in its own table. ``details`` are short non-personal strings: keys that name a
+        personal field are refused.
+        """
+        _check_action(action, officer_id, details, self.path)
+        with self._write() as conn:
+            seq = int(self._meta(conn, "action_seq") or 0) + 1
+            fields: dict[str, Any] = {
+                "seq": seq, "id": uuid7(self._clock.now()), "at": stamp(self._clock.now()),
+                "station_id": self.station_id, "action": action, "officer_id": officer_id,
+                "details": chain.details_list(details), "prev_hash": self._meta(conn, "action_hash") or chain.GENESIS,
+            }
+            digest = chain.action_hash(fields)
+            conn.execute(
+                "INSERT INTO actions (seq, id, at, station_id, action, officer_id, details, prev_hash, hash) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (seq, fields["id"], fields["at"], self.station_id, action, officer_id,
+                 json.dumps(dict(sorted(details.items())), ensure_ascii=False), bytes.fromhex(fields["prev_hash"]),
+                 bytes.fromhex(digest)),
+            )
+            self._set_meta(conn, "action_seq", str(seq))
+            self._set_meta(conn, "action_hash", digest)
+
+    # -- reading ---------------------------------------------------------------------------------
+    def crossings(self, *, after_seq: int = 0, limit: int | None = None, since: datetime | None = None,
+                  until: datetime | None = None) -> Iterator[Crossing]:
+        """Crossings in seq order, streamed a page at a time (constant memory, no lock held between pages).
+
+        ``since`` is inclusive and ``until`` exclusive, on ``recorded_at``.
+        """
+        where, params = time_range(since, until)
+        sql = f"{SELECT} WHERE {' AND '.join(['seq > ?', *where])} ORDER BY seq LIMIT ?"
+        cursor, left = after_seq, limit
+        while left is None or left > 0:
+            size = PAGE if left is None else min(PAGE, left)
+            rows: list[tuple[Any, ...]] = self._read(partial(_fetch, sql, (cursor, *params, size)))
+            for row in rows:
+                yield row_to_crossing(row)
+            if len(rows) < size:
+                return
+            cursor = rows[-1][0]
+            if left is not None:
+                left -= len(rows)
+
+    def lookup_id_number(self, id_number: str, limit: int = 100) -> list[Crossing]:
+        """Crossings of a person by id number (through its keyed hash; the number itself is not stored)."""
+        if self._hmac_key is None:
+            raise LogError("read_only", "looking up an id number needs the station's hash key", path=self.path)
+        key = bytes.fromhex(id_number_hash(self._hmac_key, id_number))
+        rows = self._read(lambda c: c.execute(f"{SELECT} WHERE id_number_hash=? ORDER BY seq LIMIT ?",
+                                              (key, limit)).fetchall())
+        return [row_to_crossing(r) for r in rows]
+
+    def unsynced(self, limit: int) -> list[Crossing]:
+        return list(self.crossings(after_seq=self.sync_cursor, limit=limit))
+
+    def acknowledge(self, upto_seq: int) -> None:
+        """The central server has every crossing up to ``upto_seq``: move the sync cursor (never back)."""
+        with self._write() as conn:
+            head_seq, _ = self._head(conn)
+            if upto_seq > head_seq:
+                raise LogError("invalid", f"acknowledged crossing {upto_seq} but the newest is {head_seq}",
+                               path=self.path)
+            current = int(self._meta(conn, "sync_cursor") or 0)
+            if upto_seq > current:
+                self._set_meta(conn, "sync_cursor", str(upto_seq))
+
+    @property
+    def sync_cursor(self) -> int:
+        return int(self._read(lambda c: self._meta(c, "sync_cursor")) or 0)
+
+    @property
+    def last_seq(self) -> int:
+        seq: int = self._read(lambda c: self._head(c)[0])
+        return seq
+
+    @property
+    def last_hash(self) -> str:
+        digest: str = self._read(lambda c: self._head(c)[1])
+        return digest
+
+    def count(self) -> int:
+        n: int = self._read(lambda c: c.execute("SELECT count(*) FROM crossings").fetchone()[0])
+        return n
+
+    def meta(self) -> dict[str, str]:
+        """The log's bookkeeping (station id, created, heads, sync cursor), for ``checkpoint log status``."""
+        rows = self._read(lambda c: c.execute("SELECT key, value FROM meta").fetchall())
+        return {str(k): str(v) for k, v in rows}
+
+    def stats(self, since: datetime | None = None, until: datetime | None = None) -> LogStats:
+        stats: LogStats = self._read(lambda c: compute_stats(c, since, until))
+        return stats
+
+    def verify_chain(self, progress: Callable[[int], None] | None = None) -> ChainReport:
+        """Re-walk both chains from the first row, on a separate read-only connection (recording goes on)."""
+        conn = connect(self.path, readonly=True, busy_timeout=5.0)
+        try:
+            return walk_chain(conn, progress)
+        except sqlite3.Error as e:
+            raise from_sqlite(e, self.path) from None
+        finally:
+            conn.close()
+
+    # -- upkeep ----------------------------------------------------------------------------------
+    def erase_expired_personal_data(self, now: datetime) -> int:
+        """Erase the personal fields of synced crossings older than the retention age; returns how many."""
+        from checkpoint.log.retention import erase_expired
+
+        return erase_expired(self, now - self.retention, now)
+
+    def backup(self, dest: Path, progress: Callable[[int, int], None] | None = None) -> None:
+        """A consistent copy through SQLite's backup API, written atomically to ``dest``.
+
+        Copies from a separate read-only connection in one step (one WAL snapshot), so recording goes
+        on during the backup and the copy is never restarted by it.
+        """
+        from checkpoint.log.backup import backup_to
+
+        conn = connect(self.path, readonly=True, busy_timeout=5.0)
+        try:
+            backup_to(conn, dest, self.path, progress)
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
+        with self._lock:
+            if self._conn is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> CrossingLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _fetch(sql: str, params: tuple[Any, ...], conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    return conn.execute(sql, params).fetchall()
+
+
+def _row_values(fields: Mapping[str, Any], pid_hash: str | None, idn_hash: str | None,
+                sealed: bytes | None) -> tuple[Any, ...]:
+    values = dict(fields)
+    values.update(
+        rules_applied=json.dumps(list(fields["rules_applied"])), flags=json.dumps(list(fields["flags"])),
+        clock_suspect=int(fields["clock_suspect"]), manual=int(fields["manual"]), pass_id_hash=blob(pid_hash),
+        id_number_hash=blob(idn_hash), sealed=sealed, personal_digest=blob(fields["personal_digest"]),
+        prev_hash=blob(fields["prev_hash"]), hash=blob(fields["hash"]),
+    )
+    return tuple(values[c] for c in COLUMNS[:-1])
+
+
+def _short(value: str | None, what: str, path: Path, *, required: bool) -> None:
+    if value is None and not required:
+        return
+    if not isinstance(value, str) or not value or len(value) > MAX_SHORT or not value.isprintable():
+        raise LogError("invalid", f"the {what} must be 1 to {MAX_SHORT} printable characters", path=path)
+
+
+def _check_context(ctx: CrossingContext, path: Path, decision: Decision) -> None:
+    if decision.evaluated_at.tzinfo is None:
+        raise LogError("invalid", "the decision's time must carry a time zone", path=path)
+    _short(ctx.officer_id, "officer id", path, required=False)
+    _short(ctx.lane, "lane", path, required=True)
+    if ctx.direction not in ("in", "out"):
+        raise LogError("invalid", "the direction must be 'in' or 'out'", path=path)
+    if ctx.system_time.tzinfo is None:
+        raise LogError("invalid", "the system time must carry a time zone", path=path)
+
+
+def _check_action(action: str, officer_id: str | None, details: Mapping[str, str], path: Path) -> None:
+    if not isinstance(action, str) or not _ACTION_NAME.fullmatch(action):
+        raise LogError("invalid", "an action name is 1 to 64 of a-z, 0-9, '_', '.', '-'", path=path)
+    _short(officer_id, "officer id", path, required=False)
+    if len(details) > MAX_DETAILS:
+        raise LogError("invalid", f"at most {MAX_DETAILS} details per action", path=path)
+    for key, value in details.items():
+        _short(key, "detail name", path, required=True)
+        if key in PERSONAL_FIELDS:
+            raise LogError("invalid", f"the detail {key!r} is personal data; it does not belong in the action log",
+                           path=path)
+        if not isinstance(value, str) or len(value) > MAX_DETAIL:
+            raise LogError("invalid", f"the detail {key!r} must be text of at most {MAX_DETAIL} characters",
+                           path=path)
