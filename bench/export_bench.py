@@ -2,7 +2,7 @@
 
 Two sources:
 - ``--source rows``: Crossing values generated in memory one at a time (the writers' own cost);
-- ``--source log``: a real crossing log of N rows, bulk-filled, read through ``CrossingLog.crossings``.
+- ``--source log``: a real crossing log (``bench/fill_log.py``), read as the CLI reads it (``LogRows``).
 
 Each format runs in its own child process so that peak RSS (``ru_maxrss``) is that export's alone.
 
@@ -51,17 +51,17 @@ def child(fmt: str, n: int, source: str, log_path: str | None) -> None:
 
     out = Path(tempfile.mkdtemp()) / f"bench.{fmt}"
     req = ExportRequest(out, Format(fmt), timezone(timedelta(hours=7)), "UTC+07:00")
-    if source == "log":
-        from checkpoint.log import CrossingLog
+    from checkpoint.export.source import LogRows, rows_of
 
-        assert log_path is not None
-        log = CrossingLog.open(Path(log_path), station_id="BENCH", seal_to=None, hmac_key=b"k" * 32,
-                               clock=SystemClock())
-        rows = log.crossings()
-    else:
-        rows = generated(n)
     start = time.perf_counter()
-    result = export(rows, req, station_id="BENCH", station_key=Ed25519PrivateKey.generate(), clock=SystemClock())
+    if source == "log":
+        assert log_path is not None
+        with LogRows(Path(log_path)) as rows:
+            result = export(rows, req, station_id=rows.station_id, station_key=Ed25519PrivateKey.generate(),
+                            clock=SystemClock(), total=rows.count())
+    else:
+        result = export(rows_of(generated(n)), req, station_id="BENCH", station_key=Ed25519PrivateKey.generate(),
+                        clock=SystemClock())
     elapsed = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"format": fmt, "rows": result.rows, "seconds": elapsed, "peak_rss_mb": peak_mb,
