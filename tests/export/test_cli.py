@@ -153,3 +153,20 @@ def test_report_defaults_to_today_in_vietnamese(station: Path, capsys: pytest.Ca
 def test_export_needs_out(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("export", "--data-dir", station) == 2
     assert "--out" in capsys.readouterr().err
+
+
+def test_log_rows_read_exactly_what_the_log_holds(station: Path) -> None:
+    """The export's fast reader and the log's own iterator agree on every field, in one snapshot."""
+    from checkpoint.export.settings import load_timezone, period_from
+    from checkpoint.export.source import LogRows, rows_of
+
+    path = station / "crossings.sqlite"
+    with CrossingLog.open_readonly(path, clock=FixedClock(T0)) as log:
+        expected = list(rows_of(log.crossings()))
+        p = period_from(day=DAY, start=None, end=None, tz=load_timezone("Asia/Ho_Chi_Minh"))
+        expected_day = list(rows_of(log.crossings(since=p.since, until=p.until)))
+    with LogRows(path) as rows:
+        assert rows.count() == 26 and rows.station_id == "STATION-01"
+        assert list(rows) == expected
+    with LogRows(path, since=p.since, until=p.until) as rows:
+        assert rows.count() == 24 and list(rows) == expected_day
