@@ -116,6 +116,13 @@ def read_supervisor_key(path: Path) -> Any:
     return load_private(data, str(path), secret.encode())
 
 
+def _system_user(getpass: Any) -> str:
+    try:
+        return str(getpass.getuser())[:64]
+    except (OSError, KeyError):  # no user name in the environment or the password database
+        return "unknown"
+
+
 def run_export(args: argparse.Namespace) -> int:
     if args.out is None:
         raise CheckpointError("give --out FILE (see 'checkpoint export --help')")
@@ -147,7 +154,7 @@ def run_export(args: argparse.Namespace) -> int:
         categories=frozenset(args.category or ()), officers=frozenset(args.officer or ()), id_number_hashes=id_hashes,
     )
     supervisor_key = read_supervisor_key(args.key) if args.key is not None else None
-    by = args.by or getpass.getuser()
+    by = args.by or _system_user(getpass)
     language = args.language or settings.language
     request = ExportRequest(args.out, fmt, settings.tz, tz_label(settings.tz, period.since or clock.now()), filters,
                             language, args.masked, args.overwrite)

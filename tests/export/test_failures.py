@@ -77,6 +77,8 @@ def test_read_only_file_system_message() -> None:
     msg = describe_os_error(OSError(errno.EROFS, "Read-only file system"), Path("/media/usb/log.csv"))
     assert msg.startswith("/media/usb: the drive is read-only")
     assert "disk is full" in describe_os_error(OSError(errno.ENOSPC, "x"), Path("/a/b"))
+    assert describe_os_error(OSError(errno.EACCES, "x"), Path("/a/b.csv")).startswith("/a: no permission")
+    assert "4 GB" in describe_os_error(OSError(errno.EFBIG, "x"), Path("/a/b.csv"))
 
 
 def test_interrupt_removes_the_temporary_file(tmp_path: Path) -> None:
