@@ -17,6 +17,8 @@ class Alg(StrEnum):
 
 @dataclass(frozen=True)
 class TestResult:
+    __test__ = False  # not a pytest test class, despite the name
+
     type: str  # "PCR" / "RAT"
     sampled_at: datetime
     result: str  # "negative" / "positive"

@@ -90,7 +90,7 @@ class Station:
             try:
                 self.trust_list = load_trust_list(read_capped(installed, "trust list"), self.roots, now)
             except (CheckpointError, SignedListError) as e:
-                self._problem("trust", f"installed trust list refused: {e}")
+                self._problem("trust", f"installed trust list {installed} refused: {e}")
         if self.config.trust.trust_list is not None:
             self._try_install(self.install_trust_list, self.config.trust.trust_list, "trust list")
         installed_rl = self.trust_dir / REVOCATION_FILE
@@ -98,7 +98,7 @@ class Station:
             try:
                 self.revocations = load_revocation_list(read_capped(installed_rl, "revocation list"), self.roots, now)
             except (CheckpointError, SignedListError) as e:
-                self._problem("revocations", f"installed revocation list refused: {e}")
+                self._problem("revocations", f"installed revocation list {installed_rl} refused: {e}")
         if self.config.trust.revocation_list is not None:
             self._try_install(self.install_revocation_list, self.config.trust.revocation_list, "revocation list")
         if self.trust_list is not None:
@@ -119,22 +119,26 @@ class Station:
         """Verify a trust list and, if it is newer, make it the one in force (atomically)."""
         with self._lock:
             new = load_trust_list(data, self.roots, self.guard.assess().effective, previous=self.trust_list)
-            if self.trust_list is None or new.raw != self.trust_list.raw:
-                write_atomic(self.trust_dir / TRUST_LIST_FILE, new.raw)
+            if self._replace(TRUST_LIST_FILE, self.trust_list, new):
                 self.trust_list = new
-                self._verifier = None
-            self.guard.observe(new.issued, "trust list")
             return new
 
     def install_revocation_list(self, data: bytes) -> RevocationList:
+        """Verify a revocation list and, if it is newer and keeps every id, put it in force."""
         with self._lock:
             new = load_revocation_list(data, self.roots, self.guard.assess().effective, previous=self.revocations)
-            if self.revocations is None or new.raw != self.revocations.raw:
-                write_atomic(self.trust_dir / REVOCATION_FILE, new.raw)
+            if self._replace(REVOCATION_FILE, self.revocations, new):
                 self.revocations = new
-                self._verifier = None
-            self.guard.observe(new.issued, "revocation list")
             return new
+
+    def _replace(self, filename: str, old: TrustList | RevocationList | None, new: TrustList | RevocationList) -> bool:
+        """Write a verified list in place of the old one; False when it is the same list again."""
+        self.guard.observe(new.issued, filename)
+        if old is not None and new.raw == old.raw:
+            return False
+        write_atomic(self.trust_dir / filename, new.raw)
+        self._verifier = None
+        return True
 
     # -- deciding --------------------------------------------------------------------------------
     @property

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from checkpoint.clock import Clock, FixedClock, SystemClock, parse_instant
 from checkpoint.config import StationConfig, load_config
 from checkpoint.decision import Decision, Flag
-from checkpoint.errors import CheckpointError
+from checkpoint.errors import CheckpointError, SignedListError
 from checkpoint.trust.folder import load_key_folder
 from checkpoint.trust.keys import PublicKey
 from checkpoint.trust.revocation import load_revocation_list
@@ -72,12 +73,25 @@ def checker_from(args: argparse.Namespace) -> Decide:
     if args.trust.is_dir():
         store = load_key_folder(args.trust)
     else:
-        store = load_trust_list(read_capped(args.trust, "trust list"), _roots(root_paths), now).store
+        data = read_capped(args.trust, "trust list")
+        with _naming(args.trust):
+            store = load_trust_list(data, _roots(root_paths), now).store
     revocations = None
     if args.revocations is not None:
-        revocations = load_revocation_list(read_capped(args.revocations, "revocation list"), _roots(root_paths), now)
+        data = read_capped(args.revocations, "revocation list")
+        with _naming(args.revocations):
+            revocations = load_revocation_list(data, _roots(root_paths), now)
     verifier = Verifier(store, revocations, config.rules)
     return lambda text: verifier.verify(text, clock.now())
+
+
+@contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """Put the file's name in front of a refused list's message."""
+    try:
+        yield
+    except SignedListError as e:
+        raise type(e)(f"{path}: {e}") from None
 
 
 def _roots(paths: tuple[Path, ...]) -> list[PublicKey]:

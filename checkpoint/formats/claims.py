@@ -13,6 +13,8 @@ _MISSING = object()
 
 def get(m: Mapping[Any, Any], key: Any, typ: type | tuple[type, ...], name: str, *, required: bool) -> Any:
     value = m.get(key, _MISSING)
+    if type(value) is typ or (typ is Mapping and type(value) is dict):
+        return value  # the common case, and never a bool standing in for an int
     if value is _MISSING or (value is None and not required):
         if required:
             raise MalformedPass(f"claim {name} is missing")

@@ -20,6 +20,7 @@ HEADER_KID = 4
 ALG_EDDSA = -8
 ALG_ES256 = -7
 ALG_PS256 = -37
+_MAPS = (dict, cbor2.frozendict)  # what cbor2 decodes maps to; checked before the slower ABC test
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def parse_sign1(data: bytes) -> Sign1:
     protected_bytes, unprotected, payload, signature = obj
     if not isinstance(protected_bytes, bytes):
         raise MalformedPass("COSE: protected header is not a byte string")
-    if not isinstance(unprotected, Mapping):
+    if type(unprotected) not in _MAPS and not isinstance(unprotected, Mapping):
         raise MalformedPass("COSE: unprotected header is not a map")
     if not isinstance(payload, bytes):
         raise MalformedPass("COSE: payload is not a byte string")
@@ -58,7 +59,7 @@ def parse_sign1(data: bytes) -> Sign1:
         raise MalformedPass("COSE: signature is not a byte string")
     if protected_bytes:
         protected = loads_strict(protected_bytes, "COSE protected header")
-        if not isinstance(protected, Mapping):
+        if type(protected) is not dict and not isinstance(protected, Mapping):
             raise MalformedPass("COSE: protected header is not a map")
     else:
         protected = {}

@@ -43,7 +43,7 @@ def parse(text: str) -> SignedPass:
     if not isinstance(alg_value, int) or isinstance(alg_value, bool):
         raise MalformedPass("COSE: algorithm is missing from the protected header")
     payload = loads_strict(sign1.payload, "CWT claims")
-    if not isinstance(payload, Mapping):
+    if type(payload) is not dict and not isinstance(payload, Mapping):
         raise MalformedPass("CWT claims are not a map")
     return SignedPass(
         format=FORMAT,

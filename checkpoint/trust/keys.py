@@ -88,6 +88,8 @@ def check_supported(key: object, source: str) -> PublicKey:
 
 def load_public_pem(data: bytes, source: str) -> tuple[PublicKey, x509.Certificate | None]:
     """A PEM public key, or an X.509 certificate (PEM or DER) whose key is taken."""
+    if b"PRIVATE KEY-----" in data:
+        raise KeyLoadError(f"{source}: this is a PRIVATE key; trust needs public keys only (remove it from here)")
     if b"-----BEGIN CERTIFICATE-----" in data or not data.lstrip().startswith(b"-----"):
         try:
             cert = (

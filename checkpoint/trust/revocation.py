@@ -12,7 +12,7 @@ from datetime import datetime
 
 from checkpoint.errors import ListFormatError, ListRollbackError
 from checkpoint.trust import keys
-from checkpoint.trust.signed import open_document, sign_document, ts
+from checkpoint.trust.signed import check_newer, open_document, sign_document, ts
 
 DOC_TYPE = "cp1-revocation-list"
 ID_LEN = 16
@@ -102,10 +102,7 @@ def load_revocation_list(
     what = "revocation list"
     doc = open_document(data, roots, DOC_TYPE, now, what=what)
     version: int = doc["version"]
-    if previous is not None and data != previous.raw and version <= previous.version:
-        raise ListRollbackError(
-            f"revocation list version {version} is not newer than version {previous.version} already in place"
-        )
+    check_newer(what, version, data, previous.version if previous else None, previous.raw if previous else None)
     blob = doc.get("ids")
     if not isinstance(blob, bytes):
         raise ListFormatError("revocation list: 'ids' is missing or not a byte string")

@@ -14,6 +14,7 @@ from checkpoint.errors import (
     ListExpiredError,
     ListFormatError,
     ListNotSignedError,
+    ListRollbackError,
     ListSignatureError,
     MalformedPass,
 )
@@ -71,6 +72,14 @@ def open_document(
     if now >= expires:
         raise ListExpiredError(f"{what} version {payload['version']} expired at {expires.isoformat()}")
     return payload
+
+
+def check_newer(what: str, version: int, data: bytes, previous_version: int | None, previous_raw: bytes | None) -> None:
+    """Refuse a rollback: a list must be newer than the one in place (the same bytes again are fine)."""
+    if previous_version is not None and data != previous_raw and version <= previous_version:
+        raise ListRollbackError(
+            f"{what} version {version} is not newer than version {previous_version} already in place"
+        )
 
 
 def ts(value: Any, what: str, field: str) -> datetime:

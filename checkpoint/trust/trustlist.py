@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from checkpoint.errors import KeyLoadError, ListFormatError, ListRollbackError
+from checkpoint.errors import KeyLoadError, ListFormatError
 from checkpoint.formats.cose import ALG_EDDSA, ALG_ES256, ALG_PS256
 from checkpoint.model import Alg
 from checkpoint.trust import keys
-from checkpoint.trust.signed import open_document, sign_document, ts
+from checkpoint.trust.signed import check_newer, open_document, sign_document, ts
 from checkpoint.trust.store import KeyStatus, TrustedKey, TrustSource, TrustStore
 
 DOC_TYPE = "cp1-trust-list"
@@ -34,10 +34,7 @@ def load_trust_list(
     what = "trust list"
     doc = open_document(data, roots, DOC_TYPE, now, what=what)
     version: int = doc["version"]
-    if previous is not None and version <= previous.version and data != previous.raw:
-        raise ListRollbackError(
-            f"trust list version {version} is not newer than version {previous.version} already in place"
-        )
+    check_newer(what, version, data, previous.version if previous else None, previous.raw if previous else None)
     entries = doc.get("keys")
     if not isinstance(entries, list | tuple):
         raise ListFormatError("trust list: 'keys' is missing or not a list")
