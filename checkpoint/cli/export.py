@@ -14,7 +14,6 @@ from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_
 from checkpoint.cli.supervisor_key import PASSPHRASE_ENV
 from checkpoint.errors import CheckpointError
 
-MAX_KEY_FILE = 64 * 1024
 REASON_CODES = ("UNKNOWN_FORMAT", "MALFORMED", "UNKNOWN_KEY", "BAD_SIGNATURE", "KEY_REVOKED", "NOT_YET_VALID",
                 "EXPIRED", "PASS_REVOKED", "RULE_FAILED", "CANNOT_RECORD")
 
@@ -92,18 +91,12 @@ def _format_of(args: argparse.Namespace) -> str:
 
 
 def read_supervisor_key(path: Path) -> Any:
-    """The supervisor's X25519 private key; the passphrase from $CHECKPOINT_KEY_PASSPHRASE or a prompt."""
+    """The supervisor's X25519 private key; the passphrase from $CHECKPOINT_SUPERVISOR_PASSPHRASE or a prompt."""
     from checkpoint.errors import KeyLoadError
     from checkpoint.sealing import load_private
+    from checkpoint.station import read_capped
 
-    try:
-        if path.stat().st_size > MAX_KEY_FILE:
-            raise KeyLoadError(f"{path}: too large for a key file")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise KeyLoadError(f"{path}: the supervisor key file does not exist") from None
-    except OSError as e:
-        raise KeyLoadError(f"{path}: cannot read the supervisor key ({e.strerror})") from None
+    data = read_capped(path, "supervisor key")
     if b"ENCRYPTED" not in data:
         return load_private(data, str(path))
     secret = os.environ.get(PASSPHRASE_ENV)
@@ -192,10 +185,9 @@ def _trusted_station_key(args: argparse.Namespace) -> Any:
     from checkpoint.trust import keys
 
     if args.station_key is not None:
-        try:
-            data = args.station_key.read_bytes()
-        except OSError as e:
-            raise KeyLoadError(f"{args.station_key}: cannot read the station key ({e.strerror})") from None
+        from checkpoint.station import read_capped
+
+        data = read_capped(args.station_key, "station key")
         key = keys.load_public_pem(data, str(args.station_key))[0] if b"PUBLIC" in data else \
             keys.load_private_pem(data, str(args.station_key)).public_key()
         if not isinstance(key, Ed25519PublicKey):

@@ -170,3 +170,28 @@ def test_log_rows_read_exactly_what_the_log_holds(station: Path) -> None:
         assert list(rows) == expected
     with LogRows(path, since=p.since, until=p.until) as rows:
         assert rows.count() == 24 and list(rows) == expected_day
+
+
+def test_verify_against_a_given_station_key(station: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from checkpoint.station_keys import load_or_create_station_key
+
+    out = tmp_path / "x.csv"
+    assert run("export", "--data-dir", station, "--out", out, "-q") == 0
+    own = tmp_path / "station.pub.pem"
+    own.write_bytes(keys.public_pem(load_or_create_station_key(station).public_key()))
+    other = tmp_path / "other.pub.pem"
+    other.write_bytes(keys.public_pem(ed25519().public_key()))
+    assert run("export", "verify", out, "--station-key", own) == 0
+    assert run("export", "verify", out, "--station-key", other) == 1
+    assert "not by this station's key" in capsys.readouterr().out
+    assert run("export", "verify", out, "--data-dir", tmp_path / "elsewhere") == 0  # unpinned: a warning
+    assert "not checked against a known station key" in capsys.readouterr().err
+
+
+def test_missing_key_file_and_masked_without_key(station: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("export", "--data-dir", station, "--out", tmp_path / "x.csv", "--key", tmp_path / "none.pem") == 2
+    assert "supervisor key file does not exist" in capsys.readouterr().err
+    assert run("export", "--data-dir", station, "--out", tmp_path / "x.csv", "--masked") == 2
+    assert "--masked needs --key" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()
