@@ -21,10 +21,11 @@ REASON_CODES = ("UNKNOWN_FORMAT", "MALFORMED", "UNKNOWN_KEY", "BAD_SIGNATURE", "
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "export", help="export crossings to CSV, Excel (XLSX) or JSON Lines for the steering committee",
-        description="Export the crossing log, or part of it, for the provincial steering committee or contact "
-        "tracers. Personal fields stay sealed (left out) unless the supervisor's private key is given with --key; "
-        "an export with personal data is recorded in the log. Each export gets a signed manifest FILE.manifest.json "
-        "(rows, period, filters, SHA-256); check it with 'checkpoint export verify FILE'.",
+        description="Export the crossing log, or part of it, for the provincial steering committee or contact\n"
+        "tracers. Personal fields stay sealed (left out) unless the supervisor's private key is given\n"
+        "with --key; an export with personal data is recorded in the log. Each export gets a signed\n"
+        "manifest FILE.manifest.json (rows, period, filters, SHA-256); check it with\n"
+        "'checkpoint export verify FILE'.",
         epilog="Examples:\n  checkpoint export --day 2021-07-24 --out ngay-24-07.xlsx\n"
         "  checkpoint export --from 2021-07-20 --to 2021-07-24 --verdict reject --out tu-choi.csv\n"
         "  checkpoint export --id-number 001085012345 --key supervisor.key.pem --out truy-vet.xlsx\n"
@@ -63,7 +64,7 @@ def register(sub: Any) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run_export)
 
-    vsub = p.add_subparsers(dest="export_action", metavar="ACTION", title="actions")
+    vsub = p.add_subparsers(dest="export_action", metavar="[verify FILE]", title="actions")
     v = vsub.add_parser("verify", help="check an export against its signed manifest",
                         description="Check FILE against FILE.manifest.json: the station's signature on the manifest, "
                         "then the file's size and SHA-256. Exit status 0: intact; 1: changed or not signed by the "

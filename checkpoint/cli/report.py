@@ -13,9 +13,9 @@ from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "report", help="counts for a day or a period: per hour, verdicts and reasons, officers, sync",
-        description="Print what happened at this checkpoint: crossings per hour, accepted and rejected by reason, "
-        "duplicates, manual entries, per officer, and the sync state. With --html, also write it as one "
-        "self-contained HTML file with charts, for printing. No personal data appears in a report.",
+        description="Print what happened at this checkpoint: crossings per hour, accepted and rejected by\n"
+        "reason, duplicates, manual entries, per officer, and the sync state. With --html, also write it\n"
+        "as one self-contained HTML file with charts, for printing. No personal data appears in a report.",
         epilog="Examples:\n  checkpoint report                      (today)\n"
         "  checkpoint report --day 2021-07-24 --html bao-cao-24-07.html\n"
         "  checkpoint report --from 2021-07-01 --to 2021-07-31",
