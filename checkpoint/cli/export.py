@@ -156,6 +156,8 @@ def run_export(args: argparse.Namespace) -> int:
     # An export of personal data is recorded in the log (who, when, what filter): it opens for writing.
     audit_log: CrossingLog | None = open_station_log(config, clock, args.data_dir) if supervisor_key else None
     bar = ProgressBar(f"export {args.out.name}")
+    if not args.quiet:
+        bar.status("checking the log…")
     try:
         with LogRows(path, since=period.since, until=period.until) as rows:
             result = export(

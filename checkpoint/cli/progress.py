@@ -36,6 +36,13 @@ class ProgressBar:
         self.stream.flush()
         self._shown = True
 
+    def status(self, text: str) -> None:
+        """A word before the counting starts (e.g. while the log's integrity check runs)."""
+        if self.enabled:
+            self.stream.write(f"\r{self.label}: {text}")
+            self.stream.flush()
+            self._shown = True
+
     def done(self) -> None:
         if self._shown:
             self.stream.write("\n")

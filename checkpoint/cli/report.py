@@ -51,6 +51,7 @@ def run_report(args: argparse.Namespace) -> int:
     with CrossingLog.open_readonly(path, clock=clock) as log:
         sync = SyncState(log.last_seq, log.sync_cursor, log.meta().get("last_sync_at"))
     bar = ProgressBar("report")
+    bar.status("checking the log…")
     with LogRows(path, since=period.since, until=period.until) as rows:
         total = rows.count()
 

@@ -150,3 +150,27 @@ def test_csv_export_defuses_formulas_typed_by_people(tmp_path: Path) -> None:
         line = list(csv.reader(f))[1]
     assert line[5] == "'@SUM(1+1)" and line[8] == "'-2+3"
     assert line[12] == "'" + (evil.name or "") and line[17] == "'" + (evil.origin or "")
+
+
+def test_progress_bar_draws_on_a_terminal_only() -> None:
+    import io
+
+    from checkpoint.cli.progress import ProgressBar
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Tty()
+    bar = ProgressBar("export x.csv", tty)
+    bar.status("checking the log…")
+    bar(50, 100)
+    bar(100, 100)
+    bar.done()
+    out = tty.getvalue()
+    assert "checking the log…" in out and " 50%" in out and "100%" in out and out.endswith("\n")
+    plain = io.StringIO()
+    quiet = ProgressBar("export x.csv", plain)
+    quiet(50, 100)
+    quiet.done()
+    assert plain.getvalue() == ""
