@@ -125,52 +125,28 @@ def run_export(args: argparse.Namespace) -> int:
     import getpass
 
     from checkpoint.cli.progress import ProgressBar
-    from checkpoint.export import ExportFilter, ExportRequest, Format, export, id_number_hash
-    from checkpoint.export.settings import export_settings, period_from, tz_label
-    from checkpoint.export.source import LogRows
-    from checkpoint.log import CrossingLog
-    from checkpoint.log.settings import log_settings, open_station_log
-    from checkpoint.station_keys import load_or_create_hmac_key, load_or_create_station_key
+    from checkpoint.export import Format
+    from checkpoint.export.settings import export_settings, period_from
+    from checkpoint.export.station_export import Criteria, export_station_log
 
     config = config_from(args)
-    clock = clock_from(args)
-    settings = export_settings(config)
-    folder = args.data_dir or config.data_dir
     fmt = Format(_format_of(args))
-    period = period_from(day=args.day, start=args.start, end=args.end, tz=settings.tz)
-    id_hashes: frozenset[str] = frozenset()
-    if args.id_number:
-        hmac_key = load_or_create_hmac_key(folder)
-        id_hashes = frozenset(id_number_hash(hmac_key, n) for n in args.id_number)
-    filters = ExportFilter(
-        since=period.since, until=period.until, directions=frozenset(args.direction or ()),
-        verdicts=frozenset(args.verdict or ()), reasons=frozenset(args.reason or ()),
-        categories=frozenset(args.category or ()), officers=frozenset(args.officer or ()), id_number_hashes=id_hashes,
-    )
+    period = period_from(day=args.day, start=args.start, end=args.end, tz=export_settings(config).tz)
+    criteria = Criteria(tuple(args.direction or ()), tuple(args.verdict or ()), tuple(args.reason or ()),
+                        tuple(args.category or ()), tuple(args.officer or ()), tuple(args.id_number or ()))
     supervisor_key = read_supervisor_key(args.key) if args.key is not None else None
-    by = args.by or _system_user(getpass)
-    language = args.language or settings.language
-    request = ExportRequest(args.out, fmt, settings.tz, tz_label(settings.tz, period.since or clock.now()), filters,
-                            language, args.masked, args.overwrite)
-    path = log_settings(config, args.data_dir).path
-    # An export of personal data is recorded in the log (who, when, what filter): it opens for writing.
-    audit_log: CrossingLog | None = open_station_log(config, clock, args.data_dir) if supervisor_key else None
     bar = ProgressBar(f"export {args.out.name}")
     if not args.quiet:
         bar.status("checking the log…")
     try:
-        with LogRows(path, since=period.since, until=period.until) as rows:
-            result = export(
-                rows, request, station_id=rows.station_id or config.station.id,
-                station_key=load_or_create_station_key(folder), clock=clock, supervisor_key=supervisor_key,
-                exported_by=by, total=rows.count(), progress=None if args.quiet else bar,
-                audit=None if audit_log is None else
-                (lambda action, details: audit_log.record_action(action, by[:64], details)),
-            )
+        result = export_station_log(
+            config, clock_from(args), out=args.out, fmt=fmt, period=period, criteria=criteria,
+            data_dir=args.data_dir, supervisor_key=supervisor_key, masked=args.masked,
+            exported_by=args.by or _system_user(getpass), language=args.language, overwrite=args.overwrite,
+            progress=None if args.quiet else bar,
+        )
     finally:
         bar.done()
-        if audit_log is not None:
-            audit_log.close()
     personal = {"sealed": "personal data left out (sealed)", "masked": "personal data masked",
                 "full": "WITH PERSONAL DATA: keep it safe, hand it over only to authorised people"}[result.personal]
     print(f"{result.path}: {result.rows:,} crossings, {fmt.value.upper()}, {personal}")

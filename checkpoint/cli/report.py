@@ -37,36 +37,20 @@ def run_report(args: argparse.Namespace) -> int:
     from checkpoint.cli.progress import ProgressBar
     from checkpoint.export.atomic_file import atomic_output
     from checkpoint.export.settings import export_settings, period_from
-    from checkpoint.export.source import LogRows
-    from checkpoint.log import CrossingLog
-    from checkpoint.log.settings import log_settings
-    from checkpoint.report import SyncState, render_html, render_text, summarize
+    from checkpoint.export.station_export import report_station_log
+    from checkpoint.report import render_html, render_text
 
     config = config_from(args)
     clock = clock_from(args)
     settings = export_settings(config)
     language = args.language or settings.language
     period = period_from(day=args.day, start=args.start, end=args.end, tz=settings.tz, default_today=clock.now())
-    path = log_settings(config, args.data_dir).path
-    with CrossingLog.open_readonly(path, clock=clock) as log:
-        sync = SyncState(log.last_seq, log.sync_cursor, log.meta().get("last_sync_at"))
     bar = ProgressBar("report")
     bar.status("checking the log…")
-    with LogRows(path, since=period.since, until=period.until) as rows:
-        total = rows.count()
-
-        def counted() -> Any:
-            for i, r in enumerate(rows, 1):
-                if i % 5000 == 0:
-                    bar(i, total)
-                yield r
-
-        try:
-            summary = summarize(counted(), tz=settings.tz, station_id=rows.station_id or config.station.id,
-                                generated_at=clock.now(), since=period.since, until=period.until,
-                                period=period.label, sync=sync)
-        finally:
-            bar.done()
+    try:
+        summary = report_station_log(config, clock, period, data_dir=args.data_dir, progress=bar)
+    finally:
+        bar.done()
     print(render_text(summary, language), end="")
     if args.html is not None:
         with atomic_output(args.html, overwrite=args.overwrite) as (f, _):
