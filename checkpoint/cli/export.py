@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,8 @@ def register(sub: Any) -> None:
     f.add_argument("--category", action="append", metavar="CATEGORY", help="pass category (e.g. worker, driver)")
     f.add_argument("--officer", action="append", metavar="ID", help="officer id")
     f.add_argument("--id-number", action="append", metavar="NUMBER",
-                   help="a person's id number (matched through the log's keyed hash; never written anywhere)")
+                   help="a person's id number (matched through the log's keyed hash; never written anywhere); "
+                   "'-' asks for it (or reads one per line from standard input), keeping it out of shell history")
     k = p.add_argument_group("personal data")
     k.add_argument("--key", type=Path, metavar="FILE",
                    help="the supervisor's private key (PEM): personal fields are opened and exported; the "
@@ -110,6 +112,22 @@ def read_supervisor_key(path: Path) -> Any:
     return load_private(data, str(path), secret.encode())
 
 
+def _id_numbers(given: Sequence[str]) -> tuple[str, ...]:
+    """The id numbers to look for; ``-`` asks at a terminal (not echoed) or reads standard input."""
+    out = [n for n in given if n != "-"]
+    if "-" in given:
+        if sys.stdin.isatty():
+            import getpass
+
+            out.append(getpass.getpass("ID number (CCCD/CMND): "))
+        else:
+            out += [line.strip() for line in sys.stdin.read(64 * 1024).splitlines() if line.strip()]
+    numbers = tuple(n for n in out if n.strip())
+    if given and not numbers:
+        raise CheckpointError("--id-number: no id number given")
+    return numbers
+
+
 def _system_user(getpass: Any) -> str:
     try:
         return str(getpass.getuser())[:64]
@@ -133,7 +151,7 @@ def run_export(args: argparse.Namespace) -> int:
     fmt = Format(_format_of(args))
     period = period_from(day=args.day, start=args.start, end=args.end, tz=export_settings(config).tz)
     criteria = Criteria(tuple(args.direction or ()), tuple(args.verdict or ()), tuple(args.reason or ()),
-                        tuple(args.category or ()), tuple(args.officer or ()), tuple(args.id_number or ()))
+                        tuple(args.category or ()), tuple(args.officer or ()), _id_numbers(args.id_number or ()))
     supervisor_key = read_supervisor_key(args.key) if args.key is not None else None
     bar = ProgressBar(f"export {args.out.name}")
     if not args.quiet:

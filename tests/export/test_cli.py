@@ -230,3 +230,15 @@ def test_real_log_round_trip_with_personal_data(station: Path, tmp_path: Path, s
     assert run("export", "verify", out, "--data-dir", station) == 0
     with LogRows(station / "crossings.sqlite") as rows:
         assert rows.count() == len(got)
+
+
+def test_id_number_from_standard_input_stays_out_of_the_command_line(station: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("079190000123\n"))
+    out = tmp_path / "x.jsonl"
+    assert run("export", "--data-dir", station, "--out", out, "--id-number", "-", "-q") == 0
+    assert len(out.read_text().splitlines()) == 13
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    assert run("export", "--data-dir", station, "--out", tmp_path / "y.jsonl", "--id-number", "-") == 2
