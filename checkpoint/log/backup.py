@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from checkpoint.log.errors import LogError, from_sqlite
+from checkpoint.log.errors import LogError, from_sqlite, os_error_code
 
 #: All pages in one step: a source written to by another connection between steps would restart the
 #: copy (SQLite's rule), and the station never stops writing.
@@ -57,7 +57,7 @@ def backup_to(source: sqlite3.Connection, dest: Path, source_path: Path,
     except OSError as e:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise LogError("read_only" if e.errno in (13, 30) else "io", e.strerror or str(e), path=dest) from None
+        raise LogError(os_error_code(e), e.strerror or str(e), path=dest) from None
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

@@ -43,32 +43,52 @@ Value = None | bool | int | str | bytes | Sequence["Value"]
 
 
 def encode(value: Value) -> bytes:
+    out: list[bytes] = []
+    _encode(value, out)
+    return b"".join(out)
+
+
+_NULL, _TRUE, _FALSE = b"N\x00\x00\x00\x00", b"B\x00\x00\x00\x011", b"B\x00\x00\x00\x010"
+
+
+def _encode(value: Value, out: list[bytes]) -> None:
     if value is None:
-        return _tlv(b"N", b"")
-    if isinstance(value, bool):
-        return _tlv(b"B", b"1" if value else b"0")
-    if isinstance(value, int):
-        return _tlv(b"I", str(value).encode("ascii"))
-    if isinstance(value, str):
-        return _tlv(b"S", value.encode("utf-8"))
-    if isinstance(value, bytes):
-        return _tlv(b"X", value)
-    return _tlv(b"L", b"".join(encode(v) for v in value))
+        out.append(_NULL)
+    elif value is True:
+        out.append(_TRUE)
+    elif value is False:
+        out.append(_FALSE)
+    elif isinstance(value, str):
+        _tlv(b"S", value.encode("utf-8"), out)
+    elif isinstance(value, int):
+        _tlv(b"I", str(value).encode("ascii"), out)
+    elif isinstance(value, bytes):
+        _tlv(b"X", value, out)
+    else:
+        _tlv(b"L", b"".join(encode(v) for v in value), out)
 
 
-def _tlv(tag: bytes, payload: bytes) -> bytes:
-    return tag + len(payload).to_bytes(4, "big") + payload
+def _tlv(tag: bytes, payload: bytes, out: list[bytes]) -> None:
+    out.append(tag)
+    out.append(len(payload).to_bytes(4, "big"))
+    out.append(payload)
 
 
 def _digest(domain: str, values: Iterable[Value]) -> str:
-    h = hashlib.sha256(encode(domain))
+    out: list[bytes] = []
+    _encode(domain, out)
     for v in values:
-        h.update(encode(v))
-    return h.hexdigest()
+        _encode(v, out)
+    return hashlib.sha256(b"".join(out)).hexdigest()
 
 
 def crossing_hash(fields: Mapping[str, Value]) -> str:
     return _digest(CROSSING_DOMAIN, (fields[name] for name in CROSSING_FIELDS))
+
+
+def crossing_hash_of(values: Iterable[Value]) -> str:
+    """The crossing hash from its field values already in ``CROSSING_FIELDS`` order."""
+    return _digest(CROSSING_DOMAIN, values)
 
 
 def personal_digest(pass_id_hash: str | None, id_number_hash: str | None, sealed: bytes | None) -> str:

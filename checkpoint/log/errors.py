@@ -8,6 +8,7 @@ is the full message with what to do. None of them ever holds personal data.
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from pathlib import Path
 
@@ -58,3 +59,12 @@ _PRIMARY = {
     "SQLITE_NOTADB": "corrupt",
     "SQLITE_IOERR": "io",
 }
+
+
+def os_error_code(error: OSError) -> str:
+    """The LogError code for a failed file operation (creating the data folder, writing a backup)."""
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "read_only"
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "disk_full"
+    return "io"

@@ -27,9 +27,10 @@ if TYPE_CHECKING:
 BATCH = 2_000  # rows per transaction: short transactions keep recording responsive
 
 
-def erase_expired(log: CrossingLog, cutoff: datetime) -> int:
+def erase_expired(log: CrossingLog, cutoff: datetime, now: datetime) -> int:
+    """Erase personal fields of synced crossings recorded before ``cutoff``; ``now`` stamps ``erased_at``."""
     erased = 0
-    now = stamp(log._clock.now())
+    erased_at = stamp(now)
     while True:
         with log._write() as conn:
             cursor = log._meta(conn, "sync_cursor") or "0"
@@ -37,7 +38,7 @@ def erase_expired(log: CrossingLog, cutoff: datetime) -> int:
                 "UPDATE crossings SET pass_id_hash=NULL, id_number_hash=NULL, sealed=NULL, erased_at=? "
                 "WHERE seq IN (SELECT seq FROM crossings WHERE recorded_at < ? AND seq <= ? AND erased_at IS NULL "
                 "AND (sealed IS NOT NULL OR pass_id_hash IS NOT NULL OR id_number_hash IS NOT NULL) LIMIT ?)",
-                (now, stamp(cutoff), int(cursor), BATCH),
+                (erased_at, stamp(cutoff), int(cursor), BATCH),
             ).rowcount
         erased += n
         if n < BATCH:

@@ -5,6 +5,8 @@ Never edit a released migration; add the next one. ``tests/log/test_schema.py`` 
 every earlier version, with rows, and opens it with the current code.
 
 Hashes are stored as 32-byte BLOBs (half the size of hex) and converted to hex at the boundary.
+``crossings.id`` (UUIDv7) has no index: nothing on the station looks a crossing up by id, and the
+index would cost ~50 bytes a row; the central server keys crossings by (station id, seq).
 Times are ISO-8601 UTC text of fixed width (``2021-07-24T00:26:40.000000Z``), so they sort as text.
 """
 
@@ -18,7 +20,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE crossings (
         seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
+        id TEXT NOT NULL,
         station_id TEXT NOT NULL,
         officer_id TEXT,
         lane TEXT NOT NULL,

@@ -10,7 +10,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from checkpoint.log.timefmt import stamp
+from checkpoint.log.timefmt import time_range
 
 
 @dataclass(frozen=True)
@@ -28,14 +28,8 @@ class LogStats:
 
 
 def compute_stats(conn: sqlite3.Connection, since: datetime | None, until: datetime | None) -> LogStats:
-    where, params = ["1"], []
-    if since is not None:
-        where.append("recorded_at >= ?")
-        params.append(stamp(since))
-    if until is not None:
-        where.append("recorded_at < ?")
-        params.append(stamp(until))
-    cond = " AND ".join(where)
+    where, params = time_range(since, until)
+    cond = " AND ".join(["1", *where])
 
     def grouped(expr: str, extra: str = "") -> dict[str, int]:
         sql = f"SELECT {expr}, count(*) FROM crossings WHERE {cond}{extra} GROUP BY 1 ORDER BY 1"  # noqa: S608

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checkpoint.log import chain
-from checkpoint.log.rows import SELECT, chain_fields, row_to_crossing
+from checkpoint.log.rows import COLUMNS, SELECT
 
 PROGRESS_EVERY = 10_000
 
@@ -59,10 +59,10 @@ def _walk_crossings(conn: sqlite3.Connection, meta: dict[str, str],
         if seq != expected:
             return checked, _Break(expected, f"crossing {expected} is missing (the next row is {seq}): "
                                              "rows were deleted or renumbered")
-        problem = _check_crossing(row, prev)
+        problem = check_crossing(row, prev)
         if problem is not None:
             return checked, _Break(seq, f"crossing {seq} {problem}")
-        prev = row[-2].hex()
+        prev = row[_HASH].hex()
         checked += 1
         expected += 1
         if progress is not None and checked % PROGRESS_EVERY == 0:
@@ -74,19 +74,50 @@ def _walk_crossings(conn: sqlite3.Connection, meta: dict[str, str],
     return checked, None
 
 
-def _check_crossing(row: tuple[Any, ...], prev: str) -> str | None:
+_COL = {name: i for i, name in enumerate(COLUMNS)}
+_HASH, _PREV, _ERASED = _COL["hash"], _COL["prev_hash"], _COL["erased_at"]
+_PID, _IDN, _SEALED, _DIGEST = _COL["pass_id_hash"], _COL["id_number_hash"], _COL["sealed"], _COL["personal_digest"]
+_BOOLS = {_COL["clock_suspect"], _COL["manual"]}
+_LISTS = {_COL["rules_applied"], _COL["flags"]}
+_HEXES = {_DIGEST, _PREV}
+_CHAIN_COLS = tuple(_COL[name] for name in chain.CROSSING_FIELDS)
+
+
+def _chain_value(row: tuple[Any, ...], i: int) -> chain.Value:
+    """A column as the chain encodes it (the same conversions as ``rows.row_to_crossing``, without the object)."""
+    v = row[i]
+    if i in _BOOLS:
+        return bool(v)
+    if i in _LISTS:
+        items = json.loads(v)
+        if not isinstance(items, list):
+            raise ValueError("not a list")
+        return items
+    if i in _HEXES:
+        return v.hex() if v is not None else None
+    return v  # type: ignore[no-any-return]
+
+
+def _hex(v: Any) -> str | None:
+    return v.hex() if v is not None else None
+
+
+def check_crossing(row: tuple[Any, ...], prev: str | None) -> str | None:
+    """What is wrong with one row (None: nothing); ``prev`` is the hash it must follow, None to skip the link."""
     try:
-        c = row_to_crossing(row)
+        stored_hash, stored_prev = row[_HASH].hex(), row[_PREV].hex()
+        digest = chain.crossing_hash_of(_chain_value(row, i) for i in _CHAIN_COLS)
+        personal = (_hex(row[_PID]), _hex(row[_IDN]), row[_SEALED])
     except (TypeError, ValueError, AttributeError):
         return "cannot be read (a field was altered)"
-    if c.prev_hash != prev:
+    if prev is not None and stored_prev != prev:
         return "does not follow the crossing before it (rows edited, deleted or reordered)"
-    if chain.crossing_hash(chain_fields(c)) != c.hash:
+    if digest != stored_hash:
         return "was altered (its content does not match its hash)"
-    if c.erased_at is None:
-        if chain.personal_digest(c.pass_id_hash, c.id_number_hash, c.sealed) != c.personal_digest:
+    if row[_ERASED] is None:
+        if chain.personal_digest(*personal) != _hex(row[_DIGEST]):
             return "has altered personal data (sealed record or keyed hashes)"
-    elif (c.pass_id_hash, c.id_number_hash, c.sealed) != (None, None, None):
+    elif personal != (None, None, None):
         return "is marked erased but still holds personal fields"
     return None
 

@@ -149,17 +149,21 @@ def test_oversized_personal_field_refused_without_echoing_it(log: CrossingLog, p
     assert "name" in str(e.value) and "Nguyễn" not in str(e.value) and log.count() == 0
 
 
-def test_crossings_stream_filters_and_pages(log: CrossingLog, passes: Passes) -> None:
+def test_crossings_stream_filters_and_pages(log: CrossingLog, passes: Passes, monkeypatch: pytest.MonkeyPatch) -> None:
     from dataclasses import replace
 
+    from checkpoint.log import store
+
+    monkeypatch.setattr(store, "PAGE", 7)  # many pages from few rows
     d = passes.decide()
-    for i in range(1200):
+    for i in range(60):
         log.record(replace(d, evaluated_at=NOW + timedelta(minutes=i)), ctx())
-    assert [c.seq for c in log.crossings(after_seq=1195)] == [1196, 1197, 1198, 1199, 1200]
+    assert [c.seq for c in log.crossings(after_seq=55)] == [56, 57, 58, 59, 60]
     assert [c.seq for c in log.crossings(after_seq=10, limit=3)] == [11, 12, 13]
-    window = list(log.crossings(since=NOW + timedelta(minutes=600), until=NOW + timedelta(minutes=1100)))
-    assert (window[0].seq, window[-1].seq, len(window)) == (601, 1100, 500)
-    assert sum(1 for _ in log.crossings()) == 1200
+    assert [c.seq for c in log.crossings(after_seq=10, limit=15)] == list(range(11, 26))
+    window = list(log.crossings(since=NOW + timedelta(minutes=20), until=NOW + timedelta(minutes=50)))
+    assert (window[0].seq, window[-1].seq, len(window)) == (21, 50, 30)
+    assert [c.seq for c in log.crossings()] == list(range(1, 61))
 
 
 def test_sync_cursor_is_monotonic(log: CrossingLog, passes: Passes) -> None:
@@ -219,3 +223,35 @@ def test_readonly_log_cannot_record(log: CrossingLog, passes: Passes, log_path: 
 def test_times_are_fixed_width_utc(log: CrossingLog, passes: Passes) -> None:
     c = log.record(passes.decide(), ctx())
     assert parse(c.recorded_at) == NOW and parse(c.system_time) == NOW
+
+
+def test_wal_is_checkpointed_off_the_recording_path(log: CrossingLog, passes: Passes, log_path: Path) -> None:
+    from checkpoint.log.checkpointer import Checkpointer
+
+    cp = log._checkpointer
+    assert isinstance(cp, Checkpointer)
+    with sqlite3.connect(log_path) as raw:
+        assert raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000  # a fresh connection's default
+    assert log._c().execute("PRAGMA wal_autocheckpoint").fetchone()[0] > 1000  # the station's: a backstop only
+    d = passes.decide()
+    for _ in range(cp.every_commits):
+        log.record(d, ctx())
+    assert cp.ran.wait(timeout=30) and cp.checkpoints >= 1
+
+
+def test_record_or_refuse_refuses_on_an_unexpected_failure(log: CrossingLog, passes: Passes,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    def broken(*args: object, **kw: object) -> None:
+        raise RuntimeError(f"bug while handling {PERSON.name}")
+
+    monkeypatch.setattr(log, "record", broken)
+    shown, crossing = record_or_refuse(log, passes.decide(), ctx())
+    assert crossing is None and shown.reason is Reason.CANNOT_RECORD and "internal error" in shown.detail
+    assert "RuntimeError" in caplog.text and PERSON.name not in caplog.text
+
+
+def test_log_files_are_private_to_the_station_user(log: CrossingLog, passes: Passes, log_path: Path) -> None:
+    log.record(passes.decide(), ctx())
+    for p in log_path.parent.glob("crossings.sqlite*"):
+        assert p.stat().st_mode & 0o077 == 0, p.name
