@@ -55,3 +55,13 @@ def test_export_table_of_the_config() -> None:
 def test_tz_label() -> None:
     assert tz_label(VN, datetime(2021, 7, 24, tzinfo=UTC)) == "UTC+07:00"
     assert tz_label(load_timezone("America/St_Johns"), datetime(2021, 1, 1, tzinfo=UTC)) == "UTC-03:30"
+
+
+def test_example_config_documents_the_export_table() -> None:
+    from pathlib import Path
+
+    from checkpoint.config import load_config
+
+    cfg = load_config(Path(__file__).resolve().parents[2] / "config" / "station.example.toml")
+    s = export_settings(cfg)
+    assert str(s.tz) == "Asia/Ho_Chi_Minh" and s.language == "vi"
