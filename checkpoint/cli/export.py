@@ -204,9 +204,15 @@ def _trusted_station_key(args: argparse.Namespace) -> Any:
 
 def run_verify(args: argparse.Namespace) -> int:
     from checkpoint.export import verify
+    from checkpoint.export.station_export import chain_check
 
     report = verify(args.file, args.manifest, trusted=_trusted_station_key(args))
     m = report.manifest
+    if report.ok:
+        problem = chain_check(config_from(args), clock_from(args), m, args.data_dir)
+        if problem is not None:
+            print(f"FAILED: {problem}")
+            return EXIT_REJECT
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
     if not report.ok:

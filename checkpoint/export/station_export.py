@@ -109,3 +109,30 @@ def report_station_log(config: StationConfig, clock: Clock, period: Period, *, d
         return summarize(counted(), tz=settings.tz, station_id=rows.station_id or config.station.id,
                          generated_at=clock.now(), since=period.since, until=period.until, period=period.label,
                          sync=sync)
+
+
+def chain_check(config: StationConfig, clock: Clock, manifest: dict[str, object],
+                data_dir: Path | None = None) -> str | None:
+    """On the station that made an export: does its log still hold, at the manifest's ``covers_upto_seq``,
+    the crossing hash the manifest cites? Returns a problem, or None when it matches or cannot apply
+    (no log here, another station's export, an empty export)."""
+    from checkpoint.log import CrossingLog, LogError
+    from checkpoint.log.settings import log_settings
+
+    seq, digest = manifest.get("covers_upto_seq"), manifest.get("covers_upto_hash")
+    path = log_settings(config, data_dir).path
+    if not isinstance(seq, int) or not isinstance(digest, str) or not path.exists():
+        return None
+    try:
+        with CrossingLog.open_readonly(path, clock=clock) as log:
+            if log.station_id != manifest.get("station_id"):
+                return None
+            found = next(iter(log.crossings(after_seq=seq - 1, limit=1)), None)
+    except LogError:
+        return None
+    if found is None or found.seq != seq:
+        return f"this station's log has no crossing {seq}, which the export says it covers"
+    if found.hash != digest:
+        return (f"crossing {seq} in this station's log has another hash than the export cites: the log or the "
+                "export is not the original")
+    return None

@@ -242,3 +242,17 @@ def test_id_number_from_standard_input_stays_out_of_the_command_line(station: Pa
     assert len(out.read_text().splitlines()) == 13
     monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
     assert run("export", "--data-dir", station, "--out", tmp_path / "y.jsonl", "--id-number", "-") == 2
+
+
+def test_verify_on_the_station_checks_the_chain_position(station: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "ngay.csv"
+    assert run("export", "--data-dir", station, "--day", DAY, "--out", out, "-q") == 0
+    covered = json.loads((tmp_path / "ngay.csv.manifest.json").read_text())["covers_upto_seq"]
+    assert covered == 24
+    assert run("export", "verify", out, "--data-dir", station) == 0
+    with sqlite3.connect(station / "crossings.sqlite") as db:  # behind the station's back
+        db.execute("UPDATE crossings SET hash = zeroblob(32) WHERE seq = 24")
+    capsys.readouterr()
+    assert run("export", "verify", out, "--data-dir", station) == 1
+    assert "crossing 24 in this station's log has another hash" in capsys.readouterr().out
