@@ -23,6 +23,8 @@ COMMANDS = (
     "checkpoint.cli.trust",
     "checkpoint.cli.log",
     "checkpoint.cli.supervisor_key",
+    "checkpoint.cli.sync",
+    "checkpoint.cli.server",
     "checkpoint.cli.export",
     "checkpoint.cli.report",
 )

@@ -1,0 +1,249 @@
+"""``checkpoint server``: the reference central server and its operator's tools."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from checkpoint.cli import EXIT_OK, EXIT_REJECT
+from checkpoint.errors import CheckpointError
+
+DEFAULT_PORT = 8080
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "server", help="run the central sync server, or manage it (tokens, lists, export)",
+        description="The reference central server: stations enrol with a one-time token, upload signed batches "
+        "of crossings, and download the signed trust and revocation lists. Without an action, runs the server "
+        "(same as 'checkpoint server run'). All state lives in --data-dir (SQLite, WAL).",
+    )
+    _run_options(p, None)
+    p.set_defaults(run=run_server)
+    ssub = p.add_subparsers(dest="server_command", metavar="ACTION", title="actions")
+
+    r = ssub.add_parser("run", help="serve the API (default)", description="Serve the sync API with uvicorn. The "
+                        "OpenAPI document is at /openapi.json. Use TLS (--tls-cert/--tls-key) or a TLS proxy in front.")
+    _run_options(r, argparse.SUPPRESS)
+    r.set_defaults(run=run_server)
+
+    t = ssub.add_parser("token", help="print a one-time enrolment token for a new station",
+                        description="Print a one-time token; give it to the person setting up the station, who "
+                        "runs 'checkpoint enroll --server URL --token TOKEN'. It works once, until it expires.")
+    _data_dir(t)
+    t.add_argument("--valid-hours", type=int, default=72, metavar="H", help="hours until it expires (default 72)")
+    t.set_defaults(run=run_token)
+
+    pub = ssub.add_parser("publish", help="publish a signed trust list or revocation list to the stations",
+                          description="Verify the list with the root public key (signature, expiry, newer than the "
+                          "one published) and serve it to stations, which verify it again before installing it.")
+    _data_dir(pub)
+    pub.add_argument("kind", choices=["trust-list", "revocation-list"])
+    pub.add_argument("file", type=Path)
+    pub.add_argument("--root", type=Path, action="append", required=True, metavar="PEM",
+                     help="root public key that signs the lists (repeatable)")
+    pub.set_defaults(run=run_publish)
+
+    x = ssub.add_parser("export", help="export crossings from all stations (CSV or JSON Lines)",
+                        description="Write crossings across stations, filtered, to FILE. Personal fields stay "
+                        "sealed unless the supervisor's private key is given (--key; its passphrase is asked "
+                        "for, or read from $CHECKPOINT_SUPERVISOR_PASSPHRASE).")
+    _data_dir(x)
+    x.add_argument("--format", choices=["csv", "jsonl"], required=True)
+    x.add_argument("--out", type=Path, required=True, metavar="FILE")
+    x.add_argument("--station", action="append", default=[], metavar="ID", help="only this station (repeatable)")
+    x.add_argument("--from", dest="since", metavar="DATE", help="from this day or time (UTC, inclusive)")
+    x.add_argument("--to", dest="until", metavar="DATE", help="until this day or time (UTC; a day is inclusive)")
+    x.add_argument("--verdict", choices=["accept", "reject"])
+    x.add_argument("--key", type=Path, metavar="PEM", help="the supervisor's X25519 private key, to open personal data")
+    x.set_defaults(run=run_export)
+
+    s = ssub.add_parser("stations", help="list enrolled stations, what they sent, and alerts",
+                        description="Each station: enrolled when, crossings held, revoked or not, and tampering "
+                        "alerts raised by its uploads.")
+    _data_dir(s)
+    s.set_defaults(run=run_stations)
+
+    v = ssub.add_parser("revoke", help="revoke a station (lost or stolen): its uploads are refused",
+                        description="Refuse every further request signed by this station's key (403).")
+    _data_dir(v)
+    v.add_argument("station_id", metavar="ID")
+    v.set_defaults(run=run_revoke)
+
+
+def _data_dir(p: argparse.ArgumentParser, default: Any = None) -> None:
+    p.add_argument("--data-dir", type=Path, required=default is None, default=default, metavar="DIR",
+                   help="the server's data folder (database, published lists)")
+
+
+def _run_options(p: argparse.ArgumentParser, default: Any) -> None:
+    """The serving options, on ``server`` itself and on ``server run`` (there with ``SUPPRESS`` defaults, so
+    ``checkpoint server --port 9 run`` keeps the 9)."""
+    def d(value: Any) -> Any:
+        return value if default is None else default
+
+    p.add_argument("--data-dir", type=Path, default=d(None), metavar="DIR",
+                   help="the server's data folder (database, published lists)")
+    p.add_argument("--host", default=d("127.0.0.1"), help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=d(DEFAULT_PORT), help=f"port (default {DEFAULT_PORT})")
+    p.add_argument("--tls-cert", type=Path, default=d(None), metavar="PEM", help="serve HTTPS with this certificate")
+    p.add_argument("--tls-key", type=Path, default=d(None), metavar="PEM", help="the certificate's private key")
+
+
+def _need_dir(args: argparse.Namespace) -> Path:
+    if args.data_dir is None:
+        raise CheckpointError("give the server's data folder: --data-dir DIR")
+    return Path(args.data_dir)
+
+
+def run_server(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from sync.server.serve import open_app
+
+    data_dir = _need_dir(args)
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise CheckpointError("give both --tls-cert and --tls-key, or neither")
+    app, storage = open_app(data_dir)
+    scheme = "https" if args.tls_cert else "http"
+    print(f"checkpoint server: {scheme}://{args.host}:{args.port} (data in {data_dir}); Ctrl+C stops it",
+          file=sys.stderr)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False,
+                    ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
+                    ssl_keyfile=str(args.tls_key) if args.tls_key else None)
+    finally:
+        storage.close()
+    return EXIT_OK
+
+
+def _storage(args: argparse.Namespace) -> Any:
+    from sync.server.serve import DB_FILE
+    from sync.server.storage import SQLiteStorage
+
+    return SQLiteStorage(_need_dir(args) / DB_FILE)
+
+
+def run_token(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    if not 1 <= args.valid_hours <= 24 * 90:
+        raise CheckpointError("--valid-hours must be between 1 and 2160 (90 days)")
+    storage = _storage(args)
+    try:
+        print(storage.create_token(datetime.now(UTC), timedelta(hours=args.valid_hours)))
+    finally:
+        storage.close()
+    return EXIT_OK
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from checkpoint.station import load_roots, read_capped
+    from sync.server.lists import PublishedLists
+
+    data = read_capped(args.file, args.kind.replace("-", " "))
+    published = PublishedLists(_need_dir(args)).publish(args.kind, data, load_roots(tuple(args.root)),
+                                                        datetime.now(UTC))
+    print(f"Published {args.kind} version {published.version}; stations fetch it on their next sync.")
+    return EXIT_OK
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from sync.server.export import write_export
+    from sync.server.storage import ExportFilter
+
+    key = _supervisor_key(args.key) if args.key else None
+    flt = ExportFilter(stations=tuple(args.station), since=_bound(args.since, False), until=_bound(args.until, True),
+                       verdict=args.verdict)
+    storage = _storage(args)
+    from checkpoint.cli.sync import ProgressBar
+
+    total = storage.count() if not flt.stations else sum(storage.count(s) for s in flt.stations)
+    bar = ProgressBar("Exporting")
+    try:
+        result = write_export(storage.crossings(flt), args.out, args.format, key,
+                              progress=lambda n: bar.update(n, total))
+    finally:
+        bar.close()
+        storage.close()
+    print(f"Wrote {result.rows} crossings to {args.out}" + (" with personal data opened" if key else
+                                                           " (personal data sealed)") + ".")
+    if result.unopened:
+        print(f"checkpoint: warning: {result.unopened} sealed records did not open with this key (another "
+              "supervisor's key, or altered); their personal fields are empty", file=sys.stderr)
+        return EXIT_REJECT
+    return EXIT_OK
+
+
+def _bound(text: str | None, end: bool) -> Any:
+    """A --from/--to value as a time; a bare day (YYYY-MM-DD) covers the whole day."""
+    from datetime import timedelta
+
+    from checkpoint.clock import parse_instant
+
+    if text is None:
+        return None
+    try:
+        t = parse_instant(text)
+    except ValueError:
+        raise CheckpointError(f"{text!r} is not a date (YYYY-MM-DD) or an ISO-8601 time") from None
+    if end and len(text.strip()) == 10:
+        t += timedelta(days=1)
+    return t
+
+
+def _supervisor_key(path: Path) -> Any:
+    import os
+
+    from checkpoint.cli.supervisor_key import PASSPHRASE_ENV
+    from checkpoint.errors import KeyLoadError
+    from checkpoint.sealing import load_private
+    from checkpoint.station import read_capped
+
+    data = read_capped(path, "supervisor key")
+    try:
+        return load_private(data, str(path))
+    except KeyLoadError:
+        if b"ENCRYPTED" not in data:
+            raise
+    phrase = os.environ.get(PASSPHRASE_ENV)
+    if phrase is None:
+        import getpass
+
+        phrase = getpass.getpass(f"Passphrase for {path}: ")
+    return load_private(data, str(path), phrase.encode())
+
+
+def run_stations(args: argparse.Namespace) -> int:
+    storage = _storage(args)
+    try:
+        rows = storage.stations()
+        if not rows:
+            print("No station is enrolled yet ('checkpoint server token' makes an enrolment token).")
+        for st in rows:
+            state = f"REVOKED {st.revoked_at}" if st.revoked_at else "active"
+            alerts = storage.alerts(st.station_id)
+            print(f"{st.station_id:<20} {state:<10} crossings 1..{st.cursor:<8} enrolled {st.enrolled_at}"
+                  + (f"  {len(alerts)} ALERT(S)" if alerts else ""))
+            for a in alerts[-5:]:
+                print(f"    {a['at']} {a['kind']}: {a['detail']}")
+    finally:
+        storage.close()
+    return EXIT_OK
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    storage = _storage(args)
+    try:
+        if not storage.revoke_station(args.station_id, datetime.now(UTC)):
+            raise CheckpointError(f"station {args.station_id} is not enrolled, or already revoked")
+    finally:
+        storage.close()
+    print(f"Station {args.station_id} is revoked: its uploads are refused from now on.")
+    return EXIT_OK

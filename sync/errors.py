@@ -1,0 +1,43 @@
+"""Why a sync round stopped. Each is a ``CheckpointError`` whose message a supervisor can act on::
+
+    SyncError                   sync could not finish this round
+    ├── Unreachable             no usable answer (no link, timeout, 5xx, 429, garbled reply): retry later
+    ├── Refused                 the server will not accept this station (not enrolled, revoked, bad
+    │                           signature, enrolment token refused): a person must act; retrying slowly
+    ├── Tampering               the server holds a different crossing under the same sequence number
+    └── NotEnrolled             this station has no enrolment yet (run ``checkpoint enroll``)
+
+``Gap`` is internal: the round re-reads the server's cursor and carries on.
+"""
+
+from __future__ import annotations
+
+from checkpoint.errors import CheckpointError
+
+
+class SyncError(CheckpointError):
+    pass
+
+
+class Unreachable(SyncError):
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Refused(SyncError):
+    pass
+
+
+class Tampering(SyncError):
+    pass
+
+
+class NotEnrolled(SyncError):
+    pass
+
+
+class Gap(SyncError):
+    def __init__(self, expected_seq: int) -> None:
+        super().__init__(f"the server expects sequence {expected_seq} next")
+        self.expected_seq = expected_seq

@@ -1,0 +1,145 @@
+"""The sync wire protocol, shared by the station client and the central server.
+
+Station requests that change or reveal state are ``POST`` with a JSON body the station signs with its
+Ed25519 key. The signature covers the exact body bytes, bound to the method and path::
+
+    message   = b"checkpoint-sync/1\\n" + METHOD + b" " + PATH + b"\\n" + body
+    headers   = X-Checkpoint-Station: <station id>
+                X-Checkpoint-Signature: base64(Ed25519(message))
+
+Every signed body carries ``type``, ``station_id``, ``sent_at`` (the station's estimate of server time)
+and a random ``nonce``. The server refuses a body whose ``sent_at`` is outside its window or whose nonce
+it has already seen (a replay), so a captured request cannot be sent again; a retry after a lost reply is
+a new request (new nonce, new signature) and is made harmless by the sequence rules instead:
+
+- crossings are stored once per ``(station, seq)`` and once per crossing ``id``;
+- a batch must start at or below the server's next expected sequence, else ``409 gap`` names it;
+- a sequence the server already holds with different content is ``409 tampering`` (and recorded);
+- the reply gives the highest contiguous sequence the server holds (``acknowledged_seq``).
+
+Trust and revocation lists and the server time are public ``GET`` resources: the lists carry their own
+root signature, which the station verifies before installing them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+VERSION = "checkpoint-sync/1"
+STATION_HEADER = "X-Checkpoint-Station"
+SIGNATURE_HEADER = "X-Checkpoint-Signature"
+
+ENROLL_PATH = "/v1/enroll"
+CURSOR_PATH = "/v1/cursor"
+BATCH_PATH = "/v1/batches"
+TIME_PATH = "/v1/time"
+LIST_PATHS = {"trust-list": "/v1/lists/trust-list", "revocation-list": "/v1/lists/revocation-list"}
+
+#: Station ids: what an officer can type and a file name can hold.
+STATION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+#: Caps the server enforces (and the client respects when it builds batches).
+MAX_BATCH_CROSSINGS = 5000
+MAX_BODY_BYTES = 16 * 1024 * 1024
+MAX_CROSSING_BYTES = 64 * 1024
+#: How far ``sent_at`` may be from the server's clock; nonces are remembered for twice as long.
+TIME_WINDOW = timedelta(minutes=5)
+
+
+class ProtocolError(ValueError):
+    """A body or reply does not follow the protocol; the message says which field."""
+
+
+def signing_message(method: str, path: str, body: bytes) -> bytes:
+    return f"{VERSION}\n{method.upper()} {path}\n".encode() + body
+
+
+def sign(key: Ed25519PrivateKey, method: str, path: str, body: bytes) -> str:
+    return base64.b64encode(key.sign(signing_message(method, path, body))).decode()
+
+
+def signature_ok(key: Ed25519PublicKey, method: str, path: str, body: bytes, signature: str) -> bool:
+    try:
+        raw = base64.b64decode(signature, validate=True)
+        key.verify(raw, signing_message(method, path, body))
+    except (binascii.Error, ValueError, InvalidSignature):
+        return False
+    return True
+
+
+def public_key_text(key: Ed25519PublicKey) -> str:
+    """A station public key as it travels: base64 of the raw 32 bytes."""
+    return base64.b64encode(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)).decode()
+
+
+def public_key_from_text(text: str) -> Ed25519PublicKey:
+    try:
+        raw = base64.b64decode(text, validate=True)
+        return Ed25519PublicKey.from_public_bytes(raw)
+    except (binascii.Error, ValueError):
+        raise ProtocolError("public_key: not base64 of a 32-byte Ed25519 public key") from None
+
+
+def etag_of(data: bytes) -> str:
+    """A signed list's entity tag: its SHA-256 (a station computes it from the copy it has installed)."""
+    return '"' + hashlib.sha256(data).hexdigest() + '"'
+
+
+def new_nonce() -> str:
+    return os.urandom(16).hex()
+
+
+def iso(t: datetime) -> str:
+    return t.isoformat().replace("+00:00", "Z")
+
+
+def dumps(doc: Mapping[str, Any]) -> bytes:
+    """Compact JSON, as signed and sent (the signature is over these exact bytes)."""
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def envelope(kind: str, station_id: str, sent_at: datetime, **fields: Any) -> dict[str, Any]:
+    return {"type": kind, "station_id": station_id, "sent_at": iso(sent_at), "nonce": new_nonce(), **fields}
+
+
+def batch_body(station_id: str, sent_at: datetime, crossings: Sequence[Mapping[str, Any]]) -> bytes:
+    """The upload body for crossings already in wire form (``Crossing.to_wire()``), in seq order."""
+    if not crossings:
+        raise ProtocolError("a batch needs at least one crossing")
+    first, last = int(crossings[0]["seq"]), int(crossings[-1]["seq"])
+    return dumps(envelope("batch", station_id, sent_at, first_seq=first, last_seq=last, crossings=list(crossings)))
+
+
+@dataclass(frozen=True)
+class Ack:
+    """The server's answer to a batch or a cursor request."""
+
+    acknowledged_seq: int
+    stored: int = 0
+    already_had: int = 0
+
+
+def parse_ack(doc: Any) -> Ack:
+    if not isinstance(doc, dict):
+        raise ProtocolError("reply: not a JSON object")
+    seq = doc.get("acknowledged_seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise ProtocolError("reply: 'acknowledged_seq' is missing or not a whole number")
+    return Ack(seq, _int(doc.get("stored", 0)), _int(doc.get("already_had", 0)))
+
+
+def _int(v: Any) -> int:
+    return v if isinstance(v, int) and not isinstance(v, bool) else 0

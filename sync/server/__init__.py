@@ -1,0 +1,1 @@
+"""The reference central server: app factory (``app``), storage (``storage``), lists (``lists``)."""

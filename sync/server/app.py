@@ -1,0 +1,241 @@
+"""The central server's HTTP API (FastAPI): enrolment, signed uploads, list downloads, time.
+
+``create_app(storage, lists, clock)`` builds the app; ``checkpoint server run`` serves it with uvicorn.
+Signed bodies are read as raw bytes with a size cap *before* parsing, verified against the station's
+enrolled key, and only then parsed and stored (see ``sync.protocol`` for the rules). Database work runs
+in the thread pool so a slow disk never stalls the event loop.
+
+``hooks`` is for tests only: ``before`` may answer a request instead of the app (a 500, a 429), and
+``after_commit`` hears each stored batch (to stop a station mid-sync at a known point).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from checkpoint import __version__
+from checkpoint.clock import Clock, parse_instant
+from sync import protocol
+from sync.protocol import ProtocolError, etag_of
+from sync.server import models, validate
+from sync.server.lists import KINDS, PublishedLists
+from sync.server.storage import Gap, StationRecord, Storage, StorageError, Stored, Tampering
+
+JSON = "application/json"
+BUSY_RETRY_AFTER = 30  # seconds a station waits when the database is locked, full or failing
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A reply a test hook makes the server give instead of handling the request."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: Mapping[str, Any]
+
+
+@dataclass
+class ServerHooks:
+    before: Callable[[str, str], Fault | None] | None = None  # (method, path) -> fault or None
+    after_commit: Callable[[str, Stored], None] | None = None  # (station id, result)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None,
+                 **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers, self.extra = status, code, message, headers, extra
+
+    def response(self) -> JSONResponse:
+        body = {"error": self.code, "message": self.message, **self.extra}
+        return JSONResponse(body, status_code=self.status, headers=dict(self.headers or {}))
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {c: {"model": models.ErrorReply} for c in codes}
+
+
+def _body_doc(model: type[models.Signed]) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {JSON: {"schema": model.model_json_schema(ref_template="#/components/schemas/{model}")}},
+        },
+        "parameters": [
+            {"name": protocol.STATION_HEADER, "in": "header", "required": True, "schema": {"type": "string"}},
+            {"name": protocol.SIGNATURE_HEADER, "in": "header", "required": True, "schema": {"type": "string"},
+             "description": "base64 Ed25519 signature of 'checkpoint-sync/1\\nPOST <path>\\n' + the body bytes"},
+        ],
+    }
+
+
+def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, hooks: ServerHooks | None = None,
+               max_body: int = protocol.MAX_BODY_BYTES) -> FastAPI:
+    app = FastAPI(
+        title="Checkpoint central sync server",
+        version=__version__,
+        description="Stations enrol, upload signed batches of crossings (idempotent, gapless per station) and "
+        "download the signed trust and revocation lists. See docs/sync.md.",
+    )
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> Response:
+        return exc.response()
+
+    @app.exception_handler(sqlite3.Error)
+    @app.exception_handler(StorageError)
+    async def _storage_error(_: Request, exc: Exception) -> Response:
+        log.error("storage: %s", exc)  # the station retries after Retry-After; nothing was acknowledged
+        return ApiError(503, "busy", "the server cannot use its database right now; try again later",
+                        {"Retry-After": str(BUSY_RETRY_AFTER)}).response()
+
+    if hooks is not None:
+        @app.middleware("http")
+        async def _faults(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+            fault = hooks.before(request.method, request.url.path) if hooks.before is not None else None
+            if fault is not None:
+                return JSONResponse(dict(fault.body), status_code=fault.status, headers=dict(fault.headers))
+            return await call_next(request)
+
+    async def read_body(request: Request) -> bytes:
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > max_body):
+            raise ApiError(413, "too_large", f"the body is over the {max_body} byte cap; send smaller batches")
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_body:
+                raise ApiError(413, "too_large", f"the body is over the {max_body} byte cap; send smaller batches")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def authenticate(request: Request, body: bytes, kind: str) -> tuple[StationRecord, dict[str, Any]]:
+        station_id = request.headers.get(protocol.STATION_HEADER, "")
+        if not protocol.STATION_ID_RE.match(station_id):
+            raise ApiError(401, "unknown_station", f"the {protocol.STATION_HEADER} header is missing or malformed")
+        station = storage.station(station_id)
+        if station is None:
+            raise ApiError(401, "unknown_station", f"station {station_id} is not enrolled; enrol it first")
+        if station.revoked_at is not None:
+            raise ApiError(403, "revoked", f"station {station_id} was revoked on {station.revoked_at}")
+        key = protocol.public_key_from_text(station.public_key)
+        signature = request.headers.get(protocol.SIGNATURE_HEADER, "")
+        if not protocol.signature_ok(key, request.method, request.url.path, body, signature):
+            raise ApiError(401, "bad_signature", "the request signature does not verify with the enrolled key")
+        doc = _parse(body, kind, station_id)
+        fresh(doc)
+        if not storage.remember_nonce(station_id, doc["nonce"], clock.now(), 2 * protocol.TIME_WINDOW):
+            raise ApiError(401, "replayed", "this request was already received (replayed); it was not applied")
+        return station, doc
+
+    def fresh(doc: Mapping[str, Any]) -> None:
+        now = clock.now()
+        sent = parse_instant(doc["sent_at"])
+        if abs(sent - now) > protocol.TIME_WINDOW:
+            raise ApiError(401, "stale", "sent_at is too far from the server's time; re-sign with the server's time",
+                           server_time=protocol.iso(now))
+
+    @app.get(protocol.TIME_PATH, response_model=models.TimeReply, summary="The server's time")
+    def server_time() -> dict[str, str]:
+        return {"time": protocol.iso(clock.now())}
+
+    def signed_post(path: str, summary: str, request_model: type[models.Signed], reply_model: type[BaseModel],
+                    errors: tuple[int, ...], handler: Callable[[Request, bytes], Any]) -> None:
+        """A station's POST: the body is read (capped) here, then handled in the thread pool."""
+        async def route(request: Request) -> Any:
+            body = await read_body(request)
+            return await run_in_threadpool(handler, request, body)
+
+        route.__name__ = handler.__name__.strip("_")  # the OpenAPI operation id
+        app.post(path, response_model=reply_model, summary=summary, openapi_extra=_body_doc(request_model),
+                 responses=_errors(*errors))(route)
+
+    def _enroll(request: Request, body: bytes) -> dict[str, str]:
+        station_id = request.headers.get(protocol.STATION_HEADER, "")
+        if not protocol.STATION_ID_RE.match(station_id):
+            raise ApiError(400, "bad_request", "station id: 1-64 letters, digits, '.', '_' or '-'")
+        doc = _parse(body, "enroll", station_id)
+        try:
+            key_text = validate.text(doc, "public_key")
+            key = protocol.public_key_from_text(key_text)
+            token = validate.text(doc, "token")
+        except ProtocolError as e:
+            raise ApiError(400, "bad_request", str(e)) from None
+        signature = request.headers.get(protocol.SIGNATURE_HEADER, "")
+        if not protocol.signature_ok(key, request.method, request.url.path, body, signature):
+            raise ApiError(401, "bad_signature", "the enrolment is not signed by the key it registers")
+        fresh(doc)
+        result = storage.enroll(token, station_id, key_text, clock.now())
+        if isinstance(result, str):
+            raise ApiError(409 if "already enrolled" in result else 401, "enrolment_refused", result)
+        return {"station_id": result.station_id, "enrolled_at": result.enrolled_at}
+
+    def _cursor(request: Request, body: bytes) -> dict[str, int]:
+        station, _ = authenticate(request, body, "cursor")
+        return {"acknowledged_seq": station.cursor, "stored": 0, "already_had": 0}
+
+    def _batch(request: Request, body: bytes) -> dict[str, int]:
+        station, doc = authenticate(request, body, "batch")
+        try:
+            crossings = validate.batch(doc, station.station_id)
+        except ProtocolError as e:
+            raise ApiError(400, "bad_request", str(e)) from None
+        problem = validate.chain_problem(crossings)
+        if problem is not None:
+            storage.record_alert(station.station_id, "tampering", f"seq {problem[0]}: {problem[1]}", clock.now())
+            raise ApiError(409, "tampering", f"crossing {problem[0]} {problem[1]}; recorded for the supervisor",
+                           seq=problem[0])
+        result = storage.store_batch(station.station_id, crossings, clock.now())
+        if isinstance(result, Gap):
+            raise ApiError(409, "gap", f"the batch starts after a gap; send from sequence {result.expected_seq}",
+                           expected_seq=result.expected_seq)
+        if isinstance(result, Tampering):
+            raise ApiError(409, "tampering", f"crossing {result.seq} {result.problem}; recorded for the supervisor",
+                           seq=result.seq)
+        if hooks is not None and hooks.after_commit is not None:
+            hooks.after_commit(station.station_id, result)
+        return {"acknowledged_seq": result.acknowledged_seq, "stored": result.stored,
+                "already_had": result.already_had}
+
+    signed_post(protocol.ENROLL_PATH, "Enrol a station with a token", models.EnrollRequest, models.EnrollReply,
+                (400, 401, 409, 413), _enroll)
+    signed_post(protocol.CURSOR_PATH, "What the server holds for a station", models.CursorRequest, models.AckReply,
+                (400, 401, 403, 413), _cursor)
+    signed_post(protocol.BATCH_PATH, "Upload a batch of crossings", models.BatchRequest, models.AckReply,
+                (400, 401, 403, 409, 413, 429, 503), _batch)
+    for kind in KINDS:
+        _list_route(app, lists, kind)
+    return app
+
+
+def _list_route(app: FastAPI, lists: PublishedLists, kind: str) -> None:
+    @app.get(protocol.LIST_PATHS[kind], summary=f"The signed {kind} (COSE_Sign1)",
+             responses={200: {"content": {"application/cose": {}}}, 304: {"description": "unchanged"},
+                        404: {"model": models.ErrorReply}})
+    def get_list(request: Request) -> Response:
+        data = lists.get(kind)
+        if data is None:
+            raise ApiError(404, "not_published", f"no {kind} has been published on this server yet")
+        tag = etag_of(data)
+        if tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+            return Response(status_code=304, headers={"ETag": tag})
+        return Response(data, media_type="application/cose", headers={"ETag": tag, "Cache-Control": "no-cache"})
+
+
+def _parse(body: bytes, kind: str, station_id: str) -> dict[str, Any]:
+    try:
+        doc = validate.parse_json(body)
+        validate.envelope(doc, kind, station_id)
+    except ProtocolError as e:
+        raise ApiError(400, "bad_request", str(e)) from None
+    return doc

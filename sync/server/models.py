@@ -1,0 +1,57 @@
+"""Pydantic models of the sync API, for the published OpenAPI document and the replies.
+
+The station's signed bodies are read as raw bytes (the signature is over those exact bytes) and checked
+by ``sync.server.validate``; these models describe them for API readers and client authors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Signed(BaseModel):
+    type: str = Field(description="what the body is: 'enroll', 'cursor' or 'batch'")
+    station_id: str = Field(description="the station's id, also in the X-Checkpoint-Station header")
+    sent_at: str = Field(description="ISO-8601 UTC; must be within 5 minutes of the server's time")
+    nonce: str = Field(description="32 hex digits, never reused: a replayed request is refused")
+
+
+class EnrollRequest(Signed):
+    token: str = Field(description="the one-time enrolment token from 'checkpoint server token'")
+    public_key: str = Field(description="base64 of the station's raw 32-byte Ed25519 public key")
+
+
+class CursorRequest(Signed):
+    pass
+
+
+class BatchRequest(Signed):
+    first_seq: int = Field(description="the sequence number of the first crossing in the batch")
+    last_seq: int = Field(description="the sequence number of the last crossing; the run is contiguous")
+    crossings: list[dict[str, Any]] = Field(description="crossings as Crossing.to_wire() gives them, in seq order")
+
+
+class AckReply(BaseModel):
+    acknowledged_seq: int = Field(description="the highest sequence such that the server holds 1..n")
+    stored: int = 0
+    already_had: int = 0
+
+
+class EnrollReply(BaseModel):
+    station_id: str
+    enrolled_at: str
+
+
+class TimeReply(BaseModel):
+    time: str = Field(description="the server's clock, ISO-8601 UTC")
+
+
+class ErrorReply(BaseModel):
+    error: str = Field(description="a stable code: bad_request, unknown_station, bad_signature, stale, replayed, "
+                                   "revoked, gap, tampering, too_large, enrolment_refused, busy, not_published")
+    message: str = Field(description="what went wrong, for a person")
+    expected_seq: int | None = Field(default=None, description="for 'gap': the next sequence the server expects")
+    seq: int | None = Field(default=None, description="for 'tampering': the sequence that differs")
+    server_time: str | None = Field(default=None, description="for 'stale': the server's clock")

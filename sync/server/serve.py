@@ -1,0 +1,62 @@
+"""Running the server: in the foreground (``checkpoint server run``) or in a thread (tests, benchmarks).
+
+``ServerThread`` binds its socket before the thread starts, so a client may connect at once (the
+kernel queues the connection until uvicorn accepts it): nobody waits for "started" by sleeping.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI
+
+from checkpoint.clock import Clock, SystemClock
+from sync.server.app import ServerHooks, create_app
+from sync.server.lists import PublishedLists
+from sync.server.storage import SQLiteStorage
+
+DB_FILE = "server.sqlite"
+
+
+def open_app(data_dir: Path, clock: Clock | None = None, hooks: ServerHooks | None = None) -> tuple[FastAPI,
+                                                                                                     SQLiteStorage]:
+    storage = SQLiteStorage(data_dir / DB_FILE)
+    return create_app(storage, PublishedLists(data_dir), clock or SystemClock(), hooks=hooks), storage
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    return sock
+
+
+class ServerThread:
+    """A uvicorn server for ``app`` on ``host:port`` (0: a free port) in a daemon thread."""
+
+    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0, *, tls_cert: Path | None = None,
+                 tls_key: Path | None = None) -> None:
+        self.sock = bind(host, port)
+        self.host, self.port = host, self.sock.getsockname()[1]
+        self.scheme = "https" if tls_cert else "http"
+        config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2,
+                                ssl_certfile=str(tls_cert) if tls_cert else None,
+                                ssl_keyfile=str(tls_key) if tls_key else None)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True,
+                                       name=f"sync-server-{self.port}")
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()

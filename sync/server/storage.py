@@ -1,0 +1,392 @@
+"""Where the central server keeps stations, enrolment tokens and crossings.
+
+``Storage`` is the interface the app talks to; ``SQLiteStorage`` is the default (one file, WAL,
+``synchronous=FULL`` so an acknowledged crossing survives a power cut). A PostgreSQL backend implements
+the same methods with the same transaction shape (``store_batch`` is one transaction).
+
+Invariant per station: the server holds crossings ``1..cursor`` with no gap, each linked to the one
+before by ``prev_hash``; ``last_hash`` is the hash at ``cursor``. Uploads only ever extend that run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from checkpoint.clock import parse_instant
+from checkpoint.errors import CheckpointError
+
+GENESIS_HASH = "0" * 64
+TOKEN_PREFIX = "cpt_"  # noqa: S105 (a prefix, not a secret)
+
+
+class StorageError(CheckpointError):
+    """The server's database cannot be opened or used (path, permission, corruption)."""
+
+
+@dataclass(frozen=True)
+class StationRecord:
+    station_id: str
+    public_key: str  # base64 raw Ed25519
+    enrolled_at: str
+    revoked_at: str | None
+    cursor: int
+    last_hash: str
+
+
+@dataclass(frozen=True)
+class Stored:
+    acknowledged_seq: int
+    stored: int
+    already_had: int
+
+
+@dataclass(frozen=True)
+class Gap:
+    expected_seq: int
+
+
+@dataclass(frozen=True)
+class Tampering:
+    seq: int
+    problem: str
+
+
+BatchResult = Stored | Gap | Tampering
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    stations: tuple[str, ...] = ()
+    since: datetime | None = None  # inclusive, on recorded_at
+    until: datetime | None = None  # exclusive
+    verdict: str | None = None
+
+
+class Storage(Protocol):
+    def create_token(self, now: datetime, valid_for: timedelta) -> str: ...
+    def enroll(self, token: str, station_id: str, public_key: str, now: datetime) -> StationRecord | str: ...
+    def station(self, station_id: str) -> StationRecord | None: ...
+    def stations(self) -> list[StationRecord]: ...
+    def revoke_station(self, station_id: str, now: datetime) -> bool: ...
+    def remember_nonce(self, station_id: str, nonce: str, now: datetime, keep: timedelta) -> bool: ...
+    def store_batch(self, station_id: str, crossings: Sequence[Mapping[str, Any]], now: datetime) -> BatchResult: ...
+    def record_alert(self, station_id: str, kind: str, detail: str, now: datetime) -> None: ...
+    def alerts(self, station_id: str | None = None) -> list[dict[str, str]]: ...
+    def crossings(self, flt: ExportFilter) -> Iterator[dict[str, Any]]: ...
+    def count(self, station_id: str | None = None) -> int: ...
+    def close(self) -> None: ...
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS stations (
+    station_id TEXT PRIMARY KEY,
+    public_key TEXT NOT NULL,
+    enrolled_at TEXT NOT NULL,
+    revoked_at TEXT,
+    cursor INTEGER NOT NULL DEFAULT 0,
+    last_hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    token_hash TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT,
+    used_by TEXT
+);
+CREATE TABLE IF NOT EXISTS crossings (
+    station_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    id TEXT NOT NULL UNIQUE,
+    recorded_at TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    body TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (station_id, seq)
+);
+CREATE INDEX IF NOT EXISTS crossings_recorded ON crossings (recorded_at);
+CREATE TABLE IF NOT EXISTS nonces (
+    station_id TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (station_id, nonce)
+);
+CREATE TABLE IF NOT EXISTS alerts (
+    n INTEGER PRIMARY KEY AUTOINCREMENT,
+    station_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+"""
+SCHEMA_VERSION = 1
+
+
+def canonical(crossing: Mapping[str, Any]) -> str:
+    return json.dumps(crossing, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+#: What the station's retention erases once the server has a crossing (the chain keeps their digest).
+ERASABLE = ("sealed", "pass_id_hash", "id_number_hash", "erased_at")
+
+
+def same_content(stored: Mapping[str, Any], incoming: Mapping[str, Any]) -> bool:
+    """Equal crossings; personal fields erased on one side (retention) are not a difference."""
+    a, b = dict(stored), dict(incoming)
+    if any(d.get("erased_at") is not None or d.get("sealed") is None for d in (a, b)):
+        for d in (a, b):
+            for key in ERASABLE:
+                d.pop(key, None)
+    return canonical(a) == canonical(b)
+
+
+def sortable_time(text: str) -> str:
+    """A time as fixed-width UTC text with microseconds (as the log keeps it), so it sorts as text."""
+    return parse_instant(text).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _iso(t: datetime) -> str:
+    return t.isoformat().replace("+00:00", "Z")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SQLiteStorage:
+    """One SQLite file; one connection guarded by a lock (the app's thread pool shares it)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StorageError(f"{path}: made by a newer server (schema {version}); upgrade this server")
+            self._db.executescript(SCHEMA)
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.Error as e:
+            raise StorageError(f"{path}: cannot open the server database ({e})") from None
+        except OSError as e:
+            raise StorageError(f"{path}: cannot create the server database folder ({e.strerror})") from None
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- enrolment -------------------------------------------------------------------------------
+    def create_token(self, now: datetime, valid_for: timedelta) -> str:
+        token = TOKEN_PREFIX + secrets.token_urlsafe(24)
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO tokens (token_hash, created_at, expires_at) VALUES (?, ?, ?)",
+                (token_hash(token), _iso(now), _iso(now + valid_for)),
+            )
+        return token
+
+    def enroll(self, token: str, station_id: str, public_key: str, now: datetime) -> StationRecord | str:
+        """Register a station with a one-time token; returns the record, or why it was refused."""
+        with self._lock, self._tx():
+            row = self._db.execute(
+                "SELECT expires_at, used_at, used_by FROM tokens WHERE token_hash = ?", (token_hash(token),)
+            ).fetchone()
+            existing = self._station(station_id)
+            if existing is not None and existing.public_key == public_key and row is not None and row[2] == station_id:
+                return existing  # the same enrolment again (its reply was lost): harmless
+            if row is None:
+                return "the enrolment token is not known to this server"
+            if row[1] is not None:
+                return "the enrolment token has already been used"
+            if row[0] <= _iso(now):
+                return "the enrolment token has expired; ask for a new one"
+            if existing is not None:
+                return f"station {station_id} is already enrolled with another key"
+            self._db.execute("UPDATE tokens SET used_at = ?, used_by = ? WHERE token_hash = ?",
+                             (_iso(now), station_id, token_hash(token)))
+            self._db.execute(
+                "INSERT INTO stations (station_id, public_key, enrolled_at, last_hash) VALUES (?, ?, ?, ?)",
+                (station_id, public_key, _iso(now), GENESIS_HASH),
+            )
+            record = self._station(station_id)
+            assert record is not None
+            return record
+
+    def _station(self, station_id: str) -> StationRecord | None:
+        row = self._db.execute(
+            "SELECT station_id, public_key, enrolled_at, revoked_at, cursor, last_hash FROM stations "
+            "WHERE station_id = ?", (station_id,)
+        ).fetchone()
+        return StationRecord(*row) if row else None
+
+    def station(self, station_id: str) -> StationRecord | None:
+        with self._lock:
+            return self._station(station_id)
+
+    def stations(self) -> list[StationRecord]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT station_id, public_key, enrolled_at, revoked_at, cursor, last_hash FROM stations "
+                "ORDER BY station_id"
+            ).fetchall()
+        return [StationRecord(*r) for r in rows]
+
+    def revoke_station(self, station_id: str, now: datetime) -> bool:
+        with self._lock:
+            cur = self._db.execute("UPDATE stations SET revoked_at = ? WHERE station_id = ? AND revoked_at IS NULL",
+                                   (_iso(now), station_id))
+            return cur.rowcount == 1
+
+    def remember_nonce(self, station_id: str, nonce: str, now: datetime, keep: timedelta) -> bool:
+        """True if the nonce is new (and is now remembered); False for a replay."""
+        with self._lock, self._tx():
+            self._db.execute("DELETE FROM nonces WHERE seen_at < ?", (_iso(now - keep),))
+            cur = self._db.execute(
+                "INSERT INTO nonces (station_id, nonce, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (station_id, nonce, _iso(now)),
+            )
+            return cur.rowcount == 1
+
+    # -- crossings -------------------------------------------------------------------------------
+    def store_batch(self, station_id: str, crossings: Sequence[Mapping[str, Any]], now: datetime) -> BatchResult:
+        """Store a contiguous run of crossings (validated by the caller) in one transaction."""
+        with self._lock:
+            result = self._store(station_id, crossings, now)
+            if isinstance(result, Tampering):
+                self._alert(station_id, "tampering", f"seq {result.seq}: {result.problem}", now)
+            return result
+
+    def record_alert(self, station_id: str, kind: str, detail: str, now: datetime) -> None:
+        """Something a supervisor must look at (tampering); kept for ``checkpoint server stations``."""
+        with self._lock:
+            self._alert(station_id, kind, detail, now)
+
+    def _alert(self, station_id: str, kind: str, detail: str, now: datetime) -> None:
+        self._db.execute("INSERT INTO alerts (station_id, at, kind, detail) VALUES (?, ?, ?, ?)",
+                         (station_id, _iso(now), kind, detail))
+
+    def _store(self, station_id: str, crossings: Sequence[Mapping[str, Any]], now: datetime) -> BatchResult:
+        with self._tx():
+            st = self._station(station_id)
+            assert st is not None
+            first, last = int(crossings[0]["seq"]), int(crossings[-1]["seq"])
+            if first > st.cursor + 1:
+                return Gap(st.cursor + 1)
+            already = 0
+            if first <= st.cursor:
+                held = dict(self._db.execute(
+                    "SELECT seq, body FROM crossings WHERE station_id = ? AND seq BETWEEN ? AND ?",
+                    (station_id, first, min(last, st.cursor)),
+                ).fetchall())
+                for c in crossings:
+                    seq = int(c["seq"])
+                    if seq > st.cursor:
+                        break
+                    body = held.get(seq)
+                    if body is None or not same_content(json.loads(body), c):
+                        return Tampering(seq, "differs from the crossing already received with this sequence")
+                    already += 1
+            new = [c for c in crossings if int(c["seq"]) > st.cursor]
+            prev = st.last_hash
+            for c in new:
+                if c["prev_hash"] != prev:
+                    return Tampering(int(c["seq"]), "does not link to the previous crossing (hash chain broken)")
+                prev = c["hash"]
+            ids = [str(c["id"]) for c in new]
+            if len(set(ids)) != len(ids) or self._ids_held(ids):
+                return Tampering(first, "a crossing id in this batch was already received with another sequence")
+            received = _iso(now)
+            before = self._db.total_changes
+            self._db.executemany(
+                "INSERT INTO crossings (station_id, seq, id, recorded_at, verdict, hash, body, received_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [(station_id, int(c["seq"]), c["id"], sortable_time(c["recorded_at"]), c["verdict"], c["hash"],
+                  canonical(c), received) for c in new],
+            )
+            if self._db.total_changes - before != len(new):  # cannot happen under the lock; never half-store
+                raise StorageError("a concurrent writer changed this station's crossings; the batch was not stored")
+            if new:
+                self._db.execute("UPDATE stations SET cursor = ?, last_hash = ? WHERE station_id = ?",
+                                 (int(new[-1]["seq"]), prev, station_id))
+            return Stored(max(st.cursor, last), len(new), already)
+
+    def _ids_held(self, ids: list[str]) -> bool:
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            q = f"SELECT 1 FROM crossings WHERE id IN ({','.join('?' * len(chunk))}) LIMIT 1"  # noqa: S608
+            if self._db.execute(q, chunk).fetchone():
+                return True
+        return False
+
+    def alerts(self, station_id: str | None = None) -> list[dict[str, str]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT station_id, at, kind, detail FROM alerts WHERE ? IS NULL OR station_id = ? ORDER BY n",
+                (station_id, station_id),
+            ).fetchall()
+        return [{"station_id": r[0], "at": r[1], "kind": r[2], "detail": r[3]} for r in rows]
+
+    def count(self, station_id: str | None = None) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT count(*) FROM crossings WHERE ? IS NULL OR station_id = ?",
+                                   (station_id, station_id)).fetchone()
+        return int(row[0])
+
+    def crossings(self, flt: ExportFilter) -> Iterator[dict[str, Any]]:
+        """Crossings in (station, seq) order, streamed in chunks: constant memory for any size."""
+        where, params = ["1=1"], []
+        if flt.stations:
+            where.append(f"station_id IN ({','.join('?' * len(flt.stations))})")
+            params += list(flt.stations)
+        if flt.since:
+            where.append("recorded_at >= ?")
+            params.append(sortable_time(flt.since.isoformat()))
+        if flt.until:
+            where.append("recorded_at < ?")
+            params.append(sortable_time(flt.until.isoformat()))
+        if flt.verdict:
+            where.append("verdict = ?")
+            params.append(flt.verdict)
+        last: tuple[str, int] = ("", 0)
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    f"SELECT station_id, seq, body FROM crossings WHERE {' AND '.join(where)} "  # noqa: S608
+                    "AND (station_id, seq) > (?, ?) ORDER BY station_id, seq LIMIT 1000",
+                    [*params, *last],
+                ).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield json.loads(r[2])
+            last = (rows[-1][0], rows[-1][1])
+
+    # -- transactions ----------------------------------------------------------------------------
+    def _tx(self) -> _Transaction:
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is None:
+            self.db.execute("COMMIT")
+        else:
+            self.db.execute("ROLLBACK")

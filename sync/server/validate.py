@@ -1,0 +1,130 @@
+"""Checking what a station sends before anything is stored: shapes, types, sizes, contiguity."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from checkpoint.clock import parse_instant
+from checkpoint.log import chain
+from sync import protocol
+from sync.protocol import ProtocolError
+
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+NONCE = re.compile(r"^[0-9a-f]{32}$")
+MAX_TEXT = 1024  # any text field but the sealed blob
+MAX_LIST = 64  # rules applied, flags
+#: Fields every crossing must carry with these JSON types (others are stored as they come).
+REQUIRED: dict[str, tuple[type, ...]] = {
+    "id": (str,), "seq": (int,), "station_id": (str,), "recorded_at": (str,), "verdict": (str,),
+    "hash": (str,), "prev_hash": (str,), "sealed": (str, type(None)),
+}
+
+
+def parse_json(body: bytes) -> dict[str, Any]:
+    try:
+        doc = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ProtocolError("the body is not JSON") from None
+    if not isinstance(doc, dict):
+        raise ProtocolError("the body is not a JSON object")
+    return doc
+
+
+def text(doc: Mapping[str, Any], key: str, limit: int = 256) -> str:
+    v = doc.get(key)
+    if not isinstance(v, str) or not v or len(v) > limit:
+        raise ProtocolError(f"'{key}' is missing or not a string of at most {limit} characters")
+    return v
+
+
+def whole(doc: Mapping[str, Any], key: str) -> int:
+    v = doc.get(key)
+    if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+        raise ProtocolError(f"'{key}' is missing or not a positive whole number")
+    return v
+
+
+def envelope(doc: Mapping[str, Any], kind: str, station_id: str) -> None:
+    if doc.get("type") != kind:
+        raise ProtocolError(f"'type' must be {kind!r} on this path")
+    if doc.get("station_id") != station_id:
+        raise ProtocolError(f"'station_id' must match the {protocol.STATION_HEADER} header")
+    if not NONCE.match(text(doc, "nonce")):
+        raise ProtocolError("'nonce' must be 32 lowercase hex digits")
+    try:
+        parse_instant(text(doc, "sent_at"))
+    except ValueError:
+        raise ProtocolError("'sent_at' is not an ISO-8601 time") from None
+
+
+def batch(doc: Mapping[str, Any], station_id: str) -> list[dict[str, Any]]:
+    crossings = doc.get("crossings")
+    if not isinstance(crossings, list) or not crossings:
+        raise ProtocolError("'crossings' is missing or empty")
+    if len(crossings) > protocol.MAX_BATCH_CROSSINGS:
+        raise ProtocolError(f"a batch holds at most {protocol.MAX_BATCH_CROSSINGS} crossings, not {len(crossings)}")
+    first, last = whole(doc, "first_seq"), whole(doc, "last_seq")
+    if last - first + 1 != len(crossings):
+        raise ProtocolError(f"first_seq..last_seq ({first}..{last}) does not match {len(crossings)} crossings")
+    for i, c in enumerate(crossings):
+        crossing(c, first + i, station_id)
+    return crossings
+
+
+def chain_problem(crossings: list[dict[str, Any]]) -> tuple[int, str] | None:
+    """The first crossing whose hash does not match its content (docs/crossing-log.md), or None.
+
+    Checked for every crossing received, so an edited row is refused even when the station's own
+    chain links were recomputed around it; the personal-data digest is checked while the sealed blob
+    is still there (retention may have erased it, keeping only the digest).
+    """
+    for c in crossings:
+        try:
+            if chain.crossing_hash({name: c.get(name) for name in chain.CROSSING_FIELDS}) != c["hash"]:
+                return c["seq"], "does not match its hash (altered after it was recorded)"
+            if c.get("sealed") is not None and c.get("personal_digest") is not None:
+                sealed = base64.b64decode(c["sealed"], validate=True)
+                digest = chain.personal_digest(c.get("pass_id_hash"), c.get("id_number_hash"), sealed)
+                if digest != c["personal_digest"]:
+                    return c["seq"], "carries personal data that does not match its digest"
+        except (TypeError, ValueError, binascii.Error):
+            return c["seq"], "has fields of the wrong type for its hash"
+    return None
+
+
+def crossing(c: Any, seq: int, station_id: str) -> None:
+    where = f"crossing #{seq}"
+    if not isinstance(c, dict):
+        raise ProtocolError(f"{where} is not an object")
+    for key, types in REQUIRED.items():
+        v = c.get(key)
+        if not isinstance(v, types) or isinstance(v, bool):
+            raise ProtocolError(f"{where}: '{key}' is missing or of the wrong type")
+    if c["seq"] != seq:
+        raise ProtocolError(f"{where}: sequence {c['seq']} out of order (the batch must be contiguous)")
+    if c["station_id"] != station_id:
+        raise ProtocolError(f"{where}: belongs to another station")
+    if c["verdict"] not in ("accept", "reject"):
+        raise ProtocolError(f"{where}: 'verdict' must be accept or reject")
+    if not (HEX64.match(c["hash"]) and HEX64.match(c["prev_hash"])):
+        raise ProtocolError(f"{where}: 'hash' and 'prev_hash' must be 64 lowercase hex digits")
+    if not 0 < len(c["id"]) <= 64:
+        raise ProtocolError(f"{where}: 'id' must be 1 to 64 characters")
+    try:
+        parse_instant(c["recorded_at"])
+    except ValueError:
+        raise ProtocolError(f"{where}: 'recorded_at' is not an ISO-8601 time") from None
+    for key, v in c.items():
+        if isinstance(v, str):
+            if len(v) > (protocol.MAX_CROSSING_BYTES if key == "sealed" else MAX_TEXT):
+                raise ProtocolError(f"{where}: '{key}' is too long")
+        elif isinstance(v, list):
+            if len(v) > MAX_LIST or not all(isinstance(x, str) and len(x) <= MAX_TEXT for x in v):
+                raise ProtocolError(f"{where}: '{key}' must be a short list of short strings")
+        elif isinstance(v, dict):
+            raise ProtocolError(f"{where}: '{key}' must not be an object")

@@ -1,0 +1,57 @@
+"""Pulling the trust list and the revocation list, and the server's time, into the station.
+
+The bytes are handed to ``Station.install_trust_list`` / ``install_revocation_list``, which verify the
+root signature, the version (no rollback) and the expiry before replacing the installed copy atomically.
+A refused list leaves the old one in force and becomes a visible warning (status bar, ``checkpoint
+sync`` output); the download itself is cheap when nothing changed (``If-None-Match`` -> 304).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from checkpoint.errors import SignedListError
+from checkpoint.station import Station, StationProblem
+from sync.client import SyncClient
+from sync.protocol import etag_of
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ListUpdate:
+    kind: str
+    installed_version: int | None  # the version now in force after a successful install; None: unchanged
+    warning: str | None  # why a downloaded list was refused
+
+
+def observe_server_time(client: SyncClient, station: Station | None) -> None:
+    """Ask the server's time; feed it to the clock guard when the answer can be believed."""
+    t = client.server_time()
+    if station is not None and client.settings.tls_or_local:
+        station.guard.observe(t, "server")
+
+
+def pull_lists(client: SyncClient, station: Station) -> list[ListUpdate]:
+    """Fetch both lists if they changed; install what verifies; report what did not."""
+    out = []
+    for kind, what, current, install in (
+        ("trust-list", "trust list", station.trust_list, station.install_trust_list),
+        ("revocation-list", "revocation list", station.revocations, station.install_revocation_list),
+    ):
+        data = client.fetch_list(kind, etag_of(current.raw) if current else None)
+        if data is None:
+            continue
+        try:
+            out.append(ListUpdate(kind, install(data).version, None))
+        except SignedListError as e:
+            out.append(_refused(station, what, str(e)))
+    return out
+
+
+def _refused(station: Station, what: str, why: str) -> ListUpdate:
+    message = f"the {what} from the server was refused ({why}); the list in force stays"
+    log.warning("sync: %s", message)
+    station.problems.append(StationProblem("sync", message))
+    return ListUpdate(what.replace(" ", "-"), None, message)

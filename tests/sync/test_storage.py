@@ -1,0 +1,60 @@
+"""Storage rules without HTTP: resends after retention, gaps, a schema from a newer server."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from sync.server.storage import Gap, SQLiteStorage, StorageError, Stored, Tampering
+from tests.sync.helpers import make_crossings
+
+NOW = datetime.now(UTC)
+
+
+def enrolled(path: Path, sid: str = "ST-1") -> SQLiteStorage:
+    s = SQLiteStorage(path)
+    s.enroll(s.create_token(NOW, timedelta(hours=1)), sid, "key", NOW)
+    return s
+
+
+def test_a_resend_after_retention_erased_personal_fields_is_not_tampering(tmp_path: Path):
+    s = enrolled(tmp_path / "s.sqlite")
+    rows = [c.to_wire() for c in make_crossings("ST-1", 4)]
+    assert isinstance(s.store_batch("ST-1", rows, NOW), Stored)
+    erased = [{**r, "sealed": None, "pass_id_hash": None, "id_number_hash": None, "erased_at": "2021-09-01"}
+              for r in rows]
+    again = s.store_batch("ST-1", erased, NOW)
+    assert again == Stored(4, 0, 4)
+    changed = [{**erased[0], "verdict": "reject"}]
+    assert isinstance(s.store_batch("ST-1", changed, NOW), Tampering)
+    s.close()
+
+
+def test_gap_names_the_next_sequence_and_stores_nothing(tmp_path: Path):
+    s = enrolled(tmp_path / "s.sqlite")
+    rows = [c.to_wire() for c in make_crossings("ST-1", 6)]
+    s.store_batch("ST-1", rows[:2], NOW)
+    assert s.store_batch("ST-1", rows[3:], NOW) == Gap(3)
+    assert s.count("ST-1") == 2
+    s.close()
+
+
+def test_a_database_from_a_newer_server_is_refused(tmp_path: Path):
+    path = tmp_path / "s.sqlite"
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version=99")
+    db.close()
+    with pytest.raises(StorageError, match="newer server"):
+        SQLiteStorage(path)
+
+
+def test_a_nonce_is_accepted_once_and_forgotten_after_the_window(tmp_path: Path):
+    s = enrolled(tmp_path / "s.sqlite")
+    keep = timedelta(minutes=10)
+    assert s.remember_nonce("ST-1", "a" * 32, NOW, keep)
+    assert not s.remember_nonce("ST-1", "a" * 32, NOW + timedelta(minutes=1), keep)
+    assert s.remember_nonce("ST-1", "a" * 32, NOW + timedelta(minutes=11), keep)  # pruned: the time window refuses
+    s.close()
