@@ -50,7 +50,8 @@ def signature_valid(key: PublicKey, alg: Alg | None, signature: bytes, data: byt
         elif isinstance(key, ec.EllipticCurvePublicKey):
             if len(signature) != 64:
                 return False
-            der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
+            r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+            der = encode_dss_signature(r, s)
             key.verify(der, data, ec.ECDSA(hashes.SHA256()))
         else:
             key.verify(
