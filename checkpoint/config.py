@@ -27,7 +27,8 @@ APP_NAME = "checkpoint-station"
 LANGUAGES = ("vi", "en")
 
 #: Top-level tables the station knows; any other is a typo, and an error.
-KNOWN_SECTIONS = {"station", "trust", "rules", "health_certificates", "scanner", "log", "sync", "ui", "officers"}
+KNOWN_SECTIONS = {"station", "trust", "rules", "health_certificates", "scanner", "log", "sync", "ui", "officers",
+                  "export"}
 
 
 class Table:

@@ -25,6 +25,8 @@ COMMANDS = (
     "checkpoint.cli.supervisor_key",
     "checkpoint.cli.sync",
     "checkpoint.cli.server",
+    "checkpoint.cli.export",
+    "checkpoint.cli.report",
     "checkpoint.cli.scan",
     "checkpoint.cli.doctor",
 )

@@ -1,0 +1,225 @@
+"""``checkpoint export``: the crossing log to CSV, XLSX or JSON Lines, with a signed manifest; and
+``checkpoint export verify FILE`` to check an export against its manifest."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from checkpoint.cli import EXIT_OK, EXIT_REJECT
+from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_from, config_from
+from checkpoint.cli.supervisor_key import PASSPHRASE_ENV
+from checkpoint.errors import CheckpointError
+
+REASON_CODES = ("UNKNOWN_FORMAT", "MALFORMED", "UNKNOWN_KEY", "BAD_SIGNATURE", "KEY_REVOKED", "NOT_YET_VALID",
+                "EXPIRED", "PASS_REVOKED", "RULE_FAILED", "CANNOT_RECORD")
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "export", help="export crossings to CSV, Excel (XLSX) or JSON Lines for the steering committee",
+        description="Export the crossing log, or part of it, for the provincial steering committee or contact\n"
+        "tracers. Personal fields stay sealed (left out) unless the supervisor's private key is given\n"
+        "with --key; an export with personal data is recorded in the log. Each export gets a signed\n"
+        "manifest FILE.manifest.json (rows, period, filters, SHA-256); check it with\n"
+        "'checkpoint export verify FILE'.",
+        epilog="Examples:\n  checkpoint export --day 2021-07-24 --out ngay-24-07.xlsx\n"
+        "  checkpoint export --from 2021-07-20 --to 2021-07-24 --verdict reject --out tu-choi.csv\n"
+        "  checkpoint export --id-number 001085012345 --key supervisor.key.pem --out truy-vet.xlsx\n"
+        "  checkpoint export verify ngay-24-07.xlsx",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_config_option(p)
+    add_data_dir_option(p)
+    p.add_argument("--at", metavar="ISO-8601", help=argparse.SUPPRESS)
+    p.add_argument("--out", type=Path, metavar="FILE", help="the file to write (required)")
+    p.add_argument("--format", choices=["csv", "xlsx", "jsonl"],
+                   help="file format; default from the --out extension (.csv, .xlsx, .jsonl)")
+    g = p.add_argument_group("period (local days; default: the whole log)")
+    g.add_argument("--day", metavar="YYYY-MM-DD", help="one day")
+    g.add_argument("--from", dest="start", metavar="DATE", help="from this day (or YYYY-MM-DDTHH:MM) on")
+    g.add_argument("--to", dest="end", metavar="DATE", help="up to and including this day (or until this time)")
+    f = p.add_argument_group("filters (repeat an option for alternatives; different options must all match)")
+    f.add_argument("--direction", action="append", choices=["in", "out"], help="in or out")
+    f.add_argument("--verdict", action="append", choices=["accept", "reject", "check"],
+                   help="accept, reject, or check (accepted but shown as CHECK: duplicate, manual, clock)")
+    f.add_argument("--reason", action="append", choices=REASON_CODES, metavar="REASON",
+                   help=f"reject reason ({', '.join(REASON_CODES)})")
+    f.add_argument("--category", action="append", metavar="CATEGORY", help="pass category (e.g. worker, driver)")
+    f.add_argument("--officer", action="append", metavar="ID", help="officer id")
+    f.add_argument("--id-number", action="append", metavar="NUMBER",
+                   help="a person's id number (matched through the log's keyed hash; never written anywhere); "
+                   "'-' asks for it (or reads one per line from standard input), keeping it out of shell history")
+    k = p.add_argument_group("personal data")
+    k.add_argument("--key", type=Path, metavar="FILE",
+                   help="the supervisor's private key (PEM): personal fields are opened and exported; the "
+                   f"passphrase is asked for (or read from ${PASSPHRASE_ENV} in scripts), never given here")
+    k.add_argument("--masked", action="store_true",
+                   help="with --key: only initials and the id number's last four digits")
+    k.add_argument("--by", metavar="ID", help="who exports, for the log's record (default: the system user)")
+    p.add_argument("--language", choices=["vi", "en"], help="headers and values; default [export] language")
+    p.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=run_export)
+
+    vsub = p.add_subparsers(dest="export_action", metavar="[verify FILE]", title="actions")
+    v = vsub.add_parser("verify", help="check an export against its signed manifest",
+                        description="Check FILE against FILE.manifest.json: the station's signature on the manifest, "
+                        "then the file's size and SHA-256. Exit status 0: intact; 1: changed or not signed by the "
+                        "station; 2: the manifest cannot be read.")
+    v.add_argument("file", type=Path, metavar="FILE")
+    v.add_argument("--manifest", type=Path, metavar="FILE", help="the manifest, if not beside the export")
+    v.add_argument("--station-key", type=Path, metavar="PEM",
+                   help="the station's public key (PEM) to check the signer against; default: this station's own "
+                   "key when run on the station")
+    add_config_option(v)
+    add_data_dir_option(v)
+    v.set_defaults(run=run_verify)
+
+
+def _format_of(args: argparse.Namespace) -> str:
+    if args.format:
+        return str(args.format)
+    assert isinstance(args.out, Path)
+    suffix: str = args.out.suffix.lower().lstrip(".")
+    if suffix in ("csv", "xlsx", "jsonl"):
+        return suffix
+    if suffix == "json":
+        return "jsonl"
+    raise CheckpointError(f"{args.out}: give --format csv|xlsx|jsonl (the extension does not say)")
+
+
+def read_supervisor_key(path: Path) -> Any:
+    """The supervisor's X25519 private key; the passphrase from $CHECKPOINT_SUPERVISOR_PASSPHRASE or a prompt."""
+    from checkpoint.errors import KeyLoadError
+    from checkpoint.sealing import load_private
+    from checkpoint.station import read_capped
+
+    data = read_capped(path, "supervisor key")
+    if b"ENCRYPTED" not in data:
+        return load_private(data, str(path))
+    secret = os.environ.get(PASSPHRASE_ENV)
+    if secret is None:
+        if not sys.stdin.isatty():
+            raise KeyLoadError(f"{path}: the key needs its passphrase; run at a terminal or set ${PASSPHRASE_ENV}")
+        import getpass
+
+        secret = getpass.getpass(f"Passphrase for {path.name}: ")
+    return load_private(data, str(path), secret.encode())
+
+
+def _id_numbers(given: Sequence[str]) -> tuple[str, ...]:
+    """The id numbers to look for; ``-`` asks at a terminal (not echoed) or reads standard input."""
+    out = [n for n in given if n != "-"]
+    if "-" in given:
+        if sys.stdin.isatty():
+            import getpass
+
+            out.append(getpass.getpass("ID number (CCCD/CMND): "))
+        else:
+            out += [line.strip() for line in sys.stdin.read(64 * 1024).splitlines() if line.strip()]
+    numbers = tuple(n for n in out if n.strip())
+    if given and not numbers:
+        raise CheckpointError("--id-number: no id number given")
+    return numbers
+
+
+def _system_user(getpass: Any) -> str:
+    try:
+        return str(getpass.getuser())[:64]
+    except (OSError, KeyError):  # no user name in the environment or the password database
+        return "unknown"
+
+
+def run_export(args: argparse.Namespace) -> int:
+    if args.out is None:
+        raise CheckpointError("give --out FILE (see 'checkpoint export --help')")
+    if args.masked and args.key is None:
+        raise CheckpointError("--masked needs --key: without the key personal data stays sealed and is left out")
+    import getpass
+
+    from checkpoint.cli.progress import ProgressBar
+    from checkpoint.export import Format
+    from checkpoint.export.settings import export_settings, period_from
+    from checkpoint.export.station_export import Criteria, export_station_log
+
+    config = config_from(args)
+    fmt = Format(_format_of(args))
+    period = period_from(day=args.day, start=args.start, end=args.end, tz=export_settings(config).tz)
+    criteria = Criteria(tuple(args.direction or ()), tuple(args.verdict or ()), tuple(args.reason or ()),
+                        tuple(args.category or ()), tuple(args.officer or ()), _id_numbers(args.id_number or ()))
+    supervisor_key = read_supervisor_key(args.key) if args.key is not None else None
+    bar = ProgressBar(f"export {args.out.name}")
+    if not args.quiet:
+        bar.status("checking the log…")
+    try:
+        result = export_station_log(
+            config, clock_from(args), out=args.out, fmt=fmt, period=period, criteria=criteria,
+            data_dir=args.data_dir, supervisor_key=supervisor_key, masked=args.masked,
+            exported_by=args.by or _system_user(getpass), language=args.language, overwrite=args.overwrite,
+            progress=None if args.quiet else bar,
+        )
+    finally:
+        bar.done()
+    personal = {"sealed": "personal data left out (sealed)", "masked": "personal data masked",
+                "full": "WITH PERSONAL DATA: keep it safe, hand it over only to authorised people"}[result.personal]
+    print(f"{result.path}: {result.rows:,} crossings, {fmt.value.upper()}, {personal}")
+    if result.unopened:
+        print(f"warning: the personal data of {result.unopened} crossing(s) did not open (damaged or altered); "
+              "run 'checkpoint log verify'", file=sys.stderr)
+    print(f"manifest: {result.manifest} (sha256 {result.sha256[:16]}…)")
+    return EXIT_OK
+
+
+def _trusted_station_key(args: argparse.Namespace) -> Any:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+    from checkpoint.errors import KeyLoadError
+    from checkpoint.trust import keys
+
+    if args.station_key is not None:
+        from checkpoint.station import read_capped
+
+        data = read_capped(args.station_key, "station key")
+        key = keys.load_public_pem(data, str(args.station_key))[0] if b"PUBLIC" in data else \
+            keys.load_private_pem(data, str(args.station_key)).public_key()
+        if not isinstance(key, Ed25519PublicKey):
+            raise KeyLoadError(f"{args.station_key}: a station key is Ed25519")
+        return key
+    from checkpoint.station_keys import STATION_KEY_FILE
+
+    path = (args.data_dir or config_from(args).data_dir) / STATION_KEY_FILE
+    if not path.exists():
+        return None
+    try:
+        private = keys.load_private_pem(path.read_bytes(), str(path))
+    except (OSError, CheckpointError):
+        return None
+    return private.public_key() if isinstance(private, Ed25519PrivateKey) else None
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from checkpoint.export import verify
+    from checkpoint.export.station_export import chain_check
+
+    report = verify(args.file, args.manifest, trusted=_trusted_station_key(args))
+    m = report.manifest
+    if report.ok:
+        problem = chain_check(config_from(args), clock_from(args), m, args.data_dir)
+        if problem is not None:
+            print(f"FAILED: {problem}")
+            return EXIT_REJECT
+    for w in report.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    if not report.ok:
+        for problem in report.problems:
+            print(f"FAILED: {problem}")
+        return EXIT_REJECT
+    print(f"OK: {args.file} is the export made by station {m.get('station_id')} at {m.get('created_at')} "
+          f"({m.get('rows')} rows, {m.get('first_time')} to {m.get('last_time')}, personal data: "
+          f"{m.get('personal_data')}; signer {report.signer_fingerprint})")
+    return EXIT_OK

@@ -1,0 +1,34 @@
+"""Supervisors' exports: CSV, XLSX and JSON Lines of the crossing log, with a signed manifest.
+
+Public API (the CLI and the supervisor screen call these; docs/export.md)::
+
+    from checkpoint.export.station_export import Criteria, export_station_log   # wired from the config
+    result = export_station_log(config, clock, out=path, fmt=Format.XLSX, period=period, progress=cb)
+
+    from checkpoint.export import ExportRequest, ExportFilter, Format, export, verify
+    result = export(rows, ExportRequest(...), station_id=..., station_key=..., clock=...)   # any rows
+    report = verify(path)            # VerifyReport(ok, problems, warnings, manifest, signer_fingerprint)
+"""
+
+from checkpoint.export.atomic_file import ExportError
+from checkpoint.export.columns import PersonalMode
+from checkpoint.export.engine import ExportCancelled, ExportRequest, ExportResult, Progress, export
+from checkpoint.export.filters import ExportFilter, id_number_hash
+from checkpoint.export.manifest import VerifyReport, manifest_path, verify
+from checkpoint.export.writers import Format
+
+__all__ = [
+    "ExportCancelled",
+    "ExportError",
+    "ExportFilter",
+    "ExportRequest",
+    "ExportResult",
+    "Format",
+    "PersonalMode",
+    "Progress",
+    "VerifyReport",
+    "export",
+    "id_number_hash",
+    "manifest_path",
+    "verify",
+]

@@ -1,0 +1,149 @@
+"""Counting crossings for a report: one pass over the log's rows (``checkpoint.export.source``),
+constant memory per hour.
+
+Hours and days are local (the station's ``[export] timezone``): a supervisor reads "07:00-08:00",
+not UTC. Every hour of the period up to 31 days appears, empty ones too, so a quiet hour shows as a
+gap in the chart rather than disappearing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+
+from checkpoint.export.source import ExportRow
+
+MAX_HOURS_FILLED = 31 * 24
+
+
+@dataclass(frozen=True)
+class SyncState:
+    last_seq: int  # the newest crossing in the log
+    synced_upto: int  # the central server has every crossing up to this seq
+    last_sync: str | None = None  # when the last sync succeeded, if known
+
+    @property
+    def unsynced(self) -> int:
+        return max(self.last_seq - self.synced_upto, 0)
+
+
+@dataclass(frozen=True)
+class OfficerCounts:
+    officer: str
+    accepted: int = 0
+    rejected: int = 0
+    checks: int = 0
+    manual: int = 0
+    duplicates: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.accepted + self.rejected
+
+
+@dataclass(frozen=True)
+class HourCounts:
+    start: datetime  # local, naive
+    accepted: int = 0
+    rejected: int = 0
+
+
+@dataclass(frozen=True)
+class Summary:
+    station_id: str
+    period: str
+    since: datetime | None
+    until: datetime | None
+    tz_name: str
+    generated_at: datetime  # local
+    total: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    checks: int = 0  # accepted, shown as CHECK
+    duplicates: int = 0
+    manual: int = 0
+    clock_suspect: int = 0
+    by_direction: dict[str, int] = field(default_factory=dict)
+    by_reason: tuple[tuple[str, int], ...] = ()  # most frequent first
+    by_category: tuple[tuple[str, int], ...] = ()
+    by_hour: tuple[HourCounts, ...] = ()
+    by_day: tuple[HourCounts, ...] = ()  # start = local midnight
+    by_officer: tuple[OfficerCounts, ...] = ()
+    first_seq: int | None = None
+    last_seq: int | None = None
+    sync: SyncState | None = None
+
+
+def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generated_at: datetime,
+              since: datetime | None = None, until: datetime | None = None, period: str = "",
+              sync: SyncState | None = None) -> Summary:
+    accepted = rejected = checks = dup = manual = suspect = 0
+    directions: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    categories: Counter[str] = Counter()
+    hours: dict[datetime, list[int]] = {}
+    officers: dict[str, list[int]] = {}
+    first_seq = last_seq = None
+    for c in rows:
+        at = datetime.fromisoformat(c.recorded_at)
+        if (since is not None and at < since) or (until is not None and at >= until):
+            continue
+        first_seq = c.seq if first_seq is None else first_seq
+        last_seq = c.seq
+        ok = c.verdict == "accept"
+        hour = at.astimezone(tz).replace(minute=0, second=0, microsecond=0, tzinfo=None)
+        h = hours.setdefault(hour, [0, 0])
+        o = officers.setdefault(c.officer_id or "", [0, 0, 0, 0, 0])
+        is_dup = '"duplicate"' in c.flags  # the log's JSON list
+        if ok:
+            accepted += 1
+            h[0] += 1
+            o[0] += 1
+            if c.display == "CHECK":
+                checks += 1
+                o[2] += 1
+        else:
+            rejected += 1
+            h[1] += 1
+            o[1] += 1
+            reasons[c.reason or "?"] += 1
+        if is_dup:
+            dup += 1
+            o[4] += 1
+        if c.manual:
+            manual += 1
+            o[3] += 1
+        suspect += c.clock_suspect
+        directions[c.direction] += 1
+        categories[c.category or "-"] += 1
+    _fill_hours(hours, since, until, tz)
+    days: dict[datetime, list[int]] = {}
+    for start, (a, r) in hours.items():
+        d = days.setdefault(start.replace(hour=0), [0, 0])
+        d[0] += a
+        d[1] += r
+    return Summary(
+        station_id=station_id, period=period, since=since, until=until, tz_name=str(tz),
+        generated_at=generated_at.astimezone(tz), total=accepted + rejected, accepted=accepted, rejected=rejected,
+        checks=checks,
+        duplicates=dup, manual=manual, clock_suspect=suspect, by_direction=dict(sorted(directions.items())),
+        by_reason=tuple(reasons.most_common()), by_category=tuple(categories.most_common()),
+        by_hour=tuple(HourCounts(k, *v) for k, v in sorted(hours.items())),
+        by_day=tuple(HourCounts(k, *v) for k, v in sorted(days.items())),
+        by_officer=tuple(sorted((OfficerCounts(k, *v) for k, v in officers.items()), key=lambda o: (-o.total,
+                                                                                                   o.officer))),
+        first_seq=first_seq, last_seq=last_seq, sync=sync,
+    )
+
+
+def _fill_hours(hours: dict[datetime, list[int]], since: datetime | None, until: datetime | None,
+                tz: tzinfo) -> None:
+    """Add the empty hours of a bounded period (up to a month), so charts show quiet hours."""
+    if since is None or until is None or until - since > timedelta(hours=MAX_HOURS_FILLED):
+        return
+    t = since
+    while t < until:
+        hours.setdefault(t.astimezone(tz).replace(minute=0, second=0, microsecond=0, tzinfo=None), [0, 0])
+        t += timedelta(hours=1)
