@@ -2,7 +2,7 @@
 
 Two sources:
 - ``--source rows``: Crossing values generated in memory one at a time (the writers' own cost);
-- ``--source log``: a real crossing log of N rows, bulk-filled, read through ``CrossingLog.crossings``.
+- ``--source log``: a real crossing log (``bench/fill_log.py``), read as the CLI reads it (``LogRows``).
 
 Each format runs in its own child process so that peak RSS (``ru_maxrss``) is that export's alone.
 
@@ -43,7 +43,7 @@ def generated(n: int):  # type: ignore[no-untyped-def]
                           "recorded_at": at, "system_time": at, "hash": f"{seq:064x}"})
 
 
-def child(fmt: str, n: int, source: str, log_path: str | None) -> None:
+def child(fmt: str, n: int, source: str, log_path: str | None, key: str | None) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from checkpoint.clock import SystemClock
@@ -51,21 +51,27 @@ def child(fmt: str, n: int, source: str, log_path: str | None) -> None:
 
     out = Path(tempfile.mkdtemp()) / f"bench.{fmt}"
     req = ExportRequest(out, Format(fmt), timezone(timedelta(hours=7)), "UTC+07:00")
-    if source == "log":
-        from checkpoint.log import CrossingLog
+    from checkpoint.export.source import LogRows, rows_of
 
-        assert log_path is not None
-        log = CrossingLog.open(Path(log_path), station_id="BENCH", seal_to=None, hmac_key=b"k" * 32,
-                               clock=SystemClock())
-        rows = log.crossings()
-    else:
-        rows = generated(n)
+    supervisor = None
+    if key is not None:
+        from checkpoint.sealing import load_private
+
+        supervisor = load_private(Path(key).read_bytes(), key)
     start = time.perf_counter()
-    result = export(rows, req, station_id="BENCH", station_key=Ed25519PrivateKey.generate(), clock=SystemClock())
+    if source == "log":
+        assert log_path is not None
+        with LogRows(Path(log_path)) as rows:
+            result = export(rows, req, station_id=rows.station_id, station_key=Ed25519PrivateKey.generate(),
+                            clock=SystemClock(), total=rows.count(), supervisor_key=supervisor,
+                            audit=lambda action, details: None)
+    else:
+        result = export(rows_of(generated(n)), req, station_id="BENCH", station_key=Ed25519PrivateKey.generate(),
+                        clock=SystemClock())
     elapsed = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"format": fmt, "rows": result.rows, "seconds": elapsed, "peak_rss_mb": peak_mb,
-                      "bytes": result.bytes}))
+                      "bytes": result.bytes, "unopened": result.unopened}))
     out.unlink()
     Path(str(out) + ".manifest.json").unlink()
 
@@ -76,10 +82,11 @@ def main() -> None:
     ap.add_argument("--source", choices=["rows", "log"], default="rows")
     ap.add_argument("--log", help="path of a filled log (--source log); see bench/fill_log.py")
     ap.add_argument("--formats", default="csv,xlsx,jsonl")
+    ap.add_argument("--key", help="supervisor private key (unencrypted PEM): a personal-data export (--source log)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
-        child(a.child, a.rows, a.source, a.log)
+        child(a.child, a.rows, a.source, a.log, a.key)
         return
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
@@ -88,13 +95,16 @@ def main() -> None:
         cmd = [sys.executable, __file__, "--child", fmt, "--rows", str(a.rows), "--source", a.source]
         if a.log:
             cmd += ["--log", a.log]
+        if a.key:
+            cmd += ["--key", a.key]
         out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
         r = json.loads(out.strip().splitlines()[-1])
         target = TARGETS[fmt]
-        verdict = "" if target is None else (f"  target {target:.0f} s x{a.rows / 1e6:g}: "
+        verdict = "" if target is None or a.key else (f"  target {target:.0f} s x{a.rows / 1e6:g}: "
                                              f"{'OK' if r['seconds'] <= target * a.rows / 1e6 else 'MISSED'}")
         print(f"{fmt:6} {r['rows']:>9,} rows {r['seconds']:7.1f} s  {r['rows'] / r['seconds']:>9,.0f} rows/s  "
-              f"peak RSS {r['peak_rss_mb']:5.0f} MB  file {r['bytes'] / 1e6:7.1f} MB{verdict}")
+              f"peak RSS {r['peak_rss_mb']:5.0f} MB  file {r['bytes'] / 1e6:7.1f} MB{verdict}"
+              + (f"  personal data opened ({r['unopened']} did not)" if a.key else ""))
 
 
 if __name__ == "__main__":

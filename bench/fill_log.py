@@ -39,7 +39,7 @@ PEOPLE = (
 )
 
 
-def fill(path: Path, rows: int, supervisor: sealing.X25519PrivateKey) -> None:
+def fill(path: Path, rows: int, supervisor: sealing.X25519PrivateKey, seal_all: bool = False) -> None:
     with CrossingLog.open(path, station_id=STATION, seal_to=supervisor.public_key(), hmac_key=HMAC_KEY,
                           clock=FixedClock(T0)) as log:
         head_seq, head = log.last_seq, log.last_hash
@@ -60,6 +60,8 @@ def fill(path: Path, rows: int, supervisor: sealing.X25519PrivateKey) -> None:
             cid, sealed, idn = pool[seq % len(pool)]
             if seq > len(pool):  # a blob of the real size; it opens only on the pool's own rows
                 cid = uuid7(at)
+                if seal_all:
+                    sealed = seal_personal(PEOPLE[seq % 2], cid, supervisor.public_key())
             rejected = seq % 10 == 0
             dup = seq % 13 == 0 and not rejected
             manual = seq % 97 == 0
@@ -99,12 +101,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--out", type=Path, required=True, help="the log file to create (its folder is created)")
+    ap.add_argument("--seal-all", action="store_true",
+                    help="seal every row's personal data for real (slow: for personal-export benchmarks)")
     a = ap.parse_args()
     a.out.parent.mkdir(parents=True, exist_ok=True)
     supervisor = sealing.generate()
     (a.out.parent / "supervisor.key.pem").write_bytes(sealing.private_pem(supervisor))
     t = time.perf_counter()
-    fill(a.out, a.rows, supervisor)
+    fill(a.out, a.rows, supervisor, a.seal_all)
     print(f"filled {a.rows:,} crossings in {time.perf_counter() - t:.1f} s: {a.out} "
           f"({a.out.stat().st_size / 1e6:.0f} MB); supervisor key beside it")
 

@@ -27,6 +27,12 @@ def rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
+def py_heap_mb() -> float:
+    import tracemalloc
+
+    return tracemalloc.get_traced_memory()[0] / 1e6
+
+
 def slope_per_min(points: list[tuple[float, float]]) -> float:
     n = len(points)
     if n < 2:
@@ -43,7 +49,13 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--seconds", type=float, default=600.0)
     ap.add_argument("--sample", type=float, default=10.0)
     ap.add_argument("--warmup", type=float, default=30.0)
+    ap.add_argument("--tracemalloc", action="store_true",
+                    help="also track the Python heap (slower), to tell Python objects from native memory")
     args = ap.parse_args(argv)
+    if args.tracemalloc:
+        import tracemalloc
+
+        tracemalloc.start()
 
     import cv2
 
@@ -79,7 +91,8 @@ def main(argv: list[str]) -> int:
         loop = ScanLoop(Reconnecting(source), on_result).start()
         start = time.monotonic()
         points: list[tuple[float, float]] = []
-        print(f"{'t s':>6}{'RSS MB':>9}{'results':>9}{'reads':>8}{'events':>8}{'dropped':>9}", flush=True)
+        heap_col = f"{'py heap MB':>12}" if args.tracemalloc else ""
+        print(f"{'t s':>6}{'RSS MB':>9}{'results':>9}{'reads':>8}{'events':>8}{'dropped':>9}{heap_col}", flush=True)
         try:
             while (now := time.monotonic() - start) < args.seconds:
                 loop.stop_event.wait(args.sample)
@@ -89,7 +102,8 @@ def main(argv: list[str]) -> int:
                     points.append((now, m))
                 with lock:
                     c = dict(counts)
-                print(f"{now:>6.0f}{m:>9.1f}{c['results']:>9}{c['reads']:>8}{c['events']:>8}{c['dropped']:>9}",
+                heap = f"{py_heap_mb():>12.2f}" if args.tracemalloc else ""
+                print(f"{now:>6.0f}{m:>9.1f}{c['results']:>9}{c['reads']:>8}{c['events']:>8}{c['dropped']:>9}{heap}",
                       flush=True)
         finally:
             if not loop.stop(timeout=10):

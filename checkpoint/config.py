@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from checkpoint import hc_rules
 from checkpoint.errors import ConfigError
 from checkpoint.formats.cp1 import CATEGORIES
 from checkpoint.rules import Rules
@@ -122,6 +123,8 @@ class TrustSection:
     trust_list: Path | None = None  # a signed trust list to install at start (else the data dir's copy)
     revocation_list: Path | None = None
     stale_after_hours: int = 72  # warn when the installed lists are older than this
+    shc_issuers: Path | None = None  # SMART Health Card issuers: a folder with issuers.json (trust/jwks.py)
+    did_documents: tuple[Path, ...] = ()  # NZ COVID Pass issuers' DID documents (trust/did.py)
 
 
 @dataclass(frozen=True)
@@ -168,15 +171,20 @@ def parse_config(data: Mapping[str, Any], path: str | None = None) -> StationCon
         direction=st.choice("direction", ("in", "out"), "in"),
     )
     tr = cfg.section("trust")
-    tr.check_keys({"root_keys", "key_folder", "trust_list", "revocation_list", "stale_after_hours"})
+    tr.check_keys({"root_keys", "key_folder", "trust_list", "revocation_list", "stale_after_hours", "shc_issuers",
+                   "did_documents"})
     trust = TrustSection(
         root_keys=tr.paths("root_keys"),
         key_folder=tr.path_value("key_folder"),
         trust_list=tr.path_value("trust_list"),
         revocation_list=tr.path_value("revocation_list"),
         stale_after_hours=tr.number("stale_after_hours", 72, minimum=1),
+        shc_issuers=tr.path_value("shc_issuers"),
+        did_documents=tr.paths("did_documents"),
     )
-    return StationConfig(station=station, trust=trust, rules=rules_from(cfg.section("rules")), raw=data, path=path)
+    health = hc_rules.from_table(cfg.section(hc_rules.TABLE).data, path or "station config")
+    rules = replace(rules_from(cfg.section("rules")), health=health)
+    return StationConfig(station=station, trust=trust, rules=rules, raw=data, path=path)
 
 
 def rules_from(t: Table) -> Rules:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 
@@ -52,6 +52,94 @@ class Subject:
 
 
 @dataclass(frozen=True)
+class Vaccination:
+    """One vaccination entry of a health certificate (EU DCC ``v``)."""
+
+    disease: str  # tg, SNOMED CT code: 840539006 is COVID-19
+    vaccine: str  # vp
+    product: str  # mp, e.g. EU/1/20/1528
+    manufacturer: str  # ma
+    dose: int  # dn
+    doses_total: int  # sd
+    date: date  # dt
+    country: str  # co
+    issuer: str  # is
+    cert_id: str  # ci
+
+    @property
+    def series_complete(self) -> bool:
+        return self.dose >= self.doses_total
+
+
+@dataclass(frozen=True)
+class HealthTest:
+    """One test entry of a health certificate (EU DCC ``t``)."""
+
+    disease: str  # tg
+    test_type: str  # tt: LP6464-4 NAAT (PCR), LP217198-3 rapid antigen
+    sampled_at: datetime  # sc
+    negative: bool  # tr: 260415000 not detected (negative), 260373001 detected
+    country: str  # co
+    issuer: str  # is
+    cert_id: str  # ci
+    name: str | None = None  # nm
+    device: str | None = None  # ma, rapid antigen device id
+    centre: str | None = None  # tc
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """One recovery entry of a health certificate (EU DCC ``r``)."""
+
+    disease: str  # tg
+    first_positive: date  # fr
+    valid_from: date  # df
+    valid_until: date  # du
+    country: str  # co
+    issuer: str  # is
+    cert_id: str  # ci
+
+
+@dataclass(frozen=True)
+class HealthCertificate:
+    """A health certificate (EU DCC, SMART Health Card, NZ COVID Pass) as the rules and the display need it."""
+
+    family_name: str | None
+    given_name: str | None
+    family_name_icao: str | None  # ICAO 9303 transliteration, e.g. NGUYEN<VAN
+    given_name_icao: str | None
+    birth_date: str
+    vaccinations: tuple[Vaccination, ...] = ()
+    tests: tuple[HealthTest, ...] = ()
+    recoveries: tuple[Recovery, ...] = ()
+    schema_version: str = ""
+    # NZ COVID Pass: no entries; the issuer attests that the holder meets its requirements.
+    attestation: str | None = None
+    payload_json: str = ""  # HC1: the certificate as JSON, for the EU business rules (CertLogic)
+
+    @property
+    def entries(self) -> tuple[Vaccination | HealthTest | Recovery, ...]:
+        return (*self.vaccinations, *self.tests, *self.recoveries)
+
+    @property
+    def kind(self) -> str:
+        """vaccination, test or recovery (the key usage a signing certificate must allow)."""
+        if self.vaccinations:
+            return "vaccination"
+        if self.tests:
+            return "test"
+        return "recovery" if self.recoveries else "none"
+
+    @property
+    def name(self) -> str:
+        return " ".join(n for n in (self.given_name, self.family_name) if n)
+
+    @property
+    def icao_name(self) -> str:
+        return " ".join(n for n in (self.given_name_icao, self.family_name_icao) if n)
+
+
+@dataclass(frozen=True)
 class Pass:
     """A decoded pass. Nothing in it is trusted until the verifier has checked the signature."""
 
@@ -63,6 +151,7 @@ class Pass:
     expires: datetime
     subject: Subject
     health: Health = field(default_factory=Health)
+    certificate: HealthCertificate | None = None  # health-certificate formats (HC1, SHC, NZCP) only
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,12 @@ Each rule has a name (recorded on the crossing as "rules applied") and refuses w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from checkpoint import hc_rules
 from checkpoint.formats.cp1 import CATEGORIES
+from checkpoint.hc_rules import HealthRules
 from checkpoint.model import Pass
 
 
@@ -22,6 +24,7 @@ class Rules:
     refuse_symptoms: bool = True
     refuse_positive_test: bool = True
     clock_skew_seconds: int = 300  # tolerance for issuer clocks ahead (nbf) and the clock guard
+    health: HealthRules = field(default_factory=HealthRules)  # for health certificates (HC1, SHC, NZCP)
 
     @property
     def clock_skew(self) -> timedelta:
@@ -33,10 +36,15 @@ class RuleOutcome:
     ok: bool
     applied: tuple[str, ...]
     rule: str | None = None
-    detail: str = ""
+    detail: str = ""  # refused: why; accepted: what satisfied the rules, when worth showing
 
 
 def evaluate(p: Pass, rules: Rules, now: datetime) -> RuleOutcome:
+    """A pass with a health certificate gets the health-certificate rules; a CP1 pass the rules below."""
+    if p.certificate is not None:
+        o = hc_rules.evaluate(p.certificate, rules.health, now, rules.clock_skew, issued=p.issued_at,
+                              expires=p.expires)
+        return RuleOutcome(o.ok, o.applied, o.rule, o.detail)
     applied: list[str] = ["category"]
     if p.subject.category not in rules.categories:
         detail = f"category '{p.subject.category}' is not admitted at this checkpoint"
@@ -44,7 +52,8 @@ def evaluate(p: Pass, rules: Rules, now: datetime) -> RuleOutcome:
     if rules.refuse_symptoms:
         applied.append("symptoms")
         if p.health.symptoms:
-            return RuleOutcome(False, tuple(applied), "symptoms", "symptoms declared: send to the medical desk")
+            detail = "symptoms declared: send to the medical desk"
+            return RuleOutcome(False, tuple(applied), "symptoms", detail)
     test = p.health.test
     if rules.refuse_positive_test:
         applied.append("positive_test")

@@ -21,7 +21,9 @@ from checkpoint.config import StationConfig
 from checkpoint.decision import Decision, Flag
 from checkpoint.errors import CheckpointError, KeyLoadError, SignedListError
 from checkpoint.trust import keys
+from checkpoint.trust.did import load_did_document
 from checkpoint.trust.folder import load_key_folder
+from checkpoint.trust.jwks import load_issuer_folder
 from checkpoint.trust.revocation import RevocationList, load_revocation_list
 from checkpoint.trust.store import TrustSource, TrustStore
 from checkpoint.trust.trustlist import TrustList, load_trust_list
@@ -72,6 +74,7 @@ class Station:
         self.problems: list[StationProblem] = []
         self._lock = threading.Lock()
         self.folder_store: TrustStore | None = None
+        self.health_store: TrustStore | None = None
         self.trust_list: TrustList | None = None
         self.revocations: RevocationList | None = None
         self._verifier: Verifier | None = None
@@ -85,6 +88,20 @@ class Station:
                 self.folder_store = load_key_folder(self.config.trust.key_folder)
             except KeyLoadError as e:
                 self._problem("trust", str(e))
+        health_keys = []
+        if self.config.trust.shc_issuers is not None:
+            try:
+                health_keys += load_issuer_folder(self.config.trust.shc_issuers).all_keys()
+            except KeyLoadError as e:
+                self._problem("trust", str(e))
+        for path in self.config.trust.did_documents:
+            try:
+                health_keys += load_did_document(path)
+            except KeyLoadError as e:
+                self._problem("trust", str(e))
+        if health_keys:
+            source = TrustSource(f"health-certificate issuers, {len(health_keys)} keys")
+            self.health_store = TrustStore(health_keys, source)
         installed = self.trust_dir / TRUST_LIST_FILE
         if installed.exists():
             try:
@@ -143,7 +160,8 @@ class Station:
     # -- deciding --------------------------------------------------------------------------------
     @property
     def store(self) -> TrustStore:
-        parts = [s for s in (self.folder_store, self.trust_list.store if self.trust_list else None) if s]
+        lists = (self.folder_store, self.health_store, self.trust_list.store if self.trust_list else None)
+        parts = [s for s in lists if s]
         if not parts:
             return TrustStore.empty()
         if len(parts) == 1:

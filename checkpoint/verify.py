@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from checkpoint import rules as rules_mod
 from checkpoint.decision import Decision, Reason, Verdict, reject
 from checkpoint.errors import MalformedPass
-from checkpoint.formats import cp1
-from checkpoint.model import SignedPass
+from checkpoint.formats import cp1, hc1, nzcp, shc
+from checkpoint.model import Pass, SignedPass
 from checkpoint.rules import Rules
 from checkpoint.trust.keys import signature_valid
 from checkpoint.trust.revocation import RevocationList
@@ -24,7 +24,16 @@ from checkpoint.trust.store import TrustedKey, TrustStore
 Parser = Callable[[str], SignedPass]
 
 #: Prefix -> (format name, parser). Other formats register here.
-FORMATS: dict[str, tuple[str, Parser]] = {cp1.PREFIX: (cp1.FORMAT, cp1.parse)}
+FORMATS: dict[str, tuple[str, Parser]] = {
+    cp1.PREFIX: (cp1.FORMAT, cp1.parse),
+    hc1.PREFIX: (hc1.FORMAT, hc1.parse),
+    shc.PREFIX: (shc.FORMAT, shc.parse),
+    nzcp.PREFIX: (nzcp.FORMAT, nzcp.parse),
+}
+
+#: Formats valid through their ``exp`` second itself: the EU test data verifies HC1 at exp exactly and
+#: expects it valid. CP1 (and CWT/JWT, RFC 8392/7519) refuse from exp on.
+EXP_INCLUSIVE = frozenset({hc1.FORMAT})
 
 MAX_TEXT = 8 * 1024  # a version-40 QR holds at most 4,296 alphanumeric characters
 
@@ -75,31 +84,39 @@ class Verifier:
         fmt, kid, p = signed.format, signed.kid, signed.pass_
         candidates = self.trust.candidates(kid)
         if not candidates:
-            return reject(Reason.UNKNOWN_KEY, "the pass was signed by an issuer this station does not trust", now,
-                          format=fmt, kid=kid)
+            detail = "the pass was signed by an issuer this station does not trust"
+            return reject(Reason.UNKNOWN_KEY, detail, now, format=fmt, kid=kid)
         key = _first_verifying(candidates, signed)
         if key is None:
-            return reject(Reason.BAD_SIGNATURE, "the signature is not valid: the pass was altered or forged", now,
-                          format=fmt, kid=kid)
+            detail = "the signature is not valid: the pass was altered or forged"
+            return reject(Reason.BAD_SIGNATURE, detail, now, format=fmt, kid=kid)
         # From here on the pass content is authentic.
-        problem = key.problem_at(p.issued_at, p.issuer)
+        problem = key.problem_at(p.issued_at, p.issuer, p.certificate.kind if p.certificate else None)
         if problem:
             return reject(Reason.KEY_REVOKED, problem, now, format=fmt, kid=kid, pass_=p)
-        if now + self.rules.clock_skew < p.not_before:
-            return reject(Reason.NOT_YET_VALID, f"the pass is valid only from {p.not_before:%Y-%m-%d %H:%M} UTC",
-                          now, format=fmt, kid=kid, pass_=p)
-        if now >= p.expires:
-            return reject(Reason.EXPIRED, f"the pass expired at {p.expires:%Y-%m-%d %H:%M} UTC", now,
-                          format=fmt, kid=kid, pass_=p)
-        if self.revocations is not None and p.pass_id in self.revocations:
+        timing = time_problem(p, now, self.rules.clock_skew)
+        if timing is not None:
+            return reject(timing[0], timing[1], now, format=fmt, kid=kid, pass_=p)
+        listed = self.revocations is not None and p.pass_id in self.revocations
+        if listed or key.revokes(p.pass_id, p.issued_at):
             return reject(Reason.PASS_REVOKED, "the authority has revoked this pass", now,
                           format=fmt, kid=kid, pass_=p)
         outcome = rules_mod.evaluate(p, self.rules, now)
         if not outcome.ok:
             return reject(Reason.RULE_FAILED, outcome.detail, now, format=fmt, kid=kid, pass_=p,
                           rules_applied=outcome.applied, rule=outcome.rule)
-        return Decision(Verdict.ACCEPT, None, "valid pass", now, format=fmt, kid=kid, pass_=p,
+        detail = outcome.detail or "valid pass"
+        return Decision(Verdict.ACCEPT, None, detail, now, format=fmt, kid=kid, pass_=p,
                         rules_applied=outcome.applied)
+
+
+def time_problem(p: Pass, now: datetime, skew: timedelta) -> tuple[Reason, str] | None:
+    """NOT_YET_VALID or EXPIRED with its detail, or None when ``now`` is inside the pass's validity."""
+    if now + skew < p.not_before:
+        return Reason.NOT_YET_VALID, f"the pass is valid only from {p.not_before:%Y-%m-%d %H:%M} UTC"
+    if now > p.expires or (now == p.expires and p.format not in EXP_INCLUSIVE):
+        return Reason.EXPIRED, f"the pass expired at {p.expires:%Y-%m-%d %H:%M} UTC"
+    return None
 
 
 def _first_verifying(candidates: tuple[TrustedKey, ...], signed: SignedPass) -> TrustedKey | None:

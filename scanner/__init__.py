@@ -22,11 +22,12 @@ from scanner.notice import Notice
 from scanner.pipeline import Pipeline, PipelineConfig, PipelineResult, decode_image_file
 from scanner.reconnect import Backoff, Reconnecting, SourceState, SourceStatus
 from scanner.serial_source import SerialScan, SerialScanner
-from scanner.sources import CaptureSettings, FrameSource, open_source
+from scanner.sources import CameraSource, CaptureSettings, FrameSource, open_source
 from scanner.wedge import Diagnosis, WedgeAssembler, WedgeScan, diagnose_text
 
 __all__ = [
     "Backoff",
+    "CameraSource",
     "CaptureSettings",
     "Debouncer",
     "Decoded",

@@ -69,6 +69,14 @@ def _dist_version(dist: str) -> str | None:
         return None
 
 
+def _package_info(name: str, package: str, error: str | None) -> DecoderInfo:
+    """Info for a decoder that is a Python package: its version, or why it could not be imported."""
+    if error is not None:
+        return DecoderInfo(name, False, None, notice(MESSAGES, "module_missing", decoder=name, package=package,
+                                                     error=error))
+    return DecoderInfo(name, True, _dist_version(package))
+
+
 class ZxingDecoder:
     """zxing-cpp. ``binarizer`` is ``"local"`` (its default, best on photos) or ``"global"`` (a histogram
     threshold that rescues some unevenly lit codes)."""
@@ -86,11 +94,7 @@ class ZxingDecoder:
             self._error = str(e)
 
     def info(self) -> DecoderInfo:
-        if self._zx is None:
-            msg = notice(MESSAGES, "module_missing", decoder=self.name, package="zxing-cpp",
-                         error=self._error)
-            return DecoderInfo(self.name, False, None, msg)
-        return DecoderInfo(self.name, True, _dist_version("zxing-cpp"))
+        return _package_info(self.name, "zxing-cpp", self._error)
 
     def decode(self, gray: Image) -> DecodeResult:
         zx = self._zx
@@ -163,7 +167,11 @@ class ZbarDecoder:
 
 
 class OpenCVDecoder:
-    """OpenCV's QRCodeDetector: the slowest and weakest of the three, kept as a last resort."""
+    """OpenCV's QRCodeDetector: the slowest and weakest of the three, kept as a last resort.
+
+    ``detectAndDecodeMulti``, not the single-code ``detectAndDecode``: the single call reads more of the
+    corpus alone (108 vs 95 of 201) but adds nothing to the pipeline's 193, and on a cluttered empty
+    1280x720 frame it costs ~90 ms CPU, up to 0.5 s, against a steady ~35 ms for the multi call."""
 
     name = "opencv"
 
@@ -178,11 +186,7 @@ class OpenCVDecoder:
             self._error = str(e)
 
     def info(self) -> DecoderInfo:
-        if self._det is None:
-            msg = notice(MESSAGES, "module_missing", decoder=self.name, package="opencv-python-headless",
-                         error=self._error)
-            return DecoderInfo(self.name, False, None, msg)
-        return DecoderInfo(self.name, True, _dist_version("opencv-python-headless"))
+        return _package_info(self.name, "opencv-python-headless", self._error)
 
     def decode(self, gray: Image) -> DecodeResult:
         if self._det is None:

@@ -13,6 +13,7 @@ a pass held in view meets each variant within a second or two, and no frame pays
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -85,11 +86,11 @@ class Pipeline:
 
     config: PipelineConfig = field(default_factory=PipelineConfig)
     decoders: tuple[Decoder, ...] = ()
-    _empty_frames: int = 0
-    _turn: int = 0
-    _costly_turn: int = 0
 
     def __post_init__(self) -> None:
+        self._empty_frames = 0  # empty frames seen: sets the fallback turns
+        self._turn = 0  # next zxing-cpp variant to try on an empty frame
+        self._costly_turn = 0  # next other-decoder stage
         if not self.decoders:
             self.decoders = make_decoders(self.config.decoders)
         self.infos: tuple[DecoderInfo, ...] = tuple(d.info() for d in self.decoders)
@@ -210,13 +211,17 @@ def read_image(path: str | Path) -> Image:
 
 
 _default: Pipeline | None = None
+_default_lock = threading.Lock()
 
 
 def decode_image_file(path: str | Path, pipeline: Pipeline | None = None) -> list[str]:
-    """All QR texts in one image file, trying every fallback. Raises ``ImageUnreadable``."""
+    """All QR texts in one image file, trying every fallback. Raises ``ImageUnreadable``. Safe to call
+    from several threads (they take turns on one shared pipeline unless each passes its own)."""
     global _default
-    if pipeline is None:
+    image = read_image(path)
+    if pipeline is not None:
+        return list(pipeline.decode(image, thorough=True).texts)
+    with _default_lock:
         if _default is None:
             _default = Pipeline()
-        pipeline = _default
-    return list(pipeline.decode(read_image(path), thorough=True).texts)
+        return list(_default.decode(image, thorough=True).texts)

@@ -143,3 +143,38 @@ def test_corrupt_trust_file_names_the_file(tmp_path: Path, capsys: pytest.Captur
     (bad_key / "issuer.pem").write_text("-----BEGIN PUBLIC KEY-----\nnot base64\n-----END PUBLIC KEY-----\n")
     code, _, err = run(capsys, "verify", "--trust", str(bad_key), "CP1:x")
     assert code == 2 and "issuer.pem" in err and "not a readable PEM public key" in err
+
+
+def test_verify_hc1_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import base64
+
+    case = json.loads((DATA / "dgc" / "DE-2.json").read_text())
+    (tmp_path / "dsc.der").write_bytes(base64.b64decode(case["TESTCTX"]["CERTIFICATE"]))
+    at = case["TESTCTX"]["VALIDATIONCLOCK"]
+    code, out, _ = run(capsys, "verify", "--trust", str(tmp_path), "--at", at, "--json", case["PREFIX"])
+    doc = json.loads(out)
+    assert code == 0 and doc["format"] == "HC1" and doc["certificate"] == "test", doc
+    assert doc["name"] == "Erika Mustermann" and doc["name_icao"] == "ERIKA MUSTERMANN"
+    assert doc["detail"].startswith("negative rapid antigen test")
+    code, out, _ = run(capsys, "verify", "--trust", str(tmp_path), "--at", at, case["PREFIX"])
+    assert "ICAO name:" in out and "ERIKA MUSTERMANN" in out
+
+
+def test_verify_shc_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    shutil.copytree(DATA / "shc" / "issuer", tmp_path / "example")
+    (tmp_path / "issuers.json").write_text(json.dumps({"https://spec.smarthealth.cards/examples/issuer": "example"}))
+    qr = (DATA / "shc" / "example-00-f-qr-code-numeric-value-0.txt").read_text().strip()
+    code, out, _ = run(capsys, "verify", "--trust", str(tmp_path), "--at", "2023-07-01T00:00:00Z", "--json", qr)
+    doc = json.loads(out)
+    assert code == 0 and doc["format"] == "SHC" and doc["name"] == "John B. Anyperson", doc
+    assert doc["certificate"] == "vaccination" and doc["name_icao"] is None
+
+
+def test_verify_nzcp_with_a_did_document(capsys: pytest.CaptureFixture[str]) -> None:
+    text = (DATA / "nzcp" / "valid.txt").read_text().strip()
+    did = str(DATA / "nzcp" / "did.json")
+    code, out, _ = run(capsys, "verify", "--trust", did, "--at", "2021-11-27T00:00:00Z", "--json", text)
+    doc = json.loads(out)
+    assert code == 0 and doc["format"] == "NZCP" and doc["name"] == "Jack Sparrow", doc

@@ -8,6 +8,7 @@ import pytest
 
 from checkpoint.config import load_config
 from checkpoint.errors import ConfigError
+from checkpoint.hc_rules import HealthRules
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,6 +20,21 @@ def test_example_config_parses_with_documented_values() -> None:
     assert cfg.rules.clock_skew_seconds == 300
     assert cfg.rules.max_test_age_hours == 0
     assert cfg.trust.root_keys == (ROOT / "config" / "keys" / "root.pub.pem",)
+    assert cfg.rules.health == HealthRules()  # the example shows the health-certificate defaults
+
+
+def test_health_certificate_settings_reach_the_rules(tmp_path: Path) -> None:
+    path = tmp_path / "station.toml"
+    path.write_text("[health_certificates]\ntest_max_hours = 24\naccept_recovery = false\n")
+    health = load_config(path).rules.health
+    assert health.test_max_hours == 24 and not health.accept_recovery and health.vaccination_min_days == 14
+
+
+def test_health_certificate_issuers_in_the_trust_section(tmp_path: Path) -> None:
+    path = tmp_path / "station.toml"
+    path.write_text("[trust]\nshc_issuers = 'shc'\ndid_documents = ['nz/did.json']\n")
+    trust = load_config(path).trust
+    assert trust.shc_issuers == tmp_path / "shc" and trust.did_documents == (tmp_path / "nz" / "did.json",)
 
 
 @pytest.mark.parametrize(
@@ -35,6 +51,11 @@ def test_example_config_parses_with_documented_values() -> None:
         ("[trust]\nroot_keys = 'root.pem'\n", "[trust.root_keys] must be a list of strings"),
         ("station = 3\n", "[station] must be a table"),
         ("[station\n", "not valid TOML"),
+        ("[health_certificates]\ntest_max_hours = -1\n", "[health_certificates.test_max_hours] must be a whole"),
+        ("[health_certificates]\ntest_hours = 1\n", "[health_certificates.test_hours] unknown setting"),
+        ("[health_certificates]\ntest_types = 'PCR'\n", "[health_certificates.test_types] must be a list"),
+        ("health_certificates = 3\n", "[health_certificates] must be a table"),
+        ("[trust]\nshc_issuers = 3\n", "[trust.shc_issuers] must be a path"),
     ],
 )
 def test_bad_config_names_file_and_key(tmp_path: Path, text: str, expected: str) -> None:

@@ -8,6 +8,9 @@ import sys
 CORE = [
     "checkpoint.verify", "checkpoint.rules", "checkpoint.decision", "checkpoint.clock", "checkpoint.model",
     "checkpoint.formats.cp1", "checkpoint.trust.trustlist", "checkpoint.trust.revocation", "checkpoint.issuer",
+    "checkpoint.formats.hc1", "checkpoint.formats.dcc", "checkpoint.formats.shc", "checkpoint.formats.shc_chunks",
+    "checkpoint.formats.shc_fhir", "checkpoint.formats.nzcp", "checkpoint.hc_rules", "checkpoint.trust.certs",
+    "checkpoint.trust.jwks", "checkpoint.trust.did", "checkpoint.certlogic", "checkpoint.eu_rules",
 ]
 FORBIDDEN = ["textual", "cv2", "requests", "zxingcpp", "pyzbar", "fastapi", "uvicorn", "sqlite3", "serial"]
 

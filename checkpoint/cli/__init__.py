@@ -25,10 +25,12 @@ COMMANDS = (
     "checkpoint.cli.trust",
     "checkpoint.cli.log",
     "checkpoint.cli.supervisor_key",
-    "checkpoint.cli.export",
-    "checkpoint.cli.report",
     "checkpoint.cli.sync",
     "checkpoint.cli.server",
+    "checkpoint.cli.export",
+    "checkpoint.cli.report",
+    "checkpoint.cli.scan",
+    "checkpoint.cli.doctor",
 )
 
 EXIT_OK, EXIT_REJECT, EXIT_USAGE = 0, 1, 2

@@ -12,9 +12,12 @@ from checkpoint.clock import Clock, FixedClock, SystemClock, parse_instant
 from checkpoint.config import StationConfig, load_config
 from checkpoint.decision import Decision, Flag
 from checkpoint.errors import CheckpointError, SignedListError
+from checkpoint.trust.did import load_did_document
 from checkpoint.trust.folder import load_key_folder
+from checkpoint.trust.jwks import load_issuer_folder
 from checkpoint.trust.keys import PublicKey
 from checkpoint.trust.revocation import load_revocation_list
+from checkpoint.trust.store import TrustSource, TrustStore
 from checkpoint.trust.trustlist import load_trust_list
 from checkpoint.verify import Verifier
 
@@ -33,7 +36,9 @@ def add_verify_options(p: argparse.ArgumentParser) -> None:
     add_config_option(p)
     add_data_dir_option(p)
     p.add_argument("--trust", type=Path, metavar="PATH",
-                   help="a folder of issuer keys (PEM/X.509), or a signed trust list file; "
+                   help="a folder of issuer keys (PEM/X.509), a folder of SMART Health Card issuers "
+                        "(with issuers.json), an NZ COVID Pass issuer's DID document (.json), or a signed "
+                        "trust list file; "
                         "default: the lists installed in the station's data folder")
     p.add_argument("--root", type=Path, action="append", metavar="PEM",
                    help="root public key that signs the trust list (repeatable); default: [trust] root_keys")
@@ -70,7 +75,11 @@ def checker_from(args: argparse.Namespace) -> Decide:
 
     now = clock.now()
     root_paths = tuple(args.root) if args.root else config.trust.root_keys
-    if args.trust.is_dir():
+    if args.trust.suffix == ".json":
+        store = TrustStore(load_did_document(args.trust), TrustSource(str(args.trust)))  # an NZCP issuer
+    elif (args.trust / "issuers.json").is_file():
+        store = load_issuer_folder(args.trust)  # SMART Health Card issuers (trust/jwks.py)
+    elif args.trust.is_dir():
         store = load_key_folder(args.trust)
     else:
         data = read_capped(args.trust, "trust list")
@@ -111,6 +120,7 @@ def decision_json(d: Decision) -> dict[str, object]:
     """The machine-readable form of a decision (``--json``): the contract scripts rely on."""
     p = d.pass_
     s = p.subject if p else None
+    cert = p.certificate if p else None
     return {
         "verdict": d.verdict.value,
         "reason": d.reason.value if d.reason else None,
@@ -130,6 +140,8 @@ def decision_json(d: Decision) -> dict[str, object]:
         "origin": s.origin if s else None,
         "destination": s.destination if s else None,
         "purpose": s.purpose if s else None,
+        "name_icao": (cert.icao_name or None) if cert else None,  # health certificates (HC1)
+        "certificate": cert.kind if cert else None,  # vaccination / test / recovery / none
         "flags": sorted(f.value for f in d.flags),
         "rule": d.rule,
         "rules_applied": list(d.rules_applied),
@@ -146,8 +158,10 @@ def decision_text(d: Decision) -> str:
     p = d.pass_
     if p is not None:
         s = p.subject
-        rows = [("Name", s.name), ("Birth date", s.birth_date), ("ID number", s.masked_id),
-                ("Category", s.category), ("Vehicle", s.vehicle), ("Valid until", f"{p.expires:%Y-%m-%d %H:%M} UTC"),
+        icao = p.certificate.icao_name if p.certificate else None
+        until = f"{p.expires:%Y-%m-%d %H:%M} UTC" if p.expires.year < 9999 else None  # SHC: no expiry
+        rows = [("Name", s.name), ("ICAO name", icao), ("Birth date", s.birth_date), ("ID number", s.masked_id),
+                ("Category", s.category), ("Vehicle", s.vehicle), ("Valid until", until),
                 ("Issuer", f"{p.issuer} (key {d.kid.hex() if d.kid else '?'})")]
         lines += [f"  {k + ':':<12} {v}" for k, v in rows if v]
     return "\n".join(lines)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,6 @@ from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_
 from checkpoint.cli.supervisor_key import PASSPHRASE_ENV
 from checkpoint.errors import CheckpointError
 
-MAX_KEY_FILE = 64 * 1024
 REASON_CODES = ("UNKNOWN_FORMAT", "MALFORMED", "UNKNOWN_KEY", "BAD_SIGNATURE", "KEY_REVOKED", "NOT_YET_VALID",
                 "EXPIRED", "PASS_REVOKED", "RULE_FAILED", "CANNOT_RECORD")
 
@@ -22,10 +22,11 @@ REASON_CODES = ("UNKNOWN_FORMAT", "MALFORMED", "UNKNOWN_KEY", "BAD_SIGNATURE", "
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "export", help="export crossings to CSV, Excel (XLSX) or JSON Lines for the steering committee",
-        description="Export the crossing log, or part of it, for the provincial steering committee or contact "
-        "tracers. Personal fields stay sealed (left out) unless the supervisor's private key is given with --key; "
-        "an export with personal data is recorded in the log. Each export gets a signed manifest FILE.manifest.json "
-        "(rows, period, filters, SHA-256); check it with 'checkpoint export verify FILE'.",
+        description="Export the crossing log, or part of it, for the provincial steering committee or contact\n"
+        "tracers. Personal fields stay sealed (left out) unless the supervisor's private key is given\n"
+        "with --key; an export with personal data is recorded in the log. Each export gets a signed\n"
+        "manifest FILE.manifest.json (rows, period, filters, SHA-256); check it with\n"
+        "'checkpoint export verify FILE'.",
         epilog="Examples:\n  checkpoint export --day 2021-07-24 --out ngay-24-07.xlsx\n"
         "  checkpoint export --from 2021-07-20 --to 2021-07-24 --verdict reject --out tu-choi.csv\n"
         "  checkpoint export --id-number 001085012345 --key supervisor.key.pem --out truy-vet.xlsx\n"
@@ -51,7 +52,8 @@ def register(sub: Any) -> None:
     f.add_argument("--category", action="append", metavar="CATEGORY", help="pass category (e.g. worker, driver)")
     f.add_argument("--officer", action="append", metavar="ID", help="officer id")
     f.add_argument("--id-number", action="append", metavar="NUMBER",
-                   help="a person's id number (matched through the log's keyed hash; never written anywhere)")
+                   help="a person's id number (matched through the log's keyed hash; never written anywhere); "
+                   "'-' asks for it (or reads one per line from standard input), keeping it out of shell history")
     k = p.add_argument_group("personal data")
     k.add_argument("--key", type=Path, metavar="FILE",
                    help="the supervisor's private key (PEM): personal fields are opened and exported; the "
@@ -64,7 +66,7 @@ def register(sub: Any) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run_export)
 
-    vsub = p.add_subparsers(dest="export_action", metavar="ACTION", title="actions")
+    vsub = p.add_subparsers(dest="export_action", metavar="[verify FILE]", title="actions")
     v = vsub.add_parser("verify", help="check an export against its signed manifest",
                         description="Check FILE against FILE.manifest.json: the station's signature on the manifest, "
                         "then the file's size and SHA-256. Exit status 0: intact; 1: changed or not signed by the "
@@ -92,18 +94,12 @@ def _format_of(args: argparse.Namespace) -> str:
 
 
 def read_supervisor_key(path: Path) -> Any:
-    """The supervisor's X25519 private key; the passphrase from $CHECKPOINT_KEY_PASSPHRASE or a prompt."""
+    """The supervisor's X25519 private key; the passphrase from $CHECKPOINT_SUPERVISOR_PASSPHRASE or a prompt."""
     from checkpoint.errors import KeyLoadError
     from checkpoint.sealing import load_private
+    from checkpoint.station import read_capped
 
-    try:
-        if path.stat().st_size > MAX_KEY_FILE:
-            raise KeyLoadError(f"{path}: too large for a key file")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise KeyLoadError(f"{path}: the supervisor key file does not exist") from None
-    except OSError as e:
-        raise KeyLoadError(f"{path}: cannot read the supervisor key ({e.strerror})") from None
+    data = read_capped(path, "supervisor key")
     if b"ENCRYPTED" not in data:
         return load_private(data, str(path))
     secret = os.environ.get(PASSPHRASE_ENV)
@@ -116,6 +112,29 @@ def read_supervisor_key(path: Path) -> Any:
     return load_private(data, str(path), secret.encode())
 
 
+def _id_numbers(given: Sequence[str]) -> tuple[str, ...]:
+    """The id numbers to look for; ``-`` asks at a terminal (not echoed) or reads standard input."""
+    out = [n for n in given if n != "-"]
+    if "-" in given:
+        if sys.stdin.isatty():
+            import getpass
+
+            out.append(getpass.getpass("ID number (CCCD/CMND): "))
+        else:
+            out += [line.strip() for line in sys.stdin.read(64 * 1024).splitlines() if line.strip()]
+    numbers = tuple(n for n in out if n.strip())
+    if given and not numbers:
+        raise CheckpointError("--id-number: no id number given")
+    return numbers
+
+
+def _system_user(getpass: Any) -> str:
+    try:
+        return str(getpass.getuser())[:64]
+    except (OSError, KeyError):  # no user name in the environment or the password database
+        return "unknown"
+
+
 def run_export(args: argparse.Namespace) -> int:
     if args.out is None:
         raise CheckpointError("give --out FILE (see 'checkpoint export --help')")
@@ -124,50 +143,28 @@ def run_export(args: argparse.Namespace) -> int:
     import getpass
 
     from checkpoint.cli.progress import ProgressBar
-    from checkpoint.export import ExportFilter, ExportRequest, Format, export, id_number_hash
-    from checkpoint.export.settings import export_settings, period_from, tz_label
-    from checkpoint.export.source import LogRows
-    from checkpoint.log import CrossingLog
-    from checkpoint.log.settings import log_settings, open_station_log
-    from checkpoint.station_keys import load_or_create_hmac_key, load_or_create_station_key
+    from checkpoint.export import Format
+    from checkpoint.export.settings import export_settings, period_from
+    from checkpoint.export.station_export import Criteria, export_station_log
 
     config = config_from(args)
-    clock = clock_from(args)
-    settings = export_settings(config)
-    folder = args.data_dir or config.data_dir
     fmt = Format(_format_of(args))
-    period = period_from(day=args.day, start=args.start, end=args.end, tz=settings.tz)
-    id_hashes: frozenset[str] = frozenset()
-    if args.id_number:
-        hmac_key = load_or_create_hmac_key(folder)
-        id_hashes = frozenset(id_number_hash(hmac_key, n) for n in args.id_number)
-    filters = ExportFilter(
-        since=period.since, until=period.until, directions=frozenset(args.direction or ()),
-        verdicts=frozenset(args.verdict or ()), reasons=frozenset(args.reason or ()),
-        categories=frozenset(args.category or ()), officers=frozenset(args.officer or ()), id_number_hashes=id_hashes,
-    )
+    period = period_from(day=args.day, start=args.start, end=args.end, tz=export_settings(config).tz)
+    criteria = Criteria(tuple(args.direction or ()), tuple(args.verdict or ()), tuple(args.reason or ()),
+                        tuple(args.category or ()), tuple(args.officer or ()), _id_numbers(args.id_number or ()))
     supervisor_key = read_supervisor_key(args.key) if args.key is not None else None
-    by = args.by or getpass.getuser()
-    language = args.language or settings.language
-    request = ExportRequest(args.out, fmt, settings.tz, tz_label(settings.tz, period.since or clock.now()), filters,
-                            language, args.masked, args.overwrite)
-    path = log_settings(config, args.data_dir).path
-    # An export of personal data is recorded in the log (who, when, what filter): it opens for writing.
-    audit_log: CrossingLog | None = open_station_log(config, clock, args.data_dir) if supervisor_key else None
     bar = ProgressBar(f"export {args.out.name}")
+    if not args.quiet:
+        bar.status("checking the log…")
     try:
-        with LogRows(path, since=period.since, until=period.until) as rows:
-            result = export(
-                rows, request, station_id=rows.station_id or config.station.id,
-                station_key=load_or_create_station_key(folder), clock=clock, supervisor_key=supervisor_key,
-                exported_by=by, total=rows.count(), progress=None if args.quiet else bar,
-                audit=None if audit_log is None else
-                (lambda action, details: audit_log.record_action(action, by[:64], details)),
-            )
+        result = export_station_log(
+            config, clock_from(args), out=args.out, fmt=fmt, period=period, criteria=criteria,
+            data_dir=args.data_dir, supervisor_key=supervisor_key, masked=args.masked,
+            exported_by=args.by or _system_user(getpass), language=args.language, overwrite=args.overwrite,
+            progress=None if args.quiet else bar,
+        )
     finally:
         bar.done()
-        if audit_log is not None:
-            audit_log.close()
     personal = {"sealed": "personal data left out (sealed)", "masked": "personal data masked",
                 "full": "WITH PERSONAL DATA: keep it safe, hand it over only to authorised people"}[result.personal]
     print(f"{result.path}: {result.rows:,} crossings, {fmt.value.upper()}, {personal}")
@@ -185,10 +182,9 @@ def _trusted_station_key(args: argparse.Namespace) -> Any:
     from checkpoint.trust import keys
 
     if args.station_key is not None:
-        try:
-            data = args.station_key.read_bytes()
-        except OSError as e:
-            raise KeyLoadError(f"{args.station_key}: cannot read the station key ({e.strerror})") from None
+        from checkpoint.station import read_capped
+
+        data = read_capped(args.station_key, "station key")
         key = keys.load_public_pem(data, str(args.station_key))[0] if b"PUBLIC" in data else \
             keys.load_private_pem(data, str(args.station_key)).public_key()
         if not isinstance(key, Ed25519PublicKey):
@@ -208,9 +204,15 @@ def _trusted_station_key(args: argparse.Namespace) -> Any:
 
 def run_verify(args: argparse.Namespace) -> int:
     from checkpoint.export import verify
+    from checkpoint.export.station_export import chain_check
 
     report = verify(args.file, args.manifest, trusted=_trusted_station_key(args))
     m = report.manifest
+    if report.ok:
+        problem = chain_check(config_from(args), clock_from(args), m, args.data_dir)
+        if problem is not None:
+            print(f"FAILED: {problem}")
+            return EXIT_REJECT
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
     if not report.ok:

@@ -108,7 +108,7 @@ def run_status(args: argparse.Namespace) -> int:
         status = {
             "path": str(log.path), "station_id": meta.get("station_id"), "created_at": meta.get("created_at"),
             "crossings": total, "last_seq": log.last_seq, "last_hash": log.last_hash,
-            "last_crossing_at": last.recorded_at if last else None, "synced_upto": cursor,
+            "last_crossing_at": last.recorded_at if last else None, "synced_up_to": cursor,
             "unsynced": log.last_seq - cursor, "actions": int(meta.get("action_seq", "0")), "bytes_on_disk": size,
         }
     if args.json:

@@ -1,4 +1,5 @@
-"""A progress bar on stderr for long work (exports, reports): only on a terminal, at most ~10 updates/s."""
+"""A progress bar on stderr for long work (exports, reports, sync): only on a terminal, at most ~10 updates/s,
+with the rate and the time left."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from typing import TextIO
 
 
 class ProgressBar:
-    def __init__(self, label: str, stream: TextIO | None = None, *, width: int = 30) -> None:
+    def __init__(self, label: str, stream: TextIO | None = None, *, quiet: bool = False, width: int = 30) -> None:
         self.label, self.width = label, width
         self.stream = stream if stream is not None else sys.stderr
-        self.enabled = self.stream.isatty()
+        self.enabled = not quiet and self.stream.isatty()
         self._start = time.monotonic()
         self._last = 0.0
         self._shown = False
@@ -36,8 +37,21 @@ class ProgressBar:
         self.stream.flush()
         self._shown = True
 
+    def update(self, done: int, total: int | None) -> None:
+        self(done, total)
+
+    def status(self, text: str) -> None:
+        """A word before the counting starts (e.g. while the log's integrity check runs)."""
+        if self.enabled:
+            self.stream.write(f"\r{self.label}: {text}")
+            self.stream.flush()
+            self._shown = True
+
     def done(self) -> None:
+        """End the bar's line (call once the work is over, or failed)."""
         if self._shown:
             self.stream.write("\n")
             self.stream.flush()
             self._shown = False
+
+    close = done

@@ -13,9 +13,9 @@ from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "report", help="counts for a day or a period: per hour, verdicts and reasons, officers, sync",
-        description="Print what happened at this checkpoint: crossings per hour, accepted and rejected by reason, "
-        "duplicates, manual entries, per officer, and the sync state. With --html, also write it as one "
-        "self-contained HTML file with charts, for printing. No personal data appears in a report.",
+        description="Print what happened at this checkpoint: crossings per hour, accepted and rejected by\n"
+        "reason, duplicates, manual entries, per officer, and the sync state. With --html, also write it\n"
+        "as one self-contained HTML file with charts, for printing. No personal data appears in a report.",
         epilog="Examples:\n  checkpoint report                      (today)\n"
         "  checkpoint report --day 2021-07-24 --html bao-cao-24-07.html\n"
         "  checkpoint report --from 2021-07-01 --to 2021-07-31",
@@ -37,35 +37,20 @@ def run_report(args: argparse.Namespace) -> int:
     from checkpoint.cli.progress import ProgressBar
     from checkpoint.export.atomic_file import atomic_output
     from checkpoint.export.settings import export_settings, period_from
-    from checkpoint.export.source import LogRows
-    from checkpoint.log import CrossingLog
-    from checkpoint.log.settings import log_settings
-    from checkpoint.report import SyncState, render_html, render_text, summarize
+    from checkpoint.export.station_export import report_station_log
+    from checkpoint.report import render_html, render_text
 
     config = config_from(args)
     clock = clock_from(args)
     settings = export_settings(config)
     language = args.language or settings.language
     period = period_from(day=args.day, start=args.start, end=args.end, tz=settings.tz, default_today=clock.now())
-    path = log_settings(config, args.data_dir).path
-    with CrossingLog.open_readonly(path, clock=clock) as log:
-        sync = SyncState(log.last_seq, log.sync_cursor, log.meta().get("last_sync_at"))
     bar = ProgressBar("report")
-    with LogRows(path, since=period.since, until=period.until) as rows:
-        total = rows.count()
-
-        def counted() -> Any:
-            for i, r in enumerate(rows, 1):
-                if i % 5000 == 0:
-                    bar(i, total)
-                yield r
-
-        try:
-            summary = summarize(counted(), tz=settings.tz, station_id=rows.station_id or config.station.id,
-                                generated_at=clock.now(), since=period.since, until=period.until,
-                                period=period.label, sync=sync)
-        finally:
-            bar.done()
+    bar.status("checking the log…")
+    try:
+        summary = report_station_log(config, clock, period, data_dir=args.data_dir, progress=bar)
+    finally:
+        bar.done()
     print(render_text(summary, language), end="")
     if args.html is not None:
         with atomic_output(args.html, overwrite=args.overwrite) as (f, _):

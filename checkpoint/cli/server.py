@@ -160,7 +160,7 @@ def run_export(args: argparse.Namespace) -> int:
     flt = ExportFilter(stations=tuple(args.station), since=_bound(args.since, False), until=_bound(args.until, True),
                        verdict=args.verdict)
     storage = _storage(args)
-    from checkpoint.cli.sync import ProgressBar
+    from checkpoint.cli.progress import ProgressBar
 
     total = storage.count() if not flt.stations else sum(storage.count(s) for s in flt.stations)
     bar = ProgressBar("Exporting")

@@ -68,10 +68,14 @@ def run_generate(args: argparse.Namespace) -> int:
     passphrase = read_passphrase()
     key = generate()
     try:
-        write_atomic(args.out, private_pem(key, passphrase), mode=0o600)
         write_atomic(public_out, public_pem(key.public_key()), mode=0o644)
+        try:
+            write_atomic(args.out, private_pem(key, passphrase), mode=0o600)
+        except OSError:
+            public_out.unlink(missing_ok=True)  # never leave a public key whose private half is lost
+            raise
     except OSError as e:
-        raise CheckpointError(f"cannot write the key files ({e.strerror})") from None
+        raise CheckpointError(f"cannot write the key files ({e.strerror}); nothing was kept") from None
     print(f"private key: {args.out} (keep it offline; needed to read personal data in exports)")
     print(f"public key:  {public_out} (set [log] seal_to to this file on every station)")
     return EXIT_OK

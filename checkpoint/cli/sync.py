@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-from typing import Any, TextIO
+from typing import Any
 
 from checkpoint.cli import EXIT_OK, EXIT_REJECT
 from checkpoint.cli.common import add_config_option, add_data_dir_option, config_from
@@ -43,29 +43,6 @@ def register(sub: Any) -> None:
     e.set_defaults(run=run_enroll)
 
 
-class ProgressBar:
-    """A one-line progress bar on a terminal (nothing when the stream is not a terminal)."""
-
-    def __init__(self, label: str, stream: TextIO | None = None, quiet: bool = False) -> None:
-        self.label, self.stream = label, stream or sys.stderr
-        self.live = not quiet and self.stream.isatty()
-        self.shown = False
-
-    def update(self, done: int, total: int) -> None:
-        if not self.live:
-            return
-        width = 30
-        filled = width if total <= 0 else min(width, width * done // total)
-        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        self.stream.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
 def _warn_plain_http(client: Any) -> None:
     if not client.settings.tls_or_local:
         print(f"checkpoint: warning: {client.settings.server_url} is not https; the server's time will not be "
@@ -101,6 +78,7 @@ def run_enroll(args: argparse.Namespace) -> int:
 def run_sync(args: argparse.Namespace) -> int:
     import random
 
+    from checkpoint.cli.progress import ProgressBar
     from checkpoint.clock import SystemClock
     from checkpoint.log.settings import open_station_log
     from checkpoint.station import Station

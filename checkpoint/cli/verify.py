@@ -10,7 +10,8 @@ from typing import Any
 
 from checkpoint.cli import EXIT_OK, EXIT_REJECT
 from checkpoint.cli.common import add_verify_options, checker_from, decision_json, decision_text
-from checkpoint.errors import CheckpointError
+from checkpoint.errors import CheckpointError, MalformedPass
+from checkpoint.formats import shc_chunks
 
 MAX_STDIN = 64 * 1024
 
@@ -19,7 +20,8 @@ def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "verify",
         help="verify one pass offline and print the verdict",
-        description="Verify one pass (CP1 text, from the command line, standard input, or a QR image). "
+        description="Verify one pass (CP1, HC1 or SHC text, from the command line, standard input, or a QR "
+        "image; an image holding every part of a multi-part SMART Health Card is assembled). "
         "Exit status: 0 accept, 1 reject, 2 usage or configuration error.",
     )
     add_verify_options(p)
@@ -35,6 +37,8 @@ def _read_payload(args: argparse.Namespace) -> str | bytes:
         texts = _decode_image(args.image)
         if not texts:
             raise CheckpointError(f"{args.image}: no QR code found in the image")
+        if len(texts) > 1 and all(shc_chunks.chunk_of_or_none(t) for t in texts):
+            return _assemble(texts, args.image)  # the parts of a multi-part SMART Health Card
         if len(texts) > 1:
             print(f"checkpoint: {args.image}: {len(texts)} codes found; verifying the first", file=sys.stderr)
         return texts[0]
@@ -45,6 +49,13 @@ def _read_payload(args: argparse.Namespace) -> str | bytes:
         return data
     text: str = args.payload
     return text
+
+
+def _assemble(texts: list[str], image: Path) -> str:
+    try:
+        return shc_chunks.assemble(texts)
+    except MalformedPass as e:
+        raise CheckpointError(f"{image}: the QR parts do not make one card ({e})") from None
 
 
 def _decode_image(path: Path) -> list[str]:

@@ -1,10 +1,12 @@
 """Supervisors' exports: CSV, XLSX and JSON Lines of the crossing log, with a signed manifest.
 
-Public API (the CLI and the supervisor screen call these)::
+Public API (the CLI and the supervisor screen call these; docs/export.md)::
+
+    from checkpoint.export.station_export import Criteria, export_station_log   # wired from the config
+    result = export_station_log(config, clock, out=path, fmt=Format.XLSX, period=period, progress=cb)
 
     from checkpoint.export import ExportRequest, ExportFilter, Format, export, verify
-    result = export(log.crossings(since=..., until=...), ExportRequest(out, Format.XLSX, tz, "UTC+07:00"),
-                    station_id=..., station_key=..., clock=..., supervisor_key=None, progress=cb, audit=...)
+    result = export(rows, ExportRequest(...), station_id=..., station_key=..., clock=...)   # any rows
     report = verify(path)            # VerifyReport(ok, problems, warnings, manifest, signer_fingerprint)
 """
 

@@ -23,20 +23,19 @@ class ExportError(CheckpointError):
 
 
 def describe_os_error(e: OSError, path: Path) -> str:
-    """A message a supervisor can act on (the path, what went wrong, what to do)."""
+    """``FILE: cannot write the file: why; what to do (nothing was written)`` — for a supervisor."""
     folder = path.parent
-    if e.errno == errno.ENOSPC:
-        return f"{path}: the disk is full; free some space or write to another drive (nothing was written)"
-    if e.errno == errno.EFBIG:
-        return (f"{path}: the file grew past what this drive allows (a FAT32 USB stick holds at most 4 GB per "
-                "file); export a shorter date range or use another drive (nothing was written)")
-    if e.errno in (errno.EACCES, errno.EPERM):
-        return f"{folder}: no permission to write in this folder; choose another folder (nothing was written)"
-    if e.errno == errno.EROFS:
-        return f"{folder}: the drive is read-only; choose another drive (nothing was written)"
-    if e.errno == errno.ENOENT:
-        return f"{folder}: the folder does not exist; create it or choose another (nothing was written)"
-    return f"{path}: cannot write the file ({e.strerror or e}); nothing was written"
+    why, todo = {
+        errno.ENOSPC: ("the disk is full", "free some space or write to another drive"),
+        errno.EFBIG: ("the file grew past what this drive allows (a FAT32 USB stick holds at most 4 GB per file)",
+                      "export a shorter period or use another drive"),
+        errno.EACCES: (f"no permission to write in {folder}", "choose another folder"),
+        errno.EPERM: (f"no permission to write in {folder}", "choose another folder"),
+        errno.EROFS: (f"the drive of {folder} is read-only", "choose another drive"),
+        errno.ENOENT: (f"the folder {folder} does not exist", "create it or choose another"),
+        errno.ENOTDIR: (f"{folder} is not a folder", "choose another folder"),
+    }.get(e.errno or 0, (e.strerror or str(e), "check the drive and try again"))
+    return f"{path}: cannot write the file: {why}; {todo} (nothing was written)"
 
 
 def temp_name(path: Path) -> Path:

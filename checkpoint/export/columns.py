@@ -41,6 +41,7 @@ class Column:
     en: str
     kind: Kind = "text"
     width: int = 14  # characters, for spreadsheets
+    typed: bool = False  # free text someone typed (officer id, pass fields): defused in CSV
 
     def header(self, language: str) -> str:
         return self.vi if language == "vi" else self.en
@@ -49,27 +50,27 @@ class Column:
 BASE_COLUMNS = (
     Column("seq", "Số thứ tự", "Seq", "int", 10),
     Column("time", "Thời gian", "Time", "time", 20),
-    Column("station", "Trạm", "Station", width=14),
-    Column("lane", "Làn", "Lane", width=6),
+    Column("station", "Trạm", "Station", width=14, typed=True),
+    Column("lane", "Làn", "Lane", width=6, typed=True),
     Column("direction", "Chiều", "Direction", width=9),
-    Column("officer", "Cán bộ", "Officer", width=12),
+    Column("officer", "Cán bộ", "Officer", width=12, typed=True),
     Column("result", "Kết quả", "Result", width=12),
     Column("reason", "Lý do", "Reason", width=30),
-    Column("category", "Đối tượng", "Category", width=12),
+    Column("category", "Đối tượng", "Category", width=12, typed=True),
     Column("format", "Loại mã", "Pass format", width=8),
     Column("notes", "Ghi chú", "Notes", width=24),
     Column("crossing_id", "Mã lượt qua", "Crossing ID", width=38),
 )
 
 PERSONAL_COLUMNS = {
-    "name": Column("name", "Họ và tên", "Name", width=24),
-    "id_number": Column("id_number", "Số CCCD/CMND", "ID number", width=15),
-    "birth_date": Column("birth_date", "Ngày sinh", "Birth date", width=11),
-    "phone": Column("phone", "Số điện thoại", "Phone", width=13),
-    "vehicle": Column("vehicle", "Biển số xe", "Vehicle", width=12),
-    "origin": Column("origin", "Nơi đi", "From", width=18),
-    "destination": Column("destination", "Nơi đến", "To", width=18),
-    "purpose": Column("purpose", "Mục đích", "Purpose", width=18),
+    "name": Column("name", "Họ và tên", "Name", width=24, typed=True),
+    "id_number": Column("id_number", "Số CCCD/CMND", "ID number", width=15, typed=True),
+    "birth_date": Column("birth_date", "Ngày sinh", "Birth date", width=11, typed=True),
+    "phone": Column("phone", "Số điện thoại", "Phone", width=13, typed=True),
+    "vehicle": Column("vehicle", "Biển số xe", "Vehicle", width=12, typed=True),
+    "origin": Column("origin", "Nơi đi", "From", width=18, typed=True),
+    "destination": Column("destination", "Nơi đến", "To", width=18, typed=True),
+    "purpose": Column("purpose", "Mục đích", "Purpose", width=18, typed=True),
 }
 assert tuple(PERSONAL_COLUMNS) == PERSONAL_FIELDS
 
@@ -144,8 +145,10 @@ class RowMaker:
     Hot path: a million rows per export, so the lookups are prepared once here.
     """
 
-    def __init__(self, mode: PersonalMode, language: str, tz: tzinfo) -> None:
-        self.mode, self.language, self.tz = mode, language, tz
+    def __init__(self, mode: PersonalMode, language: str, tz: tzinfo, *, time_text: bool = False) -> None:
+        """``time_text``: the time column as ``YYYY-MM-DD HH:MM:SS`` text (CSV) instead of a datetime."""
+        self.mode, self.language, self.tz, self.time_text = mode, language, tz, time_text
+        self._local_hours: dict[str, str | None] = {}
         self._results = RESULTS[language]
         self._directions = DIRECTION_NAMES[language]
         self._reasons = REASONS[language]
@@ -164,6 +167,21 @@ class RowMaker:
             self._notes_cache[key] = notes
         return notes
 
+    def local_text(self, utc_text: str, at: datetime) -> str:
+        """Local ``YYYY-MM-DD HH:MM:SS`` of a UTC ISO time; the date and hour are worked out once per UTC hour
+        (every zone with whole-hour offsets, Vietnam's among them, keeps minutes and seconds as they are)."""
+        key = utc_text[:13]
+        prefix = self._local_hours.get(key, "")
+        if prefix == "":
+            local = at.astimezone(self.tz)
+            offset = local.utcoffset()
+            whole = offset is not None and offset.total_seconds() % 3600 == 0 and utc_text[13:14] == ":" and (
+                utc_text.endswith("Z") or utc_text.endswith("+00:00"))
+            prefix = self._local_hours[key] = local.strftime("%Y-%m-%d %H") if whole else None
+        if prefix is None:
+            return at.astimezone(self.tz).strftime("%Y-%m-%d %H:%M:%S")
+        return prefix + utc_text[13:19]
+
     def human(self, r: ExportRow, at: datetime, personal: PersonalData | None) -> list[Cell]:
         """A row for CSV/XLSX: translated values, naive local time (spreadsheets have no time zones)."""
         reason = r.reason
@@ -173,7 +191,7 @@ class RowMaker:
                 reason = f"{reason}: {r.rule}"
         row: list[Cell] = [
             r.seq,
-            at.astimezone(self.tz).replace(tzinfo=None),
+            self.local_text(r.recorded_at, at) if self.time_text else at.astimezone(self.tz).replace(tzinfo=None),
             r.station_id,
             r.lane,
             self._directions.get(r.direction, r.direction),

@@ -96,8 +96,9 @@ def export(rows_in: Iterable[ExportRow], request: ExportRequest, *, station_id: 
     first: datetime | None = None
     last: datetime | None = None
     covered: ExportRow | None = None
-    maker = cols.RowMaker(mode, request.language, request.tz)
+    maker = cols.RowMaker(mode, request.language, request.tz, time_text=request.format is Format.CSV)
     jsonl = request.format is Format.JSONL
+    selective = request.filters.selective
     with atomic_output(request.out, overwrite=request.overwrite) as (f, tmp):
         writer = _writer(request, f, table, headers, station_id)
         try:
@@ -109,9 +110,9 @@ def export(rows_in: Iterable[ExportRow], request: ExportRequest, *, station_id: 
                 if not request.filters.in_range(at):
                     continue
                 covered = c
-                if not request.filters.matches(c, at):
+                if selective and not request.filters.matches(c, at):
                     continue
-                personal = _personal(opener, c, mode)
+                personal = _personal(opener, c, mode) if opener is not None else None
                 if jsonl:
                     writer.write_object(maker.machine(c, at, personal))
                 else:
@@ -161,7 +162,7 @@ def export(rows_in: Iterable[ExportRow], request: ExportRequest, *, station_id: 
 def _writer(request: ExportRequest, f: IO[bytes], table: tuple[cols.Column, ...], headers: list[str],
             station_id: str) -> RowWriter:
     if request.format is Format.CSV:
-        return CsvWriter(f, headers)
+        return CsvWriter(f, headers, [i for i, c in enumerate(table) if c.typed])
     if request.format is Format.JSONL:
         return JsonlWriter(f)
     sheet = "Lượt qua" if request.language == "vi" else "Crossings"

@@ -15,7 +15,6 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from datetime import datetime
 from enum import StrEnum
 from typing import IO, Protocol
 
@@ -49,28 +48,23 @@ def defuse(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def csv_cell(v: Cell) -> str | int:
-    if v is None:
-        return ""
-    if isinstance(v, str):
-        return "'" + v if v[:1] in _FORMULA_CHARS else v
-    if isinstance(v, datetime):
-        return v.isoformat(" ", "seconds")
-    return v
-
-
 class CsvWriter:
-    def __init__(self, file: IO[bytes], headers: Sequence[str]) -> None:
+    """Rows whose time is already text (``RowMaker(time_text=True)``); only typed columns are defused."""
+
+    def __init__(self, file: IO[bytes], headers: Sequence[str], typed: Sequence[int] = ()) -> None:
         self._text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="", write_through=False)
         self._csv = csv.writer(self._text, lineterminator="\r\n")
         self._csv.writerow([defuse(h) for h in headers])
+        self._typed = tuple(typed)
 
     def write_row(self, values: Sequence[Cell]) -> None:
-        # csv_cell inlined for the common cases: this runs for every cell of a million-row export.
+        row = list(values)
         f = _FORMULA_CHARS
-        self._csv.writerow([
-            ("'" + v if v[:1] in f else v) if type(v) is str else csv_cell(v) for v in values
-        ])
+        for i in self._typed:
+            v = row[i]
+            if type(v) is str and v[:1] in f:
+                row[i] = "'" + v
+        self._csv.writerow(row)  # None is written empty, int as digits
 
     def write_object(self, doc: dict[str, object]) -> None:
         raise TypeError("CSV takes rows")

@@ -82,6 +82,11 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def serial(v: datetime) -> float:
+    """Excel's date serial number (days since 1899-12-30) of a naive local time."""
+    return (v.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400
+
+
 def text(value: str) -> str:
     """A string as XML text: illegal characters dropped, markup escaped."""
     return escape(_ILLEGAL.sub("", value))
@@ -132,24 +137,33 @@ class XlsxWriter:
         self._sheet = None
 
     def _write(self, values: Sequence[Value], style: int = 0) -> None:
+        # Runs for every row of a million-row export: plain string building, escaping only when needed.
         self._row += 1
         r = self._row
         s = f' s="{style}"' if style else ""
         parts = [f'<row r="{r}">']
+        add = parts.append
         for letter, v in zip(self._letters, values, strict=True):
             if v is None or v == "":
                 continue
-            if isinstance(v, str):
-                space = ' xml:space="preserve"' if v[:1].isspace() or v[-1:].isspace() else ""
-                parts.append(f'<c r="{letter}{r}"{s} t="inlineStr"><is><t{space}>{text(v)}</t></is></c>')
+            t = type(v)
+            if t is str:
+                assert isinstance(v, str)
+                if not v.isprintable() or "&" in v or "<" in v or ">" in v:
+                    v = text(v)
+                if v[:1].isspace() or v[-1:].isspace():
+                    add(f'<c r="{letter}{r}"{s} t="inlineStr"><is><t xml:space="preserve">{v}</t></is></c>')
+                else:
+                    add(f'<c r="{letter}{r}"{s} t="inlineStr"><is><t>{v}</t></is></c>')
+            elif t is int:
+                add(f'<c r="{letter}{r}"{s}><v>{v}</v></c>')
             elif isinstance(v, datetime):
-                serial = (v.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400
-                parts.append(f'<c r="{letter}{r}" s="1"><v>{serial!r}</v></c>')
+                add(f'<c r="{letter}{r}" s="1"><v>{serial(v)!r}</v></c>')
             elif isinstance(v, bool):
-                parts.append(f'<c r="{letter}{r}"{s} t="b"><v>{int(v)}</v></c>')
+                add(f'<c r="{letter}{r}"{s} t="b"><v>{int(v)}</v></c>')
             else:
-                parts.append(f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>')
-        parts.append("</row>")
+                add(f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>')
+        add("</row>")
         assert self._sheet is not None
         self._sheet.write("".join(parts).encode())
 

@@ -15,6 +15,7 @@ from checkpoint.errors import MalformedPass
 from checkpoint.formats.cbor import dumps, loads_strict
 
 COSE_SIGN1_TAG = 18
+CWT_TAG = 61
 HEADER_ALG = 1
 HEADER_KID = 4
 ALG_EDDSA = -8
@@ -40,8 +41,11 @@ def sig_structure(protected_bytes: bytes, payload: bytes) -> bytes:
     return dumps(["Signature1", protected_bytes, b"", payload])
 
 
-def parse_sign1(data: bytes) -> Sign1:
+def parse_sign1(data: bytes, *, cwt_tag: bool = False) -> Sign1:
+    """``cwt_tag``: also accept the COSE_Sign1 wrapped in the CWT tag (61), as HC1 allows."""
     obj = loads_strict(data, "COSE")
+    if cwt_tag and isinstance(obj, cbor2.CBORTag) and obj.tag == CWT_TAG:
+        obj = obj.value
     if isinstance(obj, cbor2.CBORTag):
         if obj.tag != COSE_SIGN1_TAG:
             raise MalformedPass(f"COSE: CBOR tag {obj.tag} is not COSE_Sign1 (18)")

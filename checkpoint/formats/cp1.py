@@ -131,6 +131,7 @@ def encode(
     """Build CP1 text from a claims map: the issuer side, for tools, demos and tests."""
     import zlib
 
-    cose = build_sign1({HEADER_ALG: COSE_ALG[alg], HEADER_KID: kid}, dumps(dict(claims_map)), sign, tagged=tagged)
+    header = {HEADER_ALG: COSE_ALG[alg], HEADER_KID: kid}
+    cose = build_sign1(header, dumps(dict(claims_map)), sign, tagged=tagged)
     data = zlib.compress(cose, 9) if compress else cose
     return PREFIX + base45.b45encode(data)

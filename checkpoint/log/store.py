@@ -41,10 +41,10 @@ from checkpoint.log.personal import (
     seal_personal,
     too_long_field,
 )
-from checkpoint.log.rows import COLUMNS, INSERT, SELECT, blob, chain_fields, row_to_crossing
+from checkpoint.log.rows import COLUMNS, INSERT, SELECT, blob, row_to_crossing
 from checkpoint.log.stats import LogStats, compute_stats
 from checkpoint.log.timefmt import stamp, time_range
-from checkpoint.log.verify import ChainReport, walk_chain
+from checkpoint.log.verify import ChainReport, check_crossing, walk_chain
 
 PAGE = 512
 QUICK_CHECK_MMAP = 4 * 2**30
@@ -86,6 +86,8 @@ def _connect(path: Path, *, readonly: bool, busy_timeout: float, immutable: bool
     try:
         if not readonly:
             path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():  # readable by the station's user only; SQLite gives -wal/-shm the same mode
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         query = "?immutable=1" if immutable else "?mode=ro"
         target = f"{path.resolve().as_uri()}{query}" if readonly else str(path)
         conn = sqlite3.connect(target, uri=readonly, timeout=busy_timeout, isolation_level=None,
@@ -197,17 +199,22 @@ class CrossingLog:
 
     def _check_head(self) -> None:
         """The newest crossing must be the recorded head and hash correctly: a quick tamper check at start."""
-        conn = self._c()
-        head_seq, head_hash = self._head(conn)
-        row = conn.execute(f"{SELECT} ORDER BY seq DESC LIMIT 1").fetchone()
+        try:
+            conn = self._c()
+            head_seq, head_hash = self._head(conn)
+            row = conn.execute(f"{SELECT} ORDER BY seq DESC LIMIT 1").fetchone()
+        except sqlite3.Error as e:
+            raise from_sqlite(e, self.path) from None
         actual_seq = row[0] if row else 0
         if actual_seq != head_seq:
             raise LogError("tampered", f"the newest crossing is {actual_seq} but the log's head says {head_seq}; "
                            "run 'checkpoint log verify'", path=self.path)
         if row is not None:
-            c = row_to_crossing(row)
-            if c.hash != head_hash or chain.crossing_hash(chain_fields(c)) != c.hash:
-                raise LogError("tampered", f"crossing {c.seq} was altered; run 'checkpoint log verify'",
+            problem = check_crossing(row, prev=None)
+            if problem is None and row[COLUMNS.index("hash")].hex() != head_hash:
+                problem = "is not the chain's recorded head"
+            if problem is not None:
+                raise LogError("tampered", f"crossing {actual_seq} {problem}; run 'checkpoint log verify'",
                                path=self.path)
 
     # -- plumbing --------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def _walk_crossings(conn: sqlite3.Connection, meta: dict[str, str],
         if seq != expected:
             return checked, _Break(expected, f"crossing {expected} is missing (the next row is {seq}): "
                                              "rows were deleted or renumbered")
-        problem = _check_crossing(row, prev)
+        problem = check_crossing(row, prev)
         if problem is not None:
             return checked, _Break(seq, f"crossing {seq} {problem}")
         prev = row[_HASH].hex()
@@ -102,14 +102,15 @@ def _hex(v: Any) -> str | None:
     return v.hex() if v is not None else None
 
 
-def _check_crossing(row: tuple[Any, ...], prev: str) -> str | None:
+def check_crossing(row: tuple[Any, ...], prev: str | None) -> str | None:
+    """What is wrong with one row (None: nothing); ``prev`` is the hash it must follow, None to skip the link."""
     try:
         stored_hash, stored_prev = row[_HASH].hex(), row[_PREV].hex()
         digest = chain.crossing_hash_of(_chain_value(row, i) for i in _CHAIN_COLS)
         personal = (_hex(row[_PID]), _hex(row[_IDN]), row[_SEALED])
     except (TypeError, ValueError, AttributeError):
         return "cannot be read (a field was altered)"
-    if stored_prev != prev:
+    if prev is not None and stored_prev != prev:
         return "does not follow the crossing before it (rows edited, deleted or reordered)"
     if digest != stored_hash:
         return "was altered (its content does not match its hash)"

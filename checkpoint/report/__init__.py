@@ -1,12 +1,11 @@
-"""Supervisors' reports: what happened at a checkpoint over a day or a date range.
+"""Supervisors' reports: what happened at a checkpoint over a day or a date range (counts only).
 
-    from checkpoint.report import summarize, render_text, render_html, SyncState
-    with LogRows(log_path, since=p.since, until=p.until) as rows:
-        summary = summarize(rows, since=p.since, until=p.until, tz=tz,
-                        station_id=..., generated_at=clock.now(), sync=SyncState(log.last_seq, log.sync_cursor))
-    print(render_text(summary, "vi")); html = render_html(summary, "vi")
+    from checkpoint.export.station_export import report_station_log
+    from checkpoint.report import render_html, render_text
+    summary = report_station_log(config, clock, period)      # or summarize(rows, ...) over any rows
+    print(render_text(summary, "vi")); page = render_html(summary, "vi")
 
-The supervisor screen shows the same :class:`Summary` (no personal data in it: counts only).
+The supervisor screen shows the same :class:`Summary` (no personal data in it).
 """
 
 from checkpoint.report.aggregate import OfficerCounts, Summary, SyncState, summarize

@@ -57,7 +57,7 @@ class Summary:
     since: datetime | None
     until: datetime | None
     tz_name: str
-    generated_at: datetime
+    generated_at: datetime  # local
     total: int = 0
     accepted: int = 0
     rejected: int = 0
@@ -126,7 +126,8 @@ def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generat
         d[1] += r
     return Summary(
         station_id=station_id, period=period, since=since, until=until, tz_name=str(tz),
-        generated_at=generated_at, total=accepted + rejected, accepted=accepted, rejected=rejected, checks=checks,
+        generated_at=generated_at.astimezone(tz), total=accepted + rejected, accepted=accepted, rejected=rejected,
+        checks=checks,
         duplicates=dup, manual=manual, clock_suspect=suspect, by_direction=dict(sorted(directions.items())),
         by_reason=tuple(reasons.most_common()), by_category=tuple(categories.most_common()),
         by_hour=tuple(HourCounts(k, *v) for k, v in sorted(hours.items())),

@@ -32,18 +32,28 @@ def _tile(value: int, label: str, color: str = "#212121") -> str:
     return f'<div class="tile"><b style="color:{color}">{value:,}</b><span>{escape(label)}</span></div>'
 
 
+def nice_step(top: int) -> int:
+    """A round grid step (1, 2, 5, 10, 20, 50, ...) so that four steps cover ``top``."""
+    step = 1
+    while step * 4 < top:
+        digits = 10 ** (len(str(step)) - 1)
+        step = {1: 2, 2: 5, 5: 10}[step // digits] * digits
+    return step
+
+
 def _columns_chart(series: Sequence[HourCounts], label_fmt: str, accepted: str, rejected: str) -> str:
     """Stacked columns (accepted below, rejected on top) with a value axis."""
     n = max(len(series), 1)
     width, height, left, bottom, top_pad = 900, 220, 40, 36, 10
     slot = (width - left) / n
     bar = max(min(slot * 0.8, 40), 1)
-    top = max((h.accepted + h.rejected for h in series), default=0) or 1
+    step = nice_step(max((h.accepted + h.rejected for h in series), default=0))
+    top = step * 4
     scale = (height - bottom - top_pad) / top
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
              f'viewBox="0 0 {width} {height}">']
     for i in range(5):  # value grid
-        v = top * i / 4
+        v = step * i
         y = height - bottom - v * scale
         parts.append(f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>'
                      f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{round(v):,}</text>')
@@ -88,7 +98,7 @@ def render_html(s: Summary, language: str = "vi") -> str:
     body = [f"<h1>{escape(L['title'])}</h1>",
             f'<div class="meta">{escape(L["station"])}: <b>{escape(s.station_id)}</b> &nbsp; {escape(L["period"])}: '
             f"<b>{escape(s.period or L['all'])}</b> ({escape(s.tz_name)}) &nbsp; {escape(L['generated'])}: "
-            f"{s.generated_at.strftime('%Y-%m-%d %H:%M')} UTC</div>",
+            f"{s.generated_at.strftime('%Y-%m-%d %H:%M')}</div>",
             '<div class="tiles">', _tile(s.total, L["total"]), _tile(s.accepted, L["accepted"], GREEN),
             _tile(s.rejected, L["rejected"], RED), _tile(s.checks, L["checks"], AMBER),
             _tile(s.duplicates, L["duplicates"], AMBER), _tile(s.manual, L["manual"]),

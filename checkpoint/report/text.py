@@ -16,7 +16,7 @@ def render_text(s: Summary, language: str = "vi") -> str:
     L = LABELS[language]
     out = [f"{L['title']} — {L['station']} {s.station_id}",
            f"{L['period']}: {s.period or L['all']} ({s.tz_name})   {L['generated']}: "
-           f"{s.generated_at.strftime('%Y-%m-%d %H:%M')} UTC", ""]
+           f"{s.generated_at.strftime('%Y-%m-%d %H:%M')}", ""]
 
     def pct(n: int) -> str:
         return f" ({n / s.total:.0%})" if s.total else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from checkpoint.errors import KeyLoadError
-from checkpoint.trust import keys
+from checkpoint.trust import certs, keys
 from checkpoint.trust.store import TrustedKey, TrustSource, TrustStore
 
 KEY_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
@@ -19,10 +19,22 @@ def load_key_file(path: Path) -> TrustedKey:
         data = path.read_bytes()
     except OSError as e:
         raise KeyLoadError(f"{path}: cannot read ({e.strerror})") from None
-    public, cert = keys.load_public_pem(data, str(path))
-    nb, na = keys.cert_validity(cert) if cert is not None else (None, None)
+    return trusted_key(data, str(path))
+
+
+def trusted_key(data: bytes, source: str) -> TrustedKey:
+    """A PEM public key, or an X.509 certificate (PEM or DER).
+
+    A certificate is found under two kids: its public key's (CP1) and its own (HC1 Document Signer
+    Certificates); its validity period and extended key usage bind what it may sign.
+    """
+    public, cert = keys.load_public_pem(data, source)
+    if cert is None:
+        return TrustedKey(kid=keys.kid_of(public), public_key=public, source=source)
+    nb, na = keys.cert_validity(cert)
     return TrustedKey(
-        kid=keys.kid_of(public), public_key=public, source=str(path), not_before=nb, not_after=na, certificate=cert
+        kid=keys.kid_of(public), public_key=public, source=source, not_before=nb, not_after=na,
+        certificate=cert, aliases=(certs.cert_kid(cert),), uses=certs.allowed_uses(cert),
     )
 
 

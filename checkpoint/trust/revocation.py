@@ -114,7 +114,8 @@ def load_revocation_list(
                 f"revocation list version {version} drops {dropped} revoked pass(es) of version "
                 f"{previous.version}; a newer list may only add"
             )
-    return RevocationList(version, ts(doc["issued"], what, "issued"), ts(doc["expires"], what, "expires"), ids, data)
+    issued, expires = ts(doc["issued"], what, "issued"), ts(doc["expires"], what, "expires")
+    return RevocationList(version, issued, expires, ids, data)
 
 
 def build_revocation_list(

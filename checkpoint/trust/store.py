@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -28,9 +28,20 @@ class TrustedKey:
     status: KeyStatus = KeyStatus.ACTIVE
     revoked_at: datetime | None = None
     certificate: x509.Certificate | None = None
+    aliases: tuple[bytes, ...] = ()  # further kids it is found under (HC1: the certificate's kid)
+    uses: frozenset[str] | None = None  # health-certificate kinds it may sign (EKU); None: any
+    # Passes this key's issuer revoked (SHC rid lists): pass id -> revoked if issued before (None: all).
+    revoked_ids: Mapping[bytes, datetime | None] | None = field(default=None, compare=False, hash=False)
 
-    def problem_at(self, issued_at: datetime, issuer: str) -> str | None:
+    @property
+    def kids(self) -> tuple[bytes, ...]:
+        return (self.kid, *self.aliases)
+
+    def problem_at(self, issued_at: datetime, issuer: str, use: str | None = None) -> str | None:
         """Why this key may not vouch for a pass issued at ``issued_at`` by ``issuer``, or None.
+
+        ``use`` is the kind of health certificate (vaccination, test, recovery) signed, checked
+        against the signer certificate's extended key usage; None for passes that have no kind.
 
         A revoked key refuses every pass, whatever its issue time: whoever holds a compromised key
         can write any ``iat`` they like, so the revocation time is a record, not a cut-off.
@@ -44,7 +55,23 @@ class TrustedKey:
             return "the pass was issued after its key expired"
         if self.issuer is not None and issuer != self.issuer:
             return f"the key is not authorised for issuer {issuer!r}"
+        if use is not None and not self.may_sign(use):
+            if not self.uses:
+                return "the signer's certificate does not allow signing health certificates"
+            allowed = ", ".join(sorted(self.uses))
+            return f"the signer may sign only {allowed} certificates, not a {use} certificate"
         return None
+
+    def revokes(self, pass_id: bytes, issued_at: datetime) -> bool:
+        """Whether this key's issuer revoked the pass (its own list, beside the station's)."""
+        if self.revoked_ids is None or pass_id not in self.revoked_ids:
+            return False
+        before = self.revoked_ids[pass_id]
+        return before is None or issued_at < before
+
+    def may_sign(self, use: str) -> bool:
+        """Whether the key usage allows signing this kind of health certificate."""
+        return self.uses is None or use in self.uses
 
 
 @dataclass(frozen=True)
@@ -61,7 +88,8 @@ class TrustStore:
     def __init__(self, keys: Iterable[TrustedKey], source: TrustSource) -> None:
         index: dict[bytes, list[TrustedKey]] = {}
         for k in keys:
-            index.setdefault(k.kid, []).append(k)
+            for kid in k.kids:
+                index.setdefault(kid, []).append(k)
         self._index = {kid: tuple(ks) for kid, ks in index.items()}
         self.source = source
 
@@ -69,10 +97,11 @@ class TrustStore:
         return self._index.get(kid, ())
 
     def __len__(self) -> int:
-        return sum(len(v) for v in self._index.values())
+        return len(self.all_keys())
 
     def all_keys(self) -> list[TrustedKey]:
-        return [k for ks in self._index.values() for k in ks]
+        """Every key once, though a key with aliases is indexed under several kids."""
+        return list({id(k): k for ks in self._index.values() for k in ks}.values())
 
     @classmethod
     def empty(cls) -> TrustStore:

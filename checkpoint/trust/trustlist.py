@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from checkpoint.errors import KeyLoadError, ListFormatError
 from checkpoint.formats.cose import ALG_EDDSA, ALG_ES256, ALG_PS256
 from checkpoint.model import Alg
 from checkpoint.trust import keys
+from checkpoint.trust.folder import trusted_key
 from checkpoint.trust.signed import check_newer, open_document, sign_document, ts
 from checkpoint.trust.store import KeyStatus, TrustedKey, TrustSource, TrustStore
 
 DOC_TYPE = "cp1-trust-list"
 _ALG_NAMES = {ALG_EDDSA: Alg.EDDSA, ALG_ES256: Alg.ES256, ALG_PS256: Alg.PS256}
+_COSE_ALG = {v: k for k, v in _ALG_NAMES.items()}
 
 
 @dataclass(frozen=True)
@@ -49,34 +54,40 @@ def _entry(e: Any, i: int, label: str) -> TrustedKey:
     where = f"{label}: key #{i}"
     if not isinstance(e, Mapping):
         raise ListFormatError(f"{where} is not a map")
-    spki = e.get("key")
-    if not isinstance(spki, bytes):
-        raise ListFormatError(f"{where}: 'key' is not a DER public key")
+    cert_der = e.get("cert")
     try:
-        public = keys.public_from_spki(spki, where)
+        if cert_der is not None:  # a Document Signer Certificate (HC1): found by both kids
+            if not isinstance(cert_der, bytes):
+                raise ListFormatError(f"{where}: 'cert' is not a DER X.509 certificate")
+            base = trusted_key(cert_der, where)
+        else:
+            spki = e.get("key")
+            if not isinstance(spki, bytes):
+                raise ListFormatError(f"{where}: 'key' is not a DER public key")
+            public = keys.public_from_spki(spki, where)
+            base = TrustedKey(kid=keys.kid_of(public), public_key=public, source=where)
     except KeyLoadError as err:
         raise ListFormatError(str(err)) from None
-    kid = keys.kid_of(public)
-    if e.get("kid") not in (None, kid):
+    public = base.public_key
+    if e.get("kid") not in (None, *base.kids):
         raise ListFormatError(f"{where}: 'kid' does not match the key")
     alg = _ALG_NAMES.get(e.get("alg"))  # type: ignore[arg-type]
     if alg is None or not keys.alg_fits(alg, public):
         raise ListFormatError(f"{where}: 'alg' is missing or does not fit the key")
     issuer = e.get("iss")
-    if not isinstance(issuer, str):
+    if not isinstance(issuer, str) and not (cert_der is not None and issuer is None):
         raise ListFormatError(f"{where}: 'iss' (issuer code) is missing")
     try:
         status = KeyStatus(e.get("status", "active"))
     except ValueError:
         raise ListFormatError(f"{where}: 'status' must be 'active' or 'revoked'") from None
     revoked_at = e.get("revoked_at")
-    return TrustedKey(
-        kid=kid,
-        public_key=public,
+    return replace(
+        base,
         source=label,
         issuer=issuer,
-        not_before=ts(e["nbf"], where, "nbf") if "nbf" in e else None,
-        not_after=ts(e["exp"], where, "exp") if "exp" in e else None,
+        not_before=ts(e["nbf"], where, "nbf") if "nbf" in e else base.not_before,
+        not_after=ts(e["exp"], where, "exp") if "exp" in e else base.not_after,
         status=status,
         revoked_at=ts(revoked_at, where, "revoked_at") if revoked_at is not None else None,
     )
@@ -84,13 +95,14 @@ def _entry(e: Any, i: int, label: str) -> TrustedKey:
 
 @dataclass(frozen=True)
 class KeyEntry:
-    """One issuer key as the list-making tool takes it."""
+    """One issuer key as the list-making tool takes it (with ``certificate``: an HC1 signer)."""
 
     public_key: keys.PublicKey
-    issuer: str
+    issuer: str | None  # None: any issuer (certificate entries only)
     not_before: datetime | None = None
     not_after: datetime | None = None
     revoked_at: datetime | None = None
+    certificate: x509.Certificate | None = None
 
 
 def build_trust_list(
@@ -98,14 +110,18 @@ def build_trust_list(
 ) -> bytes:
     out = []
     for k in entries:
-        alg = Alg.EDDSA if keys.alg_fits(Alg.EDDSA, k.public_key) else Alg.ES256
+        alg = next(a for a in (Alg.EDDSA, Alg.ES256, Alg.PS256) if keys.alg_fits(a, k.public_key))
         item: dict[str, Any] = {
             "kid": keys.kid_of(k.public_key),
-            "iss": k.issuer,
-            "alg": ALG_EDDSA if alg is Alg.EDDSA else ALG_ES256,
-            "key": keys.spki_der(k.public_key),
+            "alg": _COSE_ALG[alg],
             "status": "revoked" if k.revoked_at else "active",
         }
+        if k.issuer is not None:
+            item["iss"] = k.issuer
+        if k.certificate is not None:
+            item["cert"] = k.certificate.public_bytes(serialization.Encoding.DER)
+        else:
+            item["key"] = keys.spki_der(k.public_key)
         if k.not_before:
             item["nbf"] = int(k.not_before.timestamp())
         if k.not_after:

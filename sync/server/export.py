@@ -11,8 +11,8 @@ from __future__ import annotations
 import base64
 import contextlib
 import csv
+import io
 import json
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from checkpoint.crossing import PERSONAL_FIELDS, PersonalData
 from checkpoint.errors import CheckpointError
+from checkpoint.export.atomic_file import atomic_output
+from checkpoint.export.writers import defuse
 from checkpoint.log.personal import aad_for
 from checkpoint.sealing import UnsealError, unseal
 
@@ -31,7 +33,6 @@ COLUMNS = (
     "format", "kid", "verdict", "reason", "display", "rule", "rules_applied", "flags", "manual", "category",
     "expires", "pass_id_hash", "id_number_hash", "hash",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -55,29 +56,21 @@ def cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list | tuple):
         value = ";".join(str(v) for v in value)
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return defuse(str(value))
 
 
 def write_export(crossings: Iterable[Mapping[str, Any]], out: Path, fmt: str, key: X25519PrivateKey | None = None,
                  progress: Callable[[int], None] | None = None) -> ExportResult:
     if fmt not in FORMATS:
         raise CheckpointError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
-    tmp = out.with_name(f".{out.name}.partial-{os.getpid()}")
-    try:
-        with tmp.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as f:
+    with atomic_output(out, overwrite=True) as (raw, _):
+        f = io.TextIOWrapper(raw, encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
+        try:
             result = (_csv if fmt == "csv" else _jsonl)(f, _opened(crossings, key), key is not None, progress)
             f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, out)
-    except OSError as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise CheckpointError(f"{out}: cannot write the export ({e.strerror}); nothing was written") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+        finally:
+            with contextlib.suppress(ValueError, OSError):
+                f.detach()  # the binary file belongs to atomic_output
     return result
 
 

@@ -51,7 +51,8 @@ def test_file_size_limit_mid_export_leaves_nothing(tmp_path: Path, fmt: str) -> 
 
 def test_a_file_in_place_of_the_folder(tmp_path: Path) -> None:
     (tmp_path / "usb").write_text("not a folder")
-    with pytest.raises(ExportError, match="cannot write"), atomic_output(tmp_path / "usb" / "log.csv") as (f, _):
+    with pytest.raises(ExportError, match=r"cannot write the file: .*usb is not a folder"), \
+            atomic_output(tmp_path / "usb" / "log.csv") as (f, _):
         f.write(b"x")
     assert [p.name for p in tmp_path.iterdir()] == ["usb"]
 
@@ -75,8 +76,11 @@ def test_read_only_file_system_message() -> None:
     from checkpoint.export.atomic_file import describe_os_error
 
     msg = describe_os_error(OSError(errno.EROFS, "Read-only file system"), Path("/media/usb/log.csv"))
-    assert msg.startswith("/media/usb: the drive is read-only")
+    assert msg == ("/media/usb/log.csv: cannot write the file: the drive of /media/usb is read-only; choose another "
+                   "drive (nothing was written)")
     assert "disk is full" in describe_os_error(OSError(errno.ENOSPC, "x"), Path("/a/b"))
+    assert "no permission to write in /a;" in describe_os_error(OSError(errno.EACCES, "x"), Path("/a/b.csv"))
+    assert "4 GB" in describe_os_error(OSError(errno.EFBIG, "x"), Path("/a/b.csv"))
 
 
 def test_interrupt_removes_the_temporary_file(tmp_path: Path) -> None:

@@ -244,5 +244,5 @@ def test_progress_is_reported(tmp_path: Path) -> None:
 
 
 def test_missing_folder_gives_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ExportError, match="folder does not exist"):
+    with pytest.raises(ExportError, match=r"the folder .* does not exist; create it"):
         run(tmp_path / "nope" / "log.csv", Format.CSV)

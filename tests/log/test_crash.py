@@ -40,7 +40,7 @@ def _child(path: Path, supervisor: X25519PrivateKey, passes: Passes, out: int) -
 
 def _read_line_count(fd: int, want: int, buf: bytearray) -> None:
     while buf.count(b"\n") < want:
-        ready, _, _ = select.select([fd], [], [], 10)
+        ready, _, _ = select.select([fd], [], [], 60)  # generous: fsync can stall on a busy disk
         assert ready, "the child stopped reporting"
         chunk = os.read(fd, 65536)
         if not chunk:

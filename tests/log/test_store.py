@@ -249,3 +249,9 @@ def test_record_or_refuse_refuses_on_an_unexpected_failure(log: CrossingLog, pas
     shown, crossing = record_or_refuse(log, passes.decide(), ctx())
     assert crossing is None and shown.reason is Reason.CANNOT_RECORD and "internal error" in shown.detail
     assert "RuntimeError" in caplog.text and PERSON.name not in caplog.text
+
+
+def test_log_files_are_private_to_the_station_user(log: CrossingLog, passes: Passes, log_path: Path) -> None:
+    log.record(passes.decide(), ctx())
+    for p in log_path.parent.glob("crossings.sqlite*"):
+        assert p.stat().st_mode & 0o077 == 0, p.name

@@ -97,3 +97,14 @@ def test_image_without_a_code_gives_no_texts(tmp_path: Path) -> None:
     p = tmp_path / "blank.png"
     cv2.imwrite(str(p), np.full((200, 300), 200, np.uint8))
     assert decode_image_file(p) == []
+
+
+def test_decode_image_file_from_several_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    images = data_images() * 4
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(decode_image_file, images))
+    assert [truth(p) in [t.removesuffix("\n") for t in texts] for p, texts in zip(images, got, strict=True)] == [
+        True
+    ] * len(images)

@@ -135,7 +135,8 @@ def test_timeouts(server: RunningServer, station: tuple[SyncClient, CrossingLog]
     proxy = FaultProxy(server.port, on_batches(lambda n: "hang" if n in (1, 2) else "pass"))
     c = make_client(proxy.url, "ST-1", client.key, timeout=0.3)
     statuses: list[SyncStatus] = []
-    assert sync_until_done(worker(c, log, statuses), statuses) == 2
+    assert sync_until_done(worker(c, log, statuses), statuses) >= 2  # more if a loaded machine is slow too
+    assert proxy.counts["hang"] == 2
     assert "no answer within 0.3 s" in next(s for s in statuses if s.state is SyncState.OFFLINE).message
     assert_exactly_once(server, log)
     proxy.close()
@@ -165,21 +166,16 @@ def test_mixed_faults_over_ten_thousand_crossings_made_offline(server: RunningSe
     fill_log(log, 10_000)
     server.start()
     rng = random.Random(20210724)
-    hangs = [0]
     restarts = [0]
+    scripted = ["drop_reply", "refuse", "hang", "pass", "drop_reply", "refuse", "drop_reply"]  # each at least once
 
-    def plan(method: str, path: str) -> str:
+    def random_fault(n: int) -> str:
+        if n <= len(scripted):
+            return scripted[n - 1]
         r = rng.random()
-        if path != protocol.BATCH_PATH or r < 0.6:
-            return "pass"
-        if r < 0.75:
-            return "drop_reply"
-        if r < 0.85:
-            return "refuse"
-        if hangs[0] < 3:
-            hangs[0] += 1
-            return "hang"
-        return "pass"
+        return "drop_reply" if r < 0.15 else "refuse" if r < 0.25 else "pass"
+
+    plan = on_batches(random_fault)
 
     def server_errors(method: str, path: str) -> Fault | None:
         r = rng.random()
@@ -204,7 +200,8 @@ def test_mixed_faults_over_ten_thousand_crossings_made_offline(server: RunningSe
             server.start()
             server.hooks.before = server_errors
     assert statuses[-1].state is SyncState.SYNCED
-    assert restarts[0] == 1 and proxy.counts.get("drop_reply", 0) >= 5 and proxy.counts.get("refuse", 0) >= 3
+    assert restarts[0] == 1 and proxy.counts["drop_reply"] >= 3 and proxy.counts["refuse"] >= 2
+    assert proxy.counts["hang"] == 1
     assert_exactly_once(server, log)
     proxy.close()
 

@@ -133,3 +133,15 @@ def test_list_download_uses_etag_and_304(server: RunningServer, root: keys.Priva
     assert again.status_code == 304 and again.content == b""
     stale = requests.get(url, headers={"If-None-Match": etag_of(b"older")}, timeout=10)
     assert stale.status_code == 200
+
+
+def test_an_expired_list_is_refused(server: RunningServer, plain: SyncClient, station: Station,
+                                    root: keys.PrivateKey):
+    publish(server, root, "trust-list", trust(root, 1))
+    pull_lists(plain, station)
+    expired = factories.trust_list(root, KeyEntry(factories.ed25519().public_key(), "VN-LCI"), version=2,
+                                   issued=NOW - timedelta(days=40), valid_for=timedelta(days=30))
+    write_atomic(server.data_dir / FILES["trust-list"], expired)
+    updates = pull_lists(plain, station)
+    assert updates[0].installed_version is None and "expired" in (updates[0].warning or "")
+    assert station.trust_list is not None and station.trust_list.version == 1

@@ -1,0 +1,212 @@
+"""``checkpoint doctor``: what this station has to work with, and what is wrong.
+
+Cameras (video devices, optionally opened to read a frame), handheld serial scanners, the QR decoders
+with their versions (and whether the system library libzbar0 is present), a self-test that each decoder
+reads a generated code, then the station: trust list age, clock state, the crossing log (readable,
+crossings, unsynced) and the enrolled sync server (reachable within 5 s, and its clock offset).
+Exit status: 0 when the station can scan (a decoder reads the test code), 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from checkpoint.cli import EXIT_OK, EXIT_REJECT
+from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_from, config_from
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "doctor", help="check cameras, scanners, decoders, trust lists and clock",
+        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_config_option(p)
+    add_data_dir_option(p)
+    p.add_argument("--at", metavar="ISO-8601", help=argparse.SUPPRESS)
+    p.add_argument("--probe-cameras", action="store_true", help="open each camera and read one frame")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(run=run)
+
+
+def cameras(probe: bool) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = []
+    for dev in sorted(glob.glob("/dev/video*"), key=lambda d: (len(d), d)):
+        name_file = Path("/sys/class/video4linux") / Path(dev).name / "name"
+        entry: dict[str, object] = {
+            "device": dev,
+            "name": name_file.read_text().strip() if name_file.exists() else None,
+            "accessible": os.access(dev, os.R_OK | os.W_OK),
+        }
+        if probe:
+            from scanner import CameraSource, SourceError
+
+            cam = CameraSource(dev)
+            try:
+                cam.open()
+                frame = cam.read()
+                entry["frame"] = f"{frame.image.shape[1]}x{frame.image.shape[0]}" if frame else None
+            except SourceError as e:
+                entry["error"] = str(e)
+            finally:
+                cam.close()
+        found.append(entry)
+    return found
+
+
+def serial_ports() -> list[dict[str, object]]:
+    from serial.tools import list_ports
+
+    return [{"device": p.device, "description": p.description}
+            for p in list_ports.comports() if "ACM" in p.device or "USB" in p.device]
+
+
+def decoders() -> list[dict[str, object]]:
+    from scanner.decoders import DECODERS
+    from scanner.synthetic import Distortion, fake_pass_text, make_frame
+
+    text = fake_pass_text(120, seed=1)  # a clean code: this checks the decoder works, not how robust it is
+    frame = make_frame(text, 1, size=(640, 480), d=Distortion(module_px=4.0))
+    out: list[dict[str, object]] = []
+    for name, make in DECODERS.items():
+        dec = make()
+        info = dec.info()
+        entry: dict[str, object] = {"name": name, "available": info.available, "version": info.version}
+        if info.unavailable is not None:
+            entry["problem"] = info.unavailable.text
+            entry["problem_code"] = info.unavailable.code
+        else:
+            t = time.perf_counter()
+            got = dec.decode(frame)
+            entry["self_test"] = "reads" if any(c.text == text for c in got.codes) else "FAILS"
+            entry["self_test_ms"] = round((time.perf_counter() - t) * 1000, 1)
+        out.append(entry)
+    return out
+
+
+def station(args: argparse.Namespace) -> dict[str, object]:
+    from checkpoint.errors import CheckpointError
+    from checkpoint.station import Station
+
+    try:
+        st = Station(config_from(args), clock_from(args), data_dir=args.data_dir)
+    except CheckpointError as e:
+        return {"problem": str(e)}
+    t = st.guard.assess()
+    age = st.list_age(t.effective)
+    stale_after = st.config.trust.stale_after_hours
+    return {
+        "trust_list_age_hours": round(age, 1) if age is not None else None,
+        "trust_list_stale": age is None or age > stale_after,
+        "revocation_list": st.revocations is not None,
+        "clock": {"system": t.system.isoformat(), "suspect": t.suspect,
+                  "trusted_high_water": t.high_water.isoformat() if t.high_water else None},
+        "problems": [f"{p.source}: {p.message}" for p in st.problems],
+        "log": crossing_log(args),
+        "server": server(args),
+    }
+
+
+def crossing_log(args: argparse.Namespace) -> dict[str, object]:
+    """Opens the log read-only: counts and the unsynced backlog; the full chain walk is 'checkpoint log verify'."""
+    from checkpoint.clock import SystemClock
+    from checkpoint.errors import CheckpointError
+    from checkpoint.log import CrossingLog
+    from checkpoint.log.settings import log_settings
+
+    try:
+        path = log_settings(config_from(args), args.data_dir).path
+        if not path.exists():
+            return {"path": str(path), "state": "none yet (created at the first recorded crossing)"}
+        with CrossingLog.open_readonly(path, clock=SystemClock()) as log:
+            cursor = int(log.meta().get("sync_cursor", "0"))
+            return {"path": str(path), "state": "readable", "crossings": log.count(),
+                    "unsynced": log.last_seq - cursor, "full_check": "checkpoint log verify"}
+    except CheckpointError as e:
+        return {"state": "PROBLEM", "problem": str(e)}
+
+
+def server(args: argparse.Namespace) -> dict[str, object]:
+    """Asks the enrolled server its time (5 s at most): reachable or not, and how far our clock is off."""
+    from dataclasses import replace
+
+    from checkpoint.clock import SystemClock
+    from checkpoint.errors import CheckpointError
+    from sync.errors import NotEnrolled
+    from sync.settings import load_enrolment, sync_settings
+    from sync.wiring import client_for
+
+    try:
+        config = config_from(args)
+        data_dir = args.data_dir or config.data_dir
+        enrolment = load_enrolment(data_dir)
+        settings = replace(sync_settings(config), timeout_seconds=min(5, sync_settings(config).timeout_seconds))
+        url = settings.server_url or enrolment.server_url
+        client = client_for(config, data_dir, enrolment.station_id, url, settings=settings)
+        try:
+            t = client.server_time()
+        finally:
+            client.close()
+        offset = (t - SystemClock().now()).total_seconds()
+        return {"url": url, "state": "reachable", "clock_offset_seconds": round(offset, 1)}
+    except NotEnrolled as e:
+        return {"state": "not enrolled", "problem": str(e)}
+    except CheckpointError as e:
+        return {"state": "UNREACHABLE", "problem": str(e)}
+
+
+def run(args: argparse.Namespace) -> int:
+    decs = decoders()
+    report = {
+        "cameras": cameras(args.probe_cameras),
+        "serial_scanners": serial_ports(),
+        "decoders": decs,
+        "station": station(args),
+    }
+    ok = any(d.get("self_test") == "reads" for d in decs)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(_text(report))
+    return EXIT_OK if ok else EXIT_REJECT
+
+
+def _text(report: dict[str, Any]) -> str:
+    lines = ["Cameras:"]
+    lines += [f"  {c['device']}  {c.get('name') or ''}  {'ok' if c['accessible'] else 'NO ACCESS'}"
+              + (f"  frame {c['frame']}" if c.get("frame") else "") + (f"  {c['error']}" if c.get("error") else "")
+              for c in report["cameras"]] or ["  none found (no /dev/video* device)"]
+    lines.append("Serial scanners:")
+    lines += [f"  {s['device']}  {s['description']}" for s in report["serial_scanners"]] or ["  none found"]
+    lines.append("Decoders:")
+    for d in report["decoders"]:
+        if d["available"]:
+            lines.append(f"  {d['name']:<7} {d['version']}  self-test {d['self_test']} ({d['self_test_ms']} ms)")
+        else:
+            lines.append(f"  {d['name']:<7} OFF: {d['problem']}")
+    s = report["station"]
+    lines.append("Station:")
+    if "problem" in s:
+        lines.append(f"  {s['problem']}")
+    else:
+        age = s["trust_list_age_hours"]
+        lines.append(f"  trust list: {'none installed' if age is None else f'{age} h old'}"
+                     + ("  (STALE: update it)" if s["trust_list_stale"] else ""))
+        lines.append(f"  clock: {s['clock']['system']}" + ("  SUSPECT: behind trusted time" if s["clock"]["suspect"]
+                                                          else "  ok"))
+        lines += [f"  problem: {p}" for p in s["problems"]]
+        log = s["log"]
+        counts = f", {log['crossings']} crossings, {log['unsynced']} unsynced" if "crossings" in log else ""
+        lines.append(f"  log: {log.get('path', '')} {log['state']}{counts}" + (f": {log['problem']}"
+                                                                              if "problem" in log else ""))
+        srv = s["server"]
+        lines.append(f"  server: {srv.get('url', '')} {srv['state']}"
+                     + (f", clock offset {srv['clock_offset_seconds']} s" if "clock_offset_seconds" in srv else "")
+                     + (f": {srv['problem']}" if "problem" in srv else ""))
+    return "\n".join(lines)

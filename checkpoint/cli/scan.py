@@ -1,0 +1,192 @@
+"""``checkpoint scan``: source -> decode -> verify, headless; one line (or JSON object) per event.
+
+Sources: a camera (``0``, ``/dev/video0``), an RTSP/HTTP stream, a video file, an image, or a folder of
+images (ends after the last one). Live sources run until Ctrl-C or ``--seconds``; a camera that fails is
+reconnected with backoff and its state goes to standard error, never ending the scan.
+
+For images (a file or a folder) every image gets a line: one per code found, or one with ``text`` null
+when none was. For cameras, streams and videos a pass held in view gives one event per ``--debounce``
+seconds. With ``--record`` each verdict is also recorded in the station's crossing log (station lists and
+clock only; a verdict that cannot be recorded becomes REJECT CANNOT_RECORD, as at the terminal).
+Exit status: 0 scanned to the end (or stopped), 2 the source could not be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from checkpoint.cli import EXIT_OK, EXIT_USAGE
+from checkpoint.cli.common import add_verify_options
+from checkpoint.errors import CheckpointError
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "scan", help="scan QR codes from a camera, stream, video, image or folder and verify them",
+        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--source", required=True, metavar="SRC",
+                   help="camera index or /dev/videoN, rtsp:// or http(s):// URL, video file, image, or folder")
+    add_verify_options(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object per line")
+    p.add_argument("--decode-only", action="store_true", help="print the decoded text only; do not verify")
+    p.add_argument("--record", action="store_true",
+                   help="record each verdict in the station's crossing log (not with --trust, --at or --decode-only)")
+    p.add_argument("--debounce", type=float, default=3.0, metavar="SECONDS",
+                   help="live sources: report the same code again only after this long out of view (default 3)")
+    p.add_argument("--seconds", type=float, metavar="N", help="stop a live source after N seconds")
+    p.add_argument("--decoders", default="zxing,zbar,opencv", metavar="LIST",
+                   help="decoder order, comma-separated (default zxing,zbar,opencv)")
+    p.add_argument("--size", default="1280x720", metavar="WxH", help="camera resolution to ask for (default 1280x720)")
+    p.add_argument("--fps", type=float, default=30.0, help="camera frame rate to ask for (default 30)")
+    p.set_defaults(run=run)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = text.lower().split("x")
+        return int(w), int(h)
+    except ValueError:
+        raise CheckpointError(f"--size {text!r} is not WIDTHxHEIGHT (e.g. 1280x720)") from None
+
+
+Decide = Callable[[str], tuple[Any, Any]]  # text -> (Decision, recorded Crossing or None)
+
+
+def run(args: argparse.Namespace) -> int:
+    decide: Decide | None = None
+    log: Any = None
+    if args.record:
+        decide, log = _recording_decider(args)
+    elif not args.decode_only:
+        from checkpoint.cli.common import checker_from
+
+        check = checker_from(args)
+        decide = lambda text: (check(text), None)  # noqa: E731
+    try:
+        return _scan(args, decide)
+    finally:
+        if log is not None:
+            log.close()
+
+
+def _recording_decider(args: argparse.Namespace) -> tuple[Decide, Any]:
+    """Decide with the station's own lists and guarded clock, then record or refuse (never admit unrecorded)."""
+    if args.trust is not None or args.at or args.decode_only:
+        raise CheckpointError("--record uses the station's own trust lists and clock: drop --trust, --at and "
+                              "--decode-only")
+    from checkpoint.cli.common import config_from
+    from checkpoint.clock import SystemClock
+    from checkpoint.log.refuse import record_or_refuse
+    from checkpoint.log.settings import open_station_log
+    from checkpoint.log.store import CrossingContext
+    from checkpoint.station import Station
+
+    config, clock = config_from(args), SystemClock()
+    station = Station(config, clock, data_dir=args.data_dir)
+    log = open_station_log(config, clock, args.data_dir)
+
+    def decide(text: str) -> tuple[Any, Any]:
+        decision, t = station.decide(text)
+        ctx = CrossingContext(None, config.station.lane, config.station.direction, t.system, t.suspect)
+        return record_or_refuse(log, decision, ctx)
+
+    return decide, log
+
+
+def _scan(args: argparse.Namespace, decide: Decide | None) -> int:
+    from scanner import (
+        CaptureSettings,
+        Debouncer,
+        Pipeline,
+        PipelineConfig,
+        Reconnecting,
+        ScanLoop,
+        ScanResult,
+        SourceError,
+        SourceStatus,
+        open_source,
+    )
+    from scanner.sources import FolderSource, ImageFileSource
+
+    w, h = _size(args.size)
+    try:
+        source = open_source(args.source, CaptureSettings(w, h, args.fps))
+        pipeline = Pipeline(PipelineConfig(decoders=tuple(d.strip() for d in args.decoders.split(",") if d.strip())))
+    except (SourceError, ValueError, RuntimeError) as e:
+        raise CheckpointError(str(e)) from None
+    still = isinstance(source, FolderSource | ImageFileSource)
+    results: queue.Queue[ScanResult] = queue.Queue()
+    errors: list[BaseException] = []
+
+    def on_status(s: SourceStatus) -> None:
+        if s.state == "lost" or (s.state == "live" and source.live):
+            print(f"checkpoint: {s.notice.text}", file=sys.stderr)
+
+    loop = ScanLoop(Reconnecting(source, on_status=on_status), results.put, pipeline,
+                    on_error=errors.append, thorough=still)
+    debouncer = Debouncer(args.debounce)
+    deadline = time.monotonic() + args.seconds if args.seconds else None
+    loop.start()
+    try:
+        while True:
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            try:
+                r = results.get(timeout=0.2)
+            except queue.Empty:
+                if loop.finished.is_set() and results.empty():
+                    break
+                continue
+            texts = list(r.texts) if still else debouncer.feed(r.texts, r.frame_time)
+            if still and not texts:
+                _emit(args, r, None, None, still)
+            for text in texts:
+                decision, crossing = decide(text) if decide else (None, None)
+                _emit(args, r, text, decision, still, crossing)
+    finally:
+        loop.stop(timeout=10)
+    source_failed = [err for err in errors if isinstance(err, SourceError)]
+    for err in errors:
+        if err not in source_failed:
+            print(f"checkpoint: {err}", file=sys.stderr)
+    if source_failed:
+        print(f"checkpoint: {source_failed[-1]}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _emit(args: argparse.Namespace, r: Any, text: str | None, decision: Any, still: bool,
+          crossing: Any = None) -> None:
+    total_ms = (time.monotonic() - r.frame_time) * 1000.0
+    where: str | int = r.source if still else r.frame_index
+    if args.json:
+        out: dict[str, object] = {"source": where, "frame": r.frame_index}
+        if args.decode_only:
+            out["text"] = text
+        else:
+            from checkpoint.cli.common import decision_json
+
+            out.update(decision_json(decision) if decision is not None else
+                       {"verdict": None, "reason": None, "detail": "no QR code found"})
+            if args.record:
+                out["crossing_id"] = crossing.id if crossing is not None else None
+        out.update(decode_ms=round(r.decode_ms, 2), total_ms=round(total_ms, 2), dropped=r.dropped)
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+        return
+    label = Path(where).name if isinstance(where, str) else f"frame {where}"
+    if args.decode_only or decision is None:
+        shown = text if text is not None else "(no QR code found)"
+        print(f"{label}: {shown}", flush=True)
+    else:
+        from checkpoint.cli.common import decision_text
+
+        print(f"{label}: {decision_text(decision)}  [{r.decode_ms:.1f} ms decode, {total_ms:.1f} ms total]", flush=True)

@@ -1,0 +1,216 @@
+"""The checkpoint's rules for health certificates (HC1, SHC): which vaccination, test or recovery admits.
+
+A certificate is admitted when one of its entries satisfies the rule for its kind, judged at the
+injected time; the decision then says which entry did (shown to the officer). Otherwise the first
+entry's refusal is the reason, in plain words, with the rule's name. Settings come from the station
+config's ``[health_certificates]`` table (:func:`from_table`); the defaults are below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from checkpoint import eu_rules
+from checkpoint.errors import ConfigError
+from checkpoint.eu_rules import EuRule
+from checkpoint.model import HealthCertificate, HealthTest, Recovery, Vaccination
+
+COVID_19 = "840539006"  # SNOMED CT
+TEST_TYPES = {"LP6464-4": "NAAT (PCR)", "LP217198-3": "rapid antigen"}
+TABLE = "health_certificates"
+
+
+@dataclass(frozen=True)
+class HealthRules:
+    """What admits a health certificate here. 0 in a ``max`` setting means no limit."""
+
+    disease: str = COVID_19  # entries for another disease admit nothing
+    accept_vaccination: bool = True
+    vaccination_min_days: int = 14  # days since the dose that completed the series
+    vaccination_max_days: int = 0
+    require_complete_series: bool = True  # dose number >= doses in the series (2/2, 1/1, 3/3 ...)
+    doses_when_series_unknown: int = 2  # SMART Health Cards do not state the series length
+    accept_test: bool = True
+    test_max_hours: int = 72  # a negative test, sampled no longer ago than this
+    test_types: frozenset[str] = frozenset(TEST_TYPES)
+    accept_recovery: bool = True
+    recovery_max_days: int = 180  # days since the first positive test
+    recovery_min_days: int = 11  # a recovery certificate is valid from day 11 (EU rule)
+    accept_attestations: bool = True  # passes that attest status without entries (NZ COVID Pass)
+    # EU business rules (CertLogic) applied to HC1 certificates as well, and the value sets they read.
+    eu_rules: tuple[EuRule, ...] = ()
+    value_sets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    country: str = "VN"  # the country code the EU rules see as the checkpoint's (external.countryCode)
+
+
+@dataclass(frozen=True)
+class HealthOutcome:
+    ok: bool
+    applied: tuple[str, ...]
+    rule: str | None = None
+    detail: str = ""  # accepted: what satisfied the rule; refused: why not
+
+
+def evaluate(
+    cert: HealthCertificate,
+    rules: HealthRules,
+    now: datetime,
+    skew: timedelta,
+    *,
+    issued: datetime | None = None,
+    expires: datetime | None = None,
+) -> HealthOutcome:
+    outcome = _checkpoint_rules(cert, rules, now, skew)
+    if not outcome.ok or not rules.eu_rules:
+        return outcome
+    failed = eu_rules.failing_rule(
+        rules.eu_rules, rules.value_sets, cert, now=now, country=rules.country, issued=issued, expires=expires
+    )
+    applied = (*outcome.applied, "eu_business_rules")
+    if failed is not None:
+        detail = f"EU rule {failed.identifier}: {failed.description}"
+        return HealthOutcome(False, applied, f"eu:{failed.identifier}", detail)
+    return HealthOutcome(True, applied, None, outcome.detail)
+
+
+def _checkpoint_rules(cert: HealthCertificate, rules: HealthRules, now: datetime, skew: timedelta) -> HealthOutcome:
+    if cert.attestation is not None and not cert.entries:
+        if rules.accept_attestations:
+            return HealthOutcome(True, ("hc_attestation",), None, cert.attestation)
+        detail = "passes that only attest status (no vaccination, test or recovery) are not admitted here"
+        return HealthOutcome(False, ("hc_attestation",), "hc_attestation", detail)
+    if not cert.entries:
+        detail = "the certificate holds no vaccination, test or recovery this checkpoint can read"
+        return HealthOutcome(False, ("hc_content",), "hc_content", detail)
+    applied: list[str] = []
+    first_refusal: tuple[str, str] | None = None
+    for entry in _latest_first(cert):
+        rule, refusal, satisfied = _judge(entry, rules, now, skew)
+        if rule not in applied:
+            applied.append(rule)
+        if refusal is None:
+            return HealthOutcome(True, tuple(applied), None, satisfied)
+        first_refusal = first_refusal or (rule, refusal)
+    assert first_refusal is not None  # a certificate has at least one entry
+    return HealthOutcome(False, tuple(applied), first_refusal[0], first_refusal[1])
+
+
+def _latest_first(cert: HealthCertificate) -> list[Vaccination | HealthTest | Recovery]:
+    """Entries in the order they are judged: latest vaccination, latest test, latest recovery first."""
+    return [
+        *sorted(cert.vaccinations, key=lambda v: v.date, reverse=True),
+        *sorted(cert.tests, key=lambda t: t.sampled_at, reverse=True),
+        *sorted(cert.recoveries, key=lambda r: r.first_positive, reverse=True),
+    ]
+
+
+def _judge(
+    entry: Vaccination | HealthTest | Recovery, rules: HealthRules, now: datetime, skew: timedelta
+) -> tuple[str, str | None, str]:
+    """(rule name, refusal or None, what was satisfied)."""
+    if isinstance(entry, Vaccination):
+        return "hc_vaccination", _vaccination(entry, rules, now.date()), _describe_vaccination(entry)
+    if isinstance(entry, HealthTest):
+        return "hc_test", _test(entry, rules, now, skew), _describe_test(entry, now)
+    satisfied = f"recovery, first positive test {entry.first_positive}"
+    return "hc_recovery", _recovery(entry, rules, now.date()), satisfied
+
+
+def _admitted(accepted: bool, kind: str, disease: str, rules: HealthRules) -> str | None:
+    """Why no entry of this kind or disease can admit here, or None."""
+    if not accepted:
+        return f"{kind} certificates are not admitted at this checkpoint"
+    if disease != rules.disease:
+        return f"the certificate is for disease {disease}, not {rules.disease}"
+    return None
+
+
+def _days(what: str, days: int, minimum: int, maximum: int) -> str | None:
+    """Outside the window of days (``maximum`` 0: no upper limit), in plain words, or None."""
+    if days < minimum:
+        return f"{what} {days} days ago; at least {minimum} days are required"
+    if maximum and days > maximum:
+        return f"{what} {days} days ago; at most {maximum} days are admitted"
+    return None
+
+
+def _vaccination(v: Vaccination, rules: HealthRules, today: date) -> str | None:
+    refusal = _admitted(rules.accept_vaccination, "vaccination", v.disease, rules)
+    if refusal:
+        return refusal
+    total = v.doses_total or rules.doses_when_series_unknown
+    if rules.require_complete_series and v.dose < total:
+        return f"vaccination is not complete: dose {v.dose} of {total}"
+    return _days("last dose", (today - v.date).days, rules.vaccination_min_days, rules.vaccination_max_days)
+
+
+def _test(t: HealthTest, rules: HealthRules, now: datetime, skew: timedelta) -> str | None:
+    refusal = _admitted(rules.accept_test, "test", t.disease, rules)
+    if refusal:
+        return refusal
+    if not t.negative:
+        return "the test result is not negative"
+    if t.test_type not in rules.test_types:
+        return f"test type {t.test_type} is not admitted at this checkpoint"
+    if t.sampled_at > now + skew:
+        return "the test sample time is in the future"
+    age = now - t.sampled_at
+    if rules.test_max_hours and age > timedelta(hours=rules.test_max_hours):
+        hours = int(age.total_seconds() // 3600)
+        return f"test taken {hours} h ago; at most {rules.test_max_hours} h is admitted"
+    return None
+
+
+def _recovery(r: Recovery, rules: HealthRules, today: date) -> str | None:
+    refusal = _admitted(rules.accept_recovery, "recovery", r.disease, rules)
+    if refusal:
+        return refusal
+    days = (today - r.first_positive).days
+    return _days("first positive test", days, rules.recovery_min_days, rules.recovery_max_days)
+
+
+def _describe_vaccination(v: Vaccination) -> str:
+    series = f"dose {v.dose}/{v.doses_total}" if v.doses_total else f"dose {v.dose}"
+    return f"vaccination {series} ({v.product}) on {v.date}"
+
+
+def _describe_test(t: HealthTest, now: datetime) -> str:
+    hours = max(0, int((now - t.sampled_at).total_seconds() // 3600))
+    return f"negative {TEST_TYPES.get(t.test_type, t.test_type)} test sampled {hours} h ago"
+
+
+def from_table(table: Mapping[str, Any], path: str) -> HealthRules:
+    """HealthRules from the config's ``[health_certificates]`` table; a bad value names its key."""
+    kinds = {f.name: f.type for f in fields(HealthRules)}
+    values: dict[str, Any] = {}
+    base = Path(path).parent if Path(path).is_file() else Path()
+    for key, value in table.items():
+        where = f"{TABLE}.{key}"
+        if key in ("eu_rules", "value_sets"):
+            if not isinstance(value, str) or not value:
+                raise ConfigError("must be the path of a JSON file", path=path, key=where)
+            load = eu_rules.load_rules if key == "eu_rules" else eu_rules.load_value_sets
+            values[key] = load(base / Path(value).expanduser(), key=where, config=path)
+            continue
+        kind = kinds.get(key)
+        if kind is None:
+            raise ConfigError(f"unknown setting; known: {', '.join(sorted(kinds))}", path=path, key=where)
+        if kind == "bool":
+            if not isinstance(value, bool):
+                raise ConfigError("must be true or false", path=path, key=where)
+        elif kind == "int":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ConfigError("must be a whole number, 0 or more", path=path, key=where)
+        elif kind == "str":
+            if not isinstance(value, str) or not value:
+                raise ConfigError("must be a non-empty text", path=path, key=where)
+        else:  # frozenset[str]
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise ConfigError("must be a list of texts", path=path, key=where)
+            value = frozenset(value)
+        values[key] = value
+    return HealthRules(**values)

@@ -1,0 +1,160 @@
+"""Checks of the EU DCC test data (``dgc-testdata``): one function per ``EXPECTED*`` flag.
+
+Each returns whether the step succeeded, through the station's own code: the HC1 layers, the trust
+store built from ``TESTCTX.CERTIFICATE``, and the verifier's own checks. Shared by the full suite
+(``../shared``) and the copied cases in ``tests/data/dgc``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import cbor2
+
+from checkpoint.clock import parse_instant
+from checkpoint.decision import Reason
+from checkpoint.errors import KeyLoadError, MalformedPass
+from checkpoint.formats import base45, compression, hc1
+from checkpoint.formats.cose import parse_sign1
+from checkpoint.model import SignedPass
+from checkpoint.trust.folder import trusted_key
+from checkpoint.trust.store import TrustSource, TrustStore
+from checkpoint.verify import Verifier, format_of, time_problem
+
+Case = Mapping[str, Any]
+SKEW = timedelta(seconds=300)
+
+
+def clock(case: Case) -> datetime:
+    return parse_instant(case["TESTCTX"]["VALIDATIONCLOCK"])
+
+
+def store(case: Case) -> TrustStore:
+    try:
+        key = trusted_key(base64.b64decode(case["TESTCTX"]["CERTIFICATE"]), "TESTCTX.CERTIFICATE")
+    except (KeyError, KeyLoadError, binascii.Error):
+        return TrustStore.empty()
+    return TrustStore([key], TrustSource("test context"))
+
+
+def _signed(case: Case) -> SignedPass | None:
+    try:
+        return hc1.parse_cose(bytes.fromhex(case["COSE"]))
+    except (MalformedPass, ValueError):
+        return None
+
+
+def unprefix(case: Case) -> bool:
+    text = case["PREFIX"]
+    entry = format_of(text)
+    return entry is not None and entry[0] == hc1.FORMAT and text[len(hc1.PREFIX) :] == case["BASE45"]
+
+
+def b45decode(case: Case) -> bool:
+    try:
+        return base45.b45decode(case["BASE45"]) == bytes.fromhex(case["COMPRESSED"])
+    except MalformedPass:
+        return False
+
+
+def compressed(case: Case) -> bool:
+    try:
+        return compression.inflate_capped(bytes.fromhex(case["COMPRESSED"])) == bytes.fromhex(case["COSE"])
+    except MalformedPass:
+        return False
+
+
+def decode(case: Case) -> bool:
+    """The COSE payload parses as an HC1 certificate and equals the CBOR given (whole claims, or, in
+    some countries' cases, only the certificate inside)."""
+    if _signed(case) is None:
+        return False
+    claims = cbor2.loads(parse_sign1(bytes.fromhex(case["COSE"]), cwt_tag=True).payload)
+    given = cbor2.loads(bytes.fromhex(case["CBOR"]))
+    return bool(given in (claims, hc1.health_payload(claims)))
+
+
+def _decision_reason(case: Case) -> Reason | None:
+    signed = _signed(case)
+    if signed is None:
+        return Reason.MALFORMED
+    return Verifier(store(case)).check_signed(signed, clock(case)).reason
+
+
+def verify(case: Case) -> bool:
+    """The signature verifies with the test certificate, found by kid."""
+    return _decision_reason(case) not in (Reason.MALFORMED, Reason.UNKNOWN_KEY, Reason.BAD_SIGNATURE)
+
+
+def expiration(case: Case) -> bool:
+    """Valid at the validation clock: the verifier's own NOT_YET_VALID / EXPIRED test."""
+    signed = _signed(case)
+    return signed is not None and time_problem(signed.pass_, clock(case), SKEW) is None
+
+
+def key_usage(case: Case) -> bool:
+    """The test certificate's EKU allows this kind of certificate (upstream's definition: checked
+    against ``TESTCTX.CERTIFICATE`` even where the kid names another signer, as in PL 6)."""
+    signed = _signed(case)
+    if signed is None:
+        return False
+    cert = signed.pass_.certificate
+    return cert is not None and any(k.may_sign(cert.kind) for k in store(case).all_keys())
+
+
+def picture(case: Case) -> bool:
+    """The PNG decodes (zxing-cpp, as the scanner's main decoder) to the PREFIX text."""
+    import cv2
+    import numpy as np
+    import zxingcpp
+
+    try:
+        png = base64.b64decode(case["2DCODE"])
+    except binascii.Error:
+        return False
+    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        return False
+    texts = [r.text for r in zxingcpp.read_barcodes(image, text_mode=zxingcpp.TextMode.Plain)]
+    return case["PREFIX"] in texts
+
+
+CHECKS: dict[str, tuple[str, Callable[[Case], bool]]] = {
+    # flag: (upstream test name used in known_issues.csv, check)
+    "EXPECTEDUNPREFIX": ("test_unprefix", unprefix),
+    "EXPECTEDB45DECODE": ("test_b45decode", b45decode),
+    "EXPECTEDCOMPRESSION": ("test_compression", compressed),
+    "EXPECTEDDECODE": ("test_cbor_json", decode),
+    "EXPECTEDVERIFY": ("test_verification_check", verify),
+    "EXPECTEDEXPIRATIONCHECK": ("test_expiration_check", expiration),
+    "EXPECTEDKEYUSAGE": ("test_expected_key_usage", key_usage),
+    "EXPECTEDPICTUREDECODE": ("test_picture_decode", picture),
+}
+#: Fields each check reads; a case lacking one is not a case of that check.
+NEEDS = {
+    "EXPECTEDUNPREFIX": ("PREFIX", "BASE45"),
+    "EXPECTEDB45DECODE": ("BASE45", "COMPRESSED"),
+    "EXPECTEDCOMPRESSION": ("COMPRESSED", "COSE"),
+    "EXPECTEDDECODE": ("COSE", "CBOR"),
+    "EXPECTEDVERIFY": ("COSE",),
+    "EXPECTEDEXPIRATIONCHECK": ("COSE",),
+    "EXPECTEDKEYUSAGE": ("COSE",),
+    "EXPECTEDPICTUREDECODE": ("2DCODE", "PREFIX"),
+}
+
+
+def known_issues(csv_path: Path) -> dict[tuple[str, str, str], str]:
+    """(test name, country, test set or '') -> reason (an upstream issue)."""
+    with csv_path.open(newline="") as f:
+        return {(r["test_name"], r["country"], r["test_set"]): r["reason"] for r in csv.DictReader(f)}
+
+
+def known_issue(issues: Mapping[tuple[str, str, str], str], flag: str, country: str, stem: str) -> str | None:
+    name = CHECKS[flag][0]
+    return issues.get((name, country, stem)) or issues.get((name, country, ""))

@@ -1,0 +1,152 @@
+"""``checkpoint scan`` and ``checkpoint doctor`` end to end: real images, real decoders, real verifier."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import pytest
+
+from checkpoint.cli import main
+from scanner.synthetic import Distortion, fake_pass_text, make_frame, qr_modules
+
+CP1 = Path(__file__).resolve().parents[1] / "data" / "cp1"
+
+
+def _write_code(path: Path, text: str, seed: int) -> None:
+    cv2.imwrite(str(path), make_frame(text, seed, size=(800, 600), d=Distortion(module_px=3.0, noise=4.0)))
+
+
+def _lines(out: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def test_decode_only_prints_every_image_including_those_without_a_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a, b = fake_pass_text(200, 1), fake_pass_text(300, 2)
+    _write_code(tmp_path / "01.png", a, 1)
+    cv2.imwrite(str(tmp_path / "02.png"), make_frame(None, 2, size=(640, 480)))
+    _write_code(tmp_path / "03.jpg", b, 3)
+    assert main(["scan", "--source", str(tmp_path), "--decode-only", "--json"]) == 0
+    lines = _lines(capsys.readouterr().out)
+    assert [(Path(str(x["source"])).name, x["text"]) for x in lines] == [("01.png", a), ("02.png", None),
+                                                                       ("03.jpg", b)]
+    assert all(float(str(x["decode_ms"])) >= 0 and float(str(x["total_ms"])) >= 0 for x in lines)
+
+
+def test_scan_verifies_each_pass_in_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cases = {}
+    for name in ("valid_ed25519", "tampered_name", "bad_signature", "unknown_key"):
+        case = json.loads((CP1 / "cases" / f"{name}.json").read_text())
+        cases[name] = case
+        _write_code(tmp_path / f"{name}.png", case["payload"], len(cases))
+    at = cases["valid_ed25519"]["validation_time"]
+    assert main(["scan", "--source", str(tmp_path), "--trust", str(CP1 / "trust"), "--at", at, "--json",
+                 "--data-dir", str(tmp_path / "data")]) == 0
+    lines = {Path(str(x["source"])).stem: x for x in _lines(capsys.readouterr().out)}
+    assert lines["valid_ed25519"]["verdict"] == "accept" and lines["valid_ed25519"]["reason"] is None
+    assert lines["bad_signature"]["reason"] == "BAD_SIGNATURE"
+    assert lines["unknown_key"]["reason"] == "UNKNOWN_KEY"
+    assert lines["tampered_name"]["verdict"] == "reject"
+    assert all({"decode_ms", "total_ms", "verdict", "reason"} <= set(x) for x in lines.values())
+
+
+def test_a_pass_held_in_front_of_a_video_gives_one_event(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "held.avi"
+    text = fake_pass_text(150, 7)
+    other = fake_pass_text(150, 8)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 30, (640, 480))
+    for i in range(24):
+        shown = text if i < 12 else other
+        img = make_frame(shown, 100 + i, size=(640, 480), d=Distortion(module_px=4.0, noise=3.0))
+        writer.write(cv2.cvtColor(img, cv2.COLOR_GRAY2BGR))
+    writer.release()
+    assert main(["scan", "--source", str(path), "--decode-only", "--json", "--debounce", "60"]) == 0
+    lines = _lines(capsys.readouterr().out)
+    assert [x["text"] for x in lines] == [text, other]
+    assert lines[0]["source"] == 0 and lines[1]["source"] == 12  # the frame index, for video
+
+
+def test_scan_names_a_source_it_cannot_use(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--source", str(tmp_path / "nothing"), "--decode-only"]) == 2
+    assert "no such file, folder or camera" in capsys.readouterr().err
+
+
+def test_plain_text_output_for_people(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _write_code(tmp_path / "pass.png", "CP1:HELLO", 1)
+    assert main(["scan", "--source", str(tmp_path / "pass.png"), "--decode-only"]) == 0
+    assert capsys.readouterr().out.strip() == "pass.png: CP1:HELLO"
+
+
+def test_doctor_lists_decoders_with_versions_and_self_test(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["doctor", "--json", "--data-dir", str(tmp_path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    zxing = next(d for d in report["decoders"] if d["name"] == "zxing")
+    assert zxing["available"] and zxing["version"] and zxing["self_test"] == "reads"
+    zbar = next(d for d in report["decoders"] if d["name"] == "zbar")
+    assert zbar["available"] or "libzbar0" in zbar["problem"]
+    assert isinstance(report["cameras"], list)
+    assert report["station"]["clock"]["suspect"] is False
+
+
+def test_qr_modules_helper_is_square() -> None:
+    m = qr_modules("CP1:X")
+    assert m.shape[0] == m.shape[1]
+
+
+def test_record_writes_each_verdict_to_the_crossing_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    images, data = tmp_path / "images", tmp_path / "data"
+    images.mkdir()
+    for i, name in enumerate(("valid_ed25519", "bad_signature")):
+        case = json.loads((CP1 / "cases" / f"{name}.json").read_text())
+        _write_code(images / f"{name}.png", case["payload"], i)
+    config = tmp_path / "station.toml"
+    config.write_text(f'[station]\nid = "TEST-01"\n\n[trust]\nkey_folder = "{CP1 / "trust"}"\n')
+    assert main(["scan", "--source", str(images), "--record", "--json", "--config", str(config),
+                 "--data-dir", str(data)]) == 0
+    lines = _lines(capsys.readouterr().out)
+    assert len(lines) == 2 and all(x["crossing_id"] for x in lines)
+    # the 2021 test passes are expired at today's date: rejections are recorded too
+    assert [x["verdict"] for x in lines] == ["reject", "reject"]
+    assert main(["log", "status", "--json", "--config", str(config), "--data-dir", str(data)]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["crossings"] == 2 and status["station_id"] == "TEST-01"
+    assert main(["doctor", "--json", "--config", str(config), "--data-dir", str(data)]) == 0
+    log = json.loads(capsys.readouterr().out)["station"]["log"]
+    assert (log["state"], log["crossings"], log["unsynced"]) == ("readable", 2, 2)
+
+
+def test_record_refuses_a_trust_folder_or_a_fixed_time(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--source", str(tmp_path), "--record", "--trust", str(CP1 / "trust")]) == 2
+    assert "--record uses the station's own trust lists and clock" in capsys.readouterr().err
+
+
+def test_doctor_reports_the_crossing_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["doctor", "--json", "--data-dir", str(tmp_path)]) == 0
+    station = json.loads(capsys.readouterr().out)["station"]
+    assert station["log"]["state"].startswith("none yet")
+    assert station["server"]["state"] == "not enrolled" and "checkpoint enroll" in station["server"]["problem"]
+
+
+def test_doctor_reaches_the_enrolled_server_and_says_when_it_cannot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.sync.conftest import start_server
+
+    srv = start_server(tmp_path / "server")
+    config = tmp_path / "station.toml"
+    config.write_text('[station]\nid = "DOC-01"\n')
+    data = ["--config", str(config), "--data-dir", str(tmp_path / "data")]
+    try:
+        assert main(["enroll", *data, "--server", srv.url, "--token", srv.token()]) == 0
+        capsys.readouterr()
+        assert main(["doctor", "--json", *data]) == 0
+        server = json.loads(capsys.readouterr().out)["station"]["server"]
+        assert server["state"] == "reachable" and abs(server["clock_offset_seconds"]) < 5
+    finally:
+        srv.stop()
+    assert main(["doctor", "--json", *data]) == 0
+    server = json.loads(capsys.readouterr().out)["station"]["server"]
+    assert server["state"] == "UNREACHABLE" and server["problem"]
