@@ -29,6 +29,8 @@ def register(sub: Any) -> None:
     p.add_argument("--language", choices=("vi", "en"), default="vi", help="language of the app (default vi)")
     p.add_argument("--fps", type=float, default=15.0, help="simulated camera frame rate (default 15)")
     p.add_argument("--loop", action="store_true", help="show the passes again and again (a kiosk)")
+    p.add_argument("--no-sync", action="store_true",
+                   help="do not start the demo's central server on 127.0.0.1 (the log is then not synced)")
     p.set_defaults(run=run)
 
 
@@ -66,13 +68,46 @@ def interactive(world: Any, clock: Any, args: argparse.Namespace) -> int:
     from checkpoint.tui.wiring import build_services
 
     texts = [p.text for p in world.passes]
-    services = build_services(demo_config(world, args.language), clock, data_dir=world.data_dir,
-                              camera=lambda: SimulatedCamera(texts, fps=args.fps, loop=args.loop))
-    officer = services.officers.get(DEMO_OFFICER[0]) or services.officers.add(*DEMO_OFFICER)
-    if services.officers.get(DEMO_SUPERVISOR[0]) is None:
-        services.officers.add(*DEMO_SUPERVISOR, supervisor=True)
-    StationApp(services, officer=officer).run()
+    config = demo_config(world, args.language)
+    server = None if args.no_sync else demo_server(config, world.data_dir)
+    try:
+        services = build_services(config, clock, data_dir=world.data_dir,
+                                  camera=lambda: SimulatedCamera(texts, fps=args.fps, loop=args.loop))
+        officer = services.officers.get(DEMO_OFFICER[0]) or services.officers.add(*DEMO_OFFICER)
+        if services.officers.get(DEMO_SUPERVISOR[0]) is None:
+            services.officers.add(*DEMO_SUPERVISOR, supervisor=True)
+        StationApp(services, officer=officer).run()
+    finally:
+        if server is not None:
+            server.stop()
     return EXIT_OK
+
+
+def demo_server(config: Any, data_dir: Path) -> Any:
+    """The central server on 127.0.0.1 (a free port) with the demo station enrolled, as 'checkpoint enroll'
+    would, so the status bar shows the log going out."""
+    from datetime import UTC, datetime, timedelta
+
+    from sync.server.serve import ServerThread, open_app
+    from sync.settings import Enrolment, save_enrolment
+    from sync.wiring import client_for
+
+    app, storage = open_app(data_dir / "central-server")
+    thread = ServerThread(app)
+    client = client_for(config, data_dir, config.station.id, thread.url)
+    try:
+        client.server_time()
+        client.enroll(storage.create_token(datetime.now(UTC), timedelta(minutes=5)))
+    finally:
+        client.close()
+    save_enrolment(data_dir, Enrolment(thread.url, config.station.id, datetime.now(UTC).isoformat()))
+
+    class Running:
+        def stop(self) -> None:
+            thread.stop()
+            storage.close()
+
+    return Running()
 
 
 def headless(world: Any, clock: Any) -> int:

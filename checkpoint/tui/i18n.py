@@ -130,6 +130,7 @@ VI: Mapping[str, str] = {
     "status.sync.offline": "mất kết nối",
     "status.sync.refused": "MÁY CHỦ TỪ CHỐI: báo chỉ huy",
     "status.sync.error": "LỖI",
+    "status.network": "Mạng",
     "status.online": "trực tuyến",
     "status.offline": "ngoại tuyến",
     # sign in
@@ -310,6 +311,7 @@ EN: Mapping[str, str] = {
     "status.sync.offline": "no link",
     "status.sync.refused": "SERVER REFUSES: call the supervisor",
     "status.sync.error": "ERROR",
+    "status.network": "Network",
     "status.online": "online",
     "status.offline": "offline",
     "signin.title": "Start of shift",

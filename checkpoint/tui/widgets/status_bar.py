@@ -73,5 +73,5 @@ def render_status(s: Status, t: Texts) -> Text:
         part(t("status.sync"), f"{t('status.sync.' + s.sync)}, {t('status.sync.queue', count=s.sync_queue)}",
              bad=s.sync in ("refused", "error"), warn=s.sync == "offline")
     if s.online is not None:
-        part("", t("status.online") if s.online else t("status.offline"), warn=not s.online)
+        part(t("status.network"), t("status.online") if s.online else t("status.offline"), warn=not s.online)
     return out
