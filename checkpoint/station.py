@@ -185,6 +185,12 @@ class Station:
             decision = decision.with_flag(Flag.CLOCK_SUSPECT)
         return decision, t
 
+    def crossing_recorded(self, t: TimeAssessment) -> None:
+        """A crossing was recorded at ``t``: its time raises the clock guard's high-water mark (a
+        suspect clock adds nothing, its effective time is the mark already)."""
+        if not t.suspect:
+            self.guard.observe(t.effective, "crossing")
+
     def list_age(self, now: datetime) -> float | None:
         """Hours since the trust list in force was issued, or None without one."""
         if self.trust_list is None:

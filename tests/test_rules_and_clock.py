@@ -116,3 +116,16 @@ def test_corrupt_guard_file_is_survivable(tmp_path: Path) -> None:
 
 def test_subject_masks_id() -> None:
     assert PERSON.masked_id.endswith("2345") and PERSON.id_number[:8] not in PERSON.masked_id
+
+
+def test_recorded_crossings_raise_the_high_water_mark(tmp_path: Path) -> None:
+    clock = FixedClock(NOW)
+    st = Station(parse_config({"station": {"data_dir": str(tmp_path)}}), clock)
+    _, t = st.decide("not a pass")
+    st.crossing_recorded(t)
+    assert st.guard.high_water == NOW
+    clock.set(NOW - timedelta(days=30))  # the clock jumps back: a later crossing is judged at NOW
+    _, t = st.decide("not a pass")
+    assert t.suspect and t.effective == NOW
+    st.crossing_recorded(t)
+    assert st.guard.high_water == NOW

@@ -97,7 +97,10 @@ def _recording_decider(args: argparse.Namespace) -> tuple[Decide, Any]:
     def decide(text: str) -> tuple[Any, Any]:
         decision, t = station.decide(text)
         ctx = CrossingContext(None, config.station.lane, config.station.direction, t.system, t.suspect)
-        return record_or_refuse(log, decision, ctx)
+        shown, crossing = record_or_refuse(log, decision, ctx)
+        if crossing is not None:
+            station.crossing_recorded(t)
+        return shown, crossing
 
     return decide, log
 

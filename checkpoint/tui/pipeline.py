@@ -89,6 +89,8 @@ class Checker:
                 card = Card(s.name, s.birth_date, s.masked_id, s.category, s.vehicle, p.expires)
             ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect)
             r = record_and_show(self.recorder, decision, ctx, personal)
+            if r.crossing is not None:
+                self.station.crossing_recorded(t)
             return Outcome(r.decision, r.crossing, card, source, r.error_code)
 
     def manual(self, form: ManualForm, post: Post, detail: str) -> Outcome:
@@ -105,5 +107,7 @@ class Checker:
                                     rules_applied=("symptoms",) if self.station.config.rules.refuse_symptoms else ())
             ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect, manual=True)
             r = record_and_show(self.recorder, decision, ctx, form.personal())
+            if r.crossing is not None:
+                self.station.crossing_recorded(t)
             card = Card(form.name, form.birth_year, mask_id(form.id_number), "manual", None, None)
             return Outcome(r.decision, r.crossing, card, "manual", r.error_code)
