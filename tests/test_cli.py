@@ -178,3 +178,20 @@ def test_verify_nzcp_with_a_did_document(capsys: pytest.CaptureFixture[str]) -> 
     code, out, _ = run(capsys, "verify", "--trust", did, "--at", "2021-11-27T00:00:00Z", "--json", text)
     doc = json.loads(out)
     assert code == 0 and doc["format"] == "NZCP" and doc["name"] == "Jack Sparrow", doc
+
+
+def test_verify_image_through_the_real_decoders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    t = str(tmp_path)
+    run(capsys, "issuer", "keygen", "--alg", "es256", "--out", f"{t}/k.pem")
+    (tmp_path / "trust").mkdir()
+    (tmp_path / "k.pub.pem").rename(tmp_path / "trust" / "k.pub.pem")
+    code, out, _ = run(capsys, "issuer", "sign", "--key", f"{t}/k.pem", "--issuer", "VN-HNI", "--at",
+                       "2021-07-24T00:00:00Z", "--name", "Đỗ Thị Ánh", "--id", "001300000042", "--dob", "2000",
+                       "--png", f"{t}/pass.png")
+    assert code == 0
+    code, out, _ = run(capsys, "verify", "--trust", f"{t}/trust", "--at", "2021-07-24T06:00:00Z", "--json",
+                       "--image", f"{t}/pass.png")
+    assert code == 0 and json.loads(out)["name"] == "Đỗ Thị Ánh"
+    (tmp_path / "blank.png").write_bytes((tmp_path / "pass.png").read_bytes()[:60])  # not a readable image
+    code, _, err = run(capsys, "verify", "--trust", f"{t}/trust", "--image", f"{t}/blank.png")
+    assert code == 2 and "blank.png" in err

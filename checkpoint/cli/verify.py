@@ -59,13 +59,12 @@ def _assemble(texts: list[str], image: Path) -> str:
 
 
 def _decode_image(path: Path) -> list[str]:
-    import scanner
+    from scanner import ScannerError, decode_image_file
 
-    decode = getattr(scanner, "decode_image_file", None)
-    if decode is None:
-        raise CheckpointError("--image needs the scanner package, which this build does not have yet")
-    texts: list[str] = decode(path)
-    return texts
+    try:
+        return decode_image_file(path)
+    except ScannerError as e:
+        raise CheckpointError(str(e)) from None
 
 
 def run(args: argparse.Namespace) -> int:
