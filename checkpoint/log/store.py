@@ -33,6 +33,7 @@ from checkpoint.log import chain, schema
 from checkpoint.log.checkpointer import BACKSTOP_PAGES, Checkpointer
 from checkpoint.log.errors import LogError, from_sqlite, os_error_code
 from checkpoint.log.ids import uuid7
+from checkpoint.log.integrity import SYNC_CHECK_MAX_BYTES, BackgroundCheck, quick_check
 from checkpoint.log.personal import (
     MAX_FIELD_CHARS,
     from_subject,
@@ -47,7 +48,6 @@ from checkpoint.log.timefmt import stamp, time_range
 from checkpoint.log.verify import ChainReport, check_crossing, walk_chain
 
 PAGE = 512
-QUICK_CHECK_MMAP = 4 * 2**30
 MAX_SHORT = 64  # lane, officer id, action name, detail keys
 MAX_DETAIL = 512
 MAX_DETAILS = 32
@@ -65,7 +65,7 @@ class CrossingContext:
     manual: bool = False
 
 
-def connect(path: Path, *, readonly: bool, busy_timeout: float) -> sqlite3.Connection:
+def connect(path: Path, *, readonly: bool, busy_timeout: float, check: bool = True) -> sqlite3.Connection:
     """Open the file with the log's settings, check it is sound, and (writable) bring the schema up to date.
 
     Read-only opens of a log on read-only media (a failed storage card) fall back to SQLite's
@@ -74,14 +74,14 @@ def connect(path: Path, *, readonly: bool, busy_timeout: float) -> sqlite3.Conne
     if readonly and not path.exists():
         raise LogError("missing", "the file does not exist", path=path)
     try:
-        return _connect(path, readonly=readonly, busy_timeout=busy_timeout, immutable=False)
+        return _connect(path, readonly=readonly, busy_timeout=busy_timeout, immutable=False, check=check)
     except LogError as e:
         if not readonly or e.code != "read_only" or not os.statvfs(path).f_flag & os.ST_RDONLY:
             raise
-        return _connect(path, readonly=True, busy_timeout=busy_timeout, immutable=True)
+        return _connect(path, readonly=True, busy_timeout=busy_timeout, immutable=True, check=check)
 
 
-def _connect(path: Path, *, readonly: bool, busy_timeout: float, immutable: bool) -> sqlite3.Connection:
+def _connect(path: Path, *, readonly: bool, busy_timeout: float, immutable: bool, check: bool) -> sqlite3.Connection:
     conn: sqlite3.Connection | None = None
     try:
         if not readonly:
@@ -98,13 +98,10 @@ def _connect(path: Path, *, readonly: bool, busy_timeout: float, immutable: bool
                 raise LogError("io", f"cannot switch the log to WAL mode (got {mode})", path=path)
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA secure_delete=ON")  # erased personal data is overwritten, not left in free pages
-        # Memory-mapped reads halve quick_check's time on a big log (start-up < 2 s at a million rows);
-        # mapping is switched off again at once so the recording path keeps plain reads and writes.
-        conn.execute(f"PRAGMA mmap_size={QUICK_CHECK_MMAP}")
-        problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
-        conn.execute("PRAGMA mmap_size=0")
-        if problems != ["ok"]:
-            raise LogError("corrupt", f"quick_check: {'; '.join(problems)[:300]}", path=path)
+        if check:  # else the caller runs it in the background (a large log; see checkpoint.log.integrity)
+            problems = quick_check(conn)
+            if problems:
+                raise LogError("corrupt", f"quick_check: {'; '.join(problems)[:300]}", path=path)
         found = schema.version_of(conn)
         if found > schema.VERSION:
             raise LogError("too_new", f"schema version {found}, this station knows up to {schema.VERSION}", path=path)
@@ -144,23 +141,30 @@ class CrossingLog:
         self.readonly = readonly
         self._lock = threading.RLock()
         self._checkpointer: Checkpointer | None = None
+        self._integrity: BackgroundCheck | None = None
 
     # -- opening ---------------------------------------------------------------------------------
     @classmethod
     def open(cls, path: Path, *, station_id: str, seal_to: X25519PublicKey | None, hmac_key: bytes, clock: Clock,
              duplicate_window: timedelta = timedelta(minutes=30), retention: timedelta = timedelta(days=30),
-             busy_timeout: float = 2.0) -> CrossingLog:
+             busy_timeout: float = 2.0, sync_check_max_bytes: int = SYNC_CHECK_MAX_BYTES) -> CrossingLog:
         """Open (or create) the station's log for writing.
 
         Runs ``quick_check`` and the migrations, checks the file belongs to ``station_id`` and that its
         newest crossing is intact and is the chain's recorded head; any failure is a :class:`LogError`
-        (fail closed: a station that cannot trust its log must not admit).
+        (fail closed: a station that cannot trust its log must not admit). A log larger than
+        ``sync_check_max_bytes`` is quick-checked in the background instead, and refuses to record from
+        the moment that check finds a problem (see :attr:`integrity`).
         """
         if len(hmac_key) < 32:
             raise LogError("invalid", "the hash key must be at least 32 bytes", path=path)
         if not station_id or len(station_id) > MAX_SHORT:
             raise LogError("invalid", "the station id must be 1 to 64 characters", path=path)
-        conn = connect(path, readonly=False, busy_timeout=busy_timeout)
+        try:
+            large = path.stat().st_size > sync_check_max_bytes
+        except OSError:
+            large = False
+        conn = connect(path, readonly=False, busy_timeout=busy_timeout, check=not large)
         log = cls(conn, path, station_id=station_id, seal_to=seal_to, hmac_key=hmac_key, clock=clock,
                   duplicate_window=duplicate_window, retention=retention, readonly=False)
         try:
@@ -170,7 +174,24 @@ class CrossingLog:
             log.close()
             raise
         log._checkpointer = Checkpointer(path)
+        if large:
+            log._integrity = BackgroundCheck(path)
         return log
+
+    @property
+    def integrity(self) -> str:
+        """``ok``, or ``checking`` while a large log's start-up quick_check runs, or ``corrupt``."""
+        return self._integrity.state if self._integrity is not None else "ok"
+
+    def wait_for_integrity_check(self, timeout: float | None = None) -> str:
+        if self._integrity is not None:
+            self._integrity.join(timeout)
+        return self.integrity
+
+    def _refuse_if_corrupt(self) -> None:
+        check = self._integrity
+        if check is not None and check.done.is_set() and check.problems:
+            raise LogError("corrupt", f"quick_check: {'; '.join(check.problems)[:300]}", path=self.path)
 
     @classmethod
     def open_readonly(cls, path: Path, *, clock: Clock, busy_timeout: float = 2.0) -> CrossingLog:
@@ -271,6 +292,7 @@ class CrossingLog:
         """
         if self.readonly or self._hmac_key is None:
             raise LogError("read_only", "this log was opened read-only", path=self.path)
+        self._refuse_if_corrupt()
         _check_context(ctx, self.path, decision)
         p = decision.pass_
         if personal is None and p is not None:

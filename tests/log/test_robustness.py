@@ -148,3 +148,28 @@ def test_damaged_pages_fail_quick_check(log_path: Path, passes: Passes, supervis
     with pytest.raises(LogError) as e:
         open_log(log_path, supervisor, clock)
     assert e.value.code == "corrupt"
+
+
+def test_a_large_log_is_checked_in_the_background_and_refuses_once_damage_is_found(
+        log_path: Path, passes: Passes, supervisor: X25519PrivateKey, clock: FixedClock) -> None:
+    with open_log(log_path, supervisor, clock) as log:
+        for _ in range(600):
+            log.record(passes.decide(), ctx())
+    with sqlite3.connect(log_path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with open_log(log_path, supervisor, clock, sync_check_max_bytes=0) as log:  # a sound log: recording goes on
+        assert log.wait_for_integrity_check(30) == "ok"
+        log.record(passes.decide(), ctx())
+    with sqlite3.connect(log_path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = log_path.stat().st_size // 4096
+    with open(log_path, "r+b") as f:  # damage one page in the middle of the crossings, not the newest rows
+        f.seek((pages // 2) * 4096 + 100)
+        f.write(os.urandom(256))
+    with open_log(log_path, supervisor, clock, sync_check_max_bytes=0) as log:
+        assert log.wait_for_integrity_check(30) == "corrupt"
+        with pytest.raises(LogError) as e:
+            log.record(passes.decide(), ctx())
+        assert e.value.code == "corrupt"
+        shown, crossing = record_or_refuse(log, passes.decide(), ctx())
+        assert crossing is None and shown.reason is Reason.CANNOT_RECORD
