@@ -18,9 +18,17 @@ from textual.timer import Timer
 from checkpoint.decision import Decision, Reason, Verdict
 from checkpoint.tui.camera_state import CameraState
 from checkpoint.tui.i18n import Texts
-from checkpoint.tui.messages import CameraChanged, Checked, PreviewFrame, SyncChanged, TextScanned, WedgeProblem
+from checkpoint.tui.messages import (
+    CameraChanged,
+    Checked,
+    PartScanned,
+    PreviewFrame,
+    SyncChanged,
+    TextScanned,
+    WedgeProblem,
+)
 from checkpoint.tui.officers import Officer
-from checkpoint.tui.pipeline import Outcome, Post
+from checkpoint.tui.pipeline import Outcome, PartialCard, Post
 from checkpoint.tui.screens.manual_entry import ManualEntryScreen
 from checkpoint.tui.screens.scan import ScanScreen
 from checkpoint.tui.screens.sign_in import SignInScreen
@@ -166,7 +174,15 @@ class StationApp(App[None]):
         except Exception as e:  # never admit on a fault: show a REJECT the officer can act on
             now = self.services.clock.now()
             outcome = Outcome(Decision(Verdict.REJECT, Reason.CANNOT_RECORD, str(e), now), None, None, source, "io")
-        self.post_message(Checked(outcome))
+        if isinstance(outcome, PartialCard):
+            self.post_message(PartScanned(outcome))
+        else:
+            self.post_message(Checked(outcome))
+
+    def on_part_scanned(self, message: PartScanned) -> None:
+        p = message.part
+        missing = ", ".join(str(i) for i in p.missing)
+        self.notify(self.texts("shc.part", have=p.have, total=p.total, missing=missing), timeout=15)
 
     def on_checked(self, message: Checked) -> None:
         outcome = message.outcome

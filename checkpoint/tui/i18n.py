@@ -90,6 +90,7 @@ VI: Mapping[str, str] = {
     " rồi quét lại",
     "wedge.keyboard_layout": "Bàn phím máy không phải kiểu US: đặt bàn phím (hoặc máy quét) về US English rồi quét lại",
     "wedge.caps_lock": "Chữ bị thành chữ thường: tắt Caps Lock rồi quét lại",
+    "shc.part": "Thẻ SMART nhiều mã: đã quét {have}/{total} mã, quét tiếp mã số {missing}",
     "wedge.control_chars": "Máy quét gửi thêm phím điều khiển (Tab, Esc): bỏ tiền tố/hậu tố trong cài đặt máy quét",
     "wedge.outside_alphabet": "Mã quét có ký tự lạ: quét lại",
     "wedge.truncated": "Mã quét quá dài, đã bị cắt: quét lại",
@@ -271,6 +272,7 @@ EN: Mapping[str, str] = {
     "wedge.keyboard_layout": "The keyboard layout is not US English: set the layout (or the scanner) to US and scan"
     " again",
     "wedge.caps_lock": "Letters came in lowercase: turn Caps Lock off and scan again",
+    "shc.part": "Multi-part SMART card: {have} of {total} codes read; scan code {missing} next",
     "wedge.control_chars": "The scanner sends extra keys (Tab, Esc): remove its prefix/suffix in its settings",
     "wedge.outside_alphabet": "The scan has unexpected characters: scan again",
     "wedge.truncated": "The scan was too long and was cut off: scan again",

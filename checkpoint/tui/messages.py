@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from checkpoint.tui.camera_state import CameraState
-from checkpoint.tui.pipeline import Outcome
+from checkpoint.tui.pipeline import Outcome, PartialCard
 
 if TYPE_CHECKING:
     from scanner.frames import Image
@@ -52,3 +52,11 @@ class WedgeProblem(Message):
     def __init__(self, code: str) -> None:
         super().__init__()
         self.code = code
+
+
+class PartScanned(Message):
+    """One part of a multi-part SMART Health Card is in; ask for the rest."""
+
+    def __init__(self, part: PartialCard) -> None:
+        super().__init__()
+        self.part = part

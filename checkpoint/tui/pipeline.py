@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from checkpoint.crossing import Crossing, PersonalData
 from checkpoint.decision import Decision, Flag, Reason, Verdict
@@ -49,6 +49,46 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class PartialCard:
+    """A part of a multi-part SMART Health Card was read; the card is decided once every part is in."""
+
+    have: int
+    total: int
+    missing: tuple[int, ...]
+
+
+#: Parts of a multi-part card older than this are dropped: the next traveller starts afresh.
+PART_TIMEOUT = timedelta(minutes=2)
+
+
+class CardParts:
+    """Collects the parts of a multi-part SMART Health Card (``shc:/1/3/...``) scanned one by one."""
+
+    def __init__(self) -> None:
+        from checkpoint.formats.shc_chunks import Assembler
+
+        self._assembler = Assembler()
+        self._last: datetime | None = None
+
+    def add(self, text: str, now: datetime) -> str | PartialCard:
+        """The text to decide (a single-QR text, or a completed card), or where the card stands."""
+        from checkpoint.errors import MalformedPass
+
+        if self._last is not None and now - self._last > PART_TIMEOUT:
+            self._assembler.reset()
+        self._last = now
+        try:
+            whole = self._assembler.add(text)
+        except MalformedPass:  # a part of another card: start a new set with it
+            whole = self._assembler.add(text)
+        if whole is not None:
+            return whole
+        a = self._assembler
+        total = a.total or 0
+        return PartialCard(total - len(a.missing), total, tuple(a.missing))
+
+
+@dataclass(frozen=True)
 class ManualForm:
     name: str
     id_number: str
@@ -75,10 +115,15 @@ class Checker:
         self.station = station
         self.recorder = recorder
         self._lock = threading.Lock()
+        self._parts = CardParts()
 
-    def check(self, text: str, post: Post, source: str = "camera") -> Outcome:
+    def check(self, text: str, post: Post, source: str = "camera") -> Outcome | PartialCard:
+        """Decide and record a scanned text; a part of a multi-part card is held until the set is whole."""
         with self._lock:
-            decision, t = self.station.decide(text)
+            whole = self._parts.add(text, self.station.clock.now())
+            if isinstance(whole, PartialCard):
+                return whole
+            decision, t = self.station.decide(whole)
             p = decision.pass_
             personal = None
             card = None

@@ -102,3 +102,24 @@ def test_manual_entry_is_recorded_as_manual_and_symptoms_refuse(tmp_path: Path) 
     assert out.crossing is not None and out.crossing.manual and "manual" in out.crossing.flags
     sick = w.services.checker.manual(ManualForm("Bùi Văn Tư", "001099004321", "1960", symptoms=True), POST, "m")
     assert sick.decision.display is Display.REJECT and sick.decision.rule == "symptoms"
+
+
+def test_a_multi_part_smart_card_is_decided_once_every_part_is_in(world: World) -> None:
+    """Example 02 of the SMART Health Cards spec is three QR codes, scanned one after another."""
+    from checkpoint.formats.shc_chunks import assemble
+    from checkpoint.tui.pipeline import Outcome, PartialCard
+    from tests.formats.test_shc import qr_texts
+
+    parts = qr_texts("02")
+    checker = world.services.checker
+    first = checker.check(parts[2], POST)
+    assert first == PartialCard(1, 3, (1, 2))
+    assert checker.check(parts[2], POST) == PartialCard(1, 3, (1, 2))  # the same part again changes nothing
+    assert checker.check(parts[0], POST) == PartialCard(2, 3, (2,))
+    last = checker.check(parts[1], POST)
+    assert isinstance(last, Outcome)
+    # the station decided the whole card (its issuer is not trusted here): exactly what the joined text gets
+    assert last.decision.reason is world.services.station.decide(assemble(parts))[0].reason
+    assert last.crossing is not None and last.decision.format == "SHC"
+    # a single-code pass after that is decided at once
+    assert isinstance(checker.check(world.text("valid"), POST), Outcome)
