@@ -152,7 +152,8 @@ class StationApp(App[None]):
 
     def on_preview_frame(self, message: PreviewFrame) -> None:
         if self.screen is self.scan and self.scan.preview_on:
-            self.scan.query_one(CameraPreview).set_frame(message.gray)
+            for preview in self.scan.query(CameraPreview):
+                preview.set_frame(message.gray)
 
     # -- scans -------------------------------------------------------------------------------------
     def on_text_scanned(self, message: TextScanned) -> None:
@@ -263,5 +264,7 @@ class StationApp(App[None]):
         )
 
     def refresh_status(self) -> None:
-        if self.scan.is_mounted:
-            self.scan.query_one(StatusBar).set_status(self.current_status())
+        # query, not query_one: a camera or sync message can arrive while the scan screen is still
+        # composing its widgets; the periodic refresh fills the bar in a moment later.
+        for bar in self.scan.query(StatusBar):
+            bar.set_status(self.current_status())
