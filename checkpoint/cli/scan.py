@@ -19,9 +19,11 @@ import queue
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from checkpoint.card_parts import CardParts, PartialCard
 from checkpoint.cli import EXIT_OK, EXIT_USAGE
 from checkpoint.cli.common import add_verify_options
 from checkpoint.errors import CheckpointError
@@ -137,6 +139,7 @@ def _scan(args: argparse.Namespace, decide: Decide | None) -> int:
     loop = ScanLoop(Reconnecting(source, on_status=on_status), results.put, pipeline,
                     on_error=errors.append, thorough=still)
     debouncer = Debouncer(args.debounce)
+    parts = CardParts()  # a multi-part SMART Health Card is decided once all its codes are read
     deadline = time.monotonic() + args.seconds if args.seconds else None
     loop.start()
     try:
@@ -153,7 +156,11 @@ def _scan(args: argparse.Namespace, decide: Decide | None) -> int:
             if still and not texts:
                 _emit(args, r, None, None, still)
             for text in texts:
-                decision, crossing = decide(text) if decide else (None, None)
+                whole = parts.add(text, datetime.now(UTC)) if decide else text
+                if isinstance(whole, PartialCard):
+                    _emit(args, r, text, None, still, part=whole)
+                    continue
+                decision, crossing = decide(whole) if decide else (None, None)
                 _emit(args, r, text, decision, still, crossing)
     finally:
         loop.stop(timeout=10)
@@ -168,7 +175,7 @@ def _scan(args: argparse.Namespace, decide: Decide | None) -> int:
 
 
 def _emit(args: argparse.Namespace, r: Any, text: str | None, decision: Any, still: bool,
-          crossing: Any = None) -> None:
+          crossing: Any = None, part: PartialCard | None = None) -> None:
     total_ms = (time.monotonic() - r.frame_time) * 1000.0
     where: str | int = r.source if still else r.frame_index
     if args.json:
@@ -178,18 +185,29 @@ def _emit(args: argparse.Namespace, r: Any, text: str | None, decision: Any, sti
         else:
             from checkpoint.cli.common import decision_json
 
-            out.update(decision_json(decision) if decision is not None else
-                       {"verdict": None, "reason": None, "detail": "no QR code found"})
+            if part is not None:
+                out.update(verdict=None, reason=None, detail=_part_detail(part),
+                           part={"have": part.have, "total": part.total, "missing": list(part.missing)})
+            else:
+                out.update(decision_json(decision) if decision is not None else
+                           {"verdict": None, "reason": None, "detail": "no QR code found"})
             if args.record:
                 out["crossing_id"] = crossing.id if crossing is not None else None
         out.update(decode_ms=round(r.decode_ms, 2), total_ms=round(total_ms, 2), dropped=r.dropped)
         print(json.dumps(out, ensure_ascii=False), flush=True)
         return
     label = Path(where).name if isinstance(where, str) else f"frame {where}"
-    if args.decode_only or decision is None:
+    if part is not None:
+        print(f"{label}: {_part_detail(part)}", flush=True)
+    elif args.decode_only or decision is None:
         shown = text if text is not None else "(no QR code found)"
         print(f"{label}: {shown}", flush=True)
     else:
         from checkpoint.cli.common import decision_text
 
         print(f"{label}: {decision_text(decision)}  [{r.decode_ms:.1f} ms decode, {total_ms:.1f} ms total]", flush=True)
+
+
+def _part_detail(part: PartialCard) -> str:
+    missing = ", ".join(str(i) for i in part.missing)
+    return f"part {part.have} of {part.total} of a SMART Health Card read; waiting for part(s) {missing}"

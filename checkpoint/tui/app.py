@@ -15,6 +15,7 @@ from textual import work
 from textual.app import App
 from textual.timer import Timer
 
+from checkpoint.card_parts import PartialCard
 from checkpoint.decision import Decision, Reason, Verdict
 from checkpoint.tui.camera_state import CameraState
 from checkpoint.tui.i18n import Texts
@@ -28,7 +29,7 @@ from checkpoint.tui.messages import (
     WedgeProblem,
 )
 from checkpoint.tui.officers import Officer
-from checkpoint.tui.pipeline import Outcome, PartialCard, Post
+from checkpoint.tui.pipeline import Outcome, Post
 from checkpoint.tui.screens.manual_entry import ManualEntryScreen
 from checkpoint.tui.screens.scan import ScanScreen
 from checkpoint.tui.screens.sign_in import SignInScreen

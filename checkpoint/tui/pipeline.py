@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from checkpoint.card_parts import CardParts, PartialCard
 from checkpoint.crossing import Crossing, PersonalData
 from checkpoint.decision import Decision, Flag, Reason, Verdict
 from checkpoint.log import CrossingContext
@@ -46,46 +47,6 @@ class Outcome:
     card: Card | None
     source: str  # "camera" / "scanner" / "manual"
     log_error: str | None = None  # the log's error code when it could not record (CANNOT_RECORD)
-
-
-@dataclass(frozen=True)
-class PartialCard:
-    """A part of a multi-part SMART Health Card was read; the card is decided once every part is in."""
-
-    have: int
-    total: int
-    missing: tuple[int, ...]
-
-
-#: Parts of a multi-part card older than this are dropped: the next traveller starts afresh.
-PART_TIMEOUT = timedelta(minutes=2)
-
-
-class CardParts:
-    """Collects the parts of a multi-part SMART Health Card (``shc:/1/3/...``) scanned one by one."""
-
-    def __init__(self) -> None:
-        from checkpoint.formats.shc_chunks import Assembler
-
-        self._assembler = Assembler()
-        self._last: datetime | None = None
-
-    def add(self, text: str, now: datetime) -> str | PartialCard:
-        """The text to decide (a single-QR text, or a completed card), or where the card stands."""
-        from checkpoint.errors import MalformedPass
-
-        if self._last is not None and now - self._last > PART_TIMEOUT:
-            self._assembler.reset()
-        self._last = now
-        try:
-            whole = self._assembler.add(text)
-        except MalformedPass:  # a part of another card: start a new set with it
-            whole = self._assembler.add(text)
-        if whole is not None:
-            return whole
-        a = self._assembler
-        total = a.total or 0
-        return PartialCard(total - len(a.missing), total, tuple(a.missing))
 
 
 @dataclass(frozen=True)

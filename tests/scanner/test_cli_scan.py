@@ -150,3 +150,29 @@ def test_doctor_reaches_the_enrolled_server_and_says_when_it_cannot(
     assert main(["doctor", "--json", *data]) == 0
     server = json.loads(capsys.readouterr().out)["station"]["server"]
     assert server["state"] == "UNREACHABLE" and server["problem"]
+
+
+def test_a_multi_part_smart_card_shown_code_by_code_is_decided_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The three codes of the SMART Health Cards spec's example 02, one image each, as a traveller shows them."""
+    import shutil
+
+    shc = Path(__file__).resolve().parents[1] / "data" / "shc"
+    issuers = tmp_path / "shc-issuers"
+    shutil.copytree(shc / "issuer", issuers / "example")
+    (issuers / "issuers.json").write_text(json.dumps({"https://spec.smarthealth.cards/examples/issuer": "example"}))
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for i, n in enumerate((2, 0, 1)):  # in any order
+        text = (shc / f"example-02-f-qr-code-numeric-value-{n}.txt").read_text().strip()
+        _write_code(frames / f"{i}.png", text, i)
+    assert main(["scan", "--source", str(frames), "--trust", str(issuers), "--at", "2023-07-01T00:00:00Z",
+                 "--json"]) == 0
+    lines = _lines(capsys.readouterr().out)
+    assert [x["part"] for x in lines[:2]] == [{"have": 1, "total": 3, "missing": [1, 2]},
+                                             {"have": 2, "total": 3, "missing": [2]}]
+    assert lines[0]["verdict"] is None
+    last = lines[2]
+    # authentic and in date, but a lab panel with nothing for the health-certificate rules to admit
+    assert last["format"] == "SHC" and last["reason"] == "RULE_FAILED", last

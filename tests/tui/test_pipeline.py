@@ -106,8 +106,9 @@ def test_manual_entry_is_recorded_as_manual_and_symptoms_refuse(tmp_path: Path) 
 
 def test_a_multi_part_smart_card_is_decided_once_every_part_is_in(world: World) -> None:
     """Example 02 of the SMART Health Cards spec is three QR codes, scanned one after another."""
+    from checkpoint.card_parts import PartialCard
     from checkpoint.formats.shc_chunks import assemble
-    from checkpoint.tui.pipeline import Outcome, PartialCard
+    from checkpoint.tui.pipeline import Outcome
     from tests.formats.test_shc import qr_texts
 
     parts = qr_texts("02")
@@ -123,3 +124,10 @@ def test_a_multi_part_smart_card_is_decided_once_every_part_is_in(world: World) 
     assert last.crossing is not None and last.decision.format == "SHC"
     # a single-code pass after that is decided at once
     assert isinstance(checker.check(world.text("valid"), POST), Outcome)
+
+
+def test_a_malformed_part_is_left_to_the_verifier(world: World) -> None:
+    from checkpoint.tui.pipeline import Outcome
+
+    out = world.services.checker.check("shc:/0/3/5678", POST)  # part 0 of 3 does not exist
+    assert isinstance(out, Outcome) and out.decision.reason is Reason.MALFORMED
