@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from checkpoint import hc_rules
 from checkpoint.errors import ConfigError
-from checkpoint.formats.cp1 import CATEGORIES
+from checkpoint.model import CATEGORIES
 from checkpoint.rules import Rules
 
 T = TypeVar("T")

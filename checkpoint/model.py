@@ -6,6 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+#: Pass categories (CP1 spec). Kept here, not in the CP1 parser, so config and rules need no parser.
+CATEGORIES = ("resident", "worker", "freight", "official", "medical", "emergency", "transit")
+
+
+def mask_id(id_number: str) -> str:
+    """An id number with all but its last 4 digits hidden, for screens (never the whole number in a log)."""
+    return "•" * max(0, len(id_number) - 4) + id_number[-4:]
+
 
 class Alg(StrEnum):
     """Signature algorithms the station can check. Which ones a format admits is the parser's call."""
@@ -47,8 +55,7 @@ class Subject:
     @property
     def masked_id(self) -> str:
         """The id number with all but the last 4 digits hidden, for screens and logs."""
-        tail = self.id_number[-4:]
-        return "•" * max(0, len(self.id_number) - 4) + tail
+        return mask_id(self.id_number)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from checkpoint import hc_rules
-from checkpoint.formats.cp1 import CATEGORIES
 from checkpoint.hc_rules import HealthRules
-from checkpoint.model import Pass
+from checkpoint.model import CATEGORIES, Pass
 
 
 @dataclass(frozen=True)

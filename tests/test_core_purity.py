@@ -42,3 +42,13 @@ def test_verify_command_does_not_load_opencv_or_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_building_the_command_line_loads_no_numpy_opencv_or_textual() -> None:
+    """``checkpoint --help`` and reading the config stay light: NumPy comes with the first decode."""
+    code = (
+        "import sys\nimport checkpoint.config\nfrom checkpoint.cli import build_parser\nbuild_parser()\n"
+        "print(','.join(m for m in ('numpy', 'cv2', 'textual') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""

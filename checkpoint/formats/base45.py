@@ -9,14 +9,25 @@ Decoding maps characters to values with ``bytes.translate`` and combines the tri
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
 
 from checkpoint.errors import MalformedPass
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 _VALUES = {c: i for i, c in enumerate(ALPHABET)}
 _VALUES_BYTES = bytes(_VALUES.get(chr(b), 255) for b in range(256))
-_WEIGHTS = np.array([1, 45, 2025], dtype=np.uint32)
+_np: Any = None  # NumPy, imported on the first decode: importing the parser (config, --help) stays light
+_WEIGHTS: Any = None
+
+
+def _numpy() -> Any:
+    global _np, _WEIGHTS
+    if _np is None:
+        import numpy
+
+        _WEIGHTS = numpy.array([1, 45, 2025], dtype=numpy.uint32)
+        _np = numpy
+    return _np
 
 
 def b45decode(text: str) -> bytes:
@@ -32,10 +43,11 @@ def b45decode(text: str) -> bytes:
     if rest == 1:
         raise MalformedPass("Base45: impossible length")
     full = n - rest
+    np = _np or _numpy()
     triples = np.frombuffer(vals, dtype=np.uint8, count=full).reshape(-1, 3).astype(np.uint32) @ _WEIGHTS
     if full and int(triples.max()) > 0xFFFF:
         raise MalformedPass("Base45: triple out of range")
-    out = triples.astype(">u2").tobytes()
+    out: bytes = triples.astype(">u2").tobytes()
     if rest:
         x = vals[full] + vals[full + 1] * 45
         if x > 0xFF:

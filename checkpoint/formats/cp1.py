@@ -21,7 +21,6 @@ PREFIX = "CP1:"
 FORMAT = "CP1"
 CLAIM_ISS, CLAIM_EXP, CLAIM_NBF, CLAIM_IAT, CLAIM_CTI = 1, 4, 5, 6, 7
 CLAIM_PASS = -65537
-CATEGORIES = ("resident", "worker", "freight", "official", "medical", "emergency", "transit")
 ALGS = {ALG_EDDSA: Alg.EDDSA, ALG_ES256: Alg.ES256}
 COSE_ALG = {v: k for k, v in ALGS.items()}
 _DOB = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")

@@ -15,6 +15,7 @@ from checkpoint.card_parts import CardParts, PartialCard
 from checkpoint.crossing import Crossing, PersonalData
 from checkpoint.decision import Decision, Flag, Reason, Verdict
 from checkpoint.log import CrossingContext
+from checkpoint.model import mask_id
 from checkpoint.station import Station
 from checkpoint.tui.recorder import LogRecorder, record_and_show
 
@@ -64,11 +65,6 @@ class ManualForm:
         return PersonalData(name=self.name, id_number=self.id_number, birth_date=self.birth_year,
                             phone=self.phone or None, origin=self.origin or None,
                             destination=self.destination or None, purpose=self.purpose or None)
-
-
-def mask_id(id_number: str) -> str:
-    tail = id_number[-4:]
-    return "•" * max(0, len(id_number) - 4) + tail
 
 
 class Checker:

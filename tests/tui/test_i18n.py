@@ -5,8 +5,8 @@ from __future__ import annotations
 import string
 
 from checkpoint.decision import Flag, Reason
-from checkpoint.formats.cp1 import CATEGORIES
 from checkpoint.log.errors import CAUSES
+from checkpoint.model import CATEGORIES
 from checkpoint.tui.i18n import CATALOGS, EN, VI, Texts
 from scanner.wedge import MESSAGES as WEDGE_MESSAGES
 
