@@ -156,12 +156,17 @@ def _test(t: HealthTest, rules: HealthRules, now: datetime, skew: timedelta) -> 
         return "the test result is not negative"
     if t.test_type not in rules.test_types:
         return f"test type {t.test_type} is not admitted at this checkpoint"
-    if t.sampled_at > now + skew:
+    return test_age_problem(t.sampled_at, now, rules.test_max_hours, skew)
+
+
+def test_age_problem(sampled_at: datetime, now: datetime, max_hours: int, skew: timedelta) -> str | None:
+    """A test sampled in the future, or longer ago than ``max_hours`` (0: no limit), in plain words."""
+    if sampled_at > now + skew:
         return "the test sample time is in the future"
-    age = now - t.sampled_at
-    if rules.test_max_hours and age > timedelta(hours=rules.test_max_hours):
+    age = now - sampled_at
+    if max_hours and age > timedelta(hours=max_hours):
         hours = int(age.total_seconds() // 3600)
-        return f"test taken {hours} h ago; at most {rules.test_max_hours} h is admitted"
+        return f"test taken {hours} h ago; at most {max_hours} h is admitted"
     return None
 
 

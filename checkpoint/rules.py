@@ -65,13 +65,7 @@ def evaluate(p: Pass, rules: Rules, now: datetime) -> RuleOutcome:
                 False, tuple(applied), "test_age",
                 f"a negative test no older than {rules.max_test_age_hours} h is required; the pass has none",
             )
-        age = now - test.sampled_at
-        if age > timedelta(hours=rules.max_test_age_hours):
-            hours = int(age.total_seconds() // 3600)
-            return RuleOutcome(
-                False, tuple(applied), "test_age",
-                f"test taken {hours} h ago; at most {rules.max_test_age_hours} h is admitted",
-            )
-        if test.sampled_at > now + rules.clock_skew:
-            return RuleOutcome(False, tuple(applied), "test_age", "test sample time is in the future")
+        problem = hc_rules.test_age_problem(test.sampled_at, now, rules.max_test_age_hours, rules.clock_skew)
+        if problem:
+            return RuleOutcome(False, tuple(applied), "test_age", problem)
     return RuleOutcome(True, tuple(applied))

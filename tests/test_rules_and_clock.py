@@ -55,6 +55,9 @@ def test_test_age_rule(issuer: keys.PrivateKey) -> None:
     assert d.rule == "test_age" and "73 h" in d.detail
     assert v.verify(make_pass(issuer), NOW).rule == "test_age"  # no test at all
     assert v.verify(make_pass(issuer, health=positive), NOW).rule == "positive_test"
+    future = Health(False, TestResult("PCR", NOW + timedelta(hours=2), "negative"))
+    d = v.verify(make_pass(issuer, health=future), NOW)
+    assert d.rule == "test_age" and "future" in d.detail
     medic = Subject("Lê Văn B", "1", "1990", "emergency")
     ok = v.verify(make_pass(issuer, subject=medic), NOW)
     assert ok.accepted and "test_age" not in ok.rules_applied
