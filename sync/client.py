@@ -7,7 +7,9 @@ size cap. Failures become the typed errors of ``sync.errors``: the worker decide
 
 from __future__ import annotations
 
+import errno
 import json
+import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -193,5 +195,42 @@ class SyncClient:
 
 
 def _short(e: Exception) -> str:
-    text = str(e)
-    return text if len(text) <= 200 else text[:200] + "..."
+    """What went wrong on the network, in a few words a person can act on.
+
+    requests/urllib3 wrap the cause in layers whose text repeats the pool, the URL and object reprs
+    ("HTTPConnectionPool(host=..., port=...): Max retries exceeded ... NewConnectionError(<urllib3...>)");
+    the cause at the bottom (refused, no route, name not found, reset) is what matters.
+    """
+    cause = _root_os_error(e)
+    if isinstance(cause, socket.gaierror):
+        return "the server's name cannot be resolved (DNS)"
+    if cause is not None:
+        return _OS_CAUSES.get(cause.errno or 0, cause.strerror or type(cause).__name__)
+    text = " ".join(str(e).split())
+    return text if len(text) <= 120 else text[:120] + "..."
+
+
+_OS_CAUSES = {
+    errno.ECONNREFUSED: "connection refused: is the server running?",
+    errno.ECONNRESET: "the connection was reset",
+    errno.EHOSTUNREACH: "no route to the server's host",
+    errno.ENETUNREACH: "the network is unreachable",
+    errno.ETIMEDOUT: "the connection timed out",
+}
+
+
+def _root_os_error(e: BaseException) -> OSError | None:
+    """The innermost OSError among an exception's causes and arguments (requests nests urllib3's there)."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [e]
+    found: OSError | None = None
+    while todo and len(seen) < 32:
+        cur = todo.pop()
+        if id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        if isinstance(cur, OSError) and (cur.errno is not None or isinstance(cur, socket.gaierror)):
+            found = cur
+        todo += [x for x in (cur.__cause__, cur.__context__, getattr(cur, "reason", None), *cur.args)
+                 if isinstance(x, BaseException)]
+    return found

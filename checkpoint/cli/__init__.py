@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -34,6 +35,8 @@ COMMANDS = (
 )
 
 EXIT_OK, EXIT_REJECT, EXIT_USAGE = 0, 1, 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a fault in the station's own code, not the user's input
+EXIT_PIPE = 141  # what a shell reports for a program ended by SIGPIPE (128 + 13)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         code: int = args.run(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at interpreter exit
         return code
     except CheckpointError as e:
         print(f"checkpoint: {e}", file=sys.stderr)
@@ -67,3 +71,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("checkpoint: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _stdout_closed()
+    except EOFError:
+        print("checkpoint: the input ended before an answer was given (no terminal to ask on?); "
+              "run the command on a terminal, or see its --help for the variables a script may set",
+              file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as e:
+        # A fault of the station's own code: one readable line (no personal data: only the type and
+        # where), the whole traceback with --verbose or in the log; never a raw traceback to an officer.
+        logging.getLogger("checkpoint").debug("unexpected error", exc_info=True)
+        where = _origin(e)
+        print(f"checkpoint: internal error ({type(e).__name__} in {where}); this is a fault in the station "
+              "software, not in your input: run again with -v and report the output", file=sys.stderr)
+        if args.verbose:
+            import traceback
+
+            traceback.print_exc()
+        return EXIT_INTERNAL
+
+
+def _stdout_closed() -> int:
+    """The reader of our output went away (``checkpoint ... | head``): stop quietly, as a Unix tool does.
+
+    Standard output is pointed at /dev/null so the interpreter's final flush does not fail again.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return EXIT_PIPE
+
+
+def _origin(e: BaseException) -> str:
+    tb = e.__traceback__
+    last = None
+    while tb is not None:
+        last = tb
+        tb = tb.tb_next
+    if last is None:
+        return "unknown place"
+    code = last.tb_frame.f_code
+    return f"{os.path.basename(code.co_filename)}:{last.tb_lineno}"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from checkpoint.cli import EXIT_OK, EXIT_REJECT
+from checkpoint.errors import CheckpointError
 
 DEMO_OFFICER = ("CB01", "Nguyễn Thị Demo", "1234")
 DEMO_SUPERVISOR = ("CH01", "Trần Văn Chỉ Huy", "9999")
@@ -24,7 +25,8 @@ def register(sub: Any) -> None:
         "and exits 0 when every pass got its expected verdict.",
     )
     p.add_argument("--data-dir", type=Path, metavar="DIR",
-                   help="keep the demo station's data here (default: a temporary folder, removed after)")
+                   help="keep the demo station's data here (default: a temporary folder, removed after); "
+                        "a folder a previous demo made is started afresh, any other non-empty folder is refused")
     p.add_argument("--headless", action="store_true", help="no app: print each verdict (also when not on a terminal)")
     p.add_argument("--language", choices=("vi", "en"), default="vi", help="language of the app (default vi)")
     p.add_argument("--fps", type=float, default=15.0, help="simulated camera frame rate (default 15)")
@@ -34,11 +36,37 @@ def register(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
+DEMO_MARK = ".checkpoint-demo"
+
+
 def run(args: argparse.Namespace) -> int:
     if args.data_dir is not None:
-        return _run(args, args.data_dir)
+        return _run(args, prepare_demo_dir(args.data_dir))
     with tempfile.TemporaryDirectory(prefix="checkpoint-demo-") as tmp:
         return _run(args, Path(tmp))
+
+
+def prepare_demo_dir(path: Path) -> Path:
+    """A folder for the demo station: new or empty, or one an earlier demo made (its keys, lists, log and
+    central server are then cleared, since every demo makes a new root and issuers). A folder with anything
+    else in it may be a real station's: it is never touched."""
+    import shutil
+
+    from checkpoint.datadir import prepare_data_dir
+
+    prepare_data_dir(path)
+    mark = path / DEMO_MARK
+    entries = [e for e in path.iterdir() if e.name != DEMO_MARK]
+    if entries and not mark.exists():
+        raise CheckpointError(f"{path} is not empty and was not made by 'checkpoint demo'; the demo only uses an "
+                              "empty folder or its own (so it never touches a real station's data)")
+    try:
+        for e in entries:
+            shutil.rmtree(e) if e.is_dir() and not e.is_symlink() else e.unlink()
+        mark.write_text("made by 'checkpoint demo': cleared and reused by the next demo run\n")
+    except OSError as e:
+        raise CheckpointError(f"cannot clear the earlier demo in {path} ({e.strerror})") from None
+    return path
 
 
 def _run(args: argparse.Namespace, data_dir: Path) -> int:

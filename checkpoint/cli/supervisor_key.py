@@ -48,7 +48,13 @@ def read_passphrase() -> bytes:
         phrase = env
     else:
         import getpass
+        import sys
 
+        if not sys.stdin.isatty():
+            raise CheckpointError(
+                f"no terminal to ask the passphrase on; run this on a terminal or set ${PASSPHRASE_ENV} "
+                "(nothing was written)"
+            )
         phrase = getpass.getpass("Passphrase for the supervisor key: ")
         if getpass.getpass("Repeat the passphrase: ") != phrase:
             raise CheckpointError("the two passphrases differ; nothing was written")

@@ -119,7 +119,8 @@ def run_sync(args: argparse.Namespace) -> int:
                     return EXIT_INCOMPLETE
                 delay = backoff.delay(attempt + 1, random.random, e.retry_after)
                 if not args.quiet:
-                    print(f"\ncheckpoint: {e}; retrying in {delay:.0f} s", file=sys.stderr)
+                    print(f"\ncheckpoint: {e}; try {attempt + 2} of {args.retries + 1} in {delay:.0f} s",
+                          file=sys.stderr)
                 wait.wait(delay)
     except SyncError as e:
         bar.close()

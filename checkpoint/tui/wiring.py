@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 
 from checkpoint.clock import Clock
 from checkpoint.config import StationConfig
+from checkpoint.datadir import prepare_data_dir
 from checkpoint.errors import CheckpointError
 from checkpoint.station import Station
 from checkpoint.tui.officers import OfficerPolicy, OfficerStore
@@ -52,8 +53,7 @@ def build_services(config: StationConfig, clock: Clock, *, data_dir: Path | None
     the sync worker when the station is enrolled with a server."""
     settings = ui_settings(config)
     scanner = scanner_settings(config)
-    data_dir = data_dir or config.data_dir
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = prepare_data_dir(data_dir or config.data_dir)
     station = Station(config, clock, data_dir=data_dir)
     officers = OfficerStore.open(data_dir, clock, OfficerPolicy.from_config(config), hasher)
     cam = camera_from(scanner) if camera == "config" else camera
