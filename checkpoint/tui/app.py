@@ -17,6 +17,7 @@ from textual.timer import Timer
 
 from checkpoint.card_parts import PartialCard
 from checkpoint.decision import Decision, Reason, Verdict
+from checkpoint.sdnotify import Notifier
 from checkpoint.tui.camera_state import CameraState
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.messages import (
@@ -62,6 +63,7 @@ class StationApp(App[None]):
         self.camera_stop = threading.Event()
         self.outcomes: list[Outcome] = []  # shown this session, oldest first (tests, and the shift total)
         self._status_timer: Timer | None = None
+        self.notifier = Notifier.from_env()  # systemd: READY=1 and the watchdog pings (no-op elsewhere)
 
     def local_now(self) -> datetime:
         return self.services.clock.now().astimezone(self.tz)
@@ -81,8 +83,19 @@ class StationApp(App[None]):
             self.sync_worker()
         if self.officer is None:
             self.ask_sign_in()
+        self._tell_systemd()
+
+    def _tell_systemd(self) -> None:
+        """Ready once the scan screen is up; then a watchdog ping from the event loop itself, so a frozen
+        loop (not just a dead process) gets the station restarted."""
+        if not self.notifier.notify("READY=1", "STATUS=scan screen ready"):
+            return
+        every = self.notifier.ping_interval
+        if every is not None:
+            self.set_interval(every, lambda: self.notifier.notify("WATCHDOG=1"))
 
     def on_unmount(self) -> None:
+        self.notifier.notify("STOPPING=1")
         self.camera_stop.set()
         if self.services.sync is not None:
             self.services.sync.stop()

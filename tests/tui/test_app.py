@@ -264,3 +264,38 @@ async def test_vietnamese_is_the_station_language(tmp_path: Path) -> None:
         assert "TỪ CHỐI" in panel_text(app) and "Thẻ đã bị thu hồi" in panel_text(app)
         await scan(app, pilot, w.text("valid"))
         assert "ĐƯỢC QUA" in panel_text(app) and "Họ tên" in panel_text(app)
+
+
+async def test_systemd_hears_ready_and_watchdog_pings(world: World, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from textual.pilot import Pilot
+
+    async def receive(s: socket.socket, pilot: Pilot[None]) -> bytes:
+        for _ in range(200):  # the app's timers run while the test waits
+            try:
+                return s.recv(256)
+            except BlockingIOError:
+                await pilot.pause(0.05)
+        raise AssertionError("nothing reached the notify socket")
+
+    path = tmp_path / "notify"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        s.bind(str(path))
+        s.setblocking(False)
+        monkeypatch.setenv("NOTIFY_SOCKET", str(path))
+        monkeypatch.setenv("WATCHDOG_USEC", "200000")  # ping every 0.1 s
+        monkeypatch.delenv("WATCHDOG_PID", raising=False)
+        app = app_for(world, world.officer)
+        async with app.run_test(size=SIZE) as pilot:
+            assert (await receive(s, pilot)).startswith(b"READY=1")
+            assert await receive(s, pilot) == b"WATCHDOG=1"  # sent by the running event loop
+            assert await receive(s, pilot) == b"WATCHDOG=1"
+        rest = []
+        while True:
+            try:
+                rest.append(s.recv(256))
+            except BlockingIOError:
+                break
+        assert rest[-1:] == [b"STOPPING=1"]
