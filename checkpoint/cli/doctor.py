@@ -2,9 +2,13 @@
 
 Cameras (video devices, optionally opened to read a frame), handheld serial scanners, the QR decoders
 with their versions (and whether the system library libzbar0 is present), a self-test that each decoder
-reads a generated code, then the station: trust list age, clock state, the crossing log (readable,
-crossings, unsynced) and the enrolled sync server (reachable within 5 s, and its clock offset).
-Exit status: 0 when the station can scan (a decoder reads the test code), 1 otherwise.
+reads a generated code, then the station: the config file and every table of it, the configured camera
+(opened, one frame read), whether names are kept (the supervisor's key, [log] seal_to), trust list
+age, clock state, the crossing log (readable, crossings, unsynced) and the enrolled sync server
+(reachable within 5 s, and its clock offset).
+Exit status: 0 when the station can work (a decoder reads the test code, the config loads and every
+setting is valid, the configured camera gives a frame); 1 otherwise, with each problem listed last.
+Warnings (no config file, names not kept, no camera configured) do not change the exit status.
 """
 
 from __future__ import annotations
@@ -90,6 +94,85 @@ def decoders() -> list[dict[str, object]]:
     return out
 
 
+def settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The config file and every table the station reads, each validated as the app would at start;
+    the configured camera opened and one frame read (the app's camera, not whatever /dev/video0 is)."""
+    from checkpoint.config import CONFIG_ENV
+    from checkpoint.errors import CheckpointError
+
+    problems: list[str] = []
+    warnings: list[str] = []
+    out: dict[str, Any] = {"problems": problems, "warnings": warnings}
+    given = getattr(args, "config", None) or os.environ.get(CONFIG_ENV)
+    out["config"] = str(given) if given else None
+    if not given:
+        warnings.append(f"no config file: built-in defaults (set {CONFIG_ENV} or --config to the station's file)")
+    try:
+        config = config_from(args)
+    except CheckpointError as e:
+        problems.append(str(e))
+        return out
+    from checkpoint.export.settings import export_settings
+    from checkpoint.log.settings import log_settings
+    from checkpoint.tui.settings import scanner_settings, ui_settings
+
+    for name, check in (("ui", ui_settings), ("scanner", scanner_settings), ("export", export_settings),
+                        ("log", lambda c: log_settings(c, args.data_dir))):
+        try:
+            check(config)
+        except CheckpointError as e:
+            problems.append(f"[{name}]: {e}")
+    try:
+        seal_to = log_settings(config, args.data_dir).seal_to
+    except CheckpointError:
+        seal_to = None
+    out["names_kept"] = seal_to is not None
+    if seal_to is None:
+        warnings.append("[log] seal_to is not set: the station keeps NO names or personal fields of crossings "
+                        "(only keyed hashes); set it to the supervisor's public key (checkpoint supervisor-key)")
+    elif not seal_to.is_file():
+        problems.append(f"[log] seal_to {seal_to}: the supervisor's public key file does not exist")
+    out["camera"] = configured_camera(config, problems, warnings)
+    return out
+
+
+def configured_camera(config: Any, problems: list[str], warnings: list[str]) -> dict[str, object]:
+    from checkpoint.errors import CheckpointError
+    from checkpoint.tui.settings import scanner_settings
+
+    try:
+        source = scanner_settings(config).source
+    except CheckpointError:
+        return {"state": "not checked ([scanner] is invalid)"}
+    if not source:
+        warnings.append("[scanner] source is empty: no camera, handheld scanner only")
+        return {"source": "", "state": "none configured"}
+    from scanner import CaptureSettings, SourceError, open_source
+
+    st = scanner_settings(config)
+    try:
+        src = open_source(source, CaptureSettings(st.width, st.height))
+        src.open()
+    except SourceError as e:
+        problems.append(f"[scanner] source {source!r}: {e}")
+        return {"source": source, "state": "CANNOT OPEN", "problem": str(e)}
+    try:
+        frame = None
+        for _ in range(30):  # a camera may need a few reads before its first frame
+            frame = src.read()
+            if frame is not None:
+                break
+    except SourceError as e:
+        problems.append(f"[scanner] source {source!r}: {e}")
+        return {"source": source, "state": "NO FRAMES", "problem": str(e)}
+    finally:
+        src.close()
+    if frame is None:
+        problems.append(f"[scanner] source {source!r}: opened, but gave no frame")
+        return {"source": source, "state": "NO FRAMES"}
+    return {"source": source, "state": "ok", "frame": f"{frame.image.shape[1]}x{frame.image.shape[0]}"}
+
+
 def station(args: argparse.Namespace) -> dict[str, object]:
     from checkpoint.errors import CheckpointError
     from checkpoint.station import Station
@@ -163,13 +246,20 @@ def server(args: argparse.Namespace) -> dict[str, object]:
 
 def run(args: argparse.Namespace) -> int:
     decs = decoders()
+    setup = settings(args)
     report = {
         "cameras": cameras(args.probe_cameras),
         "serial_scanners": serial_ports(),
         "decoders": decs,
+        "settings": setup,
         "station": station(args),
     }
-    ok = any(d.get("self_test") == "reads" for d in decs)
+    problems: list[str] = list(setup["problems"])
+    if not any(d.get("self_test") == "reads" for d in decs):
+        problems.insert(0, "no decoder reads the test code: the station cannot scan")
+    report["problems"] = problems
+    report["warnings"] = setup["warnings"]
+    ok = not problems
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -209,4 +299,12 @@ def _text(report: dict[str, Any]) -> str:
         lines.append(f"  server: {srv.get('url', '')} {srv['state']}"
                      + (f", clock offset {srv['clock_offset_seconds']} s" if "clock_offset_seconds" in srv else "")
                      + (f": {srv['problem']}" if "problem" in srv else ""))
+    cam = report["settings"].get("camera")
+    if cam:
+        lines.append(f"Configured camera: {cam.get('source') or '-'}  {cam['state']}"
+                     + (f"  frame {cam['frame']}" if cam.get("frame") else ""))
+    lines += [f"WARNING: {w}" for w in report["warnings"]]
+    lines += [f"PROBLEM: {p}" for p in report["problems"]]
+    lines.append("Verdict: " + ("ready" if not report["problems"] else
+                                f"NOT READY ({len(report['problems'])} problem(s) above)"))
     return "\n".join(lines)

@@ -81,7 +81,10 @@ def test_plain_text_output_for_people(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_doctor_lists_decoders_with_versions_and_self_test(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["doctor", "--json", "--data-dir", str(tmp_path)]) == 0
+    _write_code(tmp_path / "camera.png", "CP1:HELLO", 1)
+    config = tmp_path / "station.toml"
+    config.write_text(f'[scanner]\nsource = "{tmp_path / "camera.png"}"\n')
+    assert main(["doctor", "--json", "--config", str(config), "--data-dir", str(tmp_path)]) == 0
     report = json.loads(capsys.readouterr().out)
     zxing = next(d for d in report["decoders"] if d["name"] == "zxing")
     assert zxing["available"] and zxing["version"] and zxing["self_test"] == "reads"
@@ -89,6 +92,29 @@ def test_doctor_lists_decoders_with_versions_and_self_test(tmp_path: Path, capsy
     assert zbar["available"] or "libzbar0" in zbar["problem"]
     assert isinstance(report["cameras"], list)
     assert report["station"]["clock"]["suspect"] is False
+    assert report["settings"]["camera"] == {"source": str(tmp_path / "camera.png"), "state": "ok",
+                                            "frame": "800x600"}
+    assert report["problems"] == []
+    assert any("seal_to is not set" in w for w in report["warnings"])
+
+
+@pytest.mark.parametrize(("toml", "expected"), [
+    (None, "the config file does not exist"),
+    ('[ui]\nlanes = ["a-lane-name-far-too-long"]\n[scanner]\nsource = ""\n', "[ui]"),
+    ('[export]\ntimezone = "Mars/Olympus"\n[scanner]\nsource = ""\n', "unknown time zone"),
+    ('[scanner]\nsource = "/dev/video97"\n', "[scanner] source '/dev/video97'"),
+    ('[log]\nseal_to = "missing.pub.pem"\n[scanner]\nsource = ""\n', "seal_to"),
+])
+def test_doctor_says_not_ready_and_why(tmp_path: Path, capsys: pytest.CaptureFixture[str], toml: str | None,
+                                       expected: str) -> None:
+    config = tmp_path / "station.toml"
+    if toml is not None:
+        config.write_text(toml)
+    assert main(["doctor", "--config", str(config), "--data-dir", str(tmp_path / "data")]) == 1
+    out = capsys.readouterr().out
+    problems = [line for line in out.splitlines() if line.startswith("PROBLEM: ")]
+    assert any(expected in line for line in problems), out
+    assert out.rstrip().endswith("problem(s) above)")
 
 
 def test_qr_modules_helper_is_square() -> None:
@@ -124,7 +150,9 @@ def test_record_refuses_a_trust_folder_or_a_fixed_time(tmp_path: Path, capsys: p
 
 
 def test_doctor_reports_the_crossing_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["doctor", "--json", "--data-dir", str(tmp_path)]) == 0
+    config = tmp_path / "station.toml"
+    config.write_text('[scanner]\nsource = ""\n')  # handheld scanner only
+    assert main(["doctor", "--json", "--config", str(config), "--data-dir", str(tmp_path)]) == 0
     station = json.loads(capsys.readouterr().out)["station"]
     assert station["log"]["state"].startswith("none yet")
     assert station["server"]["state"] == "not enrolled" and "checkpoint enroll" in station["server"]["problem"]
@@ -137,7 +165,7 @@ def test_doctor_reaches_the_enrolled_server_and_says_when_it_cannot(
 
     srv = start_server(tmp_path / "server")
     config = tmp_path / "station.toml"
-    config.write_text('[station]\nid = "DOC-01"\n')
+    config.write_text('[station]\nid = "DOC-01"\n[scanner]\nsource = ""\n')
     data = ["--config", str(config), "--data-dir", str(tmp_path / "data")]
     try:
         assert main(["enroll", *data, "--server", srv.url, "--token", srv.token()]) == 0
