@@ -115,3 +115,19 @@ def test_demo_never_clears_a_folder_it_did_not_make(tmp_path: Path, capsys: pyte
     assert main(["demo", "--headless", "--data-dir", str(d)]) == 2
     assert "not made by 'checkpoint demo'" in capsys.readouterr().err
     assert (d / "crossings.sqlite").read_text() == "a real station's log"
+
+
+def test_trust_install_reads_standard_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``sudo checkpoint trust install trust-list - < file``: the caller's shell opens the file, so a list in
+    the administrator's home folder can be installed by the station's user."""
+    t = str(tmp_path)
+    for name in ("root", "lci"):
+        assert main(["issuer", "keygen", "--out", f"{t}/{name}.key.pem"]) == 0
+    assert main(["issuer", "trust-list", "--root-key", f"{t}/root.key.pem", "--version", "3",
+                 "--key", f"VN-LCI={t}/lci.pub.pem", "--out", f"{t}/tl.cose"]) == 0
+    (tmp_path / "station.toml").write_text(f'[station]\ndata_dir = "{t}/data"\n[trust]\nroot_keys = ["root.pub.pem"]\n')
+    capsys.readouterr()
+    proc = _checkpoint("trust", "install", "--config", f"{t}/station.toml", "trust-list", "-",
+                       stdin=(tmp_path / "tl.cose").open("rb"), capture=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "trust list v3 in force" in proc.stdout

@@ -94,3 +94,14 @@ def test_help_and_bad_options() -> None:
                                                               text=True, timeout=30).stdout
     bad = subprocess.run(["bash", str(SCRIPT), "--bogus"], capture_output=True, text=True, timeout=30)
     assert bad.returncode == 2 and "unknown option" in bad.stderr
+
+
+def test_the_command_on_path_uses_the_station_config(root: Path) -> None:
+    assert install(root, "--prefix", "/opt/cp").returncode == 0
+    wrapper = root / "usr" / "local" / "bin" / "checkpoint"
+    assert mode(wrapper) == 0o755
+    text = wrapper.read_text()
+    assert 'BIN="/opt/cp/venv/bin/checkpoint"' in text
+    assert "CHECKPOINT_CONFIG:-/etc/checkpoint/station.toml" in text
+    assert 'runuser -u "checkpoint"' in text
+    assert subprocess.run(["sh", "-n", str(wrapper)], timeout=30).returncode == 0

@@ -28,7 +28,8 @@ def register(sub: Any) -> None:
     add_data_dir_option(i)
     i.add_argument("--at", metavar="ISO-8601", help=argparse.SUPPRESS)
     i.add_argument("kind", choices=["trust-list", "revocation-list"])
-    i.add_argument("file", type=Path)
+    i.add_argument("file", type=Path, help="the signed list (.cose), or - to read it from standard input "
+                   "(sudo checkpoint trust install trust-list - < trust-list.cose)")
     i.set_defaults(run=run_install)
 
 
@@ -64,10 +65,19 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_install(args: argparse.Namespace) -> int:
-    from checkpoint.station import read_capped
+    import sys
+
+    from checkpoint.errors import CheckpointError
+    from checkpoint.station import MAX_FILE, read_capped
 
     st = _station(args)
-    data = read_capped(args.file, args.kind.replace("-", " "))
+    what = args.kind.replace("-", " ")
+    if str(args.file) == "-":
+        data = sys.stdin.buffer.read(MAX_FILE + 1)
+        if len(data) > MAX_FILE:
+            raise CheckpointError(f"the {what} on standard input is larger than {MAX_FILE // 2**20} MiB")
+    else:
+        data = read_capped(args.file, what)
     if args.kind == "trust-list":
         tl = st.install_trust_list(data)
         print(f"trust list v{tl.version} in force ({len(tl.store)} keys)")
