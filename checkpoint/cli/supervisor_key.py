@@ -48,15 +48,16 @@ def read_passphrase() -> bytes:
         phrase = env
     else:
         import getpass
-        import sys
 
-        if not sys.stdin.isatty():
+        try:
+            phrase = getpass.getpass("Passphrase for the supervisor key: ")
+            again = getpass.getpass("Repeat the passphrase: ")
+        except EOFError:
             raise CheckpointError(
                 f"no terminal to ask the passphrase on; run this on a terminal or set ${PASSPHRASE_ENV} "
                 "(nothing was written)"
-            )
-        phrase = getpass.getpass("Passphrase for the supervisor key: ")
-        if getpass.getpass("Repeat the passphrase: ") != phrase:
+            ) from None
+        if again != phrase:
             raise CheckpointError("the two passphrases differ; nothing was written")
     if len(phrase) < MIN_PASSPHRASE:
         raise CheckpointError(f"the passphrase must be at least {MIN_PASSPHRASE} characters; nothing was written")
