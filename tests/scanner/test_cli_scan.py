@@ -129,7 +129,8 @@ def test_record_writes_each_verdict_to_the_crossing_log(tmp_path: Path, capsys: 
         case = json.loads((CP1 / "cases" / f"{name}.json").read_text())
         _write_code(images / f"{name}.png", case["payload"], i)
     config = tmp_path / "station.toml"
-    config.write_text(f'[station]\nid = "TEST-01"\n\n[trust]\nkey_folder = "{CP1 / "trust"}"\n')
+    config.write_text(f'[station]\nid = "TEST-01"\n\n[trust]\nkey_folder = "{CP1 / "trust"}"\n'
+                      '[scanner]\nsource = ""\n')
     assert main(["scan", "--source", str(images), "--record", "--json", "--config", str(config),
                  "--data-dir", str(data)]) == 0
     lines = _lines(capsys.readouterr().out)
