@@ -162,6 +162,23 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+#: The database holds every station's sealed personal data and keyed hashes: owner only (docs/sync.md).
+DB_MODE = 0o600
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600, or take group and other access away from an existing one. SQLite
+    creates the -wal and -shm files with the database file's mode."""
+    import os
+
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, DB_MODE))
+    except FileExistsError:
+        for f in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if f.exists() and f.stat().st_mode & 0o077:
+                os.chmod(f, DB_MODE)
+
+
 class SQLiteStorage:
     """One SQLite file; one connection guarded by a lock (the app's thread pool shares it)."""
 
@@ -169,6 +186,7 @@ class SQLiteStorage:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
