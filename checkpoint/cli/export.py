@@ -256,7 +256,11 @@ def run_verify(args: argparse.Namespace) -> int:
 EXIT_UNVERIFIED = 3
 
 
-def print_verify_report(file: Path, report: Any, more_checks: Any = None) -> int:
+UNVERIFIED_ADVICE = ("Compare that fingerprint with the station's ('checkpoint station fingerprint' on the station, "
+                     "the supervisor screen, or 'checkpoint server stations'), then verify again with --fingerprint.")
+
+
+def print_verify_report(file: Path, report: Any, more_checks: Any = None, advice: str = UNVERIFIED_ADVICE) -> int:
     """Print a verify report for a person; returns the exit status (0 verified, 1 failed, 3 unverified).
     ``more_checks(manifest)`` may return one more problem (the chain check), asked only when verified."""
     from checkpoint.export.manifest import Status
@@ -274,8 +278,7 @@ def print_verify_report(file: Path, report: Any, more_checks: Any = None) -> int
     if report.status is Status.UNVERIFIED:
         print(f"UNVERIFIED: {file} is intact as signed, and says it was made by {what}; but it is signed by key "
               f"{report.signer_fingerprint}, which nothing here vouches for: anyone can make a key and sign. "
-              "Compare that fingerprint with the station's ('checkpoint station fingerprint' on the station, the "
-              "supervisor screen, or 'checkpoint server stations'), then verify again with --fingerprint.")
+              f"{advice}")
         return EXIT_UNVERIFIED
     print(f"OK: {file} is the export made by {what}; signed by the station's key {report.signer_fingerprint} "
           f"(known from {report.pinned_by})")

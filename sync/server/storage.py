@@ -83,6 +83,7 @@ class Storage(Protocol):
     def alerts(self, station_id: str | None = None) -> list[dict[str, str]]: ...
     def crossings(self, flt: ExportFilter) -> Iterator[dict[str, Any]]: ...
     def count(self, station_id: str | None = None) -> int: ...
+    def crossing_hash(self, station_id: str, seq: int) -> str | None: ...
     def close(self) -> None: ...
 
 
@@ -361,6 +362,13 @@ class SQLiteStorage:
             row = self._db.execute("SELECT count(*) FROM crossings WHERE ? IS NULL OR station_id = ?",
                                    (station_id, station_id)).fetchone()
         return int(row[0])
+
+    def crossing_hash(self, station_id: str, seq: int) -> str | None:
+        """The chain hash of a station's crossing ``seq`` if the server holds it (to check an export's manifest)."""
+        with self._lock:
+            row = self._db.execute("SELECT hash FROM crossings WHERE station_id = ? AND seq = ?",
+                                   (station_id, seq)).fetchone()
+        return str(row[0]) if row else None
 
     def crossings(self, flt: ExportFilter) -> Iterator[dict[str, Any]]:
         """Crossings in (station, seq) order, streamed in chunks: constant memory for any size."""
