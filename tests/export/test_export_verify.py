@@ -187,3 +187,26 @@ def test_manifest_binds_signer_filters_rows_and_chain_head(tmp_path: Path) -> No
     mp.write_bytes(render(doc))
     assert verify(out, pin=Pin.of_key(key.public_key(), "server", "HN-QL1A-01")).ok
     assert verify(out, pin=Pin.of_key(key.public_key(), "server", "HCM-02")).status is Status.FAILED
+
+
+def test_a_version_1_manifest_is_still_read_with_a_warning(tmp_path: Path) -> None:
+    """Exports made before this change: the file and the signer are still checked; the warning says what is not."""
+    import base64
+
+    from checkpoint.export.manifest import canonical
+    from checkpoint.fingerprint import raw_public
+
+    key = Ed25519PrivateKey.generate()
+    out = tmp_path / "old.csv"
+    make_export(out, key, n=2)
+    mp = manifest_path(out)
+    doc = json.loads(mp.read_text())
+    old = {k: v for k, v in doc.items() if k not in ("signature", "signer_fingerprint", "chain_head_seq",
+                                                     "chain_head_hash")}
+    old.update(type="checkpoint-export-manifest/1", signer=base64.b64encode(raw_public(key.public_key())).decode())
+    old["signature"] = base64.b64encode(key.sign(canonical(old))).decode()
+    mp.write_text(json.dumps(old, indent=2))
+    report = verify(out, pin=Pin.of_key(key.public_key(), "test"))
+    assert report.ok and any("version 1" in w for w in report.warnings)
+    assert verify(out).status is Status.UNVERIFIED
+    assert verify(out, pin=Pin.of_key(Ed25519PrivateKey.generate().public_key(), "x")).status is Status.FAILED
