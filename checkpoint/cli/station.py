@@ -27,12 +27,12 @@ def register(sub: Any) -> None:
     ssub = p.add_subparsers(dest="station_command", metavar="ACTION", title="actions", required=True)
     f = ssub.add_parser(
         "fingerprint", help="print the fingerprint of the station's signing key",
-        description="Print the fingerprint of the station's signing key: 32 hex digits in groups of four, the "
-        "first 128 bits of SHA-256 over the raw Ed25519 public key. Standard output holds the fingerprint "
-        "alone; the station id and data folder go to standard error. The key is made on first use, as "
-        "enrolment and exports do.",
-        epilog="Example:\n  checkpoint station fingerprint\n  checkpoint station fingerprint --public-key "
-        "tram-01.pub.pem   # also write the public key, for 'export verify --station-key'",
+        description="Print the fingerprint of the station's signing key: 32 hex digits in groups of four,\n"
+        "the first 128 bits of SHA-256 over the raw Ed25519 public key. Standard output holds the\n"
+        "fingerprint alone; the station id and data folder go to standard error. The key is made on\n"
+        "first use, as enrolment and exports do.",
+        epilog="Examples:\n  checkpoint station fingerprint\n  checkpoint station fingerprint --public-key "
+        "tram-01.pub.pem   # and the public key, for --station-key",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_config_option(f)
