@@ -29,6 +29,7 @@ COMMANDS = (
     "checkpoint.cli.sync",
     "checkpoint.cli.server",
     "checkpoint.cli.export",
+    "checkpoint.cli.station",
     "checkpoint.cli.report",
     "checkpoint.cli.scan",
     "checkpoint.cli.doctor",

@@ -67,15 +67,23 @@ def register(sub: Any) -> None:
     p.set_defaults(run=run_export)
 
     vsub = p.add_subparsers(dest="export_action", metavar="[verify FILE]", title="actions")
-    v = vsub.add_parser("verify", help="check an export against its signed manifest",
-                        description="Check FILE against FILE.manifest.json: the station's signature on the manifest, "
-                        "then the file's size and SHA-256. Exit status 0: intact; 1: changed or not signed by the "
-                        "station; 2: the manifest cannot be read.")
+    v = vsub.add_parser("verify", help="check an export against its signed manifest and the station's key",
+                        description="Check FILE against FILE.manifest.json: every byte of the manifest and of the "
+                        "export, the signature, and that the signer is the station's key. A signature alone proves "
+                        "nothing (anyone can make a key), so the station's key must be known: --station-key, "
+                        "--fingerprint (as 'checkpoint station fingerprint' or the supervisor screen prints it), "
+                        "this station's own key when run on the station that made the export, or 'checkpoint "
+                        "server export-verify' on the central server.",
+                        epilog="Exit status: 0 VERIFIED (intact, signed by the station's key); 1 FAILED (changed, "
+                        "or signed by another key than the station's); 2 the manifest cannot be read, or a usage "
+                        "error; 3 UNVERIFIED (intact as signed, but the signing key is not known to be the "
+                        "station's: give --fingerprint or --station-key).")
     v.add_argument("file", type=Path, metavar="FILE")
     v.add_argument("--manifest", type=Path, metavar="FILE", help="the manifest, if not beside the export")
     v.add_argument("--station-key", type=Path, metavar="PEM",
-                   help="the station's public key (PEM) to check the signer against; default: this station's own "
-                   "key when run on the station")
+                   help="the station's public key (PEM) the export must be signed by")
+    v.add_argument("--fingerprint", metavar="FP",
+                   help="the station key's fingerprint the export must be signed by (32 hex digits; spaces ignored)")
     add_config_option(v)
     add_data_dir_option(v)
     v.set_defaults(run=run_verify)
@@ -175,12 +183,23 @@ def run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _trusted_station_key(args: argparse.Namespace) -> Any:
+def _pin(args: argparse.Namespace, manifest: dict[str, Any]) -> Any:
+    """The key the export must be signed by: --station-key, --fingerprint, else this station's own key when
+    the manifest names this station (None: nothing is known, the export can only be UNVERIFIED)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
     from checkpoint.errors import KeyLoadError
+    from checkpoint.export.manifest import Pin
+    from checkpoint.fingerprint import parse_fingerprint
     from checkpoint.trust import keys
 
+    if args.station_key is not None and args.fingerprint is not None:
+        raise CheckpointError("give --station-key or --fingerprint, not both")
+    if args.fingerprint is not None:
+        try:
+            return Pin(parse_fingerprint(args.fingerprint), "the fingerprint given (--fingerprint)")
+        except ValueError as e:
+            raise CheckpointError(f"--fingerprint: {e}") from None
     if args.station_key is not None:
         from checkpoint.station import read_capped
 
@@ -189,37 +208,78 @@ def _trusted_station_key(args: argparse.Namespace) -> Any:
             keys.load_private_pem(data, str(args.station_key)).public_key()
         if not isinstance(key, Ed25519PublicKey):
             raise KeyLoadError(f"{args.station_key}: a station key is Ed25519")
-        return key
+        return Pin.of_key(key, f"the station key {args.station_key.name}")
     from checkpoint.station_keys import STATION_KEY_FILE
 
-    path = (args.data_dir or config_from(args).data_dir) / STATION_KEY_FILE
-    if not path.exists():
-        return None
+    config = config_from(args)
+    path = (args.data_dir or config.data_dir) / STATION_KEY_FILE
+    station = manifest.get("station_id")
+    if not path.exists() or station not in _local_station_ids(config, args.data_dir):
+        return None  # not on the station that made it: its own key says nothing about another station's
     try:
         private = keys.load_private_pem(path.read_bytes(), str(path))
     except (OSError, CheckpointError):
         return None
-    return private.public_key() if isinstance(private, Ed25519PrivateKey) else None
+    if not isinstance(private, Ed25519PrivateKey):
+        return None
+    return Pin.of_key(private.public_key(), "this station's own key", str(station))
+
+
+def _local_station_ids(config: Any, data_dir: Path | None) -> set[str]:
+    """This station's id: the config's, and the one its crossing log was made under."""
+    from checkpoint.clock import SystemClock
+    from checkpoint.log import CrossingLog, LogError
+    from checkpoint.log.settings import log_settings
+
+    ids = {config.station.id}
+    path = log_settings(config, data_dir).path
+    if path.exists():
+        try:
+            with CrossingLog.open_readonly(path, clock=SystemClock()) as log:
+                ids.add(log.station_id)
+        except LogError:
+            pass
+    return ids
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from checkpoint.export import verify
+    from checkpoint.export.manifest import Status, load_manifest, manifest_path, verify
     from checkpoint.export.station_export import chain_check
 
-    report = verify(args.file, args.manifest, trusted=_trusted_station_key(args))
+    pin = _pin(args, load_manifest(args.manifest or manifest_path(args.file)))
+    report = verify(args.file, args.manifest, pin=pin)
+    return print_verify_report(args.file, report, lambda m: chain_check(config_from(args), clock_from(args), m,
+                                                                         args.data_dir)
+                               if report.status is Status.VERIFIED else None)
+
+
+EXIT_UNVERIFIED = 3
+
+
+UNVERIFIED_ADVICE = ("Compare that fingerprint with the station's ('checkpoint station fingerprint' on the station, "
+                     "the supervisor screen, or 'checkpoint server stations'), then verify again with --fingerprint.")
+
+
+def print_verify_report(file: Path, report: Any, more_checks: Any = None, advice: str = UNVERIFIED_ADVICE) -> int:
+    """Print a verify report for a person; returns the exit status (0 verified, 1 failed, 3 unverified).
+    ``more_checks(manifest)`` may return one more problem (the chain check), asked only when verified."""
+    from checkpoint.export.manifest import Status
+
     m = report.manifest
-    if report.ok:
-        problem = chain_check(config_from(args), clock_from(args), m, args.data_dir)
-        if problem is not None:
-            print(f"FAILED: {problem}")
-            return EXIT_REJECT
+    problem = more_checks(m) if more_checks is not None else None
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    if not report.ok:
-        for problem in report.problems:
-            print(f"FAILED: {problem}")
+    if report.status is Status.FAILED or problem is not None:
+        for p in (*report.problems, *((problem,) if problem else ())):
+            print(f"FAILED: {p}")
         return EXIT_REJECT
-    print(f"OK: {args.file} is the export made by station {m.get('station_id')} at {m.get('created_at')} "
-          f"({m.get('rows')} rows, {m.get('first_time')} to {m.get('last_time')}, personal data: "
-          f"{m.get('personal_data')}; signer {report.signer_fingerprint})")
+    what = (f"station {m.get('station_id')} at {m.get('created_at')} ({m.get('rows')} rows, {m.get('first_time')} "
+            f"to {m.get('last_time')}, personal data: {m.get('personal_data')})")
+    if report.status is Status.UNVERIFIED:
+        print(f"UNVERIFIED: {file} is intact as signed, and says it was made by {what}; but it is signed by key "
+              f"{report.signer_fingerprint}, which nothing here vouches for: anyone can make a key and sign. "
+              f"{advice}")
+        return EXIT_UNVERIFIED
+    print(f"OK: {file} is the export made by {what}; signed by the station's key {report.signer_fingerprint} "
+          f"(known from {report.pinned_by})")
     return EXIT_OK

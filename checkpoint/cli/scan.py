@@ -8,6 +8,9 @@ For images (a file or a folder) every image gets a line: one per code found, or 
 when none was. For cameras, streams and videos a pass held in view gives one event per ``--debounce``
 seconds. With ``--record`` each verdict is also recorded in the station's crossing log (station lists and
 clock only; a verdict that cannot be recorded becomes REJECT CANNOT_RECORD, as at the terminal).
+Personal data stays out of the output unless --show-personal is given (the output of a scan running as
+a service ends in the system journal): the name becomes initials, the id number keeps its last four
+digits as on the screens, and the birth date, vehicle, route, purpose and pass id are left out.
 Exit status: 0 scanned to the end (or stopped), 2 the source could not be used.
 """
 
@@ -42,6 +45,9 @@ def register(sub: Any) -> None:
     p.add_argument("--decode-only", action="store_true", help="print the decoded text only; do not verify")
     p.add_argument("--record", action="store_true",
                    help="record each verdict in the station's crossing log (not with --trust, --at or --decode-only)")
+    p.add_argument("--show-personal", action="store_true",
+                   help="print the holder's full name, id number and birth date (default: initials and the id "
+                   "number's last four digits only)")
     p.add_argument("--debounce", type=float, default=3.0, metavar="SECONDS",
                    help="live sources: report the same code again only after this long out of view (default 3)")
     p.add_argument("--seconds", type=float, metavar="N", help="stop a live source after N seconds")
@@ -189,8 +195,8 @@ def _emit(args: argparse.Namespace, r: Any, text: str | None, decision: Any, sti
                 out.update(verdict=None, reason=None, detail=_part_detail(part),
                            part={"have": part.have, "total": part.total, "missing": list(part.missing)})
             else:
-                out.update(decision_json(decision) if decision is not None else
-                           {"verdict": None, "reason": None, "detail": "no QR code found"})
+                out.update((decision_json(decision) if args.show_personal else masked_json(decision_json(decision)))
+                           if decision is not None else {"verdict": None, "reason": None, "detail": "no QR code found"})
             if args.record:
                 out["crossing_id"] = crossing.id if crossing is not None else None
         out.update(decode_ms=round(r.decode_ms, 2), total_ms=round(total_ms, 2), dropped=r.dropped)
@@ -205,7 +211,44 @@ def _emit(args: argparse.Namespace, r: Any, text: str | None, decision: Any, sti
     else:
         from checkpoint.cli.common import decision_text
 
-        print(f"{label}: {decision_text(decision)}  [{r.decode_ms:.1f} ms decode, {total_ms:.1f} ms total]", flush=True)
+        shown = decision_text(decision) if args.show_personal else masked_text(decision)
+        print(f"{label}: {shown}  [{r.decode_ms:.1f} ms decode, {total_ms:.1f} ms total]", flush=True)
+
+
+#: Fields of a decision's JSON that say nothing about who the holder is: printed as they are.
+PLAIN_FIELDS = frozenset({"verdict", "reason", "display", "detail", "format", "kid", "issuer", "issued", "expires",
+                          "category", "certificate", "flags", "rule", "rules_applied", "evaluated_at",
+                          "clock_suspect"})
+
+
+def masked_json(doc: dict[str, object]) -> dict[str, object]:
+    """A decision's JSON without personal data: initials, the id number's last four digits, the rest left out.
+
+    An allow-list: a field this function does not know is left out (fail closed), so a field added to the
+    decision later never reaches the journal unmasked by accident."""
+    from checkpoint.export.masking import mask_name
+    from checkpoint.model import mask_id
+
+    out = {k: v for k, v in doc.items() if k in PLAIN_FIELDS}
+    name, number = doc.get("name"), doc.get("id_number")
+    out["name"] = mask_name(name) if isinstance(name, str) else None
+    out["id_number"] = mask_id(number) if isinstance(number, str) and number else None
+    out["personal"] = "masked"
+    return out
+
+
+def masked_text(decision: Any) -> str:
+    """The decision for the terminal (or a journal) without personal data: what :func:`masked_json` keeps."""
+    from checkpoint.cli.common import decision_json
+
+    doc = masked_json(decision_json(decision))
+    head = f"{doc['display']}  {str(doc['reason']) + ': ' if doc.get('reason') else ''}{doc.get('detail') or ''}"
+    rows = [("Name", doc.get("name")), ("ID number", doc.get("id_number")), ("Category", doc.get("category")),
+            ("Valid until", doc.get("expires")), ("Issuer", doc.get("issuer"))]
+    lines = [head]
+    if doc.get("clock_suspect"):
+        lines.append(f"  (station clock is behind trusted time: evaluated at {doc.get('evaluated_at')})")
+    return "\n".join(lines + [f"  {k + ':':<12} {v}" for k, v in rows if v])
 
 
 def _part_detail(part: PartialCard) -> str:

@@ -60,6 +60,18 @@ def register(sub: Any) -> None:
     x.add_argument("--key", type=Path, metavar="PEM", help="the supervisor's X25519 private key, to open personal data")
     x.set_defaults(run=run_export)
 
+    ev = ssub.add_parser("export-verify", help="check an export made by any enrolled station",
+                         description="Check FILE against FILE.manifest.json and the key the station it names enrolled "
+                         "with: every byte of the export and the manifest, the signature, and (for crossings already "
+                         "synced) that the chain hashes the manifest cites are the ones this server holds.",
+                         epilog="Exit status: 0 VERIFIED; 1 FAILED (changed, signed by another key than the "
+                         "station's, or cut from a log that differs from the one synced); 2 the manifest cannot be "
+                         "read; 3 UNVERIFIED (the station is not enrolled here, or was revoked).")
+    _data_dir(ev)
+    ev.add_argument("file", type=Path, metavar="FILE")
+    ev.add_argument("--manifest", type=Path, metavar="FILE", help="the manifest, if not beside the export")
+    ev.set_defaults(run=run_export_verify)
+
     s = ssub.add_parser("stations", help="list enrolled stations, what they sent, and alerts",
                         description="Each station: enrolled when, crossings held, revoked or not, and tampering "
                         "alerts raised by its uploads.")
@@ -218,6 +230,30 @@ def _supervisor_key(path: Path) -> Any:
     return load_private(data, str(path), phrase.encode())
 
 
+def run_export_verify(args: argparse.Namespace) -> int:
+    from checkpoint.cli.export import print_verify_report
+    from sync.server.export_verify import verify_export
+
+    storage = _storage(args)
+    try:
+        report = verify_export(storage, args.file, args.manifest)
+    finally:
+        storage.close()
+    return print_verify_report(args.file, report, advice="This server cannot vouch for that key (see the warning).")
+
+
+def _fingerprint(public_key: str) -> str:
+    import base64
+    import binascii
+
+    from checkpoint.fingerprint import fingerprint
+
+    try:
+        return fingerprint(base64.b64decode(public_key, validate=True))
+    except (binascii.Error, ValueError):
+        return "(unreadable key)"
+
+
 def run_stations(args: argparse.Namespace) -> int:
     storage = _storage(args)
     try:
@@ -229,6 +265,7 @@ def run_stations(args: argparse.Namespace) -> int:
             alerts = storage.alerts(st.station_id)
             print(f"{st.station_id:<20} {state:<10} crossings 1..{st.cursor:<8} enrolled {st.enrolled_at}"
                   + (f"  {len(alerts)} ALERT(S)" if alerts else ""))
+            print(f"    key fingerprint {_fingerprint(st.public_key)}")
             for a in alerts[-5:]:
                 print(f"    {a['at']} {a['kind']}: {a['detail']}")
     finally:

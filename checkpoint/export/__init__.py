@@ -7,14 +7,16 @@ Public API (the CLI and the supervisor screen call these; docs/export.md)::
 
     from checkpoint.export import ExportRequest, ExportFilter, Format, export, verify
     result = export(rows, ExportRequest(...), station_id=..., station_key=..., clock=...)   # any rows
-    report = verify(path)            # VerifyReport(ok, problems, warnings, manifest, signer_fingerprint)
+    report = verify(path, pin=Pin.of_key(station_public_key, "where it came from"))
+    # VerifyReport(status VERIFIED / UNVERIFIED / FAILED, problems, warnings, manifest, signer_fingerprint);
+    # without a pin an intact export is UNVERIFIED, never ok
 """
 
 from checkpoint.export.atomic_file import ExportError
 from checkpoint.export.columns import PersonalMode
 from checkpoint.export.engine import ExportCancelled, ExportRequest, ExportResult, Progress, export
 from checkpoint.export.filters import ExportFilter, id_number_hash
-from checkpoint.export.manifest import VerifyReport, manifest_path, verify
+from checkpoint.export.manifest import Pin, Status, VerifyReport, manifest_path, verify
 from checkpoint.export.writers import Format
 
 __all__ = [
@@ -25,7 +27,9 @@ __all__ = [
     "ExportResult",
     "Format",
     "PersonalMode",
+    "Pin",
     "Progress",
+    "Status",
     "VerifyReport",
     "export",
     "id_number_hash",

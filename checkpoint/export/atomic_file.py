@@ -2,7 +2,8 @@
 
 A supervisor handing a file to the steering committee must never hand over half a file: a full disk,
 a USB stick pulled out, a permission error or Ctrl-C leaves no file at the final name and no
-temporary file behind, and the error says what happened and what to do.
+temporary file behind, and the error says what happened and what to do. The file is created 0600
+(owner only) from its first byte: an export may hold personal data.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from typing import IO
 
 from checkpoint.atomic import fsync_directory
 from checkpoint.errors import CheckpointError
+
+#: Exports (and the server's exports) are created readable by their owner only; see docs/export.md.
+FILE_MODE = 0o600
 
 
 class ExportError(CheckpointError):
@@ -56,10 +60,10 @@ def atomic_output(path: Path, *, overwrite: bool = False) -> Iterator[tuple[IO[b
     tmp = temp_name(path)
     try:
         try:
-            f = open(tmp, "xb")  # noqa: SIM115 (closed below, before the rename)
+            f = _create_private(tmp)
         except FileExistsError:
             tmp.unlink()
-            f = open(tmp, "xb")  # noqa: SIM115
+            f = _create_private(tmp)
         with f:
             yield f, tmp
             f.flush()
@@ -72,6 +76,12 @@ def atomic_output(path: Path, *, overwrite: bool = False) -> Iterator[tuple[IO[b
         _remove(tmp)
         raise
     fsync_directory(path.parent)
+
+
+def _create_private(path: Path) -> IO[bytes]:
+    """A new file readable and writable by its owner only (0600): exports may hold personal data."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    return os.fdopen(fd, "wb")
 
 
 def _remove(p: Path) -> None:

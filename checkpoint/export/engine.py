@@ -30,7 +30,7 @@ from checkpoint.crossing import PersonalData
 from checkpoint.export import columns as cols
 from checkpoint.export.atomic_file import ExportError, atomic_output, describe_os_error
 from checkpoint.export.filters import ExportFilter
-from checkpoint.export.manifest import file_digest, manifest_path, sign
+from checkpoint.export.manifest import file_digest, manifest_path, render, sign
 from checkpoint.export.masking import mask
 from checkpoint.export.personal import PersonalOpener
 from checkpoint.export.source import ExportRow
@@ -78,7 +78,9 @@ class ExportResult:
 def export(rows_in: Iterable[ExportRow], request: ExportRequest, *, station_id: str,
            station_key: Ed25519PrivateKey, clock: Clock, supervisor_key: X25519PrivateKey | None = None,
            exported_by: str | None = None, total: int | None = None, progress: Progress | None = None,
-           audit: Audit | None = None) -> ExportResult:
+           audit: Audit | None = None, chain_head: tuple[int, str] | None = None) -> ExportResult:
+    """``chain_head``: seq and hash (hex) of the log's last crossing in the snapshot read (the manifest
+    binds it); by default the last crossing read."""
     mode = cols.PersonalMode.SEALED
     if supervisor_key is not None:
         mode = cols.PersonalMode.MASKED if request.masked else cols.PersonalMode.FULL
@@ -96,6 +98,7 @@ def export(rows_in: Iterable[ExportRow], request: ExportRequest, *, station_id: 
     first: datetime | None = None
     last: datetime | None = None
     covered: ExportRow | None = None
+    last_read: ExportRow | None = None
     maker = cols.RowMaker(mode, request.language, request.tz, time_text=request.format is Format.CSV)
     jsonl = request.format is Format.JSONL
     selective = request.filters.selective
@@ -103,6 +106,7 @@ def export(rows_in: Iterable[ExportRow], request: ExportRequest, *, station_id: 
         writer = _writer(request, f, table, headers, station_id)
         try:
             for c in rows_in:
+                last_read = c
                 scanned += 1
                 if progress is not None and scanned % PROGRESS_EVERY == 0:
                     progress(scanned, total)
@@ -144,12 +148,14 @@ def export(rows_in: Iterable[ExportRow], request: ExportRequest, *, station_id: 
         "station_id": station_id,
         "covers_upto_seq": covered.seq if covered else None,
         "covers_upto_hash": covered.hash.hex() if covered else None,
+        "chain_head_seq": chain_head[0] if chain_head else (last_read.seq if last_read else None),
+        "chain_head_hash": chain_head[1] if chain_head else (last_read.hash.hex() if last_read else None),
         "created_at": _iso(started),
         "created_by": exported_by,
     }
     mpath = manifest_path(request.out)
     try:
-        write_atomic(mpath, json.dumps(sign(body, station_key), ensure_ascii=False, indent=2).encode() + b"\n")
+        write_atomic(mpath, render(sign(body, station_key)), mode=0o600)
     except OSError as e:
         request.out.unlink(missing_ok=True)
         raise ExportError(describe_os_error(e, mpath)) from None

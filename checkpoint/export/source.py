@@ -96,6 +96,14 @@ class LogRows:
             raise from_sqlite(e, self.path) from None
         return n
 
+    def head(self) -> tuple[int, str] | None:
+        """Seq and hash (hex) of the log's last crossing in this snapshot: the chain head a manifest binds."""
+        try:
+            row = self._conn.execute("SELECT seq, hash FROM crossings ORDER BY seq DESC LIMIT 1").fetchone()
+        except sqlite3.Error as e:
+            raise from_sqlite(e, self.path) from None
+        return (int(row[0]), bytes(row[1]).hex()) if row else None
+
     def __iter__(self) -> Iterator[ExportRow]:
         try:
             cursor = self._conn.execute(f"{_SELECT}{self._where} ORDER BY seq", self._params)

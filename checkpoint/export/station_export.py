@@ -78,6 +78,7 @@ def export_station_log(config: StationConfig, clock: Clock, *, out: Path, fmt: F
                 rows, request, station_id=rows.station_id or config.station.id,
                 station_key=load_or_create_station_key(data_dir or config.data_dir), clock=clock,
                 supervisor_key=supervisor_key, exported_by=exported_by, total=rows.count(), progress=progress,
+                chain_head=rows.head(),
                 audit=None if audit_log is None else
                 (lambda action, details: audit_log.record_action(action, exported_by[:64], details)),
             )

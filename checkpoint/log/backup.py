@@ -29,7 +29,8 @@ def backup_to(source: sqlite3.Connection, dest: Path, source_path: Path,
         dest.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-        target = sqlite3.connect(tmp)
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # personal data: 0600 from the start
+        target = sqlite3.connect(tmp)  # SQLite gives its journal the same mode
         try:
             def step(status: int, remaining: int, total: int) -> None:
                 if progress is not None:

@@ -179,6 +179,7 @@ VI: Mapping[str, str] = {
     "sup.sync_retry": "Chưa kết nối được; thử lại sau {seconds} giây",
     "sup.officers": "Quản lý cán bộ",
     "sup.close": "Đóng",
+    "sup.station_key": "Vân tay khóa ký của trạm (để kiểm tra tệp xuất): {fingerprint}",
     # officers screen
     "off.title": "Cán bộ",
     "off.id": "Mã",
@@ -358,6 +359,7 @@ EN: Mapping[str, str] = {
     "sup.sync_retry": "No link yet; next attempt in {seconds} s",
     "sup.officers": "Officers",
     "sup.close": "Close",
+    "sup.station_key": "Station signing key fingerprint (to check exports): {fingerprint}",
     "off.title": "Officers",
     "off.id": "Id",
     "off.name": "Name",

@@ -83,6 +83,7 @@ class Storage(Protocol):
     def alerts(self, station_id: str | None = None) -> list[dict[str, str]]: ...
     def crossings(self, flt: ExportFilter) -> Iterator[dict[str, Any]]: ...
     def count(self, station_id: str | None = None) -> int: ...
+    def crossing_hash(self, station_id: str, seq: int) -> str | None: ...
     def close(self) -> None: ...
 
 
@@ -162,6 +163,23 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+#: The database holds every station's sealed personal data and keyed hashes: owner only (docs/sync.md).
+DB_MODE = 0o600
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600, or take group and other access away from an existing one. SQLite
+    creates the -wal and -shm files with the database file's mode."""
+    import os
+
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, DB_MODE))
+    except FileExistsError:
+        for f in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if f.exists() and f.stat().st_mode & 0o077:
+                os.chmod(f, DB_MODE)
+
+
 class SQLiteStorage:
     """One SQLite file; one connection guarded by a lock (the app's thread pool shares it)."""
 
@@ -169,6 +187,7 @@ class SQLiteStorage:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
@@ -343,6 +362,13 @@ class SQLiteStorage:
             row = self._db.execute("SELECT count(*) FROM crossings WHERE ? IS NULL OR station_id = ?",
                                    (station_id, station_id)).fetchone()
         return int(row[0])
+
+    def crossing_hash(self, station_id: str, seq: int) -> str | None:
+        """The chain hash of a station's crossing ``seq`` if the server holds it (to check an export's manifest)."""
+        with self._lock:
+            row = self._db.execute("SELECT hash FROM crossings WHERE station_id = ? AND seq = ?",
+                                   (station_id, seq)).fetchone()
+        return str(row[0]) if row else None
 
     def crossings(self, flt: ExportFilter) -> Iterator[dict[str, Any]]:
         """Crossings in (station, seq) order, streamed in chunks: constant memory for any size."""

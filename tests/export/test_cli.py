@@ -183,9 +183,9 @@ def test_verify_against_a_given_station_key(station: Path, tmp_path: Path, capsy
     other.write_bytes(keys.public_pem(ed25519().public_key()))
     assert run("export", "verify", out, "--station-key", own) == 0
     assert run("export", "verify", out, "--station-key", other) == 1
-    assert "not by this station's key" in capsys.readouterr().out
-    assert run("export", "verify", out, "--data-dir", tmp_path / "elsewhere") == 0  # unpinned: a warning
-    assert "not checked against a known station key" in capsys.readouterr().err
+    assert "not by the station's key" in capsys.readouterr().out
+    assert run("export", "verify", out, "--data-dir", tmp_path / "elsewhere") == 3  # unpinned: UNVERIFIED
+    assert "UNVERIFIED" in capsys.readouterr().out
 
 
 def test_missing_key_file_and_masked_without_key(station: Path, tmp_path: Path,

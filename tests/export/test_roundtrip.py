@@ -25,7 +25,7 @@ from checkpoint.export import (
     verify,
 )
 from checkpoint.export.columns import DIRECTION_NAMES, RESULTS, reason_text
-from checkpoint.export.manifest import manifest_path
+from checkpoint.export.manifest import Status, manifest_path, render
 from checkpoint.export.masking import mask_id_number, mask_name
 from checkpoint.export.source import rows_of
 from tests.export.crossing_rows import PEOPLE, T0, crossings
@@ -118,7 +118,7 @@ def test_jsonl_round_trip_machine_codes(tmp_path: Path) -> None:
         assert (d["name"], d["id_number"], d["origin"]) == (p.name, p.id_number, p.origin)
         assert ("duplicate" in d["flags"]) == ("duplicate" in c.flags)
     assert "Hà Nội" in out.read_text(encoding="utf-8")  # not \u-escaped
-    assert verify(out).ok
+    assert verify(out, trusted=STATION.public_key()).ok
 
 
 def test_without_the_key_personal_columns_are_left_out_and_nothing_is_audited(tmp_path: Path) -> None:
@@ -187,13 +187,13 @@ def test_manifest_edits_and_foreign_signers_are_caught(tmp_path: Path) -> None:
     # A forger re-signs with their own key: the signature holds, but it is not the station's key.
     from checkpoint.export.manifest import sign
 
-    forged = sign({k: v for k, v in doc.items() if k not in ("signature", "signer", "type")},
+    forged = sign({k: v for k, v in doc.items() if k not in ("signature", "signer", "signer_fingerprint", "type")},
                   Ed25519PrivateKey.generate())
-    mp.write_text(json.dumps(forged))
+    mp.write_bytes(render(forged))
     report = verify(out, trusted=STATION.public_key())
-    assert not report.ok and "not by this station's key" in report.problems[0]
+    assert report.status is Status.FAILED and "re-signed by someone else" in report.problems[0]
     unpinned = verify(out)
-    assert unpinned.warnings and "not checked" in unpinned.warnings[0]
+    assert unpinned.status is Status.UNVERIFIED and not unpinned.ok and not unpinned.problems
 
 
 def test_wrong_supervisor_key_stops_before_any_file(tmp_path: Path) -> None:

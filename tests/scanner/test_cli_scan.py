@@ -205,3 +205,32 @@ def test_a_multi_part_smart_card_shown_code_by_code_is_decided_once(
     last = lines[2]
     # authentic and in date, but a lab panel with nothing for the health-certificate rules to admit
     assert last["format"] == "SHC" and last["reason"] == "RULE_FAILED", last
+
+
+PERSON = ("Nguyễn Văn An", "001085012345", "1985-03-02")  # the holder of the CP1 vector valid_ed25519
+
+
+@pytest.mark.parametrize("record", [False, True])
+def test_scan_output_masks_personal_data_unless_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                      record: bool) -> None:
+    """``scan --record --json`` may run as a service whose output ends in the journal: no full identities."""
+    images, data = tmp_path / "images", tmp_path / "data"
+    images.mkdir()
+    case = json.loads((CP1 / "cases" / "valid_ed25519.json").read_text())
+    _write_code(images / "pass.png", case["payload"], 1)
+    config = tmp_path / "station.toml"
+    config.write_text(f'[station]\nid = "TEST-01"\n\n[trust]\nkey_folder = "{CP1 / "trust"}"\n')
+    how = ["--record"] if record else ["--trust", str(CP1 / "trust"), "--at", case["validation_time"]]
+    base = ["scan", "--source", str(images), *how, "--config", str(config), "--data-dir", str(data)]
+    for fmt in (["--json"], []):
+        assert main([*base, *fmt]) == 0
+        out = capsys.readouterr().out
+        assert not any(value in out for value in PERSON), out
+        assert "N.V.A." in out and "2345" in out
+    assert main([*base, "--json"]) == 0
+    line = _lines(capsys.readouterr().out)[0]
+    assert (line["name"], line["id_number"], line["personal"]) == ("N.V.A.", "••••••••2345", "masked")
+    assert "birth_date" not in line and "pass_id" not in line and line["verdict"] in ("accept", "reject")
+    assert main([*base, "--json", "--show-personal"]) == 0
+    line = _lines(capsys.readouterr().out)[0]
+    assert (line["name"], line["id_number"], line["birth_date"]) == PERSON

@@ -246,7 +246,10 @@ async def test_supervisor_export_is_behind_the_supervisor_pin(world: World) -> N
         with open(sup.exported, encoding="utf-8-sig", newline="") as f:
             rows = list(csv.reader(f))
         assert len(rows) == 5  # the header and four crossings
-        assert verify(sup.exported).ok  # the signed manifest beside it checks out
+        from checkpoint.station_keys import load_or_create_station_key
+
+        station_key = load_or_create_station_key(world.services.data_dir).public_key()
+        assert verify(sup.exported, trusted=station_key).ok  # the signed manifest checks out against the station
         body = sup.exported.read_text(encoding="utf-8-sig")
         assert "Nguyễn Văn An" not in body and "001085012345" not in body
         actions = logged_actions(world)
@@ -299,3 +302,25 @@ async def test_systemd_hears_ready_and_watchdog_pings(world: World, tmp_path: Pa
             except BlockingIOError:
                 break
         assert rest[-1:] == [b"STOPPING=1"]
+
+
+async def test_supervisor_screen_shows_the_fingerprint_the_cli_prints(world: World, capsys: pytest.CaptureFixture[str],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """F5 shows the same fingerprint as ``checkpoint station fingerprint`` (what a supervisor pins)."""
+    from textual.widgets import Static
+
+    from checkpoint.cli import main
+
+    monkeypatch.delenv("CHECKPOINT_CONFIG", raising=False)
+    app = app_for(world, world.officer)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        await sign_in(app, pilot, "CH01", "9876")
+        sup = app.screen
+        assert isinstance(sup, SupervisorScreen)
+        shown = str(sup.query_one("#sup-station-key", Static).render())
+    capsys.readouterr()
+    assert main(["station", "fingerprint", "--data-dir", str(world.services.data_dir)]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert len(printed) == 39 and printed in shown and shown.startswith("Station signing key fingerprint")

@@ -1,6 +1,7 @@
 """Snapshots of the main screens (SVG under ``__snapshots__``; review changes, then ``--snapshot-update``).
 
-Everything on screen is fixed: the clock, the people, the station; keys differ per run but never show.
+Everything on screen is fixed: the clock, the people, the station; keys differ per run but never show,
+except the station key's fingerprint on the supervisor screen (a fixed key there).
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def test_manual_entry_en(snap_compare: SnapCompare, tmp_path: Path) -> None:
 
 def test_supervisor_vi(snap_compare: SnapCompare, tmp_path: Path) -> None:
     world, app = app_for(tmp_path, "vi")
+    fixed_station_key(world)  # the screen shows the station key's fingerprint
 
     async def run(pilot: Pilot[None]) -> None:
         await scans(world, "valid", "forged", "expired", "valid", "symptoms")(pilot)
@@ -87,3 +89,13 @@ def test_supervisor_vi(snap_compare: SnapCompare, tmp_path: Path) -> None:
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run)
+
+
+def fixed_station_key(world: World) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from checkpoint.station_keys import STATION_KEY_FILE
+    from checkpoint.trust import keys
+
+    key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    (world.services.data_dir / STATION_KEY_FILE).write_bytes(keys.private_pem(key))

@@ -46,6 +46,7 @@ class SupervisorScreen(Screen[None]):
             yield Label(f"{t('sup.title')}: {self.supervisor.name} ({self.supervisor.id})", classes="title")
             yield Static(id="sup-figures")
             yield Static(id="sup-lists")
+            yield Static(id="sup-station-key")
             yield Label("", id="sup-message", classes="message")
             yield ProgressBar(id="sup-progress", show_eta=False)
             with Horizontal(classes="buttons"):
@@ -58,6 +59,16 @@ class SupervisorScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#sup-progress").display = False
         self.refresh_figures()
+        self.query_one("#sup-station-key", Static).update(self.texts("sup.station_key",
+                                                                     fingerprint=self.station_fingerprint()))
+
+    def station_fingerprint(self) -> str:
+        """The station key's fingerprint, as ``checkpoint station fingerprint`` prints it (a supervisor pins it
+        to check this station's exports elsewhere)."""
+        from checkpoint.fingerprint import fingerprint
+        from checkpoint.station_keys import load_or_create_station_key
+
+        return fingerprint(load_or_create_station_key(self.services.data_dir).public_key())
 
     def _today(self) -> tuple[datetime, datetime]:
         local = self.services.clock.now().astimezone(self.tz)
@@ -120,7 +131,7 @@ class SupervisorScreen(Screen[None]):
             with LogRows(s.recorder.log.path, since=since, until=until) as rows:
                 result = export(rows, request, station_id=s.station.config.station.id,
                                 station_key=load_or_create_station_key(s.data_dir), clock=s.clock,
-                                exported_by=self.supervisor.id, total=rows.count(),
+                                exported_by=self.supervisor.id, total=rows.count(), chain_head=rows.head(),
                                 progress=lambda done, total: self.app.call_from_thread(self._progress, done, total))
             s.recorder.record_action("export", self.supervisor.id,
                                      {"file": path.name, "rows": str(result.rows), "personal": result.personal})
