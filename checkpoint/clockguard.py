@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,23 @@ class ClockGuard:
         write_atomic(self.path, json.dumps(doc, indent=1).encode())
         self._persisted = self.high_water
         self._stamp = file_stamp(self.path)
+
+
+#: The crossing log's ``record_action`` (action, officer id, details): raises when it cannot record.
+RecordAction = Callable[[str, "str | None", Mapping[str, str]], None]
+RESET_ACTION = "clock_reset"
+
+
+def correct_mark(guard: ClockGuard, record_action: RecordAction, supervisor_id: str, new_mark: datetime | None,
+                 via: str) -> tuple[datetime | None, datetime | None]:
+    """A supervisor corrects a wrong high-water mark. The correction is recorded in the crossing log's
+    action chain first (old mark, new mark, system time): one that cannot be recorded is not made."""
+    old = guard.high_water
+    record_action(RESET_ACTION, supervisor_id, {
+        "old_mark": _iso(old) or "none", "new_mark": _iso(new_mark) or "none",
+        "system_time": _iso(guard.clock.now()) or "", "via": via,
+    })
+    return guard.reset(new_mark, by=supervisor_id, via=via)
 
 
 def _iso(t: datetime | None) -> str | None:
