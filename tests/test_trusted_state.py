@@ -244,3 +244,23 @@ def test_problems_are_kept_per_source_and_thread_safe(tmp_path: Path, root: keys
     assert sorted(p.source for p in st.problems) == ["source 0", "source 1", "source 2"]
     st.problems.clear("source 1")
     assert len(st.problems) == 2
+
+
+# -- what the supervisor reads ---------------------------------------------------------------------------
+def test_doctor_and_trust_status_say_a_list_expired(tmp_path: Path, root: keys.PrivateKey, issuer: keys.PrivateKey,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    st = station(tmp_path, root, FixedClock(NOW))
+    setup_lists(st, root, issuer, [bytes(16)])
+    later = (T0 + WEEK + timedelta(days=1)).isoformat()
+    cfg = str(tmp_path / "station.toml")
+    assert main(["trust", "status", "--config", cfg, "--at", later]) == 0
+    out = capsys.readouterr().out
+    assert "STALE: the revocation list in force has expired; it is still applied" in out
+    assert "revocation list: v1" in out and "age 192.0 h" in out
+    main(["doctor", "--json", "--config", cfg, "--at", later])
+    doc = json.loads(capsys.readouterr().out)["station"]
+    assert doc["lists"]["revocation list"]["expired"] is True and doc["lists"]["trust list"]["expired"] is False
+    assert doc["revocation_list_age_hours"] == 192.0
+    main(["doctor", "--config", cfg, "--at", later])
+    text = capsys.readouterr().out
+    assert "revocation list: v1, 192.0 h old  EXPIRED at" in text and "still applied" in text
