@@ -197,11 +197,17 @@ class Station:
         now = time.monotonic()
         if not force and now < self._next_check:
             return False
-        with self._lock:
+        # Not forced (the decide path, the app's timer): never wait behind another reload or an install
+        # (a million-id list takes seconds to verify); the lists in force decide meanwhile.
+        if not self._lock.acquire(blocking=force):
+            return False
+        try:
             self._next_check = now + self.reload_interval
             before = self._state
             self._reload_installed()
             changed = self._state is not before
+        finally:
+            self._lock.release()
         if changed:
             self._observe_installed()
         return changed

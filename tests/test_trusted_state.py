@@ -264,3 +264,26 @@ def test_doctor_and_trust_status_say_a_list_expired(tmp_path: Path, root: keys.P
     main(["doctor", "--config", cfg, "--at", later])
     text = capsys.readouterr().out
     assert "revocation list: v1, 192.0 h old  EXPIRED at" in text and "still applied" in text
+
+
+def test_a_scan_never_waits_behind_a_long_reload(tmp_path: Path, root: keys.PrivateKey,
+                                                 issuer: keys.PrivateKey) -> None:
+    st = station(tmp_path, root, FixedClock(NOW))
+    setup_lists(st, root, issuer, [])
+    held, release = threading.Event(), threading.Event()
+
+    def long_reload() -> None:  # another thread verifying a big list holds the station's lock
+        with st._lock:
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=long_reload)
+    holder.start()
+    held.wait(5)
+    done: list[Display] = []
+    scan = threading.Thread(target=lambda: done.append(st.decide(make_pass(issuer, at=NOW))[0].display))
+    scan.start()
+    scan.join(5)
+    release.set()
+    holder.join()
+    assert done == [Display.ACCEPT]  # decided with the lists in force, without waiting for the lock
