@@ -162,6 +162,7 @@ class Station:
         for x in self._state.lists():
             if t.high_water is None or x.issued <= t.effective + self.config.rules.clock_skew:
                 self.guard.observe(x.issued, x.kind)
+                self.problems.clear(f"{x.kind} time")
             else:
                 self._problem(f"{x.kind} time", f"the installed {x.kind} v{x.version} is issued at "
                               f"{x.issued.isoformat()}, later than trusted time {t.effective.isoformat()}: it "
