@@ -159,13 +159,14 @@ class Station:
         (installed before this check existed, or the mark was corrected since): it stays in force, stale
         or not, but does not move the clock."""
         t = self.guard.assess()
+        now = self.trusted_now()
         for x in self._state.lists():
-            if t.high_water is None or x.issued <= t.effective + self.config.rules.clock_skew:
+            if t.high_water is None or x.issued <= now + self.config.rules.clock_skew:
                 self.guard.observe(x.issued, x.kind)
                 self.problems.clear(f"{x.kind} time")
             else:
                 self._problem(f"{x.kind} time", f"the installed {x.kind} v{x.version} is issued at "
-                              f"{x.issued.isoformat()}, later than trusted time {t.effective.isoformat()}: it "
+                              f"{x.issued.isoformat()}, later than trusted time {now.isoformat()}: it "
                               "does not move the clock guard (see 'checkpoint clock status')")
 
     def _try_install(self, install: Callable[[bytes], object], path: Path, what: str) -> None:
@@ -239,12 +240,17 @@ class Station:
         return self._state.stale(now)
 
     # -- updates ---------------------------------------------------------------------------------
+    def trusted_now(self) -> datetime:
+        """The time a new list is judged at: the later of the system clock and the high-water mark (a
+        Pi booted with a stale clock judges by the mark; without a mark, the system clock)."""
+        t = self.guard.assess()
+        return max(t.effective, t.high_water) if t.high_water is not None else t.effective
+
     def install_trust_list(self, data: bytes) -> TrustList:
         """Verify a trust list and, if it is newer, make it the one in force (atomically)."""
         with self._lock:
             self._reload_installed()
-            t = self.guard.assess()
-            new = self._state.update_trust_list(data, t.effective, self.config.rules.clock_skew)
+            new = self._state.update_trust_list(data, self.trusted_now(), self.config.rules.clock_skew)
             self._put(new, TRUST, TRUST_LIST_FILE, data)
             assert new.trust_list is not None
             self.guard.observe(new.trust_list.issued, TRUST_LIST_FILE)
@@ -254,8 +260,7 @@ class Station:
         """Verify a revocation list and, if it is newer and keeps every id, put it in force."""
         with self._lock:
             self._reload_installed()
-            t = self.guard.assess()
-            new = self._state.update_revocation_list(data, t.effective, self.config.rules.clock_skew)
+            new = self._state.update_revocation_list(data, self.trusted_now(), self.config.rules.clock_skew)
             self._put(new, REVOCATIONS, REVOCATION_FILE, data)
             assert new.revocations is not None
             self.guard.observe(new.revocations.issued, REVOCATION_FILE)
