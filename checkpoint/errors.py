@@ -10,6 +10,7 @@ These are for the station itself being unable to work, and each message says wha
         ├── ListNotSignedError      not a signed document at all
         ├── ListSignatureError      signed, but not by a pinned root key
         ├── ListExpiredError        past its own expiry
+        ├── ListFromFutureError     issued later than the station's trusted time plus the allowed skew
         ├── ListRollbackError       older than (or as old as) the list in place, or drops entries
         └── ListFormatError         signed correctly but its content is broken
 
@@ -57,6 +58,10 @@ class ListSignatureError(SignedListError):
 
 class ListExpiredError(SignedListError):
     pass
+
+
+class ListFromFutureError(SignedListError):
+    """Issued later than trusted time plus the allowed clock skew: refused, and the clock guard is not moved."""
 
 
 class ListRollbackError(SignedListError):

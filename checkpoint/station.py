@@ -3,20 +3,27 @@
 This is the shell the CLI and the terminal app share. It owns the installed lists in the data
 directory (``trust/trust-list.cose``, ``trust/revocation-list.cose``) and replaces them only with
 lists that verified; a refused update leaves the old ones in force and is reported.
+
+The lists in force are one :class:`checkpoint.trust.state.TrustedState`, swapped whole. An installed list
+that expired stays in force (stale; verdicts are flagged ``LISTS_STALE``). A list installed by another
+process (``checkpoint trust install``) is picked up within ``reload_interval`` seconds: the files are
+stat-ed (mtime, size, inode) at most that often on the decide path and by the app's timer, and a changed
+file is loaded through the same verification.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from checkpoint.atomic import write_atomic
 from checkpoint.clock import Clock, SystemClock, TimeAssessment
-from checkpoint.clockguard import ClockGuard
+from checkpoint.clockguard import ClockGuard, Stamp, file_stamp
 from checkpoint.config import StationConfig
 from checkpoint.decision import Decision, Flag
 from checkpoint.errors import CheckpointError, KeyLoadError, SignedListError
@@ -24,9 +31,10 @@ from checkpoint.trust import keys
 from checkpoint.trust.did import load_did_document
 from checkpoint.trust.folder import load_key_folder
 from checkpoint.trust.jwks import load_issuer_folder
-from checkpoint.trust.revocation import RevocationList, load_revocation_list
+from checkpoint.trust.revocation import RevocationList
+from checkpoint.trust.state import REVOCATIONS, TRUST, ListInForce, TrustedState
 from checkpoint.trust.store import TrustSource, TrustStore
-from checkpoint.trust.trustlist import TrustList, load_trust_list
+from checkpoint.trust.trustlist import TrustList
 from checkpoint.verify import Verifier
 
 log = logging.getLogger(__name__)
@@ -42,6 +50,39 @@ class StationProblem:
 
     source: str
     message: str
+
+
+class Problems:
+    """The station's problems, one per source: a new problem from a source replaces its last one, so a
+    server serving the same refused list every round shows one line, not one per round. Thread-safe (the
+    sync thread reports while the UI reads)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_source: dict[str, StationProblem] = {}
+
+    def set(self, source: str, message: str) -> None:
+        with self._lock:
+            self._by_source[source] = StationProblem(source, message)
+
+    def append(self, problem: StationProblem) -> None:
+        """As :meth:`set` (kept for callers that add a StationProblem)."""
+        self.set(problem.source, problem.message)
+
+    def clear(self, source: str) -> None:
+        with self._lock:
+            self._by_source.pop(source, None)
+
+    def snapshot(self) -> list[StationProblem]:
+        with self._lock:
+            return list(self._by_source.values())
+
+    def __iter__(self) -> Iterator[StationProblem]:
+        return iter(self.snapshot())
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._by_source)
 
 
 def read_capped(path: Path, what: str) -> bytes:
@@ -64,6 +105,9 @@ def load_roots(paths: tuple[Path, ...]) -> list[keys.PublicKey]:
 
 
 class Station:
+    #: How often (seconds, at most) the installed list files are checked for another process's install.
+    reload_interval = 1.0
+
     def __init__(self, config: StationConfig, clock: Clock | None = None, *, data_dir: Path | None = None) -> None:
         self.config = config
         self.clock: Clock = clock or SystemClock()
@@ -71,96 +115,174 @@ class Station:
         self.trust_dir = self.data_dir / "trust"
         self.guard = ClockGuard(self.data_dir / "clock.json", self.clock, config.rules.clock_skew)
         self.roots = load_roots(config.trust.root_keys)
-        self.problems: list[StationProblem] = []
-        self._lock = threading.Lock()
+        self.problems = Problems()
+        self._lock = threading.RLock()
         self.folder_store: TrustStore | None = None
         self.health_store: TrustStore | None = None
-        self.trust_list: TrustList | None = None
-        self.revocations: RevocationList | None = None
-        self._verifier: Verifier | None = None
+        self._state = TrustedState(tuple(self.roots))
+        self._stamps: dict[str, Stamp] = {TRUST: None, REVOCATIONS: None}
+        self._next_check = 0.0
+        self._verifier: tuple[tuple[object, ...], Verifier] | None = None
         self._load()
 
     # -- loading -------------------------------------------------------------------------------
     def _load(self) -> None:
-        now = self.guard.assess().effective
         if self.config.trust.key_folder is not None:
             try:
                 self.folder_store = load_key_folder(self.config.trust.key_folder)
             except KeyLoadError as e:
-                self._problem("trust", str(e))
+                self._problem("key folder", str(e))
         health_keys = []
         if self.config.trust.shc_issuers is not None:
             try:
                 health_keys += load_issuer_folder(self.config.trust.shc_issuers).all_keys()
             except KeyLoadError as e:
-                self._problem("trust", str(e))
+                self._problem("health-certificate issuers", str(e))
         for path in self.config.trust.did_documents:
             try:
                 health_keys += load_did_document(path)
             except KeyLoadError as e:
-                self._problem("trust", str(e))
+                self._problem(f"DID document {path}", str(e))
         if health_keys:
             source = TrustSource(f"health-certificate issuers, {len(health_keys)} keys")
             self.health_store = TrustStore(health_keys, source)
-        installed = self.trust_dir / TRUST_LIST_FILE
-        if installed.exists():
-            try:
-                self.trust_list = load_trust_list(read_capped(installed, "trust list"), self.roots, now)
-            except (CheckpointError, SignedListError) as e:
-                self._problem("trust", f"installed trust list {installed} refused: {e}")
+        with self._lock:
+            self._reload_installed()
+        self._observe_installed()
         if self.config.trust.trust_list is not None:
-            self._try_install(self.install_trust_list, self.config.trust.trust_list, "trust list")
-        installed_rl = self.trust_dir / REVOCATION_FILE
-        if installed_rl.exists():
-            try:
-                self.revocations = load_revocation_list(read_capped(installed_rl, "revocation list"), self.roots, now)
-            except (CheckpointError, SignedListError) as e:
-                self._problem("revocations", f"installed revocation list {installed_rl} refused: {e}")
+            self._try_install(self.install_trust_list, self.config.trust.trust_list, TRUST)
         if self.config.trust.revocation_list is not None:
-            self._try_install(self.install_revocation_list, self.config.trust.revocation_list, "revocation list")
-        if self.trust_list is not None:
-            self.guard.observe(self.trust_list.issued, "trust list")
+            self._try_install(self.install_revocation_list, self.config.trust.revocation_list, REVOCATIONS)
+
+    def _observe_installed(self) -> None:
+        """The installed lists' issue times raise the clock guard, except one issued later than trusted time
+        (installed before this check existed, or the mark was corrected since): it stays in force, stale
+        or not, but does not move the clock."""
+        t = self.guard.assess()
+        now = self.trusted_now()
+        for x in self._state.lists():
+            if t.high_water is None or x.issued <= now + self.config.rules.clock_skew:
+                self.guard.observe(x.issued, x.kind)
+                self.problems.clear(f"{x.kind} time")
+            else:
+                self._problem(f"{x.kind} time", f"the installed {x.kind} v{x.version} is issued at "
+                              f"{x.issued.isoformat()}, later than trusted time {now.isoformat()}: it "
+                              "does not move the clock guard (see 'checkpoint clock status')")
 
     def _try_install(self, install: Callable[[bytes], object], path: Path, what: str) -> None:
         try:
             install(read_capped(path, what))
         except (CheckpointError, SignedListError) as e:
-            self._problem("trust", f"{what} {path} refused: {e}")
+            self._problem(f"config {what}", f"{what} {path} refused: {e}")
 
     def _problem(self, source: str, message: str) -> None:
         log.warning("%s: %s", source, message)
-        self.problems.append(StationProblem(source, message))
+        self.problems.set(source, message)
+
+    # -- the lists in force --------------------------------------------------------------------------
+    @property
+    def state(self) -> TrustedState:
+        return self._state
+
+    @property
+    def trust_list(self) -> TrustList | None:
+        return self._state.trust_list
+
+    @property
+    def revocations(self) -> RevocationList | None:
+        return self._state.revocations
+
+    def refresh(self, *, force: bool = False) -> bool:
+        """Take in lists another process installed (at most every ``reload_interval`` s unless forced).
+        True when a list changed. A changed file goes through the same verification; a file that does not
+        verify (or is older than the list in force) is refused and the list in force stays."""
+        now = time.monotonic()
+        if not force and now < self._next_check:
+            return False
+        # Not forced (the decide path, the app's timer): never wait behind another reload or an install
+        # (a million-id list takes seconds to verify); the lists in force decide meanwhile.
+        if not self._lock.acquire(blocking=force):
+            return False
+        try:
+            self._next_check = now + self.reload_interval
+            before = self._state
+            self._reload_installed()
+            changed = self._state is not before
+        finally:
+            self._lock.release()
+        if changed:
+            self._observe_installed()
+        return changed
+
+    def _reload_installed(self) -> None:
+        """Under the lock: load each installed list file whose (mtime, size, inode) changed."""
+        for kind, filename in ((TRUST, TRUST_LIST_FILE), (REVOCATIONS, REVOCATION_FILE)):
+            path = self.trust_dir / filename
+            stamp = file_stamp(path)
+            if stamp == self._stamps[kind]:
+                continue
+            self._stamps[kind] = stamp
+            if stamp is None:
+                continue  # removed: the list in force stays (fail closed) until the next start
+            try:
+                data = read_capped(path, kind)
+                state = self._state
+                self._state = state.restore_trust_list(data) if kind == TRUST else state.restore_revocation_list(data)
+                self.problems.clear(kind)
+            except (CheckpointError, SignedListError) as e:
+                self._problem(kind, f"installed {kind} {path} refused: {e}")
+
+    def lists_in_force(self) -> tuple[ListInForce, ...]:
+        return self._state.lists()
+
+    def stale_lists(self, now: datetime) -> tuple[str, ...]:
+        """The lists in force that expired at ``now`` (still in force, flagged stale)."""
+        return self._state.stale(now)
 
     # -- updates ---------------------------------------------------------------------------------
+    def trusted_now(self) -> datetime:
+        """The time a new list is judged at: the later of the system clock and the high-water mark (a
+        Pi booted with a stale clock judges by the mark; without a mark, the system clock)."""
+        t = self.guard.assess()
+        return max(t.effective, t.high_water) if t.high_water is not None else t.effective
+
     def install_trust_list(self, data: bytes) -> TrustList:
         """Verify a trust list and, if it is newer, make it the one in force (atomically)."""
         with self._lock:
-            new = load_trust_list(data, self.roots, self.guard.assess().effective, previous=self.trust_list)
-            if self._replace(TRUST_LIST_FILE, self.trust_list, new):
-                self.trust_list = new
-            return new
+            self._reload_installed()
+            new = self._state.update_trust_list(data, self.trusted_now(), self.config.rules.clock_skew)
+            self._put(new, TRUST, TRUST_LIST_FILE, data)
+            assert new.trust_list is not None
+            self.guard.observe(new.trust_list.issued, TRUST_LIST_FILE)
+            return new.trust_list
 
     def install_revocation_list(self, data: bytes) -> RevocationList:
         """Verify a revocation list and, if it is newer and keeps every id, put it in force."""
         with self._lock:
-            new = load_revocation_list(data, self.roots, self.guard.assess().effective, previous=self.revocations)
-            if self._replace(REVOCATION_FILE, self.revocations, new):
-                self.revocations = new
-            return new
+            self._reload_installed()
+            new = self._state.update_revocation_list(data, self.trusted_now(), self.config.rules.clock_skew)
+            self._put(new, REVOCATIONS, REVOCATION_FILE, data)
+            assert new.revocations is not None
+            self.guard.observe(new.revocations.issued, REVOCATION_FILE)
+            return new.revocations
 
-    def _replace(self, filename: str, old: TrustList | RevocationList | None, new: TrustList | RevocationList) -> bool:
-        """Write a verified list in place of the old one; False when it is the same list again."""
-        self.guard.observe(new.issued, filename)
-        if old is not None and new.raw == old.raw:
-            return False
-        write_atomic(self.trust_dir / filename, new.raw)
-        self._verifier = None
-        return True
+    def _put(self, new: TrustedState, kind: str, filename: str, data: bytes) -> None:
+        """Under the lock: write a verified list in place of the old one (nothing when it is the same list)."""
+        if new is not self._state:
+            path = self.trust_dir / filename
+            write_atomic(path, data)
+            self._stamps[kind] = file_stamp(path)
+            self._state = new
+        self.problems.clear(kind)
 
     # -- deciding --------------------------------------------------------------------------------
     @property
     def store(self) -> TrustStore:
-        lists = (self.folder_store, self.health_store, self.trust_list.store if self.trust_list else None)
+        return self._store(self._state)
+
+    def _store(self, state: TrustedState) -> TrustStore:
+        tl = state.trust_list
+        lists = (self.folder_store, self.health_store, tl.store if tl else None)
         parts = [s for s in lists if s]
         if not parts:
             return TrustStore.empty()
@@ -170,19 +292,27 @@ class Station:
             [k for s in parts for k in s.all_keys()], TrustSource(" + ".join(s.source.description for s in parts))
         )
 
-    def verifier(self) -> Verifier:
-        """The verifier for the lists in force, rebuilt only when a list changes."""
-        v = self._verifier
-        if v is None:
-            v = self._verifier = Verifier(self.store, self.revocations, self.config.rules)
+    def verifier(self, state: TrustedState | None = None) -> Verifier:
+        """The verifier for the lists in force (or ``state``), rebuilt only when a list changes."""
+        state = state or self._state
+        key = (state, self.folder_store, self.health_store)
+        cached = self._verifier
+        if cached is not None and all(a is b for a, b in zip(cached[0], key, strict=True)):
+            return cached[1]
+        v = Verifier(self._store(state), state.revocations, self.config.rules)
+        self._verifier = (key, v)
         return v
 
     def decide(self, text: str | bytes, verifier: Verifier | None = None) -> tuple[Decision, TimeAssessment]:
-        """Verify at the guarded time; a suspect clock flags the decision."""
+        """Verify at the guarded time; a suspect clock or an expired list in force flags the decision."""
+        self.refresh()
         t = self.guard.assess()
-        decision = (verifier or self.verifier()).verify(text, t.effective)
+        state = self._state
+        decision = (verifier or self.verifier(state)).verify(text, t.effective)
         if t.suspect:
             decision = decision.with_flag(Flag.CLOCK_SUSPECT)
+        if state.stale(t.effective):
+            decision = decision.with_flag(Flag.LISTS_STALE)
         return decision, t
 
     def crossing_recorded(self, t: TimeAssessment) -> None:
@@ -193,6 +323,7 @@ class Station:
 
     def list_age(self, now: datetime) -> float | None:
         """Hours since the trust list in force was issued, or None without one."""
-        if self.trust_list is None:
+        tl = self._state.trust_list
+        if tl is None:
             return None
-        return (now - self.trust_list.issued).total_seconds() / 3600
+        return (now - tl.issued).total_seconds() / 3600

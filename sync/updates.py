@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from checkpoint.errors import SignedListError
-from checkpoint.station import Station, StationProblem
+from checkpoint.station import Station
 from sync.client import SyncClient
 from sync.protocol import etag_of
 
@@ -42,9 +42,11 @@ def pull_lists(client: SyncClient, station: Station) -> list[ListUpdate]:
     ):
         data = client.fetch_list(kind, etag_of(current.raw) if current else None)
         if data is None:
+            station.problems.clear(f"sync {what}")  # the server serves the list in force
             continue
         try:
             out.append(ListUpdate(kind, install(data).version, None))
+            station.problems.clear(f"sync {what}")
         except SignedListError as e:
             out.append(_refused(station, what, str(e)))
     return out
@@ -53,5 +55,5 @@ def pull_lists(client: SyncClient, station: Station) -> list[ListUpdate]:
 def _refused(station: Station, what: str, why: str) -> ListUpdate:
     message = f"the {what} from the server was refused ({why}); the list in force stays"
     log.warning("sync: %s", message)
-    station.problems.append(StationProblem("sync", message))
+    station.problems.set(f"sync {what}", message)  # one per list: replaced each round, not appended
     return ListUpdate(what.replace(" ", "-"), None, message)

@@ -24,6 +24,7 @@ COMMANDS = (
     "checkpoint.cli.verify",
     "checkpoint.cli.issuer",
     "checkpoint.cli.trust",
+    "checkpoint.cli.clock",
     "checkpoint.cli.log",
     "checkpoint.cli.supervisor_key",
     "checkpoint.cli.sync",

@@ -155,6 +155,9 @@ def decision_text(d: Decision) -> str:
     lines = [f"{d.display.value}  {d.reason.value + ': ' if d.reason else ''}{d.detail}"]
     if Flag.CLOCK_SUSPECT in d.flags:
         lines.append("  (station clock is behind trusted time: evaluated at the last trusted time)")
+    if Flag.LISTS_STALE in d.flags:
+        lines.append("  (the trust or revocation list in force is out of date (expired): it is still applied; "
+                     "sync, or install current lists)")
     p = d.pass_
     if p is not None:
         s = p.subject

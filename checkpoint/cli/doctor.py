@@ -184,10 +184,18 @@ def station(args: argparse.Namespace) -> dict[str, object]:
     t = st.guard.assess()
     age = st.list_age(t.effective)
     stale_after = st.config.trust.stale_after_hours
+    lists = {x.kind: x for x in st.lists_in_force()}
+    rl = lists.get("revocation list")
     return {
         "trust_list_age_hours": round(age, 1) if age is not None else None,
         "trust_list_stale": age is None or age > stale_after,
         "revocation_list": st.revocations is not None,
+        # an expired list stays in force (fails closed); every verdict is then flagged lists_stale (CHECK)
+        "lists": {kind: {"version": x.version, "age_hours": round(x.age_hours(t.effective), 1),
+                         "expires": x.expires.isoformat(), "expired": x.expired(t.effective),
+                         "stale": x.expired(t.effective) or x.age_hours(t.effective) > stale_after}
+                  for kind, x in lists.items()},
+        "revocation_list_age_hours": round(rl.age_hours(t.effective), 1) if rl else None,
         "clock": {"system": t.system.isoformat(), "suspect": t.suspect,
                   "trusted_high_water": t.high_water.isoformat() if t.high_water else None},
         "problems": [f"{p.source}: {p.message}" for p in st.problems],
@@ -285,9 +293,14 @@ def _text(report: dict[str, Any]) -> str:
     if "problem" in s:
         lines.append(f"  {s['problem']}")
     else:
-        age = s["trust_list_age_hours"]
-        lines.append(f"  trust list: {'none installed' if age is None else f'{age} h old'}"
-                     + ("  (STALE: update it)" if s["trust_list_stale"] else ""))
+        for kind in ("trust list", "revocation list"):
+            x = s["lists"].get(kind)
+            if x is None:
+                lines.append(f"  {kind}: none installed" + ("  (STALE: install one)" if kind == "trust list" else ""))
+                continue
+            state = ("  EXPIRED at " + x["expires"] + ": still applied, every verdict shows CHECK; sync or install "
+                     "a current list") if x["expired"] else ("  (STALE: update it)" if x["stale"] else "")
+            lines.append(f"  {kind}: v{x['version']}, {x['age_hours']} h old{state}")
         lines.append(f"  clock: {s['clock']['system']}" + ("  SUSPECT: behind trusted time" if s["clock"]["suspect"]
                                                           else "  ok"))
         lines += [f"  problem: {p}" for p in s["problems"]]

@@ -15,7 +15,8 @@ def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "trust", help="show or install trust and revocation lists",
         description="Show the lists in force at this station, or install a new signed list (verified against "
-        "the pinned root keys; an older, expired or wrongly signed list is refused and the old one stays).",
+        "the pinned root keys; an older, expired, wrongly signed or future-issued list is refused and the old one "
+        "stays; a running app takes in the new list within seconds).",
     )
     tsub = p.add_subparsers(dest="trust_command", metavar="ACTION", title="actions", required=True)
     s = tsub.add_parser("status", help="the lists in force and their age")
@@ -54,9 +55,12 @@ def run_status(args: argparse.Namespace) -> int:
         print(f"key folder:      {st.folder_store.source.description}")
     if rl:
         print(f"revocation list: v{rl.version}, {len(rl.ids)} pass id(s), issued {iso(rl.issued)}, "
-              f"expires {iso(rl.expires)}")
+              f"expires {iso(rl.expires)}, age {(now - rl.issued).total_seconds() / 3600:.1f} h")
     else:
         print("revocation list: none installed")
+    for kind in st.stale_lists(now):
+        print(f"STALE: the {kind} in force has expired; it is still applied (revoked stays revoked) and every "
+              "verdict is flagged lists_stale (CHECK): sync, or install a current list")
     hw = st.guard.high_water
     print(f"clock:           system {iso(st.clock.now().astimezone(UTC))}, trusted high-water {iso(hw)}")
     for prob in st.problems:

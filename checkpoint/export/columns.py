@@ -106,8 +106,10 @@ REASONS = {
     },
 }
 FLAG_NAMES = {
-    "vi": {"duplicate": "Trùng lặp", "manual": "Nhập tay", "clock_suspect": "Nghi đồng hồ sai"},
-    "en": {"duplicate": "Duplicate", "manual": "Manual entry", "clock_suspect": "Clock suspect"},
+    "vi": {"duplicate": "Trùng lặp", "manual": "Nhập tay", "clock_suspect": "Nghi đồng hồ sai",
+           "lists_stale": "Danh sách hết hạn"},
+    "en": {"duplicate": "Duplicate", "manual": "Manual entry", "clock_suspect": "Clock suspect",
+           "lists_stale": "Lists out of date"},
 }
 
 

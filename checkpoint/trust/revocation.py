@@ -96,7 +96,7 @@ class RevocationList:
 
 
 def load_revocation_list(
-    data: bytes, roots: Sequence[keys.PublicKey], now: datetime, *, previous: RevocationList | None = None
+    data: bytes, roots: Sequence[keys.PublicKey], now: datetime | None, *, previous: RevocationList | None = None
 ) -> RevocationList:
     """Verify and parse a signed revocation list. A newer list must keep every id of ``previous``."""
     what = "revocation list"

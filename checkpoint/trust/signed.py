@@ -35,9 +35,12 @@ def sign_document(payload: Mapping[str, Any], root: PrivateKey) -> bytes:
 
 
 def open_document(
-    data: bytes, roots: Sequence[PublicKey], expected_type: str, now: datetime, *, what: str
+    data: bytes, roots: Sequence[PublicKey], expected_type: str, now: datetime | None, *, what: str
 ) -> Mapping[str, Any]:
-    """Verify and decode a signed list; raises a ``SignedListError`` saying why it was refused."""
+    """Verify and decode a signed list; raises a ``SignedListError`` saying why it was refused.
+
+    ``now`` None skips the expiry check: the station's trusted state judges expiry itself (an installed
+    list that expired stays in force, flagged stale; see ``checkpoint.trust.state``)."""
     if len(data) > MAX_LIST_BYTES:
         raise ListFormatError(f"{what} is {len(data)} bytes, over the {MAX_LIST_BYTES // 2**20} MiB cap")
     try:
@@ -69,7 +72,7 @@ def open_document(
         if not isinstance(payload.get(field), int) or isinstance(payload.get(field), bool):
             raise ListFormatError(f"{what}: field {field!r} is missing or not an integer")
     expires = ts(payload["expires"], what, "expires")
-    if now >= expires:
+    if now is not None and now >= expires:
         raise ListExpiredError(f"{what} version {payload['version']} expired at {expires.isoformat()}")
     return payload
 

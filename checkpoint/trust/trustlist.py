@@ -33,7 +33,7 @@ class TrustList:
 
 
 def load_trust_list(
-    data: bytes, roots: Sequence[keys.PublicKey], now: datetime, *, previous: TrustList | None = None
+    data: bytes, roots: Sequence[keys.PublicKey], now: datetime | None, *, previous: TrustList | None = None
 ) -> TrustList:
     """Verify and parse a signed trust list; refuse a rollback against ``previous``."""
     what = "trust list"

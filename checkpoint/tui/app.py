@@ -18,6 +18,7 @@ from textual.timer import Timer
 from checkpoint.card_parts import PartialCard
 from checkpoint.decision import Decision, Reason, Verdict
 from checkpoint.sdnotify import Notifier
+from checkpoint.trust.state import REVOCATIONS, TRUST
 from checkpoint.tui.camera_state import CameraState
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.messages import (
@@ -74,6 +75,7 @@ class StationApp(App[None]):
         self._show_post()
         self.refresh_status()
         self._status_timer = self.set_interval(1.0, self.refresh_status)
+        self.set_interval(max(0.25, self.services.station.reload_interval), self.lists_worker)
         if self.services.camera is not None:
             self.camera_worker()
         else:
@@ -130,6 +132,13 @@ class StationApp(App[None]):
         self.post_state = Post(None, self.post_state.lane, self.post_state.direction)
         self._show_post()
         self.ask_sign_in()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="lists")
+    def lists_worker(self) -> None:
+        """Take in lists installed by another process (``checkpoint trust install``) without a restart: the
+        files are stat-ed, and a changed one verified, off the UI thread."""
+        if self.services.station.refresh():
+            self.call_from_thread(self.refresh_status)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="warm-up")
     def warm_up(self) -> None:
@@ -268,12 +277,18 @@ class StationApp(App[None]):
 
     def current_status(self) -> Status:
         s = self.services
-        now = s.clock.now()
+        t = s.station.guard.assess()
+        lists = {x.kind: x for x in s.station.lists_in_force()}
+        tl, rl = lists.get(TRUST), lists.get(REVOCATIONS)
         sync = s.sync.summary() if s.sync is not None else None
         return Status(
             camera=self.camera.state, fps=self.camera.fps, camera_error=self.camera.error, decoder=self.decoder,
-            trust_age_hours=s.station.list_age(now), trust_stale_after=s.station.config.trust.stale_after_hours,
-            clock_suspect=s.station.guard.assess().suspect,
+            trust_age_hours=tl.age_hours(t.effective) if tl else None,
+            trust_stale_after=s.station.config.trust.stale_after_hours,
+            trust_expired=tl is not None and tl.expired(t.effective),
+            revocation_age_hours=rl.age_hours(t.effective) if rl else None,
+            revocation_expired=rl is not None and rl.expired(t.effective),
+            clock_suspect=t.suspect,
             # a large log's start-up integrity check runs in the background: show damage at once
             log_error=self.log_error or ("corrupt" if s.recorder.log.integrity == "corrupt" else None),
             sync=sync[0] if sync else None, sync_queue=sync[1] if sync else 0, online=sync[2] if sync else None,

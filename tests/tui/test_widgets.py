@@ -28,11 +28,11 @@ def test_block_letters_drop_diacritics_and_scale() -> None:
 def test_status_words_warn_about_stale_lists_a_wrong_clock_and_a_failing_log() -> None:
     t = Texts("en")
     ok = render_status(Status(camera="running", fps=14.6, decoder="zxing", trust_age_hours=2), t).plain
-    assert "15 fps" in ok and "2 h old" in ok and "Clock: ok" in ok and "Sync: not configured" in ok
+    assert "15 fps" in ok and "trust 2 h," in ok and "Clock: ok" in ok and "Sync: not configured" in ok
     bad = render_status(Status(camera="failed", camera_error="camera 0: cannot open", trust_age_hours=100,
                                trust_stale_after=72, clock_suspect=True, log_error="disk_full", sync="offline",
                                sync_queue=12, online=False), t).plain
-    assert "FAILED: camera 0: cannot open" in bad and "STALE (100 h)" in bad
+    assert "FAILED: camera 0: cannot open" in bad and "trust STALE 100 h" in bad
     assert "WRONG: check the date and time" in bad and "FAILED: Disk full" in bad
     assert "no link, 12 queued" in bad and "offline" in bad
     assert "MISSING" in render_status(Status(trust_age_hours=None), t).plain

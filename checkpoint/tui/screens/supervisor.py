@@ -39,6 +39,7 @@ class SupervisorScreen(Screen[None]):
         self.tz = services.tz
         self.exported: Path | None = None
         self.summary: Summary | None = None
+        self.reset_armed = False  # the clock reset asks a second press
 
     def compose(self) -> ComposeResult:
         t = self.texts
@@ -53,12 +54,14 @@ class SupervisorScreen(Screen[None]):
                 yield Button(t("sup.export"), id="export", variant="primary")
                 yield Button(t("sup.sync_now"), id="sync")
                 yield Button(t("sup.officers"), id="officers")
+                yield Button(t("sup.clock_reset"), id="clock-reset")
                 yield Button(t("sup.close"), id="close")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#sup-progress").display = False
         self.refresh_figures()
+        self.set_interval(1.0, self.refresh_lists)  # a list installed meanwhile shows within a second
         self.query_one("#sup-station-key", Static).update(self.texts("sup.station_key",
                                                                      fingerprint=self.station_fingerprint()))
 
@@ -69,6 +72,9 @@ class SupervisorScreen(Screen[None]):
         from checkpoint.station_keys import load_or_create_station_key
 
         return fingerprint(load_or_create_station_key(self.services.data_dir).public_key())
+
+    def refresh_lists(self) -> None:
+        self.query_one("#sup-lists", Static).update(self._lists())
 
     def _today(self) -> tuple[datetime, datetime]:
         local = self.services.clock.now().astimezone(self.tz)
@@ -89,20 +95,34 @@ class SupervisorScreen(Screen[None]):
     def _lists(self) -> Text:
         t = self.texts
         st = self.services.station
+        now = st.guard.assess()
         out = Text(t("sup.trust") + "\n", style="bold")
         if st.trust_list is not None:
             tl = st.trust_list
             out.append(t("sup.trust_line", version=tl.version, issued=f"{tl.issued.astimezone(self.tz):%d/%m %H:%M}",
                          keys=len(tl.store)) + "\n")
+            self._expired(out, tl.expires, now.effective)
         else:
             out.append(t("status.trust") + ": " + t("sup.no_list") + "\n", style="red")
         if st.revocations is not None:
             rl = st.revocations
             out.append(t("sup.revocation_line", version=rl.version,
                          issued=f"{rl.issued.astimezone(self.tz):%d/%m %H:%M}", count=len(rl.ids)) + "\n")
+            self._expired(out, rl.expires, now.effective)
+        else:
+            out.append(t("status.revocations") + ": " + t("sup.no_list") + "\n", style="yellow")
+        mark = f"{now.high_water.astimezone(self.tz):%d/%m/%Y %H:%M}" if now.high_water else "—"
+        out.append(t("sup.clock_line", system=f"{now.system.astimezone(self.tz):%d/%m/%Y %H:%M}", mark=mark) + "\n")
+        if now.suspect:
+            out.append(t("sup.clock_suspect") + "\n", style="red")
         for p in st.problems:
             out.append(f"! {p.message}\n", style="yellow")
         return out
+
+    def _expired(self, out: Text, expires: datetime, now: datetime) -> None:
+        if now >= expires:
+            out.append("  " + self.texts("sup.expired", expires=f"{expires.astimezone(self.tz):%d/%m/%Y %H:%M}") + "\n",
+                       style="bold red")
 
     # -- export ------------------------------------------------------------------------------------
     @on(Button.Pressed, "#export")
@@ -173,6 +193,31 @@ class SupervisorScreen(Screen[None]):
         from checkpoint.tui.screens.officers import OfficersScreen
 
         self.app.push_screen(OfficersScreen(self.services, self.supervisor))
+
+    @on(Button.Pressed, "#clock-reset")
+    def _clock_reset(self) -> None:
+        """Set the trusted-time mark to the system clock: a second press confirms; recorded in the log first."""
+        from checkpoint.clockguard import correct_mark
+        from checkpoint.errors import CheckpointError
+
+        t = self.texts
+        guard = self.services.station.guard
+        system = guard.clock.now()
+        if not self.reset_armed:
+            self.reset_armed = True
+            self._say(t("sup.clock_confirm", system=f"{system.astimezone(self.tz):%d/%m/%Y %H:%M:%S}"))
+            return
+        self.reset_armed = False
+        try:
+            old, new = correct_mark(guard, self.services.recorder.log.record_action, self.supervisor.id, system, "app")
+        except CheckpointError as e:
+            self._say(t("sup.clock_failed", error=e))
+            return
+        when = "%d/%m/%Y %H:%M"
+        self._say(t("sup.clock_done", old=f"{old.astimezone(self.tz):{when}}" if old else "—",
+                    new=f"{new.astimezone(self.tz):{when}}" if new else "—"))
+        self.refresh_lists()
+        self.app.refresh_status()  # type: ignore[attr-defined]
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:

@@ -18,6 +18,9 @@ class Status:
     decoder: str = "-"
     trust_age_hours: float | None = None
     trust_stale_after: float = 72.0
+    trust_expired: bool = False  # past its expiry: still in force (fails closed), verdicts show CHECK
+    revocation_age_hours: float | None = None  # None: no revocation list installed
+    revocation_expired: bool = False
     clock_suspect: bool = False
     log_error: str | None = None  # the log's error code after a crossing could not be recorded
     sync: str | None = None  # None: not configured; else a short state
@@ -55,12 +58,18 @@ def render_status(s: Status, t: Texts) -> Text:
     else:
         part(t("status.camera"), t(f"status.camera.{s.camera}"), warn=s.camera == "stopped")
     part(t("status.decoder"), s.decoder)
-    if s.trust_age_hours is None:
-        part(t("status.trust"), t("status.trust.missing"), bad=True)
-    elif s.trust_age_hours > s.trust_stale_after:
-        part(t("status.trust"), t("status.trust.stale", hours=f"{s.trust_age_hours:.0f}"), warn=True)
-    else:
-        part(t("status.trust"), t("status.trust.age", hours=f"{s.trust_age_hours:.0f}"))
+    # both lists in one part: expired is red (still applied: fails closed), older than stale_after amber
+    if out:
+        out.append("  │  ", style="dim")
+    out.append(f"{t('status.lists')}: ", style="dim")
+    for i, (name, hours, expired) in enumerate(((t("status.lists.trust"), s.trust_age_hours, s.trust_expired),
+                                                (t("status.lists.revocations"), s.revocation_age_hours,
+                                                 s.revocation_expired))):
+        if i:
+            out.append(", ", style="dim")
+        out.append(f"{name} ")
+        words, style = _list_age(t, hours, expired, s.trust_stale_after, required=i == 0)
+        out.append(words, style=style)
     part(t("status.clock"), t("status.clock.suspect") if s.clock_suspect else t("status.clock.ok"),
          bad=s.clock_suspect)
     if s.log_error is not None:
@@ -75,3 +84,15 @@ def render_status(s: Status, t: Texts) -> Text:
     if s.online is not None:
         part(t("status.network"), t("status.online") if s.online else t("status.offline"), warn=not s.online)
     return out
+
+
+def _list_age(t: Texts, hours: float | None, expired: bool, stale_after: float, *, required: bool) -> tuple[str, str]:
+    """(words, style) for one list: missing, expired (red), older than ``stale_after`` hours (amber), or its age."""
+    if hours is None:
+        return t("status.lists.missing"), "bold red" if required else "bold yellow"
+    h = f"{hours:.0f}"
+    if expired:
+        return t("status.lists.expired", hours=h), "bold red"
+    if hours > stale_after:
+        return t("status.lists.stale", hours=h), "bold yellow"
+    return t("status.lists.age", hours=h), "bold"
