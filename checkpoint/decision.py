@@ -39,6 +39,7 @@ class Flag(StrEnum):
     CLOCK_SUSPECT = "clock_suspect"  # the system clock is behind trusted time; evaluated at that time
     DUPLICATE = "duplicate"  # the same pass was seen recently at this station
     MANUAL = "manual"  # entered by the officer, not scanned
+    ID_IMPLAUSIBLE = "id_implausible"  # the id number cannot be right for its document (checkpoint.lookup_keys)
 
 
 class Display(StrEnum):

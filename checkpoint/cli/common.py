@@ -155,6 +155,8 @@ def decision_text(d: Decision) -> str:
     lines = [f"{d.display.value}  {d.reason.value + ': ' if d.reason else ''}{d.detail}"]
     if Flag.CLOCK_SUSPECT in d.flags:
         lines.append("  (station clock is behind trusted time: evaluated at the last trusted time)")
+    if Flag.ID_IMPLAUSIBLE in d.flags:
+        lines.append("  (the id number cannot be right for its document: check it against the card)")
     p = d.pass_
     if p is not None:
         s = p.subject

@@ -75,7 +75,7 @@ def test_open_station_log_from_config(tmp_path: Path, passes: Passes, supervisor
     with open_station_log(cfg, clock) as log:
         c = log.record(passes.decide(), ctx())
     assert c.station_id == "QN-02" and open_personal(c, supervisor) is not None
-    assert (tmp_path / "data" / "hmac.key").exists()
+    assert (tmp_path / "data" / "lookup.key").exists() and not (tmp_path / "data" / "hmac.key").exists()
     bad = parse_config({"log": {"seal_to": str(tmp_path / "missing.pem")}})
     with pytest.raises(KeyLoadError, match="does not exist"):
         open_station_log(bad, clock, tmp_path / "data")
