@@ -12,6 +12,8 @@ the file read-only. Within the station, one connection is shared under a lock by
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -143,6 +145,10 @@ class CrossingLog:
         self._checkpointer: Checkpointer | None = None
         self._integrity: BackgroundCheck | None = None
         self._indexer: idindex.Indexer | None = None
+        # Id numbers seen within the duplicate window, for manual entries (which have no pass id): in
+        # memory only, keyed by an HMAC under a key made at start, so nothing of it reaches the disk.
+        self._recent_ids: dict[bytes, datetime] = {}
+        self._recent_key = os.urandom(32)
 
     # -- opening ---------------------------------------------------------------------------------
     @classmethod
@@ -333,9 +339,13 @@ class CrossingLog:
             flags.add(Flag.CLOCK_SUSPECT)
         if ctx.manual:
             flags.add(Flag.MANUAL)
+        tag = hmac.new(self._recent_key, idn.encode(), hashlib.sha256).digest() if idn else None
         with self._write() as conn:
             head_seq, head_hash = self._head(conn)
             if pid_hash is not None and self._seen_since(conn, pid_hash, at - self.duplicate_window):
+                flags.add(Flag.DUPLICATE)
+            last = self._recent_ids.get(tag) if ctx.manual and tag is not None else None
+            if last is not None and last >= at - self.duplicate_window:
                 flags.add(Flag.DUPLICATE)
             fields: dict[str, Any] = {
                 "seq": head_seq + 1, "id": crossing_id, "station_id": self.station_id, "officer_id": ctx.officer_id,
@@ -357,6 +367,8 @@ class CrossingLog:
             self._set_meta(conn, "head_hash", fields["hash"])
         if self._checkpointer is not None:
             self._checkpointer.committed()
+        if tag is not None:
+            self._remember_id(tag, at)
         if idn and self._indexer is not None:
             self._indexer.submit(fields["seq"], idn)
         return Crossing(
@@ -364,6 +376,13 @@ class CrossingLog:
             rules_applied=fields["rules_applied"], flags=fields["flags"], pass_id_hash=pid_hash,
             id_number_hash=idn_hash, sealed=sealed,
         )
+
+    def _remember_id(self, tag: bytes, at: datetime) -> None:
+        with self._lock:
+            self._recent_ids[tag] = max(at, self._recent_ids.get(tag, at))
+            if len(self._recent_ids) > 4096:
+                cutoff = at - self.duplicate_window
+                self._recent_ids = {k: v for k, v in self._recent_ids.items() if v >= cutoff}
 
     def _seen_since(self, conn: sqlite3.Connection, pid_hash: str, since: datetime) -> bool:
         row = conn.execute("SELECT 1 FROM crossings WHERE pass_id_hash=? AND recorded_at>=? LIMIT 1",
