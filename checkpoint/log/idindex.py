@@ -3,7 +3,7 @@
 A Vietnamese citizen id (CCCD) is 3 digits of province, 1 of century and sex, 2 of birth year and 6
 random digits: knowing a person's province and birth year leaves ~2 x 10^6 candidates. A fast keyed
 hash (HMAC) with its key beside the log lets a thief try them all in a second. Here one guess costs an
-Argon2id evaluation (``DEFAULT_PARAMS``: 64 MiB, 2 passes, one lane; ~0.13-0.2 s of a core on the
+Argon2id evaluation (``PRODUCTION_PARAMS``: 64 MiB, 3 passes, one lane; ~0.2 s of a core on the
 reference machine, ``bench/id_hash_cost.py``), so recovering one id costs at least a core-day, and the
 hash is keyed by the station's ``lookup.key`` (a log or a backup without the data folder cannot be
 checked at all). See ``docs/crossing-log.md`` ("Id numbers at rest") for the threat model and limits.
@@ -74,7 +74,7 @@ class IdHashParams:
 
 #: The production cost: one guess >= ~0.1 s of a core (10^6 guesses >= a core-day) and 64 MiB, which
 #: also caps how many guesses a GPU runs at once. Stored per log at creation, so lookups use the same.
-PRODUCTION_PARAMS = IdHashParams(time_cost=2, memory_kib=64 * 1024, lanes=1)
+PRODUCTION_PARAMS = IdHashParams(time_cost=3, memory_kib=64 * 1024, lanes=1)
 DEFAULT_PARAMS = PRODUCTION_PARAMS  # for new logs (the test suite lowers it for speed; never config)
 
 
