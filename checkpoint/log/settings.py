@@ -79,5 +79,9 @@ def open_station_log(config: StationConfig, clock: Clock, data_dir: Path | None 
                            duplicate_window=s.duplicate_window, retention=s.retention, busy_timeout=s.busy_timeout,
                            legacy_hmac_key=legacy)
     if legacy is not None:  # sealed to the supervisor in the log's meta by now (or no seal_to: given up)
-        retire_legacy_hmac_key(folder)
+        try:
+            retire_legacy_hmac_key(folder)
+        except BaseException:
+            log.close()
+            raise
     return log

@@ -97,6 +97,7 @@ def test_status_and_backup_commands(log_path: Path, supervisor: X25519PrivateKey
 
     status = json.loads(capsys.readouterr().out)
     assert (status["crossings"], status["synced_up_to"], status["unsynced"], status["last_seq"]) == (3, 1, 2, 3)
+    assert status["id_unindexed"] == 0
     out_file = tmp_path / "backup.sqlite"
     assert main(["log", "backup", "--data-dir", data, "--out", str(out_file)]) == 0
     assert "backed up 3 crossings" in capsys.readouterr().out
