@@ -11,6 +11,7 @@ CORE = [
     "checkpoint.formats.hc1", "checkpoint.formats.dcc", "checkpoint.formats.shc", "checkpoint.formats.shc_chunks",
     "checkpoint.formats.shc_fhir", "checkpoint.formats.nzcp", "checkpoint.hc_rules", "checkpoint.trust.certs",
     "checkpoint.trust.jwks", "checkpoint.trust.did", "checkpoint.certlogic", "checkpoint.eu_rules",
+    "checkpoint.lookup_keys",
 ]
 FORBIDDEN = ["textual", "cv2", "requests", "zxingcpp", "pyzbar", "fastapi", "uvicorn", "sqlite3", "serial"]
 
