@@ -40,6 +40,7 @@ class Flag(StrEnum):
     DUPLICATE = "duplicate"  # the same pass was seen recently at this station
     MANUAL = "manual"  # entered by the officer, not scanned
     LISTS_STALE = "lists_stale"  # a trust or revocation list in force has expired (kept in force; sync needed)
+    ID_IMPLAUSIBLE = "id_implausible"  # the id number cannot be right for its document (checkpoint.lookup_keys)
 
 
 class Display(StrEnum):

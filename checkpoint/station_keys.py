@@ -2,8 +2,11 @@
 
 - ``station.key``: Ed25519 key that signs sync batches (its public half is enrolled with the central
   server) and export manifests.
-- ``hmac.key``: 32 random bytes keying the hashes of pass ids and id numbers (duplicate detection and
-  lookups without storing the values).
+- ``lookup.key``: 32 random bytes keying the hashes of pass ids (duplicate detection) and the
+  memory-hard id-number index (lookups without storing the numbers; ``checkpoint.log.idindex``).
+- ``hmac.key``: the hash key of stations before schema 4. It made id numbers cheap to recover, so it
+  is retired: the log seals it to the supervisor and :func:`retire_legacy_hmac_key` overwrites and
+  deletes the file.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from checkpoint.errors import CheckpointError, KeyLoadError
 from checkpoint.trust import keys
 
 STATION_KEY_FILE = "station.key"
-HMAC_KEY_FILE = "hmac.key"
+HMAC_KEY_FILE = "hmac.key"  # before schema 4; retired
+LOOKUP_KEY_FILE = "lookup.key"
 
 
 def load_or_create_station_key(data_dir: Path) -> Ed25519PrivateKey:
@@ -33,15 +37,56 @@ def load_or_create_station_key(data_dir: Path) -> Ed25519PrivateKey:
     return loaded
 
 
+def load_or_create_lookup_key(data_dir: Path) -> bytes:
+    return _load_or_create_32(data_dir / LOOKUP_KEY_FILE, "lookup key")
+
+
 def load_or_create_hmac_key(data_dir: Path) -> bytes:
+    """The station's hash key: since schema 4 the lookup key (kept under this name for callers)."""
+    return load_or_create_lookup_key(data_dir)
+
+
+def legacy_hmac_key(data_dir: Path) -> bytes | None:
+    """The pre-schema-4 hash key, while its file is still there (None once retired)."""
     path = data_dir / HMAC_KEY_FILE
+    if not path.exists():
+        return None
+    secret = _read_secret(path, "old hash key")
+    return secret if len(secret) == 32 else None
+
+
+def retire_legacy_hmac_key(data_dir: Path) -> bool:
+    """Overwrite and delete the pre-schema-4 hash key (call once the log has sealed it). True if it was there.
+
+    Overwriting defeats a plain undelete on a file system that writes in place; on flash storage the
+    old bytes may survive in the device's spare blocks (docs/crossing-log.md says what that means).
+    """
+    path = data_dir / HMAC_KEY_FILE
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return False
+    try:
+        fd = os.open(path, os.O_WRONLY)
+        try:
+            os.write(fd, b"\0" * size)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        path.unlink()
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot delete the old hash key ({e.strerror}); delete it by hand") from None
+    return True
+
+
+def _load_or_create_32(path: Path, what: str) -> bytes:
     if not path.exists():
         secret = os.urandom(32)
         _write_secret(path, secret)
         return secret
-    secret = _read_secret(path, "hash key")
+    secret = _read_secret(path, what)
     if len(secret) != 32:
-        raise KeyLoadError(f"{path}: the hash key is damaged (expected 32 bytes); restore it from backup")
+        raise KeyLoadError(f"{path}: the {what} is damaged (expected 32 bytes); restore it from backup")
     return secret
 
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from checkpoint import rules as rules_mod
-from checkpoint.decision import Decision, Reason, Verdict, reject
+from checkpoint.decision import Decision, Flag, Reason, Verdict, reject
 from checkpoint.errors import MalformedPass
 from checkpoint.formats import cp1, hc1, nzcp, shc
+from checkpoint.lookup_keys import pass_id_problem
 from checkpoint.model import Pass, SignedPass
 from checkpoint.rules import Rules
 from checkpoint.trust.keys import signature_valid
@@ -106,8 +107,11 @@ class Verifier:
             return reject(Reason.RULE_FAILED, outcome.detail, now, format=fmt, kid=kid, pass_=p,
                           rules_applied=outcome.applied, rule=outcome.rule)
         detail = outcome.detail or "valid pass"
+        s = p.subject
+        flags = ({Flag.ID_IMPLAUSIBLE} if pass_id_problem(p.format, s.category, s.id_number, s.birth_date)
+                 else set[Flag]())
         return Decision(Verdict.ACCEPT, None, detail, now, format=fmt, kid=kid, pass_=p,
-                        rules_applied=outcome.applied)
+                        rules_applied=outcome.applied, flags=frozenset(flags))
 
 
 def time_problem(p: Pass, now: datetime, skew: timedelta) -> tuple[Reason, str] | None:

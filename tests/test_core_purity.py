@@ -12,6 +12,7 @@ CORE = [
     "checkpoint.formats.shc_fhir", "checkpoint.formats.nzcp", "checkpoint.hc_rules", "checkpoint.trust.certs",
     "checkpoint.trust.jwks", "checkpoint.trust.did", "checkpoint.certlogic", "checkpoint.eu_rules",
     "checkpoint.trust.state",
+    "checkpoint.lookup_keys",
 ]
 FORBIDDEN = ["textual", "cv2", "requests", "zxingcpp", "pyzbar", "fastapi", "uvicorn", "sqlite3", "serial"]
 

@@ -158,6 +158,8 @@ def decision_text(d: Decision) -> str:
     if Flag.LISTS_STALE in d.flags:
         lines.append("  (the trust or revocation list in force is out of date (expired): it is still applied; "
                      "sync, or install current lists)")
+    if Flag.ID_IMPLAUSIBLE in d.flags:
+        lines.append("  (the id number cannot be right for its document: check it against the card)")
     p = d.pass_
     if p is not None:
         s = p.subject

@@ -110,6 +110,7 @@ def run_status(args: argparse.Namespace) -> int:
             "crossings": total, "last_seq": log.last_seq, "last_hash": log.last_hash,
             "last_crossing_at": last.recorded_at if last else None, "synced_up_to": cursor,
             "unsynced": log.last_seq - cursor, "actions": int(meta.get("action_seq", "0")), "bytes_on_disk": size,
+            "id_unindexed": log.unindexed(),  # id numbers whose index key was lost (station died mid-hash)
         }
     if args.json:
         print(json.dumps(status, indent=2))

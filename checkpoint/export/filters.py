@@ -1,10 +1,11 @@
 """Which crossings an export or a report covers: a frozen filter applied while streaming the log.
 
 Values within one field are alternatives (``--verdict reject --verdict check``); fields combine with
-AND. The id-number filter never holds the number itself: it is turned into the log's keyed hash
-(``checkpoint.log.personal.id_number_hash``: HMAC-SHA256 with the station's hash key, the number
-normalised as officers type it) and compared with ``Crossing.id_number_hash``, so neither
-the filter, the manifest nor the log's audit entry ever carries the number.
+AND. The id-number filter never holds the number itself: it is turned into the log's id-index key
+(``checkpoint.log.idindex``: Argon2id keyed by the station's lookup key, the number normalised by
+``checkpoint.lookup_keys``) and, with the supervisor's key, the pre-schema-4 HMAC too, and compared
+with the row's ``id_key`` and ``id_number_hash``, so neither the filter, the manifest nor the log's
+audit entry ever carries the number.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ class ExportFilter:
             return False
         if self.officers and (c.officer_id or "") not in self.officers:
             return False
-        return not self.id_number_hashes or (c.id_number_hash or b"").hex() in self.id_number_hashes
+        return not self.id_number_hashes or any((h or b"").hex() in self.id_number_hashes
+                                                for h in (c.id_key, c.id_number_hash))
 
     @property
     def selective(self) -> bool:

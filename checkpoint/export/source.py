@@ -49,11 +49,13 @@ class ExportRow(NamedTuple):
     id_number_hash: bytes | None
     sealed: bytes | None
     hash: bytes
+    id_key: bytes | None = None  # the row's id-index key (checkpoint.log.idindex), None before it is made
 
 
 FIELDS = ExportRow._fields
-assert set(FIELDS) <= set(COLUMNS), "the export reads columns the crossing log does not have"
-_SELECT = f"SELECT {', '.join(FIELDS)} FROM crossings"  # noqa: S608 (fixed column names)
+assert set(FIELDS[:-1]) <= set(COLUMNS), "the export reads columns the crossing log does not have"
+_SELECT = (f"SELECT {', '.join('c.' + f for f in FIELDS[:-1])}, i.key FROM crossings c "  # noqa: S608 (fixed names)
+           "LEFT JOIN id_index i ON i.seq = c.seq")
 
 
 def rows_of(crossings: Iterable[Crossing]) -> Iterator[ExportRow]:
@@ -106,7 +108,7 @@ class LogRows:
 
     def __iter__(self) -> Iterator[ExportRow]:
         try:
-            cursor = self._conn.execute(f"{_SELECT}{self._where} ORDER BY seq", self._params)
+            cursor = self._conn.execute(f"{_SELECT}{self._where} ORDER BY c.seq", self._params)
             cursor.arraysize = 1024
             make = ExportRow._make
             while batch := cursor.fetchmany():

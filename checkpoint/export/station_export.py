@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from checkpoint.clock import Clock
 from checkpoint.config import StationConfig
 from checkpoint.export.engine import ExportRequest, ExportResult, Progress, export
-from checkpoint.export.filters import ExportFilter, id_number_hash
+from checkpoint.export.filters import ExportFilter
 from checkpoint.export.settings import Period, export_settings, tz_label
 from checkpoint.export.source import ExportRow, LogRows
 from checkpoint.export.writers import Format
@@ -43,13 +43,15 @@ class Criteria:
 
 
 def station_filter(config: StationConfig, period: Period, criteria: Criteria,
-                   data_dir: Path | None = None) -> ExportFilter:
+                   data_dir: Path | None = None, supervisor_key: X25519PrivateKey | None = None) -> ExportFilter:
     hashes: frozenset[str] = frozenset()
     if criteria.id_numbers:
-        from checkpoint.station_keys import load_or_create_hmac_key
+        from checkpoint.log.idindex import lookup_hashes
+        from checkpoint.log.settings import log_settings
+        from checkpoint.station_keys import load_or_create_lookup_key
 
-        key = load_or_create_hmac_key(data_dir or config.data_dir)
-        hashes = frozenset(id_number_hash(key, n) for n in criteria.id_numbers)
+        key = load_or_create_lookup_key(data_dir or config.data_dir)
+        hashes = lookup_hashes(log_settings(config, data_dir).path, key, criteria.id_numbers, supervisor_key)
     return ExportFilter(
         since=period.since, until=period.until, directions=frozenset(criteria.directions),
         verdicts=frozenset(criteria.verdicts), reasons=frozenset(criteria.reasons),
@@ -67,7 +69,8 @@ def export_station_log(config: StationConfig, clock: Clock, *, out: Path, fmt: F
 
     settings = export_settings(config)
     request = ExportRequest(out, fmt, settings.tz, tz_label(settings.tz, period.since or clock.now()),
-                            station_filter(config, period, criteria, data_dir), language or settings.language, masked,
+                            station_filter(config, period, criteria, data_dir, supervisor_key),
+                            language or settings.language, masked,
                             overwrite)
     path = log_settings(config, data_dir).path
     # An export of personal data is recorded in the log (who, when, what filter): it opens for writing.

@@ -4,8 +4,9 @@ The station seals a crossing's :class:`PersonalData` to the supervisor's (or cen
 X25519 public key, so it can write it but never read it back: a stolen station reveals no names.
 The crossing id is the AES-GCM associated data, so a sealed blob moved onto another row does not open.
 
-Keyed hashes (HMAC-SHA256 with the station's ``hmac.key``, one domain per purpose) let the station
-find the same pass or the same id number again without storing either value.
+A keyed hash (HMAC-SHA256 with the station's ``lookup.key``) lets the station find the same pass
+again without storing its id. Id numbers are guessable (province, birth year, 6 digits), so they are
+not hashed here but in the memory-hard id index (``checkpoint.log.idindex``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 from checkpoint import sealing
 from checkpoint.crossing import Crossing, PersonalData
+from checkpoint.log.idindex import legacy_id_number_hash
+from checkpoint.lookup_keys import normalise_pass_id
 from checkpoint.model import Subject
 
 MAX_FIELD_CHARS = 200
@@ -47,21 +50,22 @@ def from_subject(subject: Subject) -> PersonalData:
     )
 
 
-def normalise_id_number(id_number: str) -> str:
-    """Id numbers are compared without spaces, dashes or dots, upper-case (as officers type them)."""
-    return "".join(ch for ch in id_number.upper() if ch not in " -.\t")
-
-
 def keyed_hash(key: bytes, purpose: bytes, value: bytes) -> str:
     return hmac.new(key, purpose + b"\x00" + value, hashlib.sha256).hexdigest()
 
 
 def pass_id_hash(key: bytes, pass_id: bytes) -> str:
-    return keyed_hash(key, b"pass-id", pass_id)
+    """The keyed hash of a pass id, textual ids normalised first (``checkpoint.lookup_keys``)."""
+    return keyed_hash(key, b"pass-id", normalise_pass_id(pass_id))
 
 
 def id_number_hash(key: bytes, id_number: str) -> str:
-    return keyed_hash(key, b"id-number", normalise_id_number(id_number).encode("utf-8"))
+    """The id-number hash of logs made before schema 4 (HMAC-SHA256: fast, so it gave ids back).
+
+    New crossings are indexed with a memory-hard hash instead (``checkpoint.log.idindex``); this is kept
+    to find, with the supervisor's key, rows made before the upgrade.
+    """
+    return legacy_id_number_hash(key, id_number)
 
 
 def too_long_field(personal: PersonalData) -> str | None:

@@ -4,8 +4,9 @@ Vietnam's Decree 13/2023/NĐ-CP on personal data protection asks controllers to 
 and keep it no longer than the purpose needs. A checkpoint needs a person's details for contact
 tracing and disputes for a few weeks; after ``retention_days`` (default 30) and once synced, the
 station keeps only what counts need (time, verdict, reason, lane, officer) and erases the sealed
-personal data and both keyed hashes (a keyed hash of an id number still identifies a person to
-whoever holds the station's key). Unsynced crossings are never erased: the server's copy would be lost.
+personal data, both keyed hashes and the row's id-index key (a keyed hash of an id number still
+identifies a person to whoever holds the station's key). Unsynced crossings are never erased: the
+server's copy would be lost.
 
 Erasure sets the three columns to NULL and stamps ``erased_at``; the chain covers them only through
 ``personal_digest``, so it still verifies. ``secure_delete`` is on and the WAL is checkpointed and
@@ -40,6 +41,8 @@ def erase_expired(log: CrossingLog, cutoff: datetime, now: datetime) -> int:
                 "AND (sealed IS NOT NULL OR pass_id_hash IS NOT NULL OR id_number_hash IS NOT NULL) LIMIT ?)",
                 (erased_at, stamp(cutoff), int(cursor), BATCH),
             ).rowcount
+            conn.execute("DELETE FROM id_index WHERE seq IN (SELECT i.seq FROM id_index i JOIN crossings c "
+                         "ON c.seq = i.seq WHERE c.erased_at=?)", (erased_at,))
         erased += n
         if n < BATCH:
             break

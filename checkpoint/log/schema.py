@@ -68,6 +68,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX crossings_time ON crossings (recorded_at);
     CREATE INDEX crossings_id_number ON crossings (id_number_hash) WHERE id_number_hash IS NOT NULL;
     """,
+    # 4: the id-number index: memory-hard keys outside the chain, filled after the commit
+    # (checkpoint.log.idindex); crossings.id_number_hash stays for rows made before it
+    """
+    CREATE TABLE id_index (seq INTEGER PRIMARY KEY, key BLOB);
+    CREATE INDEX id_index_key ON id_index (key) WHERE key IS NOT NULL;
+    """,
 )
 VERSION = len(MIGRATIONS)
 

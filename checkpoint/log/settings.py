@@ -68,11 +68,20 @@ def open_station_log(config: StationConfig, clock: Clock, data_dir: Path | None 
 
     Without ``[log] seal_to`` the station keeps no personal fields at all (only keyed hashes).
     """
-    from checkpoint.station_keys import load_or_create_hmac_key
+    from checkpoint.station_keys import legacy_hmac_key, load_or_create_lookup_key, retire_legacy_hmac_key
 
     s = log_settings(config, data_dir)
     folder = data_dir or config.data_dir
     seal_to = load_seal_key(s.seal_to) if s.seal_to is not None else None
-    return CrossingLog.open(s.path, station_id=config.station.id, seal_to=seal_to,
-                            hmac_key=load_or_create_hmac_key(folder), clock=clock,
-                            duplicate_window=s.duplicate_window, retention=s.retention, busy_timeout=s.busy_timeout)
+    legacy = legacy_hmac_key(folder)
+    log = CrossingLog.open(s.path, station_id=config.station.id, seal_to=seal_to,
+                           hmac_key=load_or_create_lookup_key(folder), clock=clock,
+                           duplicate_window=s.duplicate_window, retention=s.retention, busy_timeout=s.busy_timeout,
+                           legacy_hmac_key=legacy)
+    if legacy is not None:  # sealed to the supervisor in the log's meta by now (or no seal_to: given up)
+        try:
+            retire_legacy_hmac_key(folder)
+        except BaseException:
+            log.close()
+            raise
+    return log

@@ -12,6 +12,8 @@ the file read-only. Within the station, one connection is shared under a lock by
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -29,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from checkpoint.clock import Clock
 from checkpoint.crossing import PERSONAL_FIELDS, Crossing, PersonalData
 from checkpoint.decision import Decision, Flag
-from checkpoint.log import chain, schema
+from checkpoint.log import chain, idindex, schema
 from checkpoint.log.checkpointer import BACKSTOP_PAGES, Checkpointer
 from checkpoint.log.errors import LogError, from_sqlite, os_error_code
 from checkpoint.log.ids import uuid7
@@ -37,7 +39,6 @@ from checkpoint.log.integrity import SYNC_CHECK_MAX_BYTES, BackgroundCheck, quic
 from checkpoint.log.personal import (
     MAX_FIELD_CHARS,
     from_subject,
-    id_number_hash,
     pass_id_hash,
     seal_personal,
     too_long_field,
@@ -46,6 +47,7 @@ from checkpoint.log.rows import COLUMNS, INSERT, SELECT, blob, row_to_crossing
 from checkpoint.log.stats import LogStats, compute_stats
 from checkpoint.log.timefmt import stamp, time_range
 from checkpoint.log.verify import ChainReport, check_crossing, walk_chain
+from checkpoint.lookup_keys import normalise_id_number
 
 PAGE = 512
 MAX_SHORT = 64  # lane, officer id, action name, detail keys
@@ -142,17 +144,26 @@ class CrossingLog:
         self._lock = threading.RLock()
         self._checkpointer: Checkpointer | None = None
         self._integrity: BackgroundCheck | None = None
+        self._indexer: idindex.Indexer | None = None
+        # Id numbers seen within the duplicate window, for manual entries (which have no pass id): in
+        # memory only, keyed by an HMAC under a key made at start, so nothing of it reaches the disk.
+        self._recent_ids: dict[bytes, datetime] = {}
+        self._recent_key = os.urandom(32)
 
     # -- opening ---------------------------------------------------------------------------------
     @classmethod
     def open(cls, path: Path, *, station_id: str, seal_to: X25519PublicKey | None, hmac_key: bytes, clock: Clock,
              duplicate_window: timedelta = timedelta(minutes=30), retention: timedelta = timedelta(days=30),
-             busy_timeout: float = 2.0, sync_check_max_bytes: int = SYNC_CHECK_MAX_BYTES) -> CrossingLog:
+             busy_timeout: float = 2.0, sync_check_max_bytes: int = SYNC_CHECK_MAX_BYTES,
+             legacy_hmac_key: bytes | None = None) -> CrossingLog:
         """Open (or create) the station's log for writing.
 
         Runs ``quick_check`` and the migrations, checks the file belongs to ``station_id`` and that its
         newest crossing is intact and is the chain's recorded head; any failure is a :class:`LogError`
-        (fail closed: a station that cannot trust its log must not admit). A log larger than
+        (fail closed: a station that cannot trust its log must not admit). ``hmac_key`` is the station's
+        lookup key (pass-id hashes, id-number index); ``legacy_hmac_key`` is the hash key of a log made
+        before schema 4, sealed here to ``seal_to`` for the supervisor (see ``checkpoint.log.idindex``).
+        A log larger than
         ``sync_check_max_bytes`` is quick-checked in the background instead, and refuses to record from
         the moment that check finds a problem (see :attr:`integrity`).
         """
@@ -170,9 +181,11 @@ class CrossingLog:
         try:
             log._claim(station_id)
             log._check_head()
+            params = log._id_setup(legacy_hmac_key)
         except BaseException:
             log.close()
             raise
+        log._indexer = idindex.Indexer(log, hmac_key, params)
         log._checkpointer = Checkpointer(path)
         if large:
             log._integrity = BackgroundCheck(path)
@@ -217,6 +230,20 @@ class CrossingLog:
             elif row[0] != station_id:
                 raise LogError("wrong_station", f"the log was made by station {row[0]!r}, this is {station_id!r}",
                                path=self.path)
+
+    def _id_setup(self, legacy_key: bytes | None) -> idindex.IdHashParams:
+        """The log's id-hash parameters (set at creation), and the old hash key sealed for the supervisor."""
+        with self._write() as conn:
+            stored = self._meta(conn, idindex.PARAMS_META)
+            if not stored:
+                self._set_meta(conn, idindex.PARAMS_META, stored := str(idindex.DEFAULT_PARAMS))
+            if (legacy_key is not None and self._seal_to is not None
+                    and not self._meta(conn, idindex.LEGACY_META)):
+                self._set_meta(conn, idindex.LEGACY_META, idindex.seal_legacy_key(legacy_key, self._seal_to))
+        try:
+            return idindex.IdHashParams.parse(stored)
+        except ValueError as e:
+            raise LogError("invalid", str(e), path=self.path) from None
 
     def _check_head(self) -> None:
         """The newest crossing must be the recorded head and hash correctly: a quick tamper check at start."""
@@ -302,8 +329,8 @@ class CrossingLog:
                            path=self.path)
         crossing_id = uuid7(self._clock.now())
         pid_hash = pass_id_hash(self._hmac_key, p.pass_id) if p is not None else None
-        idn_hash = (id_number_hash(self._hmac_key, personal.id_number)
-                    if personal is not None and personal.id_number else None)
+        idn_hash = None  # since schema 4 the id number is indexed in id_index, off the record path
+        idn = normalise_id_number(personal.id_number) if personal is not None and personal.id_number else ""
         sealed = (seal_personal(personal, crossing_id, self._seal_to)
                   if personal is not None and self._seal_to is not None else None)
         at = decision.evaluated_at
@@ -312,9 +339,13 @@ class CrossingLog:
             flags.add(Flag.CLOCK_SUSPECT)
         if ctx.manual:
             flags.add(Flag.MANUAL)
+        tag = hmac.new(self._recent_key, idn.encode(), hashlib.sha256).digest() if idn else None
         with self._write() as conn:
             head_seq, head_hash = self._head(conn)
             if pid_hash is not None and self._seen_since(conn, pid_hash, at - self.duplicate_window):
+                flags.add(Flag.DUPLICATE)
+            last = self._recent_ids.get(tag) if ctx.manual and tag is not None else None
+            if last is not None and last >= at - self.duplicate_window:
                 flags.add(Flag.DUPLICATE)
             fields: dict[str, Any] = {
                 "seq": head_seq + 1, "id": crossing_id, "station_id": self.station_id, "officer_id": ctx.officer_id,
@@ -330,15 +361,28 @@ class CrossingLog:
             }
             fields["hash"] = chain.crossing_hash(fields)
             conn.execute(INSERT, _row_values(fields, pid_hash, idn_hash, sealed))
+            if idn:
+                conn.execute("INSERT INTO id_index (seq, key) VALUES (?, NULL)", (fields["seq"],))
             self._set_meta(conn, "head_seq", str(fields["seq"]))
             self._set_meta(conn, "head_hash", fields["hash"])
         if self._checkpointer is not None:
             self._checkpointer.committed()
+        if tag is not None:
+            self._remember_id(tag, at)
+        if idn and self._indexer is not None:
+            self._indexer.submit(fields["seq"], idn)
         return Crossing(
             **{k: v for k, v in fields.items() if k not in ("rules_applied", "flags")},
             rules_applied=fields["rules_applied"], flags=fields["flags"], pass_id_hash=pid_hash,
             id_number_hash=idn_hash, sealed=sealed,
         )
+
+    def _remember_id(self, tag: bytes, at: datetime) -> None:
+        with self._lock:
+            self._recent_ids[tag] = max(at, self._recent_ids.get(tag, at))
+            if len(self._recent_ids) > 4096:
+                cutoff = at - self.duplicate_window
+                self._recent_ids = {k: v for k, v in self._recent_ids.items() if v >= cutoff}
 
     def _seen_since(self, conn: sqlite3.Connection, pid_hash: str, since: datetime) -> bool:
         row = conn.execute("SELECT 1 FROM crossings WHERE pass_id_hash=? AND recorded_at>=? LIMIT 1",
@@ -392,13 +436,29 @@ class CrossingLog:
                 left -= len(rows)
 
     def lookup_id_number(self, id_number: str, limit: int = 100) -> list[Crossing]:
-        """Crossings of a person by id number (through its keyed hash; the number itself is not stored)."""
-        if self._hmac_key is None:
+        """Crossings of a person by id number, through the id index (the number itself is not stored).
+
+        Costs one memory-hard hash (~0.2 s). Rows made before schema 4 are not found here: they need
+        the supervisor's key (``checkpoint export --id-number N --key``).
+        """
+        if self._indexer is None:
             raise LogError("read_only", "looking up an id number needs the station's hash key", path=self.path)
-        key = bytes.fromhex(id_number_hash(self._hmac_key, id_number))
-        rows = self._read(lambda c: c.execute(f"{SELECT} WHERE id_number_hash=? ORDER BY seq LIMIT ?",
-                                              (key, limit)).fetchall())
+        self._indexer.drain()
+        key = self._indexer.key(normalise_id_number(id_number))
+        sql = f"{SELECT} WHERE seq IN (SELECT seq FROM id_index WHERE key=?) ORDER BY seq LIMIT ?"  # noqa: S608
+        rows = self._read(lambda c: c.execute(sql, (key, limit)).fetchall())
         return [row_to_crossing(r) for r in rows]
+
+    def wait_for_id_index(self) -> None:
+        """Block until every id number recorded so far is in the id index (tests, export, shutdown)."""
+        if self._indexer is not None:
+            self._indexer.drain()
+
+    def unindexed(self) -> int:
+        """Crossings whose id-index key is missing (the station stopped between the commit and the hash)."""
+        self.wait_for_id_index()
+        n: int = self._read(lambda c: c.execute("SELECT count(*) FROM id_index WHERE key IS NULL").fetchone()[0])
+        return n
 
     def unsynced(self, limit: int) -> list[Crossing]:
         return list(self.crossings(after_seq=self.sync_cursor, limit=limit))
@@ -473,6 +533,10 @@ class CrossingLog:
             conn.close()
 
     def close(self) -> None:
+        if self._indexer is not None:
+            self._indexer.drain()
+            self._indexer.stop()
+            self._indexer = None
         if self._checkpointer is not None:
             self._checkpointer.stop()
             self._checkpointer = None

@@ -15,6 +15,7 @@ from checkpoint.card_parts import CardParts, PartialCard
 from checkpoint.crossing import Crossing, PersonalData
 from checkpoint.decision import Decision, Flag, Reason, Verdict
 from checkpoint.log import CrossingContext
+from checkpoint.lookup_keys import id_problem
 from checkpoint.model import mask_id
 from checkpoint.station import Station
 from checkpoint.tui.recorder import LogRecorder, record_and_show
@@ -101,6 +102,8 @@ class Checker:
         with self._lock:
             t = self.station.guard.assess()
             flags = {Flag.MANUAL} | ({Flag.CLOCK_SUSPECT} if t.suspect else set())
+            if id_problem(form.id_number, birth_date=form.birth_year):
+                flags.add(Flag.ID_IMPLAUSIBLE)
             if form.symptoms and self.station.config.rules.refuse_symptoms:
                 decision = Decision(Verdict.REJECT, Reason.RULE_FAILED, detail, t.effective, flags=frozenset(flags),
                                     rules_applied=("symptoms",), rule="symptoms")

@@ -167,9 +167,9 @@ def test_log_rows_read_exactly_what_the_log_holds(station: Path) -> None:
         expected_day = list(rows_of(log.crossings(since=p.since, until=p.until)))
     with LogRows(path) as rows:
         assert rows.count() == 26 and rows.station_id == "STATION-01"
-        assert list(rows) == expected
+        assert [r._replace(id_key=None) for r in rows] == expected  # Crossing values carry no id-index key
     with LogRows(path, since=p.since, until=p.until) as rows:
-        assert rows.count() == 24 and list(rows) == expected_day
+        assert rows.count() == 24 and [r._replace(id_key=None) for r in rows] == expected_day
 
 
 def test_verify_against_a_given_station_key(station: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

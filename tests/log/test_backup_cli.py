@@ -75,7 +75,7 @@ def test_open_station_log_from_config(tmp_path: Path, passes: Passes, supervisor
     with open_station_log(cfg, clock) as log:
         c = log.record(passes.decide(), ctx())
     assert c.station_id == "QN-02" and open_personal(c, supervisor) is not None
-    assert (tmp_path / "data" / "hmac.key").exists()
+    assert (tmp_path / "data" / "lookup.key").exists() and not (tmp_path / "data" / "hmac.key").exists()
     bad = parse_config({"log": {"seal_to": str(tmp_path / "missing.pem")}})
     with pytest.raises(KeyLoadError, match="does not exist"):
         open_station_log(bad, clock, tmp_path / "data")
@@ -97,6 +97,7 @@ def test_status_and_backup_commands(log_path: Path, supervisor: X25519PrivateKey
 
     status = json.loads(capsys.readouterr().out)
     assert (status["crossings"], status["synced_up_to"], status["unsynced"], status["last_seq"]) == (3, 1, 2, 3)
+    assert status["id_unindexed"] == 0
     out_file = tmp_path / "backup.sqlite"
     assert main(["log", "backup", "--data-dir", data, "--out", str(out_file)]) == 0
     assert "backed up 3 crossings" in capsys.readouterr().out

@@ -104,6 +104,18 @@ def test_manual_entry_is_recorded_as_manual_and_symptoms_refuse(tmp_path: Path) 
     assert sick.decision.display is Display.REJECT and sick.decision.rule == "symptoms"
 
 
+
+def test_a_manual_entry_with_an_implausible_id_is_flagged(tmp_path: Path) -> None:
+    from checkpoint.decision import Flag
+
+    w = make_services(tmp_path)
+    good = w.services.checker.manual(ManualForm("Bùi Văn Tư", "001060004321", "1960"), POST, "manual")
+    assert Flag.ID_IMPLAUSIBLE not in good.decision.flags
+    bad = w.services.checker.manual(ManualForm("Bùi Văn Tư", "0010600043", "1960"), POST, "manual")  # 10 digits
+    assert Flag.ID_IMPLAUSIBLE in bad.decision.flags and bad.decision.display is Display.CHECK
+    assert bad.crossing is not None and "id_implausible" in bad.crossing.flags
+
+
 def test_a_multi_part_smart_card_is_decided_once_every_part_is_in(world: World) -> None:
     """Example 02 of the SMART Health Cards spec is three QR codes, scanned one after another."""
     from checkpoint.card_parts import PartialCard

@@ -68,7 +68,7 @@ class VerdictPanel(Static):
             lines.append(t.reason(d.reason.value, d.rule))
         if outcome.log_error is not None:
             lines.append(t(f"logerr.{outcome.log_error}"))
-        for flag in (Flag.DUPLICATE, Flag.CLOCK_SUSPECT, Flag.LISTS_STALE, Flag.MANUAL):
+        for flag in (Flag.DUPLICATE, Flag.CLOCK_SUSPECT, Flag.LISTS_STALE, Flag.MANUAL, Flag.ID_IMPLAUSIBLE):
             if flag in d.flags:
                 lines.append(t(f"flag.{flag.value}"))
         parts.extend(_center(Text(line, style="bold")) for line in lines)
