@@ -71,6 +71,8 @@ PERSONAL_COLUMNS = {
     "origin": Column("origin", "Nơi đi", "From", width=18, typed=True),
     "destination": Column("destination", "Nơi đến", "To", width=18, typed=True),
     "purpose": Column("purpose", "Mục đích", "Purpose", width=18, typed=True),
+    # The pass's own id (HC1 UVCI, CP1 cti): not a citizen's id, so never in the id-number column.
+    "document_id": Column("document_id", "Số giấy tờ", "Document no.", width=32, typed=True),
 }
 assert tuple(PERSONAL_COLUMNS) == PERSONAL_FIELDS
 

@@ -42,7 +42,8 @@ VI: Mapping[str, str] = {
     # fields the officer checks against the ID card
     "field.name": "Họ tên",
     "field.birth_date": "Ngày sinh",
-    "field.id_number": "Số giấy tờ",
+    "field.id_number": "Số CCCD/CMND",
+    "field.document_id": "Số giấy tờ",
     "field.category": "Đối tượng",
     "field.vehicle": "Biển số xe",
     "field.valid_until": "Hiệu lực đến",
@@ -227,6 +228,7 @@ EN: Mapping[str, str] = {
     "field.name": "Full name",
     "field.birth_date": "Birth date",
     "field.id_number": "ID number",
+    "field.document_id": "Document no.",
     "field.category": "Category",
     "field.vehicle": "Vehicle plate",
     "field.valid_until": "Valid until",

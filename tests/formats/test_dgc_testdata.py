@@ -88,7 +88,7 @@ def test_case(path: Path | None, flag: str | None) -> None:
     country = path.relative_to(ROOT).parts[0]
     issue = dgc_cases.known_issue(_issues(), flag, country, path.stem)
     if issue:
-        pytest.skip(f"known wrong upstream: {issue}")
+        pytest.skip(f"known wrong: {issue}")
     expected = case["EXPECTEDRESULTS"][flag]
     assert dgc_cases.CHECKS[flag][1](case) is expected, case["TESTCTX"].get("DESCRIPTION")
 

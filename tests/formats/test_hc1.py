@@ -54,7 +54,8 @@ def test_vaccination_accepted_once_old_enough_and_says_what_satisfied() -> None:
     assert p is not None and p.certificate is not None
     assert p.subject.name == "Erika Mustermann" and p.certificate.icao_name == "ERIKA MUSTERMANN"
     assert p.subject.birth_date == "1964-08-12" and p.subject.category == "health-certificate"
-    assert p.subject.id_number == "URN:UVCI:01DE/IZ12345A/5CWLU12RNOB9RXSEOP6FG8#W"
+    assert p.subject.id_number is None  # a DCC names no national id: the UVCI is the document's id
+    assert p.document_id == "URN:UVCI:01DE/IZ12345A/5CWLU12RNOB9RXSEOP6FG8#W"
 
 
 def test_test_and_recovery_certificates() -> None:
