@@ -12,7 +12,10 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 #: Personal fields: sealed at rest, masked in exports without the supervisor key, never in text logs.
-PERSONAL_FIELDS = ("name", "id_number", "birth_date", "phone", "vehicle", "origin", "destination", "purpose")
+#: ``id_number`` is the person's national id (CP1 ``idn``, or typed by the officer), never a document's
+#: id; ``document_id`` is the pass's own id (HC1 UVCI, CP1 cti, ...), kept apart for the supervisor.
+PERSONAL_FIELDS = ("name", "id_number", "birth_date", "phone", "vehicle", "origin", "destination", "purpose",
+                   "document_id")
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class PersonalData:
     origin: str | None = None
     destination: str | None = None
     purpose: str | None = None
+    document_id: str | None = None
 
     def to_json_bytes(self) -> bytes:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()

@@ -27,6 +27,7 @@ class Reason(StrEnum):
     UNKNOWN_KEY = "UNKNOWN_KEY"
     BAD_SIGNATURE = "BAD_SIGNATURE"
     KEY_REVOKED = "KEY_REVOKED"
+    KEY_NOT_ALLOWED = "KEY_NOT_ALLOWED"  # the signer's key usage does not cover this kind of certificate
     NOT_YET_VALID = "NOT_YET_VALID"
     EXPIRED = "EXPIRED"
     PASS_REVOKED = "PASS_REVOKED"  # noqa: S105 (a reason code, not a password)

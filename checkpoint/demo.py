@@ -7,6 +7,7 @@ config, verifier, and (where the caller renders them) QR images through the real
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -87,10 +88,16 @@ def make_world(data_dir: Path, now: datetime) -> DemoWorld:
     )
     write_atomic(trust_dir / "trust-list.cose", tl)
 
+    issued: list[str] = []
+
     def issue(p: Subject, key: keys.PrivateKey, iss: str, *, age: timedelta = timedelta(hours=5),
               health: Health | None = None, pid: bytes | None = None) -> str:
+        # Pass ids from the demo's time and order: the card shows them, and screens of one moment
+        # come out the same (snapshot tests); another run at another time gets other ids.
+        pid = pid or hashlib.sha256(f"demo pass {now.isoformat()} {len(issued)}".encode()).digest()[:16]
         req = PassRequest(p, iss, now - age, health or Health(symptoms=False), pass_id=pid)
-        return sign_pass(req, key)
+        issued.append(sign_pass(req, key))
+        return issued[-1]
 
     revoked_id = os.urandom(16)
     rl = build_revocation_list([revoked_id, *(os.urandom(16) for _ in range(50))], version=1,

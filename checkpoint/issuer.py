@@ -31,6 +31,8 @@ class PassRequest:
 
 
 def body_of(subject: Subject, health: Health) -> dict[str, Any]:
+    if not subject.id_number:
+        raise ValueError("a CP1 pass names the holder's id number (idn)")
     body: dict[str, Any] = {
         "v": 1,
         "nam": subject.name,

@@ -41,10 +41,15 @@ class Health:
 
 @dataclass(frozen=True)
 class Subject:
-    """The person, and what the officer checks against the ID card."""
+    """The person, and what the officer checks against the ID card: name, birth date and, where the
+    document carries one, the holder's national id (CP1 ``idn``: CCCD or passport number).
+
+    ``id_number`` is the person's id, never the document's: a health certificate (HC1, SHC, NZCP)
+    carries none, so it is None there; the document's own id is :attr:`Pass.document_id`.
+    """
 
     name: str
-    id_number: str
+    id_number: str | None
     birth_date: str
     category: str
     vehicle: str | None = None
@@ -53,9 +58,9 @@ class Subject:
     purpose: str | None = None
 
     @property
-    def masked_id(self) -> str:
-        """The id number with all but the last 4 digits hidden, for screens and logs."""
-        return mask_id(self.id_number)
+    def masked_id(self) -> str | None:
+        """The id number with all but the last 4 digits hidden, for screens; None without one."""
+        return mask_id(self.id_number) if self.id_number else None
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,10 @@ class Pass:
     subject: Subject
     health: Health = field(default_factory=Health)
     certificate: HealthCertificate | None = None  # health-certificate formats (HC1, SHC, NZCP) only
+    # The document's own id, as the document writes it (CP1: cti in hex; HC1: the UVCI ``ci``; SHC:
+    # ``vc.rid``; NZCP: ``urn:uuid:`` + cti). Shown and exported as "Document no.", never as an id
+    # number; ``pass_id`` (bytes) is its key for revocation and duplicate detection.
+    document_id: str | None = None
 
 
 @dataclass(frozen=True)

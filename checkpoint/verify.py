@@ -1,8 +1,8 @@
 """The verifier: QR text and a time in, a :class:`Decision` out. Pure: no I/O, clock passed in.
 
 Checks run in the CP1 spec's order, and the first that fails is the reason:
-UNKNOWN_FORMAT, MALFORMED, UNKNOWN_KEY, BAD_SIGNATURE, KEY_REVOKED, NOT_YET_VALID, EXPIRED,
-PASS_REVOKED, RULE_FAILED. Any text at all gets a decision, never an exception.
+UNKNOWN_FORMAT, MALFORMED, UNKNOWN_KEY, BAD_SIGNATURE, KEY_REVOKED, KEY_NOT_ALLOWED, NOT_YET_VALID,
+EXPIRED, PASS_REVOKED, RULE_FAILED. Any text at all gets a decision, never an exception.
 """
 
 from __future__ import annotations
@@ -92,9 +92,12 @@ class Verifier:
             detail = "the signature is not valid: the pass was altered or forged"
             return reject(Reason.BAD_SIGNATURE, detail, now, format=fmt, kid=kid)
         # From here on the pass content is authentic.
-        problem = key.problem_at(p.issued_at, p.issuer, p.certificate.kind if p.certificate else None)
+        problem = key.problem_at(p.issued_at, p.issuer)
         if problem:
             return reject(Reason.KEY_REVOKED, problem, now, format=fmt, kid=kid, pass_=p)
+        not_allowed = key.use_problem(p.certificate.kind if p.certificate else None)
+        if not_allowed:
+            return reject(Reason.KEY_NOT_ALLOWED, not_allowed, now, format=fmt, kid=kid, pass_=p)
         timing = time_problem(p, now, self.rules.clock_skew)
         if timing is not None:
             return reject(timing[0], timing[1], now, format=fmt, kid=kid, pass_=p)

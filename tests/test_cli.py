@@ -156,8 +156,11 @@ def test_verify_hc1_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert code == 0 and doc["format"] == "HC1" and doc["certificate"] == "test", doc
     assert doc["name"] == "Erika Mustermann" and doc["name_icao"] == "ERIKA MUSTERMANN"
     assert doc["detail"].startswith("negative rapid antigen test")
+    uvci = case["JSON"]["t"][0]["ci"]
+    assert doc["id_number"] is None and doc["document_id"] == uvci  # the certificate's id is no id number
     code, out, _ = run(capsys, "verify", "--trust", str(tmp_path), "--at", at, case["PREFIX"])
     assert "ICAO name:" in out and "ERIKA MUSTERMANN" in out
+    assert "ID number:" not in out and f"Document no.: {uvci}" in out
 
 
 def test_verify_shc_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -130,6 +130,7 @@ def decision_json(d: Decision) -> dict[str, object]:
         "kid": d.kid.hex() if d.kid else None,
         "issuer": p.issuer if p else None,
         "pass_id": p.pass_id.hex() if p else None,
+        "document_id": p.document_id if p else None,  # the document's own id (HC1 UVCI), not an id number
         "issued": iso(p.issued_at) if p else None,
         "expires": iso(p.expires) if p else None,
         "name": s.name if s else None,
@@ -167,6 +168,6 @@ def decision_text(d: Decision) -> str:
         until = f"{p.expires:%Y-%m-%d %H:%M} UTC" if p.expires.year < 9999 else None  # SHC: no expiry
         rows = [("Name", s.name), ("ICAO name", icao), ("Birth date", s.birth_date), ("ID number", s.masked_id),
                 ("Category", s.category), ("Vehicle", s.vehicle), ("Valid until", until),
-                ("Issuer", f"{p.issuer} (key {d.kid.hex() if d.kid else '?'})")]
+                ("Document no.", p.document_id), ("Issuer", f"{p.issuer} (key {d.kid.hex() if d.kid else '?'})")]
         lines += [f"  {k + ':':<12} {v}" for k, v in rows if v]
     return "\n".join(lines)

@@ -71,6 +71,8 @@ PERSONAL_COLUMNS = {
     "origin": Column("origin", "Nơi đi", "From", width=18, typed=True),
     "destination": Column("destination", "Nơi đến", "To", width=18, typed=True),
     "purpose": Column("purpose", "Mục đích", "Purpose", width=18, typed=True),
+    # The pass's own id (HC1 UVCI, CP1 cti): not a citizen's id, so never in the id-number column.
+    "document_id": Column("document_id", "Số giấy tờ", "Document no.", width=32, typed=True),
 }
 assert tuple(PERSONAL_COLUMNS) == PERSONAL_FIELDS
 
@@ -86,6 +88,7 @@ REASONS = {
         "UNKNOWN_KEY": "Nơi cấp không được tin cậy",
         "BAD_SIGNATURE": "Chữ ký không hợp lệ (mã giả)",
         "KEY_REVOKED": "Khóa cấp mã đã bị thu hồi",
+        "KEY_NOT_ALLOWED": "Khóa ký không được phép cho loại giấy này",
         "NOT_YET_VALID": "Chưa đến hạn hiệu lực",
         "EXPIRED": "Hết hạn",
         "PASS_REVOKED": "Giấy thông hành đã bị thu hồi",
@@ -98,6 +101,7 @@ REASONS = {
         "UNKNOWN_KEY": "Issuer not trusted",
         "BAD_SIGNATURE": "Invalid signature (forged)",
         "KEY_REVOKED": "Issuer key revoked",
+        "KEY_NOT_ALLOWED": "Signer not allowed for this certificate type",
         "NOT_YET_VALID": "Not yet valid",
         "EXPIRED": "Expired",
         "PASS_REVOKED": "Pass revoked",

@@ -73,6 +73,7 @@ def pass_from_claims(m: Mapping[Any, Any]) -> Pass:
         expires=exp,
         subject=_subject(body),
         health=_health(claims.get(body, "hs", Mapping, "pass.hs", required=False)),
+        document_id=cti.hex(),
     )
 
 

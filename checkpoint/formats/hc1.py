@@ -123,9 +123,10 @@ def pass_from_claims(m: Mapping[Any, Any]) -> Pass:
         expires=exp,
         subject=Subject(
             name=cert.name or cert.icao_name,
-            id_number=cert_id,
+            id_number=None,  # a DCC names no national id; its UVCI is the document's id
             birth_date=cert.birth_date,
             category=CATEGORY,
         ),
         certificate=cert,
+        document_id=cert_id,
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -102,6 +103,7 @@ def pass_from_claims(m: Mapping[Any, Any]) -> Pass:
         issued_at=nbf,
         not_before=nbf,
         expires=exp,
-        subject=Subject(name=cert.name, id_number="", birth_date=dob, category=CATEGORY),
+        subject=Subject(name=cert.name, id_number=None, birth_date=dob, category=CATEGORY),
         certificate=cert,
+        document_id=f"urn:uuid:{uuid.UUID(bytes=cti)}",  # the pass's jti (NZCP spec)
     )

@@ -128,6 +128,7 @@ def pass_from_payload(m: Mapping[str, Any], fallback_id: bytes) -> Pass:
         issued_at=nbf,
         not_before=nbf,
         expires=exp,
-        subject=Subject(name=cert.name, id_number="", birth_date=cert.birth_date, category=CATEGORY),
+        subject=Subject(name=cert.name, id_number=None, birth_date=cert.birth_date, category=CATEGORY),
         certificate=cert,
+        document_id=rid or None,
     )

@@ -43,10 +43,13 @@ def open_personal(crossing: Crossing, private: X25519PrivateKey) -> PersonalData
     return PersonalData.from_json_bytes(sealing.unseal(crossing.sealed, private, aad_for(crossing.id)))
 
 
-def from_subject(subject: Subject) -> PersonalData:
+def from_subject(subject: Subject, document_id: str | None = None) -> PersonalData:
+    """The personal fields of a verified pass: the person (``id_number`` only when the document names
+    the holder's national id) and, apart, the document's own id (``Pass.document_id``)."""
     return PersonalData(
         name=subject.name, id_number=subject.id_number, birth_date=subject.birth_date, vehicle=subject.vehicle,
         origin=subject.origin, destination=subject.destination, purpose=subject.purpose,
+        document_id=document_id,
     )
 
 

@@ -323,7 +323,7 @@ class CrossingLog:
         _check_context(ctx, self.path, decision)
         p = decision.pass_
         if personal is None and p is not None:
-            personal = from_subject(p.subject)
+            personal = from_subject(p.subject, p.document_id)
         if personal is not None and (too_long := too_long_field(personal)):
             raise LogError("invalid", f"the {too_long} field is longer than {MAX_FIELD_CHARS} characters",
                            path=self.path)

@@ -37,11 +37,8 @@ class TrustedKey:
     def kids(self) -> tuple[bytes, ...]:
         return (self.kid, *self.aliases)
 
-    def problem_at(self, issued_at: datetime, issuer: str, use: str | None = None) -> str | None:
+    def problem_at(self, issued_at: datetime, issuer: str) -> str | None:
         """Why this key may not vouch for a pass issued at ``issued_at`` by ``issuer``, or None.
-
-        ``use`` is the kind of health certificate (vaccination, test, recovery) signed, checked
-        against the signer certificate's extended key usage; None for passes that have no kind.
 
         A revoked key refuses every pass, whatever its issue time: whoever holds a compromised key
         can write any ``iat`` they like, so the revocation time is a record, not a cut-off.
@@ -55,12 +52,18 @@ class TrustedKey:
             return "the pass was issued after its key expired"
         if self.issuer is not None and issuer != self.issuer:
             return f"the key is not authorised for issuer {issuer!r}"
-        if use is not None and not self.may_sign(use):
-            if not self.uses:
-                return "the signer's certificate does not allow signing health certificates"
-            allowed = ", ".join(sorted(self.uses))
-            return f"the signer may sign only {allowed} certificates, not a {use} certificate"
         return None
+
+    def use_problem(self, use: str | None) -> str | None:
+        """Why the signer may not sign this kind of health certificate (vaccination, test, recovery),
+        or None. Checked against the signer certificate's extended key usage (``certs.allowed_uses``);
+        ``use`` is None for passes that have no kind (CP1)."""
+        if use is None or self.may_sign(use):
+            return None
+        if not self.uses:
+            return "the signer's certificate has a key usage this station cannot read, so it may sign nothing"
+        allowed = ", ".join(sorted(self.uses))
+        return f"the signer may sign only {allowed} certificates, not a {use} certificate"
 
     def revokes(self, pass_id: bytes, issued_at: datetime) -> bool:
         """Whether this key's issuer revoked the pass (its own list, beside the station's)."""

@@ -15,8 +15,9 @@ from checkpoint.card_parts import CardParts, PartialCard
 from checkpoint.crossing import Crossing, PersonalData
 from checkpoint.decision import Decision, Flag, Reason, Verdict
 from checkpoint.log import CrossingContext
+from checkpoint.log.personal import from_subject
 from checkpoint.lookup_keys import id_problem
-from checkpoint.model import mask_id
+from checkpoint.model import Pass, mask_id
 from checkpoint.station import Station
 from checkpoint.tui.recorder import LogRecorder, record_and_show
 
@@ -32,14 +33,22 @@ class Post:
 
 @dataclass(frozen=True)
 class Card:
-    """What the officer checks against the ID card (id number masked to its last 4 digits)."""
+    """What the officer checks against the ID card (id number masked to its last 4 digits; None when
+    the document names no national id), and apart, the document's own number."""
 
     name: str
     birth_date: str
-    masked_id: str
+    masked_id: str | None
     category: str | None
     vehicle: str | None
     valid_until: datetime | None
+    document_id: str | None = None  # the pass's own id (HC1 UVCI, ...), never shown as an id number
+
+
+def card_of(p: Pass) -> Card:
+    """The card of a verified pass: the person as the document names them, and the document's number."""
+    s = p.subject
+    return Card(s.name, s.birth_date, s.masked_id, s.category, s.vehicle, p.expires, p.document_id)
 
 
 @dataclass(frozen=True)
@@ -86,10 +95,8 @@ class Checker:
             personal = None
             card = None
             if p is not None:
-                s = p.subject
-                personal = PersonalData(s.name, s.id_number, s.birth_date, None, s.vehicle, s.origin,
-                                        s.destination, s.purpose)
-                card = Card(s.name, s.birth_date, s.masked_id, s.category, s.vehicle, p.expires)
+                personal = from_subject(p.subject, p.document_id)
+                card = card_of(p)
             ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect)
             r = record_and_show(self.recorder, decision, ctx, personal)
             if r.crossing is not None:

@@ -18,7 +18,7 @@ from typing import Any
 import cbor2
 
 from checkpoint.clock import parse_instant
-from checkpoint.decision import Reason
+from checkpoint.decision import Decision, Reason, Verdict
 from checkpoint.errors import KeyLoadError, MalformedPass
 from checkpoint.formats import base45, compression, hc1
 from checkpoint.formats.cose import parse_sign1
@@ -149,6 +149,56 @@ NEEDS = {
 }
 
 
+#: The flags the station's own decision answers for (the test data's README). Left out: the JSON
+#: schema (not enforced, docs/formats.md), JSON equality and the PNG (properties of the test data
+#: files, not of the pass), and the generation-side VALIDOBJECT / ENCODE.
+DECISION_FLAGS = ("EXPECTEDUNPREFIX", "EXPECTEDB45DECODE", "EXPECTEDCOMPRESSION", "EXPECTEDDECODE",
+                  "EXPECTEDVERIFY", "EXPECTEDEXPIRATIONCHECK", "EXPECTEDKEYUSAGE")
+#: The test name of the whole-case check in known_issues.csv (the station's own list).
+DECISION_TEST = "test_station_decision"
+#: Reasons that mean every check on the pass itself passed (the checkpoint's rules are policy, not
+#: part of the test data; there is no revocation list here).
+TECHNICALLY_ACCEPTED = (None, Reason.RULE_FAILED)
+
+
+def decision_flags(case: Case) -> dict[str, bool]:
+    """The decision flags the case sets, for a case with something to scan (PREFIX or COSE)."""
+    if "PREFIX" not in case and "COSE" not in case:
+        return {}
+    expected = case.get("EXPECTEDRESULTS", {})
+    return {f: expected[f] for f in DECISION_FLAGS if f in expected}
+
+
+def decision_time(case: Case) -> datetime:
+    """The case's VALIDATIONCLOCK when it tests expiry; otherwise (the step is not tested, as the
+    README allows) the clock moved inside the pass's validity, so time does not decide."""
+    at = clock(case)
+    if "EXPECTEDEXPIRATIONCHECK" in case.get("EXPECTEDRESULTS", {}):
+        return at
+    try:
+        signed = hc1.parse(case["PREFIX"]) if "PREFIX" in case else hc1.parse_cose(bytes.fromhex(case["COSE"]))
+    except (MalformedPass, ValueError):
+        return at
+    return min(max(at, signed.pass_.not_before), signed.pass_.expires)
+
+
+def decision(case: Case) -> Decision:
+    """What the station decides: the PREFIX text through the whole verifier, or the COSE message
+    (cases without a PREFIX) from the COSE layer on; trust = TESTCTX.CERTIFICATE."""
+    verifier, at = Verifier(store(case)), decision_time(case)
+    if "PREFIX" in case:
+        return verifier.verify(case["PREFIX"], at)
+    try:
+        signed = hc1.parse_cose(bytes.fromhex(case["COSE"]))
+    except (MalformedPass, ValueError) as e:
+        return Decision(Verdict.REJECT, Reason.MALFORMED, str(e), at)
+    return verifier.check_signed(signed, at)
+
+
+def station_accepts(case: Case) -> bool:
+    return decision(case).reason in TECHNICALLY_ACCEPTED
+
+
 def known_issues(csv_path: Path) -> dict[tuple[str, str, str], str]:
     """(test name, country, test set or '') -> reason (an upstream issue)."""
     with csv_path.open(newline="") as f:
@@ -156,5 +206,6 @@ def known_issues(csv_path: Path) -> dict[tuple[str, str, str], str]:
 
 
 def known_issue(issues: Mapping[tuple[str, str, str], str], flag: str, country: str, stem: str) -> str | None:
-    name = CHECKS[flag][0]
+    """The reason a flag of a case is known wrong; ``flag`` is an EXPECTED* flag or ``DECISION_TEST``."""
+    name = CHECKS[flag][0] if flag in CHECKS else flag
     return issues.get((name, country, stem)) or issues.get((name, country, ""))

@@ -23,7 +23,7 @@ from checkpoint.trust.trustlist import KeyEntry, load_trust_list
 from checkpoint.verify import Verifier
 from tests.conftest import DATA, shared_path
 from tests.factories import ed25519, es256, revocation_list, trust_list
-from tests.formats import dgc_cases
+from tests.formats import dgc_cases, hc1_factory
 
 DGC = DATA / "dgc"
 
@@ -54,7 +54,8 @@ def test_vaccination_accepted_once_old_enough_and_says_what_satisfied() -> None:
     assert p is not None and p.certificate is not None
     assert p.subject.name == "Erika Mustermann" and p.certificate.icao_name == "ERIKA MUSTERMANN"
     assert p.subject.birth_date == "1964-08-12" and p.subject.category == "health-certificate"
-    assert p.subject.id_number == "URN:UVCI:01DE/IZ12345A/5CWLU12RNOB9RXSEOP6FG8#W"
+    assert p.subject.id_number is None  # a DCC names no national id: the UVCI is the document's id
+    assert p.document_id == "URN:UVCI:01DE/IZ12345A/5CWLU12RNOB9RXSEOP6FG8#W"
 
 
 def test_test_and_recovery_certificates() -> None:
@@ -73,9 +74,10 @@ def test_incomplete_series_is_refused() -> None:
     assert d.rule == "hc_vaccination" and "dose 1 of 2" in d.detail
 
 
-def test_signer_outside_its_key_usage_is_a_key_problem() -> None:
+def test_signer_with_other_purposes_only_may_sign_every_type() -> None:
+    """IS 3: the EKU names only ICAO VDS-NC, no DCC OID: not restricted (the EU rule)."""
     d = verify("IS-3")
-    assert d.reason is Reason.KEY_REVOKED and "does not allow" in d.detail
+    assert d.reason is None, d.detail
 
 
 def test_kid_and_alg_in_the_unprotected_header_verify() -> None:
@@ -103,7 +105,7 @@ def test_expired_certificate() -> None:
     assert d.reason is Reason.EXPIRED
 
 
-@pytest.mark.parametrize("name", ["DE-1", "DE-2", "DE-3", "DE-4", "IS-3", "common-CO20"])
+@pytest.mark.parametrize("name", ["DE-1", "DE-2", "DE-3", "DE-4", "common-CO20"])
 def test_copied_cases_meet_their_expected_flags(name: str) -> None:
     c = case(name)
     for flag, (_, check) in dgc_cases.CHECKS.items():
@@ -113,18 +115,18 @@ def test_copied_cases_meet_their_expected_flags(name: str) -> None:
 
 def test_document_signer_certificates_from_the_signed_trust_list() -> None:
     """A DSC travels in the trust list as 'cert': found by its HC1 kid, EKU and validity kept."""
-    good, wrong_use = case("DE-2"), case("IS-3")
-    entries = []
-    for c in (good, wrong_use):
-        cert = x509.load_der_x509_certificate(base64.b64decode(c["TESTCTX"]["CERTIFICATE"]))
-        entries.append(KeyEntry(cert.public_key(), None, certificate=cert))
+    good = case("DE-2")
+    cert = x509.load_der_x509_certificate(base64.b64decode(good["TESTCTX"]["CERTIFICATE"]))
+    vaccination_key, vaccination_only = hc1_factory.signer([hc1_factory.VACCINATION_OID])
+    entries = [KeyEntry(c.public_key(), None, certificate=c) for c in (cert, vaccination_only)]
     at = dgc_cases.clock(good)
     root = ed25519()
     data = trust_list(root, *entries, issued=at - timedelta(hours=1))
     store = load_trust_list(data, [root.public_key()], at).store
     assert Verifier(store).verify(good["PREFIX"], at).detail.startswith("negative rapid antigen test")
-    d = Verifier(store).verify(wrong_use["PREFIX"], dgc_cases.clock(wrong_use))
-    assert d.reason is Reason.KEY_REVOKED and "does not allow" in d.detail
+    test_cert = hc1_factory.hc1_text(vaccination_key, vaccination_only, "t")
+    d = Verifier(store).verify(test_cert, hc1_factory.T0 + timedelta(hours=1))
+    assert d.reason is Reason.KEY_NOT_ALLOWED and "only vaccination" in d.detail
     (key,) = store.candidates(hc1.parse(good["PREFIX"]).kid)
     assert key.certificate is not None and key.not_after == key.certificate.not_valid_after_utc
 

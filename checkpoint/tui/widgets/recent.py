@@ -28,7 +28,7 @@ class RecentCrossings(Static):
         why = t.reason(d.reason.value, d.rule) if d.reason else ""
         if not why and d.flags:
             why = ", ".join(t(f"flag.{f.value}").split(":")[0] for f in sorted(d.flags))
-        tail = outcome.card.masked_id[-4:] if outcome.card else ""
+        tail = (outcome.card.masked_id or "")[-4:] if outcome.card else ""
         self.items.appendleft((local_time, d.display.value, tail, why))
         self._redraw()
 

@@ -80,11 +80,12 @@ class VerdictPanel(Static):
             rows = [
                 (t("field.name"), card.name),
                 (t("field.birth_date"), day_first(card.birth_date)),
-                (t("field.id_number"), card.masked_id),
+                (t("field.id_number"), card.masked_id or ""),  # none: the document names no national id
                 (t("field.category"), t.category(card.category)),
                 (t("field.vehicle"), card.vehicle or ""),
                 (t("field.valid_until"), f"{card.valid_until.astimezone(self.tz):%H:%M %d/%m/%Y}" if card.valid_until
                  else ""),
+                (t("field.document_id"), card.document_id or ""),  # the pass's own number, not the person's
             ]
             for k, v in rows:
                 if v:
