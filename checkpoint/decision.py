@@ -27,6 +27,7 @@ class Reason(StrEnum):
     UNKNOWN_KEY = "UNKNOWN_KEY"
     BAD_SIGNATURE = "BAD_SIGNATURE"
     KEY_REVOKED = "KEY_REVOKED"
+    VALIDITY_TOO_LONG = "VALIDITY_TOO_LONG"  # valid for longer than [rules] max_validity_days (CP1)
     NOT_YET_VALID = "NOT_YET_VALID"
     EXPIRED = "EXPIRED"
     PASS_REVOKED = "PASS_REVOKED"  # noqa: S105 (a reason code, not a password)

@@ -15,8 +15,8 @@ from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_
 from checkpoint.cli.supervisor_key import PASSPHRASE_ENV
 from checkpoint.errors import CheckpointError
 
-REASON_CODES = ("UNKNOWN_FORMAT", "MALFORMED", "UNKNOWN_KEY", "BAD_SIGNATURE", "KEY_REVOKED", "NOT_YET_VALID",
-                "EXPIRED", "PASS_REVOKED", "RULE_FAILED", "CANNOT_RECORD")
+REASON_CODES = ("UNKNOWN_FORMAT", "MALFORMED", "UNKNOWN_KEY", "BAD_SIGNATURE", "KEY_REVOKED", "VALIDITY_TOO_LONG",
+                "NOT_YET_VALID", "EXPIRED", "PASS_REVOKED", "RULE_FAILED", "CANNOT_RECORD")
 
 
 def register(sub: Any) -> None:

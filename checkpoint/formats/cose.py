@@ -12,7 +12,7 @@ from typing import Any
 import cbor2
 
 from checkpoint.errors import MalformedPass
-from checkpoint.formats.cbor import dumps, loads_strict
+from checkpoint.formats.cbor import PASS, Limits, dumps, loads_strict
 
 COSE_SIGN1_TAG = 18
 CWT_TAG = 61
@@ -41,9 +41,10 @@ def sig_structure(protected_bytes: bytes, payload: bytes) -> bytes:
     return dumps(["Signature1", protected_bytes, b"", payload])
 
 
-def parse_sign1(data: bytes, *, cwt_tag: bool = False) -> Sign1:
-    """``cwt_tag``: also accept the COSE_Sign1 wrapped in the CWT tag (61), as HC1 allows."""
-    obj = loads_strict(data, "COSE")
+def parse_sign1(data: bytes, *, cwt_tag: bool = False, limits: Limits = PASS) -> Sign1:
+    """``cwt_tag``: also accept the COSE_Sign1 wrapped in the CWT tag (61), as HC1 allows. Duplicate
+    labels in either header are MALFORMED (:func:`loads_strict` refuses duplicate keys anywhere)."""
+    obj = loads_strict(data, "COSE", limits)
     if cwt_tag and isinstance(obj, cbor2.CBORTag) and obj.tag == CWT_TAG:
         obj = obj.value
     if isinstance(obj, cbor2.CBORTag):
