@@ -18,6 +18,7 @@ VI: Mapping[str, str] = {
     "verdict.ready_hint": "Đưa mã QR vào camera hoặc quét bằng máy quét tay",
     "verdict.working": "Đang kiểm tra…",
     "verdict.check_id": "Đối chiếu với CCCD/CMND:",
+    "verdict.unevaluated": "Trạm không đánh giá được mã này: KHÔNG cho qua, báo chỉ huy",
     # reasons (checkpoint.decision.Reason)
     "reason.UNKNOWN_FORMAT": "Không phải mã thẻ thông hành",
     "reason.MALFORMED": "Mã bị hỏng hoặc không đầy đủ",
@@ -206,6 +207,7 @@ EN: Mapping[str, str] = {
     "verdict.ready_hint": "Hold the QR code to the camera or scan it with the handheld scanner",
     "verdict.working": "Checking…",
     "verdict.check_id": "Check against the ID card:",
+    "verdict.unevaluated": "The station could not evaluate this code: do NOT admit, call the supervisor",
     "reason.UNKNOWN_FORMAT": "Not a pass code",
     "reason.MALFORMED": "The code is damaged or incomplete",
     "reason.UNKNOWN_KEY": "Unknown issuer: the pass may be forged",
