@@ -51,10 +51,18 @@ REFUSED_TAGS = frozenset({4, 5, 25, 28, 29, 30, 35, 36, 37, 52, 54, 100, 256, 25
 _BIGNUM_TAGS = (2, 3)
 
 
-#: What the scan does with each initial byte: 0 an integer that fits in the byte, 1 a string shorter
-#: than 24 bytes (its length in the byte), 2 anything else (the general path).
-_KIND = bytes(0 if ib < 0x38 and ib & 31 < 24 else 1 if 0x40 <= ib < 0x78 and ib & 31 < 24 else 2
-              for ib in range(256))
+def _skip(ib: int) -> int:
+    """The bytes an item starting with ``ib`` takes when that alone says so and nothing in it needs a
+    check: an integer (any width), a string shorter than 24 bytes. 0: take the general path."""
+    major, ai = ib >> 5, ib & 31
+    if major <= 1 and ai < 28:
+        return 1 + (0, 1, 2, 4, 8)[max(0, ai - 23)]
+    if major in (2, 3) and ai < 24:
+        return 1 + ai
+    return 0
+
+
+_SKIP = bytes(_skip(ib) for ib in range(256))
 
 
 def scan(data: bytes, limits: Limits = PASS) -> None:
@@ -75,17 +83,15 @@ def _scan(data: bytes, limits: Limits) -> None:
     items = 1  # counted when a container or tag opens: the items it holds
     stack: list[tuple[int, bool]] = []  # the enclosing levels: (items still due, is a map)
     due, in_map = 1, False  # the current level; the top level holds one item
-    kinds = _KIND
+    skips = _SKIP
     max_depth, max_items, max_container, max_text = (
         limits.max_depth, limits.max_items, limits.max_container, limits.max_text)
     while True:
         ib = data[pos]
         pos += 1
-        kind = kinds[ib]
-        if kind == 0:
-            due -= 1
-        elif kind == 1:
-            pos += ib & 31
+        skip = skips[ib]
+        if skip:
+            pos += skip - 1
             due -= 1
         else:
             major, ai = ib >> 5, ib & 31
