@@ -76,3 +76,24 @@ def test_every_tag_cbor2_interprets_is_refused_or_bounded() -> None:
                 interpreted.add(tag)
                 break
     assert interpreted <= REFUSED_TAGS | {0, 1, 2, 3}, sorted(interpreted - REFUSED_TAGS - {0, 1, 2, 3})
+
+
+def test_signed_lists_are_decoded_within_bounds_too() -> None:
+    """A list signed by the pinned root is still refused when its content is a shared-reference DAG,
+    and an envelope with a duplicate protected-header label is not a signed list at all."""
+    from checkpoint.errors import ListFormatError, ListNotSignedError
+    from checkpoint.model import Alg
+    from checkpoint.trust import keys
+    from checkpoint.trust.signed import open_document
+    from tests.hostile import NOW, bstr, sign1
+
+    root = keys.generate(Alg.EDDSA)
+    kid = keys.kid_of(root.public_key())
+    protected = cmap((enc(1), enc(-8)), (enc(4), bstr(kid)))
+    dag_list = cmap((tstr("type"), tstr("cp1-trust-list")), (tstr("keys"), dag(24)))
+    with pytest.raises(ListFormatError, match="shared references"):
+        open_document(sign1(protected, dag_list, root), [root.public_key()], "cp1-trust-list", NOW, what="trust list")
+    dup = cmap((enc(1), enc(-8)), (enc(4), bstr(kid)), (enc(1), enc(-7)))
+    with pytest.raises(ListNotSignedError):
+        open_document(sign1(dup, enc({"type": "cp1-trust-list"}), root), [root.public_key()], "cp1-trust-list", NOW,
+                      what="trust list")
