@@ -15,8 +15,8 @@ Two steps, both linear in the input and bounded by construction (docs/formats.md
    keys refused (anywhere, equal after decoding: ``1`` and a non-minimal ``1`` are the same key) and the
    same depth cap.
 
-Measured (bench/hostile_input.py, bench/verify_bench.py): the scan costs about as much as the stream
-wrapper it replaced, so the verify rate did not drop.
+Why not a decoder of our own: measured, a pure-Python decoder took 25 us on a CP1 claims map that cbor2
+decodes in 4 us; the scan takes 3.5-5 us (docs/formats.md has the figures and what paid for it).
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ class Limits:
     max_bignum: int  # bytes of a tag 2/3 bignum (16: 128 bits)
 
 
-#: A pass (CP1, HC1, NZCP) or a COSE header: at most 64 KiB once inflated. The largest real EU
-#: certificate in the test data has ~300 items; a CP1 pass ~60.
+#: A pass (CP1, HC1, NZCP) or a COSE header: at most 64 KiB once inflated. The largest of the 571 EU
+#: test certificates (shared/vectors/dgc-testdata) has 69 items in its claims; a CP1 pass ~45.
 PASS = Limits(max_depth=16, max_items=4096, max_container=512, max_text=4096, max_bignum=16)
 #: A signed trust or revocation list (up to 64 MiB, a million revoked ids in one byte string).
 LIST = Limits(max_depth=16, max_items=1 << 20, max_container=1 << 18, max_text=1 << 16, max_bignum=16)
