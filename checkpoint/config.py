@@ -191,7 +191,7 @@ def rules_from(t: Table) -> Rules:
     d = Rules()
     t.check_keys(
         {"categories", "max_test_age_hours", "test_exempt_categories", "refuse_symptoms", "refuse_positive_test",
-         "clock_skew_seconds"}
+         "clock_skew_seconds", "max_validity_days"}
     )
     return Rules(
         categories=frozenset(t.strings("categories", tuple(sorted(d.categories)), allowed=CATEGORIES)),
@@ -202,6 +202,7 @@ def rules_from(t: Table) -> Rules:
         refuse_symptoms=t.get("refuse_symptoms", bool, d.refuse_symptoms),
         refuse_positive_test=t.get("refuse_positive_test", bool, d.refuse_positive_test),
         clock_skew_seconds=t.number("clock_skew_seconds", d.clock_skew_seconds, maximum=24 * 3600),
+        max_validity_days=t.number("max_validity_days", d.max_validity_days, minimum=1, maximum=366),
     )
 
 

@@ -28,6 +28,7 @@ class Reason(StrEnum):
     BAD_SIGNATURE = "BAD_SIGNATURE"
     KEY_REVOKED = "KEY_REVOKED"
     KEY_NOT_ALLOWED = "KEY_NOT_ALLOWED"  # the signer's key usage does not cover this kind of certificate
+    VALIDITY_TOO_LONG = "VALIDITY_TOO_LONG"  # valid for longer than [rules] max_validity_days (CP1)
     NOT_YET_VALID = "NOT_YET_VALID"
     EXPIRED = "EXPIRED"
     PASS_REVOKED = "PASS_REVOKED"  # noqa: S105 (a reason code, not a password)

@@ -23,11 +23,16 @@ class Rules:
     refuse_symptoms: bool = True
     refuse_positive_test: bool = True
     clock_skew_seconds: int = 300  # tolerance for issuer clocks ahead (nbf) and the clock guard
+    max_validity_days: int = 30  # a CP1 pass valid for longer (exp - nbf) is refused: VALIDITY_TOO_LONG
     health: HealthRules = field(default_factory=HealthRules)  # for health certificates (HC1, SHC, NZCP)
 
     @property
     def clock_skew(self) -> timedelta:
         return timedelta(seconds=self.clock_skew_seconds)
+
+    @property
+    def max_validity(self) -> timedelta:
+        return timedelta(days=self.max_validity_days)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """The verifier: QR text and a time in, a :class:`Decision` out. Pure: no I/O, clock passed in.
 
 Checks run in the CP1 spec's order, and the first that fails is the reason:
-UNKNOWN_FORMAT, MALFORMED, UNKNOWN_KEY, BAD_SIGNATURE, KEY_REVOKED, KEY_NOT_ALLOWED, NOT_YET_VALID,
-EXPIRED, PASS_REVOKED, RULE_FAILED. Any text at all gets a decision, never an exception.
+UNKNOWN_FORMAT, MALFORMED, UNKNOWN_KEY, BAD_SIGNATURE, KEY_REVOKED, KEY_NOT_ALLOWED, VALIDITY_TOO_LONG,
+NOT_YET_VALID, EXPIRED, PASS_REVOKED, RULE_FAILED. Any text at all gets a decision, never an exception: the
+parsers are bounded (docs/formats.md, "Hostile input") and whatever else a parser raises on untrusted bytes
+is MALFORMED too.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ FORMATS: dict[str, tuple[str, Parser]] = {
 #: Formats valid through their ``exp`` second itself: the EU test data verifies HC1 at exp exactly and
 #: expects it valid. CP1 (and CWT/JWT, RFC 8392/7519) refuse from exp on.
 EXP_INCLUSIVE = frozenset({hc1.FORMAT})
+
+#: Formats whose validity window is capped by ``[rules] max_validity_days``. Health certificates are
+#: judged by their content under ``[health_certificates]`` (vaccination, test and recovery ages).
+MAX_VALIDITY_FORMATS = frozenset({cp1.FORMAT})
 
 MAX_TEXT = 8 * 1024  # a version-40 QR holds at most 4,296 alphanumeric characters
 
@@ -79,6 +85,9 @@ class Verifier:
             signed = parse(text)
         except MalformedPass as e:
             return reject(Reason.MALFORMED, f"the pass is damaged or not genuine ({e})", now, format=fmt)
+        except Exception as e:  # a parser bug on hostile bytes: still the bytes' fault, fail closed
+            detail = f"the pass is damaged or not genuine (unreadable: {type(e).__name__})"
+            return reject(Reason.MALFORMED, detail, now, format=fmt)
         return self.check_signed(signed, now)
 
     def check_signed(self, signed: SignedPass, now: datetime) -> Decision:
@@ -98,6 +107,10 @@ class Verifier:
         not_allowed = key.use_problem(p.certificate.kind if p.certificate else None)
         if not_allowed:
             return reject(Reason.KEY_NOT_ALLOWED, not_allowed, now, format=fmt, kid=kid, pass_=p)
+        if p.format in MAX_VALIDITY_FORMATS and p.expires - p.not_before > self.rules.max_validity:
+            detail = (f"the pass is valid for {(p.expires - p.not_before).days} days, longer than the "
+                      f"{self.rules.max_validity_days} days a pass may be")
+            return reject(Reason.VALIDITY_TOO_LONG, detail, now, format=fmt, kid=kid, pass_=p)
         timing = time_problem(p, now, self.rules.clock_skew)
         if timing is not None:
             return reject(timing[0], timing[1], now, format=fmt, kid=kid, pass_=p)

@@ -198,3 +198,14 @@ def test_verify_image_through_the_real_decoders(tmp_path: Path, capsys: pytest.C
     (tmp_path / "blank.png").write_bytes((tmp_path / "pass.png").read_bytes()[:60])  # not a readable image
     code, _, err = run(capsys, "verify", "--trust", f"{t}/trust", "--image", f"{t}/blank.png")
     assert code == 2 and "blank.png" in err
+
+
+@pytest.mark.parametrize("name", ["HC1:cycle-unsigned", "CP1:bignum-v-20000-digits", "HC1:dag-24-unsigned"])
+def test_verify_gives_hostile_passes_a_malformed_verdict(capsys: pytest.CaptureFixture[str], name: str) -> None:
+    from tests import hostile
+
+    text = next(c.text for c in hostile.corpus() if c.name == name)
+    code, out, err = run(capsys, "verify", "--trust", str(VECTORS / "trust"), "--at", AT, "--json", text)
+    assert code == 1 and not err
+    doc = json.loads(out)
+    assert (doc["verdict"], doc["reason"]) == ("reject", "MALFORMED")

@@ -16,7 +16,7 @@ from checkpoint.cli.supervisor_key import PASSPHRASE_ENV
 from checkpoint.errors import CheckpointError
 
 REASON_CODES = ("UNKNOWN_FORMAT", "MALFORMED", "UNKNOWN_KEY", "BAD_SIGNATURE", "KEY_REVOKED", "KEY_NOT_ALLOWED",
-                "NOT_YET_VALID", "EXPIRED", "PASS_REVOKED", "RULE_FAILED", "CANNOT_RECORD")
+                "VALIDITY_TOO_LONG", "NOT_YET_VALID", "EXPIRED", "PASS_REVOKED", "RULE_FAILED", "CANNOT_RECORD")
 
 
 def register(sub: Any) -> None:

@@ -46,7 +46,8 @@ def register(sub: Any) -> None:
     s.add_argument("--test-result", choices=["negative", "positive"], default="negative")
     s.add_argument("--vaccine-doses", type=int)
     s.add_argument("--at", metavar="ISO-8601", help="issue time (default now)")
-    s.add_argument("--valid-days", type=float, default=3.0, help="validity in days (default 3)")
+    s.add_argument("--valid-days", type=float, default=3.0,
+                   help="validity in days (default 3; stations refuse more than their [rules] max_validity_days, 30)")
     s.add_argument("--png", type=Path, metavar="FILE", help="also write the QR code as a PNG image")
     s.set_defaults(run=run_sign)
 

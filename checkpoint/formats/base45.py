@@ -44,7 +44,7 @@ def b45decode(text: str) -> bytes:
         raise MalformedPass("Base45: impossible length")
     full = n - rest
     np = _np or _numpy()
-    triples = np.frombuffer(vals, dtype=np.uint8, count=full).reshape(-1, 3).astype(np.uint32) @ _WEIGHTS
+    triples = np.frombuffer(vals, dtype=np.uint8, count=full).reshape(-1, 3) @ _WEIGHTS  # uint32, no copy
     if full and int(triples.max()) > 0xFFFF:
         raise MalformedPass("Base45: triple out of range")
     out: bytes = triples.astype(">u2").tobytes()

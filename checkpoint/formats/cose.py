@@ -12,7 +12,7 @@ from typing import Any
 import cbor2
 
 from checkpoint.errors import MalformedPass
-from checkpoint.formats.cbor import dumps, loads_strict
+from checkpoint.formats.cbor import PASS, Limits, dumps, loads_strict
 
 COSE_SIGN1_TAG = 18
 CWT_TAG = 61
@@ -38,12 +38,50 @@ class Sign1:
 
 
 def sig_structure(protected_bytes: bytes, payload: bytes) -> bytes:
-    return dumps(["Signature1", protected_bytes, b"", payload])
+    """``["Signature1", protected, h'', payload]`` in CBOR, written directly (the hot path of every verify)."""
+    return b"".join((_SIG1_PREFIX, _bstr_head(len(protected_bytes)), protected_bytes, b"\x40",
+                     _bstr_head(len(payload)), payload))
 
 
-def parse_sign1(data: bytes, *, cwt_tag: bool = False) -> Sign1:
-    """``cwt_tag``: also accept the COSE_Sign1 wrapped in the CWT tag (61), as HC1 allows."""
-    obj = loads_strict(data, "COSE")
+_SIG1_PREFIX = b"\x84\x6aSignature1"  # an array of 4, then the 10-character text "Signature1"
+
+
+def _bstr_head(n: int) -> bytes:
+    if n < 24:
+        return bytes((0x40 | n,))
+    if n < 0x100:
+        return bytes((0x58, n))
+    if n < 0x10000:
+        return b"\x59" + n.to_bytes(2, "big")
+    if n < 0x100000000:
+        return b"\x5a" + n.to_bytes(4, "big")
+    return b"\x5b" + n.to_bytes(8, "big")
+
+
+#: Decoded protected headers by their bytes: one issuer key signs every pass with the same header, so
+#: this saves a scan and a decode a pass. Bounded (cleared when full); the maps are never mutated.
+_PROTECTED: dict[bytes, Mapping[Any, Any]] = {}
+_PROTECTED_MAX = 256
+
+
+def _protected_header(protected_bytes: bytes, limits: Limits) -> Mapping[Any, Any]:
+    cached = _PROTECTED.get(protected_bytes)
+    if cached is not None:
+        return cached
+    protected = loads_strict(protected_bytes, "COSE protected header", limits)
+    if type(protected) is not dict and not isinstance(protected, Mapping):
+        raise MalformedPass("COSE: protected header is not a map")
+    if len(protected_bytes) <= 64:
+        if len(_PROTECTED) >= _PROTECTED_MAX:
+            _PROTECTED.clear()
+        _PROTECTED[protected_bytes] = protected
+    return protected
+
+
+def parse_sign1(data: bytes, *, cwt_tag: bool = False, limits: Limits = PASS) -> Sign1:
+    """``cwt_tag``: also accept the COSE_Sign1 wrapped in the CWT tag (61), as HC1 allows. Duplicate
+    labels in either header are MALFORMED (:func:`loads_strict` refuses duplicate keys anywhere)."""
+    obj = loads_strict(data, "COSE", limits)
     if cwt_tag and isinstance(obj, cbor2.CBORTag) and obj.tag == CWT_TAG:
         obj = obj.value
     if isinstance(obj, cbor2.CBORTag):
@@ -61,12 +99,7 @@ def parse_sign1(data: bytes, *, cwt_tag: bool = False) -> Sign1:
         raise MalformedPass("COSE: payload is not a byte string")
     if not isinstance(signature, bytes):
         raise MalformedPass("COSE: signature is not a byte string")
-    if protected_bytes:
-        protected = loads_strict(protected_bytes, "COSE protected header")
-        if type(protected) is not dict and not isinstance(protected, Mapping):
-            raise MalformedPass("COSE: protected header is not a map")
-    else:
-        protected = {}
+    protected = _protected_header(protected_bytes, limits) if protected_bytes else {}
     return Sign1(protected_bytes, protected, unprotected, payload, signature)
 
 

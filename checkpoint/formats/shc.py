@@ -59,13 +59,78 @@ def b64url(part: str, what: str) -> bytes:
 
 
 def json_strict(data: bytes, what: str) -> Any:
-    """Strict JSON: UTF-8 without BOM, no NaN/Infinity, nothing around the value (issuers minify)."""
+    """Strict, bounded JSON: UTF-8 without BOM, no NaN/Infinity, nothing around the value (issuers
+    minify); at most ``MAX_JSON_DEPTH`` deep, ``MAX_JSON_ITEMS`` values and ``MAX_JSON_STRING``
+    characters a string, integers of at most ``MAX_INT_DIGITS`` digits, and no name twice in one
+    object (a second ``"alg"`` must not override the first)."""
     if data != data.strip():
         raise MalformedPass(f"SHC: {what} has characters around the JSON value")
     try:
-        return json.loads(data.decode("utf-8"), parse_constant=_no_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError) as e:
-        raise MalformedPass(f"SHC: {what} is not valid JSON ({type(e).__name__})") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedPass(f"SHC: {what} is not valid JSON (not UTF-8)") from None
+    problem = _json_shape_problem(text)
+    if problem:
+        raise MalformedPass(f"SHC: {what} {problem}")
+    try:
+        return json.loads(text, parse_constant=_no_constant, parse_int=_bounded_int, parse_float=_finite_float,
+                          object_pairs_hook=_unique_names)
+    except (ValueError, RecursionError) as e:
+        why = str(e) if isinstance(e, _JsonRefused) else type(e).__name__
+        raise MalformedPass(f"SHC: {what} is not valid JSON ({why})") from None
+
+
+MAX_JSON_DEPTH = 32  # a SMART Health Card's FHIR bundle nests about 10 deep
+MAX_JSON_ITEMS = 4096  # arrays, objects and values after a comma; a card holds a few hundred
+MAX_JSON_STRING = 4096  # characters of one string (escapes counted as written)
+MAX_FLOAT_CHARS = 40  # 17 significant digits, sign, point and exponent leave room to spare
+MAX_INT_DIGITS = 19  # a 64-bit integer; no claim needs more (Python refuses past 4,300 digits, slowly)
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # unrolled: one tight loop per run of plain characters
+_JSON_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+class _JsonRefused(ValueError):
+    pass
+
+
+def _json_shape_problem(text: str) -> str | None:
+    """Caps checked on the text before any parsing, in time linear in its length: the strings'
+    lengths, then on what is left without them the number of values and the nesting depth."""
+    strings = _JSON_STRING.findall(text)
+    if strings and max(map(len, strings)) > MAX_JSON_STRING + 2:
+        return f"has a string longer than {MAX_JSON_STRING} characters"
+    skeleton = _JSON_STRING.sub('""', text) if strings else text
+    opens = skeleton.count("[") + skeleton.count("{")
+    if opens + skeleton.count(",") > MAX_JSON_ITEMS:
+        return f"has more than {MAX_JSON_ITEMS} values"
+    if opens <= MAX_JSON_DEPTH:
+        return None
+    depth = 0
+    for b in _JSON_BRACKETS.findall(skeleton):  # at most 2 * MAX_JSON_ITEMS
+        depth += 1 if b in "[{" else -1
+        if depth > MAX_JSON_DEPTH:
+            return f"is nested deeper than {MAX_JSON_DEPTH} levels"
+    return None
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise _JsonRefused(f"an integer of more than {MAX_INT_DIGITS} digits")
+    return int(digits)
+
+
+def _finite_float(digits: str) -> float:
+    value = float(digits) if len(digits) <= MAX_FLOAT_CHARS else math.inf
+    if not math.isfinite(value):
+        raise _JsonRefused("a number out of range")
+    return value
+
+
+def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _JsonRefused("a name appears twice in one object")
+    return obj
 
 
 def _no_constant(name: str) -> Any:

@@ -6,6 +6,7 @@ bisection, instead of a set of a million ``bytes`` objects (~100 MB on a Raspber
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,12 +17,22 @@ from checkpoint.trust.signed import check_newer, open_document, sign_document, t
 
 DOC_TYPE = "cp1-revocation-list"
 ID_LEN = 16
+INDEX_FROM = 4096  # from this many ids on, a 256 KiB index by the first two bytes cuts the bisection to ~4 steps
+
+
+def _prefix_index(blob: bytes, n: int) -> array[int]:
+    """``index[p]``: the position of the first id whose first two bytes are >= ``p`` (65,537 entries)."""
+    import numpy
+
+    prefixes = numpy.frombuffer(blob, dtype=">u2").reshape(n, ID_LEN // 2)[:, 0]
+    starts = numpy.searchsorted(prefixes, numpy.arange(65537), side="left").astype(numpy.uint32)
+    return array("I", starts.tobytes())
 
 
 class SortedIds:
     """Fixed-width ids in one sorted, duplicate-free byte string."""
 
-    __slots__ = ("_blob", "_n")
+    __slots__ = ("_blob", "_index", "_n")
 
     def __init__(self, blob: bytes) -> None:
         if len(blob) % ID_LEN:
@@ -35,6 +46,7 @@ class SortedIds:
             if cur <= prev:
                 raise ListFormatError("revocation list: ids are not sorted and unique")
             prev = cur
+        self._index = _prefix_index(blob, self._n) if self._n >= INDEX_FROM else None
 
     @classmethod
     def from_ids(cls, ids: Iterable[bytes]) -> SortedIds:
@@ -50,6 +62,10 @@ class SortedIds:
         if not isinstance(item, bytes) or len(item) != ID_LEN:
             return False
         blob, lo, hi = self._blob, 0, self._n
+        index = self._index
+        if index is not None:  # narrow to the ids sharing the first two bytes (~15 at a million)
+            p = (item[0] << 8) | item[1]
+            lo, hi = index[p], index[p + 1]
         while lo < hi:
             mid = (lo + hi) >> 1
             cur = blob[mid * ID_LEN : mid * ID_LEN + ID_LEN]

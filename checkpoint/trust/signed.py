@@ -18,7 +18,7 @@ from checkpoint.errors import (
     ListSignatureError,
     MalformedPass,
 )
-from checkpoint.formats.cbor import dumps, loads_strict
+from checkpoint.formats.cbor import LIST, dumps, loads_strict
 from checkpoint.formats.cose import ALG_EDDSA, ALG_ES256, HEADER_ALG, HEADER_KID, build_sign1, parse_sign1
 from checkpoint.model import Alg
 from checkpoint.trust import keys
@@ -44,7 +44,7 @@ def open_document(
     if len(data) > MAX_LIST_BYTES:
         raise ListFormatError(f"{what} is {len(data)} bytes, over the {MAX_LIST_BYTES // 2**20} MiB cap")
     try:
-        sign1 = parse_sign1(data)
+        sign1 = parse_sign1(data, limits=LIST)
     except MalformedPass:
         raise ListNotSignedError(f"{what} is not a signed list (expected a COSE_Sign1 document)") from None
     if not sign1.signature:
@@ -60,7 +60,7 @@ def open_document(
     if not keys.signature_valid(root, alg, sign1.signature, sign1.signed_data()):
         raise ListSignatureError(f"{what}: the signature does not verify with the pinned root key")
     try:
-        payload = loads_strict(sign1.payload, what)
+        payload = loads_strict(sign1.payload, what, LIST)
     except MalformedPass as e:
         raise ListFormatError(f"{what}: {e}") from None
     if not isinstance(payload, Mapping):

@@ -196,7 +196,7 @@ class StationApp(App[None]):
         try:
             outcome = self.services.checker.check(text, post, source)
         except Exception as e:  # never admit on a fault: show a REJECT the officer can act on
-            now = self.services.clock.now()
+            now = self.services.clock.now()  # (deciding faults come back as unevaluated outcomes)
             outcome = Outcome(Decision(Verdict.REJECT, Reason.CANNOT_RECORD, str(e), now), None, None, source, "io")
         if isinstance(outcome, PartialCard):
             self.post_message(PartScanned(outcome))

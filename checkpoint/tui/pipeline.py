@@ -58,6 +58,14 @@ class Outcome:
     card: Card | None
     source: str  # "camera" / "scanner" / "manual"
     log_error: str | None = None  # the log's error code when it could not record (CANNOT_RECORD)
+    unevaluated: bool = False  # the station could not evaluate the scan (a fault, not the log): not admitted
+
+
+def unevaluated(text_source: str, detail: str, now: datetime) -> Outcome:
+    """The station failed while deciding (not while recording): REJECT, shown as "could not evaluate",
+    never as a storage failure; nothing was decided, so nothing is recorded."""
+    return Outcome(Decision(Verdict.REJECT, None, f"could not evaluate: {detail}", now), None, None, text_source,
+                   unevaluated=True)
 
 
 @dataclass(frozen=True)
@@ -90,7 +98,10 @@ class Checker:
             whole = self._parts.add(text, self.station.clock.now())
             if isinstance(whole, PartialCard):
                 return whole
-            decision, t = self.station.decide(whole)
+            try:
+                decision, t = self.station.decide(whole)
+            except Exception as e:  # a fault while deciding is not a log failure: say which it was
+                return unevaluated(source, f"{type(e).__name__}: {e}", self.station.clock.now())
             p = decision.pass_
             personal = None
             card = None

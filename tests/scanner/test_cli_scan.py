@@ -234,3 +234,22 @@ def test_scan_output_masks_personal_data_unless_asked(tmp_path: Path, capsys: py
     assert main([*base, "--json", "--show-personal"]) == 0
     line = _lines(capsys.readouterr().out)[0]
     assert (line["name"], line["id_number"], line["birth_date"]) == PERSON
+
+
+def test_record_gives_hostile_passes_a_malformed_verdict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An HC1 whose payload contains itself (RecursionError before) and a CP1 with a 20,000-digit
+    integer (ValueError before) killed ``scan --record``; now each is a recorded MALFORMED crossing."""
+    from tests import hostile
+
+    cases = {c.name: c.text for c in hostile.corpus()}
+    images, data = tmp_path / "images", tmp_path / "data"
+    images.mkdir()
+    for i, name in enumerate(("HC1:cycle-unsigned", "CP1:bignum-v-20000-digits")):
+        _write_code(images / f"{i}.png", cases[name], i)
+    config = tmp_path / "station.toml"
+    config.write_text(f'[station]\nid = "TEST-01"\n\n[trust]\nkey_folder = "{CP1 / "trust"}"\n')
+    assert main(["scan", "--source", str(images), "--record", "--json", "--config", str(config),
+                 "--data-dir", str(data)]) == 0
+    lines = _lines(capsys.readouterr().out)
+    assert [(x["verdict"], x["reason"]) for x in lines] == [("reject", "MALFORMED")] * 2
+    assert all(x["crossing_id"] for x in lines)

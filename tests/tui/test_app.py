@@ -324,3 +324,24 @@ async def test_supervisor_screen_shows_the_fingerprint_the_cli_prints(world: Wor
     assert main(["station", "fingerprint", "--data-dir", str(world.services.data_dir)]) == 0
     printed = capsys.readouterr().out.strip()
     assert len(printed) == 39 and printed in shown and shown.startswith("Station signing key fingerprint")
+
+
+async def test_a_hostile_pass_or_a_fault_never_shows_a_storage_failure(world: World,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from checkpoint.tui.widgets.status_bar import StatusBar
+    from tests import hostile
+
+    cycle = next(c.text for c in hostile.corpus() if c.name == "HC1:cycle-unsigned")
+    app = app_for(world, world.officer)
+    async with app.run_test(size=SIZE) as pilot:
+        await scan(app, pilot, cycle)
+        shown = panel_text(app)
+        assert "REJECT" in shown and "damaged" in shown and "Storage" not in shown
+        assert app.log_error is None
+        monkeypatch.setattr(world.services.station, "decide", lambda text: 1 / 0)
+        await scan(app, pilot, world.text("valid"))
+        shown = panel_text(app)
+        assert "REJECT" in shown and "could not evaluate" in shown and "Storage" not in shown
+        assert app.log_error is None
+        bar = app.scan.query_one(StatusBar)
+        assert "FAILED" not in str(bar.render())

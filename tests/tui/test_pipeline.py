@@ -5,6 +5,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
+from checkpoint.card_parts import PartialCard
 from checkpoint.decision import Display, Reason
 from checkpoint.tui.camera import Camera, CameraState, SimulatedCamera
 from checkpoint.tui.pipeline import ManualForm, Post
@@ -143,3 +146,32 @@ def test_a_malformed_part_is_left_to_the_verifier(world: World) -> None:
 
     out = world.services.checker.check("shc:/0/3/5678", POST)  # part 0 of 3 does not exist
     assert isinstance(out, Outcome) and out.decision.reason is Reason.MALFORMED
+
+
+def test_a_hostile_pass_is_recorded_as_malformed_not_a_storage_failure(world: World) -> None:
+    """The unsigned HC1 whose payload contains itself raised RecursionError and the app showed
+    "Storage error"; a CP1 pass with a 20,000-digit integer raised ValueError. Both are MALFORMED."""
+    from tests import hostile
+
+    cases = {c.name: c for c in hostile.corpus()}
+    for name in ("HC1:cycle-unsigned", "CP1:bignum-v-20000-digits", "HC1:dag-24-unsigned"):
+        out = world.services.checker.check(cases[name].text, POST)
+        assert not isinstance(out, PartialCard)
+        assert out.decision.reason is Reason.MALFORMED, name
+        assert out.crossing is not None and out.log_error is None and not out.unevaluated
+
+
+def test_a_fault_while_deciding_is_shown_as_could_not_evaluate(world: World,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """No pass reaches this any more (the verifier turns parser faults into MALFORMED), so the fault is
+    injected into the station: it must not be reported as a log failure."""
+    def broken(text: str) -> None:
+        raise RuntimeError("trust store unreadable")
+
+    monkeypatch.setattr(world.services.station, "decide", broken)
+    out = world.services.checker.check(world.text("valid"), POST)
+    assert not isinstance(out, PartialCard)
+    assert out.decision.display is Display.REJECT
+    assert out.unevaluated and out.log_error is None and out.crossing is None
+    assert out.decision.reason is not Reason.CANNOT_RECORD
+    assert "could not evaluate" in out.decision.detail and "trust store unreadable" in out.decision.detail

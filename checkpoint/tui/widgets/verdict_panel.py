@@ -68,6 +68,8 @@ class VerdictPanel(Static):
             lines.append(t.reason(d.reason.value, d.rule))
         if outcome.log_error is not None:
             lines.append(t(f"logerr.{outcome.log_error}"))
+        if outcome.unevaluated:
+            lines.append(t("verdict.unevaluated"))
         for flag in (Flag.DUPLICATE, Flag.CLOCK_SUSPECT, Flag.LISTS_STALE, Flag.MANUAL, Flag.ID_IMPLAUSIBLE):
             if flag in d.flags:
                 lines.append(t(f"flag.{flag.value}"))
