@@ -58,6 +58,7 @@ class Tally:
     cpu: list[float] = field(default_factory=list)  # ms per decoded frame
     decoded: int = 0
     dropped: int = 0
+    per_pass: list[int | None] = field(default_factory=list)  # frames to verdict of each pass, None: unread
 
     def line(self, passes: int) -> str:
         read = len(self.to_verdict)
@@ -83,6 +84,7 @@ def judge(tally: Tally, texts: tuple[str, ...], text: str, index: int, in_view: 
         return False
     if text in texts:
         tally.to_verdict.append(max(0, index - in_view))
+        tally.per_pass[-1] = max(0, index - in_view)
     else:
         tally.wrong += 1
     return True
@@ -105,6 +107,8 @@ def run_level(level: Level, passes: int, seed: int, hold: int, lead: int, pi_fac
         in_view = in_view_index(text, s, level, lead=lead, hold=hold)
         shot = list(frames(text, s, level, lead=lead, hold=hold))
         done_p = done_z = False
+        for t in (tp, tl, tz):
+            t.per_pass.append(None)
         for i, img in enumerate(shot):
             if not done_p:
                 texts, ms = timed(lambda g: pipe.decode(g).texts, img)
@@ -165,8 +169,17 @@ def main(argv: list[str]) -> int:
     for name in args.levels.split(","):
         level = LEVELS[name]
         print(f"{name}:")
-        for t in run_level(level, passes, args.seed, hold, lead, args.pi_factor):
+        tallies = run_level(level, passes, args.seed, hold, lead, args.pi_factor)
+        for t in tallies:
             print(t.line(passes))
+        zx = tallies[-1].per_pass
+        for t in tallies[:-1]:
+            later = [(a, b) for a, b in zip(t.per_pass, zx, strict=True)
+                     if b is not None and (a is None or a > b)]
+            earlier = sum(1 for a, b in zip(t.per_pass, zx, strict=True)
+                          if a is not None and (b is None or a < b))
+            print(f"    {t.name}: later than zxing-cpp alone on {len(later)} passes {later or ''}, "
+                  f"earlier on {earlier}")
     return 0
 
 
