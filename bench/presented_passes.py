@@ -59,6 +59,8 @@ class Tally:
     decoded: int = 0
     dropped: int = 0
     per_pass: list[int | None] = field(default_factory=list)  # frames to verdict of each pass, None: unread
+    stills: int = 0  # --oracle: held frames decoded each on its own ...
+    still_reads: int = 0  # ... and read
 
     def line(self, passes: int) -> str:
         read = len(self.to_verdict)
@@ -90,14 +92,49 @@ def judge(tally: Tally, texts: tuple[str, ...], text: str, index: int, in_view: 
     return True
 
 
-def run_level(level: Level, passes: int, seed: int, hold: int, lead: int, pi_factor: float
-              ) -> list[Tally]:
+def union_reader() -> Callable[[Image], tuple[str, ...]]:
+    """Every decoder on simple variants of the frame, until one reads: what cheap means could do at best."""
+    import cv2
+
+    from scanner.decoders import OpenCVDecoder, ZbarDecoder, ZxingDecoder
+    from scanner.frames import as_image
+
+    zx, zg, zb, oc = ZxingDecoder(), ZxingDecoder("global"), ZbarDecoder(), OpenCVDecoder()
+    clahe = cv2.createCLAHE(2.0, (8, 8))
+    variants: list[Callable[[Image], Image]] = [
+        lambda g: g,
+        lambda g: as_image(cv2.GaussianBlur(g, (3, 3), 0)),
+        lambda g: as_image(cv2.medianBlur(g, 3)),
+        lambda g: as_image(clahe.apply(g)),
+        lambda g: as_image(cv2.resize(g, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC)),
+        lambda g: as_image(cv2.resize(cv2.GaussianBlur(g, (3, 3), 0), None, fx=2, fy=2,
+                                      interpolation=cv2.INTER_CUBIC)),
+    ]
+
+    def read(g: Image) -> tuple[str, ...]:
+        for v in variants:
+            img = v(g)
+            for d in (zx, zg, zb, oc):
+                if d is oc and img.shape[1] > g.shape[1]:
+                    continue  # OpenCV on an enlarged 720p frame: seconds, and it never helped
+                codes = d.decode(img).codes
+                if codes:
+                    return tuple(c.text for c in codes)
+        return ()
+
+    return read
+
+
+def run_level(level: Level, passes: int, seed: int, hold: int, lead: int, pi_factor: float,
+              oracle: bool = False) -> list[Tally]:
     from scanner.decoders import ZxingDecoder
     from scanner.pipeline import Pipeline
     from scanner.presented import frames, in_view_index
     from scanner.synthetic import fake_pass_text
 
     pipe, live_pipe, zx = Pipeline(), Pipeline(), ZxingDecoder()
+    tu = Tally("union of decoders x variants")
+    union = union_reader() if oracle else None
     tp, tl, tz = Tally("pipeline (every frame)"), Tally(f"pipeline, live on Pi (x{pi_factor:g})"), \
         Tally("zxing-cpp alone")
     for k in range(passes):
@@ -140,7 +177,23 @@ def run_level(level: Level, passes: int, seed: int, hold: int, lead: int, pi_fac
             done_l = judge(tl, texts, text, i, in_view)
             i += 1
         tl.unread += not done_l
-    return [tp, tl, tz]
+        if union is not None:  # the union of decoders and variants, from the first frame in view
+            tu.per_pass.append(None)
+            for i in range(in_view, len(shot)):
+                texts, ms = timed(union, shot[i])
+                tu.cpu.append(ms)
+                if judge(tu, texts, text, i, in_view):
+                    break
+            tu.unread += tu.per_pass[-1] is None
+            # still frames: the last 3 held frames each on their own (a fresh pipeline each)
+            for img in shot[-3:]:
+                tu.stills += 1
+                tp.stills += 1
+                tz.stills += 1
+                tu.still_reads += text in union(img)
+                tp.still_reads += text in Pipeline().decode(img).texts
+                tz.still_reads += text in tuple(c.text for c in zx.decode(img).codes)
+    return [tp, tl, tz, tu] if oracle else [tp, tl, tz]
 
 
 def main(argv: list[str]) -> int:
@@ -151,6 +204,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--pi-factor", type=float, default=4.0,
                     help="how many times slower a Raspberry Pi 4 core is than this machine's (default 4)")
     ap.add_argument("--levels", default="easy,medium,hard")
+    ap.add_argument("--oracle", action="store_true",
+                    help="also the union of all decoders over simple variants (slow: ~1 s a frame)")
     args = ap.parse_args(argv)
 
     import scanner.pipeline  # noqa: F401 - load the libraries before timing anything
@@ -169,17 +224,20 @@ def main(argv: list[str]) -> int:
     for name in args.levels.split(","):
         level = LEVELS[name]
         print(f"{name}:")
-        tallies = run_level(level, passes, args.seed, hold, lead, args.pi_factor)
+        tallies = run_level(level, passes, args.seed, hold, lead, args.pi_factor, args.oracle)
         for t in tallies:
             print(t.line(passes))
-        zx = tallies[-1].per_pass
-        for t in tallies[:-1]:
+        zx = tallies[2].per_pass
+        for t in tallies[:2]:
             later = [(a, b) for a, b in zip(t.per_pass, zx, strict=True)
                      if b is not None and (a is None or a > b)]
             earlier = sum(1 for a, b in zip(t.per_pass, zx, strict=True)
                           if a is not None and (b is None or a < b))
             print(f"    {t.name}: later than zxing-cpp alone on {len(later)} passes {later or ''}, "
                   f"earlier on {earlier}")
+        if args.oracle:
+            print("    still held frames read (each alone): " + ", ".join(
+                f"{t.name} {t.still_reads}/{t.stills}" for t in tallies if t.stills))
     return 0
 
 
