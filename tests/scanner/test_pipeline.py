@@ -61,15 +61,15 @@ def test_empty_frames_run_one_fallback_stage_every_nth_frame_taking_turns() -> N
     assert extra == ["zxing:raw", "zxing-global:raw", "zbar:raw", "zxing:median3", "zxing:median5", "zbar:inverted"]
 
 
-def test_with_zoom_the_other_decoders_see_only_the_zoomed_region_never_the_whole_frame() -> None:
+def test_with_zoom_the_other_decoders_see_only_the_likely_code_region_never_the_whole_frame() -> None:
     # pyzbar and OpenCV cost ~10x zxing-cpp on a 720p frame: on a live camera that made the loop drop
-    # the next frames, right when a pass came into view. Now they take turns on the zoomed region.
+    # the next frames, right when a pass came into view. Now they take turns on the likeliest code region.
     pipe = Pipeline(PipelineConfig(fallback_every=2, other_decoders_every=3))
     frame = make_frame(None, 7, d=Distortion(noise=8))
     stages = [s for _ in range(12) for s, _ in pipe.decode(frame).timings]
     assert not [s for s in stages if s in ("zbar:raw", "zbar:inverted", "opencv:raw")]
     assert [s for s in stages if s.startswith(("zbar", "opencv"))] == [
-        "zbar:zoom-raw", "zbar:zoom-inverted", "opencv:zoom-raw", "zbar:zoom-raw"]
+        "zbar:region-raw", "zbar:region-inverted", "opencv:region-raw", "zbar:region-raw"]
 
 
 def test_a_code_the_blur_hides_is_read_on_a_following_frame() -> None:
