@@ -147,7 +147,11 @@ def in_view_index(text: str, seed: int, level: Level, *, size: tuple[int, int] =
 
 def frames(text: str, seed: int, level: Level, *, size: tuple[int, int] = (1280, 720), lead: int = 3,
            hold: int = 30) -> Iterator[Image]:
-    """The presentation's grayscale frames, one by one (rendering costs ~20 ms a frame at 720p)."""
+    """The presentation's grayscale frames, one by one (rendering costs ~30 ms CPU a frame at 720p).
+
+    Sensor noise comes from OpenCV's per-thread random generator, seeded here: render all the frames
+    (``list(...)``) before running anything else that draws from it in the same thread (OpenCV's QR
+    detector may), or the noise, and so the footage, depends on what ran in between."""
     import cv2
 
     rng, mods, side, tilt, path = _geometry(text, seed, level, size, lead, hold)

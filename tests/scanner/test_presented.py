@@ -19,7 +19,7 @@ def frames_to_verdict(pipe: Pipeline, text: str, seed: int, level: str) -> int |
     """Frames after the first one with the whole code in view until the pipeline reads ``text``."""
     lv = LEVELS[level]
     in_view = in_view_index(text, seed, lv, lead=0, hold=6)
-    for i, frame in enumerate(frames(text, seed, lv, lead=0, hold=6)):
+    for i, frame in enumerate(list(frames(text, seed, lv, lead=0, hold=6))):  # rendered before decoding
         texts = pipe.decode(frame).texts
         if texts:
             assert texts == (text,)
@@ -39,7 +39,7 @@ def test_the_zoom_reads_what_the_whole_frame_misses() -> None:
     text = fake_pass_text(280, 5)
     lv = LEVELS["hard"]
     pipe = Pipeline()
-    for frame in frames(text, 5, lv, lead=0, hold=6):
+    for frame in list(frames(text, 5, lv, lead=0, hold=6)):
         result = pipe.decode(frame)
         if result.texts:
             break
