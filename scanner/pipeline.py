@@ -57,7 +57,7 @@ class PipelineConfig:
 class PipelineResult:
     codes: tuple[Decoded, ...]
     located: bool  # some stage saw a code it could not read
-    fallback_ran: bool
+    fallback_ran: bool  # some stage beyond the fast pass ran (the zoom included)
     timings: tuple[tuple[str, float], ...]  # (stage, milliseconds), in order
 
     @property

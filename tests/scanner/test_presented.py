@@ -48,3 +48,17 @@ def test_the_zoom_reads_what_the_whole_frame_misses() -> None:
     (code,) = result.codes
     xs = [x for x, _ in code.corners]
     assert 0 <= min(xs) < max(xs) <= frame.shape[1]  # corners are placed back in the frame
+
+
+def test_the_footage_is_seeded() -> None:
+    import numpy as np
+
+    text = fake_pass_text(280, 9)
+    lv = LEVELS["medium"]
+    a = list(frames(text, 9, lv, lead=1, hold=2))
+    b = list(frames(text, 9, lv, lead=1, hold=2))
+    c = list(frames(text, 10, lv, lead=1, hold=2))
+    assert len(a) == len(b) == 1 + lv.slide_frames + 2
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    assert not np.array_equal(a[-1], c[-1])
+    assert 1 <= in_view_index(text, 9, lv, lead=1, hold=2) < len(a)
