@@ -81,9 +81,13 @@ class ZxingDecoder:
     """zxing-cpp. ``binarizer`` is ``"local"`` (its default, best on photos) or ``"global"`` (a histogram
     threshold that rescues some unevenly lit codes)."""
 
-    def __init__(self, binarizer: str = "local", name: str = "zxing") -> None:
+    def __init__(self, binarizer: str = "local", name: str = "zxing", *, invert: bool = True,
+                 downscale: bool = True) -> None:
+        """``invert``: also look for light-on-dark codes; ``downscale``: also scan smaller copies of the
+        image (both zxing-cpp's defaults; each costs a second pass on an image without a code)."""
         self.name = name
         self._binarizer = binarizer
+        self._invert, self._downscale = invert, downscale
         self._zx: Any = None
         self._error: str | None = None
         try:
