@@ -261,8 +261,9 @@ class StationApp(App[None]):
             camera=self.camera.state, fps=self.camera.fps, camera_error=self.camera.error, decoder=self.decoder,
             trust_age_hours=s.station.list_age(now), trust_stale_after=s.station.config.trust.stale_after_hours,
             clock_suspect=s.station.guard.assess().suspect,
-            # a large log's start-up integrity check runs in the background: show damage at once
-            log_error=self.log_error or ("corrupt" if s.recorder.log.integrity == "corrupt" else None),
+            # start-up checks (quick_check, chain walk, anchor) run in the background: show damage at once
+            log_error=self.log_error or (integrity if (integrity := s.recorder.log.integrity) in
+                                         ("corrupt", "tampered", "replaced") else None),
             sync=sync[0] if sync else None, sync_queue=sync[1] if sync else 0, online=sync[2] if sync else None,
         )
 

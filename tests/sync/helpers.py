@@ -72,6 +72,15 @@ class ListOutbox:
     def last_seq(self) -> int:
         return len(self.rows)
 
+    def hash_at(self, seq: int) -> str | None:
+        return GENESIS if seq == 0 else self.rows[seq - 1].hash if seq <= len(self.rows) else None
+
+    def log_problem(self) -> str | None:
+        return None
+
+    def server_holds(self, seq: int, digest: str) -> str | None:
+        return None if self.hash_at(seq) == digest else f"the server holds crossing {seq} with another hash"
+
 
 Action = str  # "pass" | "drop_reply" (server commits, the reply is lost) | "hang" | "refuse"
 

@@ -27,7 +27,7 @@ def test_a_resend_after_retention_erased_personal_fields_is_not_tampering(tmp_pa
     erased = [{**r, "sealed": None, "pass_id_hash": None, "id_number_hash": None, "erased_at": "2021-09-01"}
               for r in rows]
     again = s.store_batch("ST-1", erased, NOW)
-    assert again == Stored(4, 0, 4)
+    assert again == Stored(4, 0, 4, rows[-1]["hash"])
     changed = [{**erased[0], "verdict": "reject"}]
     assert isinstance(s.store_batch("ST-1", changed, NOW), Tampering)
     s.close()
