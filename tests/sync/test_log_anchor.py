@@ -217,3 +217,16 @@ def test_the_recorder_sees_what_sync_found_without_a_restart(setup: Setup):
     finally:
         recorder.close()
         outbox.close()
+
+
+def test_log_verify_reports_a_log_that_does_not_reach_its_anchor(setup: Setup, capsys: pytest.CaptureFixture[str]):
+    from checkpoint.cli import main
+
+    setup.record(6)
+    assert main(["log", "verify", *setup.args()]) == 0
+    delete_log(setup)
+    open_station(setup).close()  # the station starts a new log (and refuses to record on it)
+    capsys.readouterr()
+    assert main(["log", "verify", *setup.args()]) == 1
+    out = capsys.readouterr().out
+    assert "BROKEN at its anchor" in out and REPLACED in out
