@@ -31,7 +31,7 @@ from checkpoint.clock import Clock
 from checkpoint.crossing import PERSONAL_FIELDS, Crossing, PersonalData
 from checkpoint.decision import Decision, Flag
 from checkpoint.log import chain, schema
-from checkpoint.log.anchor import AnchorError, LogAnchor, problem_with
+from checkpoint.log.anchor import AnchorError, HeadWriter, LogAnchor, problem_with
 from checkpoint.log.checkpointer import BACKSTOP_PAGES, Checkpointer
 from checkpoint.log.errors import LogError, from_sqlite, os_error_code
 from checkpoint.log.ids import uuid7
@@ -146,6 +146,7 @@ class CrossingLog:
         self._checkpointer: Checkpointer | None = None
         self._integrity: BackgroundCheck | None = None
         self._anchor: LogAnchor | None = None
+        self._head_writer: HeadWriter | None = None
         self._file_id: tuple[int, int] | None = None  # (device, inode) of the log file opened
         self._refusal: LogError | None = None  # set once: this log must not record any more
 
@@ -186,6 +187,7 @@ class CrossingLog:
                 st = path.stat()
                 log._anchor, log._file_id = anchor, (st.st_dev, st.st_ino)
                 log._check_anchor()
+                log._head_writer = HeadWriter(anchor)
         except BaseException:
             log.close()
             raise
@@ -228,7 +230,7 @@ class CrossingLog:
         if anchor is None or self._refusal is not None:
             return
         try:
-            state = anchor.load()
+            state = anchor.current()
         except AnchorError as e:
             self._refuse("replaced", str(e))
             return
@@ -296,10 +298,9 @@ class CrossingLog:
                 same = False
             if not same:
                 raise self._refuse("replaced", "the log file was deleted or replaced while the station was running")
-            if self._anchor.changed():  # another process (sync) moved the anchor: compare again
-                self._check_anchor()
-                if self._refusal is not None:
-                    raise self._refusal
+            self._check_anchor()  # in memory unless the file changed (the sync worker moved the server point)
+            if self._refusal is not None:
+                raise self._refusal
 
     @classmethod
     def open_readonly(cls, path: Path, *, clock: Clock, busy_timeout: float = 2.0) -> CrossingLog:
@@ -451,13 +452,13 @@ class CrossingLog:
 
     def _advance_anchor(self, seq: int, digest: str) -> None:
         """After a commit: the anchor's head follows the log (a failure here only leaves it behind)."""
-        if self._anchor is None:
-            return
-        with self._lock:
-            try:
-                self._anchor.update(head=(seq, digest))
-            except (OSError, AnchorError) as e:
-                logger.warning("crossing log: cannot update the log anchor (%s); it stays behind", e)
+        if self._head_writer is not None:
+            self._head_writer.advance(seq, digest)
+
+    def flush_anchor(self) -> None:
+        """Wait until the anchor holds the newest crossing recorded (tests; ``close`` does it too)."""
+        if self._head_writer is not None:
+            self._head_writer.flush()
 
     def _seen_since(self, conn: sqlite3.Connection, pid_hash: str, since: datetime) -> bool:
         row = conn.execute("SELECT 1 FROM crossings WHERE pass_id_hash=? AND recorded_at>=? LIMIT 1",
@@ -592,6 +593,9 @@ class CrossingLog:
             conn.close()
 
     def close(self) -> None:
+        if self._head_writer is not None:
+            self._head_writer.close()
+            self._head_writer = None
         if self._checkpointer is not None:
             self._checkpointer.stop()
             self._checkpointer = None

@@ -264,3 +264,16 @@ async def test_vietnamese_is_the_station_language(tmp_path: Path) -> None:
         assert "TỪ CHỐI" in panel_text(app) and "Thẻ đã bị thu hồi" in panel_text(app)
         await scan(app, pilot, w.text("valid"))
         assert "ĐƯỢC QUA" in panel_text(app) and "Họ tên" in panel_text(app)
+
+
+async def test_a_log_deleted_under_the_running_app_is_refused_and_shown(world: World) -> None:
+    app = app_for(world, world.officer)
+    async with app.run_test(size=SIZE) as pilot:
+        await scan(app, pilot, world.text("valid"))
+        assert app.scan.query_one(VerdictPanel).state == "accept"
+        for p in world.services.recorder.log.path.parent.glob(world.services.recorder.log.path.name + "*"):
+            p.unlink()  # someone deletes the crossing log while the station runs
+        await scan(app, pilot, world.text("valid"))
+        assert app.scan.query_one(VerdictPanel).state == "reject"
+        assert app.current_status().log_error == "replaced"
+        assert "replaced or cut back" in panel_text(app)
