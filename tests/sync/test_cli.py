@@ -10,21 +10,57 @@ import signal
 import subprocess
 import sys
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from checkpoint import sealing
 from checkpoint.cli import main
 from checkpoint.clock import SystemClock
 from checkpoint.config import load_config
 from checkpoint.log.settings import open_station_log
+from checkpoint.trust import keys
 from checkpoint.trust.trustlist import KeyEntry
 from sync.server.storage import ExportFilter, Stored
 from tests import factories
-from tests.sync.conftest import RunningServer, Setup
+from tests.sync.conftest import RunningServer
+from tests.sync.helpers import fill_log
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Setup:
+    config: Path
+    data: Path
+    supervisor: Path
+    root: keys.PrivateKey
+    root_pem: Path
+
+    def args(self) -> list[str]:
+        return ["--config", str(self.config), "--data-dir", str(self.data)]
+
+    def record(self, n: int) -> None:
+        log = open_station_log(load_config(self.config), SystemClock(), self.data)
+        try:
+            fill_log(log, n)
+        finally:
+            log.close()
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Setup:
+    sup = sealing.generate()
+    (tmp_path / "supervisor.pem").write_bytes(sealing.private_pem(sup))
+    (tmp_path / "supervisor.pub.pem").write_bytes(sealing.public_pem(sup.public_key()))
+    root = factories.ed25519()
+    (tmp_path / "root.pem").write_bytes(keys.public_pem(root.public_key()))
+    cfg = tmp_path / "station.toml"
+    cfg.write_text('[station]\nid = "HN-CLI-1"\n[log]\nseal_to = "supervisor.pub.pem"\n'
+                   '[trust]\nroot_keys = ["root.pem"]\n[sync]\nbatch_size = 40\ntimeout_seconds = 5\n')
+    return Setup(cfg, tmp_path / "station", tmp_path / "supervisor.pem", root, tmp_path / "root.pem")
 
 
 def token(server: RunningServer, capsys: pytest.CaptureFixture[str]) -> str:

@@ -19,8 +19,9 @@ from checkpoint.log.rows import SELECT, chain_fields, row_to_crossing
 from checkpoint.log.settings import open_station_log
 from sync.server.storage import ExportFilter
 from tests.factories import T0
-from tests.sync.conftest import RunningServer, Setup
-from tests.sync.test_cli import enroll
+from tests.sync.conftest import RunningServer
+from tests.sync.test_cli import Setup, enroll
+from tests.sync.test_cli import setup as setup
 
 STATION = "HN-CLI-1"
 REPLACED = "the crossing log was replaced or cut back"

@@ -17,9 +17,10 @@ from sync.client import ClientSettings
 from sync.errors import Refused, Unauthenticated
 from sync.outbox import upload_backlog
 from sync.settings import ENROLMENT_FILE
-from tests.sync.conftest import RunningServer, Setup, make_client
+from tests.sync.conftest import RunningServer, make_client
 from tests.sync.helpers import FakeServer, ListOutbox, fill_log, make_crossings, open_log
-from tests.sync.test_cli import enroll, token
+from tests.sync.test_cli import Setup, enroll, token
+from tests.sync.test_cli import setup as setup
 
 
 @pytest.fixture
