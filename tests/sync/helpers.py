@@ -198,14 +198,16 @@ def fill_log(log: CrossingLog, n: int, *, durable: bool = False) -> None:
     the log's durability has its own crash test.
     """
     if not durable:
-        log._c().execute("PRAGMA synchronous=OFF")
+        with log._lock:  # not inside another thread's transaction on the shared connection
+            log._c().execute("PRAGMA synchronous=OFF")
     accept = Decision(Verdict.ACCEPT, None, "ok", T0, format="CP1")
     refuse = Decision(Verdict.REJECT, Reason.EXPIRED, "expired", T0, format="CP1")
     ctx = CrossingContext("OF-1", "1", "in", T0, False)
     for i in range(n):
         log.record(refuse if i % 9 == 0 else accept, ctx, PersonalData(name=f"Người {i}", id_number=f"0010{i:08d}"))
     if not durable:
-        log._c().execute("PRAGMA synchronous=FULL")
+        with log._lock:
+            log._c().execute("PRAGMA synchronous=FULL")
 
 
 class FakeServer:
