@@ -104,8 +104,11 @@ def main() -> None:
         fill(args.fill, args.crossings)
         return
 
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     from checkpoint.clock import SystemClock
     from checkpoint.log import CrossingLog
+    from checkpoint.log.anchor import LogAnchor
     from sync.outbox import Progress, upload_backlog
 
     work = Path(tempfile.mkdtemp(prefix="sync-bench-"))
@@ -119,7 +122,10 @@ def main() -> None:
 
     server, client = start_server(work / "server")
     try:
-        log = CrossingLog.open(log_path, station_id="BENCH-1", seal_to=None, hmac_key=b"b" * 32, clock=SystemClock())
+        # as the station runs it: with its log anchor, which each verified acknowledgement moves forward
+        anchor = LogAnchor(work / "log-anchor.json", Ed25519PrivateKey.generate(), "BENCH-1")
+        log = CrossingLog.open(log_path, station_id="BENCH-1", seal_to=None, hmac_key=b"b" * 32, clock=SystemClock(),
+                               anchor=anchor)
         base_rss = rss_mib()
         samples: list[tuple[int, float]] = []
         step = max(args.crossings // 10, 1)

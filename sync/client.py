@@ -3,11 +3,17 @@
 Every request has a timeout; TLS certificates are always verified (against the system store, or the CA
 bundle in ``[sync] ca_bundle``); a proxy is used when ``[sync] proxy`` is set. Replies are read with a
 size cap. Failures become the typed errors of ``sync.errors``: the worker decides when to try again.
+
+Plain ``http://`` is refused unless the server is on this machine (127.0.0.0/8, ::1, localhost) or the
+station was set up for a lab with ``allow_insecure_http``. Every reply the station acts on must carry
+the signature of the server key pinned at enrolment, bound to this request's nonce (``sync.protocol``);
+only a 5xx or 429 (try again later, nothing changes) is taken unsigned.
 """
 
 from __future__ import annotations
 
 import errno
+import ipaddress
 import json
 import socket
 from collections.abc import Mapping, Sequence
@@ -18,14 +24,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from checkpoint import __version__
 from checkpoint.clock import Clock, parse_instant
 from checkpoint.trust.signed import MAX_LIST_BYTES
 from sync import protocol
 from sync.backoff import parse_retry_after
-from sync.errors import Gap, Refused, Tampering, Unreachable
+from sync.errors import Gap, NotEnrolled, Refused, Tampering, Unauthenticated, Unreachable
 from sync.protocol import Ack, ProtocolError
 
 MAX_REPLY_BYTES = 1024 * 1024
@@ -37,17 +43,31 @@ class ClientSettings:
     timeout: float = 30.0  # seconds, for connecting and for each read
     ca_bundle: Path | None = None
     proxy: str | None = None
+    allow_insecure_http: bool = False  # a lab without TLS: plain http to another host (recorded at enrolment)
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.server_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"server URL {self.server_url!r} must be http(s)://host[:port]")
+        if parts.scheme == "http" and not is_loopback(parts.hostname) and not self.allow_insecure_http:
+            raise ValueError(f"server URL {self.server_url!r}: plain http is allowed only for a server on this "
+                             "machine; use https:// (or, in a lab only, enrol with --allow-insecure-http)")
 
     @property
     def tls_or_local(self) -> bool:
         """Whether a reply can be believed about time: verified TLS, or a server on this machine."""
         parts = urlsplit(self.server_url)
-        return parts.scheme == "https" or parts.hostname in ("127.0.0.1", "::1", "localhost")
+        return parts.scheme == "https" or is_loopback(parts.hostname or "")
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: traffic that never leaves this machine."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -60,8 +80,11 @@ class Reply:
 class SyncClient:
     """One station talking to one server. Not thread-safe: one worker owns it."""
 
-    def __init__(self, settings: ClientSettings, station_id: str, key: Ed25519PrivateKey, clock: Clock) -> None:
+    def __init__(self, settings: ClientSettings, station_id: str, key: Ed25519PrivateKey, clock: Clock,
+                 server_key: Ed25519PublicKey | None = None) -> None:
         self.settings, self.station_id, self.key, self.clock = settings, station_id, key, clock
+        self.server_key = server_key  # pinned at enrolment; None only before enrolling
+        self.alerted: set[str] = set()  # log problems already reported to the server by this client
         self.base = settings.server_url.rstrip("/")
         self.offset = timedelta(0)  # server time minus our clock, learned from /v1/time
         self.session = requests.Session()
@@ -76,10 +99,28 @@ class SyncClient:
 
     # -- transport -------------------------------------------------------------------------------
     def _send(self, method: str, path: str, *, body: bytes | None = None, headers: Mapping[str, str] | None = None,
-              cap: int = MAX_REPLY_BYTES) -> Reply:
+              cap: int = MAX_REPLY_BYTES, nonce: str | None = None, verify: bool = True) -> Reply:
+        """One request; the reply's signature is checked (``verify``) against the pinned server key."""
+        nonce = nonce or protocol.new_nonce()
+        reply = self._exchange(method, path, body, {**(headers or {}), protocol.NONCE_HEADER: nonce}, cap)
+        if verify and reply.status < 500 and reply.status != 429:
+            self._check_signature(reply, method, path, nonce, self.server_key)
+        return reply
+
+    def _check_signature(self, reply: Reply, method: str, path: str, nonce: str,
+                         key: Ed25519PublicKey | None) -> None:
+        if key is None:
+            raise NotEnrolled("no server key is pinned for this station (it was enrolled by an older version): "
+                              "enrol again with 'checkpoint enroll --server URL --token TOKEN'")
+        signature = reply.headers.get(protocol.SERVER_SIGNATURE_HEADER, "")
+        if not protocol.reply_signature_ok(key, method, path, reply.status, nonce, reply.body, signature):
+            raise Unauthenticated(f"{self.base}{path}: the reply ({reply.status}) is not signed by the server key "
+                                  "pinned at enrolment; it was not believed (a fake server or a proxy in between?)")
+
+    def _exchange(self, method: str, path: str, body: bytes | None, headers: Mapping[str, str], cap: int) -> Reply:
         url = self.base + path
         try:
-            with self.session.request(method, url, data=body, headers=dict(headers or {}), stream=True,
+            with self.session.request(method, url, data=body, headers=dict(headers), stream=True,
                                       verify=self.verify, proxies=self.proxies, allow_redirects=False,
                                       timeout=(self.settings.timeout, self.settings.timeout)) as r:
                 declared = r.headers.get("Content-Length", "")
@@ -104,13 +145,13 @@ class SyncClient:
         except requests.exceptions.RequestException as e:
             raise Unreachable(f"{url}: request failed ({_short(e)})") from None
 
-    def _signed(self, path: str, doc_body: bytes) -> Reply:
+    def _signed(self, path: str, doc_body: bytes, nonce: str, verify: bool = True) -> Reply:
         headers = {
             "Content-Type": "application/json",
             protocol.STATION_HEADER: self.station_id,
             protocol.SIGNATURE_HEADER: protocol.sign(self.key, "POST", path, doc_body),
         }
-        return self._send("POST", path, body=doc_body, headers=headers)
+        return self._send("POST", path, body=doc_body, headers=headers, nonce=nonce, verify=verify)
 
     def server_now(self) -> datetime:
         """Our best estimate of the server's clock (for ``sent_at``)."""
@@ -118,8 +159,12 @@ class SyncClient:
 
     # -- calls -----------------------------------------------------------------------------------
     def server_time(self) -> datetime:
-        """Ask the server's time; remember the offset so signed bodies carry the server's idea of now."""
-        reply = self._send("GET", protocol.TIME_PATH)
+        """Ask the server's time; remember the offset so signed bodies carry the server's idea of now.
+
+        Before enrolment (no pinned key) the reply cannot be checked: it only dates the enrolment request,
+        and ``observe_server_time`` never feeds such a time to the clock guard.
+        """
+        reply = self._send("GET", protocol.TIME_PATH, verify=self.server_key is not None)
         doc = self._ok(reply, protocol.TIME_PATH)
         try:
             t = parse_instant(str(doc["time"]))
@@ -128,20 +173,60 @@ class SyncClient:
         self.offset = t - self.clock.now()
         return t
 
-    def enroll(self, token: str) -> dict[str, Any]:
+    def enroll(self, token: str, expected_fingerprint: str | None = None) -> dict[str, Any]:
+        """Enrol; pin the server key the signed reply names (checked against ``expected_fingerprint`` if given).
+
+        Without an expected fingerprint the first answer is trusted (the operator should compare the
+        fingerprint printed by ``checkpoint enroll`` with ``checkpoint server fingerprint``).
+        """
+        nonce = protocol.new_nonce()
         body = protocol.dumps(protocol.envelope(
-            "enroll", self.station_id, self.server_now(), token=token,
+            "enroll", self.station_id, self.server_now(), nonce=nonce, token=token,
             public_key=protocol.public_key_text(self.key.public_key())))
-        return self._ok(self._signed(protocol.ENROLL_PATH, body), protocol.ENROLL_PATH)
+        path = protocol.ENROLL_PATH
+        reply = self._signed(path, body, nonce, verify=False)
+        if reply.status != 200:
+            if self.server_key is not None and reply.status < 500 and reply.status != 429:
+                self._check_signature(reply, "POST", path, nonce, self.server_key)
+            self._fail(reply, path)
+        doc = self._ok(reply, path)
+        try:
+            key = protocol.public_key_from_text(str(doc.get("server_key", "")))
+        except ProtocolError:
+            raise Unauthenticated(f"{self.base}{path}: the reply names no server key; is this a checkpoint server "
+                                  "of this version?") from None
+        fp = protocol.fingerprint(key)
+        if expected_fingerprint is not None and not protocol.same_fingerprint(fp, expected_fingerprint):
+            raise Unauthenticated(f"{self.base}{path}: the server's key fingerprint is {fp}, not the expected "
+                                  f"{expected_fingerprint}: not enrolled (a fake server?)")
+        if self.server_key is not None and protocol.public_key_text(self.server_key) != protocol.public_key_text(key):
+            raise Unauthenticated(f"{self.base}{path}: the server answers with another key than the one pinned "
+                                  f"({fp}); not enrolled again. Give the expected fingerprint to re-pin.")
+        self._check_signature(reply, "POST", path, nonce, key)
+        if doc.get("station_id") != self.station_id or doc.get("nonce") != nonce:
+            raise Unauthenticated(f"{self.base}{path}: the enrolment reply is not for this request")
+        self.server_key = key
+        return doc
 
     def cursor(self) -> Ack:
-        body = protocol.dumps(protocol.envelope("cursor", self.station_id, self.server_now()))
-        return self._ack(self._signed(protocol.CURSOR_PATH, body), protocol.CURSOR_PATH)
+        nonce = protocol.new_nonce()
+        body = protocol.dumps(protocol.envelope("cursor", self.station_id, self.server_now(), nonce=nonce))
+        return self._ack(self._signed(protocol.CURSOR_PATH, body, nonce), protocol.CURSOR_PATH, nonce)
 
     def upload(self, crossings: Sequence[Mapping[str, Any]]) -> Ack:
         """Send one batch (wire-form crossings, contiguous, in seq order). Raises ``Gap`` or ``Tampering``."""
-        body = protocol.batch_body(self.station_id, self.server_now(), crossings)
-        return self._ack(self._signed(protocol.BATCH_PATH, body), protocol.BATCH_PATH)
+        nonce = protocol.new_nonce()
+        body = protocol.batch_body(self.station_id, self.server_now(), crossings, nonce)
+        return self._ack(self._signed(protocol.BATCH_PATH, body, nonce), protocol.BATCH_PATH, nonce)
+
+    def alert(self, kind: str, detail: str) -> None:
+        """Tell the server this station's log was replaced, cut back or broken (kept for its supervisor)."""
+        nonce = protocol.new_nonce()
+        body = protocol.dumps(protocol.envelope("alert", self.station_id, self.server_now(), nonce=nonce,
+                                                kind=kind, detail=detail[:512]))
+        doc = self._ok(self._signed(protocol.ALERT_PATH, body, nonce), protocol.ALERT_PATH)
+        if doc.get("recorded") is not True or doc.get("nonce") != nonce:
+            raise Unreachable(f"{self.base}{protocol.ALERT_PATH}: the server did not confirm the alert")
 
     def fetch_list(self, kind: str, etag: str | None) -> bytes | None:
         """A signed list's bytes, or None when unchanged (304) or not published (404)."""
@@ -154,11 +239,15 @@ class SyncClient:
         return reply.body
 
     # -- replies ---------------------------------------------------------------------------------
-    def _ack(self, reply: Reply, path: str) -> Ack:
+    def _ack(self, reply: Reply, path: str, nonce: str) -> Ack:
         try:
-            return protocol.parse_ack(self._ok(reply, path))
+            ack = protocol.parse_ack(self._ok(reply, path))
         except ProtocolError as e:
             raise Unreachable(f"{self.base}{path}: {e}") from None
+        if ack.station_id != self.station_id or ack.nonce != nonce:
+            raise Unauthenticated(f"{self.base}{path}: the acknowledgement is for another station or request; "
+                                  "it was not believed")
+        return ack
 
     def _ok(self, reply: Reply, path: str) -> dict[str, Any]:
         if reply.status != 200:

@@ -2,6 +2,7 @@
 
     SyncError                   sync could not finish this round
     ├── Unreachable             no usable answer (no link, timeout, 5xx, 429, garbled reply): retry later
+    │   └── Unauthenticated     a reply not signed by the pinned server key (a fake server?): not believed
     ├── Refused                 the server will not accept this station (not enrolled, revoked, bad
     │                           signature, enrolment token refused): a person must act; retrying slowly
     ├── Tampering               the server holds a different crossing under the same sequence number
@@ -23,6 +24,10 @@ class Unreachable(SyncError):
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Unauthenticated(Unreachable):
+    pass
 
 
 class Refused(SyncError):

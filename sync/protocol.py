@@ -19,6 +19,17 @@ a new request (new nonce, new signature) and is made harmless by the sequence ru
 
 Trust and revocation lists and the server time are public ``GET`` resources: the lists carry their own
 root signature, which the station verifies before installing them.
+
+Every reply is signed by the server's Ed25519 key (``server.key`` in its data folder), which the station
+pins at enrolment. The station sends a fresh ``X-Checkpoint-Nonce`` with every request (for a POST, the
+body's nonce) and the signature binds it, so a reply cannot be forged, moved to another request or replayed::
+
+    message   = b"checkpoint-sync-reply/1\n" + METHOD + b" " + PATH + b"\n" + STATUS + b"\n" + NONCE + b"\n" + body
+    header    = X-Checkpoint-Server-Signature: base64(Ed25519(message))
+
+An acknowledgement also names the station, the acknowledged sequence, the hash of the crossing at that
+sequence and the request's nonce; the station moves its sync cursor only on a verified acknowledgement
+whose hash matches its own log.
 """
 
 from __future__ import annotations
@@ -41,11 +52,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 VERSION = "checkpoint-sync/1"
 STATION_HEADER = "X-Checkpoint-Station"
 SIGNATURE_HEADER = "X-Checkpoint-Signature"
+NONCE_HEADER = "X-Checkpoint-Nonce"
+SERVER_SIGNATURE_HEADER = "X-Checkpoint-Server-Signature"
+REPLY_VERSION = "checkpoint-sync-reply/1"
 
 ENROLL_PATH = "/v1/enroll"
 CURSOR_PATH = "/v1/cursor"
 BATCH_PATH = "/v1/batches"
 TIME_PATH = "/v1/time"
+ALERT_PATH = "/v1/alerts"
 LIST_PATHS = {"trust-list": "/v1/lists/trust-list", "revocation-list": "/v1/lists/revocation-list"}
 
 #: Station ids: what an officer can type and a file name can hold.
@@ -80,6 +95,38 @@ def signature_ok(key: Ed25519PublicKey, method: str, path: str, body: bytes, sig
     return True
 
 
+def reply_message(method: str, path: str, status: int, nonce: str, body: bytes) -> bytes:
+    return f"{REPLY_VERSION}\n{method.upper()} {path}\n{status}\n{nonce}\n".encode() + body
+
+
+def sign_reply(key: Ed25519PrivateKey, method: str, path: str, status: int, nonce: str, body: bytes) -> str:
+    return base64.b64encode(key.sign(reply_message(method, path, status, nonce, body))).decode()
+
+
+def reply_signature_ok(key: Ed25519PublicKey, method: str, path: str, status: int, nonce: str, body: bytes,
+                       signature: str) -> bool:
+    try:
+        raw = base64.b64decode(signature, validate=True)
+        key.verify(raw, reply_message(method, path, status, nonce, body))
+    except (binascii.Error, ValueError, InvalidSignature):
+        return False
+    return True
+
+
+def fingerprint(key: Ed25519PublicKey) -> str:
+    """A key's fingerprint for people to compare: SHA-256 of the raw key, 16 groups of 4 hex digits."""
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    digest = hashlib.sha256(raw).hexdigest()
+    return " ".join(digest[i : i + 4] for i in range(0, 64, 4))
+
+
+def same_fingerprint(a: str, b: str) -> bool:
+    """Fingerprints compared ignoring spaces, colons and case (as an operator may type them)."""
+    def norm(s: str) -> str:
+        return "".join(ch for ch in s.lower() if ch in "0123456789abcdef")
+    return len(norm(a)) == 64 and norm(a) == norm(b)
+
+
 def public_key_text(key: Ed25519PublicKey) -> str:
     """A station public key as it travels: base64 of the raw 32 bytes."""
     return base64.b64encode(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)).decode()
@@ -111,25 +158,31 @@ def dumps(doc: Mapping[str, Any]) -> bytes:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def envelope(kind: str, station_id: str, sent_at: datetime, **fields: Any) -> dict[str, Any]:
+def envelope(kind: str, station_id: str, sent_at: datetime, /, **fields: Any) -> dict[str, Any]:
     return {"type": kind, "station_id": station_id, "sent_at": iso(sent_at), "nonce": new_nonce(), **fields}
 
 
-def batch_body(station_id: str, sent_at: datetime, crossings: Sequence[Mapping[str, Any]]) -> bytes:
+def batch_body(station_id: str, sent_at: datetime, crossings: Sequence[Mapping[str, Any]],
+               nonce: str | None = None) -> bytes:
     """The upload body for crossings already in wire form (``Crossing.to_wire()``), in seq order."""
     if not crossings:
         raise ProtocolError("a batch needs at least one crossing")
     first, last = int(crossings[0]["seq"]), int(crossings[-1]["seq"])
-    return dumps(envelope("batch", station_id, sent_at, first_seq=first, last_seq=last, crossings=list(crossings)))
+    return dumps(envelope("batch", station_id, sent_at, nonce=nonce or new_nonce(), first_seq=first, last_seq=last,
+                          crossings=list(crossings)))
 
 
 @dataclass(frozen=True)
 class Ack:
-    """The server's answer to a batch or a cursor request."""
+    """The server's answer to a batch or a cursor request: it holds ``1..acknowledged_seq``, the last with
+    hash ``acknowledged_hash`` (the genesis hash for 0)."""
 
     acknowledged_seq: int
     stored: int = 0
     already_had: int = 0
+    station_id: str = ""
+    acknowledged_hash: str = ""
+    nonce: str = ""
 
 
 def parse_ack(doc: Any) -> Ack:
@@ -138,7 +191,15 @@ def parse_ack(doc: Any) -> Ack:
     seq = doc.get("acknowledged_seq")
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
         raise ProtocolError("reply: 'acknowledged_seq' is missing or not a whole number")
-    return Ack(seq, _int(doc.get("stored", 0)), _int(doc.get("already_had", 0)))
+    station_id, digest, nonce = doc.get("station_id"), doc.get("acknowledged_hash"), doc.get("nonce")
+    if not isinstance(station_id, str) or not isinstance(nonce, str):
+        raise ProtocolError("reply: 'station_id' or 'nonce' is missing")
+    if not isinstance(digest, str) or not _HEX64.match(digest):
+        raise ProtocolError("reply: 'acknowledged_hash' is missing or not 64 hex digits")
+    return Ack(seq, _int(doc.get("stored", 0)), _int(doc.get("already_had", 0)), station_id, digest, nonce)
+
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def _int(v: Any) -> int:

@@ -1,4 +1,10 @@
-"""The ``[sync]`` table of the station config, and the enrolment record in the data folder."""
+"""The ``[sync]`` table of the station config, and the enrolment record in the data folder.
+
+The enrolment record (``sync.json``) holds the server URL, the station id, the server's public key
+pinned at enrolment (every reply must be signed by it) and whether plain http to a non-local server was
+allowed for a lab (``--allow-insecure-http``). A record without a pinned key (made before replies were
+signed) is refused: the station must enrol again with a new token (same station key, same log).
+"""
 
 from __future__ import annotations
 
@@ -55,18 +61,27 @@ class Enrolment:
     server_url: str
     station_id: str
     enrolled_at: str
+    server_key: str  # base64 raw Ed25519: the key that signs the server's replies
+    allow_insecure_http: bool = False
 
 
 def save_enrolment(data_dir: Path, e: Enrolment) -> None:
-    doc = {"server_url": e.server_url, "station_id": e.station_id, "enrolled_at": e.enrolled_at}
-    write_atomic(data_dir / ENROLMENT_FILE, json.dumps(doc, indent=2).encode())
+    doc = {"server_url": e.server_url, "station_id": e.station_id, "enrolled_at": e.enrolled_at,
+           "server_key": e.server_key, "allow_insecure_http": e.allow_insecure_http}
+    write_atomic(data_dir / ENROLMENT_FILE, json.dumps(doc, indent=2).encode(), mode=0o600)
 
 
 def load_enrolment(data_dir: Path) -> Enrolment:
     path = data_dir / ENROLMENT_FILE
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-        return Enrolment(str(doc["server_url"]), str(doc["station_id"]), str(doc["enrolled_at"]))
+        if not doc.get("server_key"):
+            raise NotEnrolled(f"{path}: this station was enrolled before server replies were signed, so no server "
+                              "key is pinned and sync is stopped. Ask the server's operator for a new token and run "
+                              "'checkpoint enroll --server URL --token TOKEN' again (the log and the station key "
+                              "stay; nothing is sent twice)")
+        return Enrolment(str(doc["server_url"]), str(doc["station_id"]), str(doc["enrolled_at"]),
+                         str(doc["server_key"]), doc.get("allow_insecure_http") is True)
     except FileNotFoundError:
         raise NotEnrolled(f"this station is not enrolled with a server ({path} is absent): "
                           "run 'checkpoint enroll --server URL --token TOKEN'") from None

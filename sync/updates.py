@@ -29,7 +29,7 @@ class ListUpdate:
 def observe_server_time(client: SyncClient, station: Station | None) -> None:
     """Ask the server's time; feed it to the clock guard when the answer can be believed."""
     t = client.server_time()
-    if station is not None and client.settings.tls_or_local:
+    if station is not None and client.settings.tls_or_local and client.server_key is not None:
         station.guard.observe(t, "server")
 
 

@@ -116,6 +116,7 @@ def demo_server(config: Any, data_dir: Path) -> Any:
     would, so the status bar shows the log going out."""
     from datetime import UTC, datetime, timedelta
 
+    from sync.protocol import public_key_text
     from sync.server.serve import ServerThread, open_app
     from sync.settings import Enrolment, save_enrolment
     from sync.wiring import client_for
@@ -128,7 +129,9 @@ def demo_server(config: Any, data_dir: Path) -> Any:
         client.enroll(storage.create_token(datetime.now(UTC), timedelta(minutes=5)))
     finally:
         client.close()
-    save_enrolment(data_dir, Enrolment(thread.url, config.station.id, datetime.now(UTC).isoformat()))
+    assert client.server_key is not None  # enroll pinned it
+    save_enrolment(data_dir, Enrolment(thread.url, config.station.id, datetime.now(UTC).isoformat(),
+                                       public_key_text(client.server_key)))
 
     class Running:
         def stop(self) -> None:

@@ -23,7 +23,10 @@ def register(sub: Any) -> None:
     lsub = p.add_subparsers(dest="log_command", metavar="ACTION", title="actions", required=True)
 
     v = lsub.add_parser("verify", help="re-walk the hash chain and report the first broken link",
-                        description="Re-walk the log's hash chains from the first crossing. Exit status 0: intact; "
+                        description="Re-walk the log's hash chains from the first crossing, and compare the log "
+                        "with its anchor (log-anchor.json in the data folder: the last crossing recorded and the "
+                        "last the central server acknowledged), which finds a log replaced or cut back. "
+                        "Exit status 0: intact; "
                         "1: broken (the first broken link is reported); 2: the log cannot be read.")
     _common(v)
     v.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -80,19 +83,42 @@ def _progress(label: str) -> Any:
     return show
 
 
+def _anchor_problem(args: argparse.Namespace, log: Any) -> str | None:
+    """Compare the log with its anchor (``<data dir>/log-anchor.json``) when the station has one."""
+    from checkpoint.log.anchor import ANCHOR_FILE, AnchorError, LogAnchor, problem_with
+    from checkpoint.station_keys import STATION_KEY_FILE, load_or_create_station_key
+
+    folder = args.data_dir or config_from(args).data_dir
+    if not (folder / ANCHOR_FILE).exists() or not (folder / STATION_KEY_FILE).exists():
+        return None
+    try:
+        state = LogAnchor.in_folder(folder, load_or_create_station_key(folder), log.station_id).load()
+    except AnchorError as e:
+        return str(e)
+    if state is None:
+        return None
+    return problem_with(state, log.station_id, log.last_seq, log.hash_at)
+
+
 def run_verify(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     with _open_readonly(args) as log:
         progress = _progress("crossings checked")
         report = log.verify_chain(progress)
         if progress is not None:
             print(file=sys.stderr)
+        anchor = _anchor_problem(args, log)
+    if report.ok and anchor is not None:  # the chain is whole, but not the log this station kept
+        report = replace(report, ok=False, problem=anchor)
     if args.json:
         print(json.dumps({"path": str(log.path), **vars(report)}, indent=2))
     elif report.ok:
         print(f"{log.path}: intact ({report.checked} crossings, {report.actions_checked} actions)")
     else:
         where = (f"crossing {report.first_broken_seq}" if report.first_broken_seq is not None
-                 else f"action {report.first_broken_action}")
+                 else f"action {report.first_broken_action}" if report.first_broken_action is not None
+                 else "its anchor")
         print(f"{log.path}: BROKEN at {where}: {report.problem}")
         print("Do not repair or delete anything: keep the file and tell the supervisor.")
     return EXIT_OK if report.ok else EXIT_BROKEN

@@ -78,6 +78,13 @@ def register(sub: Any) -> None:
     _data_dir(s)
     s.set_defaults(run=run_stations)
 
+    f = ssub.add_parser("fingerprint", help="print the fingerprint of the key that signs the server's replies",
+                        description="Stations pin this key at enrolment ('checkpoint enroll' prints what it "
+                        "pinned; '--server-fingerprint' checks it). The key is made on first use in --data-dir "
+                        "(server.key, readable by the server's user only); keep it in the server's backup.")
+    _data_dir(f)
+    f.set_defaults(run=run_fingerprint)
+
     v = ssub.add_parser("revoke", help="revoke a station (lost or stolen): its uploads are refused",
                         description="Refuse every further request signed by this station's key (403).")
     _data_dir(v)
@@ -136,6 +143,14 @@ def _storage(args: argparse.Namespace) -> Any:
     from sync.server.storage import SQLiteStorage
 
     return SQLiteStorage(_need_dir(args) / DB_FILE)
+
+
+def run_fingerprint(args: argparse.Namespace) -> int:
+    from sync.protocol import fingerprint
+    from sync.server.keys import load_or_create_server_key
+
+    print(fingerprint(load_or_create_server_key(_need_dir(args)).public_key()))
+    return EXIT_OK
 
 
 def run_token(args: argparse.Namespace) -> int:

@@ -34,25 +34,32 @@ def register(sub: Any) -> None:
         "enroll", help="register this station with the central server (once, with a token)",
         description="Register this station's id and public key with the central server, using a one-time "
         "token from the server's operator ('checkpoint server token'). The station key is created in the data "
-        "folder if it does not exist yet; the server URL is remembered for 'checkpoint sync'.",
+        "folder if it does not exist yet; the server URL and the server's public key are remembered for "
+        "'checkpoint sync': every reply of the server must then be signed by that key. Compare the fingerprint "
+        "printed here with 'checkpoint server fingerprint' on the server, or give it with --server-fingerprint. "
+        "A station enrolled by an older version enrols again the same way (its log and key stay).",
     )
     add_config_option(e)
     add_data_dir_option(e)
     e.add_argument("--server", required=True, metavar="URL", help="the central server, e.g. https://sync.example.vn")
     e.add_argument("--token", required=True, metavar="TOKEN", help="the enrolment token, or - to read it from stdin")
+    e.add_argument("--server-fingerprint", metavar="HEX",
+                   help="the server key's fingerprint from the operator; enrolment fails if the server's differs")
+    e.add_argument("--allow-insecure-http", action="store_true",
+                   help="lab only: allow plain http:// to a server that is not on this machine (recorded)")
     e.set_defaults(run=run_enroll)
 
 
 def _warn_plain_http(client: Any) -> None:
     if not client.settings.tls_or_local:
-        print(f"checkpoint: warning: {client.settings.server_url} is not https; the server's time will not be "
-              "trusted", file=sys.stderr)
+        print(f"checkpoint: warning: {client.settings.server_url} is not https (allowed for a lab only); the "
+              "server's time will not be trusted", file=sys.stderr)
 
 
 def run_enroll(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from sync.protocol import STATION_ID_RE
+    from sync.protocol import STATION_ID_RE, fingerprint, public_key_text
     from sync.settings import Enrolment, save_enrolment
     from sync.wiring import client_for
 
@@ -62,16 +69,21 @@ def run_enroll(args: argparse.Namespace) -> int:
     if not STATION_ID_RE.match(station_id):
         raise CheckpointError(f"station id {station_id!r} ([station] id) must be 1-64 letters, digits, '.', '_', '-'")
     token = sys.stdin.readline().strip() if args.token == "-" else args.token  # noqa: S105 ("-" means stdin)
-    client = client_for(config, data_dir, station_id, args.server)
+    client = client_for(config, data_dir, station_id, args.server, allow_insecure_http=args.allow_insecure_http)
     _warn_plain_http(client)
     try:
         client.server_time()
-        reply = client.enroll(token)
+        reply = client.enroll(token, args.server_fingerprint)
     finally:
         client.close()
+    assert client.server_key is not None  # enroll pins it or raises
     enrolled_at = str(reply.get("enrolled_at") or datetime.now(UTC).isoformat())
-    save_enrolment(data_dir, Enrolment(args.server, station_id, enrolled_at))
+    save_enrolment(data_dir, Enrolment(args.server, station_id, enrolled_at, public_key_text(client.server_key),
+                                       args.allow_insecure_http))
     print(f"Station {station_id} is enrolled with {args.server}. Run 'checkpoint sync' to send its log.")
+    print(f"Server key fingerprint (pinned): {fingerprint(client.server_key)}")
+    if args.server_fingerprint is None:
+        print("Compare it with 'checkpoint server fingerprint' on the server; if they differ, do not sync.")
     return EXIT_OK
 
 

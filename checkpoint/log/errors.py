@@ -21,6 +21,7 @@ CAUSES: dict[str, tuple[str, str]] = {
     "locked": ("log is busy", "another program holds the log; close it (or restart the station)"),
     "corrupt": ("log is damaged", "move the damaged file aside and restore the latest backup"),
     "tampered": ("log was altered", "do not delete anything; keep the file for investigation"),
+    "replaced": ("the crossing log was replaced or cut back", "call the supervisor"),
     "io": ("storage error", "the storage card may be failing; restart the station or replace it"),
     "wrong_station": ("log belongs to another station", "check the station id and the data folder"),
     "too_new": ("log written by a newer version", "update the station software"),

@@ -63,12 +63,21 @@ def load_seal_key(path: Path) -> X25519PublicKey:
     return load_public(data, str(path))
 
 
-def open_station_log(config: StationConfig, clock: Clock, data_dir: Path | None = None) -> CrossingLog:
+def open_station_log(config: StationConfig, clock: Clock, data_dir: Path | None = None, *,
+                     check_chain: bool = False) -> CrossingLog:
     """The station's log for writing: its path, sealing key and hash key from the config and data folder.
 
-    Without ``[log] seal_to`` the station keeps no personal fields at all (only keyed hashes).
+    Without ``[log] seal_to`` the station keeps no personal fields at all (only keyed hashes). The log is
+    checked against its anchor (``<data dir>/log-anchor.json``, signed with the station key);
+    ``check_chain`` (the running station) re-walks the whole chain in the background.
     """
-    from checkpoint.station_keys import legacy_hmac_key, load_or_create_lookup_key, retire_legacy_hmac_key
+    from checkpoint.log.anchor import LogAnchor
+    from checkpoint.station_keys import (
+        legacy_hmac_key,
+        load_or_create_lookup_key,
+        load_or_create_station_key,
+        retire_legacy_hmac_key,
+    )
 
     s = log_settings(config, data_dir)
     folder = data_dir or config.data_dir
@@ -77,7 +86,9 @@ def open_station_log(config: StationConfig, clock: Clock, data_dir: Path | None 
     log = CrossingLog.open(s.path, station_id=config.station.id, seal_to=seal_to,
                            hmac_key=load_or_create_lookup_key(folder), clock=clock,
                            duplicate_window=s.duplicate_window, retention=s.retention, busy_timeout=s.busy_timeout,
-                           legacy_hmac_key=legacy)
+                           legacy_hmac_key=legacy,
+                           anchor=LogAnchor.in_folder(folder, load_or_create_station_key(folder), config.station.id),
+                           check_chain=check_chain)
     if legacy is not None:  # sealed to the supervisor in the log's meta by now (or no seal_to: given up)
         try:
             retire_legacy_hmac_key(folder)

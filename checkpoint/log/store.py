@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -32,6 +33,7 @@ from checkpoint.clock import Clock
 from checkpoint.crossing import PERSONAL_FIELDS, Crossing, PersonalData
 from checkpoint.decision import Decision, Flag
 from checkpoint.log import chain, idindex, schema
+from checkpoint.log.anchor import AnchorError, HeadWriter, LogAnchor, problem_with
 from checkpoint.log.checkpointer import BACKSTOP_PAGES, Checkpointer
 from checkpoint.log.errors import LogError, from_sqlite, os_error_code
 from checkpoint.log.ids import uuid7
@@ -54,6 +56,7 @@ MAX_SHORT = 64  # lane, officer id, action name, detail keys
 MAX_DETAIL = 512
 MAX_DETAILS = 32
 _ACTION_NAME = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
+logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CrossingContext:
@@ -149,13 +152,18 @@ class CrossingLog:
         # memory only, keyed by an HMAC under a key made at start, so nothing of it reaches the disk.
         self._recent_ids: dict[bytes, datetime] = {}
         self._recent_key = os.urandom(32)
+        self._anchor: LogAnchor | None = None
+        self._head_writer: HeadWriter | None = None
+        self._file_id: tuple[int, int] | None = None  # (device, inode) of the log file opened
+        self._refusal: LogError | None = None  # set once: this log must not record any more
 
     # -- opening ---------------------------------------------------------------------------------
     @classmethod
     def open(cls, path: Path, *, station_id: str, seal_to: X25519PublicKey | None, hmac_key: bytes, clock: Clock,
              duplicate_window: timedelta = timedelta(minutes=30), retention: timedelta = timedelta(days=30),
              busy_timeout: float = 2.0, sync_check_max_bytes: int = SYNC_CHECK_MAX_BYTES,
-             legacy_hmac_key: bytes | None = None) -> CrossingLog:
+             legacy_hmac_key: bytes | None = None, anchor: LogAnchor | None = None,
+             check_chain: bool = False) -> CrossingLog:
         """Open (or create) the station's log for writing.
 
         Runs ``quick_check`` and the migrations, checks the file belongs to ``station_id`` and that its
@@ -166,6 +174,11 @@ class CrossingLog:
         A log larger than
         ``sync_check_max_bytes`` is quick-checked in the background instead, and refuses to record from
         the moment that check finds a problem (see :attr:`integrity`).
+
+        With ``anchor`` (the running station), the log is checked against the anchor kept apart from it
+        (``checkpoint.log.anchor``); a log behind or different from it opens but refuses to record
+        (:attr:`refusal`). ``check_chain`` re-walks the whole chain in the background and refuses to
+        record from the moment a break is found.
         """
         if len(hmac_key) < 32:
             raise LogError("invalid", "the hash key must be at least 32 bytes", path=path)
@@ -182,19 +195,100 @@ class CrossingLog:
             log._claim(station_id)
             log._check_head()
             params = log._id_setup(legacy_hmac_key)
+            if anchor is not None:
+                st = path.stat()
+                log._anchor, log._file_id = anchor, (st.st_dev, st.st_ino)
+                log._check_anchor()
+                log._head_writer = HeadWriter(anchor)
         except BaseException:
             log.close()
             raise
         log._indexer = idindex.Indexer(log, hmac_key, params)
         log._checkpointer = Checkpointer(path)
-        if large:
-            log._integrity = BackgroundCheck(path)
+        if large or check_chain:
+            log._integrity = BackgroundCheck(path, quick=large, chain=check_chain)
         return log
 
     @property
     def integrity(self) -> str:
-        """``ok``, or ``checking`` while a large log's start-up quick_check runs, or ``corrupt``."""
+        """``ok``, ``checking`` while a start-up check runs, ``corrupt``, ``tampered`` (a chain break) or
+        ``replaced`` (the log is behind or different from its anchor or the server's cursor)."""
+        if self._refusal is not None:
+            return self._refusal.code
         return self._integrity.state if self._integrity is not None else "ok"
+
+    @property
+    def refusal(self) -> LogError | None:
+        """Why this log refuses to record (replaced, cut back, chain broken), or None."""
+        return self._refusal
+
+    def log_problem(self) -> str | None:
+        """For sync: why this log must not be trusted (it is then reported to the server), or None."""
+        with contextlib.suppress(LogError):
+            self._refuse_if_corrupt()
+        check = self._integrity
+        if self._refusal is None and check is not None and check.done.is_set() and check.problems:
+            return f"the log file is damaged (quick_check: {'; '.join(check.problems)[:200]})"
+        return self._refusal.detail if self._refusal is not None else None
+
+    def _refuse(self, code: str, detail: str) -> LogError:
+        if self._refusal is None:
+            self._refusal = LogError(code, detail, path=self.path)
+            logger.error("crossing log: %s; recording is stopped", detail)
+        return self._refusal
+
+    def _check_anchor(self) -> None:
+        """Compare the log with its anchor; create the anchor on the first start with one."""
+        anchor = self._anchor
+        if anchor is None or self._refusal is not None:
+            return
+        try:
+            state = anchor.current()
+        except AnchorError as e:
+            self._refuse("replaced", str(e))
+            return
+        head_seq, head_hash = self._read(self._head)
+        if state is None:
+            if self._read(lambda c: self._meta(c, "anchored")) == "1":
+                self._refuse("replaced", f"the log anchor {anchor.path} is missing: the crossing log or its anchor "
+                             "was replaced")
+                return
+            try:
+                anchor.update(head=(head_seq, head_hash))
+            except OSError as e:
+                raise LogError(os_error_code(e), f"cannot write the log anchor: {e.strerror}", path=self.path) from None
+            with self._write() as conn:
+                self._set_meta(conn, "anchored", "1")
+            return
+        problem = problem_with(state, self.station_id, head_seq, self.hash_at)
+        if problem is not None:
+            self._refuse("replaced", problem)
+
+    def server_holds(self, seq: int, digest: str) -> str | None:
+        """The central server holds this station's crossings ``1..seq`` ending with ``digest`` (from a reply
+        signed by the pinned server key). Anchored, so the station keeps the fact across restarts; returns
+        why the log disagrees (the log then refuses to record), or None."""
+        problem = None
+        if seq > self.last_seq:
+            problem = (f"the central server holds crossings up to {seq} from this station but the log ends at "
+                       f"{self.last_seq}: the crossing log was replaced or cut back")
+        elif self.hash_at(seq) != digest:
+            problem = f"crossing {seq} in the log differs from the one the central server holds: the log was replaced"
+        if self._anchor is not None:
+            try:
+                self._anchor.update(server=(seq, digest))
+            except (OSError, AnchorError) as e:
+                logger.warning("crossing log: cannot update the log anchor (%s)", e)
+        if problem is not None:
+            self._refuse("replaced", problem)
+        return problem
+
+    def hash_at(self, seq: int) -> str | None:
+        """The hash of crossing ``seq`` (the genesis hash for 0), or None when the log has no such crossing."""
+        if seq == 0:
+            return chain.GENESIS
+        row = self._read(lambda c: c.execute("SELECT hash FROM crossings WHERE seq=?", (seq,)).fetchone())
+        return bytes(row[0]).hex() if row is not None and row[0] is not None else None
 
     def wait_for_integrity_check(self, timeout: float | None = None) -> str:
         if self._integrity is not None:
@@ -202,9 +296,24 @@ class CrossingLog:
         return self.integrity
 
     def _refuse_if_corrupt(self) -> None:
+        if self._refusal is not None:
+            raise self._refusal
         check = self._integrity
         if check is not None and check.done.is_set() and check.problems:
             raise LogError("corrupt", f"quick_check: {'; '.join(check.problems)[:300]}", path=self.path)
+        if check is not None and check.done.is_set() and check.chain_problem:
+            raise self._refuse("tampered", f"{check.chain_problem}; run 'checkpoint log verify'")
+        if self._anchor is not None:
+            try:
+                st = self.path.stat()
+                same = (st.st_dev, st.st_ino) == self._file_id
+            except OSError:
+                same = False
+            if not same:
+                raise self._refuse("replaced", "the log file was deleted or replaced while the station was running")
+            self._check_anchor()  # in memory unless the file changed (the sync worker moved the server point)
+            if self._refusal is not None:
+                raise self._refusal
 
     @classmethod
     def open_readonly(cls, path: Path, *, clock: Clock, busy_timeout: float = 2.0) -> CrossingLog:
@@ -365,6 +474,7 @@ class CrossingLog:
                 conn.execute("INSERT INTO id_index (seq, key) VALUES (?, NULL)", (fields["seq"],))
             self._set_meta(conn, "head_seq", str(fields["seq"]))
             self._set_meta(conn, "head_hash", fields["hash"])
+        self._advance_anchor(fields["seq"], fields["hash"])
         if self._checkpointer is not None:
             self._checkpointer.committed()
         if tag is not None:
@@ -383,6 +493,15 @@ class CrossingLog:
             if len(self._recent_ids) > 4096:
                 cutoff = at - self.duplicate_window
                 self._recent_ids = {k: v for k, v in self._recent_ids.items() if v >= cutoff}
+    def _advance_anchor(self, seq: int, digest: str) -> None:
+        """After a commit: the anchor's head follows the log (a failure here only leaves it behind)."""
+        if self._head_writer is not None:
+            self._head_writer.advance(seq, digest)
+
+    def flush_anchor(self) -> None:
+        """Wait until the anchor holds the newest crossing recorded (tests; ``close`` does it too)."""
+        if self._head_writer is not None:
+            self._head_writer.flush()
 
     def _seen_since(self, conn: sqlite3.Connection, pid_hash: str, since: datetime) -> bool:
         row = conn.execute("SELECT 1 FROM crossings WHERE pass_id_hash=? AND recorded_at>=? LIMIT 1",
@@ -537,6 +656,9 @@ class CrossingLog:
             self._indexer.drain()
             self._indexer.stop()
             self._indexer = None
+        if self._head_writer is not None:
+            self._head_writer.close()
+            self._head_writer = None
         if self._checkpointer is not None:
             self._checkpointer.stop()
             self._checkpointer = None

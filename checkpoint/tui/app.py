@@ -289,8 +289,9 @@ class StationApp(App[None]):
             revocation_age_hours=rl.age_hours(t.effective) if rl else None,
             revocation_expired=rl is not None and rl.expired(t.effective),
             clock_suspect=t.suspect,
-            # a large log's start-up integrity check runs in the background: show damage at once
-            log_error=self.log_error or ("corrupt" if s.recorder.log.integrity == "corrupt" else None),
+            # start-up checks (quick_check, chain walk, anchor) run in the background: show damage at once
+            log_error=self.log_error or (integrity if (integrity := s.recorder.log.integrity) in
+                                         ("corrupt", "tampered", "replaced") else None),
             sync=sync[0] if sync else None, sync_queue=sync[1] if sync else 0, online=sync[2] if sync else None,
         )
 

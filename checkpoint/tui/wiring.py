@@ -26,7 +26,7 @@ def open_recorder(config: StationConfig, clock: Clock, data_dir: Path) -> LogRec
     """The station's crossing log (``[log]`` table); a log that cannot be opened stops the start."""
     from checkpoint.log.settings import open_station_log
 
-    return LogRecorder(open_station_log(config, clock, data_dir))
+    return LogRecorder(open_station_log(config, clock, data_dir, check_chain=True))
 
 
 def camera_from(settings: ScannerSettings, spec: str | None = None) -> CameraFactory | None:

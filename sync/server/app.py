@@ -3,7 +3,8 @@
 ``create_app(storage, lists, clock)`` builds the app; ``checkpoint server run`` serves it with uvicorn.
 Signed bodies are read as raw bytes with a size cap *before* parsing, verified against the station's
 enrolled key, and only then parsed and stored (see ``sync.protocol`` for the rules). Database work runs
-in the thread pool so a slow disk never stalls the event loop.
+in the thread pool so a slow disk never stalls the event loop. Every reply is signed with the server's
+key (``sync.server.signing``), which stations pin at enrolment.
 
 ``hooks`` is for tests only: ``before`` may answer a request instead of the app (a 500, a 429), and
 ``after_commit`` hears each stored batch (to stop a station mid-sync at a known point).
@@ -17,6 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -28,6 +30,7 @@ from sync import protocol
 from sync.protocol import ProtocolError, etag_of
 from sync.server import models, validate
 from sync.server.lists import KINDS, PublishedLists
+from sync.server.signing import ReplySigner
 from sync.server.storage import Gap, StationRecord, Storage, StorageError, Stored, Tampering
 
 JSON = "application/json"
@@ -79,14 +82,18 @@ def _body_doc(model: type[models.Signed]) -> dict[str, Any]:
     }
 
 
-def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, hooks: ServerHooks | None = None,
-               max_body: int = protocol.MAX_BODY_BYTES) -> FastAPI:
+def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_key: Ed25519PrivateKey,
+               hooks: ServerHooks | None = None, max_body: int = protocol.MAX_BODY_BYTES) -> FastAPI:
     app = FastAPI(
         title="Checkpoint central sync server",
         version=__version__,
         description="Stations enrol, upload signed batches of crossings (idempotent, gapless per station) and "
-        "download the signed trust and revocation lists. See docs/sync.md.",
+        "download the signed trust and revocation lists. Every reply carries X-Checkpoint-Server-Signature: "
+        "base64 Ed25519 of 'checkpoint-sync-reply/1\\n<METHOD> <path>\\n<status>\\n<X-Checkpoint-Nonce>\\n' + the "
+        "body, by the server key the station pinned at enrolment. See docs/sync.md.",
     )
+    server_key_text = protocol.public_key_text(server_key.public_key())
+    server_fingerprint = protocol.fingerprint(server_key.public_key())
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> Response:
@@ -106,6 +113,8 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, hooks: 
             if fault is not None:
                 return JSONResponse(dict(fault.body), status_code=fault.status, headers=dict(fault.headers))
             return await call_next(request)
+
+    app.add_middleware(ReplySigner, key=server_key)  # added last: the outermost, so every reply is signed
 
     async def read_body(request: Request) -> bytes:
         declared = request.headers.get("content-length")
@@ -160,7 +169,7 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, hooks: 
         app.post(path, response_model=reply_model, summary=summary, openapi_extra=_body_doc(request_model),
                  responses=_errors(*errors))(route)
 
-    def _enroll(request: Request, body: bytes) -> dict[str, str]:
+    def _enroll(request: Request, body: bytes) -> dict[str, Any]:
         station_id = request.headers.get(protocol.STATION_HEADER, "")
         if not protocol.STATION_ID_RE.match(station_id):
             raise ApiError(400, "bad_request", "station id: 1-64 letters, digits, '.', '_' or '-'")
@@ -178,13 +187,27 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, hooks: 
         result = storage.enroll(token, station_id, key_text, clock.now())
         if isinstance(result, str):
             raise ApiError(409 if "already enrolled" in result else 401, "enrolment_refused", result)
-        return {"station_id": result.station_id, "enrolled_at": result.enrolled_at}
+        return {"station_id": result.station_id, "enrolled_at": result.enrolled_at, "nonce": doc["nonce"],
+                "server_key": server_key_text, "server_fingerprint": server_fingerprint,
+                "acknowledged_seq": result.cursor, "acknowledged_hash": result.last_hash}
 
-    def _cursor(request: Request, body: bytes) -> dict[str, int]:
-        station, _ = authenticate(request, body, "cursor")
-        return {"acknowledged_seq": station.cursor, "stored": 0, "already_had": 0}
+    def _cursor(request: Request, body: bytes) -> dict[str, Any]:
+        station, doc = authenticate(request, body, "cursor")
+        return {"station_id": station.station_id, "acknowledged_seq": station.cursor,
+                "acknowledged_hash": station.last_hash, "nonce": doc["nonce"], "stored": 0, "already_had": 0}
 
-    def _batch(request: Request, body: bytes) -> dict[str, int]:
+    def _alert(request: Request, body: bytes) -> dict[str, Any]:
+        station, doc = authenticate(request, body, "alert")
+        try:
+            kind = validate.alert_kind(doc)
+            detail = validate.text(doc, "detail", 512)
+        except ProtocolError as e:
+            raise ApiError(400, "bad_request", str(e)) from None
+        storage.record_alert(station.station_id, kind, detail, clock.now())
+        log.warning("station %s reports %s: %s", station.station_id, kind, detail)
+        return {"station_id": station.station_id, "recorded": True, "nonce": doc["nonce"]}
+
+    def _batch(request: Request, body: bytes) -> dict[str, Any]:
         station, doc = authenticate(request, body, "batch")
         try:
             crossings = validate.batch(doc, station.station_id)
@@ -204,7 +227,8 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, hooks: 
                            seq=result.seq)
         if hooks is not None and hooks.after_commit is not None:
             hooks.after_commit(station.station_id, result)
-        return {"acknowledged_seq": result.acknowledged_seq, "stored": result.stored,
+        return {"station_id": station.station_id, "acknowledged_seq": result.acknowledged_seq,
+                "acknowledged_hash": result.acknowledged_hash, "nonce": doc["nonce"], "stored": result.stored,
                 "already_had": result.already_had}
 
     signed_post(protocol.ENROLL_PATH, "Enrol a station with a token", models.EnrollRequest, models.EnrollReply,
@@ -213,6 +237,8 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, hooks: 
                 (400, 401, 403, 413), _cursor)
     signed_post(protocol.BATCH_PATH, "Upload a batch of crossings", models.BatchRequest, models.AckReply,
                 (400, 401, 403, 409, 413, 429, 503), _batch)
+    signed_post(protocol.ALERT_PATH, "A station reports that its own log was replaced, cut back or broken",
+                models.AlertRequest, models.AlertReply, (400, 401, 403, 413), _alert)
     for kind in KINDS:
         _list_route(app, lists, kind)
     return app

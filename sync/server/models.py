@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 
 class Signed(BaseModel):
-    type: str = Field(description="what the body is: 'enroll', 'cursor' or 'batch'")
+    type: str = Field(description="what the body is: 'enroll', 'cursor', 'batch' or 'alert'")
     station_id: str = Field(description="the station's id, also in the X-Checkpoint-Station header")
     sent_at: str = Field(description="ISO-8601 UTC; must be within 5 minutes of the server's time")
     nonce: str = Field(description="32 hex digits, never reused: a replayed request is refused")
@@ -33,8 +33,24 @@ class BatchRequest(Signed):
     crossings: list[dict[str, Any]] = Field(description="crossings as Crossing.to_wire() gives them, in seq order")
 
 
+class AlertRequest(Signed):
+    kind: str = Field(description="'log_replaced' (the station's log is behind or different from its anchor or "
+                                  "the server's cursor) or 'log_broken' (a chain break found by the station)")
+    detail: str = Field(description="what the station found, for the supervisor (at most 512 characters)")
+
+
+class AlertReply(BaseModel):
+    station_id: str
+    recorded: bool
+    nonce: str = Field(description="the request's nonce")
+
+
 class AckReply(BaseModel):
+    station_id: str = Field(description="the station this acknowledgement is for")
     acknowledged_seq: int = Field(description="the highest sequence such that the server holds 1..n")
+    acknowledged_hash: str = Field(description="the hash of crossing n (64 zeros for 0): the station checks it "
+                                               "against its own log before it moves its cursor")
+    nonce: str = Field(description="the request's nonce: this acknowledgement answers that request only")
     stored: int = 0
     already_had: int = 0
 
@@ -42,6 +58,13 @@ class AckReply(BaseModel):
 class EnrollReply(BaseModel):
     station_id: str
     enrolled_at: str
+    nonce: str = Field(description="the request's nonce")
+    server_key: str = Field(description="base64 of the server's raw Ed25519 public key, which signs every reply; "
+                                        "the station pins it")
+    server_fingerprint: str = Field(description="SHA-256 of the server key, as 'checkpoint server fingerprint' "
+                                                "prints it, for the operator to compare")
+    acknowledged_seq: int = Field(description="what the server already holds from this station (a re-enrolment)")
+    acknowledged_hash: str
 
 
 class TimeReply(BaseModel):

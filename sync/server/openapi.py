@@ -12,6 +12,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from checkpoint.clock import SystemClock
 from sync.server.app import create_app
 from sync.server.lists import PublishedLists
@@ -22,7 +24,8 @@ def document() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as d:
         storage = SQLiteStorage(Path(d) / "openapi.sqlite")
         try:
-            return create_app(storage, PublishedLists(Path(d)), SystemClock()).openapi()
+            return create_app(storage, PublishedLists(Path(d)), SystemClock(),
+                              server_key=Ed25519PrivateKey.generate()).openapi()
         finally:
             storage.close()
 

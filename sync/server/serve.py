@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from checkpoint.clock import Clock, SystemClock
 from sync.server.app import ServerHooks, create_app
+from sync.server.keys import load_or_create_server_key
 from sync.server.lists import PublishedLists
 from sync.server.storage import SQLiteStorage
 
@@ -24,7 +25,8 @@ DB_FILE = "server.sqlite"
 def open_app(data_dir: Path, clock: Clock | None = None, hooks: ServerHooks | None = None) -> tuple[FastAPI,
                                                                                                      SQLiteStorage]:
     storage = SQLiteStorage(data_dir / DB_FILE)
-    return create_app(storage, PublishedLists(data_dir), clock or SystemClock(), hooks=hooks), storage
+    key = load_or_create_server_key(data_dir)
+    return create_app(storage, PublishedLists(data_dir), clock or SystemClock(), server_key=key, hooks=hooks), storage
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -6,6 +6,7 @@ the same methods with the same transaction shape (``store_batch`` is one transac
 
 Invariant per station: the server holds crossings ``1..cursor`` with no gap, each linked to the one
 before by ``prev_hash``; ``last_hash`` is the hash at ``cursor``. Uploads only ever extend that run.
+Crossing ids are unique per station: another station's upload can never collide with this one's ids.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Stored:
     acknowledged_seq: int
     stored: int
     already_had: int
+    acknowledged_hash: str = GENESIS_HASH  # the hash of the crossing at acknowledged_seq
 
 
 @dataclass(frozen=True)
@@ -106,13 +108,14 @@ CREATE TABLE IF NOT EXISTS tokens (
 CREATE TABLE IF NOT EXISTS crossings (
     station_id TEXT NOT NULL,
     seq INTEGER NOT NULL,
-    id TEXT NOT NULL UNIQUE,
+    id TEXT NOT NULL,
     recorded_at TEXT NOT NULL,
     verdict TEXT NOT NULL,
     hash TEXT NOT NULL,
     body TEXT NOT NULL,
     received_at TEXT NOT NULL,
-    PRIMARY KEY (station_id, seq)
+    PRIMARY KEY (station_id, seq),
+    UNIQUE (station_id, id)
 );
 CREATE INDEX IF NOT EXISTS crossings_recorded ON crossings (recorded_at);
 CREATE TABLE IF NOT EXISTS nonces (
@@ -129,7 +132,26 @@ CREATE TABLE IF NOT EXISTS alerts (
     detail TEXT NOT NULL
 );
 """
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Version 1 made crossing ids unique across all stations: one station could take another's ids.
+_MIGRATE_1_TO_2 = """
+ALTER TABLE crossings RENAME TO crossings_v1;
+DROP INDEX IF EXISTS crossings_recorded;
+CREATE TABLE crossings (
+    station_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    body TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (station_id, seq),
+    UNIQUE (station_id, id)
+);
+INSERT INTO crossings SELECT station_id, seq, id, recorded_at, verdict, hash, body, received_at FROM crossings_v1;
+DROP TABLE crossings_v1;
+"""
 
 
 def canonical(crossing: Mapping[str, Any]) -> str:
@@ -194,6 +216,8 @@ class SQLiteStorage:
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise StorageError(f"{path}: made by a newer server (schema {version}); upgrade this server")
+            if version == 1:
+                self._db.executescript(f"BEGIN IMMEDIATE; {_MIGRATE_1_TO_2} PRAGMA user_version=2; COMMIT;")
             self._db.executescript(SCHEMA)
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.Error as e:
@@ -231,10 +255,12 @@ class SQLiteStorage:
                 return "the enrolment token has already been used"
             if row[0] <= _iso(now):
                 return "the enrolment token has expired; ask for a new one"
-            if existing is not None:
+            if existing is not None and existing.public_key != public_key:
                 return f"station {station_id} is already enrolled with another key"
             self._db.execute("UPDATE tokens SET used_at = ?, used_by = ? WHERE token_hash = ?",
                              (_iso(now), station_id, token_hash(token)))
+            if existing is not None:
+                return existing  # a new token, the same key: the station enrols again (to pin this server's key)
             self._db.execute(
                 "INSERT INTO stations (station_id, public_key, enrolled_at, last_hash) VALUES (?, ?, ?, ?)",
                 (station_id, public_key, _iso(now), GENESIS_HASH),
@@ -324,7 +350,7 @@ class SQLiteStorage:
                     return Tampering(int(c["seq"]), "does not link to the previous crossing (hash chain broken)")
                 prev = c["hash"]
             ids = [str(c["id"]) for c in new]
-            if len(set(ids)) != len(ids) or self._ids_held(ids):
+            if len(set(ids)) != len(ids) or self._ids_held(station_id, ids):
                 return Tampering(first, "a crossing id in this batch was already received with another sequence")
             received = _iso(now)
             before = self._db.total_changes
@@ -339,13 +365,14 @@ class SQLiteStorage:
             if new:
                 self._db.execute("UPDATE stations SET cursor = ?, last_hash = ? WHERE station_id = ?",
                                  (int(new[-1]["seq"]), prev, station_id))
-            return Stored(max(st.cursor, last), len(new), already)
+            return Stored(max(st.cursor, last), len(new), already, prev if new else st.last_hash)
 
-    def _ids_held(self, ids: list[str]) -> bool:
+    def _ids_held(self, station_id: str, ids: list[str]) -> bool:
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
-            q = f"SELECT 1 FROM crossings WHERE id IN ({','.join('?' * len(chunk))}) LIMIT 1"  # noqa: S608
-            if self._db.execute(q, chunk).fetchone():
+            q = (f"SELECT 1 FROM crossings WHERE station_id = ? AND id IN ({','.join('?' * len(chunk))}) "  # noqa: S608
+                 "LIMIT 1")
+            if self._db.execute(q, [station_id, *chunk]).fetchone():
                 return True
         return False
 

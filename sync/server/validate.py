@@ -62,6 +62,16 @@ def envelope(doc: Mapping[str, Any], kind: str, station_id: str) -> None:
         raise ProtocolError("'sent_at' is not an ISO-8601 time") from None
 
 
+ALERT_KINDS = ("log_replaced", "log_broken")
+
+
+def alert_kind(doc: Mapping[str, Any]) -> str:
+    kind = doc.get("kind")
+    if kind not in ALERT_KINDS:
+        raise ProtocolError(f"'kind' must be one of {', '.join(ALERT_KINDS)}")
+    return str(kind)
+
+
 def batch(doc: Mapping[str, Any], station_id: str) -> list[dict[str, Any]]:
     crossings = doc.get("crossings")
     if not isinstance(crossings, list) or not crossings:

@@ -179,7 +179,7 @@ def test_manifest_binds_signer_filters_rows_and_chain_head(tmp_path: Path) -> No
     assert doc["covers_upto_seq"] == 3 and doc["filters"] == {"since": None, "until": None}
     pin = Pin.of_key(key.public_key(), "test")
     for field, value in (("rows", 2), ("chain_head_seq", 9), ("filters", {"verdicts": ["accept"]}),
-                         ("station_id", "OTHER"), ("signer_fingerprint", fingerprint(key.public_key())[:-1] + "0")):
+                         ("station_id", "OTHER"), ("signer_fingerprint", _other_last_digit(fingerprint(key.public_key())))):
         edited = {**doc, field: value}
         mp.write_bytes(render(edited))  # laid out exactly as the station would: only the signature can tell
         assert verify(out, pin=pin).status is Status.FAILED, field
@@ -210,3 +210,8 @@ def test_a_version_1_manifest_is_still_read_with_a_warning(tmp_path: Path) -> No
     assert report.ok and any("version 1" in w for w in report.warnings)
     assert verify(out).status is Status.UNVERIFIED
     assert verify(out, pin=Pin.of_key(Ed25519PrivateKey.generate().public_key(), "x")).status is Status.FAILED
+
+
+def _other_last_digit(fp: str) -> str:
+    """The fingerprint with its last digit changed (never to itself: "0" when it ends in "0" was no change)."""
+    return fp[:-1] + ("1" if fp[-1] == "0" else "0")

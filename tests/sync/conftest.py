@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from checkpoint.clock import SystemClock
 from sync.client import ClientSettings, SyncClient
@@ -39,6 +39,13 @@ class RunningServer:
         app, self.storage = open_app(self.data_dir, hooks=self.hooks)
         self.thread = ServerThread(app, port=self.port)
 
+    @property
+    def public_key(self) -> Ed25519PublicKey:
+        """The key that signs this server's replies (what a station pins at enrolment)."""
+        from sync.server.keys import load_or_create_server_key
+
+        return load_or_create_server_key(self.data_dir).public_key()
+
     def token(self) -> str:
         from datetime import UTC, datetime, timedelta
 
@@ -68,9 +75,10 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
 
 
 def make_client(url: str, station_id: str = "ST-1", key: Ed25519PrivateKey | None = None,
-                timeout: float = 5.0) -> SyncClient:
+                timeout: float = 5.0, server_key: Ed25519PublicKey | None = None) -> SyncClient:
+    """A station's client; ``server_key``: the pinned server key (else ``enroll`` pins it)."""
     return SyncClient(ClientSettings(url, timeout=timeout), station_id, key or Ed25519PrivateKey.generate(),
-                      SystemClock())
+                      SystemClock(), server_key)
 
 
 @pytest.fixture

@@ -1,15 +1,18 @@
-"""Builders for sync tests: chained crossings, a list-backed outbox, an HTTP-aware fault proxy."""
+"""Builders for sync tests: chained crossings, a list-backed outbox, an HTTP-aware fault proxy, a fake server."""
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from checkpoint import sealing
@@ -18,6 +21,7 @@ from checkpoint.crossing import Crossing, PersonalData
 from checkpoint.decision import Decision, Reason, Verdict
 from checkpoint.log import CrossingContext, CrossingLog, chain
 from checkpoint.log.rows import chain_fields
+from sync import protocol
 from tests.factories import T0
 
 GENESIS = "0" * 64
@@ -71,6 +75,15 @@ class ListOutbox:
     @property
     def last_seq(self) -> int:
         return len(self.rows)
+
+    def hash_at(self, seq: int) -> str | None:
+        return GENESIS if seq == 0 else self.rows[seq - 1].hash if seq <= len(self.rows) else None
+
+    def log_problem(self) -> str | None:
+        return None
+
+    def server_holds(self, seq: int, digest: str) -> str | None:
+        return None if self.hash_at(seq) == digest else f"the server holds crossing {seq} with another hash"
 
 
 Action = str  # "pass" | "drop_reply" (server commits, the reply is lost) | "hang" | "refuse"
@@ -185,11 +198,68 @@ def fill_log(log: CrossingLog, n: int, *, durable: bool = False) -> None:
     the log's durability has its own crash test.
     """
     if not durable:
-        log._c().execute("PRAGMA synchronous=OFF")
+        with log._lock:  # not inside another thread's transaction on the shared connection
+            log._c().execute("PRAGMA synchronous=OFF")
     accept = Decision(Verdict.ACCEPT, None, "ok", T0, format="CP1")
     refuse = Decision(Verdict.REJECT, Reason.EXPIRED, "expired", T0, format="CP1")
     ctx = CrossingContext("OF-1", "1", "in", T0, False)
     for i in range(n):
         log.record(refuse if i % 9 == 0 else accept, ctx, PersonalData(name=f"Người {i}", id_number=f"0010{i:08d}"))
     if not durable:
-        log._c().execute("PRAGMA synchronous=FULL")
+        with log._lock:
+            log._c().execute("PRAGMA synchronous=FULL")
+
+
+class FakeServer:
+    """A fake central server on 127.0.0.1 (real HTTP): it answers like the real one and acknowledges every
+    batch it is sent without storing anything. ``sign_with``: the key it signs its replies with (None: it
+    does not sign). ``lie_hash``: acknowledge with this hash instead of the batch's last one."""
+
+    def __init__(self, sign_with: Ed25519PrivateKey | None = None, lie_hash: str | None = None) -> None:
+        self.sign_with, self.lie_hash = sign_with, lie_hash
+        self.acknowledged: list[int] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                if self.path == protocol.TIME_PATH:
+                    self._reply(200, {"time": protocol.iso(datetime.now(UTC))})
+                else:
+                    self._reply(404, {"error": "not_published", "message": "none"})
+
+            def do_POST(self) -> None:
+                doc = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+                base = {"station_id": doc["station_id"], "nonce": doc["nonce"], "stored": 0, "already_had": 0}
+                if self.path == protocol.CURSOR_PATH:
+                    self._reply(200, {**base, "acknowledged_seq": 0, "acknowledged_hash": GENESIS})
+                elif self.path == protocol.BATCH_PATH:
+                    last = doc["crossings"][-1]
+                    fake.acknowledged.append(int(last["seq"]))
+                    self._reply(200, {**base, "acknowledged_seq": last["seq"],
+                                      "acknowledged_hash": fake.lie_hash or last["hash"],
+                                      "stored": len(doc["crossings"])})
+                else:
+                    self._reply(200, {**base, "recorded": True})
+
+            def _reply(self, status: int, doc: dict[str, object]) -> None:
+                body = json.dumps(doc).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                if fake.sign_with is not None:
+                    nonce = self.headers.get(protocol.NONCE_HEADER, "")
+                    self.send_header(protocol.SERVER_SIGNATURE_HEADER, protocol.sign_reply(
+                        fake.sign_with, self.command, self.path, status, nonce, body))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -121,7 +121,7 @@ def test_reply_lost_after_the_server_committed(server: RunningServer, station: t
     client, log = station
     fill_log(log, 300)
     proxy = FaultProxy(server.port, on_batches(lambda n: "drop_reply" if n % 2 else "pass"))
-    c = make_client(proxy.url, "ST-1", client.key)
+    c = make_client(proxy.url, "ST-1", client.key, server_key=client.server_key)
     statuses: list[SyncStatus] = []
     failures = sync_until_done(worker(c, log, statuses), statuses)
     assert failures >= 3 and proxy.counts["drop_reply"] >= 3
@@ -133,7 +133,7 @@ def test_timeouts(server: RunningServer, station: tuple[SyncClient, CrossingLog]
     client, log = station
     fill_log(log, 100)
     proxy = FaultProxy(server.port, on_batches(lambda n: "hang" if n in (1, 2) else "pass"))
-    c = make_client(proxy.url, "ST-1", client.key, timeout=0.3)
+    c = make_client(proxy.url, "ST-1", client.key, server_key=client.server_key, timeout=0.3)
     statuses: list[SyncStatus] = []
     assert sync_until_done(worker(c, log, statuses), statuses) >= 2  # more if a loaded machine is slow too
     assert proxy.counts["hang"] == 2
@@ -187,7 +187,7 @@ def test_mixed_faults_over_ten_thousand_crossings_made_offline(server: RunningSe
 
     server.hooks.before = server_errors
     proxy = FaultProxy(server.port, plan)
-    c = make_client(proxy.url, "ST-1", client.key, timeout=0.5)
+    c = make_client(proxy.url, "ST-1", client.key, server_key=client.server_key, timeout=0.5)
     statuses: list[SyncStatus] = []
     w = worker(c, log, statuses, batch_size=250)
     for attempt in range(400):

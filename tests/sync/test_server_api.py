@@ -74,7 +74,8 @@ def test_openapi_document_does_not_depend_on_storage(tmp_path: Path):
     from sync.server.lists import PublishedLists
     from sync.server.storage import SQLiteStorage
 
-    app = create_app(SQLiteStorage(tmp_path / "s.sqlite"), PublishedLists(tmp_path), SystemClock())
+    app = create_app(SQLiteStorage(tmp_path / "s.sqlite"), PublishedLists(tmp_path), SystemClock(),
+                     server_key=Ed25519PrivateKey.generate())
     assert app.openapi()["info"]["title"] == "Checkpoint central sync server"
 
 

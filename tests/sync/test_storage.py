@@ -27,7 +27,7 @@ def test_a_resend_after_retention_erased_personal_fields_is_not_tampering(tmp_pa
     erased = [{**r, "sealed": None, "pass_id_hash": None, "id_number_hash": None, "erased_at": "2021-09-01"}
               for r in rows]
     again = s.store_batch("ST-1", erased, NOW)
-    assert again == Stored(4, 0, 4)
+    assert again == Stored(4, 0, 4, rows[-1]["hash"])
     changed = [{**erased[0], "verdict": "reject"}]
     assert isinstance(s.store_batch("ST-1", changed, NOW), Tampering)
     s.close()
@@ -58,3 +58,36 @@ def test_a_nonce_is_accepted_once_and_forgotten_after_the_window(tmp_path: Path)
     assert not s.remember_nonce("ST-1", "a" * 32, NOW + timedelta(minutes=1), keep)
     assert s.remember_nonce("ST-1", "a" * 32, NOW + timedelta(minutes=11), keep)  # pruned: the time window refuses
     s.close()
+
+
+def test_a_version_1_database_is_migrated_to_per_station_crossing_ids(tmp_path: Path):
+
+    from sync.server.storage import SCHEMA
+
+    path = tmp_path / "v1.sqlite"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.executescript(SCHEMA.replace("    PRIMARY KEY (station_id, seq),\n    UNIQUE (station_id, id)",
+                                    "    PRIMARY KEY (station_id, seq)").replace("id TEXT NOT NULL,",
+                                                                                 "id TEXT NOT NULL UNIQUE,"))
+    db.execute("PRAGMA user_version=1")
+    db.close()
+    s = enrolled(path, "ST-A")
+    s.close()  # (enrolled() opened it: the migration ran)
+    s = SQLiteStorage(path)
+    s.enroll(s.create_token(NOW, timedelta(hours=1)), "ST-B", "key-b", NOW)
+    a = [c.to_wire() for c in make_crossings("ST-A", 3)]
+    b = [{**c.to_wire(), "id": a[i]["id"]} for i, c in enumerate(make_crossings("ST-B", 3))]
+    assert isinstance(s.store_batch("ST-A", a, NOW), Stored)
+    assert s.store_batch("ST-B", b, NOW) == Stored(3, 3, 0, b[-1]["hash"])  # same ids, another station: fine
+    assert s.count() == 6
+    again = [{**a[0], "seq": 4, "prev_hash": a[-1]["hash"]}]  # the same id twice in one station: still refused
+    assert isinstance(s.store_batch("ST-A", again, NOW), Tampering)
+    s.close()
+
+
+def test_the_server_key_is_made_once_and_readable_by_its_user_only(tmp_path: Path):
+    from sync.server.keys import SERVER_KEY_FILE, load_or_create_server_key
+
+    first = load_or_create_server_key(tmp_path)
+    assert (tmp_path / SERVER_KEY_FILE).stat().st_mode & 0o777 == 0o600
+    assert load_or_create_server_key(tmp_path).public_key() == first.public_key()

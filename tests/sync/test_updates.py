@@ -52,7 +52,7 @@ def publish(server: RunningServer, root: keys.PrivateKey, kind: str, data: bytes
 
 @pytest.fixture
 def plain(server: RunningServer) -> SyncClient:
-    return make_client(server.url)
+    return make_client(server.url, server_key=server.public_key)
 
 
 def test_new_lists_are_installed_and_unchanged_ones_not_downloaded(server: RunningServer, plain: SyncClient,
@@ -108,7 +108,7 @@ def test_server_time_feeds_the_clock_guard(server: RunningServer, plain: SyncCli
 def test_server_time_over_plain_http_to_a_remote_host_is_not_trusted(station: Station):
     from sync.client import ClientSettings
 
-    assert not ClientSettings("http://checkpoint.example.vn").tls_or_local
+    assert not ClientSettings("http://checkpoint.example.vn", allow_insecure_http=True).tls_or_local
     assert ClientSettings("https://checkpoint.example.vn").tls_or_local
     assert ClientSettings("http://127.0.0.1:8080").tls_or_local
 

@@ -345,3 +345,16 @@ async def test_a_hostile_pass_or_a_fault_never_shows_a_storage_failure(world: Wo
         assert app.log_error is None
         bar = app.scan.query_one(StatusBar)
         assert "FAILED" not in str(bar.render())
+
+
+async def test_a_log_deleted_under_the_running_app_is_refused_and_shown(world: World) -> None:
+    app = app_for(world, world.officer)
+    async with app.run_test(size=SIZE) as pilot:
+        await scan(app, pilot, world.text("valid"))
+        assert app.scan.query_one(VerdictPanel).state == "accept"
+        for p in world.services.recorder.log.path.parent.glob(world.services.recorder.log.path.name + "*"):
+            p.unlink()  # someone deletes the crossing log while the station runs
+        await scan(app, pilot, world.text("valid"))
+        assert app.scan.query_one(VerdictPanel).state == "reject"
+        assert app.current_status().log_error == "replaced"
+        assert "replaced or cut back" in panel_text(app)

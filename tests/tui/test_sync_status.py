@@ -30,6 +30,7 @@ def enrol(tmp_path: Path, server: RunningServer) -> None:
     """What 'checkpoint enroll' does, for the demo world's station."""
     from checkpoint.config import parse_config
     from checkpoint.demo import make_world
+    from sync.protocol import public_key_text
     from sync.settings import Enrolment, save_enrolment
     from sync.wiring import client_for
     from tests.tui.conftest import NOW
@@ -41,7 +42,9 @@ def enrol(tmp_path: Path, server: RunningServer) -> None:
         client.enroll(server.token())
     finally:
         client.close()
-    save_enrolment(tmp_path, Enrolment(server.url, config.station.id, datetime.now(UTC).isoformat()))
+    assert client.server_key is not None  # enroll pinned it
+    save_enrolment(tmp_path, Enrolment(server.url, config.station.id, datetime.now(UTC).isoformat(),
+                                       public_key_text(client.server_key)))
 
 
 async def test_crossings_are_sent_in_the_background(tmp_path: Path, server: RunningServer) -> None:
