@@ -2,7 +2,8 @@
 
 A verifier answers ``accept``, or ``reject`` with exactly one reason, checked in the CP1 spec's order
 (``docs/cp1-pass-format.md`` / ``shared/specs``). Flags qualify an answer without changing it: a pass
-accepted while the clock is suspect, or seen twice, is shown to the officer as CHECK (amber).
+accepted while the clock is suspect, seen twice, or whose name holds hidden characters (checkpoint.display)
+is shown to the officer as CHECK (amber).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Flag(StrEnum):
     CLOCK_SUSPECT = "clock_suspect"  # the system clock is behind trusted time; evaluated at that time
     DUPLICATE = "duplicate"  # the same pass was seen recently at this station
     MANUAL = "manual"  # entered by the officer, not scanned
+    HIDDEN_CHARS = "hidden_chars"  # the person's fields hold control, bidi or zero-width characters
 
 
 class Display(StrEnum):

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from checkpoint import rules as rules_mod
-from checkpoint.decision import Decision, Reason, Verdict, reject
+from checkpoint.decision import Decision, Flag, Reason, Verdict, reject
+from checkpoint.display import any_hidden
 from checkpoint.errors import MalformedPass
 from checkpoint.formats import cp1, hc1, nzcp, shc
 from checkpoint.model import Pass, SignedPass
@@ -107,7 +108,16 @@ class Verifier:
                           rules_applied=outcome.applied, rule=outcome.rule)
         detail = outcome.detail or "valid pass"
         return Decision(Verdict.ACCEPT, None, detail, now, format=fmt, kid=kid, pass_=p,
-                        rules_applied=outcome.applied)
+                        rules_applied=outcome.applied, flags=hidden_flag(p))
+
+
+def hidden_flag(p: Pass) -> frozenset[Flag]:
+    """HIDDEN_CHARS when the person's fields hold control, bidi or zero-width characters: no real name
+    needs one, so an authentic pass carrying them is shown as CHECK for a second look."""
+    s = p.subject
+    fields = (s.name, s.id_number, s.birth_date, s.vehicle, s.origin, s.destination, s.purpose,
+              p.certificate.icao_name if p.certificate else None)
+    return frozenset({Flag.HIDDEN_CHARS}) if any_hidden(fields) else frozenset()
 
 
 def time_problem(p: Pass, now: datetime, skew: timedelta) -> tuple[Reason, str] | None:

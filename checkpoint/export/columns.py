@@ -106,8 +106,10 @@ REASONS = {
     },
 }
 FLAG_NAMES = {
-    "vi": {"duplicate": "Trùng lặp", "manual": "Nhập tay", "clock_suspect": "Nghi đồng hồ sai"},
-    "en": {"duplicate": "Duplicate", "manual": "Manual entry", "clock_suspect": "Clock suspect"},
+    "vi": {"duplicate": "Trùng lặp", "manual": "Nhập tay", "clock_suspect": "Nghi đồng hồ sai",
+           "hidden_chars": "Có ký tự ẩn"},
+    "en": {"duplicate": "Duplicate", "manual": "Manual entry", "clock_suspect": "Clock suspect",
+           "hidden_chars": "Hidden characters"},
 }
 
 

@@ -38,6 +38,7 @@ VI: Mapping[str, str] = {
     "flag.duplicate": "Thẻ này vừa được quét: kiểm tra người và giấy tờ",
     "flag.clock_suspect": "Đồng hồ máy chưa đáng tin: kiểm tra kỹ",
     "flag.manual": "Khai báo thủ công: kiểm tra giấy tờ",
+    "flag.hidden_chars": "Tên có ký tự ẩn: đối chiếu kỹ với giấy tờ",
     # fields the officer checks against the ID card
     "field.name": "Họ tên",
     "field.birth_date": "Ngày sinh",
@@ -222,6 +223,7 @@ EN: Mapping[str, str] = {
     "flag.duplicate": "This pass was just scanned: check the person and documents",
     "flag.clock_suspect": "Station clock cannot be trusted: check carefully",
     "flag.manual": "Manual entry: check the documents",
+    "flag.hidden_chars": "This name contains hidden characters: check the documents carefully",
     "field.name": "Full name",
     "field.birth_date": "Birth date",
     "field.id_number": "ID number",
