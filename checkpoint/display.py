@@ -53,7 +53,11 @@ def is_hidden(ch: str) -> bool:
 
 def has_hidden(text: str | None) -> bool:
     """Whether ``text`` holds any character :func:`shown` would escape (no real name needs one)."""
-    return text is not None and any(is_hidden(c) for c in text)
+    if text is None:
+        return False
+    if text.isprintable():  # C speed; False for every hidden category (and a few harmless ones: NBSP...)
+        return not _INVISIBLE_LETTERS.isdisjoint(text)
+    return any(is_hidden(c) for c in text)
 
 
 def any_hidden(values: Iterable[str | None]) -> bool:
@@ -81,7 +85,7 @@ def shown(value: object, *, keep_newlines: bool = False) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    if not any(is_hidden(c) for c in text):
+    if not has_hidden(text):
         return text  # the common case: no copy
     return "".join(c if keep_newlines and c == "\n" else escape_char(c) if is_hidden(c) else c for c in text)
 
@@ -115,7 +119,7 @@ def json_text(obj: object, **kw: object) -> str:
     strings, where ``\\uXXXX`` means the same character, so they are rewritten as such escapes.
     """
     text = json.dumps(obj, ensure_ascii=False, **kw)  # type: ignore[arg-type]
-    if not any(is_hidden(c) for c in text):
+    if not has_hidden(text.replace("\n", " ") if "\n" in text else text):
         return text
     out = []
     for c in text:

@@ -9,6 +9,7 @@ from typing import Any
 
 from checkpoint.cli import EXIT_OK, EXIT_REJECT
 from checkpoint.cli.common import add_config_option, add_data_dir_option, config_from
+from checkpoint.display import error_text, shown
 from checkpoint.errors import CheckpointError
 
 EXIT_INCOMPLETE = EXIT_REJECT
@@ -45,7 +46,7 @@ def register(sub: Any) -> None:
 
 def _warn_plain_http(client: Any) -> None:
     if not client.settings.tls_or_local:
-        print(f"checkpoint: warning: {client.settings.server_url} is not https; the server's time will not be "
+        print(f"checkpoint: warning: {shown(client.settings.server_url)} is not https; the server's time will not be "
               "trusted", file=sys.stderr)
 
 
@@ -71,7 +72,7 @@ def run_enroll(args: argparse.Namespace) -> int:
         client.close()
     enrolled_at = str(reply.get("enrolled_at") or datetime.now(UTC).isoformat())
     save_enrolment(data_dir, Enrolment(args.server, station_id, enrolled_at))
-    print(f"Station {station_id} is enrolled with {args.server}. Run 'checkpoint sync' to send its log.")
+    print(f"Station {shown(station_id)} is enrolled with {shown(args.server)}. Run 'checkpoint sync' to send its log.")
     return EXIT_OK
 
 
@@ -113,17 +114,17 @@ def run_sync(args: argparse.Namespace) -> int:
             except Unreachable as e:
                 if attempt >= args.retries:
                     bar.close()
-                    print(f"checkpoint: {e}", file=sys.stderr)
+                    print(f"checkpoint: {error_text(e)}", file=sys.stderr)  # quotes the server
                     print(f"checkpoint: {log.last_seq - log.sync_cursor} crossings not yet sent; they are kept "
                           "and will be sent on the next sync", file=sys.stderr)
                     return EXIT_INCOMPLETE
                 delay = backoff.delay(attempt + 1, random.random, e.retry_after)
                 if not args.quiet:
-                    print(f"\ncheckpoint: {e}; retrying in {delay:.0f} s", file=sys.stderr)
+                    print(f"\ncheckpoint: {error_text(e)}; retrying in {delay:.0f} s", file=sys.stderr)
                 wait.wait(delay)
     except SyncError as e:
         bar.close()
-        print(f"checkpoint: {e}", file=sys.stderr)
+        print(f"checkpoint: {error_text(e)}", file=sys.stderr)  # quotes the server
         return EXIT_INCOMPLETE
     finally:
         client.close()
@@ -135,7 +136,7 @@ def run_sync(args: argparse.Namespace) -> int:
         if u.installed_version is not None:
             print(f"Installed {u.kind} version {u.installed_version}.")
     for w in result.warnings:
-        print(f"checkpoint: warning: {w}", file=sys.stderr)
+        print(f"checkpoint: warning: {shown(w)}", file=sys.stderr)
     if not result.complete:
         print(f"checkpoint: {p.pending} crossings recorded during the sync are not sent yet; run sync again",
               file=sys.stderr)

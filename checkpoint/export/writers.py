@@ -5,7 +5,12 @@
   formula (starting with ``= + - @``, tab or CR) is prefixed with an apostrophe: pass fields are
   typed by whoever made the pass, and a contact tracer opening the file must not run them.
 - XLSX: :mod:`checkpoint.export.xlsx` (typed dates, frozen header).
-- JSON Lines: one JSON object per crossing, UTF-8 without escapes, machine keys and codes.
+- JSON Lines: one JSON object per crossing, UTF-8, machine keys and codes.
+
+No cell carries a raw control character: in CSV and XLSX every text with a control, bidi or zero-width
+character gets the visible escapes of :mod:`checkpoint.display` (``\\x1b``: a name that holds an ESC
+reads as such; the log keeps the exact value). JSON Lines keep the exact values, with those characters
+written as ``\\uXXXX`` escapes (``display.json_text``), so the file is safe to print on a terminal too.
 """
 
 from __future__ import annotations
@@ -13,11 +18,11 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import IO, Protocol
 
+from checkpoint.display import json_text, shown
 from checkpoint.export.columns import Cell, Column
 from checkpoint.export.xlsx import XlsxWriter
 
@@ -60,6 +65,9 @@ class CsvWriter:
     def write_row(self, values: Sequence[Cell]) -> None:
         row = list(values)
         f = _FORMULA_CHARS
+        for i, v in enumerate(row):  # outside text: no raw ESC, C1, bidi or zero-width character in the file
+            if type(v) is str and not v.isprintable():
+                row[i] = shown(v)
         for i in self._typed:
             v = row[i]
             if type(v) is str and v[:1] in f:
@@ -85,7 +93,7 @@ class JsonlWriter:
         raise TypeError("JSON Lines takes objects")
 
     def write_object(self, doc: dict[str, object]) -> None:
-        self._text.write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+        self._text.write(json_text(doc, separators=(",", ":")))  # hidden characters as \\u escapes
         self._text.write("\n")
 
     def close(self) -> None:
