@@ -13,6 +13,7 @@ from typing import Any
 from checkpoint.cli import EXIT_OK, EXIT_REJECT
 from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_from, config_from
 from checkpoint.cli.supervisor_key import PASSPHRASE_ENV
+from checkpoint.display import shown
 from checkpoint.errors import CheckpointError
 
 REASON_CODES = ("UNKNOWN_FORMAT", "MALFORMED", "UNKNOWN_KEY", "BAD_SIGNATURE", "KEY_REVOKED", "NOT_YET_VALID",
@@ -211,15 +212,17 @@ def run_verify(args: argparse.Namespace) -> int:
     if report.ok:
         problem = chain_check(config_from(args), clock_from(args), m, args.data_dir)
         if problem is not None:
-            print(f"FAILED: {problem}")
+            print(f"FAILED: {shown(problem)}")
             return EXIT_REJECT
     for w in report.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        print(f"warning: {shown(w)}", file=sys.stderr)
     if not report.ok:
         for problem in report.problems:
-            print(f"FAILED: {problem}")
+            print(f"FAILED: {shown(problem)}")
         return EXIT_REJECT
-    print(f"OK: {args.file} is the export made by station {m.get('station_id')} at {m.get('created_at')} "
-          f"({m.get('rows')} rows, {m.get('first_time')} to {m.get('last_time')}, personal data: "
-          f"{m.get('personal_data')}; signer {report.signer_fingerprint})")
+    # the manifest is a file being checked: every value from it is outside text
+    print(f"OK: {shown(args.file)} is the export made by station {shown(m.get('station_id'))} at "
+          f"{shown(m.get('created_at'))} ({shown(m.get('rows'))} rows, {shown(m.get('first_time'))} to "
+          f"{shown(m.get('last_time'))}, personal data: {shown(m.get('personal_data'))}; signer "
+          f"{report.signer_fingerprint})")
     return EXIT_OK
