@@ -35,7 +35,7 @@ import json
 import logging
 import unicodedata
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -150,11 +150,17 @@ def rich_lines(value: object, style: str = "") -> Text:
 
 
 class SafeFormatter(logging.Formatter):
-    """A logging formatter whose lines carry no raw control character (a log line is one line; outside
-    strings in a message or in an exception's text cannot forge another line or colour a terminal)."""
+    """A logging formatter whose lines carry no raw control character: the message is one line (an outside
+    string in it cannot forge another line or colour a terminal); a traceback keeps its line feeds."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        return shown_lines(super().format(record))
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return shown(super().formatMessage(record))
+
+    def formatException(self, ei: Any) -> str:
+        return shown_lines(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:
+        return shown_lines(super().formatStack(stack_info))
 
 
 def install_safe_logging(logger: logging.Logger | None = None) -> None:
