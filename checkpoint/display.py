@@ -56,7 +56,7 @@ def has_hidden(text: str | None) -> bool:
     if text is None:
         return False
     if text.isprintable():  # C speed; False for every hidden category (and a few harmless ones: NBSP...)
-        return not _INVISIBLE_LETTERS.isdisjoint(text)
+        return "\u3164" in text or "\u115f" in text or "\u1160" in text or "\uffa0" in text  # _INVISIBLE_LETTERS
     return any(is_hidden(c) for c in text)
 
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import IO, Protocol
 
-from checkpoint.display import json_text, shown
+from checkpoint.display import has_hidden, json_text, shown
 from checkpoint.export.columns import Cell, Column
 from checkpoint.export.xlsx import XlsxWriter
 
@@ -58,16 +58,13 @@ class CsvWriter:
 
     def __init__(self, file: IO[bytes], headers: Sequence[str], typed: Sequence[int] = ()) -> None:
         self._text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="", write_through=False)
-        self._csv = csv.writer(self._text, lineterminator="\r\n")
+        self._csv = csv.writer(_Shown(self._text), lineterminator="\r\n")
         self._csv.writerow([defuse(h) for h in headers])
         self._typed = tuple(typed)
 
     def write_row(self, values: Sequence[Cell]) -> None:
         row = list(values)
         f = _FORMULA_CHARS
-        for i, v in enumerate(row):  # outside text: no raw ESC, C1, bidi or zero-width character in the file
-            if type(v) is str and not v.isprintable():
-                row[i] = shown(v)
         for i in self._typed:
             v = row[i]
             if type(v) is str and v[:1] in f:
@@ -83,6 +80,20 @@ class CsvWriter:
 
     def abort(self) -> None:
         _abandon(self._text)
+
+
+class _Shown:
+    """The CSV text as the display boundary lets it out: a line holding a control, bidi or zero-width
+    character gets visible escapes (one check per line, not per cell: a million rows per export)."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self._write = text.write
+
+    def write(self, line: str) -> int:
+        body = line[:-2] if line.endswith("\r\n") else line
+        if has_hidden(body):
+            line = shown(body) + line[len(body):]
+        return self._write(line)
 
 
 class JsonlWriter:
