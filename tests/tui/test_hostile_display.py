@@ -242,3 +242,31 @@ def test_the_screen_probe_sees_a_raw_escape(station: Station) -> None:
 
     asyncio.run(run())
 
+
+
+def test_markup_in_officer_names_on_the_post_bar_supervisor_and_officers_screens(station: Station) -> None:
+    """Officer names are typed by people: the post bar, the supervisor's title and the officers table
+    show them as typed."""
+    services = station.services
+    name = "[/]Lê [@click=app.quit]Hoa[link=https://x]"
+    supervisor = services.officers.get("SUP9") or services.officers.add("SUP9", name, "9876", supervisor=True)
+
+    async def run() -> None:
+        from textual.widgets import Button
+
+        from checkpoint.tui.screens.officers import OfficersScreen
+        from checkpoint.tui.screens.supervisor import SupervisorScreen
+
+        app = StationApp(services, officer=supervisor)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert name in screen_text(app)  # the post bar: "Officer: ..."
+            await app.push_screen(SupervisorScreen(services, supervisor))
+            await settle(pilot)
+            assert app.is_running and name in screen_text(app)
+            app.screen.query_one("#officers", Button).press()
+            await settle(pilot)
+            assert isinstance(app.screen, OfficersScreen)
+            assert app.is_running and name in screen_text(app)
+
+    asyncio.run(run())
