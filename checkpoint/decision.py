@@ -2,7 +2,8 @@
 
 A verifier answers ``accept``, or ``reject`` with exactly one reason, checked in the CP1 spec's order
 (``docs/cp1-pass-format.md`` / ``shared/specs``). Flags qualify an answer without changing it: a pass
-accepted while the clock is suspect, or under an expired list, or seen twice, is shown to the officer as CHECK (amber).
+accepted while the clock is suspect, or under an expired list, seen twice, or whose name holds hidden characters
+(checkpoint.display) is shown to the officer as CHECK (amber).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Flag(StrEnum):
     MANUAL = "manual"  # entered by the officer, not scanned
     LISTS_STALE = "lists_stale"  # a trust or revocation list in force has expired (kept in force; sync needed)
     ID_IMPLAUSIBLE = "id_implausible"  # the id number cannot be right for its document (checkpoint.lookup_keys)
+    HIDDEN_CHARS = "hidden_chars"  # the person's fields hold control, bidi or zero-width characters
 
 
 class Display(StrEnum):

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from checkpoint import rules as rules_mod
 from checkpoint.decision import Decision, Flag, Reason, Verdict, reject
+from checkpoint.display import any_hidden
 from checkpoint.errors import MalformedPass
 from checkpoint.formats import cp1, hc1, nzcp, shc
 from checkpoint.lookup_keys import pass_id_problem
@@ -127,7 +128,16 @@ class Verifier:
         flags = ({Flag.ID_IMPLAUSIBLE} if pass_id_problem(p.format, s.category, s.id_number, s.birth_date)
                  else set[Flag]())
         return Decision(Verdict.ACCEPT, None, detail, now, format=fmt, kid=kid, pass_=p,
-                        rules_applied=outcome.applied, flags=frozenset(flags))
+                        rules_applied=outcome.applied, flags=frozenset(flags) | hidden_flag(p))
+
+
+def hidden_flag(p: Pass) -> frozenset[Flag]:
+    """HIDDEN_CHARS when the person's fields hold control, bidi or zero-width characters: no real name
+    needs one, so an authentic pass carrying them is shown as CHECK for a second look."""
+    s = p.subject
+    fields = (s.name, s.id_number, s.birth_date, s.vehicle, s.origin, s.destination, s.purpose,
+              p.certificate.icao_name if p.certificate else None)
+    return frozenset({Flag.HIDDEN_CHARS}) if any_hidden(fields) else frozenset()
 
 
 def time_problem(p: Pass, now: datetime, skew: timedelta) -> tuple[Reason, str] | None:

@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from checkpoint import __version__
 from checkpoint.clock import Clock, parse_instant
+from checkpoint.display import shown
 from checkpoint.trust.signed import MAX_LIST_BYTES
 from sync import protocol
 from sync.backoff import parse_retry_after
@@ -267,7 +268,8 @@ class SyncClient:
         except (UnicodeDecodeError, json.JSONDecodeError):
             doc = {}
         doc = doc if isinstance(doc, dict) else {}
-        code, message = str(doc.get("error", "")), str(doc.get("message", ""))[:300]
+        # what the server says goes into messages a supervisor reads: hidden characters made visible
+        code, message = shown(str(doc.get("error", ""))[:40]), shown(str(doc.get("message", ""))[:300])
         said = f": {message}" if message else ""
         if reply.status == 409 and code == "gap" and isinstance(doc.get("expected_seq"), int):
             raise Gap(int(doc["expected_seq"]))

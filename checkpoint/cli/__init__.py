@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from checkpoint import __version__
+from checkpoint.display import error_text, install_safe_logging
 from checkpoint.errors import CheckpointError
 
 #: Subcommand modules, in the order ``--help`` lists them.
@@ -60,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    install_safe_logging()  # log lines quote servers, files and passes: no raw control characters
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_USAGE
@@ -68,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at interpreter exit
         return code
     except CheckpointError as e:
-        print(f"checkpoint: {e}", file=sys.stderr)
+        print(f"checkpoint: {error_text(e)}", file=sys.stderr)  # errors quote servers, files and passes
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("checkpoint: interrupted", file=sys.stderr)

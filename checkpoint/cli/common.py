@@ -11,6 +11,7 @@ from pathlib import Path
 from checkpoint.clock import Clock, FixedClock, SystemClock, parse_instant
 from checkpoint.config import StationConfig, load_config
 from checkpoint.decision import Decision, Flag
+from checkpoint.display import shown
 from checkpoint.errors import CheckpointError, SignedListError
 from checkpoint.trust.did import load_did_document
 from checkpoint.trust.folder import load_key_folder
@@ -153,7 +154,7 @@ def decision_json(d: Decision) -> dict[str, object]:
 
 def decision_text(d: Decision) -> str:
     """The decision for a person at a terminal (id number masked)."""
-    lines = [f"{d.display.value}  {d.reason.value + ': ' if d.reason else ''}{d.detail}"]
+    lines = [f"{d.display.value}  {d.reason.value + ': ' if d.reason else ''}{shown(d.detail)}"]
     if Flag.CLOCK_SUSPECT in d.flags:
         lines.append("  (station clock is behind trusted time: evaluated at the last trusted time)")
     if Flag.LISTS_STALE in d.flags:
@@ -161,6 +162,8 @@ def decision_text(d: Decision) -> str:
                      "sync, or install current lists)")
     if Flag.ID_IMPLAUSIBLE in d.flags:
         lines.append("  (the id number cannot be right for its document: check it against the card)")
+    if Flag.HIDDEN_CHARS in d.flags:
+        lines.append("  (this name contains hidden characters, shown as \\x.. / \\u.... escapes: check the ID card)")
     p = d.pass_
     if p is not None:
         s = p.subject
@@ -169,5 +172,5 @@ def decision_text(d: Decision) -> str:
         rows = [("Name", s.name), ("ICAO name", icao), ("Birth date", s.birth_date), ("ID number", s.masked_id),
                 ("Category", s.category), ("Vehicle", s.vehicle), ("Valid until", until),
                 ("Document no.", p.document_id), ("Issuer", f"{p.issuer} (key {d.kid.hex() if d.kid else '?'})")]
-        lines += [f"  {k + ':':<12} {v}" for k, v in rows if v]
+        lines += [f"  {k + ':':<12} {shown(v)}" for k, v in rows if v]  # pass fields: hidden characters shown
     return "\n".join(lines)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import glob
-import json
 import os
 import time
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 
 from checkpoint.cli import EXIT_OK, EXIT_REJECT
 from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_from, config_from
+from checkpoint.display import json_text, shown_lines
 
 
 def register(sub: Any) -> None:
@@ -269,9 +269,9 @@ def run(args: argparse.Namespace) -> int:
     report["warnings"] = setup["warnings"]
     ok = not problems
     if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        print(json_text(report, indent=2))
     else:
-        print(_text(report))
+        print(shown_lines(_text(report)))  # device names, paths, a server's answer: outside text
     return EXIT_OK if ok else EXIT_REJECT
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from checkpoint.cli import EXIT_OK, EXIT_REJECT
 from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_from, config_from
 from checkpoint.cli.supervisor_key import PASSPHRASE_ENV
+from checkpoint.display import shown
 from checkpoint.errors import CheckpointError
 
 REASON_CODES = ("UNKNOWN_FORMAT", "MALFORMED", "UNKNOWN_KEY", "BAD_SIGNATURE", "KEY_REVOKED", "KEY_NOT_ALLOWED",
@@ -268,18 +269,20 @@ def print_verify_report(file: Path, report: Any, more_checks: Any = None, advice
     m = report.manifest
     problem = more_checks(m) if more_checks is not None else None
     for w in report.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        print(f"warning: {shown(w)}", file=sys.stderr)
     if report.status is Status.FAILED or problem is not None:
         for p in (*report.problems, *((problem,) if problem else ())):
-            print(f"FAILED: {p}")
+            print(f"FAILED: {shown(p)}")
         return EXIT_REJECT
-    what = (f"station {m.get('station_id')} at {m.get('created_at')} ({m.get('rows')} rows, {m.get('first_time')} "
-            f"to {m.get('last_time')}, personal data: {m.get('personal_data')})")
+    # the manifest is a file being checked: every value from it is outside text
+    what = (f"station {shown(m.get('station_id'))} at {shown(m.get('created_at'))} ({shown(m.get('rows'))} rows, "
+            f"{shown(m.get('first_time'))} to {shown(m.get('last_time'))}, personal data: "
+            f"{shown(m.get('personal_data'))})")
     if report.status is Status.UNVERIFIED:
-        print(f"UNVERIFIED: {file} is intact as signed, and says it was made by {what}; but it is signed by key "
-              f"{report.signer_fingerprint}, which nothing here vouches for: anyone can make a key and sign. "
+        print(f"UNVERIFIED: {shown(file)} is intact as signed, and says it was made by {what}; but it is signed by "
+              f"key {report.signer_fingerprint}, which nothing here vouches for: anyone can make a key and sign. "
               f"{advice}")
         return EXIT_UNVERIFIED
-    print(f"OK: {file} is the export made by {what}; signed by the station's key {report.signer_fingerprint} "
+    print(f"OK: {shown(file)} is the export made by {what}; signed by the station's key {report.signer_fingerprint} "
           f"(known from {report.pinned_by})")
     return EXIT_OK

@@ -10,6 +10,7 @@ from typing import Any
 
 from checkpoint.cli import EXIT_OK, EXIT_REJECT
 from checkpoint.cli.common import add_config_option, add_data_dir_option, config_from
+from checkpoint.display import shown
 
 EXIT_BROKEN = EXIT_REJECT
 
@@ -119,7 +120,7 @@ def run_verify(args: argparse.Namespace) -> int:
         where = (f"crossing {report.first_broken_seq}" if report.first_broken_seq is not None
                  else f"action {report.first_broken_action}" if report.first_broken_action is not None
                  else "its anchor")
-        print(f"{log.path}: BROKEN at {where}: {report.problem}")
+        print(f"{log.path}: BROKEN at {where}: {shown(report.problem)}")
         print("Do not repair or delete anything: keep the file and tell the supervisor.")
     return EXIT_OK if report.ok else EXIT_BROKEN
 
@@ -142,7 +143,7 @@ def run_status(args: argparse.Namespace) -> int:
         print(json.dumps(status, indent=2))
     else:
         for key, value in status.items():
-            print(f"{key.replace('_', ' ') + ':':<18} {value if value is not None else '-'}")
+            print(f"{key.replace('_', ' ') + ':':<18} {shown(value) if value is not None else '-'}")
     return EXIT_OK
 
 

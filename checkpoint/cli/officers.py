@@ -9,6 +9,7 @@ from typing import Any
 
 from checkpoint.cli import EXIT_OK
 from checkpoint.cli.common import add_config_option, add_data_dir_option
+from checkpoint.display import shown
 from checkpoint.errors import CheckpointError
 
 
@@ -58,22 +59,22 @@ def run(args: argparse.Namespace) -> int:
     store = OfficerStore.open(data_dir, clock, OfficerPolicy.from_config(config))
     if args.op == "add":
         o = store.add(args.id, args.name, _ask_pin(), supervisor=args.supervisor)
-        print(f"added {o.role} {o.id} ({o.name})")
+        print(f"added {o.role} {shown(o.id)} ({shown(o.name)})")
     elif args.op == "list":
         now = clock.now()
         for o in store.all():
             locked = o.locked_at(now)
             state = f"locked until {locked:%Y-%m-%d %H:%M} UTC" if locked else "active"
-            print(f"{o.id:<12} {o.role:<10} {state:<34} {o.name}")
+            print(f"{shown(o.id):<12} {o.role:<10} {state:<34} {shown(o.name)}")  # typed by people: outside text
         if len(store) == 0:
             print("no officers yet: checkpoint officers add --id ID --name NAME --supervisor")
     elif args.op == "set-pin":
         store.set_pin(args.id, _ask_pin())
-        print(f"PIN changed for {args.id}")
+        print(f"PIN changed for {shown(args.id)}")
     elif args.op == "unlock":
         store.unlock(args.id)
-        print(f"{args.id} unlocked")
+        print(f"{shown(args.id)} unlocked")
     elif args.op == "remove":
         store.remove(args.id)
-        print(f"{args.id} removed")
+        print(f"{shown(args.id)} removed")
     return EXIT_OK

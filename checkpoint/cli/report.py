@@ -35,6 +35,7 @@ def register(sub: Any) -> None:
 
 def run_report(args: argparse.Namespace) -> int:
     from checkpoint.cli.progress import ProgressBar
+    from checkpoint.display import shown_lines
     from checkpoint.export.atomic_file import atomic_output
     from checkpoint.export.settings import export_settings, period_from
     from checkpoint.export.station_export import report_station_log
@@ -51,7 +52,7 @@ def run_report(args: argparse.Namespace) -> int:
         summary = report_station_log(config, clock, period, data_dir=args.data_dir, progress=bar)
     finally:
         bar.done()
-    print(render_text(summary, language), end="")
+    print(shown_lines(render_text(summary, language)), end="")  # station and officer ids are outside text
     if args.html is not None:
         with atomic_output(args.html, overwrite=args.overwrite) as (f, _):
             f.write(render_html(summary, language).encode())

@@ -17,7 +17,6 @@ Exit status: 0 scanned to the end (or stopped), 2 the source could not be used.
 from __future__ import annotations
 
 import argparse
-import json
 import queue
 import sys
 import time
@@ -29,6 +28,7 @@ from typing import Any
 from checkpoint.card_parts import CardParts, PartialCard
 from checkpoint.cli import EXIT_OK, EXIT_USAGE
 from checkpoint.cli.common import add_verify_options
+from checkpoint.display import error_text, json_text, shown
 from checkpoint.errors import CheckpointError
 
 
@@ -140,7 +140,7 @@ def _scan(args: argparse.Namespace, decide: Decide | None) -> int:
 
     def on_status(s: SourceStatus) -> None:
         if s.state == "lost" or (s.state == "live" and source.live):
-            print(f"checkpoint: {s.notice.text}", file=sys.stderr)
+            print(f"checkpoint: {shown(s.notice.text)}", file=sys.stderr)
 
     loop = ScanLoop(Reconnecting(source, on_status=on_status), results.put, pipeline,
                     on_error=errors.append, thorough=still)
@@ -173,9 +173,9 @@ def _scan(args: argparse.Namespace, decide: Decide | None) -> int:
     source_failed = [err for err in errors if isinstance(err, SourceError)]
     for err in errors:
         if err not in source_failed:
-            print(f"checkpoint: {err}", file=sys.stderr)
+            print(f"checkpoint: {error_text(err)}", file=sys.stderr)
     if source_failed:
-        print(f"checkpoint: {source_failed[-1]}", file=sys.stderr)
+        print(f"checkpoint: {error_text(source_failed[-1])}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
 
@@ -200,19 +200,20 @@ def _emit(args: argparse.Namespace, r: Any, text: str | None, decision: Any, sti
             if args.record:
                 out["crossing_id"] = crossing.id if crossing is not None else None
         out.update(decode_ms=round(r.decode_ms, 2), total_ms=round(total_ms, 2), dropped=r.dropped)
-        print(json.dumps(out, ensure_ascii=False), flush=True)
+        print(json_text(out), flush=True)  # C1, bidi and zero-width characters as \\u escapes
         return
-    label = Path(where).name if isinstance(where, str) else f"frame {where}"
+    label = shown(Path(where).name) if isinstance(where, str) else f"frame {where}"  # a file name is outside data
     if part is not None:
         print(f"{label}: {_part_detail(part)}", flush=True)
     elif args.decode_only or decision is None:
-        shown = text if text is not None else "(no QR code found)"
-        print(f"{label}: {shown}", flush=True)
+        # any QR's text, as read: control, bidi and zero-width characters as visible escapes
+        said = shown(text) if text is not None else "(no QR code found)"
+        print(f"{label}: {said}", flush=True)
     else:
         from checkpoint.cli.common import decision_text
 
-        shown = decision_text(decision) if args.show_personal else masked_text(decision)
-        print(f"{label}: {shown}  [{r.decode_ms:.1f} ms decode, {total_ms:.1f} ms total]", flush=True)
+        verdict = decision_text(decision) if args.show_personal else masked_text(decision)
+        print(f"{label}: {verdict}  [{r.decode_ms:.1f} ms decode, {total_ms:.1f} ms total]", flush=True)
 
 
 #: Fields of a decision's JSON that say nothing about who the holder is: printed as they are.
@@ -240,15 +241,19 @@ def masked_json(doc: dict[str, object]) -> dict[str, object]:
 def masked_text(decision: Any) -> str:
     """The decision for the terminal (or a journal) without personal data: what :func:`masked_json` keeps."""
     from checkpoint.cli.common import decision_json
+    from checkpoint.display import shown
 
     doc = masked_json(decision_json(decision))
     head = f"{doc['display']}  {str(doc['reason']) + ': ' if doc.get('reason') else ''}{doc.get('detail') or ''}"
     rows = [("Name", doc.get("name")), ("ID number", doc.get("id_number")), ("Category", doc.get("category")),
             ("Valid until", doc.get("expires")), ("Issuer", doc.get("issuer"))]
-    lines = [head]
+    lines = [shown(head)]  # the detail and the fields came from the pass: through the display boundary
     if doc.get("clock_suspect"):
         lines.append(f"  (station clock is behind trusted time: evaluated at {doc.get('evaluated_at')})")
-    return "\n".join(lines + [f"  {k + ':':<12} {v}" for k, v in rows if v])
+    flags = doc.get("flags")
+    if isinstance(flags, list) and flags:
+        lines.append(f"  flags: {', '.join(shown(f) for f in flags)}")
+    return "\n".join(lines + [f"  {k + ':':<12} {shown(v)}" for k, v in rows if v])
 
 
 def _part_detail(part: PartialCard) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from checkpoint.cli import EXIT_OK, EXIT_REJECT
+from checkpoint.display import shown
 from checkpoint.errors import CheckpointError
 
 DEFAULT_PORT = 8080
@@ -278,11 +279,11 @@ def run_stations(args: argparse.Namespace) -> int:
         for st in rows:
             state = f"REVOKED {st.revoked_at}" if st.revoked_at else "active"
             alerts = storage.alerts(st.station_id)
-            print(f"{st.station_id:<20} {state:<10} crossings 1..{st.cursor:<8} enrolled {st.enrolled_at}"
-                  + (f"  {len(alerts)} ALERT(S)" if alerts else ""))
+            print(f"{shown(st.station_id):<20} {state:<10} crossings 1..{st.cursor:<8} enrolled "
+                  f"{shown(st.enrolled_at)}" + (f"  {len(alerts)} ALERT(S)" if alerts else ""))
             print(f"    key fingerprint {_fingerprint(st.public_key)}")
-            for a in alerts[-5:]:
-                print(f"    {a['at']} {a['kind']}: {a['detail']}")
+            for a in alerts[-5:]:  # a station's upload wrote these: outside text
+                print(f"    {shown(a['at'])} {shown(a['kind'])}: {shown(a['detail'])}")
     finally:
         storage.close()
     return EXIT_OK

@@ -9,6 +9,7 @@ from typing import Any
 
 from checkpoint.cli import EXIT_OK, EXIT_REJECT
 from checkpoint.cli.common import add_config_option, add_data_dir_option, config_from
+from checkpoint.display import error_text, shown
 from checkpoint.errors import CheckpointError
 
 EXIT_INCOMPLETE = EXIT_REJECT
@@ -52,7 +53,7 @@ def register(sub: Any) -> None:
 
 def _warn_plain_http(client: Any) -> None:
     if not client.settings.tls_or_local:
-        print(f"checkpoint: warning: {client.settings.server_url} is not https (allowed for a lab only); the "
+        print(f"checkpoint: warning: {shown(client.settings.server_url)} is not https (allowed for a lab only); the "
               "server's time will not be trusted", file=sys.stderr)
 
 
@@ -80,7 +81,7 @@ def run_enroll(args: argparse.Namespace) -> int:
     enrolled_at = str(reply.get("enrolled_at") or datetime.now(UTC).isoformat())
     save_enrolment(data_dir, Enrolment(args.server, station_id, enrolled_at, public_key_text(client.server_key),
                                        args.allow_insecure_http))
-    print(f"Station {station_id} is enrolled with {args.server}. Run 'checkpoint sync' to send its log.")
+    print(f"Station {shown(station_id)} is enrolled with {shown(args.server)}. Run 'checkpoint sync' to send its log.")
     print(f"Server key fingerprint (pinned): {fingerprint(client.server_key)}")
     if args.server_fingerprint is None:
         print("Compare it with 'checkpoint server fingerprint' on the server; if they differ, do not sync.")
@@ -125,18 +126,18 @@ def run_sync(args: argparse.Namespace) -> int:
             except Unreachable as e:
                 if attempt >= args.retries:
                     bar.close()
-                    print(f"checkpoint: {e}", file=sys.stderr)
+                    print(f"checkpoint: {error_text(e)}", file=sys.stderr)  # quotes the server
                     print(f"checkpoint: {log.last_seq - log.sync_cursor} crossings not yet sent; they are kept "
                           "and will be sent on the next sync", file=sys.stderr)
                     return EXIT_INCOMPLETE
                 delay = backoff.delay(attempt + 1, random.random, e.retry_after)
                 if not args.quiet:
-                    print(f"\ncheckpoint: {e}; try {attempt + 2} of {args.retries + 1} in {delay:.0f} s",
+                    print(f"\ncheckpoint: {error_text(e)}; try {attempt + 2} of {args.retries + 1} in {delay:.0f} s",
                           file=sys.stderr)
                 wait.wait(delay)
     except SyncError as e:
         bar.close()
-        print(f"checkpoint: {e}", file=sys.stderr)
+        print(f"checkpoint: {error_text(e)}", file=sys.stderr)  # quotes the server
         return EXIT_INCOMPLETE
     finally:
         client.close()
@@ -148,7 +149,7 @@ def run_sync(args: argparse.Namespace) -> int:
         if u.installed_version is not None:
             print(f"Installed {u.kind} version {u.installed_version}.")
     for w in result.warnings:
-        print(f"checkpoint: warning: {w}", file=sys.stderr)
+        print(f"checkpoint: warning: {shown(w)}", file=sys.stderr)
     if not result.complete:
         print(f"checkpoint: {p.pending} crossings recorded during the sync are not sent yet; run sync again",
               file=sys.stderr)

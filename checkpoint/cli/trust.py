@@ -9,6 +9,7 @@ from typing import Any
 
 from checkpoint.cli import EXIT_OK
 from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_from, config_from, iso
+from checkpoint.display import shown
 
 
 def register(sub: Any) -> None:
@@ -48,11 +49,11 @@ def run_status(args: argparse.Namespace) -> int:
         print(f"trust list:      v{tl.version}, {len(tl.store)} key(s), issued {iso(tl.issued)}, "
               f"expires {iso(tl.expires)}, age {(now - tl.issued).total_seconds() / 3600:.1f} h")
         for k in tl.store.all_keys():
-            print(f"  {k.kid.hex()}  {k.issuer or '-':<10} {k.status.value}")
+            print(f"  {k.kid.hex()}  {shown(k.issuer) or '-':<10} {k.status.value}")
     else:
         print("trust list:      none installed")
     if st.folder_store:
-        print(f"key folder:      {st.folder_store.source.description}")
+        print(f"key folder:      {shown(st.folder_store.source.description)}")
     if rl:
         print(f"revocation list: v{rl.version}, {len(rl.ids)} pass id(s), issued {iso(rl.issued)}, "
               f"expires {iso(rl.expires)}, age {(now - rl.issued).total_seconds() / 3600:.1f} h")
@@ -64,7 +65,7 @@ def run_status(args: argparse.Namespace) -> int:
     hw = st.guard.high_water
     print(f"clock:           system {iso(st.clock.now().astimezone(UTC))}, trusted high-water {iso(hw)}")
     for prob in st.problems:
-        print(f"warning: {prob.message}")
+        print(f"warning: {shown(prob.message)}")
     return EXIT_OK
 
 

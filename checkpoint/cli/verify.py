@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from checkpoint.cli import EXIT_OK, EXIT_REJECT
 from checkpoint.cli.common import add_verify_options, checker_from, decision_json, decision_text
+from checkpoint.display import json_text, shown
 from checkpoint.errors import CheckpointError, MalformedPass
 from checkpoint.formats import shc_chunks
 
@@ -40,7 +40,7 @@ def _read_payload(args: argparse.Namespace) -> str | bytes:
         if len(texts) > 1 and all(shc_chunks.chunk_of_or_none(t) for t in texts):
             return _assemble(texts, args.image)  # the parts of a multi-part SMART Health Card
         if len(texts) > 1:
-            print(f"checkpoint: {args.image}: {len(texts)} codes found; verifying the first", file=sys.stderr)
+            print(f"checkpoint: {shown(args.image)}: {len(texts)} codes found; verifying the first", file=sys.stderr)
         return texts[0]
     if args.payload == "-":
         data: bytes = sys.stdin.buffer.read(MAX_STDIN + 1)
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     decide = checker_from(args)
     decision = decide(_read_payload(args))
     if args.json:
-        print(json.dumps(decision_json(decision), ensure_ascii=False))
+        print(json_text(decision_json(decision)))
     else:
         print(decision_text(decision))
     return EXIT_OK if decision.accepted else EXIT_REJECT

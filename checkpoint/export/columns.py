@@ -113,9 +113,11 @@ REASONS = {
 }
 FLAG_NAMES = {
     "vi": {"duplicate": "Trùng lặp", "manual": "Nhập tay", "clock_suspect": "Nghi đồng hồ sai",
-           "lists_stale": "Danh sách hết hạn"},
+           "lists_stale": "Danh sách hết hạn", "id_implausible": "Số giấy tờ không hợp lệ",
+           "hidden_chars": "Có ký tự ẩn"},
     "en": {"duplicate": "Duplicate", "manual": "Manual entry", "clock_suspect": "Clock suspect",
-           "lists_stale": "Lists out of date"},
+           "lists_stale": "Lists out of date", "id_implausible": "Implausible id number",
+           "hidden_chars": "Hidden characters"},
 }
 
 

@@ -5,7 +5,12 @@
   formula (starting with ``= + - @``, tab or CR) is prefixed with an apostrophe: pass fields are
   typed by whoever made the pass, and a contact tracer opening the file must not run them.
 - XLSX: :mod:`checkpoint.export.xlsx` (typed dates, frozen header).
-- JSON Lines: one JSON object per crossing, UTF-8 without escapes, machine keys and codes.
+- JSON Lines: one JSON object per crossing, UTF-8, machine keys and codes.
+
+No cell carries a raw control character: in CSV and XLSX every text with a control, bidi or zero-width
+character gets the visible escapes of :mod:`checkpoint.display` (``\\x1b``: a name that holds an ESC
+reads as such; the log keeps the exact value). JSON Lines keep the exact values, with those characters
+written as ``\\uXXXX`` escapes (``display.json_text``), so the file is safe to print on a terminal too.
 """
 
 from __future__ import annotations
@@ -13,11 +18,11 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import IO, Protocol
 
+from checkpoint.display import has_hidden, json_text, shown
 from checkpoint.export.columns import Cell, Column
 from checkpoint.export.xlsx import XlsxWriter
 
@@ -53,7 +58,7 @@ class CsvWriter:
 
     def __init__(self, file: IO[bytes], headers: Sequence[str], typed: Sequence[int] = ()) -> None:
         self._text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="", write_through=False)
-        self._csv = csv.writer(self._text, lineterminator="\r\n")
+        self._csv = csv.writer(_Shown(self._text), lineterminator="\r\n")
         self._csv.writerow([defuse(h) for h in headers])
         self._typed = tuple(typed)
 
@@ -77,6 +82,20 @@ class CsvWriter:
         _abandon(self._text)
 
 
+class _Shown:
+    """The CSV text as the display boundary lets it out: a line holding a control, bidi or zero-width
+    character gets visible escapes (one check per line, not per cell: a million rows per export)."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self._write = text.write
+
+    def write(self, line: str) -> int:
+        body = line[:-2] if line.endswith("\r\n") else line
+        if has_hidden(body):
+            line = shown(body) + line[len(body):]
+        return self._write(line)
+
+
 class JsonlWriter:
     def __init__(self, file: IO[bytes]) -> None:
         self._text = io.TextIOWrapper(file, encoding="utf-8", newline="\n", write_through=False)
@@ -85,7 +104,7 @@ class JsonlWriter:
         raise TypeError("JSON Lines takes objects")
 
     def write_object(self, doc: dict[str, object]) -> None:
-        self._text.write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+        self._text.write(json_text(doc, separators=(",", ":")))  # hidden characters as \\u escapes
         self._text.write("\n")
 
     def close(self) -> None:

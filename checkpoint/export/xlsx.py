@@ -22,6 +22,8 @@ from datetime import datetime
 from typing import IO
 from xml.sax.saxutils import escape
 
+from checkpoint.display import shown
+
 MAX_ROWS = 1_048_576  # per sheet, header included
 _EPOCH = datetime(1899, 12, 30)
 # Characters XML 1.0 cannot carry at all; a pass could hold them, and one would make the file unreadable.
@@ -88,8 +90,9 @@ def serial(v: datetime) -> float:
 
 
 def text(value: str) -> str:
-    """A string as XML text: illegal characters dropped, markup escaped."""
-    return escape(_ILLEGAL.sub("", value))
+    """A string as XML text: control, bidi and zero-width characters as visible escapes
+    (:mod:`checkpoint.display`), characters XML forbids dropped, markup escaped."""
+    return escape(_ILLEGAL.sub("", shown(value)))
 
 
 class XlsxWriter:

@@ -1,14 +1,15 @@
 """The report as one self-contained HTML file for printing: inline CSS and SVG charts, no external assets.
 
-Every text that comes from the log (station and officer ids, categories) is HTML-escaped: an officer
+Every text that comes from the log (station and officer ids, categories) goes through the display
+boundary (control, bidi and zero-width characters as visible escapes) and is then HTML-escaped: an officer
 id is typed by a person, and the file is opened in a browser.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 
+from checkpoint.display import html_text as escape  # sanitised first, then HTML-escaped
 from checkpoint.report.aggregate import HourCounts, Summary
 from checkpoint.report.labels import LABELS, direction_name, reason_name
 

@@ -43,6 +43,7 @@ VI: Mapping[str, str] = {
     "flag.manual": "Khai báo thủ công: kiểm tra giấy tờ",
     "flag.lists_stale": "Danh sách tin cậy/thu hồi đã hết hạn (vẫn áp dụng): kiểm tra kỹ, cần đồng bộ",
     "flag.id_implausible": "Số giấy tờ không hợp lệ với loại giấy tờ: đối chiếu kỹ với thẻ",
+    "flag.hidden_chars": "Tên có ký tự ẩn: đối chiếu kỹ với giấy tờ",
     # fields the officer checks against the ID card
     "field.name": "Họ tên",
     "field.birth_date": "Ngày sinh",
@@ -250,6 +251,7 @@ EN: Mapping[str, str] = {
     "flag.manual": "Manual entry: check the documents",
     "flag.lists_stale": "Trust/revocation lists are out of date (still applied): check carefully, sync needed",
     "flag.id_implausible": "The ID number cannot be right for its document: check it against the card",
+    "flag.hidden_chars": "This name contains hidden characters: check the documents carefully",
     "field.name": "Full name",
     "field.birth_date": "Birth date",
     "field.id_number": "ID number",

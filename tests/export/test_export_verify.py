@@ -179,7 +179,8 @@ def test_manifest_binds_signer_filters_rows_and_chain_head(tmp_path: Path) -> No
     assert doc["covers_upto_seq"] == 3 and doc["filters"] == {"since": None, "until": None}
     pin = Pin.of_key(key.public_key(), "test")
     for field, value in (("rows", 2), ("chain_head_seq", 9), ("filters", {"verdicts": ["accept"]}),
-                         ("station_id", "OTHER"), ("signer_fingerprint", _other_last_digit(fingerprint(key.public_key())))):
+                         ("station_id", "OTHER"),
+                         ("signer_fingerprint", _other_last_digit(fingerprint(key.public_key())))):
         edited = {**doc, field: value}
         mp.write_bytes(render(edited))  # laid out exactly as the station would: only the signature can tell
         assert verify(out, pin=pin).status is Status.FAILED, field

@@ -91,7 +91,7 @@ def test_xlsx_types_frozen_header_and_illegal_characters() -> None:
     assert ws["A1"].value == "Số" and ws["A1"].font.b
     assert ws["A2"].value == 1
     assert ws["B2"].value == datetime(2021, 7, 24, 7, 30, 15) and ws["B2"].is_date
-    assert ws["C2"].value == " Nguyễn <Văn> & An "
+    assert ws["C2"].value == " Nguyễn <Văn> & An\\x01 "  # a control character shown, not dropped (display.py)
     assert ws["B3"].value is None and ws["C3"].value == "=1+1" and ws["C3"].data_type == "s"  # text, not formula
     assert ws.auto_filter.ref == "A1:C3"
 

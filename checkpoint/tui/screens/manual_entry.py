@@ -12,6 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label
 
+from checkpoint.display import rich_text
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.pipeline import ManualForm
 
@@ -68,7 +69,7 @@ class ManualEntryScreen(ModalScreen[ManualForm | None]):
         symptoms = self.query_one("#m-symptoms", Checkbox).value
         result = validate(values, symptoms, self.now.year, self.texts)
         if isinstance(result, str):
-            self.query_one("#manual-message", Label).update(result)
+            self.query_one("#manual-message", Label).update(rich_text(result))
             return
         self.dismiss(result)
 

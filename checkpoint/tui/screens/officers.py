@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.table import Table
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,6 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
+from checkpoint.display import rich_text
 from checkpoint.errors import CheckpointError
 from checkpoint.tui.officers import Officer
 from checkpoint.tui.services import Services
@@ -54,12 +56,12 @@ class OfficersScreen(Screen[None]):
         table = Table(t("off.id"), t("off.name"), t("off.role"), t("off.status"))
         for o in self.services.officers.all():
             locked = o.locked_at(now) is not None
-            table.add_row(o.id, o.name, t(f"off.role.{o.role}"),
-                          f"[red]{t('off.locked')}[/]" if locked else t("off.active"))
+            table.add_row(rich_text(o.id), rich_text(o.name), Text(t(f"off.role.{o.role}")),
+                          Text(t("off.locked"), style="red") if locked else Text(t("off.active")))
         self.query_one("#off-table", Static).update(table)
 
     def _say(self, message: str) -> None:
-        self.query_one("#off-message", Label).update(message)
+        self.query_one("#off-message", Label).update(rich_text(message))  # quotes what was typed
         self._refresh()
 
     @on(Button.Pressed, "#unlock")

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Label, Static
 
+from checkpoint.display import rich_text
 from checkpoint.formats.base45 import ALPHABET
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.messages import TextScanned, WedgeProblem
@@ -86,12 +87,13 @@ class ScanScreen(Screen[None]):
     # -- what the app tells it -------------------------------------------------------------------
     def set_post(self, station: str, officer: str, direction: str, lane: str) -> None:
         t = self.texts
-        self.query_one("#station-name", Label).update(station)
-        self.query_one("#officer", Label).update(f"{t('scan.officer')}: {officer}")
+        # config strings and officer names: Text, never markup
+        self.query_one("#station-name", Label).update(rich_text(station))
+        self.query_one("#officer", Label).update(rich_text(f"{t('scan.officer')}: {officer}"))
         d = self.query_one("#direction", Label)
-        d.update(f"{t('scan.direction')}: {t('scan.direction.' + direction)}")
+        d.update(rich_text(f"{t('scan.direction')}: {t('scan.direction.' + direction)}"))
         d.set_class(direction == "out", "-out")
-        self.query_one("#lane", Label).update(f"{t('scan.lane')}: {lane}")
+        self.query_one("#lane", Label).update(rich_text(f"{t('scan.lane')}: {lane}"))
 
     def show_outcome(self, outcome: Outcome, local_time: str, seconds: float) -> None:
         panel = self.query_one(VerdictPanel)

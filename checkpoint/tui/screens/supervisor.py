@@ -21,6 +21,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, ProgressBar, Static
 
+from checkpoint.display import rich_text, shown
 from checkpoint.report.aggregate import Summary
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.officers import Officer
@@ -44,7 +45,7 @@ class SupervisorScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         t = self.texts
         with VerticalScroll(id="sup-body"):
-            yield Label(f"{t('sup.title')}: {self.supervisor.name} ({self.supervisor.id})", classes="title")
+            yield Label(rich_text(f"{t('sup.title')}: {self.supervisor.name} ({self.supervisor.id})"), classes="title")
             yield Static(id="sup-figures")
             yield Static(id="sup-lists")
             yield Static(id="sup-station-key")
@@ -116,7 +117,7 @@ class SupervisorScreen(Screen[None]):
         if now.suspect:
             out.append(t("sup.clock_suspect") + "\n", style="red")
         for p in st.problems:
-            out.append(f"! {p.message}\n", style="yellow")
+            out.append(f"! {shown(p.message)}\n", style="yellow")
         return out
 
     def _expired(self, out: Text, expires: datetime, now: datetime) -> None:
@@ -172,7 +173,7 @@ class SupervisorScreen(Screen[None]):
         self.query_one("#sup-progress").display = False
 
     def _say(self, message: str) -> None:
-        self.query_one("#sup-message", Label).update(message)
+        self.query_one("#sup-message", Label).update(rich_text(message))  # may quote a server or a path
 
     # -- the rest ----------------------------------------------------------------------------------
     @on(Button.Pressed, "#sync")

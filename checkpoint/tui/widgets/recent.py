@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import deque
 
 from rich.table import Table
+from rich.text import Text
 from textual.widgets import Static
 
+from checkpoint.display import rich_text
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.pipeline import Outcome
 
@@ -39,5 +41,6 @@ class RecentCrossings(Static):
         table.add_column(style="dim", no_wrap=True, min_width=4)
         table.add_column(overflow="ellipsis", no_wrap=True, ratio=1)
         for when, display, tail, why in self.items:
-            table.add_row(when, f"[bold {STYLE[display]}]{self.texts('verdict.' + display)}[/]", tail, why)
+            table.add_row(Text(when), Text(self.texts("verdict." + display), style=f"bold {STYLE[display]}"),
+                          rich_text(tail), rich_text(why))
         self.update(table)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widgets import Static
 
+from checkpoint.display import shown
 from checkpoint.tui.i18n import Texts
 
 
@@ -49,7 +50,7 @@ def render_status(s: Status, t: Texts) -> Text:
         if out:
             out.append("  │  ", style="dim")
         out.append(f"{label}: ", style="dim")
-        out.append(value, style="bold red" if bad else "bold yellow" if warn else "bold")
+        out.append(shown(value), style="bold red" if bad else "bold yellow" if warn else "bold")
 
     if s.camera == "running":
         part(t("status.camera"), t("status.camera.running", fps=f"{s.fps:.0f}"))

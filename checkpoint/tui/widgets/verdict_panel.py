@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from checkpoint.decision import Flag
+from checkpoint.display import any_hidden, rich_text, shown
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.pipeline import Outcome
 from checkpoint.tui.widgets import block_text
@@ -70,11 +71,14 @@ class VerdictPanel(Static):
             lines.append(t(f"logerr.{outcome.log_error}"))
         if outcome.unevaluated:
             lines.append(t("verdict.unevaluated"))
-        for flag in (Flag.DUPLICATE, Flag.CLOCK_SUSPECT, Flag.LISTS_STALE, Flag.MANUAL, Flag.ID_IMPLAUSIBLE):
-            if flag in d.flags:
-                lines.append(t(f"flag.{flag.value}"))
-        parts.extend(_center(Text(line, style="bold")) for line in lines)
         card = outcome.card
+        hidden = Flag.HIDDEN_CHARS in d.flags or (card is not None and any_hidden(
+            (card.name, card.birth_date, card.masked_id, card.category, card.vehicle)))
+        for flag in (Flag.HIDDEN_CHARS, Flag.DUPLICATE, Flag.CLOCK_SUSPECT, Flag.LISTS_STALE, Flag.MANUAL,
+                     Flag.ID_IMPLAUSIBLE):
+            if flag in d.flags or (flag is Flag.HIDDEN_CHARS and hidden):
+                lines.append(t(f"flag.{flag.value}"))
+        parts.extend(_center(rich_text(line, style="bold")) for line in lines)
         if card is not None:
             table = Table.grid(padding=(0, 2))
             table.add_column(justify="right")
@@ -89,9 +93,10 @@ class VerdictPanel(Static):
                  else ""),
                 (t("field.document_id"), card.document_id or ""),  # the pass's own number, not the person's
             ]
+            rows = [(k, shown(v)) for k, v in rows]  # outside data: hidden characters made visible
             for k, v in rows:
                 if v:
-                    table.add_row(k, v)
+                    table.add_row(Text(k), Text(v))  # Text, never a markup string
             parts.append(Text(""))
             parts.append(_center(Text(t("verdict.check_id"))))
             parts.append(_center(table))
