@@ -35,12 +35,15 @@ class BackgroundCheck:
         self.path = path
         self.done = threading.Event()
         self.problems: list[str] | None = None
+        self._conn: sqlite3.Connection | None = None
         self._thread = threading.Thread(target=self._run, name="log-quick-check", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         try:
-            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
+                                   check_same_thread=False)
+            self._conn = conn
             try:
                 self.problems = quick_check(conn)
             finally:
@@ -59,3 +62,10 @@ class BackgroundCheck:
 
     def join(self, timeout: float | None = None) -> bool:
         return self.done.wait(timeout)
+
+    def stop(self) -> None:
+        """Interrupt a check still running (the log is closing) and wait for its thread."""
+        conn = self._conn
+        if conn is not None and not self.done.is_set():
+            conn.interrupt()
+        self._thread.join()
