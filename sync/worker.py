@@ -85,7 +85,6 @@ class SyncWorker:
         self._healthy = False
         self.last_success: datetime | None = None
         self._thread: threading.Thread | None = None
-        self._runner: threading.Thread | None = None  # the thread in run() (start()'s, or the app's worker)
 
     def start(self) -> threading.Thread:
         self._thread = threading.Thread(target=self.run, name="sync-worker", daemon=True)
@@ -95,9 +94,8 @@ class SyncWorker:
     def stop(self, timeout: float | None = None) -> None:
         self._stop.set()
         self._wake.set()
-        runner = self._runner or self._thread
-        if runner is not None and runner is not threading.current_thread():
-            runner.join(timeout)
+        if self._thread is not None:
+            self._thread.join(timeout)
 
     def wake(self) -> None:
         """A crossing was recorded: sync soon, unless backing off after a failure (then wait our turn)."""
@@ -109,7 +107,6 @@ class SyncWorker:
         return self._stop.is_set()
 
     def run(self) -> None:
-        self._runner = threading.current_thread()
         attempt = 0
         while not self._stop.is_set():
             delay = self.round(attempt)
