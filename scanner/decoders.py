@@ -152,9 +152,15 @@ class ZbarDecoder:
         try:
             from pyzbar import wrapper
 
-            major, minor = ctypes.c_uint(), ctypes.c_uint()
-            wrapper.zbar_version(ctypes.byref(major), ctypes.byref(minor))
-            return f"{major.value}.{minor.value}"
+            # Not pyzbar's ``wrapper.zbar_version``: it passes two pointers, but since zbar 0.23 the function
+            # takes three (major, minor, patch) and writes the patch number (92 for 0.23.92) through whatever
+            # the third argument register holds: a wild write into the interpreter's memory (on arm64 it hit
+            # the thread list and Python crashed at exit; docs/arm64.md). Older zbar ignores the third pointer.
+            uint_p = ctypes.POINTER(ctypes.c_uint)
+            version = ctypes.CFUNCTYPE(ctypes.c_int, uint_p, uint_p, uint_p)(("zbar_version", wrapper.load_libzbar()))
+            major, minor, patch = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+            version(ctypes.byref(major), ctypes.byref(minor), ctypes.byref(patch))
+            return f"{major.value}.{minor.value}" + (f".{patch.value}" if patch.value else "")
         except Exception:  # version is decoration; never fail over it
             return "unknown"
 

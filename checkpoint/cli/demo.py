@@ -104,7 +104,10 @@ def interactive(world: Any, clock: Any, args: argparse.Namespace) -> int:
         officer = services.officers.get(DEMO_OFFICER[0]) or services.officers.add(*DEMO_OFFICER)
         if services.officers.get(DEMO_SUPERVISOR[0]) is None:
             services.officers.add(*DEMO_SUPERVISOR, supervisor=True)
-        StationApp(services, officer=officer).run()
+        try:
+            StationApp(services, officer=officer).run()
+        finally:
+            close_services(services)
     finally:
         if server is not None:
             server.stop()
@@ -141,6 +144,14 @@ def demo_server(config: Any, data_dir: Path) -> Any:
     return Running()
 
 
+def close_services(services: Any) -> None:
+    """Stop and join the station's threads (sync worker, the log's checkpointer and id indexer) before the
+    process exits: a daemon thread left running at interpreter exit is the first thing a memory fault hits."""
+    if services.sync is not None:
+        services.sync.stop()
+    services.recorder.log.close()
+
+
 def headless(world: Any, clock: Any) -> int:
     """The same pipeline without the app: camera frames, decoder, station, log; one line per verdict."""
     from checkpoint.cli.common import decision_text
@@ -163,8 +174,11 @@ def headless(world: Any, clock: Any) -> int:
             outcomes.append(out)
 
     camera = Camera(source, services.scanner.decoders, debounce=0.0, on_text=on_text, on_state=lambda s: None)
-    camera.start().loop.finished.wait()
-    camera.stop()
+    try:
+        camera.start().loop.finished.wait()
+    finally:
+        camera.stop()
+        close_services(services)
     wrong = 0
     for i, case in enumerate(world.passes, 1):
         got_outcome = outcomes[i - 1] if i - 1 < len(outcomes) else None

@@ -24,6 +24,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from checkpoint.cli.demo import close_services
     from checkpoint.clock import SystemClock
     from checkpoint.config import load_config
     from checkpoint.tui.app import StationApp
@@ -38,5 +39,8 @@ def run(args: argparse.Namespace) -> int:
             f"no officers at this station ({services.data_dir}); add a supervisor first: "
             "checkpoint officers add --id ID --name NAME --supervisor"
         )
-    StationApp(services).run()
+    try:
+        StationApp(services).run()
+    finally:
+        close_services(services)
     return EXIT_OK

@@ -46,12 +46,16 @@ class BackgroundCheck:
         self.done = threading.Event()
         self.problems: list[str] | None = None
         self.chain_problem: str | None = None
+        self._conn: sqlite3.Connection | None = None
+        self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="log-quick-check", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         try:
-            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
+                                   check_same_thread=False)
+            self._conn = conn
             try:
                 self.problems = quick_check(conn) if self.quick else []
                 if self.chain and not self.problems:
@@ -60,7 +64,8 @@ class BackgroundCheck:
             finally:
                 conn.close()
         except sqlite3.Error as e:
-            self.problems = [f"the check could not run: {e}"]
+            if not self._stopping.is_set():  # interrupted because the log is closing: not a finding
+                self.problems = [f"the check could not run: {e}"]
         finally:
             self.done.set()
 
@@ -75,3 +80,11 @@ class BackgroundCheck:
 
     def join(self, timeout: float | None = None) -> bool:
         return self.done.wait(timeout)
+
+    def stop(self) -> None:
+        """Interrupt a check still running (the log is closing) and wait for its thread."""
+        self._stopping.set()
+        conn = self._conn
+        if conn is not None and not self.done.is_set():
+            conn.interrupt()
+        self._thread.join()

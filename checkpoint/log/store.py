@@ -11,6 +11,7 @@ the file read-only. Within the station, one connection is shared under a lock by
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import hmac
@@ -20,6 +21,7 @@ import os
 import re
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -50,6 +52,18 @@ from checkpoint.log.stats import LogStats, compute_stats
 from checkpoint.log.timefmt import stamp, time_range
 from checkpoint.log.verify import ChainReport, check_crossing, walk_chain
 from checkpoint.lookup_keys import normalise_id_number
+
+# Logs open for writing: whatever a command forgot to close is closed at interpreter exit (atexit runs
+# before the interpreter tears down), so no checkpointer or indexer thread is left inside SQLite or Argon2.
+_open_logs: weakref.WeakSet[CrossingLog] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_logs() -> None:
+    for open_log in list(_open_logs):
+        with contextlib.suppress(Exception):
+            open_log.close()
+
 
 PAGE = 512
 MAX_SHORT = 64  # lane, officer id, action name, detail keys
@@ -203,6 +217,7 @@ class CrossingLog:
         except BaseException:
             log.close()
             raise
+        _open_logs.add(log)
         log._indexer = idindex.Indexer(log, hmac_key, params)
         log._checkpointer = Checkpointer(path)
         if large or check_chain:
@@ -662,6 +677,9 @@ class CrossingLog:
         if self._checkpointer is not None:
             self._checkpointer.stop()
             self._checkpointer = None
+        if self._integrity is not None:
+            self._integrity.stop()
+        _open_logs.discard(self)
         with self._lock:
             if self._conn is not None:
                 with contextlib.suppress(sqlite3.Error):

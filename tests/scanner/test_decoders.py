@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from types import ModuleType
 
 import pytest
@@ -76,3 +77,20 @@ def test_decoder_order_is_configurable() -> None:
 def test_unknown_decoder_name_is_a_config_error() -> None:
     with pytest.raises(ValueError, match="unknown decoder wechat"):
         make_decoders(("zxing", "wechat"))
+
+
+def test_libzbar_version_is_asked_with_three_pointers(monkeypatch: pytest.MonkeyPatch) -> None:
+    # zbar >= 0.23 writes the patch number through a third pointer that pyzbar's binding does not pass: through
+    # whatever the register holds (on arm64 it corrupted Python's thread list: a crash at exit). The station
+    # must ask with its own three-pointer prototype, never pyzbar's ``wrapper.zbar_version``.
+    zbar = ZbarDecoder()
+    if not zbar.info().available:
+        pytest.skip("libzbar0 is not installed")
+    from pyzbar import wrapper
+
+    def two_pointer_binding(*args: object) -> int:
+        raise AssertionError("pyzbar's two-pointer zbar_version was called")
+
+    monkeypatch.setattr(wrapper, "zbar_version", two_pointer_binding)
+    version = zbar.info().version or ""
+    assert re.search(r"libzbar \d+\.\d+", version), version
