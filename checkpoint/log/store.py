@@ -66,6 +66,7 @@ def _close_open_logs() -> None:
 
 
 PAGE = 512
+MAX_RECENT_IDS = 100_000  # id tags held for manual-entry duplicates (32 bytes + a time each: a few MB at most)
 MAX_SHORT = 64  # lane, officer id, action name, detail keys
 MAX_DETAIL = 512
 MAX_DETAILS = 32
@@ -164,7 +165,7 @@ class CrossingLog:
         self._indexer: idindex.Indexer | None = None
         # Id numbers seen within the duplicate window, for manual entries (which have no pass id): in
         # memory only, keyed by an HMAC under a key made at start, so nothing of it reaches the disk.
-        self._recent_ids: dict[bytes, datetime] = {}
+        self._recent_ids: dict[bytes, datetime] = {}  # insertion order = oldest first (see _remember_id)
         self._recent_key = os.urandom(32)
         self._anchor: LogAnchor | None = None
         self._head_writer: HeadWriter | None = None
@@ -503,11 +504,19 @@ class CrossingLog:
         )
 
     def _remember_id(self, tag: bytes, at: datetime) -> None:
+        """Remember an id number's tag for the duplicate window: oldest first, so expired tags leave from the
+        front in O(1) each (a rebuild of the whole map per record made filling a log quadratic), and never
+        more than :data:`MAX_RECENT_IDS` of them (the oldest go first)."""
         with self._lock:
-            self._recent_ids[tag] = max(at, self._recent_ids.get(tag, at))
-            if len(self._recent_ids) > 4096:
-                cutoff = at - self.duplicate_window
-                self._recent_ids = {k: v for k, v in self._recent_ids.items() if v >= cutoff}
+            recent = self._recent_ids
+            recent[tag] = max(at, recent.pop(tag, at))  # re-inserted: now the newest
+            cutoff = at - self.duplicate_window
+            while recent:
+                oldest = next(iter(recent))
+                if recent[oldest] >= cutoff and len(recent) <= MAX_RECENT_IDS:
+                    break
+                del recent[oldest]
+
     def _advance_anchor(self, seq: int, digest: str) -> None:
         """After a commit: the anchor's head follows the log (a failure here only leaves it behind)."""
         if self._head_writer is not None:
