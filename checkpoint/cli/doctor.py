@@ -224,12 +224,15 @@ def crossing_log(args: argparse.Namespace) -> dict[str, object]:
 
 
 def server(args: argparse.Namespace) -> dict[str, object]:
-    """Asks the enrolled server its time (5 s at most): reachable or not, and how far our clock is off."""
+    """Asks the enrolled server its time and, in a signed request, how far it holds this station's log (5 s
+    at most each): reachable or not, whether it still takes this station, and how far our clock is off. An
+    unreachable server is normal for a station offline; one that refuses the station is a problem."""
     from dataclasses import replace
 
     from checkpoint.clock import SystemClock
     from checkpoint.errors import CheckpointError
-    from sync.errors import NotEnrolled
+    from sync import protocol
+    from sync.errors import NotEnrolled, Refused, Tampering, Unauthenticated
     from sync.settings import load_enrolment, sync_settings
     from sync.wiring import client_for
 
@@ -239,13 +242,24 @@ def server(args: argparse.Namespace) -> dict[str, object]:
         enrolment = load_enrolment(data_dir)
         settings = replace(sync_settings(config), timeout_seconds=min(5, sync_settings(config).timeout_seconds))
         url = settings.server_url or enrolment.server_url
-        client = client_for(config, data_dir, enrolment.station_id, url, settings=settings)
+        try:
+            pinned = protocol.public_key_from_text(enrolment.server_key)
+        except protocol.ProtocolError:
+            raise NotEnrolled("the pinned server key in the enrolment record is damaged; enrol again") from None
+        client = client_for(config, data_dir, enrolment.station_id, url, settings=settings, server_key=pinned,
+                            allow_insecure_http=enrolment.allow_insecure_http)
         try:
             t = client.server_time()
+            offset = (t - SystemClock().now()).total_seconds()
+            try:  # a signed request: does the server still take this station's log?
+                ack = client.cursor()
+            except (Refused, Tampering, Unauthenticated) as e:
+                return {"url": url, "state": "REFUSES THIS STATION", "clock_offset_seconds": round(offset, 1),
+                        "problem": str(e)}
         finally:
             client.close()
-        offset = (t - SystemClock().now()).total_seconds()
-        return {"url": url, "state": "reachable", "clock_offset_seconds": round(offset, 1)}
+        return {"url": url, "state": "reachable", "clock_offset_seconds": round(offset, 1),
+                "server_holds_up_to": ack.acknowledged_seq}
     except NotEnrolled as e:
         return {"state": "not enrolled", "problem": str(e)}
     except CheckpointError as e:
@@ -263,6 +277,9 @@ def run(args: argparse.Namespace) -> int:
         "station": station(args),
     }
     problems: list[str] = list(setup["problems"])
+    srv = report["station"].get("server") if isinstance(report["station"], dict) else None
+    if isinstance(srv, dict) and srv.get("state") == "REFUSES THIS STATION":
+        problems.append(f"the central server refuses this station: {srv.get('problem')}")
     if not any(d.get("self_test") == "reads" for d in decs):
         problems.insert(0, "no decoder reads the test code: the station cannot scan")
     report["problems"] = problems
@@ -311,6 +328,7 @@ def _text(report: dict[str, Any]) -> str:
         srv = s["server"]
         lines.append(f"  server: {srv.get('url', '')} {srv['state']}"
                      + (f", clock offset {srv['clock_offset_seconds']} s" if "clock_offset_seconds" in srv else "")
+                     + (f", holds crossings 1..{srv['server_holds_up_to']}" if "server_holds_up_to" in srv else "")
                      + (f": {srv['problem']}" if "problem" in srv else ""))
     cam = report["settings"].get("camera")
     if cam:

@@ -174,6 +174,14 @@ def test_doctor_reaches_the_enrolled_server_and_says_when_it_cannot(
         assert main(["doctor", "--json", *data]) == 0
         server = json.loads(capsys.readouterr().out)["station"]["server"]
         assert server["state"] == "reachable" and abs(server["clock_offset_seconds"]) < 5
+        assert server["server_holds_up_to"] == 0
+        # a server that answers its time but no longer takes this station's log is a problem, not "reachable"
+        assert main(["server", "revoke", "DOC-01", "--data-dir", str(srv.data_dir)]) == 0
+        capsys.readouterr()
+        assert main(["doctor", "--json", *data]) == 1
+        report = json.loads(capsys.readouterr().out)
+        assert report["station"]["server"]["state"] == "REFUSES THIS STATION"
+        assert any("refuses this station" in p for p in report["problems"])
     finally:
         srv.stop()
     assert main(["doctor", "--json", *data]) == 0
