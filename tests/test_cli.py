@@ -209,3 +209,14 @@ def test_verify_gives_hostile_passes_a_malformed_verdict(capsys: pytest.CaptureF
     assert code == 1 and not err
     doc = json.loads(out)
     assert (doc["verdict"], doc["reason"]) == ("reject", "MALFORMED")
+
+
+def test_a_cp1_verify_loads_neither_numpy_nor_x509() -> None:
+    """What made a one-shot ``checkpoint verify`` slow was imports (NumPy for Base45, X.509 for plain keys):
+    a CP1 pass checked against a folder of public keys needs neither (bench/verify_bench.py times it)."""
+    code = ("import sys\nfrom checkpoint.cli import main\n"
+            f"code = main(['verify', '--trust', {str(VECTORS / 'trust')!r}, '--at', {AT!r}, {VALID['payload']!r}])\n"
+            "print(code, 'numpy' in sys.modules, 'cryptography.x509' in sys.modules)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[-3:] == ["0", "False", "False"]

@@ -13,9 +13,6 @@ from checkpoint.config import StationConfig, load_config
 from checkpoint.decision import Decision, Flag
 from checkpoint.display import shown
 from checkpoint.errors import CheckpointError, SignedListError
-from checkpoint.trust.did import load_did_document
-from checkpoint.trust.folder import load_key_folder
-from checkpoint.trust.jwks import load_issuer_folder
 from checkpoint.trust.keys import PublicKey
 from checkpoint.trust.revocation import load_revocation_list
 from checkpoint.trust.store import TrustSource, TrustStore
@@ -76,6 +73,10 @@ def checker_from(args: argparse.Namespace) -> Decide:
 
     now = clock.now()
     root_paths = tuple(args.root) if args.root else config.trust.root_keys
+    from checkpoint.trust.did import load_did_document  # each source's loader only when it is the one given
+    from checkpoint.trust.folder import load_key_folder
+    from checkpoint.trust.jwks import load_issuer_folder
+
     if args.trust.suffix == ".json":
         store = TrustStore(load_did_document(args.trust), TrustSource(str(args.trust)))  # an NZCP issuer
     elif (args.trust / "issuers.json").is_file():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from checkpoint.errors import KeyLoadError
-from checkpoint.trust import certs, keys
+from checkpoint.trust import keys
 from checkpoint.trust.store import TrustedKey, TrustSource, TrustStore
 
 KEY_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
@@ -31,6 +31,8 @@ def trusted_key(data: bytes, source: str) -> TrustedKey:
     public, cert = keys.load_public_pem(data, source)
     if cert is None:
         return TrustedKey(kid=keys.kid_of(public), public_key=public, source=source)
+    from checkpoint.trust import certs  # X.509 only for certificates: plain keys do not load it
+
     nb, na = keys.cert_validity(cert)
     return TrustedKey(
         kid=keys.kid_of(public), public_key=public, source=source, not_before=nb, not_after=na,

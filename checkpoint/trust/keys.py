@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import nacl.exceptions
 import nacl.signing
-from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
@@ -15,6 +15,9 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from checkpoint.errors import KeyLoadError
 from checkpoint.model import Alg
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
 PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
@@ -114,6 +117,8 @@ def load_public_pem(data: bytes, source: str) -> tuple[PublicKey, x509.Certifica
     if b"PRIVATE KEY-----" in data:
         raise KeyLoadError(f"{source}: this is a PRIVATE key; trust needs public keys only (remove it from here)")
     if b"-----BEGIN CERTIFICATE-----" in data or not data.lstrip().startswith(b"-----"):
+        from cryptography import x509  # certificates only: a CP1 verify of plain keys does not load it
+
         try:
             cert = (
                 x509.load_pem_x509_certificate(data)

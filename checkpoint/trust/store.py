@@ -6,10 +6,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-
-from cryptography import x509
+from typing import TYPE_CHECKING
 
 from checkpoint.trust.keys import PublicKey
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 
 class KeyStatus(StrEnum):

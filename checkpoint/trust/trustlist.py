@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from checkpoint.errors import KeyLoadError, ListFormatError
@@ -17,6 +16,9 @@ from checkpoint.trust import keys
 from checkpoint.trust.folder import trusted_key
 from checkpoint.trust.signed import check_newer, open_document, sign_document, ts
 from checkpoint.trust.store import KeyStatus, TrustedKey, TrustSource, TrustStore
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 DOC_TYPE = "cp1-trust-list"
 _ALG_NAMES = {ALG_EDDSA: Alg.EDDSA, ALG_ES256: Alg.ES256, ALG_PS256: Alg.PS256}
