@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from bench.machine import cpu_model
 from checkpoint.clock import FixedClock
 from checkpoint.decision import Decision, Verdict
 from checkpoint.log import CrossingContext, CrossingLog, idindex
@@ -47,14 +48,8 @@ CORE_DAY = 86_400.0
 
 
 def machine() -> str:
-    model = "?"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
     load = os.getloadavg()[0]
-    return f"{os.cpu_count()} CPU(s), {model}, Python {platform.python_version()}, load {load:.2f}"
+    return f"{os.cpu_count()} CPU(s), {cpu_model()}, Python {platform.python_version()}, load {load:.2f}"
 
 
 def pct(values: list[float], q: float) -> float:

@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from bench.machine import cpu_model
 from checkpoint.clock import FixedClock
 from checkpoint.crossing import PersonalData
 from checkpoint.decision import Decision, Verdict
@@ -49,13 +50,8 @@ PERSON = Subject("Nguyễn Văn An", "001085012345", "1985-03-02", "worker", "29
 
 
 def machine() -> str:
-    model = "?"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return f"{os.cpu_count()} CPU(s), {model}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    return (f"{os.cpu_count()} CPU(s), {cpu_model()}, Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version}")
 
 
 def decision(i: int) -> Decision:

@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from bench.machine import cpu_model
 from checkpoint.formats import cp1
 from checkpoint.trust import keys
 from checkpoint.trust.revocation import RevocationList, SortedIds
@@ -56,16 +57,6 @@ def _cryptography_verify(pk: keys.PublicKey, signature: bytes, data: bytes) -> N
     else:
         r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
         pk.verify(encode_dss_signature(r, s), data, ec.ECDSA(hashes.SHA256()))  # type: ignore[union-attr, call-arg]
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main() -> None:
