@@ -131,3 +131,24 @@ def test_trust_install_reads_standard_input(tmp_path: Path, capsys: pytest.Captu
                        stdin=(tmp_path / "tl.cose").open("rb"), capture=True)
     assert proc.returncode == 0, proc.stderr
     assert "trust list v3 in force" in proc.stdout
+
+
+def test_every_command_and_action_has_help() -> None:
+    """Every command and every action under it says what it does in ``--help`` (officers and supervisors
+    read these, not the code)."""
+    import argparse
+
+    from checkpoint.cli import build_parser
+
+    def walk(parser: argparse.ArgumentParser, path: str) -> list[str]:
+        missing = []
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                helps = {a.dest: a.help for a in action._choices_actions}
+                for name, sub in action.choices.items():
+                    if not (helps.get(name) or sub.description):
+                        missing.append(f"{path} {name}".strip())
+                    missing += walk(sub, f"{path} {name}")
+        return missing
+
+    assert walk(build_parser(), "") == []
