@@ -64,7 +64,7 @@ ALERT_PATH = "/v1/alerts"
 LIST_PATHS = {"trust-list": "/v1/lists/trust-list", "revocation-list": "/v1/lists/revocation-list"}
 
 #: Station ids: what an officer can type and a file name can hold.
-STATION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+STATION_ID_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")  # \Z: "$" would let a trailing line feed in
 
 #: Caps the server enforces (and the client respects when it builds batches).
 MAX_BATCH_CROSSINGS = 5000

@@ -398,3 +398,22 @@ def test_the_sync_clients_exception_carries_no_raw_control(evil_server: str, tmp
     finally:
         client.close()
     assert raw(str(caught.value)) == set() and "STATION COMPROMISED" in str(caught.value)
+
+
+def test_doctor_values_cannot_forge_report_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A value holding a line feed (a USB descriptor, a camera name, a path) is one escaped value, not a new
+    line of the report that could read 'server: ... reachable'."""
+    forged = tmp_path / "cam\n  server: https://fake reachable\x1b[32m.png"
+    config = tmp_path / "station.toml"
+    config.write_text(f'[scanner]\nsource = {json.dumps(str(forged))}\n')
+    main(["doctor", "--config", str(config), "--data-dir", str(tmp_path / "data")])
+    out = capsys.readouterr().out
+    assert raw(out) == set()
+    assert not any(line.startswith("  server: https:/") for line in out.splitlines())
+    assert "\\n  server: https:" in out  # escaped inside the one value
+
+
+def test_station_ids_end_where_they_end() -> None:
+    from sync.protocol import STATION_ID_RE
+
+    assert STATION_ID_RE.match("HN-01") and not STATION_ID_RE.match("HN-01\n")

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
 from datetime import UTC
 from typing import Any
 
 from checkpoint.cli import EXIT_OK
 from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_from, config_from, iso
+from checkpoint.display import json_text, shown
 from checkpoint.errors import CheckpointError
 
 
@@ -65,17 +65,18 @@ def run_status(args: argparse.Namespace) -> int:
         "tolerance_seconds": guard.tolerance.total_seconds(), "corrections": guard.history,
     }
     if args.json:
-        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        print(json_text(doc, indent=2))  # clock.json is a file on disk: read as outside text
         return EXIT_OK
     print(f"system clock:    {doc['system']}")
-    print(f"trusted mark:    {doc['trusted_high_water'] or 'none yet'}" + (f" (from {guard.source})" if guard.source
-                                                                            else ""))
+    print(f"trusted mark:    {doc['trusted_high_water'] or 'none yet'}" + (f" (from {shown(guard.source)})"
+                                                                            if guard.source else ""))
     if t.suspect:
         print("state:           SUSPECT: the system clock is behind the mark; passes are judged at the mark")
     else:
         print("state:           ok")
     for h in guard.history[-5:]:
-        print(f"correction:      {h.get('at')} by {h.get('by')} ({h.get('via')}): {h.get('old')} -> {h.get('new')}")
+        print(shown(f"correction:      {h.get('at')} by {h.get('by')} ({h.get('via')}): {h.get('old')} -> "
+                    f"{h.get('new')}"))
     return EXIT_OK
 
 

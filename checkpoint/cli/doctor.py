@@ -22,7 +22,7 @@ from typing import Any
 
 from checkpoint.cli import EXIT_OK, EXIT_REJECT
 from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_from, config_from
-from checkpoint.display import json_text, shown_lines
+from checkpoint.display import json_text, shown, shown_lines
 
 
 def register(sub: Any) -> None:
@@ -288,8 +288,21 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json_text(report, indent=2))
     else:
-        print(shown_lines(_text(report)))  # device names, paths, a server's answer: outside text
+        # device names, USB descriptors, paths, a server's answer: outside text, each value on its own (a
+        # line feed inside a value must not forge a report line)
+        print(shown_lines(_text(_shown_values(report))))
     return EXIT_OK if ok else EXIT_REJECT
+
+
+def _shown_values(value: Any) -> Any:
+    """The report with every string through the display boundary (line feeds escaped too)."""
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, dict):
+        return {k: _shown_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shown_values(v) for v in value]
+    return value
 
 
 def _text(report: dict[str, Any]) -> str:

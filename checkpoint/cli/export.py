@@ -284,5 +284,5 @@ def print_verify_report(file: Path, report: Any, more_checks: Any = None, advice
               f"{advice}")
         return EXIT_UNVERIFIED
     print(f"OK: {shown(file)} is the export made by {what}; signed by the station's key {report.signer_fingerprint} "
-          f"(known from {report.pinned_by})")
+          f"(known from {shown(report.pinned_by)})")
     return EXIT_OK

@@ -16,6 +16,7 @@ from typing import Any
 
 from checkpoint.cli import EXIT_OK
 from checkpoint.cli.common import add_config_option, add_data_dir_option, config_from
+from checkpoint.display import shown
 
 
 def register(sub: Any) -> None:
@@ -57,7 +58,7 @@ def run_fingerprint(args: argparse.Namespace) -> int:
 
     config = config_from(args)
     data_dir = args.data_dir or config.data_dir
-    print(f"station {config.station.id}: signing key fingerprint (data folder {data_dir})", file=sys.stderr)
+    print(shown(f"station {config.station.id}: signing key fingerprint (data folder {data_dir})"), file=sys.stderr)
     print(station_fingerprint(data_dir))
     if args.public_key is not None:
         public = load_or_create_station_key(data_dir).public_key()
@@ -67,5 +68,5 @@ def run_fingerprint(args: argparse.Namespace) -> int:
             from checkpoint.errors import CheckpointError
 
             raise CheckpointError(f"{args.public_key}: cannot write the public key ({e.strerror})") from None
-        print(f"public key written to {args.public_key}", file=sys.stderr)
+        print(shown(f"public key written to {args.public_key}"), file=sys.stderr)
     return EXIT_OK

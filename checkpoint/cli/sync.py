@@ -155,6 +155,6 @@ def run_sync(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_INCOMPLETE
     if not args.quiet:
-        print(f"Synced: the server holds all {p.acknowledged} crossings of station {client.station_id} "
+        print(f"Synced: the server holds all {p.acknowledged} crossings of station {shown(client.station_id)} "
               f"({p.sent_this_round} sent now).")
     return EXIT_OK
