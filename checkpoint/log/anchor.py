@@ -133,11 +133,20 @@ class LogAnchor:
             return self._seen is not None
         return (st.st_ino, st.st_size, st.st_mtime_ns) != self._seen
 
-    def update(self, *, head: tuple[int, str] | None = None, server: tuple[int, str] | None = None) -> AnchorState:
-        """Move points forward (never back) and write the file atomically; returns what is now anchored."""
+    def update(self, *, head: tuple[int, str] | None = None, server: tuple[int, str] | None = None,
+               create: bool = False) -> AnchorState:
+        """Move points forward (never back) and write the file atomically; returns what is now anchored.
+
+        Only the log's first start with an anchor ``create``s one: a missing file met here is an anchor deleted
+        under a running station, and rebuilding it would hide whatever was cut from the log meanwhile."""
         with self._lock, self._file_lock():
             known = self._known if self._known is not None and not self.changed() else None
-            state = known or self.load() or AnchorState(self.station_id)
+            state = known or self.load()
+            if state is None:
+                if not create:
+                    raise AnchorError(f"{self.path}: the log anchor is missing: it was deleted while the station "
+                                      "was running")
+                state = AnchorState(self.station_id)
             if head is not None and head[0] > state.head_seq:
                 state = replace(state, head_seq=head[0], head_hash=head[1])
             if server is not None and server[0] > state.server_seq:

@@ -270,7 +270,7 @@ class CrossingLog:
                              "was replaced")
                 return
             try:
-                anchor.update(head=(head_seq, head_hash))
+                anchor.update(head=(head_seq, head_hash), create=True)
             except OSError as e:
                 raise LogError(os_error_code(e), f"cannot write the log anchor: {e.strerror}", path=self.path) from None
             with self._write() as conn:
@@ -293,7 +293,9 @@ class CrossingLog:
         if self._anchor is not None:
             try:
                 self._anchor.update(server=(seq, digest))
-            except (OSError, AnchorError) as e:
+            except AnchorError as e:  # deleted under the running station: refuse, never rebuild it
+                problem = problem or str(e)
+            except OSError as e:
                 logger.warning("crossing log: cannot update the log anchor (%s)", e)
         if problem is not None:
             self._refuse("replaced", problem)

@@ -231,3 +231,21 @@ def test_log_verify_reports_a_log_that_does_not_reach_its_anchor(setup: Setup, c
     assert main(["log", "verify", *setup.args()]) == 1
     out = capsys.readouterr().out
     assert "BROKEN at its anchor" in out and REPLACED in out
+
+
+def test_an_anchor_deleted_under_a_running_station_is_not_rebuilt(setup: Setup):
+    """Cut back the unsynced tail and delete the anchor while the station runs: the next signed cursor from
+    the server must not make a fresh anchor that hides the cut."""
+    log = open_station(setup)
+    try:
+        for _ in range(11):
+            assert attempt(log).verdict is Verdict.ACCEPT
+        log.flush_anchor()
+        three = log.hash_at(3)
+        assert three is not None
+        (setup.data / "log-anchor.json").unlink()
+        assert log.server_holds(3, three) is not None  # refused, not re-anchored
+        assert not (setup.data / "log-anchor.json").exists()
+        assert_refused(log)
+    finally:
+        log.close()
