@@ -107,6 +107,9 @@ def load_roots(paths: tuple[Path, ...]) -> list[keys.PublicKey]:
 class Station:
     #: How often (seconds, at most) the installed list files are checked for another process's install.
     reload_interval = 1.0
+    #: Whether ``decide`` itself looks for newly installed lists (CLI, ``scan``). The app turns it off and
+    #: reloads from a worker instead, so a scan never verifies a changed list (seconds at a million ids).
+    refresh_on_decide = True
 
     def __init__(self, config: StationConfig, clock: Clock | None = None, *, data_dir: Path | None = None) -> None:
         self.config = config
@@ -305,7 +308,8 @@ class Station:
 
     def decide(self, text: str | bytes, verifier: Verifier | None = None) -> tuple[Decision, TimeAssessment]:
         """Verify at the guarded time; a suspect clock or an expired list in force flags the decision."""
-        self.refresh()
+        if self.refresh_on_decide:
+            self.refresh()
         t = self.guard.assess()
         state = self._state
         decision = (verifier or self.verifier(state)).verify(text, t.effective)

@@ -75,6 +75,7 @@ class StationApp(App[None]):
         self._show_post()
         self.refresh_status()
         self._status_timer = self.set_interval(1.0, self.refresh_status)
+        self.services.station.refresh_on_decide = False  # lists reload in lists_worker, off the scan path
         self.set_interval(max(0.25, self.services.station.reload_interval), self.lists_worker)
         if self.services.camera is not None:
             self.camera_worker()
