@@ -48,7 +48,8 @@ class ClockGuard:
         self._lock = threading.Lock()
         self.high_water: datetime | None = None
         self.source: str | None = None
-        self.history: list[dict[str, Any]] = []
+        self.history: list[dict[str, Any]] = []  # the last MAX_HISTORY corrections
+        self.corrections = 0  # corrections ever made: only grows (the history is capped, so not its length)
         self._persisted: datetime | None = None
         self._stamp: Stamp = None
         self._next_check = 0.0
@@ -64,6 +65,8 @@ class ClockGuard:
             self.source = str(doc.get("source", ""))
             history = doc.get("history", [])
             self.history = [h for h in history if isinstance(h, dict)] if isinstance(history, list) else []
+            count = doc.get("corrections", len(self.history))
+            self.corrections = count if isinstance(count, int) and count >= len(self.history) else len(self.history)
             self._persisted = self.high_water
         except FileNotFoundError:
             return
@@ -82,9 +85,9 @@ class ClockGuard:
         stamp = file_stamp(self.path)
         if stamp == self._stamp or stamp is None:
             return
-        mine, known = (self.high_water, self.source, self._persisted), len(self.history)
+        mine, known = (self.high_water, self.source, self._persisted), self.corrections
         self._load(self.path)
-        corrected = len(self.history) > known
+        corrected = self.corrections > known
         if not corrected and mine[0] is not None and (self.high_water is None or mine[0] > self.high_water):
             self.high_water, self.source, self._persisted = mine  # a plain write of an older mark: keep ours
 
@@ -117,6 +120,7 @@ class ClockGuard:
             old = self.high_water
             entry = {"at": _iso(self.clock.now()), "old": _iso(old), "new": _iso(new_mark), "by": by, "via": via}
             self.history = [*self.history, entry][-MAX_HISTORY:]
+            self.corrections += 1
             self.high_water, self.source = new_mark, f"reset by {by}"
             if self.path is not None:
                 try:
@@ -130,6 +134,7 @@ class ClockGuard:
         doc: dict[str, Any] = {"high_water": _iso(self.high_water), "source": self.source}
         if self.history:
             doc["history"] = self.history
+            doc["corrections"] = self.corrections
         if self.high_water is None:
             doc.pop("high_water")
         write_atomic(self.path, json.dumps(doc, indent=1).encode())

@@ -129,3 +129,20 @@ def test_a_plain_write_of_an_older_mark_by_another_process_does_not_lower_ours(t
     assert mine.assess().high_water == NOW + timedelta(minutes=10)
     other.reset(NOW - timedelta(days=1), by="CH01", via="cli")  # a correction is taken as it is
     assert mine.assess().high_water == NOW - timedelta(days=1)
+
+
+def test_a_correction_is_followed_even_once_the_history_is_full(tmp_path: Path) -> None:
+    """The history keeps the last 100 corrections: the 101st must still reach a running station."""
+    from checkpoint.clockguard import MAX_HISTORY
+
+    path = tmp_path / "clock.json"
+    app = ClockGuard(path, FixedClock(NOW), timedelta(minutes=5), check_interval=0)
+    app.observe(FUTURE, "a list issued a year ahead")
+    cli = ClockGuard(path, FixedClock(NOW), timedelta(minutes=5), check_interval=0)
+    for _ in range(MAX_HISTORY):
+        cli.reset(FUTURE, by="CH01", via="cli")
+    assert app.assess().high_water == FUTURE
+    cli.reset(NOW, by="CH01", via="cli")
+    assert len(json.loads(path.read_text())["history"]) == MAX_HISTORY
+    t = app.assess()
+    assert t.high_water == NOW and not t.suspect
