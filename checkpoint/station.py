@@ -13,6 +13,7 @@ file is loaded through the same verification.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -41,6 +42,9 @@ log = logging.getLogger(__name__)
 
 TRUST_LIST_FILE = "trust-list.cose"
 REVOCATION_FILE = "revocation-list.cose"
+#: The highest version of each list ever in force here: a restart refuses an older copy put in place, and
+#: a list that was installed and is now missing flags every verdict (a week offline must not undo revocations).
+VERSIONS_FILE = "versions-in-force.json"
 MAX_FILE = 64 * 1024 * 1024
 
 
@@ -125,6 +129,7 @@ class Station:
         self._state = TrustedState(tuple(self.roots))
         self._stamps: dict[str, Stamp] = {TRUST: None, REVOCATIONS: None}
         self._next_check = 0.0
+        self._seen = self._read_versions()
         self._verifier: tuple[tuple[object, ...], Verifier] | None = None
         self._load()
 
@@ -151,6 +156,10 @@ class Station:
             self.health_store = TrustStore(health_keys, source)
         with self._lock:
             self._reload_installed()
+        for kind in self.missing_lists():
+            if self._stamps[kind] is None:
+                self._problem(kind, f"the {kind} v{self._seen[kind]} that was in force here is missing from "
+                              f"{self.trust_dir}: every verdict is flagged until a current one is installed")
         self._observe_installed()
         if self.config.trust.trust_list is not None:
             self._try_install(self.install_trust_list, self.config.trust.trust_list, TRUST)
@@ -226,11 +235,18 @@ class Station:
                 continue
             self._stamps[kind] = stamp
             if stamp is None:
-                continue  # removed: the list in force stays (fail closed) until the next start
+                continue  # removed: the list in force stays (fail closed); after a restart, missing_lists()
             try:
                 data = read_capped(path, kind)
                 state = self._state
-                self._state = state.restore_trust_list(data) if kind == TRUST else state.restore_revocation_list(data)
+                new = state.restore_trust_list(data) if kind == TRUST else state.restore_revocation_list(data)
+                version = _version(new, kind)
+                if version is not None and version < self._seen.get(kind, 0):
+                    self._problem(kind, f"installed {kind} {path} is v{version}, older than v{self._seen[kind]} which "
+                                  "was in force here: refused (an old copy put in place?); install a current one")
+                    continue
+                self._state = new
+                self._remember_version(kind)
                 self.problems.clear(kind)
             except (CheckpointError, SignedListError) as e:
                 self._problem(kind, f"installed {kind} {path} refused: {e}")
@@ -276,7 +292,35 @@ class Station:
             write_atomic(path, data)
             self._stamps[kind] = file_stamp(path)
             self._state = new
+            self._remember_version(kind)
         self.problems.clear(kind)
+
+    def _read_versions(self) -> dict[str, int]:
+        try:
+            doc = json.loads(read_capped(self.trust_dir / VERSIONS_FILE, "list versions"))
+        except CheckpointError:
+            return {}  # none yet (a new station), or unreadable: the lists' own checks still hold
+        except ValueError:
+            self._problem("list versions", f"{self.trust_dir / VERSIONS_FILE} is unreadable; rollback of the "
+                          "installed lists across a restart is not checked until the next install")
+            return {}
+        return {k: v for k, v in doc.items() if k in (TRUST, REVOCATIONS) and isinstance(v, int)} \
+            if isinstance(doc, dict) else {}
+
+    def _remember_version(self, kind: str) -> None:
+        """Under the lock: the list of ``kind`` now in force is the highest seen (written when it grows)."""
+        version = _version(self._state, kind)
+        if version is None or version <= self._seen.get(kind, 0):
+            return
+        self._seen = {**self._seen, kind: version}
+        try:
+            write_atomic(self.trust_dir / VERSIONS_FILE, json.dumps(self._seen).encode(), mode=0o600)
+        except OSError as e:
+            log.warning("cannot write %s (%s)", self.trust_dir / VERSIONS_FILE, e.strerror)
+
+    def missing_lists(self) -> tuple[str, ...]:
+        """Lists that were in force here once and are not now (deleted, or an old copy refused)."""
+        return tuple(k for k in (TRUST, REVOCATIONS) if k in self._seen and _version(self._state, k) is None)
 
     # -- deciding --------------------------------------------------------------------------------
     @property
@@ -315,7 +359,7 @@ class Station:
         decision = (verifier or self.verifier(state)).verify(text, t.effective)
         if t.suspect:
             decision = decision.with_flag(Flag.CLOCK_SUSPECT)
-        if state.stale(t.effective):
+        if state.stale(t.effective) or self.missing_lists():
             decision = decision.with_flag(Flag.LISTS_STALE)
         return decision, t
 
@@ -331,3 +375,8 @@ class Station:
         if tl is None:
             return None
         return (now - tl.issued).total_seconds() / 3600
+
+
+def _version(state: TrustedState, kind: str) -> int | None:
+    lst = state.trust_list if kind == TRUST else state.revocations
+    return lst.version if lst is not None else None

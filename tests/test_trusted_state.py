@@ -302,3 +302,34 @@ def test_trusted_time_is_the_mark_when_the_clock_is_a_little_behind(tmp_path: Pa
     st.install_revocation_list(factories.revocation_list(root, [], version=2, issued=NOW + timedelta(minutes=2)))
     with pytest.raises(ListFromFutureError):
         st.install_revocation_list(factories.revocation_list(root, [], version=3, issued=NOW + timedelta(minutes=8)))
+
+
+def test_an_older_file_put_in_place_is_refused_after_a_restart_too(tmp_path: Path, root: keys.PrivateKey,
+                                                                   issuer: keys.PrivateKey) -> None:
+    """Nothing in memory remembers v2 after a restart: the station's record of the versions in force does."""
+    pid = os.urandom(16)
+    st = station(tmp_path, root, FixedClock(NOW))
+    setup_lists(st, root, issuer, [bytes(16)])
+    old = (tmp_path / "data" / "trust" / REVOCATION_FILE).read_bytes()
+    st.install_revocation_list(factories.revocation_list(root, [bytes(16), pid], version=2, issued=NOW))
+    (tmp_path / "data" / "trust" / REVOCATION_FILE).write_bytes(old)
+    again = station(tmp_path, root, FixedClock(NOW))  # a restart with the v1 copy in place
+    assert again.revocations is None
+    assert any("older than v2" in p.message for p in again.problems)
+    d, _ = again.decide(make_pass(issuer, pass_id=pid, at=NOW))  # revoked in v2: never a plain ACCEPT
+    assert d.display is not Display.ACCEPT and Flag.LISTS_STALE in d.flags
+
+
+def test_a_list_missing_after_a_restart_flags_every_verdict(tmp_path: Path, root: keys.PrivateKey,
+                                                            issuer: keys.PrivateKey) -> None:
+    st = station(tmp_path, root, FixedClock(NOW))
+    setup_lists(st, root, issuer, [bytes(16)])
+    (tmp_path / "data" / "trust" / REVOCATION_FILE).unlink()
+    again = station(tmp_path, root, FixedClock(NOW))
+    assert again.revocations is None and again.missing_lists() == (REVOCATIONS,)
+    assert any("is missing" in p.message for p in again.problems)
+    d, _ = again.decide(make_pass(issuer, at=NOW))
+    assert d.accepted and d.display is Display.CHECK and Flag.LISTS_STALE in d.flags
+    again.install_revocation_list(factories.revocation_list(root, [bytes(16)], version=2, issued=NOW))
+    d, _ = again.decide(make_pass(issuer, at=NOW))
+    assert d.display is Display.ACCEPT
