@@ -40,8 +40,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.text import Text
 
-#: Hidden-but-not-Cf characters: invisible letters (Hangul fillers) a name never needs
-_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+#: Invisible code points outside the hidden categories, which a name never needs: the combining grapheme
+#: joiner, Hangul fillers, Khmer inherent vowels, Mongolian free variation selectors, variation selectors
+#: (and their supplement), the braille blank. One set for display and for lookup keys (checkpoint.lookup_keys).
+_INVISIBLE_LETTERS = frozenset(
+    chr(c) for c in (0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180E, 0x180F, 0x2800,
+                     0x3164, 0xFFA0, *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0))
+)
 _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 _SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
@@ -56,7 +61,7 @@ def has_hidden(text: str | None) -> bool:
     if text is None:
         return False
     if text.isprintable():  # C speed; False for every hidden category (and a few harmless ones: NBSP...)
-        return "\u3164" in text or "\u115f" in text or "\u1160" in text or "\uffa0" in text  # _INVISIBLE_LETTERS
+        return not _INVISIBLE_LETTERS.isdisjoint(text)
     return any(is_hidden(c) for c in text)
 
 

@@ -25,18 +25,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-#: Invisible code points that are not in category Cc/Cf: combining grapheme joiner, Hangul fillers,
-#: Mongolian free variation selectors, variation selectors (and their supplement), braille blank.
-_INVISIBLE = frozenset(
-    [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180E, 0x180F, 0x2800, 0x3164, 0xFFA0,
-     *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)]
-)
+from checkpoint.display import is_hidden  # one definition of a hidden character
+
 _SEPARATORS = frozenset("-./\\_")
-
-
-def is_hidden(ch: str) -> bool:
-    """A character that prints as nothing (control, format, variation selector, filler)."""
-    return unicodedata.category(ch) in ("Cc", "Cf") or ord(ch) in _INVISIBLE
 
 
 def _fold(text: str) -> str:

@@ -102,3 +102,13 @@ def test_the_officer_is_told_in_both_languages() -> None:
     from checkpoint.tui.i18n import EN, VI
 
     assert "card" in EN["flag.id_implausible"] and "thẻ" in VI["flag.id_implausible"]
+
+
+def test_display_and_lookup_agree_on_what_is_hidden() -> None:
+    """A character lookups strip is one the display escapes (and warns of), and the reverse."""
+    from checkpoint.display import has_hidden, shown
+    from checkpoint.lookup_keys import normalise_id_number
+
+    for ch in ("\ufe0f", "\u034f", "\u2800", "\u200b", "\u202e", "\u3164", "\U000e0100"):
+        assert has_hidden(f"An{ch}") and shown(f"An{ch}") != f"An{ch}", repr(ch)
+        assert normalise_id_number(f"0010{ch}85012345") == "001085012345", repr(ch)
