@@ -66,6 +66,15 @@ BatchResult = Stored | Gap | Tampering
 
 
 @dataclass(frozen=True)
+class Heartbeat:
+    """The latest state a station reported in a sync round (kept one per station, replaced each time)."""
+
+    station_id: str
+    received_at: str  # the server's time of receipt (ISO, Z)
+    body: dict[str, Any]  # validated by the caller: versions, list ages, clock offset, queue, disk, camera ...
+
+
+@dataclass(frozen=True)
 class ExportFilter:
     stations: tuple[str, ...] = ()
     since: datetime | None = None  # inclusive, on recorded_at
@@ -86,6 +95,9 @@ class Storage(Protocol):
     def crossings(self, flt: ExportFilter) -> Iterator[dict[str, Any]]: ...
     def count(self, station_id: str | None = None) -> int: ...
     def crossing_hash(self, station_id: str, seq: int) -> str | None: ...
+    def record_heartbeat(self, station_id: str, body: Mapping[str, Any], now: datetime) -> None: ...
+    def heartbeats(self) -> dict[str, Heartbeat]: ...
+    def take_rate(self, key: str, now: datetime, window: timedelta, limit: int) -> bool: ...
     def close(self) -> None: ...
 
 
@@ -131,8 +143,19 @@ CREATE TABLE IF NOT EXISTS alerts (
     kind TEXT NOT NULL,
     detail TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS heartbeats (
+    station_id TEXT PRIMARY KEY,
+    received_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rate_limits (
+    key TEXT PRIMARY KEY,
+    window_start TEXT NOT NULL,
+    hits INTEGER NOT NULL
+);
 """
-SCHEMA_VERSION = 2
+#: Version 3 added heartbeats and rate_limits (created by SCHEMA's IF NOT EXISTS: no data moves).
+SCHEMA_VERSION = 3
 #: Version 1 made crossing ids unique across all stations: one station could take another's ids.
 _MIGRATE_1_TO_2 = """
 ALTER TABLE crossings RENAME TO crossings_v1;
@@ -425,6 +448,35 @@ class SQLiteStorage:
             for r in rows:
                 yield json.loads(r[2])
             last = (rows[-1][0], rows[-1][1])
+
+    # -- heartbeats and rate limits (in the database, so several API processes share them) ------
+    def record_heartbeat(self, station_id: str, body: Mapping[str, Any], now: datetime) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO heartbeats (station_id, received_at, body) VALUES (?, ?, ?) "
+                "ON CONFLICT (station_id) DO UPDATE SET received_at = excluded.received_at, body = excluded.body",
+                (station_id, _iso(now), canonical(body)),
+            )
+
+    def heartbeats(self) -> dict[str, Heartbeat]:
+        with self._lock:
+            rows = self._db.execute("SELECT station_id, received_at, body FROM heartbeats").fetchall()
+        return {r[0]: Heartbeat(r[0], r[1], json.loads(r[2])) for r in rows}
+
+    def take_rate(self, key: str, now: datetime, window: timedelta, limit: int) -> bool:
+        """Count one event under ``key`` (e.g. "enroll:<client address>"); False, counting nothing, when
+        ``limit`` events were already counted in the current window of length ``window``."""
+        with self._lock, self._tx():
+            row = self._db.execute("SELECT window_start, hits FROM rate_limits WHERE key = ?", (key,)).fetchone()
+            if row is None or parse_instant(row[0]) + window <= now:
+                self._db.execute(
+                    "INSERT INTO rate_limits (key, window_start, hits) VALUES (?, ?, 1) ON CONFLICT (key) "
+                    "DO UPDATE SET window_start = excluded.window_start, hits = 1", (key, _iso(now)))
+                return True
+            if row[1] >= limit:
+                return False
+            self._db.execute("UPDATE rate_limits SET hits = hits + 1 WHERE key = ?", (key,))
+            return True
 
     # -- transactions ----------------------------------------------------------------------------
     def _tx(self) -> _Transaction:

@@ -91,3 +91,27 @@ def test_the_server_key_is_made_once_and_readable_by_its_user_only(tmp_path: Pat
     first = load_or_create_server_key(tmp_path)
     assert (tmp_path / SERVER_KEY_FILE).stat().st_mode & 0o777 == 0o600
     assert load_or_create_server_key(tmp_path).public_key() == first.public_key()
+
+
+def test_the_latest_heartbeat_per_station_is_kept(tmp_path: Path):
+    s = enrolled(tmp_path / "s.sqlite")
+    s.record_heartbeat("ST-1", {"software": "0.1.0", "queue": 3}, NOW)
+    s.record_heartbeat("ST-1", {"software": "0.1.0", "queue": 0}, NOW + timedelta(seconds=30))
+    beats = s.heartbeats()
+    assert list(beats) == ["ST-1"]
+    assert beats["ST-1"].body == {"software": "0.1.0", "queue": 0}
+    assert beats["ST-1"].received_at.startswith((NOW + timedelta(seconds=30)).strftime("%Y-%m-%dT%H:%M:%S"))
+    s.close()
+
+
+def test_a_rate_limit_counts_within_its_window_and_survives_a_reopen(tmp_path: Path):
+    path = tmp_path / "s.sqlite"
+    s = SQLiteStorage(path)
+    window = timedelta(minutes=1)
+    assert [s.take_rate("enroll:10.0.0.7", NOW, window, 3) for _ in range(4)] == [True, True, True, False]
+    assert s.take_rate("enroll:10.0.0.8", NOW, window, 3)  # another key has its own count
+    s.close()
+    s = SQLiteStorage(path)  # another API process sees the same count
+    assert not s.take_rate("enroll:10.0.0.7", NOW + timedelta(seconds=59), window, 3)
+    assert s.take_rate("enroll:10.0.0.7", NOW + timedelta(seconds=60), window, 3)  # a new window
+    s.close()
