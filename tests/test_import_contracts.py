@@ -36,6 +36,7 @@ def test_the_contracts_hold() -> None:
 INJECTED = [
     ("checkpoint/service.py", "import checkpoint.tui.app", "layers"),  # the service reaching up into the app
     ("checkpoint/verify.py", "import checkpoint.config", "pure-core"),  # the core reading the config
+    ("checkpoint/rules.py", "import sqlite3", "pure-core"),  # the core touching storage
     ("sync/server/app.py", "import checkpoint.station", "server-apart"),  # the server using the station
     ("checkpoint/cli/officers.py", "import checkpoint.tui.app", "one-app-launcher"),  # a headless command
     ("scanner/loop.py", "import checkpoint.model", "scanner-apart"),  # the scanner knowing passes
