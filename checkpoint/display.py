@@ -178,3 +178,13 @@ def install_safe_logging(logger: logging.Logger | None = None) -> None:
         fmt = current._fmt if current is not None else None  # keep the handler's own format
         datefmt = current.datefmt if current is not None else None
         handler.setFormatter(SafeFormatter(fmt, datefmt))
+
+
+#: What a spreadsheet evaluates a cell's text as a formula for when it starts with it.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(value: str) -> str:
+    """Make a text inert in a spreadsheet: one that Excel would evaluate gets a leading apostrophe (the
+    station's exports and the central server's export both write CSV for people to open)."""
+    return "'" + value if value.startswith(FORMULA_START) else value

@@ -17,7 +17,8 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,14 +29,15 @@ from checkpoint.clockguard import ClockGuard, Stamp, file_stamp
 from checkpoint.config import StationConfig
 from checkpoint.decision import Decision, Flag
 from checkpoint.errors import CheckpointError, KeyLoadError, SignedListError
+from checkpoint.rules import Rules
 from checkpoint.trust import keys
 from checkpoint.trust.did import load_did_document
 from checkpoint.trust.folder import load_key_folder
 from checkpoint.trust.jwks import load_issuer_folder
-from checkpoint.trust.revocation import RevocationList
+from checkpoint.trust.revocation import RevocationList, load_revocation_list
 from checkpoint.trust.state import REVOCATIONS, TRUST, ListInForce, TrustedState
 from checkpoint.trust.store import TrustSource, TrustStore
-from checkpoint.trust.trustlist import TrustList
+from checkpoint.trust.trustlist import TrustList, load_trust_list
 from checkpoint.verify import Verifier
 
 log = logging.getLogger(__name__)
@@ -329,15 +331,7 @@ class Station:
 
     def _store(self, state: TrustedState) -> TrustStore:
         tl = state.trust_list
-        lists = (self.folder_store, self.health_store, tl.store if tl else None)
-        parts = [s for s in lists if s]
-        if not parts:
-            return TrustStore.empty()
-        if len(parts) == 1:
-            return parts[0]
-        return TrustStore(
-            [k for s in parts for k in s.all_keys()], TrustSource(" + ".join(s.source.description for s in parts))
-        )
+        return trust_store((self.folder_store, self.health_store, tl.store if tl else None))
 
     def verifier(self, state: TrustedState | None = None) -> Verifier:
         """The verifier for the lists in force (or ``state``), rebuilt only when a list changes."""
@@ -375,6 +369,62 @@ class Station:
         if tl is None:
             return None
         return (now - tl.issued).total_seconds() / 3600
+
+
+def trust_store(sources: Iterable[TrustStore | None]) -> TrustStore:
+    """The one assembly of trust: the issuer keys of every source given (the station's key folder, its
+    health-certificate issuers, the trust list in force; or the one ``--trust`` source) as one store."""
+    parts = [s for s in sources if s]
+    if not parts:
+        return TrustStore.empty()
+    if len(parts) == 1:
+        return parts[0]
+    return TrustStore(
+        [k for s in parts for k in s.all_keys()], TrustSource(" + ".join(s.source.description for s in parts))
+    )
+
+
+def load_trust_source(path: Path, root_paths: tuple[Path, ...], now: datetime) -> TrustStore:
+    """One trust source named by a path, by what it is: an NZ COVID Pass issuer's DID document (``.json``),
+    a folder of SMART Health Card issuers (with ``issuers.json``), a folder of issuer keys, or a signed trust
+    list file (verified against ``root_paths`` at ``now``)."""
+    if path.suffix == ".json":
+        return TrustStore(load_did_document(path), TrustSource(str(path)))
+    if (path / "issuers.json").is_file():
+        return load_issuer_folder(path)
+    if path.is_dir():
+        return load_key_folder(path)
+    data = read_capped(path, "trust list")
+    with _naming(path):
+        return load_trust_list(data, _signed_list_roots(root_paths), now).store
+
+
+def verifier_from_files(trust: Path, revocations: Path | None, root_paths: tuple[Path, ...], rules: Rules,
+                        now: datetime) -> Verifier:
+    """A verifier for one explicit trust source and revocation list (``checkpoint verify --trust``), assembled
+    as the station assembles its own (:func:`trust_store`); nothing is installed."""
+    revoked = None
+    if revocations is not None:
+        data = read_capped(revocations, "revocation list")
+        with _naming(revocations):
+            revoked = load_revocation_list(data, _signed_list_roots(root_paths), now)
+    return Verifier(trust_store([load_trust_source(trust, root_paths, now)]), revoked, rules)
+
+
+@contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """Put the file's name in front of a refused list's message."""
+    try:
+        yield
+    except SignedListError as e:
+        raise type(e)(f"{path}: {e}") from None
+
+
+def _signed_list_roots(paths: tuple[Path, ...]) -> list[keys.PublicKey]:
+    roots = load_roots(paths)
+    if not roots:
+        raise CheckpointError("a signed list needs its root key: give --root FILE or set [trust] root_keys")
+    return roots
 
 
 def _version(state: TrustedState, kind: str) -> int | None:

@@ -92,7 +92,7 @@ def run_reset(args: argparse.Namespace) -> int:
     from checkpoint.clock import parse_instant
     from checkpoint.clockguard import correct_mark
     from checkpoint.log.settings import open_station_log
-    from checkpoint.tui.officers import OfficerPolicy, OfficerStore
+    from checkpoint.officers import OfficerPolicy, OfficerStore
 
     config = config_from(args)
     data_dir = args.data_dir or config.data_dir

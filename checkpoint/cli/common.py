@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -12,12 +11,7 @@ from checkpoint.clock import Clock, FixedClock, SystemClock, parse_instant
 from checkpoint.config import StationConfig, load_config
 from checkpoint.decision import Decision, Flag
 from checkpoint.display import shown
-from checkpoint.errors import CheckpointError, SignedListError
-from checkpoint.trust.keys import PublicKey
-from checkpoint.trust.revocation import load_revocation_list
-from checkpoint.trust.store import TrustSource, TrustStore
-from checkpoint.trust.trustlist import load_trust_list
-from checkpoint.verify import Verifier
+from checkpoint.errors import CheckpointError
 
 
 def add_config_option(p: argparse.ArgumentParser) -> None:
@@ -69,49 +63,11 @@ def checker_from(args: argparse.Namespace) -> Decide:
 
         station = Station(config, clock, data_dir=args.data_dir)
         return lambda text: station.decide(text)[0]
-    from checkpoint.station import read_capped
+    from checkpoint.station import verifier_from_files
 
-    now = clock.now()
     root_paths = tuple(args.root) if args.root else config.trust.root_keys
-    from checkpoint.trust.did import load_did_document  # each source's loader only when it is the one given
-    from checkpoint.trust.folder import load_key_folder
-    from checkpoint.trust.jwks import load_issuer_folder
-
-    if args.trust.suffix == ".json":
-        store = TrustStore(load_did_document(args.trust), TrustSource(str(args.trust)))  # an NZCP issuer
-    elif (args.trust / "issuers.json").is_file():
-        store = load_issuer_folder(args.trust)  # SMART Health Card issuers (trust/jwks.py)
-    elif args.trust.is_dir():
-        store = load_key_folder(args.trust)
-    else:
-        data = read_capped(args.trust, "trust list")
-        with _naming(args.trust):
-            store = load_trust_list(data, _roots(root_paths), now).store
-    revocations = None
-    if args.revocations is not None:
-        data = read_capped(args.revocations, "revocation list")
-        with _naming(args.revocations):
-            revocations = load_revocation_list(data, _roots(root_paths), now)
-    verifier = Verifier(store, revocations, config.rules)
+    verifier = verifier_from_files(args.trust, args.revocations, root_paths, config.rules, clock.now())
     return lambda text: verifier.verify(text, clock.now())
-
-
-@contextmanager
-def _naming(path: Path) -> Iterator[None]:
-    """Put the file's name in front of a refused list's message."""
-    try:
-        yield
-    except SignedListError as e:
-        raise type(e)(f"{path}: {e}") from None
-
-
-def _roots(paths: tuple[Path, ...]) -> list[PublicKey]:
-    from checkpoint.station import load_roots
-
-    roots = load_roots(paths)
-    if not roots:
-        raise CheckpointError("a signed list needs its root key: give --root FILE or set [trust] root_keys")
-    return roots
 
 
 def iso(t: datetime | None) -> str | None:

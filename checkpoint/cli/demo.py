@@ -91,27 +91,26 @@ def demo_config(world: Any, language: str) -> Any:
 
 
 def interactive(world: Any, clock: Any, args: argparse.Namespace) -> int:
-    from checkpoint.tui.app import StationApp
-    from checkpoint.tui.camera import SimulatedCamera
-    from checkpoint.tui.wiring import build_services
+    """The station app (started as ``checkpoint run`` starts it) on the simulated camera; the demo officer
+    signed in, the demo supervisor added (F5)."""
+    from checkpoint.camera import SimulatedCamera
+    from checkpoint.cli.run import start_app
+    from checkpoint.officers import OfficerPolicy, OfficerStore
 
     texts = [p.text for p in world.passes]
     config = demo_config(world, args.language)
+    officers = OfficerStore.open(world.data_dir, clock, OfficerPolicy.from_config(config))
+    if officers.get(DEMO_OFFICER[0]) is None:
+        officers.add(*DEMO_OFFICER)
+    if officers.get(DEMO_SUPERVISOR[0]) is None:
+        officers.add(*DEMO_SUPERVISOR, supervisor=True)
     server = None if args.no_sync else demo_server(config, world.data_dir)
     try:
-        services = build_services(config, clock, data_dir=world.data_dir,
-                                  camera=lambda: SimulatedCamera(texts, fps=args.fps, loop=args.loop))
-        officer = services.officers.get(DEMO_OFFICER[0]) or services.officers.add(*DEMO_OFFICER)
-        if services.officers.get(DEMO_SUPERVISOR[0]) is None:
-            services.officers.add(*DEMO_SUPERVISOR, supervisor=True)
-        try:
-            StationApp(services, officer=officer).run()
-        finally:
-            close_services(services)
+        return start_app(config, clock, data_dir=world.data_dir, officer_id=DEMO_OFFICER[0],
+                         camera=lambda: SimulatedCamera(texts, fps=args.fps, loop=args.loop))
     finally:
         if server is not None:
             server.stop()
-    return EXIT_OK
 
 
 def demo_server(config: Any, data_dir: Path) -> Any:
@@ -144,23 +143,17 @@ def demo_server(config: Any, data_dir: Path) -> Any:
     return Running()
 
 
-def close_services(services: Any) -> None:
-    """Stop and join the station's threads (sync worker, the log's checkpointer and id indexer) before the
-    process exits: a daemon thread left running at interpreter exit is the first thing a memory fault hits."""
-    if services.sync is not None:
-        services.sync.stop()
-    services.recorder.log.close()
-
-
 def headless(world: Any, clock: Any) -> int:
-    """The same pipeline without the app: camera frames, decoder, station, log; one line per verdict."""
+    """The same pipeline without the app: camera frames, decoder, station service, log; one line per verdict."""
+    from checkpoint.camera import Camera, SimulatedCamera
     from checkpoint.cli.common import decision_text
-    from checkpoint.tui.camera import Camera, SimulatedCamera
-    from checkpoint.tui.pipeline import Outcome, Post
-    from checkpoint.tui.wiring import build_services
+    from checkpoint.datadir import prepare_data_dir
+    from checkpoint.service import Outcome, Post, StationService
+    from checkpoint.settings import scanner_settings
 
-    services = build_services(demo_config(world, "en"), clock, data_dir=world.data_dir, camera=None)
-    station = services.station
+    config = demo_config(world, "en")
+    service = StationService.open(config, clock, data_dir=prepare_data_dir(world.data_dir))
+    station = service.station
     revoked = len(station.revocations.ids) if station.revocations else 0
     print(f"Demo station {world.config.station.id}: {len(station.store)} issuer keys, {revoked} revoked passes")
     print(f"Showing {len(world.passes)} passes to a simulated camera; decoding with the real decoder cascade\n")
@@ -169,16 +162,17 @@ def headless(world: Any, clock: Any) -> int:
     source = SimulatedCamera([p.text for p in world.passes], fps=0, hold=1, gap=1, live=False)
 
     def on_text(text: str) -> None:
-        out = services.checker.check(text, post)
+        out = service.check(text, post)
         if isinstance(out, Outcome):  # the demo has no multi-part cards
             outcomes.append(out)
 
-    camera = Camera(source, services.scanner.decoders, debounce=0.0, on_text=on_text, on_state=lambda s: None)
+    camera = Camera(source, scanner_settings(config).decoders, debounce=0.0, on_text=on_text,
+                    on_state=lambda s: None)
     try:
         camera.start().loop.finished.wait()
     finally:
         camera.stop()
-        close_services(services)
+        service.close()
     wrong = 0
     for i, case in enumerate(world.passes, 1):
         got_outcome = outcomes[i - 1] if i - 1 < len(outcomes) else None

@@ -114,7 +114,7 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
         return out
     from checkpoint.export.settings import export_settings
     from checkpoint.log.settings import log_settings
-    from checkpoint.tui.settings import scanner_settings, ui_settings
+    from checkpoint.settings import scanner_settings, ui_settings
 
     for name, check in (("ui", ui_settings), ("scanner", scanner_settings), ("export", export_settings),
                         ("log", lambda c: log_settings(c, args.data_dir))):
@@ -138,7 +138,7 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
 
 def configured_camera(config: Any, problems: list[str], warnings: list[str]) -> dict[str, object]:
     from checkpoint.errors import CheckpointError
-    from checkpoint.tui.settings import scanner_settings
+    from checkpoint.settings import scanner_settings
 
     try:
         source = scanner_settings(config).source

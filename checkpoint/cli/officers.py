@@ -51,7 +51,7 @@ def _ask_pin() -> str:
 def run(args: argparse.Namespace) -> int:
     from checkpoint.clock import SystemClock
     from checkpoint.config import load_config
-    from checkpoint.tui.officers import OfficerPolicy, OfficerStore
+    from checkpoint.officers import OfficerPolicy, OfficerStore
 
     config = load_config(args.config)
     data_dir = args.data_dir or config.data_dir

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from checkpoint.cli import EXIT_OK
 from checkpoint.cli.common import add_config_option, add_data_dir_option
 from checkpoint.errors import CheckpointError
+
+if TYPE_CHECKING:
+    from checkpoint.clock import Clock
+    from checkpoint.config import StationConfig
 
 
 def register(sub: Any) -> None:
@@ -24,23 +29,45 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from checkpoint.cli.demo import close_services
     from checkpoint.clock import SystemClock
     from checkpoint.config import load_config
-    from checkpoint.tui.app import StationApp
-    from checkpoint.tui.settings import scanner_settings
-    from checkpoint.tui.wiring import build_services, camera_from
 
     config = load_config(args.config)
-    camera: Any = "config" if args.camera is None else camera_from(scanner_settings(config), args.camera)
-    services = build_services(config, SystemClock(), data_dir=args.data_dir, camera=camera)
-    if len(services.officers) == 0:
-        raise CheckpointError(
-            f"no officers at this station ({services.data_dir}); add a supervisor first: "
-            "checkpoint officers add --id ID --name NAME --supervisor"
-        )
+    camera: Any = "config" if args.camera is None else args.camera
+    return start_app(config, SystemClock(), data_dir=args.data_dir, camera=camera)
+
+
+def start_app(config: StationConfig, clock: Clock, *, data_dir: Path | None, camera: Any,
+              officer_id: str | None = None) -> int:
+    """The one place the command line starts the terminal app (``checkpoint run``, ``checkpoint demo``).
+
+    ``camera``: "config" for ``[scanner] source``, a source spec string ('' for none), or a factory of frame
+    sources (the demo's simulated camera). ``officer_id``: sign that officer in at the start (the demo).
+    The app's threads (sync worker, the log's checkpointer and id indexer) are stopped before returning.
+    """
+    from checkpoint.settings import scanner_settings
+    from checkpoint.tui.app import StationApp
+    from checkpoint.tui.wiring import build_services, camera_from
+
+    if isinstance(camera, str) and camera != "config":
+        camera = camera_from(scanner_settings(config), camera)
+    services = build_services(config, clock, data_dir=data_dir, camera=camera)
     try:
-        StationApp(services).run()
+        if len(services.officers) == 0:
+            raise CheckpointError(
+                f"no officers at this station ({services.data_dir}); add a supervisor first: "
+                "checkpoint officers add --id ID --name NAME --supervisor"
+            )
+        officer = services.officers.get(officer_id) if officer_id is not None else None
+        StationApp(services, officer=officer).run()
     finally:
         close_services(services)
     return EXIT_OK
+
+
+def close_services(services: Any) -> None:
+    """Stop and join the station's threads (sync worker, the log's checkpointer and id indexer) before the
+    process exits: a daemon thread left running at interpreter exit is the first thing a memory fault hits."""
+    if services.sync is not None:
+        services.sync.stop()
+    services.recorder.log.close()

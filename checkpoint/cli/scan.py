@@ -21,7 +21,6 @@ import queue
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,51 +65,57 @@ def _size(text: str) -> tuple[int, int]:
         raise CheckpointError(f"--size {text!r} is not WIDTHxHEIGHT (e.g. 1280x720)") from None
 
 
-Decide = Callable[[str], tuple[Any, Any]]  # text -> (Decision, recorded Crossing or None)
+#: text -> where a multi-part card stands, or (Decision, recorded Crossing or None)
+Decide = Callable[[str], "PartialCard | tuple[Any, Any]"]
 
 
 def run(args: argparse.Namespace) -> int:
     decide: Decide | None = None
-    log: Any = None
+    service: Any = None
     if args.record:
-        decide, log = _recording_decider(args)
+        decide, service = _recording_decider(args)
     elif not args.decode_only:
-        from checkpoint.cli.common import checker_from
-
-        check = checker_from(args)
-        decide = lambda text: (check(text), None)  # noqa: E731
+        decide = _verifying_decider(args)
     try:
         return _scan(args, decide)
     finally:
-        if log is not None:
-            log.close()
+        if service is not None:
+            service.close()
+
+
+def _verifying_decider(args: argparse.Namespace) -> Decide:
+    """Verify only (nothing recorded): ``--trust`` or the station's lists, at ``--at`` or now."""
+    from checkpoint.cli.common import checker_from, clock_from
+
+    check, clock = checker_from(args), clock_from(args)
+    parts = CardParts()  # a multi-part SMART Health Card is decided once all its codes are read
+
+    def decide(text: str) -> PartialCard | tuple[Any, Any]:
+        whole = parts.add(text, clock.now())
+        return whole if isinstance(whole, PartialCard) else (check(whole), None)
+
+    return decide
 
 
 def _recording_decider(args: argparse.Namespace) -> tuple[Decide, Any]:
-    """Decide with the station's own lists and guarded clock, then record or refuse (never admit unrecorded)."""
+    """The station service (as the app): its own lists and guarded clock, decide then record or refuse
+    (never admit unrecorded); multi-part cards are held by the service."""
     if args.trust is not None or args.at or args.decode_only:
         raise CheckpointError("--record uses the station's own trust lists and clock: drop --trust, --at and "
                               "--decode-only")
     from checkpoint.cli.common import config_from
     from checkpoint.clock import SystemClock
-    from checkpoint.log.refuse import record_or_refuse
-    from checkpoint.log.settings import open_station_log
-    from checkpoint.log.store import CrossingContext
-    from checkpoint.station import Station
+    from checkpoint.service import Post, StationService
 
-    config, clock = config_from(args), SystemClock()
-    station = Station(config, clock, data_dir=args.data_dir)
-    log = open_station_log(config, clock, args.data_dir)
+    config = config_from(args)
+    service = StationService.open(config, SystemClock(), data_dir=args.data_dir)
+    post = Post(None, config.station.lane, config.station.direction)
 
-    def decide(text: str) -> tuple[Any, Any]:
-        decision, t = station.decide(text)
-        ctx = CrossingContext(None, config.station.lane, config.station.direction, t.system, t.suspect)
-        shown, crossing = record_or_refuse(log, decision, ctx)
-        if crossing is not None:
-            station.crossing_recorded(t)
-        return shown, crossing
+    def decide(text: str) -> PartialCard | tuple[Any, Any]:
+        out = service.check(text, post)
+        return out if isinstance(out, PartialCard) else (out.decision, out.crossing)
 
-    return decide, log
+    return decide, service
 
 
 def _scan(args: argparse.Namespace, decide: Decide | None) -> int:
@@ -145,7 +150,6 @@ def _scan(args: argparse.Namespace, decide: Decide | None) -> int:
     loop = ScanLoop(Reconnecting(source, on_status=on_status), results.put, pipeline,
                     on_error=errors.append, thorough=still)
     debouncer = Debouncer(args.debounce)
-    parts = CardParts()  # a multi-part SMART Health Card is decided once all its codes are read
     deadline = time.monotonic() + args.seconds if args.seconds else None
     loop.start()
     try:
@@ -162,11 +166,11 @@ def _scan(args: argparse.Namespace, decide: Decide | None) -> int:
             if still and not texts:
                 _emit(args, r, None, None, still)
             for text in texts:
-                whole = parts.add(text, datetime.now(UTC)) if decide else text
-                if isinstance(whole, PartialCard):
-                    _emit(args, r, text, None, still, part=whole)
+                got = decide(text) if decide else (None, None)
+                if isinstance(got, PartialCard):
+                    _emit(args, r, text, None, still, part=got)
                     continue
-                decision, crossing = decide(whole) if decide else (None, None)
+                decision, crossing = got
                 _emit(args, r, text, decision, still, crossing)
     finally:
         loop.stop(timeout=10)

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import IO, Protocol
 
-from checkpoint.display import has_hidden, json_text, shown
+from checkpoint.display import FORMULA_START, defuse, has_hidden, json_text, shown
 from checkpoint.export.columns import Cell, Column
 from checkpoint.export.xlsx import XlsxWriter
 
@@ -44,13 +44,7 @@ class RowWriter(Protocol):
         """Drop the writer after an error without writing more (the file is about to be removed)."""
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_CHARS = frozenset(_FORMULA_START)
-
-
-def defuse(value: str) -> str:
-    """Make a text inert in a spreadsheet: one that Excel would evaluate gets a leading apostrophe."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+_FORMULA_CHARS = frozenset(FORMULA_START)
 
 
 class CsvWriter:

@@ -1,7 +1,7 @@
 """The station app: a small shell that wires screens, workers and messages together.
 
 Workers: the camera loop (``run_camera`` in a thread), each check (decide + record, in a thread, one at a
-time through the Checker's lock), PIN checks and exports. Threads post messages; only handlers here and in
+time through the station service's lock), PIN checks and exports. Threads post messages; only handlers here and in
 the screens touch widgets.
 """
 
@@ -15,11 +15,13 @@ from textual import work
 from textual.app import App
 from textual.timer import Timer
 
+from checkpoint.camera_state import CameraState
 from checkpoint.card_parts import PartialCard
 from checkpoint.decision import Decision, Reason, Verdict
+from checkpoint.officers import Officer
 from checkpoint.sdnotify import Notifier
+from checkpoint.service import Outcome, Post
 from checkpoint.trust.state import REVOCATIONS, TRUST
-from checkpoint.tui.camera_state import CameraState
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.messages import (
     CameraChanged,
@@ -30,8 +32,6 @@ from checkpoint.tui.messages import (
     TextScanned,
     WedgeProblem,
 )
-from checkpoint.tui.officers import Officer
-from checkpoint.tui.pipeline import Outcome, Post
 from checkpoint.tui.screens.manual_entry import ManualEntryScreen
 from checkpoint.tui.screens.scan import ScanScreen
 from checkpoint.tui.screens.sign_in import SignInScreen
@@ -153,7 +153,7 @@ class StationApp(App[None]):
         factory = self.services.camera
         if factory is None:
             return
-        from checkpoint.tui.camera import Camera
+        from checkpoint.camera import Camera
 
         try:
             camera = Camera(factory(), self.services.scanner.decoders,
@@ -195,7 +195,7 @@ class StationApp(App[None]):
     def check_worker(self, text: str, source: str) -> None:
         post = self.post_state
         try:
-            outcome = self.services.checker.check(text, post, source)
+            outcome = self.services.service.check(text, post, source)
         except Exception as e:  # never admit on a fault: show a REJECT the officer can act on
             now = self.services.clock.now()  # (deciding faults come back as unevaluated outcomes)
             outcome = Outcome(Decision(Verdict.REJECT, Reason.CANNOT_RECORD, str(e), now), None, None, source, "io")
@@ -243,19 +243,19 @@ class StationApp(App[None]):
                          self._manual_done)
 
     def _manual_done(self, form: object) -> None:
-        from checkpoint.tui.pipeline import ManualForm
+        from checkpoint.service import ManualForm
 
         if isinstance(form, ManualForm):
             self.manual_worker(form)
 
     @work(thread=True, exit_on_error=False, group="check")
     def manual_worker(self, form: object) -> None:
-        from checkpoint.tui.pipeline import ManualForm
+        from checkpoint.service import ManualForm
 
         assert isinstance(form, ManualForm)
         t = self.texts
         detail = t("manual.symptoms_detail") if form.symptoms else t("manual.detail")
-        self.post_message(Checked(self.services.checker.manual(form, self.post_state, detail)))
+        self.post_message(Checked(self.services.service.manual(form, self.post_state, detail)))
 
     def open_supervisor(self) -> None:
         self.push_screen(SignInScreen(self.services.officers, self.texts, supervisor_only=True,

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from checkpoint.camera_state import CameraState
 from checkpoint.card_parts import PartialCard
-from checkpoint.tui.camera_state import CameraState
-from checkpoint.tui.pipeline import Outcome
+from checkpoint.service import Outcome
 
 if TYPE_CHECKING:
     from scanner.frames import Image

@@ -1,21 +1,18 @@
-"""What the app needs from the crossing log, and the rule that nothing is admitted unrecorded.
+"""What the screens need from the crossing log: "the last N" and "a day's crossings".
 
-The app records through :class:`LogRecorder`, a thin view of ``checkpoint.log.CrossingLog`` that adds
-"the last N" and "a day's crossings" in the shapes the screens use. :func:`record_and_show` is the one
-path from a decision to what the officer sees: the log's ``record_or_refuse`` (a recorded duplicate comes
-back CHECK; a log failure comes back REJECT / CANNOT_RECORD with the log's error code for the panel).
+The app records through :class:`checkpoint.service.StationService` (decide, then record or refuse);
+:class:`LogRecorder` is a thin view of ``checkpoint.log.CrossingLog`` in the shapes the screens use, and
+keeps the officers' actions (sign-in, exports) without ever stopping a screen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 
 from checkpoint.crossing import Crossing, PersonalData
 from checkpoint.decision import Decision
-from checkpoint.log import CrossingContext, CrossingLog, LogError, record_or_refuse
-from checkpoint.log.errors import CAUSES
+from checkpoint.log import CrossingContext, CrossingLog, LogError
 
 
 class LogRecorder:
@@ -41,26 +38,3 @@ class LogRecorder:
 
     def between(self, since: datetime, until: datetime) -> Iterator[Crossing]:
         return self.log.crossings(since=since, until=until)
-
-
-@dataclass(frozen=True)
-class Recorded:
-    decision: Decision  # what to show
-    crossing: Crossing | None  # None: not recorded (the decision is then a CANNOT_RECORD reject)
-    error_code: str | None = None  # LogError.code when not recorded
-
-
-def record_and_show(recorder: LogRecorder, decision: Decision, ctx: CrossingContext,
-                    personal: PersonalData | None) -> Recorded:
-    shown, crossing = record_or_refuse(recorder.log, decision, ctx, personal)
-    if crossing is None:
-        return Recorded(shown, None, error_code(shown.detail))
-    return Recorded(shown, crossing)
-
-
-def error_code(detail: str) -> str:
-    """The log's error code behind a CANNOT_RECORD refusal (its detail names the cause), for translation."""
-    for code, (cause, _) in CAUSES.items():
-        if f"cannot record: {cause} " in detail:
-            return code
-    return "io"

@@ -8,12 +8,12 @@ from datetime import tzinfo
 from pathlib import Path
 
 from checkpoint.clock import Clock
+from checkpoint.officers import OfficerStore
+from checkpoint.service import StationService
+from checkpoint.settings import ScannerSettings, UISettings
 from checkpoint.station import Station
 from checkpoint.tui.i18n import Texts
-from checkpoint.tui.officers import OfficerStore
-from checkpoint.tui.pipeline import Checker
 from checkpoint.tui.recorder import LogRecorder
-from checkpoint.tui.settings import ScannerSettings, UISettings
 from checkpoint.tui.sync_link import SyncLink
 from scanner import FrameSource
 
@@ -30,10 +30,10 @@ class Services:
     camera: Callable[[], FrameSource] | None = None  # None: no camera (handheld scanner only)
     sync: SyncLink | None = None  # None: the station never enrolled with a server
     export_dir: Path | None = None
-    checker: Checker = field(init=False)
+    service: StationService = field(init=False)  # decide, then record: the same path as 'scan --record'
 
     def __post_init__(self) -> None:
-        self.checker = Checker(self.station, self.recorder)
+        self.service = StationService(self.station, self.recorder.log)
 
     @property
     def tz(self) -> tzinfo:

@@ -16,7 +16,8 @@ import wave
 from collections.abc import Callable
 from pathlib import Path
 
-MODES = ("bell", "system", "off")
+from checkpoint.settings import MODES
+
 #: rings per verdict for the bell pattern
 BELLS = {"ACCEPT": 1, "CHECK": 2, "REJECT": 3}
 #: (frequency Hz, milliseconds) notes per verdict for the system player: rising = go, low buzz = stop

@@ -11,11 +11,11 @@ from checkpoint.clock import Clock
 from checkpoint.config import StationConfig
 from checkpoint.datadir import prepare_data_dir
 from checkpoint.errors import CheckpointError
+from checkpoint.officers import OfficerPolicy, OfficerStore
+from checkpoint.settings import ScannerSettings, scanner_settings, ui_settings
 from checkpoint.station import Station
-from checkpoint.tui.officers import OfficerPolicy, OfficerStore
 from checkpoint.tui.recorder import LogRecorder
 from checkpoint.tui.services import Services
-from checkpoint.tui.settings import ScannerSettings, scanner_settings, ui_settings
 from checkpoint.tui.sync_link import open_sync
 from scanner import FrameSource
 

@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from checkpoint.clock import FixedClock
 from checkpoint.config import parse_config
 from checkpoint.demo import DemoWorld, make_world
-from checkpoint.tui.officers import Officer
+from checkpoint.officers import Officer
 from checkpoint.tui.services import Services
 from checkpoint.tui.wiring import build_services
 

@@ -11,9 +11,9 @@ from textual.widgets import Checkbox, Input
 
 from checkpoint.decision import Display
 from checkpoint.export import verify
+from checkpoint.officers import Officer
 from checkpoint.tui.app import StationApp
 from checkpoint.tui.messages import TextScanned
-from checkpoint.tui.officers import Officer
 from checkpoint.tui.screens.sign_in import SignInScreen
 from checkpoint.tui.screens.supervisor import SupervisorScreen
 from checkpoint.tui.widgets.verdict_panel import VerdictPanel

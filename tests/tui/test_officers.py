@@ -10,7 +10,7 @@ import pytest
 
 from checkpoint.clock import FixedClock
 from checkpoint.errors import CheckpointError
-from checkpoint.tui.officers import OfficerPolicy, OfficerStore
+from checkpoint.officers import OfficerPolicy, OfficerStore
 from tests.tui.conftest import NOW, cheap_hasher
 
 

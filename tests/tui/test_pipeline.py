@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from checkpoint.camera import Camera, CameraState, SimulatedCamera
 from checkpoint.card_parts import PartialCard
 from checkpoint.decision import Display, Reason
-from checkpoint.tui.camera import Camera, CameraState, SimulatedCamera
-from checkpoint.tui.pipeline import ManualForm, Post
+from checkpoint.service import ManualForm, Post
 from scanner import SourceError
 from tests.tui.conftest import World, make_services
 
@@ -78,7 +78,7 @@ def test_the_preview_gets_small_grey_frames(world: World) -> None:
 
 
 def test_checker_records_and_flags_the_duplicate(world: World) -> None:
-    checker = world.services.checker
+    checker = world.services.service
     first = checker.check(world.text("valid"), POST)
     again = checker.check(world.text("valid"), POST)
     assert first.decision.display is Display.ACCEPT
@@ -91,7 +91,7 @@ def test_checker_records_and_flags_the_duplicate(world: World) -> None:
 
 def test_nothing_is_admitted_when_the_log_cannot_record(world: World) -> None:
     world.services.recorder.log.close()
-    out = world.services.checker.check(world.text("valid"), POST)
+    out = world.services.service.check(world.text("valid"), POST)
     assert out.decision.display is Display.REJECT
     assert out.decision.reason is Reason.CANNOT_RECORD
     assert out.crossing is None and out.log_error == "closed"
@@ -100,10 +100,10 @@ def test_nothing_is_admitted_when_the_log_cannot_record(world: World) -> None:
 def test_manual_entry_is_recorded_as_manual_and_symptoms_refuse(tmp_path: Path) -> None:
     w = make_services(tmp_path)
     form = ManualForm("Bùi Văn Tư", "001099004321", "1960", "0912345678", "Sa Pa", "Lào Cai", "khám bệnh")
-    out = w.services.checker.manual(form, POST, "manual")
+    out = w.services.service.manual(form, POST, "manual")
     assert out.decision.display is Display.CHECK
     assert out.crossing is not None and out.crossing.manual and "manual" in out.crossing.flags
-    sick = w.services.checker.manual(ManualForm("Bùi Văn Tư", "001099004321", "1960", symptoms=True), POST, "m")
+    sick = w.services.service.manual(ManualForm("Bùi Văn Tư", "001099004321", "1960", symptoms=True), POST, "m")
     assert sick.decision.display is Display.REJECT and sick.decision.rule == "symptoms"
 
 
@@ -112,9 +112,9 @@ def test_a_manual_entry_with_an_implausible_id_is_flagged(tmp_path: Path) -> Non
     from checkpoint.decision import Flag
 
     w = make_services(tmp_path)
-    good = w.services.checker.manual(ManualForm("Bùi Văn Tư", "001060004321", "1960"), POST, "manual")
+    good = w.services.service.manual(ManualForm("Bùi Văn Tư", "001060004321", "1960"), POST, "manual")
     assert Flag.ID_IMPLAUSIBLE not in good.decision.flags
-    bad = w.services.checker.manual(ManualForm("Bùi Văn Tư", "0010600043", "1960"), POST, "manual")  # 10 digits
+    bad = w.services.service.manual(ManualForm("Bùi Văn Tư", "0010600043", "1960"), POST, "manual")  # 10 digits
     assert Flag.ID_IMPLAUSIBLE in bad.decision.flags and bad.decision.display is Display.CHECK
     assert bad.crossing is not None and "id_implausible" in bad.crossing.flags
 
@@ -123,11 +123,11 @@ def test_a_multi_part_smart_card_is_decided_once_every_part_is_in(world: World) 
     """Example 02 of the SMART Health Cards spec is three QR codes, scanned one after another."""
     from checkpoint.card_parts import PartialCard
     from checkpoint.formats.shc_chunks import assemble
-    from checkpoint.tui.pipeline import Outcome
+    from checkpoint.service import Outcome
     from tests.formats.test_shc import qr_texts
 
     parts = qr_texts("02")
-    checker = world.services.checker
+    checker = world.services.service
     first = checker.check(parts[2], POST)
     assert first == PartialCard(1, 3, (1, 2))
     assert checker.check(parts[2], POST) == PartialCard(1, 3, (1, 2))  # the same part again changes nothing
@@ -142,9 +142,9 @@ def test_a_multi_part_smart_card_is_decided_once_every_part_is_in(world: World) 
 
 
 def test_a_malformed_part_is_left_to_the_verifier(world: World) -> None:
-    from checkpoint.tui.pipeline import Outcome
+    from checkpoint.service import Outcome
 
-    out = world.services.checker.check("shc:/0/3/5678", POST)  # part 0 of 3 does not exist
+    out = world.services.service.check("shc:/0/3/5678", POST)  # part 0 of 3 does not exist
     assert isinstance(out, Outcome) and out.decision.reason is Reason.MALFORMED
 
 
@@ -155,7 +155,7 @@ def test_a_hostile_pass_is_recorded_as_malformed_not_a_storage_failure(world: Wo
 
     cases = {c.name: c for c in hostile.corpus()}
     for name in ("HC1:cycle-unsigned", "CP1:bignum-v-20000-digits", "HC1:dag-24-unsigned"):
-        out = world.services.checker.check(cases[name].text, POST)
+        out = world.services.service.check(cases[name].text, POST)
         assert not isinstance(out, PartialCard)
         assert out.decision.reason is Reason.MALFORMED, name
         assert out.crossing is not None and out.log_error is None and not out.unevaluated
@@ -169,7 +169,7 @@ def test_a_fault_while_deciding_is_shown_as_could_not_evaluate(world: World,
         raise RuntimeError("trust store unreadable")
 
     monkeypatch.setattr(world.services.station, "decide", broken)
-    out = world.services.checker.check(world.text("valid"), POST)
+    out = world.services.service.check(world.text("valid"), POST)
     assert not isinstance(out, PartialCard)
     assert out.decision.display is Display.REJECT
     assert out.unevaluated and out.log_error is None and out.crossing is None

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from textual.message import Message
 
+from checkpoint.camera import SimulatedCamera
 from checkpoint.tui.app import StationApp
-from checkpoint.tui.camera import SimulatedCamera
 from checkpoint.tui.messages import Checked
 from tests.tui.conftest import make_services
 

@@ -8,8 +8,8 @@ import pytest
 
 from checkpoint.config import load_config, parse_config
 from checkpoint.errors import ConfigError
-from checkpoint.tui.officers import OfficerPolicy
-from checkpoint.tui.settings import ScannerSettings, UISettings, scanner_settings, ui_settings
+from checkpoint.officers import OfficerPolicy
+from checkpoint.settings import ScannerSettings, UISettings, scanner_settings, ui_settings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "station.example.toml"
 

@@ -13,8 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label
 
 from checkpoint.display import rich_text
+from checkpoint.service import ManualForm
 from checkpoint.tui.i18n import Texts
-from checkpoint.tui.pipeline import ManualForm
 
 FIELDS = ("name", "id_number", "birth_year", "phone", "origin", "destination", "purpose")
 REQUIRED = ("name", "id_number", "birth_year")

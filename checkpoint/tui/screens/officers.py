@@ -15,7 +15,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from checkpoint.display import rich_text
 from checkpoint.errors import CheckpointError
-from checkpoint.tui.officers import Officer
+from checkpoint.officers import Officer
 from checkpoint.tui.services import Services
 
 

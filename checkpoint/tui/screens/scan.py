@@ -21,9 +21,9 @@ from textual.widgets import Footer, Label, Static
 
 from checkpoint.display import rich_text
 from checkpoint.formats.base45 import ALPHABET
+from checkpoint.service import Outcome
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.messages import TextScanned, WedgeProblem
-from checkpoint.tui.pipeline import Outcome
 from checkpoint.tui.widgets.counters import Counters
 from checkpoint.tui.widgets.preview import CameraPreview
 from checkpoint.tui.widgets.recent import RecentCrossings

@@ -10,8 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from checkpoint.officers import Officer, OfficerStore, SignIn
 from checkpoint.tui.i18n import Texts
-from checkpoint.tui.officers import Officer, OfficerStore, SignIn
 
 
 class SignInScreen(ModalScreen[Officer | None]):

@@ -22,9 +22,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, ProgressBar, Static
 
 from checkpoint.display import rich_text, shown
+from checkpoint.officers import Officer
 from checkpoint.report.aggregate import Summary
 from checkpoint.tui.i18n import Texts
-from checkpoint.tui.officers import Officer
 from checkpoint.tui.services import Services
 
 CHART_ROWS = 6

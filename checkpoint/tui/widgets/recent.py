@@ -9,8 +9,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from checkpoint.display import rich_text
+from checkpoint.service import Outcome
 from checkpoint.tui.i18n import Texts
-from checkpoint.tui.pipeline import Outcome
 
 STYLE = {"ACCEPT": "green", "REJECT": "red", "CHECK": "yellow"}
 

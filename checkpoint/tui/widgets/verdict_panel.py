@@ -13,8 +13,8 @@ from textual.widgets import Static
 
 from checkpoint.decision import Flag
 from checkpoint.display import any_hidden, rich_text, shown
+from checkpoint.service import Outcome
 from checkpoint.tui.i18n import Texts
-from checkpoint.tui.pipeline import Outcome
 from checkpoint.tui.widgets import block_text
 
 STATES = ("ready", "accept", "reject", "check")

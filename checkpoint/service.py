@@ -1,8 +1,16 @@
-"""The glue between the station and the log: a scanned text (or a manual form) in, a recorded verdict out.
+"""The station, headless: a scanned text (or a typed declaration) in, a recorded verdict out, without a UI.
 
-:class:`Checker` runs ``Station.decide`` then the log's ``record_or_refuse``, one at a time (order matters
-for the duplicate rule), off the UI thread. The verdict it returns is the one recorded: the UI shows it
-only after this returns. Frames to texts is :mod:`checkpoint.tui.camera`.
+:class:`StationService` owns what every front end shares: the multi-part cards being read
+(:mod:`checkpoint.card_parts`), the station's trust and rules (:class:`checkpoint.station.Station`), the
+crossing log (:class:`checkpoint.log.CrossingLog`) and the clock (the station's, injected). Decide then
+record lives here once: the terminal app (``checkpoint.tui``), ``checkpoint scan --record`` and the
+headless demo all call :meth:`StationService.check` / :meth:`StationService.manual`.
+
+One check at a time (a lock): the duplicate rule depends on the order crossings are recorded in. The
+verdict returned is the one recorded; a verdict that could not be recorded comes back REJECT
+``CANNOT_RECORD`` (never admit unrecorded). A fault while deciding is not a log failure: it comes back as an
+*unevaluated* REJECT and nothing is recorded. Nothing here imports Textual, the camera or the network
+(``import-linter`` contracts in ``pyproject.toml``; docs/architecture.md draws the layers).
 """
 
 from __future__ import annotations
@@ -10,16 +18,19 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from checkpoint.card_parts import CardParts, PartialCard
+from checkpoint.clock import Clock
+from checkpoint.config import StationConfig
 from checkpoint.crossing import Crossing, PersonalData
 from checkpoint.decision import Decision, Flag, Reason, Verdict
-from checkpoint.log import CrossingContext
+from checkpoint.log import CrossingContext, CrossingLog, record_or_refuse
+from checkpoint.log.errors import CAUSES
 from checkpoint.log.personal import from_subject
 from checkpoint.lookup_keys import id_problem
 from checkpoint.model import Pass, mask_id
 from checkpoint.station import Station
-from checkpoint.tui.recorder import LogRecorder, record_and_show
 
 
 @dataclass(frozen=True)
@@ -85,23 +96,68 @@ class ManualForm:
                             destination=self.destination or None, purpose=self.purpose or None)
 
 
-class Checker:
-    def __init__(self, station: Station, recorder: LogRecorder) -> None:
+@dataclass(frozen=True)
+class Recorded:
+    decision: Decision  # what to show
+    crossing: Crossing | None  # None: not recorded (the decision is then a CANNOT_RECORD reject)
+    error_code: str | None = None  # LogError.code when not recorded
+
+
+def record_and_show(log: CrossingLog, decision: Decision, ctx: CrossingContext,
+                    personal: PersonalData | None) -> Recorded:
+    """The one path from a decision to what the officer sees: the log's ``record_or_refuse`` (a recorded
+    duplicate comes back CHECK; a log failure comes back REJECT / CANNOT_RECORD with the log's error code)."""
+    shown, crossing = record_or_refuse(log, decision, ctx, personal)
+    if crossing is None:
+        return Recorded(shown, None, error_code(shown.detail))
+    return Recorded(shown, crossing)
+
+
+def error_code(detail: str) -> str:
+    """The log's error code behind a CANNOT_RECORD refusal (its detail names the cause), for translation."""
+    for code, (cause, _) in CAUSES.items():
+        if f"cannot record: {cause} " in detail:
+            return code
+    return "io"
+
+
+class StationService:
+    """The headless station: decide a scanned text at the guarded time, then record it or refuse to admit."""
+
+    def __init__(self, station: Station, log: CrossingLog) -> None:
         self.station = station
-        self.recorder = recorder
+        self.log = log
         self._lock = threading.Lock()
         self._parts = CardParts()
+
+    @classmethod
+    def open(cls, config: StationConfig, clock: Clock, *, data_dir: Path | None = None,
+             check_chain: bool = False) -> StationService:
+        """The station of ``config`` (its lists, rules and clock guard) with its crossing log opened for
+        writing; ``check_chain`` re-walks the log's chain in the background (the running app). ``data_dir``
+        (e.g. ``--data-dir``) overrides the config's data folder and its ``[log] path``."""
+        from checkpoint.log.settings import open_station_log
+
+        station = Station(config, clock, data_dir=data_dir)
+        return cls(station, open_station_log(config, clock, data_dir, check_chain=check_chain))
+
+    @property
+    def clock(self) -> Clock:
+        return self.station.clock
+
+    def close(self) -> None:
+        self.log.close()
 
     def check(self, text: str, post: Post, source: str = "camera") -> Outcome | PartialCard:
         """Decide and record a scanned text; a part of a multi-part card is held until the set is whole."""
         with self._lock:
-            whole = self._parts.add(text, self.station.clock.now())
+            whole = self._parts.add(text, self.clock.now())
             if isinstance(whole, PartialCard):
                 return whole
             try:
                 decision, t = self.station.decide(whole)
             except Exception as e:  # a fault while deciding is not a log failure: say which it was
-                return unevaluated(source, f"{type(e).__name__}: {e}", self.station.clock.now())
+                return unevaluated(source, f"{type(e).__name__}: {e}", self.clock.now())
             p = decision.pass_
             personal = None
             card = None
@@ -109,7 +165,7 @@ class Checker:
                 personal = from_subject(p.subject, p.document_id)
                 card = card_of(p)
             ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect)
-            r = record_and_show(self.recorder, decision, ctx, personal)
+            r = record_and_show(self.log, decision, ctx, personal)
             if r.crossing is not None:
                 self.station.crossing_recorded(t)
             return Outcome(r.decision, r.crossing, card, source, r.error_code)
@@ -119,17 +175,18 @@ class Checker:
         declared and the rules refuse them."""
         with self._lock:
             t = self.station.guard.assess()
+            rules = self.station.config.rules
             flags = {Flag.MANUAL} | ({Flag.CLOCK_SUSPECT} if t.suspect else set())
             if id_problem(form.id_number, birth_date=form.birth_year):
                 flags.add(Flag.ID_IMPLAUSIBLE)
-            if form.symptoms and self.station.config.rules.refuse_symptoms:
+            if form.symptoms and rules.refuse_symptoms:
                 decision = Decision(Verdict.REJECT, Reason.RULE_FAILED, detail, t.effective, flags=frozenset(flags),
                                     rules_applied=("symptoms",), rule="symptoms")
             else:
                 decision = Decision(Verdict.ACCEPT, None, detail, t.effective, flags=frozenset(flags),
-                                    rules_applied=("symptoms",) if self.station.config.rules.refuse_symptoms else ())
+                                    rules_applied=("symptoms",) if rules.refuse_symptoms else ())
             ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect, manual=True)
-            r = record_and_show(self.recorder, decision, ctx, form.personal())
+            r = record_and_show(self.log, decision, ctx, form.personal())
             if r.crossing is not None:
                 self.station.crossing_recorded(t)
             card = Card(form.name, form.birth_year, mask_id(form.id_number), "manual", None, None)

@@ -1,4 +1,8 @@
-"""The ``[ui]`` and ``[scanner]`` tables of the station config (documented in ``config/station.example.toml``)."""
+"""The ``[ui]`` and ``[scanner]`` tables of the station config (documented in ``config/station.example.toml``).
+
+Parsed here, outside the app, because ``checkpoint doctor`` and ``checkpoint run`` check them without
+loading Textual; the app (``checkpoint.tui``) reads them through :func:`ui_settings`.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,11 @@ from dataclasses import dataclass
 
 from checkpoint.config import StationConfig
 from checkpoint.errors import ConfigError
-from checkpoint.tui.sound import MODES
 
 UI_KEYS = {"verdict_seconds", "sound", "preview", "recent_rows", "lanes"}
 SCANNER_KEYS = {"source", "decoders", "debounce_seconds", "width", "height"}
 DECODERS = ("zxing", "zbar", "opencv")
+MODES = ("bell", "system", "off")  # [ui] sound: how the app sounds a verdict (checkpoint.tui.sound)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from checkpoint.tui.camera_state import CameraState
+from checkpoint.camera_state import CameraState
 from scanner import (
     Debouncer,
     FrameSource,
