@@ -78,10 +78,6 @@ class Vaccination:
     issuer: str  # is
     cert_id: str  # ci
 
-    @property
-    def series_complete(self) -> bool:
-        return self.dose >= self.doses_total
-
 
 @dataclass(frozen=True)
 class HealthTest:

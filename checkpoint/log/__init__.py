@@ -6,14 +6,13 @@
     decision, crossing = record_or_refuse(log, decision, CrossingContext(officer, "1", "in", now, False))
 
 Modules: ``schema`` (migrations), ``chain`` (canonical encoding and hashes), ``store`` (the log),
-``personal`` (sealing and keyed hashes), ``verify`` (re-walking the chain), ``stats``, ``retention``,
+``personal`` (sealing and keyed hashes), ``verify`` (re-walking the chain), ``retention``,
 ``backup``, ``refuse`` (record or refuse), ``settings`` (the ``[log]`` config table).
 """
 
 from checkpoint.log.errors import LogError
 from checkpoint.log.personal import open_personal
 from checkpoint.log.refuse import record_or_refuse
-from checkpoint.log.stats import LogStats
 from checkpoint.log.store import CrossingContext, CrossingLog
 from checkpoint.log.verify import ChainReport
 
@@ -22,7 +21,6 @@ __all__ = [
     "CrossingContext",
     "CrossingLog",
     "LogError",
-    "LogStats",
     "open_personal",
     "record_or_refuse",
 ]
