@@ -57,10 +57,10 @@ def config_from(args: argparse.Namespace) -> StationConfig:
     return load_config(getattr(args, "config", None))
 
 
-Decide = Callable[[str | bytes], Decision]
+Decider = Callable[[str | bytes], Decision]
 
 
-def checker_from(args: argparse.Namespace) -> Decide:
+def checker_from(args: argparse.Namespace) -> Decider:
     """What decides a text: an explicit ``--trust`` source, or the station's installed lists."""
     config = config_from(args)
     clock = clock_from(args)

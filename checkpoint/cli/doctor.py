@@ -232,7 +232,7 @@ def server(args: argparse.Namespace) -> dict[str, object]:
     from checkpoint.clock import SystemClock
     from checkpoint.errors import CheckpointError
     from sync import protocol
-    from sync.errors import NotEnrolled, Refused, Tampering, Unauthenticated
+    from sync.errors import NotEnrolled, Refused, TamperDetected, Unauthenticated
     from sync.settings import load_enrolment, sync_settings
     from sync.wiring import client_for
 
@@ -253,7 +253,7 @@ def server(args: argparse.Namespace) -> dict[str, object]:
             offset = (t - SystemClock().now()).total_seconds()
             try:  # a signed request: does the server still take this station's log?
                 ack = client.cursor()
-            except (Refused, Tampering, Unauthenticated) as e:
+            except (Refused, TamperDetected, Unauthenticated) as e:
                 return {"url": url, "state": "REFUSES THIS STATION", "clock_offset_seconds": round(offset, 1),
                         "problem": str(e)}
         finally:

@@ -29,7 +29,7 @@ from checkpoint.clock import Clock
 from checkpoint.crossing import PersonalData
 from checkpoint.export import columns as cols
 from checkpoint.export.atomic_file import ExportError, atomic_output, describe_os_error
-from checkpoint.export.filters import ExportFilter
+from checkpoint.export.filters import CrossingFilter
 from checkpoint.export.manifest import file_digest, manifest_path, render, sign
 from checkpoint.export.masking import mask
 from checkpoint.export.personal import PersonalOpener
@@ -38,7 +38,7 @@ from checkpoint.export.writers import CsvWriter, Format, JsonlWriter, RowWriter,
 from checkpoint.sealing import UnsealError
 
 #: ``progress(scanned, total)``; total is an estimate or None. Called every PROGRESS_EVERY crossings.
-Progress = Callable[[int, int | None], None]
+ProgressCallback = Callable[[int, int | None], None]
 #: ``audit(action, details)``: records in the log's audit trail; must raise if it cannot.
 Audit = Callable[[str, dict[str, str]], None]
 PROGRESS_EVERY = 2000
@@ -55,7 +55,7 @@ class ExportRequest:
     format: Format
     tz: tzinfo
     tz_label: str  # e.g. "UTC+07:00", shown in the time column's header
-    filters: ExportFilter = field(default_factory=ExportFilter)
+    filters: CrossingFilter = field(default_factory=CrossingFilter)
     language: str = "vi"
     masked: bool = False  # with a supervisor key: initials and last four digits only
     overwrite: bool = False
@@ -77,7 +77,7 @@ class ExportResult:
 
 def export(rows_in: Iterable[ExportRow], request: ExportRequest, *, station_id: str,
            station_key: Ed25519PrivateKey, clock: Clock, supervisor_key: X25519PrivateKey | None = None,
-           exported_by: str | None = None, total: int | None = None, progress: Progress | None = None,
+           exported_by: str | None = None, total: int | None = None, progress: ProgressCallback | None = None,
            audit: Audit | None = None, chain_head: tuple[int, str] | None = None) -> ExportResult:
     """``chain_head``: seq and hash (hex) of the log's last crossing in the snapshot read (the manifest
     binds it); by default the last crossing read."""

@@ -16,7 +16,7 @@ from datetime import datetime
 from checkpoint.export.source import ExportRow
 from checkpoint.log.personal import id_number_hash
 
-__all__ = ["DIRECTIONS", "VERDICTS", "ExportFilter", "id_number_hash"]
+__all__ = ["DIRECTIONS", "VERDICTS", "CrossingFilter", "id_number_hash"]
 
 DIRECTIONS = ("in", "out")
 #: ``check`` is an accepted crossing shown to the officer as CHECK (duplicate, manual, clock suspect).
@@ -24,7 +24,7 @@ VERDICTS = ("accept", "reject", "check")
 
 
 @dataclass(frozen=True)
-class ExportFilter:
+class CrossingFilter:
     since: datetime | None = None  # inclusive, aware
     until: datetime | None = None  # exclusive, aware
     directions: frozenset[str] = field(default_factory=frozenset)
