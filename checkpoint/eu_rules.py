@@ -22,6 +22,7 @@ from typing import Any
 
 from checkpoint import certlogic
 from checkpoint.errors import ConfigError
+from checkpoint.isotime import iso_z
 from checkpoint.model import HealthCertificate
 
 MAX_FILE = 16 * 1024 * 1024
@@ -117,10 +118,10 @@ def failing_rule(
         return None
     external = {
         "valueSets": {ident: list(codes) for ident, codes in value_sets},
-        "validationClock": _iso(now),
+        "validationClock": iso_z(now),
         "countryCode": country,
-        "iat": _iso(issued) if issued else None,
-        "exp": _iso(expires) if expires else None,
+        "iat": iso_z(issued) if issued else None,
+        "exp": iso_z(expires) if expires else None,
     }
     data = {"payload": json.loads(cert.payload_json), "external": external}
     for rule in applicable:
@@ -130,7 +131,3 @@ def failing_rule(
         except (certlogic.CertLogicError, RecursionError, TypeError, ValueError, OverflowError):
             return rule
     return None
-
-
-def _iso(t: datetime) -> str:
-    return t.isoformat().replace("+00:00", "Z")

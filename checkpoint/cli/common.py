@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 from checkpoint.clock import Clock, FixedClock, SystemClock, parse_instant
@@ -13,6 +12,7 @@ from checkpoint.config import StationConfig, load_config
 from checkpoint.decision import Decision, Flag
 from checkpoint.display import shown
 from checkpoint.errors import CheckpointError, SignedListError
+from checkpoint.isotime import iso_z as iso
 from checkpoint.trust.keys import PublicKey
 from checkpoint.trust.revocation import load_revocation_list
 from checkpoint.trust.store import TrustSource, TrustStore
@@ -112,10 +112,6 @@ def _roots(paths: tuple[Path, ...]) -> list[PublicKey]:
     if not roots:
         raise CheckpointError("a signed list needs its root key: give --root FILE or set [trust] root_keys")
     return roots
-
-
-def iso(t: datetime | None) -> str | None:
-    return t.isoformat().replace("+00:00", "Z") if t else None
 
 
 def decision_json(d: Decision) -> dict[str, object]:

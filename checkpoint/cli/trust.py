@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from checkpoint.cli import EXIT_OK
-from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_from, config_from, iso
+from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_from, config_from
 from checkpoint.display import shown
+from checkpoint.isotime import iso_z as iso
 
 
 def register(sub: Any) -> None:

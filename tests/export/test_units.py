@@ -114,7 +114,7 @@ def test_local_time_text_matches_the_slow_conversion_for_any_zone() -> None:
     from zoneinfo import ZoneInfo
 
     from checkpoint.export.columns import PersonalMode, RowMaker
-    from checkpoint.export.engine import instant
+    from checkpoint.isotime import parse_instant as instant
 
     texts = ["2021-07-24T16:59:59.999999Z", "2021-07-24T17:00:00Z", "2021-03-28T00:59:59.000000Z",
              "2021-03-28T01:00:00.000000Z", "2021-10-31T00:30:00+00:00", "2021-07-24T07:15:30.5+07:00"]

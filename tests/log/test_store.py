@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from checkpoint.clock import FixedClock
 from checkpoint.crossing import PersonalData
 from checkpoint.decision import Flag, Reason, Verdict
+from checkpoint.isotime import parse_stamp as parse
 from checkpoint.log import CrossingContext, CrossingLog, LogError, open_personal, record_or_refuse
-from checkpoint.log.timefmt import parse
 from checkpoint.sealing import UnsealError
 from tests.factories import PERSON
 from tests.log.conftest import HMAC_KEY, NOW, Passes, ctx, open_log
