@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from checkpoint import hc_rules
+from checkpoint.capped import CONFIG_FILE, read_capped
 from checkpoint.errors import ConfigError
 from checkpoint.model import CATEGORIES
 from checkpoint.rules import Rules
 
 T = TypeVar("T")
-MAX_CONFIG_BYTES = 1024 * 1024
+MAX_CONFIG_BYTES = CONFIG_FILE
 CONFIG_ENV = "CHECKPOINT_CONFIG"
 DATA_DIR_ENV = "CHECKPOINT_DATA_DIR"
 APP_NAME = "checkpoint-station"
@@ -213,18 +214,13 @@ def load_config(path: Path | None = None) -> StationConfig:
         if not env:
             return StationConfig()
         path = Path(env)
+    data = read_capped(path, MAX_CONFIG_BYTES, "config", error=lambda m: ConfigError(m, path=str(path)))
     try:
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise ConfigError("the file is larger than 1 MiB; not a station config", path=str(path))
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError("the config file does not exist", path=str(path)) from None
-    except OSError as e:
-        raise ConfigError(f"cannot read the config file ({e.strerror})", path=str(path)) from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError("the config file is not UTF-8 text", path=str(path)) from None
     try:
-        data = tomllib.loads(text)
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"not valid TOML: {e}", path=str(path)) from None
-    return parse_config(data, str(path))
+    return parse_config(doc, str(path))

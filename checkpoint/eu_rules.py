@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from checkpoint import certlogic
+from checkpoint.capped import EU_RULES_FILE, read_capped
 from checkpoint.errors import ConfigError
 from checkpoint.isotime import iso_z
 from checkpoint.model import HealthCertificate
 
-MAX_FILE = 16 * 1024 * 1024
+MAX_FILE = EU_RULES_FILE
 KINDS = ("General", "Vaccination", "Test", "Recovery")
 
 
@@ -47,12 +48,10 @@ class EuRule:
 
 
 def _read(path: Path, key: str, config: str) -> Any:
+    data = read_capped(path, MAX_FILE, "JSON",
+                       error=lambda m: ConfigError(f"cannot read {path}: {m}", path=config, key=key))
     try:
-        if path.stat().st_size > MAX_FILE:
-            raise ConfigError(f"{path} is larger than {MAX_FILE // 2**20} MiB", path=config, key=key)
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ConfigError(f"cannot read {path} ({e.strerror})", path=config, key=key) from None
+        return json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as e:
         raise ConfigError(f"{path} is not valid JSON ({e})", path=config, key=key) from None
 

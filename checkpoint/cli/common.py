@@ -69,7 +69,7 @@ def checker_from(args: argparse.Namespace) -> Decider:
 
         station = Station(config, clock, data_dir=args.data_dir)
         return lambda text: station.decide(text)[0]
-    from checkpoint.station import read_capped
+    from checkpoint.capped import STATION_FILE, read_capped
 
     now = clock.now()
     root_paths = tuple(args.root) if args.root else config.trust.root_keys
@@ -84,12 +84,12 @@ def checker_from(args: argparse.Namespace) -> Decider:
     elif args.trust.is_dir():
         store = load_key_folder(args.trust)
     else:
-        data = read_capped(args.trust, "trust list")
+        data = read_capped(args.trust, STATION_FILE, "trust list")
         with _naming(args.trust):
             store = load_trust_list(data, _roots(root_paths), now).store
     revocations = None
     if args.revocations is not None:
-        data = read_capped(args.revocations, "revocation list")
+        data = read_capped(args.revocations, STATION_FILE, "revocation list")
         with _naming(args.revocations):
             revocations = load_revocation_list(data, _roots(root_paths), now)
     verifier = Verifier(store, revocations, config.rules)

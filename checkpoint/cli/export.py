@@ -104,11 +104,11 @@ def _format_of(args: argparse.Namespace) -> str:
 
 def read_supervisor_key(path: Path) -> Any:
     """The supervisor's X25519 private key; the passphrase from $CHECKPOINT_SUPERVISOR_PASSPHRASE or a prompt."""
+    from checkpoint.capped import STATION_FILE, read_capped
     from checkpoint.errors import KeyLoadError
     from checkpoint.sealing import load_private
-    from checkpoint.station import read_capped
 
-    data = read_capped(path, "supervisor key")
+    data = read_capped(path, STATION_FILE, "supervisor key")
     if b"ENCRYPTED" not in data:
         return load_private(data, str(path))
     secret = os.environ.get(PASSPHRASE_ENV)
@@ -202,9 +202,9 @@ def _pin(args: argparse.Namespace, manifest: dict[str, Any]) -> Any:
         except ValueError as e:
             raise CheckpointError(f"--fingerprint: {e}") from None
     if args.station_key is not None:
-        from checkpoint.station import read_capped
+        from checkpoint.capped import STATION_FILE, read_capped
 
-        data = read_capped(args.station_key, "station key")
+        data = read_capped(args.station_key, STATION_FILE, "station key")
         key = keys.load_public_pem(data, str(args.station_key))[0] if b"PUBLIC" in data else \
             keys.load_private_pem(data, str(args.station_key)).public_key()
         if not isinstance(key, Ed25519PublicKey):

@@ -77,9 +77,9 @@ def register(sub: Any) -> None:
 
 
 def _read(path: Path, what: str) -> bytes:
-    from checkpoint.station import read_capped
+    from checkpoint.capped import STATION_FILE, read_capped
 
-    return read_capped(path, what)
+    return read_capped(path, STATION_FILE, what)
 
 
 def _write(path: Path, data: bytes, mode: int = 0o644) -> None:
