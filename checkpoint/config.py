@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from checkpoint import hc_rules
+from checkpoint import eu_rules, hc_rules
 from checkpoint.capped import CONFIG_FILE, read_capped
 from checkpoint.errors import ConfigError
 from checkpoint.model import CATEGORIES
@@ -183,9 +183,41 @@ def parse_config(data: Mapping[str, Any], path: str | None = None) -> StationCon
         shc_issuers=tr.path_value("shc_issuers"),
         did_documents=tr.paths("did_documents"),
     )
-    health = hc_rules.from_table(cfg.section(hc_rules.TABLE).data, path or "station config")
+    health = health_rules_from(cfg.section(hc_rules.TABLE))
     rules = replace(rules_from(cfg.section("rules")), health=health)
     return StationConfig(station=station, trust=trust, rules=rules, raw=data, path=path)
+
+
+def health_rules_from(t: Table) -> hc_rules.HealthRules:
+    """The ``[health_certificates]`` table: each setting typed as its field in :class:`HealthRules` (a ``max``
+    of 0 means no limit, so whole numbers are 0 or more); ``eu_rules`` and ``value_sets`` name JSON files."""
+    kinds = {f.name: f.type for f in fields(hc_rules.HealthRules)}
+    t.check_keys(set(kinds))
+    d = hc_rules.HealthRules()
+    values: dict[str, Any] = {}
+    for key, kind in kinds.items():
+        if key not in t.data:
+            continue
+        if key in ("eu_rules", "value_sets"):
+            raw, where = t.data[key], f"{t.name}.{key}"
+            if not isinstance(raw, str) or not raw:
+                raise ConfigError("must be the path of a JSON file", path=t.path, key=where)
+            load = eu_rules.load_rules if key == "eu_rules" else eu_rules.load_value_sets
+            values[key] = load(t.path_value(key) or Path(raw), key=where, config=t.path or "station config")
+        elif kind == "bool":
+            values[key] = t.get(key, bool, getattr(d, key))
+        elif kind == "int":
+            values[key] = t.number(key, getattr(d, key))
+        elif kind == "str":
+            values[key] = t.get(key, str, getattr(d, key))
+            if not values[key]:
+                raise ConfigError("must be a non-empty text", path=t.path, key=f"{t.name}.{key}")
+        else:  # frozenset[str]
+            texts = t.strings(key, ())
+            if not all(texts):
+                raise ConfigError("must be a list of non-empty texts", path=t.path, key=f"{t.name}.{key}")
+            values[key] = frozenset(texts)
+    return hc_rules.HealthRules(**values)
 
 
 def rules_from(t: Table) -> Rules:
