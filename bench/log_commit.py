@@ -189,7 +189,7 @@ def main() -> None:
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from checkpoint.log.anchor import LogAnchor
+    from checkpoint.log import LogAnchor
 
     anchor = LogAnchor(folder / "log-anchor.json", Ed25519PrivateKey.generate(), "BENCH-01")
     with CrossingLog.open(folder / "anchored.sqlite", station_id="BENCH-01", seal_to=supervisor.public_key(),

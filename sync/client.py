@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from checkpoint import __version__
 from checkpoint.clock import Clock, parse_instant
 from checkpoint.display import shown
-from checkpoint.trust.signed import MAX_LIST_BYTES
+from checkpoint.trust import MAX_LIST_BYTES
 from sync import protocol
 from sync.backoff import parse_retry_after
 from sync.errors import NotEnrolled, Refused, SeqGap, TamperDetected, Unauthenticated, Unreachable

@@ -92,7 +92,7 @@ def _ask_pin() -> str:
 def run_reset(args: argparse.Namespace) -> int:
     from checkpoint.clock import parse_instant
     from checkpoint.clockguard import correct_mark
-    from checkpoint.log.settings import open_station_log
+    from checkpoint.log import open_station_log
     from checkpoint.tui.officers import OfficerPolicy, OfficerStore
 
     config = config_from(args)

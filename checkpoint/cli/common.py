@@ -13,10 +13,7 @@ from checkpoint.decision import Decision, Flag
 from checkpoint.display import shown
 from checkpoint.errors import CheckpointError, SignedListError
 from checkpoint.isotime import iso_z as iso
-from checkpoint.trust.keys import PublicKey
-from checkpoint.trust.revocation import load_revocation_list
-from checkpoint.trust.store import TrustSource, TrustStore
-from checkpoint.trust.trustlist import load_trust_list
+from checkpoint.trust import PublicKey, TrustSource, TrustStore, load_revocation_list, load_trust_list
 from checkpoint.verify import Verifier
 
 
@@ -73,9 +70,8 @@ def checker_from(args: argparse.Namespace) -> Decider:
 
     now = clock.now()
     root_paths = tuple(args.root) if args.root else config.trust.root_keys
-    from checkpoint.trust.did import load_did_document  # each source's loader only when it is the one given
-    from checkpoint.trust.folder import load_key_folder
-    from checkpoint.trust.jwks import load_issuer_folder
+    # the loaders only when a file is given (each is loaded on first use: checkpoint.trust's lazy exports)
+    from checkpoint.trust import load_did_document, load_issuer_folder, load_key_folder
 
     if args.trust.suffix == ".json":
         store = TrustStore(load_did_document(args.trust), TrustSource(str(args.trust)))  # an NZCP issuer

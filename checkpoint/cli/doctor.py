@@ -112,8 +112,8 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
     except CheckpointError as e:
         problems.append(str(e))
         return out
-    from checkpoint.export.settings import export_settings
-    from checkpoint.log.settings import log_settings
+    from checkpoint.export import export_settings
+    from checkpoint.log import log_settings
     from checkpoint.tui.settings import scanner_settings, ui_settings
 
     for name, check in (("ui", ui_settings), ("scanner", scanner_settings), ("export", export_settings),
@@ -208,8 +208,7 @@ def crossing_log(args: argparse.Namespace) -> dict[str, object]:
     """Opens the log read-only: counts and the unsynced backlog; the full chain walk is 'checkpoint log verify'."""
     from checkpoint.clock import SystemClock
     from checkpoint.errors import CheckpointError
-    from checkpoint.log import CrossingLog
-    from checkpoint.log.settings import log_settings
+    from checkpoint.log import CrossingLog, log_settings
 
     try:
         path = log_settings(config_from(args), args.data_dir).path

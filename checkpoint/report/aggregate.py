@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
-from checkpoint.export.source import ExportRow
+from checkpoint.export import ExportRow
 
 MAX_HOURS_FILLED = 31 * 24
 

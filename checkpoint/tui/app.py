@@ -18,7 +18,7 @@ from textual.timer import Timer
 from checkpoint.card_parts import PartialCard
 from checkpoint.decision import Decision, Reason, Verdict
 from checkpoint.sdnotify import Notifier
-from checkpoint.trust.state import REVOCATIONS, TRUST
+from checkpoint.trust import REVOCATIONS, TRUST
 from checkpoint.tui.camera_state import CameraState
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.messages import (
