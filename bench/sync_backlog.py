@@ -110,8 +110,7 @@ def main() -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from checkpoint.clock import SystemClock
-    from checkpoint.log import CrossingLog
-    from checkpoint.log.anchor import LogAnchor
+    from checkpoint.log import CrossingLog, LogAnchor
     from sync.outbox import Progress, upload_backlog
 
     work = Path(tempfile.mkdtemp(prefix="sync-bench-"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from checkpoint.errors import MalformedPass
-from checkpoint.formats.shc_chunks import Assembler
+from checkpoint.formats import Assembler
 
 
 @dataclass(frozen=True)

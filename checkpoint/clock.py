@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from checkpoint.isotime import parse_instant as parse_instant  # defined there; many callers import it from here
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -53,9 +55,3 @@ def assess(system: datetime, high_water: datetime | None, tolerance: timedelta) 
     return TimeAssessment(system, system, high_water, False)
 
 
-def parse_instant(text: str) -> datetime:
-    """ISO-8601 to an aware UTC datetime; a time without zone is taken as UTC. Raises ValueError."""
-    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)

@@ -21,6 +21,7 @@ from typing import Any
 from checkpoint.atomic import write_atomic
 from checkpoint.clock import Clock, TimeAssessment, assess
 from checkpoint.errors import CheckpointError
+from checkpoint.isotime import iso_z
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ class ClockGuard:
         with self._lock:
             self._follow_file()
             old = self.high_water
-            entry = {"at": _iso(self.clock.now()), "old": _iso(old), "new": _iso(new_mark), "by": by, "via": via}
+            entry = {"at": iso_z(self.clock.now()), "old": iso_z(old), "new": iso_z(new_mark), "by": by, "via": via}
             self.history = [*self.history, entry][-MAX_HISTORY:]
             self.corrections += 1
             self.high_water, self.source = new_mark, f"reset by {by}"
@@ -131,7 +132,7 @@ class ClockGuard:
 
     def _write(self) -> None:
         assert self.path is not None
-        doc: dict[str, Any] = {"high_water": _iso(self.high_water), "source": self.source}
+        doc: dict[str, Any] = {"high_water": iso_z(self.high_water), "source": self.source}
         if self.history:
             doc["history"] = self.history
             doc["corrections"] = self.corrections
@@ -153,11 +154,7 @@ def correct_mark(guard: ClockGuard, record_action: RecordAction, supervisor_id: 
     action chain first (old mark, new mark, system time): one that cannot be recorded is not made."""
     old = guard.high_water
     record_action(RESET_ACTION, supervisor_id, {
-        "old_mark": _iso(old) or "none", "new_mark": _iso(new_mark) or "none",
-        "system_time": _iso(guard.clock.now()) or "", "via": via,
+        "old_mark": iso_z(old) or "none", "new_mark": iso_z(new_mark) or "none",
+        "system_time": iso_z(guard.clock.now()) or "", "via": via,
     })
     return guard.reset(new_mark, by=supervisor_id, via=via)
-
-
-def _iso(t: datetime | None) -> str | None:
-    return t.astimezone(UTC).isoformat() if t is not None else None

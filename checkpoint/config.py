@@ -10,17 +10,18 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from checkpoint import hc_rules
+from checkpoint import eu_rules, hc_rules
+from checkpoint.capped import CONFIG_FILE, read_capped
 from checkpoint.errors import ConfigError
 from checkpoint.model import CATEGORIES
 from checkpoint.rules import Rules
 
 T = TypeVar("T")
-MAX_CONFIG_BYTES = 1024 * 1024
+MAX_CONFIG_BYTES = CONFIG_FILE
 CONFIG_ENV = "CHECKPOINT_CONFIG"
 DATA_DIR_ENV = "CHECKPOINT_DATA_DIR"
 APP_NAME = "checkpoint-station"
@@ -182,9 +183,41 @@ def parse_config(data: Mapping[str, Any], path: str | None = None) -> StationCon
         shc_issuers=tr.path_value("shc_issuers"),
         did_documents=tr.paths("did_documents"),
     )
-    health = hc_rules.from_table(cfg.section(hc_rules.TABLE).data, path or "station config")
+    health = health_rules_from(cfg.section(hc_rules.TABLE))
     rules = replace(rules_from(cfg.section("rules")), health=health)
     return StationConfig(station=station, trust=trust, rules=rules, raw=data, path=path)
+
+
+def health_rules_from(t: Table) -> hc_rules.HealthRules:
+    """The ``[health_certificates]`` table: each setting typed as its field in :class:`HealthRules` (a ``max``
+    of 0 means no limit, so whole numbers are 0 or more); ``eu_rules`` and ``value_sets`` name JSON files."""
+    kinds = {f.name: f.type for f in fields(hc_rules.HealthRules)}
+    t.check_keys(set(kinds))
+    d = hc_rules.HealthRules()
+    values: dict[str, Any] = {}
+    for key, kind in kinds.items():
+        if key not in t.data:
+            continue
+        if key in ("eu_rules", "value_sets"):
+            raw, where = t.data[key], f"{t.name}.{key}"
+            if not isinstance(raw, str) or not raw:
+                raise ConfigError("must be the path of a JSON file", path=t.path, key=where)
+            load = eu_rules.load_rules if key == "eu_rules" else eu_rules.load_value_sets
+            values[key] = load(t.path_value(key) or Path(raw), key=where, config=t.path or "station config")
+        elif kind == "bool":
+            values[key] = t.get(key, bool, getattr(d, key))
+        elif kind == "int":
+            values[key] = t.number(key, getattr(d, key))
+        elif kind == "str":
+            values[key] = t.get(key, str, getattr(d, key))
+            if not values[key]:
+                raise ConfigError("must be a non-empty text", path=t.path, key=f"{t.name}.{key}")
+        else:  # frozenset[str]
+            texts = t.strings(key, ())
+            if not all(texts):
+                raise ConfigError("must be a list of non-empty texts", path=t.path, key=f"{t.name}.{key}")
+            values[key] = frozenset(texts)
+    return hc_rules.HealthRules(**values)
 
 
 def rules_from(t: Table) -> Rules:
@@ -213,18 +246,13 @@ def load_config(path: Path | None = None) -> StationConfig:
         if not env:
             return StationConfig()
         path = Path(env)
+    data = read_capped(path, MAX_CONFIG_BYTES, "config", error=lambda m: ConfigError(m, path=str(path)))
     try:
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise ConfigError("the file is larger than 1 MiB; not a station config", path=str(path))
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError("the config file does not exist", path=str(path)) from None
-    except OSError as e:
-        raise ConfigError(f"cannot read the config file ({e.strerror})", path=str(path)) from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError("the config file is not UTF-8 text", path=str(path)) from None
     try:
-        data = tomllib.loads(text)
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"not valid TOML: {e}", path=str(path)) from None
-    return parse_config(data, str(path))
+    return parse_config(doc, str(path))

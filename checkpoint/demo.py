@@ -17,9 +17,7 @@ from checkpoint.atomic import write_atomic
 from checkpoint.config import StationConfig, parse_config
 from checkpoint.issuer import PassRequest, sign_pass
 from checkpoint.model import Alg, Health, Subject, TestResult
-from checkpoint.trust import keys
-from checkpoint.trust.revocation import build_revocation_list
-from checkpoint.trust.trustlist import KeyEntry, build_trust_list
+from checkpoint.trust import KeyEntry, build_revocation_list, build_trust_list, keys
 
 
 @dataclass(frozen=True)
@@ -62,8 +60,7 @@ def _flip_signature_bit(text: str) -> str:
 
     import cbor2
 
-    from checkpoint.formats import base45, cp1
-    from checkpoint.formats.compression import maybe_inflate
+    from checkpoint.formats import base45, cp1, maybe_inflate
 
     tagged = cbor2.loads(maybe_inflate(base45.b45decode(text[len(cp1.PREFIX) :])))
     protected, unprotected, payload, signature = tagged.value

@@ -147,13 +147,6 @@ def rich_text(value: object, style: str = "") -> Text:
     return Text(shown(value), style=style)
 
 
-def rich_lines(value: object, style: str = "") -> Text:
-    """:func:`rich_text` keeping line feeds."""
-    from rich.text import Text
-
-    return Text(shown_lines(value), style=style)
-
-
 class SafeFormatter(logging.Formatter):
     """A logging formatter whose lines carry no raw control character: the message is one line (an outside
     string in it cannot forge another line or colour a terminal); a traceback keeps its line feeds."""

@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from checkpoint import certlogic
+from checkpoint.capped import EU_RULES_FILE, read_capped
 from checkpoint.errors import ConfigError
+from checkpoint.isotime import iso_z
 from checkpoint.model import HealthCertificate
 
-MAX_FILE = 16 * 1024 * 1024
+MAX_FILE = EU_RULES_FILE
 KINDS = ("General", "Vaccination", "Test", "Recovery")
 
 
@@ -46,12 +48,10 @@ class EuRule:
 
 
 def _read(path: Path, key: str, config: str) -> Any:
+    data = read_capped(path, MAX_FILE, "JSON",
+                       error=lambda m: ConfigError(f"cannot read {path}: {m}", path=config, key=key))
     try:
-        if path.stat().st_size > MAX_FILE:
-            raise ConfigError(f"{path} is larger than {MAX_FILE // 2**20} MiB", path=config, key=key)
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ConfigError(f"cannot read {path} ({e.strerror})", path=config, key=key) from None
+        return json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as e:
         raise ConfigError(f"{path} is not valid JSON ({e})", path=config, key=key) from None
 
@@ -117,10 +117,10 @@ def failing_rule(
         return None
     external = {
         "valueSets": {ident: list(codes) for ident, codes in value_sets},
-        "validationClock": _iso(now),
+        "validationClock": iso_z(now),
         "countryCode": country,
-        "iat": _iso(issued) if issued else None,
-        "exp": _iso(expires) if expires else None,
+        "iat": iso_z(issued) if issued else None,
+        "exp": iso_z(expires) if expires else None,
     }
     data = {"payload": json.loads(cert.payload_json), "external": external}
     for rule in applicable:
@@ -130,7 +130,3 @@ def failing_rule(
         except (certlogic.CertLogicError, RecursionError, TypeError, ValueError, OverflowError):
             return rule
     return None
-
-
-def _iso(t: datetime) -> str:
-    return t.isoformat().replace("+00:00", "Z")

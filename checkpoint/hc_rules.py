@@ -3,19 +3,16 @@
 A certificate is admitted when one of its entries satisfies the rule for its kind, judged at the
 injected time; the decision then says which entry did (shown to the officer). Otherwise the first
 entry's refusal is the reason, in plain words, with the rule's name. Settings come from the station
-config's ``[health_certificates]`` table (:func:`from_table`); the defaults are below.
+config's ``[health_certificates]`` table (read by :func:`checkpoint.config.health_rules_from`); the
+defaults are below.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
 from checkpoint import eu_rules
-from checkpoint.errors import ConfigError
 from checkpoint.eu_rules import EuRule
 from checkpoint.model import HealthCertificate, HealthTest, Recovery, Vaccination
 
@@ -186,36 +183,3 @@ def _describe_vaccination(v: Vaccination) -> str:
 def _describe_test(t: HealthTest, now: datetime) -> str:
     hours = max(0, int((now - t.sampled_at).total_seconds() // 3600))
     return f"negative {TEST_TYPES.get(t.test_type, t.test_type)} test sampled {hours} h ago"
-
-
-def from_table(table: Mapping[str, Any], path: str) -> HealthRules:
-    """HealthRules from the config's ``[health_certificates]`` table; a bad value names its key."""
-    kinds = {f.name: f.type for f in fields(HealthRules)}
-    values: dict[str, Any] = {}
-    base = Path(path).parent if Path(path).is_file() else Path()
-    for key, value in table.items():
-        where = f"{TABLE}.{key}"
-        if key in ("eu_rules", "value_sets"):
-            if not isinstance(value, str) or not value:
-                raise ConfigError("must be the path of a JSON file", path=path, key=where)
-            load = eu_rules.load_rules if key == "eu_rules" else eu_rules.load_value_sets
-            values[key] = load(base / Path(value).expanduser(), key=where, config=path)
-            continue
-        kind = kinds.get(key)
-        if kind is None:
-            raise ConfigError(f"unknown setting; known: {', '.join(sorted(kinds))}", path=path, key=where)
-        if kind == "bool":
-            if not isinstance(value, bool):
-                raise ConfigError("must be true or false", path=path, key=where)
-        elif kind == "int":
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ConfigError("must be a whole number, 0 or more", path=path, key=where)
-        elif kind == "str":
-            if not isinstance(value, str) or not value:
-                raise ConfigError("must be a non-empty text", path=path, key=where)
-        else:  # frozenset[str]
-            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-                raise ConfigError("must be a list of texts", path=path, key=where)
-            value = frozenset(value)
-        values[key] = value
-    return HealthRules(**values)

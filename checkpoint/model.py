@@ -10,9 +10,13 @@ from enum import StrEnum
 CATEGORIES = ("resident", "worker", "freight", "official", "medical", "emergency", "transit")
 
 
-def mask_id(id_number: str) -> str:
-    """An id number with all but its last 4 digits hidden, for screens (never the whole number in a log)."""
-    return "•" * max(0, len(id_number) - 4) + id_number[-4:]
+def mask_id(id_number: str, fill: str = "•") -> str:
+    """An id number with all but its last 4 characters hidden: the one masking rule (screens, ``scan`` output,
+    masked exports). A number of 4 characters or fewer keeps at most all but 2, so it is never shown whole.
+    Screens fill with ``•``, files with ``*`` (checkpoint.export.masking)."""
+    value = id_number.strip()
+    keep = 4 if len(value) > 4 else max(len(value) - 2, 0)
+    return fill * (len(value) - keep) + value[len(value) - keep :]
 
 
 class Alg(StrEnum):
@@ -77,10 +81,6 @@ class Vaccination:
     country: str  # co
     issuer: str  # is
     cert_id: str  # ci
-
-    @property
-    def series_complete(self) -> bool:
-        return self.dose >= self.doses_total
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from checkpoint.atomic import write_atomic
+from checkpoint.capped import STATION_FILE, read_capped
 from checkpoint.clock import Clock, SystemClock, TimeAssessment
 from checkpoint.clockguard import ClockGuard, Stamp, file_stamp
 from checkpoint.config import StationConfig
@@ -47,7 +48,7 @@ REVOCATION_FILE = "revocation-list.cose"
 #: The highest version of each list ever in force here: a restart refuses an older copy put in place, and
 #: a list that was installed and is now missing flags every verdict (a week offline must not undo revocations).
 VERSIONS_FILE = "versions-in-force.json"
-MAX_FILE = 64 * 1024 * 1024
+MAX_FILE = STATION_FILE  # the cap of every file read here (checkpoint.capped)
 
 
 @dataclass(frozen=True)
@@ -91,21 +92,10 @@ class Problems:
             return len(self._by_source)
 
 
-def read_capped(path: Path, what: str) -> bytes:
-    try:
-        if path.stat().st_size > MAX_FILE:
-            raise CheckpointError(f"{path}: {what} is larger than {MAX_FILE // 2**20} MiB")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise CheckpointError(f"{path}: {what} file does not exist") from None
-    except OSError as e:
-        raise CheckpointError(f"{path}: cannot read the {what} ({e.strerror})") from None
-
-
 def load_roots(paths: tuple[Path, ...]) -> list[keys.PublicKey]:
     roots = []
     for p in paths:
-        data = read_capped(p, "root key")
+        data = read_capped(p, MAX_FILE, "root key")
         roots.append(keys.load_public_pem(data, str(p))[0])
     return roots
 
@@ -185,7 +175,7 @@ class Station:
 
     def _try_install(self, install: Callable[[bytes], object], path: Path, what: str) -> None:
         try:
-            install(read_capped(path, what))
+            install(read_capped(path, MAX_FILE, what))
         except (CheckpointError, SignedListError) as e:
             self._problem(f"config {what}", f"{what} {path} refused: {e}")
 
@@ -239,7 +229,7 @@ class Station:
             if stamp is None:
                 continue  # removed: the list in force stays (fail closed); after a restart, missing_lists()
             try:
-                data = read_capped(path, kind)
+                data = read_capped(path, MAX_FILE, kind)
                 state = self._state
                 new = state.restore_trust_list(data) if kind == TRUST else state.restore_revocation_list(data)
                 version = _version(new, kind)
@@ -299,7 +289,7 @@ class Station:
 
     def _read_versions(self) -> dict[str, int]:
         try:
-            doc = json.loads(read_capped(self.trust_dir / VERSIONS_FILE, "list versions"))
+            doc = json.loads(read_capped(self.trust_dir / VERSIONS_FILE, MAX_FILE, "list versions"))
         except CheckpointError:
             return {}  # none yet (a new station), or unreadable: the lists' own checks still hold
         except ValueError:
@@ -394,7 +384,7 @@ def load_trust_source(path: Path, root_paths: tuple[Path, ...], now: datetime) -
         return load_issuer_folder(path)
     if path.is_dir():
         return load_key_folder(path)
-    data = read_capped(path, "trust list")
+    data = read_capped(path, STATION_FILE, "trust list")
     with _naming(path):
         return load_trust_list(data, _signed_list_roots(root_paths), now).store
 
@@ -405,7 +395,7 @@ def verifier_from_files(trust: Path, revocations: Path | None, root_paths: tuple
     as the station assembles its own (:func:`trust_store`); nothing is installed."""
     revoked = None
     if revocations is not None:
-        data = read_capped(revocations, "revocation list")
+        data = read_capped(revocations, STATION_FILE, "revocation list")
         with _naming(revocations):
             revoked = load_revocation_list(data, _signed_list_roots(root_paths), now)
     return Verifier(trust_store([load_trust_source(trust, root_paths, now)]), revoked, rules)

@@ -21,9 +21,8 @@ from checkpoint.formats import cp1, hc1, nzcp, shc
 from checkpoint.lookup_keys import pass_id_problem
 from checkpoint.model import Pass, SignedPass
 from checkpoint.rules import Rules
+from checkpoint.trust import RevocationList, TrustedKey, TrustStore
 from checkpoint.trust.keys import signature_valid
-from checkpoint.trust.revocation import RevocationList
-from checkpoint.trust.store import TrustedKey, TrustStore
 
 Parser = Callable[[str], SignedPass]
 

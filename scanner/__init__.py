@@ -20,13 +20,12 @@ from scanner.frames import Frame
 from scanner.loop import ScanLoop, ScanResult
 from scanner.notice import Notice
 from scanner.pipeline import Pipeline, PipelineConfig, PipelineResult, decode_image_file
-from scanner.reconnect import Backoff, Reconnecting, SourceState, SourceStatus
+from scanner.reconnect import ReconnectBackoff, Reconnecting, SourceState, SourceStatus
 from scanner.serial_source import SerialScan, SerialScanner
 from scanner.sources import CameraSource, CaptureSettings, FrameSource, open_source
 from scanner.wedge import Diagnosis, WedgeAssembler, WedgeScan, diagnose_text
 
 __all__ = [
-    "Backoff",
     "CameraSource",
     "CaptureSettings",
     "Debouncer",
@@ -40,6 +39,7 @@ __all__ = [
     "Pipeline",
     "PipelineConfig",
     "PipelineResult",
+    "ReconnectBackoff",
     "Reconnecting",
     "ScanLoop",
     "ScanResult",

@@ -19,10 +19,6 @@ class Line:
     truncated: bool = False
     terminated: bool = True  # False when ended by the idle timeout
 
-    @property
-    def duration(self) -> float:
-        return self.ended - self.started
-
 
 class LineAssembler:
     def __init__(self, idle_timeout: float | None = None, max_length: int = 8192) -> None:

@@ -49,7 +49,7 @@ class SourceStatus:
 
 
 @dataclass(frozen=True)
-class Backoff:
+class ReconnectBackoff:
     initial: float = 0.5
     factor: float = 2.0
     maximum: float = 10.0
@@ -79,7 +79,7 @@ class Reconnecting:
     def __init__(
         self,
         source: FrameSource,
-        backoff: Backoff = Backoff(),
+        backoff: ReconnectBackoff = ReconnectBackoff(),
         on_status: Callable[[SourceStatus], None] | None = None,
         max_attempts: int | None = None,
         wait: Callable[[float], bool] | None = None,

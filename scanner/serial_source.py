@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.lines import LineAssembler
-from scanner.reconnect import Backoff, SourceState, SourceStatus, status_for
+from scanner.reconnect import ReconnectBackoff, SourceState, SourceStatus, status_for
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class SerialScanner:
         self,
         port: str,
         baudrate: int = 9600,
-        backoff: Backoff = Backoff(),  # noqa: B008 - frozen value
+        backoff: ReconnectBackoff = ReconnectBackoff(),  # noqa: B008 - frozen value
         on_status: Callable[[SourceStatus], None] | None = None,
         idle_timeout: float | None = 0.3,
         read_timeout: float = 0.1,

@@ -29,10 +29,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from checkpoint import __version__
 from checkpoint.clock import Clock, parse_instant
 from checkpoint.display import shown
-from checkpoint.trust.signed import MAX_LIST_BYTES
+from checkpoint.trust import MAX_LIST_BYTES
 from sync import protocol
 from sync.backoff import parse_retry_after
-from sync.errors import Gap, NotEnrolled, Refused, Tampering, Unauthenticated, Unreachable
+from sync.errors import NotEnrolled, Refused, SeqGap, TamperDetected, Unauthenticated, Unreachable
 from sync.protocol import Ack, ProtocolError
 
 MAX_REPLY_BYTES = 1024 * 1024
@@ -215,7 +215,10 @@ class SyncClient:
         return self._ack(self._signed(protocol.CURSOR_PATH, body, nonce), protocol.CURSOR_PATH, nonce)
 
     def upload(self, crossings: Sequence[Mapping[str, Any]]) -> Ack:
-        """Send one batch (wire-form crossings, contiguous, in seq order). Raises ``Gap`` or ``Tampering``."""
+        """Send one batch (wire-form crossings, contiguous, in seq order).
+
+        Raises ``SeqGap`` or ``TamperDetected``.
+        """
         nonce = protocol.new_nonce()
         body = protocol.batch_body(self.station_id, self.server_now(), crossings, nonce)
         return self._ack(self._signed(protocol.BATCH_PATH, body, nonce), protocol.BATCH_PATH, nonce)
@@ -272,9 +275,10 @@ class SyncClient:
         code, message = shown(str(doc.get("error", ""))[:40]), shown(str(doc.get("message", ""))[:300])
         said = f": {message}" if message else ""
         if reply.status == 409 and code == "gap" and isinstance(doc.get("expected_seq"), int):
-            raise Gap(int(doc["expected_seq"]))
+            raise SeqGap(int(doc["expected_seq"]))
         if reply.status == 409 and code == "tampering":
-            raise Tampering(f"{where}: the server refused this station's log as altered{said}. Call the supervisor.")
+            raise TamperDetected(f"{where}: the server refused this station's log as altered{said}. "
+                                 "Call the supervisor.")
         if reply.status in (401, 403) and code == "stale":
             raise Unreachable(f"{where}: the server's clock and ours disagree{said}")  # next round re-reads time
         if reply.status in (400, 401, 403, 409, 413):

@@ -5,10 +5,10 @@
     │   └── Unauthenticated     a reply not signed by the pinned server key (a fake server?): not believed
     ├── Refused                 the server will not accept this station (not enrolled, revoked, bad
     │                           signature, enrolment token refused): a person must act; retrying slowly
-    ├── Tampering               the server holds a different crossing under the same sequence number
+    ├── TamperDetected          the server holds a different crossing under the same sequence number
     └── NotEnrolled             this station has no enrolment yet (run ``checkpoint enroll``)
 
-``Gap`` is internal: the round re-reads the server's cursor and carries on.
+``SeqGap`` is internal: the round re-reads the server's cursor and carries on.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class Refused(SyncError):
     pass
 
 
-class Tampering(SyncError):
+class TamperDetected(SyncError):
     pass
 
 
@@ -42,7 +42,7 @@ class NotEnrolled(SyncError):
     pass
 
 
-class Gap(SyncError):
+class SeqGap(SyncError):
     def __init__(self, expected_seq: int) -> None:
         super().__init__(f"the server expects sequence {expected_seq} next")
         self.expected_seq = expected_seq

@@ -20,7 +20,7 @@ from typing import Protocol
 
 from checkpoint.crossing import Crossing
 from sync.client import SyncClient
-from sync.errors import Gap, Refused, SyncError, Unreachable
+from sync.errors import Refused, SeqGap, SyncError, Unreachable
 
 #: A server that answers "gap" this many times in a row without progress is confused; stop the round.
 MAX_GAPS = 3
@@ -79,7 +79,7 @@ def upload_backlog(client: SyncClient, outbox: Outbox, batch_size: int,
             raise Refused(f"the crossing log has a hole after sequence {pos}; run 'checkpoint log verify'")
         try:
             ack = client.upload([c.to_wire() for c in batch])
-        except Gap as g:
+        except SeqGap as g:
             gaps += 1
             if gaps > MAX_GAPS or g.expected_seq - 1 > outbox.last_seq:
                 raise Refused(f"the server keeps asking for sequence {g.expected_seq}, which this log cannot "

@@ -49,12 +49,15 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from checkpoint.isotime import iso_z
+
 VERSION = "checkpoint-sync/1"
 STATION_HEADER = "X-Checkpoint-Station"
 SIGNATURE_HEADER = "X-Checkpoint-Signature"
 NONCE_HEADER = "X-Checkpoint-Nonce"
 SERVER_SIGNATURE_HEADER = "X-Checkpoint-Server-Signature"
 REPLY_VERSION = "checkpoint-sync-reply/1"
+iso = iso_z  # the wire's time form (checkpoint.isotime)
 
 ENROLL_PATH = "/v1/enroll"
 CURSOR_PATH = "/v1/cursor"
@@ -147,10 +150,6 @@ def etag_of(data: bytes) -> str:
 
 def new_nonce() -> str:
     return os.urandom(16).hex()
-
-
-def iso(t: datetime) -> str:
-    return t.isoformat().replace("+00:00", "Z")
 
 
 def dumps(doc: Mapping[str, Any]) -> bytes:

@@ -22,7 +22,7 @@ from checkpoint.errors import CheckpointError
 from checkpoint.station import Station
 from sync.backoff import Backoff
 from sync.client import SyncClient
-from sync.errors import Refused, Tampering, Unreachable
+from sync.errors import Refused, TamperDetected, Unreachable
 from sync.outbox import Outbox, Progress, upload_backlog
 from sync.updates import ListUpdate, observe_server_time, pull_lists
 
@@ -123,7 +123,7 @@ class SyncWorker:
             result = sync_once(self.client, self.outbox, self.station, self.batch_size, progress)
         except Unreachable as e:
             return self._failed(SyncState.OFFLINE, str(e), attempt + 1, e.retry_after)
-        except (Refused, Tampering) as e:
+        except (Refused, TamperDetected) as e:
             return self._failed(SyncState.REFUSED, str(e), attempt + 1, None)
         except CheckpointError as e:
             return self._failed(SyncState.ERROR, str(e), attempt + 1, None)

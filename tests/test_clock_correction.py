@@ -17,6 +17,7 @@ from checkpoint.clock import FixedClock
 from checkpoint.clockguard import ClockGuard
 from checkpoint.config import load_config
 from checkpoint.decision import Display, Reason
+from checkpoint.isotime import iso_z
 from checkpoint.station import TRUST_LIST_FILE, Station
 from checkpoint.trust import keys
 from checkpoint.trust.trustlist import KeyEntry
@@ -79,14 +80,14 @@ def test_a_supervisor_corrects_a_wrong_mark_and_the_log_records_it(
     assert main(["clock", "reset", *at, "--supervisor", "CH01"]) == 0
     assert "recorded in the crossing log" in capsys.readouterr().out
     doc = json.loads((tmp_path / "data" / "clock.json").read_text())
-    assert doc["high_water"] == NOW.isoformat()
-    assert doc["history"][-1]["old"] == FUTURE.isoformat() and doc["history"][-1]["new"] == NOW.isoformat()
+    assert doc["high_water"] == iso_z(NOW)
+    assert doc["history"][-1]["old"] == iso_z(FUTURE) and doc["history"][-1]["new"] == iso_z(NOW)
     assert doc["history"][-1]["by"] == "CH01"
 
     with sqlite3.connect(tmp_path / "data" / "crossings.sqlite") as db:
         action, officer, details = db.execute("SELECT action, officer_id, details FROM actions").fetchall()[-1]
     assert (action, officer) == ("clock_reset", "CH01")
-    assert json.loads(details)["old_mark"] == FUTURE.isoformat()
+    assert json.loads(details)["old_mark"] == iso_z(FUTURE)
     assert main(["log", "verify", "--config", str(cfg)]) == 0
 
     # the running station takes in the correction (within its check interval), and so does a restart:
@@ -146,3 +147,10 @@ def test_a_correction_is_followed_even_once_the_history_is_full(tmp_path: Path) 
     assert len(json.loads(path.read_text())["history"]) == MAX_HISTORY
     t = app.assess()
     assert t.high_water == NOW and not t.suspect
+
+
+def test_a_mark_written_before_the_times_were_merged_still_loads(tmp_path: Path) -> None:
+    """clock.json used to carry ``+00:00``; it now carries ``Z`` (checkpoint.isotime): both read the same."""
+    for text in (FUTURE.isoformat(), iso_z(FUTURE)):
+        (tmp_path / "clock.json").write_text(json.dumps({"high_water": text, "source": "trust list"}))
+        assert ClockGuard(tmp_path / "clock.json", FixedClock(NOW), timedelta(0)).high_water == FUTURE

@@ -51,8 +51,8 @@ def test_health_certificate_issuers_in_the_trust_section(tmp_path: Path) -> None
         ("[trust]\nroot_keys = 'root.pem'\n", "[trust.root_keys] must be a list of strings"),
         ("station = 3\n", "[station] must be a table"),
         ("[station\n", "not valid TOML"),
-        ("[health_certificates]\ntest_max_hours = -1\n", "[health_certificates.test_max_hours] must be a whole"),
-        ("[health_certificates]\ntest_hours = 1\n", "[health_certificates.test_hours] unknown setting"),
+        ("[health_certificates]\ntest_max_hours = -1\n", "[health_certificates.test_max_hours] must be at least 0"),
+        ("[health_certificates]\ntest_hours = 1\n", "[health_certificates.test_hours] unknown key"),
         ("[health_certificates]\ntest_types = 'PCR'\n", "[health_certificates.test_types] must be a list"),
         ("health_certificates = 3\n", "[health_certificates] must be a table"),
         ("[trust]\nshc_issuers = 3\n", "[trust.shc_issuers] must be a path"),
@@ -81,3 +81,17 @@ def test_no_config_means_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = load_config(None)
     assert cfg.station.language == "vi"
     assert "transit" in cfg.rules.categories
+
+
+def test_health_certificate_files_are_read_from_the_config_folder(tmp_path: Path) -> None:
+    """[health_certificates] goes through the same table reader as every section: a relative path is taken
+    from the config file's folder, and an empty one is refused (not taken as unset)."""
+    (tmp_path / "rules.json").write_text('[{"Identifier": "X", "CertificateType": "Pets", "Logic": true}]')
+    path = tmp_path / "station.toml"
+    path.write_text("[health_certificates]\neu_rules = 'rules.json'\n")
+    with pytest.raises(ConfigError, match="CertificateType") as err:  # found and read, then judged
+        load_config(path)
+    assert err.value.key == "health_certificates.eu_rules"
+    path.write_text("[health_certificates]\nvalue_sets = ''\n")
+    with pytest.raises(ConfigError, match="must be the path of a JSON file"):
+        load_config(path)

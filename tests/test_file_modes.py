@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from checkpoint import sealing
 from checkpoint.clock import FixedClock
-from checkpoint.export import ExportFilter, ExportRequest, Format, export
+from checkpoint.export import CrossingFilter, ExportRequest, Format, export
 from checkpoint.export.manifest import manifest_path
 from checkpoint.export.source import rows_of
 from checkpoint.log import CrossingLog
@@ -40,7 +40,7 @@ def usual_umask() -> object:
 @pytest.mark.parametrize("personal", [False, True])
 def test_exports_and_their_manifests_are_0600(tmp_path: Path, fmt: Format, personal: bool) -> None:
     out = tmp_path / f"x.{fmt.value}"
-    req = ExportRequest(out, fmt, UTC, "UTC", ExportFilter(), "vi")
+    req = ExportRequest(out, fmt, UTC, "UTC", CrossingFilter(), "vi")
     export(rows_of(crossings(3, seal_to=SUPERVISOR.public_key())), req, station_id="HN-QL1A-01",
            station_key=Ed25519PrivateKey.generate(), clock=FixedClock(T0), exported_by="GS-01",
            supervisor_key=SUPERVISOR if personal else None, audit=lambda action, details: None)
@@ -52,7 +52,7 @@ def test_an_overwritten_export_is_0600_too(tmp_path: Path) -> None:
     out = tmp_path / "x.csv"
     out.write_text("old")
     os.chmod(out, 0o644)
-    req = ExportRequest(out, Format.CSV, UTC, "UTC", ExportFilter(), "vi", overwrite=True)
+    req = ExportRequest(out, Format.CSV, UTC, "UTC", CrossingFilter(), "vi", overwrite=True)
     export(rows_of(crossings(2)), req, station_id="S", station_key=Ed25519PrivateKey.generate(), clock=FixedClock(T0))
     assert mode(out) == 0o600
 

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from checkpoint.config import parse_config
 from checkpoint.errors import ConfigError
-from checkpoint.hc_rules import HealthRules, evaluate, from_table
+from checkpoint.hc_rules import HealthRules, evaluate
 from checkpoint.model import HealthCertificate, HealthTest, Recovery, Vaccination
 
 NOW = datetime(2022, 6, 1, 12, 0, tzinfo=UTC)
@@ -88,6 +89,10 @@ def test_unknown_series_length_counts_doses() -> None:
     assert not evaluate(cert(vac(1, 0, 30)), R, NOW, SKEW).ok
     expected = f"vaccination dose 2 (EU/1/20/1528) on {date(2022, 5, 2)}"
     assert evaluate(cert(v), R, NOW, SKEW).detail == expected
+
+
+def from_table(table: dict[str, object], path: str) -> HealthRules:
+    return parse_config({"health_certificates": table}, path).rules.health
 
 
 def test_from_table_defaults_and_values() -> None:

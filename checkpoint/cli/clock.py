@@ -17,9 +17,10 @@ from datetime import UTC
 from typing import Any
 
 from checkpoint.cli import EXIT_OK
-from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_from, config_from, iso
+from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_from, config_from
 from checkpoint.display import json_text, shown
 from checkpoint.errors import CheckpointError
+from checkpoint.isotime import iso_z as iso
 
 
 def register(sub: Any) -> None:
@@ -91,7 +92,7 @@ def _ask_pin() -> str:
 def run_reset(args: argparse.Namespace) -> int:
     from checkpoint.clock import parse_instant
     from checkpoint.clockguard import correct_mark
-    from checkpoint.log.settings import open_station_log
+    from checkpoint.log import open_station_log
     from checkpoint.officers import OfficerPolicy, OfficerStore
 
     config = config_from(args)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from checkpoint.clock import Clock, FixedClock, SystemClock, parse_instant
@@ -12,6 +11,7 @@ from checkpoint.config import StationConfig, load_config
 from checkpoint.decision import Decision, Flag
 from checkpoint.display import shown
 from checkpoint.errors import CheckpointError
+from checkpoint.isotime import iso_z as iso
 
 
 def add_config_option(p: argparse.ArgumentParser) -> None:
@@ -51,10 +51,10 @@ def config_from(args: argparse.Namespace) -> StationConfig:
     return load_config(getattr(args, "config", None))
 
 
-Decide = Callable[[str | bytes], Decision]
+Decider = Callable[[str | bytes], Decision]
 
 
-def checker_from(args: argparse.Namespace) -> Decide:
+def checker_from(args: argparse.Namespace) -> Decider:
     """What decides a text: an explicit ``--trust`` source, or the station's installed lists."""
     config = config_from(args)
     clock = clock_from(args)
@@ -68,10 +68,6 @@ def checker_from(args: argparse.Namespace) -> Decide:
     root_paths = tuple(args.root) if args.root else config.trust.root_keys
     verifier = verifier_from_files(args.trust, args.revocations, root_paths, config.rules, clock.now())
     return lambda text: verifier.verify(text, clock.now())
-
-
-def iso(t: datetime | None) -> str | None:
-    return t.isoformat().replace("+00:00", "Z") if t else None
 
 
 def decision_json(d: Decision) -> dict[str, object]:

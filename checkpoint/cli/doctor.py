@@ -112,8 +112,8 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
     except CheckpointError as e:
         problems.append(str(e))
         return out
-    from checkpoint.export.settings import export_settings
-    from checkpoint.log.settings import log_settings
+    from checkpoint.export import export_settings
+    from checkpoint.log import log_settings
     from checkpoint.settings import scanner_settings, ui_settings
 
     for name, check in (("ui", ui_settings), ("scanner", scanner_settings), ("export", export_settings),
@@ -208,8 +208,7 @@ def crossing_log(args: argparse.Namespace) -> dict[str, object]:
     """Opens the log read-only: counts and the unsynced backlog; the full chain walk is 'checkpoint log verify'."""
     from checkpoint.clock import SystemClock
     from checkpoint.errors import CheckpointError
-    from checkpoint.log import CrossingLog
-    from checkpoint.log.settings import log_settings
+    from checkpoint.log import CrossingLog, log_settings
 
     try:
         path = log_settings(config_from(args), args.data_dir).path
@@ -232,7 +231,7 @@ def server(args: argparse.Namespace) -> dict[str, object]:
     from checkpoint.clock import SystemClock
     from checkpoint.errors import CheckpointError
     from sync import protocol
-    from sync.errors import NotEnrolled, Refused, Tampering, Unauthenticated
+    from sync.errors import NotEnrolled, Refused, TamperDetected, Unauthenticated
     from sync.settings import load_enrolment, sync_settings
     from sync.wiring import client_for
 
@@ -253,7 +252,7 @@ def server(args: argparse.Namespace) -> dict[str, object]:
             offset = (t - SystemClock().now()).total_seconds()
             try:  # a signed request: does the server still take this station's log?
                 ack = client.cursor()
-            except (Refused, Tampering, Unauthenticated) as e:
+            except (Refused, TamperDetected, Unauthenticated) as e:
                 return {"url": url, "state": "REFUSES THIS STATION", "clock_offset_seconds": round(offset, 1),
                         "problem": str(e)}
         finally:

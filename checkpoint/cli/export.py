@@ -104,11 +104,11 @@ def _format_of(args: argparse.Namespace) -> str:
 
 def read_supervisor_key(path: Path) -> Any:
     """The supervisor's X25519 private key; the passphrase from $CHECKPOINT_SUPERVISOR_PASSPHRASE or a prompt."""
+    from checkpoint.capped import STATION_FILE, read_capped
     from checkpoint.errors import KeyLoadError
     from checkpoint.sealing import load_private
-    from checkpoint.station import read_capped
 
-    data = read_capped(path, "supervisor key")
+    data = read_capped(path, STATION_FILE, "supervisor key")
     if b"ENCRYPTED" not in data:
         return load_private(data, str(path))
     secret = os.environ.get(PASSPHRASE_ENV)
@@ -152,9 +152,7 @@ def run_export(args: argparse.Namespace) -> int:
     import getpass
 
     from checkpoint.cli.progress import ProgressBar
-    from checkpoint.export import Format
-    from checkpoint.export.settings import export_settings, period_from
-    from checkpoint.export.station_export import Criteria, export_station_log
+    from checkpoint.export import Criteria, Format, export_settings, export_station_log, period_from
 
     config = config_from(args)
     fmt = Format(_format_of(args))
@@ -190,7 +188,7 @@ def _pin(args: argparse.Namespace, manifest: dict[str, Any]) -> Any:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
     from checkpoint.errors import KeyLoadError
-    from checkpoint.export.manifest import Pin
+    from checkpoint.export import Pin
     from checkpoint.fingerprint import parse_fingerprint
     from checkpoint.trust import keys
 
@@ -202,9 +200,9 @@ def _pin(args: argparse.Namespace, manifest: dict[str, Any]) -> Any:
         except ValueError as e:
             raise CheckpointError(f"--fingerprint: {e}") from None
     if args.station_key is not None:
-        from checkpoint.station import read_capped
+        from checkpoint.capped import STATION_FILE, read_capped
 
-        data = read_capped(args.station_key, "station key")
+        data = read_capped(args.station_key, STATION_FILE, "station key")
         key = keys.load_public_pem(data, str(args.station_key))[0] if b"PUBLIC" in data else \
             keys.load_private_pem(data, str(args.station_key)).public_key()
         if not isinstance(key, Ed25519PublicKey):
@@ -229,8 +227,7 @@ def _pin(args: argparse.Namespace, manifest: dict[str, Any]) -> Any:
 def _local_station_ids(config: Any, data_dir: Path | None) -> set[str]:
     """This station's id: the config's, and the one its crossing log was made under."""
     from checkpoint.clock import SystemClock
-    from checkpoint.log import CrossingLog, LogError
-    from checkpoint.log.settings import log_settings
+    from checkpoint.log import CrossingLog, LogError, log_settings
 
     ids = {config.station.id}
     path = log_settings(config, data_dir).path
@@ -244,8 +241,7 @@ def _local_station_ids(config: Any, data_dir: Path | None) -> set[str]:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from checkpoint.export.manifest import Status, load_manifest, manifest_path, verify
-    from checkpoint.export.station_export import chain_check
+    from checkpoint.export import Status, chain_check, load_manifest, manifest_path, verify
 
     pin = _pin(args, load_manifest(args.manifest or manifest_path(args.file)))
     report = verify(args.file, args.manifest, pin=pin)
@@ -264,7 +260,7 @@ UNVERIFIED_ADVICE = ("Compare that fingerprint with the station's ('checkpoint s
 def print_verify_report(file: Path, report: Any, more_checks: Any = None, advice: str = UNVERIFIED_ADVICE) -> int:
     """Print a verify report for a person; returns the exit status (0 verified, 1 failed, 3 unverified).
     ``more_checks(manifest)`` may return one more problem (the chain check), asked only when verified."""
-    from checkpoint.export.manifest import Status
+    from checkpoint.export import Status
 
     m = report.manifest
     problem = more_checks(m) if more_checks is not None else None

@@ -77,9 +77,9 @@ def register(sub: Any) -> None:
 
 
 def _read(path: Path, what: str) -> bytes:
-    from checkpoint.station import read_capped
+    from checkpoint.capped import STATION_FILE, read_capped
 
-    return read_capped(path, what)
+    return read_capped(path, STATION_FILE, what)
 
 
 def _write(path: Path, data: bytes, mode: int = 0o644) -> None:
@@ -155,7 +155,7 @@ def _key_specs(specs: list[str], flag: str) -> list[tuple[str, keys.PublicKey]]:
 
 
 def run_trust_list(args: argparse.Namespace) -> int:
-    from checkpoint.trust.trustlist import KeyEntry, build_trust_list
+    from checkpoint.trust import KeyEntry, build_trust_list
 
     root = keys.load_private_pem(_read(args.root_key, "root key"), str(args.root_key))
     now = clock_from(args).now()
@@ -181,7 +181,7 @@ def _hex_id(text: str, where: str) -> bytes:
 
 
 def run_revoke(args: argparse.Namespace) -> int:
-    from checkpoint.trust.revocation import build_revocation_list, load_revocation_list
+    from checkpoint.trust import build_revocation_list, load_revocation_list
 
     root = keys.load_private_pem(_read(args.root_key, "root key"), str(args.root_key))
     now = clock_from(args).now()

@@ -61,7 +61,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _log_path(args: argparse.Namespace) -> Path:
-    from checkpoint.log.settings import log_settings
+    from checkpoint.log import log_settings
 
     return log_settings(config_from(args), args.data_dir).path
 
@@ -163,7 +163,7 @@ def run_backup(args: argparse.Namespace) -> int:
 
 def run_erase(args: argparse.Namespace) -> int:
     from checkpoint.clock import SystemClock
-    from checkpoint.log.settings import open_station_log
+    from checkpoint.log import open_station_log
 
     clock = SystemClock()
     with open_station_log(config_from(args), clock, args.data_dir) as log:

@@ -36,9 +36,7 @@ def register(sub: Any) -> None:
 def run_report(args: argparse.Namespace) -> int:
     from checkpoint.cli.progress import ProgressBar
     from checkpoint.display import shown_lines
-    from checkpoint.export.atomic_file import atomic_output
-    from checkpoint.export.settings import export_settings, period_from
-    from checkpoint.export.station_export import report_station_log
+    from checkpoint.export import atomic_output, export_settings, period_from, report_station_log
     from checkpoint.report import render_html, render_text
 
     config = config_from(args)

@@ -170,10 +170,11 @@ def run_token(args: argparse.Namespace) -> int:
 def run_publish(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from checkpoint.station import load_roots, read_capped
+    from checkpoint.capped import STATION_FILE, read_capped
+    from checkpoint.station import load_roots
     from sync.server.lists import PublishedLists
 
-    data = read_capped(args.file, args.kind.replace("-", " "))
+    data = read_capped(args.file, STATION_FILE, args.kind.replace("-", " "))
     published = PublishedLists(_need_dir(args)).publish(args.kind, data, load_roots(tuple(args.root)),
                                                         datetime.now(UTC))
     print(f"Published {args.kind} version {published.version}; stations fetch it on their next sync.")
@@ -227,12 +228,12 @@ def _bound(text: str | None, end: bool) -> Any:
 def _supervisor_key(path: Path) -> Any:
     import os
 
+    from checkpoint.capped import STATION_FILE, read_capped
     from checkpoint.cli.supervisor_key import PASSPHRASE_ENV
     from checkpoint.errors import KeyLoadError
     from checkpoint.sealing import load_private
-    from checkpoint.station import read_capped
 
-    data = read_capped(path, "supervisor key")
+    data = read_capped(path, STATION_FILE, "supervisor key")
     try:
         return load_private(data, str(path))
     except KeyLoadError:

@@ -93,7 +93,7 @@ def run_sync(args: argparse.Namespace) -> int:
 
     from checkpoint.cli.progress import ProgressBar
     from checkpoint.clock import SystemClock
-    from checkpoint.log.settings import open_station_log
+    from checkpoint.log import open_station_log
     from checkpoint.station import Station
     from sync.backoff import Backoff
     from sync.errors import SyncError, Unreachable

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from checkpoint.cli import EXIT_OK
-from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_from, config_from, iso
+from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_from, config_from
 from checkpoint.display import shown
+from checkpoint.isotime import iso_z as iso
 
 
 def register(sub: Any) -> None:
@@ -72,8 +73,9 @@ def run_status(args: argparse.Namespace) -> int:
 def run_install(args: argparse.Namespace) -> int:
     import sys
 
+    from checkpoint.capped import STATION_FILE as MAX_FILE
+    from checkpoint.capped import read_capped
     from checkpoint.errors import CheckpointError
-    from checkpoint.station import MAX_FILE, read_capped
 
     st = _station(args)
     what = args.kind.replace("-", " ")
@@ -82,7 +84,7 @@ def run_install(args: argparse.Namespace) -> int:
         if len(data) > MAX_FILE:
             raise CheckpointError(f"the {what} on standard input is larger than {MAX_FILE // 2**20} MiB")
     else:
-        data = read_capped(args.file, what)
+        data = read_capped(args.file, MAX_FILE, what)
     if args.kind == "trust-list":
         tl = st.install_trust_list(data)
         print(f"trust list v{tl.version} in force ({len(tl.store)} keys)")

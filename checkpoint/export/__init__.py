@@ -2,37 +2,132 @@
 
 Public API (the CLI and the supervisor screen call these; docs/export.md)::
 
-    from checkpoint.export.station_export import Criteria, export_station_log   # wired from the config
+    from checkpoint.export import Criteria, export_station_log   # wired from the config
     result = export_station_log(config, clock, out=path, fmt=Format.XLSX, period=period, progress=cb)
 
-    from checkpoint.export import ExportRequest, ExportFilter, Format, export, verify
+    from checkpoint.export import ExportRequest, CrossingFilter, Format, export, verify
     result = export(rows, ExportRequest(...), station_id=..., station_key=..., clock=...)   # any rows
     report = verify(path, pin=Pin.of_key(station_public_key, "where it came from"))
     # VerifyReport(status VERIFIED / UNVERIFIED / FAILED, problems, warnings, manifest, signer_fingerprint);
     # without a pin an intact export is UNVERIFIED, never ok
+
+The names below are the package's public API: import them from the package (``from checkpoint.export import X``).
+Each is loaded on first use (PEP 562), so importing one costs no more than importing its module;
+the modules behind them are free to change.
 """
 
-from checkpoint.export.atomic_file import ExportError
-from checkpoint.export.columns import PersonalMode
-from checkpoint.export.engine import ExportCancelled, ExportRequest, ExportResult, Progress, export
-from checkpoint.export.filters import ExportFilter, id_number_hash
-from checkpoint.export.manifest import Pin, Status, VerifyReport, manifest_path, verify
-from checkpoint.export.writers import Format
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from checkpoint.export.atomic_file import ExportError as ExportError
+    from checkpoint.export.atomic_file import atomic_output as atomic_output
+    from checkpoint.export.columns import PersonalMode as PersonalMode
+    from checkpoint.export.engine import ExportCancelled as ExportCancelled
+    from checkpoint.export.engine import ExportRequest as ExportRequest
+    from checkpoint.export.engine import ExportResult as ExportResult
+    from checkpoint.export.engine import ProgressCallback as ProgressCallback
+    from checkpoint.export.engine import export as export
+    from checkpoint.export.filters import CrossingFilter as CrossingFilter
+    from checkpoint.export.filters import id_number_hash as id_number_hash
+    from checkpoint.export.manifest import Pin as Pin
+    from checkpoint.export.manifest import Status as Status
+    from checkpoint.export.manifest import VerifyReport as VerifyReport
+    from checkpoint.export.manifest import load_manifest as load_manifest
+    from checkpoint.export.manifest import manifest_path as manifest_path
+    from checkpoint.export.manifest import verify as verify
+    from checkpoint.export.settings import ExportSettings as ExportSettings
+    from checkpoint.export.settings import Period as Period
+    from checkpoint.export.settings import export_settings as export_settings
+    from checkpoint.export.settings import period_from as period_from
+    from checkpoint.export.settings import tz_label as tz_label
+    from checkpoint.export.source import ExportRow as ExportRow
+    from checkpoint.export.source import LogRows as LogRows
+    from checkpoint.export.station_export import Criteria as Criteria
+    from checkpoint.export.station_export import chain_check as chain_check
+    from checkpoint.export.station_export import export_station_log as export_station_log
+    from checkpoint.export.station_export import report_station_log as report_station_log
+    from checkpoint.export.writers import Format as Format
+
+#: Where each name is defined (a module of this package).
+_HOME = {
+    "ExportError": "atomic_file",
+    "atomic_output": "atomic_file",
+    "PersonalMode": "columns",
+    "ExportCancelled": "engine",
+    "ExportRequest": "engine",
+    "ExportResult": "engine",
+    "ProgressCallback": "engine",
+    "export": "engine",
+    "CrossingFilter": "filters",
+    "id_number_hash": "filters",
+    "Pin": "manifest",
+    "Status": "manifest",
+    "VerifyReport": "manifest",
+    "load_manifest": "manifest",
+    "manifest_path": "manifest",
+    "verify": "manifest",
+    "ExportSettings": "settings",
+    "Period": "settings",
+    "export_settings": "settings",
+    "period_from": "settings",
+    "tz_label": "settings",
+    "ExportRow": "source",
+    "LogRows": "source",
+    "Criteria": "station_export",
+    "chain_check": "station_export",
+    "export_station_log": "station_export",
+    "report_station_log": "station_export",
+    "Format": "writers",
+}
 
 __all__ = [
+    "Criteria",
+    "CrossingFilter",
     "ExportCancelled",
     "ExportError",
-    "ExportFilter",
     "ExportRequest",
     "ExportResult",
+    "ExportRow",
+    "ExportSettings",
     "Format",
+    "LogRows",
+    "Period",
     "PersonalMode",
     "Pin",
-    "Progress",
+    "ProgressCallback",
     "Status",
     "VerifyReport",
+    "atomic_output",
+    "chain_check",
     "export",
+    "export_settings",
+    "export_station_log",
     "id_number_hash",
+    "load_manifest",
     "manifest_path",
+    "period_from",
+    "report_station_log",
+    "tz_label",
     "verify",
 ]
+
+if not TYPE_CHECKING:  # type checkers see the imports above; a module __getattr__ would hide typos from them
+
+    def __getattr__(name: str) -> Any:
+        home = _HOME.get(name)
+        if home is None:  # a submodule not imported yet (``from checkpoint.export import module``), or a typo
+            try:
+                return importlib.import_module(f"{__name__}.{name}")
+            except ModuleNotFoundError as e:
+                if e.name != f"{__name__}.{name}":
+                    raise
+                raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+        value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(__all__))

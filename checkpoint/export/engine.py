@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import IO
 
@@ -29,16 +29,17 @@ from checkpoint.clock import Clock
 from checkpoint.crossing import PersonalData
 from checkpoint.export import columns as cols
 from checkpoint.export.atomic_file import ExportError, atomic_output, describe_os_error
-from checkpoint.export.filters import ExportFilter
+from checkpoint.export.filters import CrossingFilter
 from checkpoint.export.manifest import file_digest, manifest_path, render, sign
 from checkpoint.export.masking import mask
 from checkpoint.export.personal import PersonalOpener
 from checkpoint.export.source import ExportRow
 from checkpoint.export.writers import CsvWriter, Format, JsonlWriter, RowWriter, SpreadsheetWriter
+from checkpoint.isotime import iso_z, parse_instant
 from checkpoint.sealing import UnsealError
 
 #: ``progress(scanned, total)``; total is an estimate or None. Called every PROGRESS_EVERY crossings.
-Progress = Callable[[int, int | None], None]
+ProgressCallback = Callable[[int, int | None], None]
 #: ``audit(action, details)``: records in the log's audit trail; must raise if it cannot.
 Audit = Callable[[str, dict[str, str]], None]
 PROGRESS_EVERY = 2000
@@ -55,7 +56,7 @@ class ExportRequest:
     format: Format
     tz: tzinfo
     tz_label: str  # e.g. "UTC+07:00", shown in the time column's header
-    filters: ExportFilter = field(default_factory=ExportFilter)
+    filters: CrossingFilter = field(default_factory=CrossingFilter)
     language: str = "vi"
     masked: bool = False  # with a supervisor key: initials and last four digits only
     overwrite: bool = False
@@ -77,7 +78,7 @@ class ExportResult:
 
 def export(rows_in: Iterable[ExportRow], request: ExportRequest, *, station_id: str,
            station_key: Ed25519PrivateKey, clock: Clock, supervisor_key: X25519PrivateKey | None = None,
-           exported_by: str | None = None, total: int | None = None, progress: Progress | None = None,
+           exported_by: str | None = None, total: int | None = None, progress: ProgressCallback | None = None,
            audit: Audit | None = None, chain_head: tuple[int, str] | None = None) -> ExportResult:
     """``chain_head``: seq and hash (hex) of the log's last crossing in the snapshot read (the manifest
     binds it); by default the last crossing read."""
@@ -110,7 +111,7 @@ def export(rows_in: Iterable[ExportRow], request: ExportRequest, *, station_id: 
                 scanned += 1
                 if progress is not None and scanned % PROGRESS_EVERY == 0:
                     progress(scanned, total)
-                at = instant(c.recorded_at)
+                at = parse_instant(c.recorded_at)
                 if not request.filters.in_range(at):
                     continue
                 covered = c
@@ -139,8 +140,8 @@ def export(rows_in: Iterable[ExportRow], request: ExportRequest, *, station_id: 
         "bytes": size,
         "sha256": digest,
         "rows": rows,
-        "first_time": _iso(first),
-        "last_time": _iso(last),
+        "first_time": iso_z(first),
+        "last_time": iso_z(last),
         "filters": request.filters.describe(),
         "personal_data": mode.value,
         "personal_unopened": unopened,
@@ -150,7 +151,7 @@ def export(rows_in: Iterable[ExportRow], request: ExportRequest, *, station_id: 
         "covers_upto_hash": covered.hash.hex() if covered else None,
         "chain_head_seq": chain_head[0] if chain_head else (last_read.seq if last_read else None),
         "chain_head_hash": chain_head[1] if chain_head else (last_read.hash.hex() if last_read else None),
-        "created_at": _iso(started),
+        "created_at": iso_z(started),
         "created_by": exported_by,
     }
     mpath = manifest_path(request.out)
@@ -187,12 +188,6 @@ def _personal(opener: PersonalOpener | None, c: ExportRow, mode: cols.PersonalMo
     return mask(p) if mode is cols.PersonalMode.MASKED else p
 
 
-def instant(text: str) -> datetime:
-    """A crossing's ISO-8601 UTC time as an aware datetime (the log writes them with ``Z`` or an offset)."""
-    t = datetime.fromisoformat(text)
-    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
-
-
 def _audit_filters(filters_json: str) -> dict[str, str]:
     """The filter for the audit entry; a very long one is cut, with the digest of the whole."""
     if len(filters_json) <= MAX_AUDIT_TEXT:
@@ -201,7 +196,3 @@ def _audit_filters(filters_json: str) -> dict[str, str]:
 
     return {"filters": filters_json[: MAX_AUDIT_TEXT - 1] + "…",
             "filters_sha256": hashlib.sha256(filters_json.encode()).hexdigest()}
-
-
-def _iso(t: datetime | None) -> str | None:
-    return t.isoformat().replace("+00:00", "Z") if t is not None else None

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from checkpoint.export.source import ExportRow
+from checkpoint.isotime import iso_z
 from checkpoint.log.personal import id_number_hash
 
-__all__ = ["DIRECTIONS", "VERDICTS", "ExportFilter", "id_number_hash"]
+__all__ = ["DIRECTIONS", "VERDICTS", "CrossingFilter", "id_number_hash"]
 
 DIRECTIONS = ("in", "out")
 #: ``check`` is an accepted crossing shown to the officer as CHECK (duplicate, manual, clock suspect).
@@ -24,7 +25,7 @@ VERDICTS = ("accept", "reject", "check")
 
 
 @dataclass(frozen=True)
-class ExportFilter:
+class CrossingFilter:
     since: datetime | None = None  # inclusive, aware
     until: datetime | None = None  # exclusive, aware
     directions: frozenset[str] = field(default_factory=frozenset)
@@ -63,15 +64,11 @@ class ExportFilter:
     def describe(self) -> dict[str, object]:
         """The filter as the manifest and the audit entry record it (no personal data: hashes only)."""
         out: dict[str, object] = {
-            "since": _iso(self.since),
-            "until": _iso(self.until),
+            "since": iso_z(self.since),
+            "until": iso_z(self.until),
         }
         for name in ("directions", "verdicts", "reasons", "categories", "officers", "id_number_hashes"):
             values = getattr(self, name)
             if values:
                 out[name] = sorted(values)
         return out
-
-
-def _iso(t: datetime | None) -> str | None:
-    return t.isoformat().replace("+00:00", "Z") if t is not None else None

@@ -8,6 +8,7 @@ the name becomes initials ("Nguyễn Văn An" -> "N.V.A."), the id number keeps 
 from __future__ import annotations
 
 from checkpoint.crossing import PersonalData
+from checkpoint.model import mask_id
 
 #: The personal fields a masked export still carries (masked); the others are left out.
 MASKED_FIELDS = ("name", "id_number")
@@ -20,11 +21,8 @@ def mask_name(name: str | None) -> str | None:
 
 
 def mask_id_number(id_number: str | None) -> str | None:
-    if not id_number:
-        return None
-    value = id_number.strip()
-    keep = 4 if len(value) > 4 else max(len(value) - 2, 0)
-    return "*" * (len(value) - keep) + value[len(value) - keep :]
+    """The station's one id mask (:func:`checkpoint.model.mask_id`), filled with ``*`` for files."""
+    return mask_id(id_number, fill="*") if id_number else None
 
 
 def mask(personal: PersonalData) -> PersonalData:

@@ -22,12 +22,12 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from checkpoint.clock import Clock
 from checkpoint.config import StationConfig
-from checkpoint.export.engine import ExportRequest, ExportResult, Progress, export
-from checkpoint.export.filters import ExportFilter
+from checkpoint.export.engine import ExportRequest, ExportResult, ProgressCallback, export
+from checkpoint.export.filters import CrossingFilter
 from checkpoint.export.settings import Period, export_settings, tz_label
 from checkpoint.export.source import ExportRow, LogRows
 from checkpoint.export.writers import Format
-from checkpoint.report.aggregate import Summary, SyncState, summarize
+from checkpoint.report.aggregate import Summary, SyncStanding, summarize
 
 
 @dataclass(frozen=True)
@@ -43,16 +43,16 @@ class Criteria:
 
 
 def station_filter(config: StationConfig, period: Period, criteria: Criteria,
-                   data_dir: Path | None = None, supervisor_key: X25519PrivateKey | None = None) -> ExportFilter:
+                   data_dir: Path | None = None, supervisor_key: X25519PrivateKey | None = None) -> CrossingFilter:
     hashes: frozenset[str] = frozenset()
     if criteria.id_numbers:
+        from checkpoint.log import log_settings
         from checkpoint.log.idindex import lookup_hashes
-        from checkpoint.log.settings import log_settings
         from checkpoint.station_keys import load_or_create_lookup_key
 
         key = load_or_create_lookup_key(data_dir or config.data_dir)
         hashes = lookup_hashes(log_settings(config, data_dir).path, key, criteria.id_numbers, supervisor_key)
-    return ExportFilter(
+    return CrossingFilter(
         since=period.since, until=period.until, directions=frozenset(criteria.directions),
         verdicts=frozenset(criteria.verdicts), reasons=frozenset(criteria.reasons),
         categories=frozenset(criteria.categories), officers=frozenset(criteria.officers), id_number_hashes=hashes,
@@ -63,8 +63,8 @@ def export_station_log(config: StationConfig, clock: Clock, *, out: Path, fmt: F
                        criteria: Criteria = Criteria(), data_dir: Path | None = None,
                        supervisor_key: X25519PrivateKey | None = None, masked: bool = False,
                        exported_by: str = "unknown", language: str | None = None, overwrite: bool = False,
-                       progress: Progress | None = None) -> ExportResult:
-    from checkpoint.log.settings import log_settings, open_station_log
+                       progress: ProgressCallback | None = None) -> ExportResult:
+    from checkpoint.log import log_settings, open_station_log
     from checkpoint.station_keys import load_or_create_station_key
 
     settings = export_settings(config)
@@ -94,12 +94,11 @@ def report_station_log(config: StationConfig, clock: Clock, period: Period, *, d
                        last_sync: str | None = None,
                        progress: Callable[[int, int | None], None] | None = None) -> Summary:
     """The report's figures for a period (counts only, no personal data)."""
-    from checkpoint.log import CrossingLog
-    from checkpoint.log.settings import log_settings
+    from checkpoint.log import CrossingLog, log_settings
 
     path = log_settings(config, data_dir).path
     with CrossingLog.open_readonly(path, clock=clock) as log:
-        sync = SyncState(log.last_seq, log.sync_cursor, last_sync)
+        sync = SyncStanding(log.last_seq, log.sync_cursor, last_sync)
     settings = export_settings(config)
     with LogRows(path, since=period.since, until=period.until) as rows:
         total = rows.count()
@@ -120,8 +119,7 @@ def chain_check(config: StationConfig, clock: Clock, manifest: dict[str, object]
     """On the station that made an export: does its log still hold, at the manifest's ``covers_upto_seq``,
     the crossing hash the manifest cites? Returns a problem, or None when it matches or cannot apply
     (no log here, another station's export, an empty export)."""
-    from checkpoint.log import CrossingLog, LogError
-    from checkpoint.log.settings import log_settings
+    from checkpoint.log import CrossingLog, LogError, log_settings
 
     seq, digest = manifest.get("covers_upto_seq"), manifest.get("covers_upto_hash")
     path = log_settings(config, data_dir).path

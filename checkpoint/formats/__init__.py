@@ -1,1 +1,98 @@
-"""Pass formats: text from a QR in, a :class:`checkpoint.model.SignedPass` out (or ``MalformedPass``)."""
+"""Pass formats: text from a QR in, a :class:`checkpoint.model.SignedPass` out (or ``MalformedPass``).
+
+Each format is a module with ``parse(text)``: ``cp1`` (the station's own), ``hc1`` (EU Digital COVID
+Certificate), ``shc`` (SMART Health Cards; ``Assembler`` joins multi-part cards), ``nzcp`` (NZ COVID Pass).
+The COSE/CBOR pieces are public for the signed lists (checkpoint.trust) and the issuer tools.
+
+The names below are the package's public API: import them from the package (``from checkpoint.formats import X``).
+Each is loaded on first use (PEP 562), so importing one costs no more than importing its module;
+the modules behind them are free to change.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from checkpoint.formats import cp1 as cp1
+    from checkpoint.formats import hc1 as hc1
+    from checkpoint.formats import nzcp as nzcp
+    from checkpoint.formats import shc as shc
+    from checkpoint.formats.cbor import LIST as LIST
+    from checkpoint.formats.cbor import PASS as PASS
+    from checkpoint.formats.cbor import Limits as Limits
+    from checkpoint.formats.cbor import dumps as dumps
+    from checkpoint.formats.cbor import loads_strict as loads_strict
+    from checkpoint.formats.compression import inflate_capped as inflate_capped
+    from checkpoint.formats.compression import maybe_inflate as maybe_inflate
+    from checkpoint.formats.cose import ALG_EDDSA as ALG_EDDSA
+    from checkpoint.formats.cose import ALG_ES256 as ALG_ES256
+    from checkpoint.formats.cose import ALG_PS256 as ALG_PS256
+    from checkpoint.formats.cose import HEADER_ALG as HEADER_ALG
+    from checkpoint.formats.cose import HEADER_KID as HEADER_KID
+    from checkpoint.formats.cose import Sign1 as Sign1
+    from checkpoint.formats.cose import build_sign1 as build_sign1
+    from checkpoint.formats.cose import parse_sign1 as parse_sign1
+    from checkpoint.formats.shc_chunks import Assembler as Assembler
+
+#: Where each name is defined (a module of this package).
+_HOME = {
+    "LIST": "cbor",
+    "PASS": "cbor",
+    "Limits": "cbor",
+    "dumps": "cbor",
+    "loads_strict": "cbor",
+    "inflate_capped": "compression",
+    "maybe_inflate": "compression",
+    "ALG_EDDSA": "cose",
+    "ALG_ES256": "cose",
+    "ALG_PS256": "cose",
+    "HEADER_ALG": "cose",
+    "HEADER_KID": "cose",
+    "Sign1": "cose",
+    "build_sign1": "cose",
+    "parse_sign1": "cose",
+    "Assembler": "shc_chunks",
+}
+
+__all__ = [
+    "ALG_EDDSA",
+    "ALG_ES256",
+    "ALG_PS256",
+    "HEADER_ALG",
+    "HEADER_KID",
+    "LIST",
+    "PASS",
+    "Assembler",
+    "Limits",
+    "Sign1",
+    "build_sign1",
+    "cp1",
+    "dumps",
+    "hc1",
+    "inflate_capped",
+    "loads_strict",
+    "maybe_inflate",
+    "nzcp",
+    "parse_sign1",
+    "shc",
+]
+
+if not TYPE_CHECKING:  # type checkers see the imports above; a module __getattr__ would hide typos from them
+
+    def __getattr__(name: str) -> Any:
+        home = _HOME.get(name)
+        if home is None:  # a submodule not imported yet (``from checkpoint.formats import module``), or a typo
+            try:
+                return importlib.import_module(f"{__name__}.{name}")
+            except ModuleNotFoundError as e:
+                if e.name != f"{__name__}.{name}":
+                    raise
+                raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+        value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(__all__))

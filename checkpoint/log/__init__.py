@@ -5,24 +5,82 @@
     log = CrossingLog.open(path, station_id="HN-01", seal_to=supervisor_pub, hmac_key=key, clock=clock)
     decision, crossing = record_or_refuse(log, decision, CrossingContext(officer, "1", "in", now, False))
 
+    log = open_station_log(config, clock)   # the station's own log, from the config and data folder
+
 Modules: ``schema`` (migrations), ``chain`` (canonical encoding and hashes), ``store`` (the log),
-``personal`` (sealing and keyed hashes), ``verify`` (re-walking the chain), ``stats``, ``retention``,
-``backup``, ``refuse`` (record or refuse), ``settings`` (the ``[log]`` config table).
+``personal`` (sealing and keyed hashes), ``verify`` (re-walking the chain), ``retention``, ``backup``,
+``refuse`` (record or refuse), ``anchor`` (the signed head kept beside the log), ``settings`` (the
+``[log]`` config table).
+
+The names below are the package's public API: import them from the package (``from checkpoint.log import X``).
+Each is loaded on first use (PEP 562), so importing one costs no more than importing its module;
+the modules behind them are free to change.
 """
 
-from checkpoint.log.errors import LogError
-from checkpoint.log.personal import open_personal
-from checkpoint.log.refuse import record_or_refuse
-from checkpoint.log.stats import LogStats
-from checkpoint.log.store import CrossingContext, CrossingLog
-from checkpoint.log.verify import ChainReport
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from checkpoint.log.anchor import ANCHOR_FILE as ANCHOR_FILE
+    from checkpoint.log.anchor import AnchorError as AnchorError
+    from checkpoint.log.anchor import LogAnchor as LogAnchor
+    from checkpoint.log.errors import LogError as LogError
+    from checkpoint.log.personal import open_personal as open_personal
+    from checkpoint.log.refuse import record_or_refuse as record_or_refuse
+    from checkpoint.log.settings import LogSettings as LogSettings
+    from checkpoint.log.settings import log_settings as log_settings
+    from checkpoint.log.settings import open_station_log as open_station_log
+    from checkpoint.log.store import CrossingContext as CrossingContext
+    from checkpoint.log.store import CrossingLog as CrossingLog
+    from checkpoint.log.verify import ChainReport as ChainReport
+
+#: Where each name is defined (a module of this package).
+_HOME = {
+    "ANCHOR_FILE": "anchor",
+    "AnchorError": "anchor",
+    "LogAnchor": "anchor",
+    "LogError": "errors",
+    "open_personal": "personal",
+    "record_or_refuse": "refuse",
+    "LogSettings": "settings",
+    "log_settings": "settings",
+    "open_station_log": "settings",
+    "CrossingContext": "store",
+    "CrossingLog": "store",
+    "ChainReport": "verify",
+}
 
 __all__ = [
+    "ANCHOR_FILE",
+    "AnchorError",
     "ChainReport",
     "CrossingContext",
     "CrossingLog",
+    "LogAnchor",
     "LogError",
-    "LogStats",
+    "LogSettings",
+    "log_settings",
     "open_personal",
+    "open_station_log",
     "record_or_refuse",
 ]
+
+if not TYPE_CHECKING:  # type checkers see the imports above; a module __getattr__ would hide typos from them
+
+    def __getattr__(name: str) -> Any:
+        home = _HOME.get(name)
+        if home is None:  # a submodule not imported yet (``from checkpoint.log import module``), or a typo
+            try:
+                return importlib.import_module(f"{__name__}.{name}")
+            except ModuleNotFoundError as e:
+                if e.name != f"{__name__}.{name}":
+                    raise
+                raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+        value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(__all__))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
+from checkpoint.capped import SEAL_KEY_FILE, read_capped
 from checkpoint.clock import Clock
 from checkpoint.config import StationConfig, Table
 from checkpoint.errors import KeyLoadError
@@ -23,7 +24,7 @@ from checkpoint.log.store import CrossingLog
 
 LOG_FILE = "crossings.sqlite"
 KEYS = {"path", "seal_to", "duplicate_window_minutes", "retention_days", "busy_timeout_ms"}
-MAX_KEY_FILE = 64 * 1024
+MAX_KEY_FILE = SEAL_KEY_FILE
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,8 @@ def log_settings(config: StationConfig, data_dir: Path | None = None) -> LogSett
 def load_seal_key(path: Path) -> X25519PublicKey:
     from checkpoint.sealing import load_public
 
-    try:
-        if path.stat().st_size > MAX_KEY_FILE:
-            raise KeyLoadError(f"{path}: too large for a public key file")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise KeyLoadError(f"{path}: the supervisor's public key file does not exist ([log] seal_to)") from None
-    except OSError as e:
-        raise KeyLoadError(f"{path}: cannot read the supervisor's public key ({e.strerror})") from None
+    data = read_capped(path, MAX_KEY_FILE, "supervisor's public key",
+                       error=lambda m: KeyLoadError(f"{path}: {m} ([log] seal_to)"))
     return load_public(data, str(path))
 
 

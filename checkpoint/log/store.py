@@ -48,7 +48,6 @@ from checkpoint.log.personal import (
     too_long_field,
 )
 from checkpoint.log.rows import COLUMNS, INSERT, SELECT, blob, row_to_crossing
-from checkpoint.log.stats import LogStats, compute_stats
 from checkpoint.log.timefmt import stamp, time_range
 from checkpoint.log.verify import ChainReport, check_crossing, walk_chain
 from checkpoint.lookup_keys import normalise_id_number
@@ -641,10 +640,6 @@ class CrossingLog:
         """The log's bookkeeping (station id, created, heads, sync cursor), for ``checkpoint log status``."""
         rows = self._read(lambda c: c.execute("SELECT key, value FROM meta").fetchall())
         return {str(k): str(v) for k, v in rows}
-
-    def stats(self, since: datetime | None = None, until: datetime | None = None) -> LogStats:
-        stats: LogStats = self._read(lambda c: compute_stats(c, since, until))
-        return stats
 
     def verify_chain(self, progress: Callable[[int], None] | None = None) -> ChainReport:
         """Re-walk both chains from the first row, on a separate read-only connection (recording goes on)."""

@@ -1,18 +1,11 @@
-"""Times in the log: fixed-width ISO-8601 UTC text with microseconds, so they sort as text."""
+"""Times in the log: fixed-width ISO-8601 UTC text with microseconds (``checkpoint.isotime.stamp``), so they sort
+as text; and the SQL for a time range over them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-
-def stamp(t: datetime) -> str:
-    if t.tzinfo is None:
-        raise ValueError("the log keeps aware (UTC) times only")
-    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+from checkpoint.isotime import stamp as stamp  # the form is defined there (the server sorts by it too)
 
 
 def time_range(since: datetime | None, until: datetime | None) -> tuple[list[str], list[str]]:

@@ -8,8 +8,8 @@
 The supervisor screen shows the same :class:`Summary` (no personal data in it).
 """
 
-from checkpoint.report.aggregate import OfficerCounts, Summary, SyncState, summarize
+from checkpoint.report.aggregate import OfficerCounts, Summary, SyncStanding, summarize
 from checkpoint.report.html import render_html
 from checkpoint.report.text import render_text
 
-__all__ = ["OfficerCounts", "Summary", "SyncState", "render_html", "render_text", "summarize"]
+__all__ = ["OfficerCounts", "Summary", "SyncStanding", "render_html", "render_text", "summarize"]

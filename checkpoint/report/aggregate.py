@@ -13,13 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
-from checkpoint.export.source import ExportRow
+from checkpoint.export import ExportRow
 
 MAX_HOURS_FILLED = 31 * 24
 
 
 @dataclass(frozen=True)
-class SyncState:
+class SyncStanding:
     last_seq: int  # the newest crossing in the log
     synced_upto: int  # the central server has every crossing up to this seq
     last_sync: str | None = None  # when the last sync succeeded, if known
@@ -73,12 +73,12 @@ class Summary:
     by_officer: tuple[OfficerCounts, ...] = ()
     first_seq: int | None = None
     last_seq: int | None = None
-    sync: SyncState | None = None
+    sync: SyncStanding | None = None
 
 
 def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generated_at: datetime,
               since: datetime | None = None, until: datetime | None = None, period: str = "",
-              sync: SyncState | None = None) -> Summary:
+              sync: SyncStanding | None = None) -> Summary:
     accepted = rejected = checks = dup = manual = suspect = 0
     directions: Counter[str] = Counter()
     reasons: Counter[str] = Counter()

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from checkpoint.capped import ISSUER_KEY_FILE, read_capped
 from checkpoint.errors import KeyLoadError
 from checkpoint.trust import keys
 from checkpoint.trust.store import TrustedKey, TrustSource, TrustStore
 
 KEY_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
-MAX_KEY_FILE = 1024 * 1024
+MAX_KEY_FILE = ISSUER_KEY_FILE
 
 
 def load_key_file(path: Path) -> TrustedKey:
-    try:
-        if path.stat().st_size > MAX_KEY_FILE:
-            raise KeyLoadError(f"{path}: larger than {MAX_KEY_FILE // 1024} KiB; not a key file")
-        data = path.read_bytes()
-    except OSError as e:
-        raise KeyLoadError(f"{path}: cannot read ({e.strerror})") from None
+    data = read_capped(path, MAX_KEY_FILE, "key", error=lambda m: KeyLoadError(f"{path}: {m}"))
     return trusted_key(data, str(path))
 
 

@@ -24,21 +24,19 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from checkpoint.capped import JWKS_FILE, read_capped
 from checkpoint.errors import KeyLoadError
 from checkpoint.trust.store import TrustedKey, TrustSource, TrustStore
 
-MAX_FILE = 1024 * 1024
+MAX_FILE = JWKS_FILE
 MAX_RID = 24  # characters of a base64url rid (SMART Health Cards revocation spec)
 _B64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def read_json(path: Path) -> Any:
+    data = read_capped(path, MAX_FILE, "JSON", error=lambda m: KeyLoadError(f"{path}: {m}"))
     try:
-        if path.stat().st_size > MAX_FILE:
-            raise KeyLoadError(f"{path}: larger than {MAX_FILE // 1024} KiB")
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise KeyLoadError(f"{path}: cannot read ({e.strerror})") from None
+        return json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as e:
         raise KeyLoadError(f"{path}: not valid JSON ({e})") from None
 

@@ -18,8 +18,17 @@ from checkpoint.errors import (
     ListSignatureError,
     MalformedPass,
 )
-from checkpoint.formats.cbor import LIST, dumps, loads_strict
-from checkpoint.formats.cose import ALG_EDDSA, ALG_ES256, HEADER_ALG, HEADER_KID, build_sign1, parse_sign1
+from checkpoint.formats import (
+    ALG_EDDSA,
+    ALG_ES256,
+    HEADER_ALG,
+    HEADER_KID,
+    LIST,
+    build_sign1,
+    dumps,
+    loads_strict,
+    parse_sign1,
+)
 from checkpoint.model import Alg
 from checkpoint.trust import keys
 from checkpoint.trust.keys import PrivateKey, PublicKey

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from checkpoint.errors import ListExpiredError, ListFromFutureError
+from checkpoint.isotime import iso_z
 from checkpoint.trust.keys import PublicKey
 from checkpoint.trust.revocation import RevocationList, load_revocation_list
 from checkpoint.trust.trustlist import TrustList, load_trust_list
@@ -107,15 +108,11 @@ class TrustedState:
 def _check_fresh(what: str, new: SignedList, old: SignedList | None, now: datetime, skew: timedelta) -> None:
     if new.issued > now + skew:
         raise ListFromFutureError(
-            f"{what} version {new.version} is issued at {_iso(new.issued)}, later than the station's trusted time "
-            f"{_iso(now)} plus the allowed clock skew ({skew.total_seconds():.0f} s); it is refused and the clock "
+            f"{what} version {new.version} is issued at {iso_z(new.issued)}, later than the station's trusted time "
+            f"{iso_z(now)} plus the allowed clock skew ({skew.total_seconds():.0f} s); it is refused and the clock "
             "guard is not moved. Check the station's date and time ('checkpoint clock status'), or the list's "
             "issue time with whoever made it"
         )
     if now >= new.expires:
         kept = f"; version {old.version} stays in force" if old is not None else ""
-        raise ListExpiredError(f"{what} version {new.version} expired at {_iso(new.expires)}{kept}")
-
-
-def _iso(t: datetime) -> str:
-    return t.isoformat().replace("+00:00", "Z")
+        raise ListExpiredError(f"{what} version {new.version} expired at {iso_z(new.expires)}{kept}")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives import serialization
 
 from checkpoint.errors import KeyLoadError, ListFormatError
-from checkpoint.formats.cose import ALG_EDDSA, ALG_ES256, ALG_PS256
+from checkpoint.formats import ALG_EDDSA, ALG_ES256, ALG_PS256
 from checkpoint.model import Alg
 from checkpoint.trust import keys
 from checkpoint.trust.folder import trusted_key

@@ -21,7 +21,7 @@ from checkpoint.decision import Decision, Reason, Verdict
 from checkpoint.officers import Officer
 from checkpoint.sdnotify import Notifier
 from checkpoint.service import Outcome, Post
-from checkpoint.trust.state import REVOCATIONS, TRUST
+from checkpoint.trust import REVOCATIONS, TRUST
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.messages import (
     CameraChanged,

@@ -38,7 +38,7 @@ class Services:
     @property
     def tz(self) -> tzinfo:
         """Local time for the screens: ``[export] timezone`` (Asia/Ho_Chi_Minh by default); records stay UTC."""
-        from checkpoint.export.settings import export_settings
+        from checkpoint.export import export_settings
 
         return export_settings(self.station.config).tz
 

@@ -53,7 +53,7 @@ class SyncLink:
 def open_sync(config: StationConfig, data_dir: Path, station: Station, clock: Clock) -> SyncLink | None:
     """The station's sync, or None when it never enrolled. The worker gets its own connection to the log
     (the log is thread-safe either way; a second connection keeps scans from queueing behind uploads)."""
-    from checkpoint.log.settings import open_station_log
+    from checkpoint.log import open_station_log
     from sync.errors import NotEnrolled
     from sync.wiring import worker_for
 

@@ -22,8 +22,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from checkpoint.clock import parse_instant
 from checkpoint.errors import CheckpointError
+from checkpoint.isotime import iso_z as _iso
+from checkpoint.isotime import parse_instant
+from checkpoint.isotime import sortable as sortable_time
 
 GENESIS_HASH = "0" * 64
 TOKEN_PREFIX = "cpt_"  # noqa: S105 (a prefix, not a secret)
@@ -193,15 +195,6 @@ def same_content(stored: Mapping[str, Any], incoming: Mapping[str, Any]) -> bool
             for key in ERASABLE:
                 d.pop(key, None)
     return canonical(a) == canonical(b)
-
-
-def sortable_time(text: str) -> str:
-    """A time as fixed-width UTC text with microseconds (as the log keeps it), so it sorts as text."""
-    return parse_instant(text).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _iso(t: datetime) -> str:
-    return t.isoformat().replace("+00:00", "Z")
 
 
 def token_hash(token: str) -> str:

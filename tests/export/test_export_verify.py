@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from checkpoint.cli import main
 from checkpoint.clock import FixedClock
-from checkpoint.export import ExportError, ExportFilter, ExportRequest, Format, export
+from checkpoint.export import CrossingFilter, ExportError, ExportRequest, Format, export
 from checkpoint.export.manifest import Pin, Status, manifest_path, render, sign, verify
 from checkpoint.export.source import rows_of
 from checkpoint.fingerprint import fingerprint, fingerprint_hex, parse_fingerprint
@@ -37,7 +37,7 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def make_export(out: Path, key: Ed25519PrivateKey, n: int = 4, fmt: Format = Format.CSV) -> None:
-    req = ExportRequest(out, fmt, VN, "UTC+07:00", ExportFilter(), "vi")
+    req = ExportRequest(out, fmt, VN, "UTC+07:00", CrossingFilter(), "vi")
     export(rows_of(crossings(n)), req, station_id="HN-QL1A-01", station_key=key,
            clock=FixedClock(T0 + timedelta(days=1)), exported_by="GS-01", chain_head=(n + 5, "ab" * 32))
 

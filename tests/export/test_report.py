@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from checkpoint.crossing import Crossing
 from checkpoint.export.source import rows_of
-from checkpoint.report import Summary, SyncState, render_html, render_text, summarize
+from checkpoint.report import Summary, SyncStanding, render_html, render_text, summarize
 from checkpoint.report.html import nice_step
 from tests.export.crossing_rows import T0, crossing
 
@@ -23,7 +23,7 @@ def day_rows() -> list[Crossing]:
 
 def summary() -> Summary:
     return summarize(rows_of(day_rows()), tz=VN, station_id="HN-QL1A-01", generated_at=T0, since=DAY_START,
-                     until=DAY_START + timedelta(days=1), period="2021-07-24", sync=SyncState(41, 30))
+                     until=DAY_START + timedelta(days=1), period="2021-07-24", sync=SyncStanding(41, 30))
 
 
 def test_counts_match_the_crossings() -> None:

@@ -15,9 +15,9 @@ from checkpoint import sealing
 from checkpoint.clock import FixedClock, parse_instant
 from checkpoint.crossing import Crossing
 from checkpoint.export import (
+    CrossingFilter,
     ExportCancelled,
     ExportError,
-    ExportFilter,
     ExportRequest,
     ExportResult,
     Format,
@@ -43,9 +43,9 @@ def rows() -> list[Crossing]:
 
 
 def run(out: Path, fmt: Format, *, key: sealing.X25519PrivateKey | None = None, masked: bool = False,
-        filters: ExportFilter | None = None, language: str = "vi", audit: Audited | None = None,
+        filters: CrossingFilter | None = None, language: str = "vi", audit: Audited | None = None,
         source: list[Crossing] | None = None) -> ExportResult:
-    req = ExportRequest(out, fmt, VN, "UTC+07:00", filters or ExportFilter(), language, masked)
+    req = ExportRequest(out, fmt, VN, "UTC+07:00", filters or CrossingFilter(), language, masked)
     log = audit if audit is not None else []
     return export(rows_of(source if source is not None else rows()), req, station_id="HN-QL1A-01", station_key=STATION,
                   clock=CLOCK, supervisor_key=key, exported_by="GS-01",
@@ -152,7 +152,7 @@ def test_masked_export_has_initials_and_last_four_digits_only(tmp_path: Path) ->
 
 def test_filters_apply_while_streaming_and_are_in_the_manifest(tmp_path: Path) -> None:
     out = tmp_path / "rejects.jsonl"
-    f = ExportFilter(since=T0 + timedelta(minutes=10), until=T0 + timedelta(minutes=40),
+    f = CrossingFilter(since=T0 + timedelta(minutes=10), until=T0 + timedelta(minutes=40),
                      verdicts=frozenset({"reject"}))
     run(out, Format.JSONL, filters=f)
     docs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]

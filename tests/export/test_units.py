@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from checkpoint.crossing import PersonalData
-from checkpoint.export.filters import ExportFilter, id_number_hash
+from checkpoint.export.filters import CrossingFilter, id_number_hash
 from checkpoint.export.masking import mask, mask_id_number, mask_name
 from checkpoint.export.writers import defuse
 from checkpoint.export.xlsx import MAX_ROWS, XlsxWriter, column_letter
@@ -38,25 +38,25 @@ def test_filter_fields_combine_with_and_values_with_or() -> None:
     c = row(2, personal=PEOPLE[0])  # accepted, in, officer CB-01, resident
     assert (c.verdict, c.direction, c.officer_id, c.category) == ("accept", "in", "CB-01", "resident")
     at = T0
-    assert ExportFilter().matches(c, at)
-    assert ExportFilter(directions=frozenset({"in"}), officers=frozenset({"CB-01"})).matches(c, at)
-    assert not ExportFilter(directions=frozenset({"in"}), officers=frozenset({"CB-02"})).matches(c, at)
-    assert ExportFilter(verdicts=frozenset({"reject", "accept"})).matches(c, at)
-    assert not ExportFilter(reasons=frozenset({"EXPIRED"})).matches(c, at)
-    assert ExportFilter(reasons=frozenset({"EXPIRED"})).matches(row(1), at)
-    assert ExportFilter(categories=frozenset({"resident", "driver"})).matches(c, at)
-    assert not ExportFilter(categories=frozenset({"driver"})).matches(c, at)
+    assert CrossingFilter().matches(c, at)
+    assert CrossingFilter(directions=frozenset({"in"}), officers=frozenset({"CB-01"})).matches(c, at)
+    assert not CrossingFilter(directions=frozenset({"in"}), officers=frozenset({"CB-02"})).matches(c, at)
+    assert CrossingFilter(verdicts=frozenset({"reject", "accept"})).matches(c, at)
+    assert not CrossingFilter(reasons=frozenset({"EXPIRED"})).matches(c, at)
+    assert CrossingFilter(reasons=frozenset({"EXPIRED"})).matches(row(1), at)
+    assert CrossingFilter(categories=frozenset({"resident", "driver"})).matches(c, at)
+    assert not CrossingFilter(categories=frozenset({"driver"})).matches(c, at)
 
 
 def test_filter_check_verdict_matches_accepted_crossings_shown_as_check() -> None:
     dup = row(14)  # seq % 7 == 0: duplicate, accepted, CHECK
     assert dup.display == "CHECK"
-    f = ExportFilter(verdicts=frozenset({"check"}))
+    f = CrossingFilter(verdicts=frozenset({"check"}))
     assert f.matches(dup, T0) and not f.matches(row(2), T0)
 
 
 def test_filter_time_range_is_half_open() -> None:
-    f = ExportFilter(since=T0, until=T0 + timedelta(hours=1))
+    f = CrossingFilter(since=T0, until=T0 + timedelta(hours=1))
     assert f.in_range(T0) and f.in_range(T0 + timedelta(minutes=59)) and not f.in_range(T0 + timedelta(hours=1))
     assert not f.in_range(T0 - timedelta(seconds=1))
 
@@ -64,7 +64,7 @@ def test_filter_time_range_is_half_open() -> None:
 def test_id_number_filter_uses_the_keyed_hash_and_never_records_the_number() -> None:
     c = row(3, personal=PEOPLE[1])
     h = id_number_hash(HMAC_KEY, "079190000123")
-    f = ExportFilter(id_number_hashes=frozenset({h}))
+    f = CrossingFilter(id_number_hashes=frozenset({h}))
     assert f.matches(c, T0) and not f.matches(row(4, personal=PEOPLE[0]), T0)
     assert "079190000123" not in str(f.describe()) and h in str(f.describe())
 
@@ -114,7 +114,7 @@ def test_local_time_text_matches_the_slow_conversion_for_any_zone() -> None:
     from zoneinfo import ZoneInfo
 
     from checkpoint.export.columns import PersonalMode, RowMaker
-    from checkpoint.export.engine import instant
+    from checkpoint.isotime import parse_instant as instant
 
     texts = ["2021-07-24T16:59:59.999999Z", "2021-07-24T17:00:00Z", "2021-03-28T00:59:59.000000Z",
              "2021-03-28T01:00:00.000000Z", "2021-10-31T00:30:00+00:00", "2021-07-24T07:15:30.5+07:00"]

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from cryptography import x509
 
-from checkpoint import hc_rules
+from checkpoint.config import parse_config
 from checkpoint.decision import Reason, Verdict
 from checkpoint.errors import ConfigError
 from checkpoint.formats import hc1
@@ -131,6 +131,10 @@ def test_document_signer_certificates_from_the_signed_trust_list() -> None:
     assert key.certificate is not None and key.not_after == key.certificate.not_valid_after_utc
 
 
+def health_rules(table: dict[str, Any], path: str) -> HealthRules:
+    return parse_config({"health_certificates": table}, path).rules.health
+
+
 def eu_rules(tmp_path: Path, value_sets: str = "value-sets.json") -> HealthRules:
     rules_dir = DATA / "eu-rules"
     table = {
@@ -138,7 +142,7 @@ def eu_rules(tmp_path: Path, value_sets: str = "value-sets.json") -> HealthRules
         "value_sets": str(rules_dir / value_sets),
         "vaccination_min_days": 3,
     }
-    return hc_rules.from_table(table, str(tmp_path / "station.toml"))
+    return health_rules(table, str(tmp_path / "station.toml"))
 
 
 def test_eu_business_rules_pass_and_are_recorded(tmp_path: Path) -> None:
@@ -156,10 +160,10 @@ def test_eu_business_rule_refusal_names_the_rule(tmp_path: Path) -> None:
 def test_eu_rules_config_errors_name_the_key(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text('[{"Identifier": "X", "CertificateType": "Pets", "Logic": true}]')
     with pytest.raises(ConfigError) as e:
-        hc_rules.from_table({"eu_rules": str(tmp_path / "bad.json")}, "station.toml")
+        health_rules({"eu_rules": str(tmp_path / "bad.json")}, "station.toml")
     assert e.value.key == "health_certificates.eu_rules" and "CertificateType" in str(e.value)
     with pytest.raises(ConfigError, match="cannot read"):
-        hc_rules.from_table({"value_sets": "nope.json"}, "station.toml")
+        health_rules({"value_sets": "nope.json"}, "station.toml")
 
 
 def test_a_rule_that_cannot_evaluate_refuses(tmp_path: Path) -> None:
@@ -167,7 +171,7 @@ def test_a_rule_that_cannot_evaluate_refuses(tmp_path: Path) -> None:
         '{"Identifier": "GR-X", "CertificateType": "General", "ValidFrom": "2021-01-01", "ValidTo": "2030-01-01",'
         ' "Logic": {"+": [{"var": "payload.nam"}, 1]}}'
     )
-    rules = hc_rules.from_table({"eu_rules": str(tmp_path / "r.json")}, str(tmp_path / "s.toml"))
+    rules = health_rules({"eu_rules": str(tmp_path / "r.json")}, str(tmp_path / "s.toml"))
     assert verify("DE-3", Rules(health=rules)).rule == "eu:GR-X"
 
 

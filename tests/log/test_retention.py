@@ -35,7 +35,7 @@ def test_erases_only_old_synced_crossings(log: CrossingLog, passes: Passes, supe
         assert open_personal(c, supervisor) is None and c.verdict == "accept" and c.personal_digest
     assert all(open_personal(c, supervisor) is not None for c in rows[3:])
     assert log.lookup_id_number(PERSON.id_number) == rows[3:]
-    assert log.verify_chain().ok and log.stats().total == 6
+    assert log.verify_chain().ok and log.count() == 6
     assert log.erase_expired_personal_data(NOW) == 0
     log.close()
     raw = log_path.read_bytes() + b"".join(p.read_bytes() for p in log_path.parent.glob("*-wal"))

@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from checkpoint.clock import FixedClock
 from checkpoint.crossing import PersonalData
 from checkpoint.decision import Flag, Reason, Verdict
+from checkpoint.isotime import parse_stamp as parse
 from checkpoint.log import CrossingContext, CrossingLog, LogError, open_personal, record_or_refuse
-from checkpoint.log.timefmt import parse
 from checkpoint.sealing import UnsealError
 from tests.factories import PERSON
 from tests.log.conftest import HMAC_KEY, NOW, Passes, ctx, open_log
@@ -94,7 +94,7 @@ def test_same_pass_within_window_is_flagged_not_dropped(log: CrossingLog, passes
     assert "duplicate" not in first.flags and first.display == "ACCEPT"
     assert "duplicate" in second.flags and second.display == "CHECK" and second.verdict == "accept"
     assert "duplicate" not in other.flags
-    assert log.stats().duplicates == 1 and log.count() == 3
+    assert sum("duplicate" in c.flags for c in log.crossings()) == 1 and log.count() == 3
 
 
 def test_duplicate_window_is_measured_on_evaluation_time(log_path: Path, passes: Passes, supervisor: X25519PrivateKey,
@@ -189,20 +189,6 @@ def test_actions_are_chained_and_refuse_personal_details(log: CrossingLog) -> No
         log.record_action("Bad Name!", None, {})
     report = log.verify_chain()
     assert report.ok and report.actions_checked == 2
-
-
-def test_stats_counts_by_verdict_reason_hour_officer(log: CrossingLog, passes: Passes) -> None:
-    pid = os.urandom(16)
-    log.record(passes.decide(pid), ctx("a"))
-    log.record(passes.decide(pid), ctx("b"))
-    log.record(passes.expired(), ctx("a"))
-    log.record(passes.garbage(), ctx(None, manual=True))
-    s = log.stats(NOW - timedelta(hours=1), NOW + timedelta(days=11))
-    assert s.total == 4 and s.by_verdict == {"accept": 2, "reject": 2}
-    assert s.by_reason == {"EXPIRED": 1, "UNKNOWN_FORMAT": 1} and s.by_display["CHECK"] == 1
-    assert s.by_officer == {"": 1, "a": 2, "b": 1} and s.by_hour == {"2021-07-24T01": 3, "2021-08-03T00": 1}
-    assert (s.duplicates, s.manual) == (1, 1)
-    assert log.stats(NOW + timedelta(hours=1)).total == 1 and log.stats(until=NOW).total == 0
 
 
 def test_log_belongs_to_its_station(log_path: Path, supervisor: X25519PrivateKey, clock: FixedClock) -> None:

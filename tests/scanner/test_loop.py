@@ -9,7 +9,7 @@ import pytest
 
 from scanner.errors import SourceError
 from scanner.loop import ScanLoop, ScanResult
-from scanner.reconnect import Backoff, Reconnecting, SourceState, SourceStatus
+from scanner.reconnect import ReconnectBackoff, Reconnecting, SourceState, SourceStatus
 from scanner.sources import FolderSource
 from scanner.synthetic import Distortion, fake_pass_text, make_frame
 from tests.scanner.fakes import END, DrivenSource
@@ -29,8 +29,8 @@ def _start(source: DrivenSource, results: queue.Queue[ScanResult], statuses: lis
             waits.append(s)
         return False
 
-    rec = Reconnecting(source, Backoff(0.5, 2.0, 4.0), on_status=(statuses.append if statuses is not None else None),
-                       wait=wait)
+    rec = Reconnecting(source, ReconnectBackoff(0.5, 2.0, 4.0),
+                       on_status=(statuses.append if statuses is not None else None), wait=wait)
     return ScanLoop(rec, results.put).start()
 
 
@@ -102,7 +102,7 @@ def test_stop_cuts_a_backoff_short() -> None:
         if s.state is SourceState.LOST:
             lost.set()
 
-    rec = Reconnecting(src, Backoff(60.0, 1.0, 60.0), on_status=on_status)
+    rec = Reconnecting(src, ReconnectBackoff(60.0, 1.0, 60.0), on_status=on_status)
     loop = ScanLoop(rec, lambda r: None).start()
     assert lost.wait(TIMEOUT)  # now in a 60 s backoff: stop must end it at once
     assert loop.stop(timeout=TIMEOUT)
@@ -141,4 +141,4 @@ def test_folder_loop_decodes_every_image_then_finishes(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("attempt,delay", [(1, 0.5), (2, 1.0), (5, 8.0), (9, 10.0)])
 def test_backoff_doubles_up_to_a_cap(attempt: int, delay: float) -> None:
-    assert Backoff().delay(attempt) == delay
+    assert ReconnectBackoff().delay(attempt) == delay

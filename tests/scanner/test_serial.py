@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import serial
 
-from scanner.reconnect import Backoff, SourceState, SourceStatus
+from scanner.reconnect import ReconnectBackoff, SourceState, SourceStatus
 from scanner.serial_source import SerialScan, SerialScanner
 
 TIMEOUT = 10.0
@@ -97,7 +97,7 @@ def test_unplugged_then_replugged_scanner_reconnects_with_backoff() -> None:
         return False
 
     stop = threading.Event()
-    scanner = SerialScanner("/dev/ttyACM0", backoff=Backoff(0.5, 2.0, 5.0), on_status=statuses.append,
+    scanner = SerialScanner("/dev/ttyACM0", backoff=ReconnectBackoff(0.5, 2.0, 5.0), on_status=statuses.append,
                             open_port=open_port, wait=wait)
     scans, t = _run(scanner, stop)
     assert scans.get(timeout=TIMEOUT).text == "CP1:REPLUGGED"

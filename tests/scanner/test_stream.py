@@ -13,7 +13,7 @@ import cv2
 import pytest
 
 from scanner.loop import ScanLoop, ScanResult
-from scanner.reconnect import Backoff, Reconnecting, SourceState, SourceStatus
+from scanner.reconnect import ReconnectBackoff, Reconnecting, SourceState, SourceStatus
 from scanner.sources import StreamSource
 from scanner.synthetic import Distortion, fake_pass_text, make_frame
 
@@ -63,7 +63,7 @@ def test_a_dropping_http_stream_is_decoded_and_reconnected(stream_url: str) -> N
 
     source = StreamSource(stream_url)
     assert "secret" not in source.label
-    loop = ScanLoop(Reconnecting(source, Backoff(0.01, 1.0, 0.01), on_status=on_status), results.put).start()
+    loop = ScanLoop(Reconnecting(source, ReconnectBackoff(0.01, 1.0, 0.01), on_status=on_status), results.put).start()
     assert results.get(timeout=TIMEOUT).texts == (TEXT,)
     assert relive.wait(TIMEOUT)  # the server closed the connection; a new one brought frames back
     assert results.get(timeout=TIMEOUT).texts == (TEXT,)

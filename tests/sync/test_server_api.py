@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync import protocol
 from sync.client import SyncClient
-from sync.errors import Refused, Tampering
+from sync.errors import Refused, TamperDetected
 from sync.outbox import upload_backlog
 from sync.server.app import create_app
 from sync.server.storage import ExportFilter
@@ -142,7 +142,7 @@ def test_same_sequence_with_different_content_is_flagged_as_tampering(server: Ru
     rows = make_crossings(client.station_id, 5)
     client.upload([c.to_wire() for c in rows])
     other = make_crossings(client.station_id, 5)  # a second, self-consistent history for the same seqs
-    with pytest.raises(Tampering, match="altered"):
+    with pytest.raises(TamperDetected, match="altered"):
         client.upload([c.to_wire() for c in other[2:]])
     alerts = server.storage.alerts(client.station_id)
     assert len(alerts) == 1 and alerts[0]["kind"] == "tampering" and "seq 3" in alerts[0]["detail"]
@@ -154,7 +154,7 @@ def test_a_broken_hash_chain_is_refused(server: RunningServer, client: SyncClien
     rows = make_crossings(client.station_id, 5)
     client.upload([c.to_wire() for c in rows[:2]])
     forged = make_crossings(client.station_id, 3, start=3, prev_hash="f" * 64)
-    with pytest.raises(Tampering, match="hash chain"):
+    with pytest.raises(TamperDetected, match="hash chain"):
         client.upload([c.to_wire() for c in forged])
     assert server.storage.count(client.station_id) == 2
 
@@ -164,7 +164,7 @@ def test_a_crossing_id_seen_before_is_not_stored_twice(server: RunningServer, cl
     client.upload([c.to_wire() for c in rows[:2]])
     dup = rows[2].to_wire()
     dup["id"] = rows[0].id
-    with pytest.raises(Tampering):
+    with pytest.raises(TamperDetected):
         client.upload([dup])
     assert server.storage.count(client.station_id) == 2
 
@@ -273,7 +273,7 @@ def test_an_edited_crossing_is_refused_by_its_hash(server: RunningServer, client
     rows = [c.to_wire() for c in make_crossings(client.station_id, 3)]
     rows[1]["verdict"] = "accept" if rows[1]["verdict"] == "reject" else "reject"
     rows[1]["display"] = "ACCEPT"
-    with pytest.raises(Tampering, match="does not match its hash"):
+    with pytest.raises(TamperDetected, match="does not match its hash"):
         client.upload(rows)
     assert server.storage.count(client.station_id) == 0
     assert "seq 2" in server.storage.alerts(client.station_id)[0]["detail"]
@@ -282,7 +282,7 @@ def test_an_edited_crossing_is_refused_by_its_hash(server: RunningServer, client
 def test_swapped_personal_data_is_refused_by_its_digest(server: RunningServer, client: SyncClient):
     rows = [c.to_wire() for c in make_crossings(client.station_id, 2)]
     rows[0]["sealed"] = base64.b64encode(b"CPS1" + bytes(61)).decode()
-    with pytest.raises(Tampering, match="personal data"):
+    with pytest.raises(TamperDetected, match="personal data"):
         client.upload(rows)
 
 

@@ -83,7 +83,7 @@ class SupervisorScreen(Screen[None]):
         return start, start + timedelta(days=1)
 
     def refresh_figures(self) -> None:
-        from checkpoint.export.source import LogRows
+        from checkpoint.export import LogRows
         from checkpoint.report import summarize
 
         since, until = self._today()
@@ -137,9 +137,7 @@ class SupervisorScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
     def _run_export(self, path: Path) -> None:
-        from checkpoint.export import ExportError, ExportFilter, ExportRequest, Format, export
-        from checkpoint.export.settings import tz_label
-        from checkpoint.export.source import LogRows
+        from checkpoint.export import CrossingFilter, ExportError, ExportRequest, Format, LogRows, export, tz_label
         from checkpoint.station_keys import load_or_create_station_key
 
         t = self.texts
@@ -148,7 +146,7 @@ class SupervisorScreen(Screen[None]):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             request = ExportRequest(path, Format.CSV, self.tz, tz_label(self.tz, since),
-                                    ExportFilter(since=since, until=until), t.language)
+                                    CrossingFilter(since=since, until=until), t.language)
             with LogRows(s.recorder.log.path, since=since, until=until) as rows:
                 result = export(rows, request, station_id=s.station.config.station.id,
                                 station_key=load_or_create_station_key(s.data_dir), clock=s.clock,
