@@ -34,6 +34,7 @@ from checkpoint.crossing.fields import (
     SEALED_FIELDS,
     SERVER_COLUMNS,
     Field,
+    server_column_definitions,
 )
 from checkpoint.export.columns import BASE_COLUMNS, PERSONAL_COLUMNS, PersonalMode, RowMaker
 from checkpoint.export.source import ExportRow, rows_of
@@ -166,6 +167,8 @@ def test_the_server_columns_agree(tmp_path: Path) -> None:
         assert types[f.name] == (f.server_sql_type(), not f.nullable), f.name
     assert [f.server_sql_type("postgresql") for f in SERVER_COLUMNS] == ["BIGINT", "TEXT", "TEXT", "TEXT", "TEXT",
                                                                          "TEXT"]
+    for definition in server_column_definitions():
+        assert f"    {definition},\n" in storage.SCHEMA, definition  # the released DDL, word for word
 
 
 def test_the_central_csv_export_agrees() -> None:

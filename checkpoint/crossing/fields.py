@@ -162,3 +162,9 @@ WIRE_FIELDS = tuple(f.name for f in FIELDS if f.wire)
 SERVER_COLUMNS = tuple(f for f in FIELDS if f.server_column)
 #: Personal (sealed) field names, in ``PersonalData`` order.
 PERSONAL_FIELDS = tuple(p.name for p in SEALED_FIELDS)
+
+
+def server_column_definitions(dialect: Literal["sqlite", "postgresql"] = "sqlite") -> tuple[str, ...]:
+    """``CREATE TABLE`` column definitions of a crossing's own columns on a central server, in table order
+    (a storage adds its keys, the JSON ``body`` and ``received_at``; ``sync.server.storage`` shows how)."""
+    return tuple(f"{f.name} {f.server_sql_type(dialect)}{'' if f.nullable else ' NOT NULL'}" for f in SERVER_COLUMNS)
