@@ -24,7 +24,7 @@ from checkpoint.crossing import PersonalData
 from checkpoint.log import CrossingLog, chain
 from checkpoint.log.ids import uuid7
 from checkpoint.log.personal import id_number_hash, pass_id_hash, seal_personal
-from checkpoint.log.rows import INSERT
+from checkpoint.log.rows import INSERT, row_values
 from checkpoint.log.timefmt import stamp
 
 T0 = datetime(2021, 7, 1, tzinfo=UTC)
@@ -80,13 +80,7 @@ def fill(path: Path, rows: int, supervisor: sealing.X25519PrivateKey, seal_all: 
                 "personal_digest": chain.personal_digest(pid, idn, sealed), "prev_hash": head,
             }
             f["hash"] = head = chain.crossing_hash(f)
-            conn.execute(INSERT, (
-                seq, cid, STATION, f["officer_id"], f["lane"], f["direction"], f["recorded_at"], f["system_time"], 0,
-                "CP1", f["kid"], f["verdict"], f["reason"], f["display"], None, '["category"]',
-                "[" + ",".join(f'"{x}"' for x in f["flags"]) + "]", int(manual), f["category"], f["expires"],
-                bytes.fromhex(pid), bytes.fromhex(idn), sealed, bytes.fromhex(f["personal_digest"]),
-                bytes.fromhex(f["prev_hash"]), bytes.fromhex(head),
-            ))
+            conn.execute(INSERT, row_values({**f, "pass_id_hash": pid, "id_number_hash": idn, "sealed": sealed}))
         last = min(start + batch, end) - 1
         conn.execute("UPDATE meta SET value=? WHERE key='head_seq'", (str(last),))
         conn.execute("UPDATE meta SET value=? WHERE key='head_hash'", (head,))

@@ -39,7 +39,7 @@ from checkpoint.decision import Decision, Verdict
 from checkpoint.log import CrossingContext, CrossingLog, chain
 from checkpoint.log.ids import uuid7
 from checkpoint.log.personal import id_number_hash, pass_id_hash, seal_personal
-from checkpoint.log.rows import INSERT
+from checkpoint.log.rows import INSERT, row_values
 from checkpoint.log.timefmt import stamp
 from checkpoint.model import Pass, Subject
 
@@ -146,12 +146,7 @@ def bulk_fill(path: Path, rows: int, supervisor: X25519PrivateKey) -> None:
                 "personal_digest": chain.personal_digest(pid, idn, sealed), "prev_hash": head,
             }
             f["hash"] = head = chain.crossing_hash(f)
-            conn.execute(INSERT, (
-                seq, f["id"], "BENCH-01", f["officer_id"], "1", f["direction"], f["recorded_at"], f["system_time"], 0,
-                "CP1", f["kid"], f["verdict"], f["reason"], f["display"], None, '["category"]', "[]", 0, "worker",
-                f["expires"], bytes.fromhex(pid), bytes.fromhex(idn), sealed, bytes.fromhex(f["personal_digest"]),
-                bytes.fromhex(f["prev_hash"]), bytes.fromhex(head),
-            ))
+            conn.execute(INSERT, row_values({**f, "pass_id_hash": pid, "id_number_hash": idn, "sealed": sealed}))
         last = min(start + batch, head_seq + rows + 1) - 1
         conn.execute("UPDATE meta SET value=? WHERE key='head_seq'", (str(last),))
         conn.execute("UPDATE meta SET value=? WHERE key='head_hash'", (head,))

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from checkpoint.crossing import PersonalData
+from checkpoint.crossing import PersonalData, aad_for
 from checkpoint.export.source import ExportRow
-from checkpoint.log.personal import aad_for
 from checkpoint.sealing import UnsealError, unseal
 
 

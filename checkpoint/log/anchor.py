@@ -34,7 +34,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from checkpoint.log import chain
+from checkpoint.crossing import chain
 
 ANCHOR_FILE = "log-anchor.json"
 DOMAIN = b"checkpoint-log-anchor/1\n"

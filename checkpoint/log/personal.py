@@ -17,16 +17,14 @@ import hmac
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from checkpoint import sealing
-from checkpoint.crossing import Crossing, PersonalData
+from checkpoint.crossing import Crossing, PersonalData, aad_for
 from checkpoint.log.idindex import legacy_id_number_hash
 from checkpoint.lookup_keys import normalise_pass_id
 from checkpoint.model import Subject
 
 MAX_FIELD_CHARS = 200
-
-
-def aad_for(crossing_id: str) -> bytes:
-    return b"checkpoint-crossing:" + crossing_id.encode("ascii")
+__all__ = ["MAX_FIELD_CHARS", "aad_for", "from_subject", "id_number_hash", "keyed_hash", "open_personal",
+           "pass_id_hash", "seal_personal", "too_long_field"]  # aad_for: from checkpoint.crossing
 
 
 def seal_personal(personal: PersonalData, crossing_id: str, recipient: X25519PublicKey) -> bytes:

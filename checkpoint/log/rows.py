@@ -1,20 +1,23 @@
-"""Crossing rows: the columns of the ``crossings`` table and their conversion to :class:`Crossing`."""
+"""Crossing rows: the columns of the ``crossings`` table and their conversion to :class:`Crossing`.
+
+The columns and their conversions come from the crossing's field table (:mod:`checkpoint.crossing.fields`):
+``bool`` as INTEGER 0/1, ``texts`` as JSON text, ``hex`` digests as BLOBs.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from checkpoint.crossing import Crossing
-from checkpoint.log import chain
+from checkpoint.crossing import Crossing, chain
+from checkpoint.crossing.fields import FIELDS, Kind
 
-COLUMNS = (
-    "seq", "id", "station_id", "officer_id", "lane", "direction", "recorded_at", "system_time", "clock_suspect",
-    "format", "kid", "verdict", "reason", "display", "rule", "rules_applied", "flags", "manual", "category",
-    "expires", "pass_id_hash", "id_number_hash", "sealed", "personal_digest", "prev_hash", "hash", "erased_at",
-)
+COLUMNS = tuple(f.name for f in FIELDS)
+#: Columns written when a crossing is recorded: all but those only retention sets (``erased_at``).
+INSERTED = tuple(f.name for f in FIELDS if not (f.retention and not f.personal))
 SELECT = f"SELECT {', '.join(COLUMNS)} FROM crossings"  # noqa: S608 (fixed column names)
-INSERT = f"INSERT INTO crossings ({', '.join(COLUMNS[:-1])}) VALUES ({', '.join('?' * (len(COLUMNS) - 1))})"  # noqa: S608
+INSERT = f"INSERT INTO crossings ({', '.join(INSERTED)}) VALUES ({', '.join('?' * len(INSERTED))})"  # noqa: S608
 
 
 def hex_or_none(b: bytes | None) -> str | None:
@@ -25,19 +28,33 @@ def blob(h: str | None) -> bytes | None:
     return bytes.fromhex(h) if h is not None else None
 
 
+def _texts_from_sql(v: str) -> tuple[str, ...]:
+    return tuple(json.loads(v))
+
+
+def _texts_to_sql(v: Any) -> str:
+    return json.dumps(list(v))
+
+
+_FROM_SQL: dict[Kind, Callable[[Any], Any]] = {"bool": bool, "texts": _texts_from_sql, "hex": hex_or_none}
+_TO_SQL: dict[Kind, Callable[[Any], Any]] = {"bool": int, "texts": _texts_to_sql, "hex": blob}
+_READ = tuple((f.name, _FROM_SQL[f.kind]) for f in FIELDS if f.kind in _FROM_SQL)
+_WRITE = tuple((f.name, _TO_SQL[f.kind]) for f in FIELDS if f.kind in _TO_SQL and f.name in INSERTED)
+
+
 def row_to_crossing(row: tuple[Any, ...]) -> Crossing:
     d = dict(zip(COLUMNS, row, strict=True))
-    return Crossing(
-        id=d["id"], seq=d["seq"], station_id=d["station_id"], officer_id=d["officer_id"], lane=d["lane"],
-        direction=d["direction"], recorded_at=d["recorded_at"], system_time=d["system_time"],
-        clock_suspect=bool(d["clock_suspect"]), format=d["format"], kid=d["kid"], verdict=d["verdict"],
-        reason=d["reason"], display=d["display"], rule=d["rule"], rules_applied=tuple(json.loads(d["rules_applied"])),
-        flags=tuple(json.loads(d["flags"])), manual=bool(d["manual"]), category=d["category"], expires=d["expires"],
-        pass_id_hash=hex_or_none(d["pass_id_hash"]), id_number_hash=hex_or_none(d["id_number_hash"]),
-        sealed=d["sealed"],
-        prev_hash=d["prev_hash"].hex(), hash=d["hash"].hex(), personal_digest=hex_or_none(d["personal_digest"]),
-        erased_at=d["erased_at"],
-    )
+    for name, convert in _READ:
+        d[name] = convert(d[name])
+    return Crossing(**d)
+
+
+def row_values(values: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The ``INSERT`` parameters of a crossing's fields (as the chain hashes them, hex digests as text)."""
+    d = dict(values)
+    for name, convert in _WRITE:
+        d[name] = convert(d[name])
+    return tuple(d[c] for c in INSERTED)
 
 
 def chain_fields(c: Crossing) -> dict[str, Any]:

@@ -32,9 +32,9 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from checkpoint.clock import Clock
-from checkpoint.crossing import PERSONAL_FIELDS, Crossing, PersonalData
+from checkpoint.crossing import PERSONAL_FIELDS, Crossing, PersonalData, chain
 from checkpoint.decision import Decision, Flag
-from checkpoint.log import chain, idindex, schema
+from checkpoint.log import idindex, schema
 from checkpoint.log.anchor import AnchorError, HeadWriter, LogAnchor, problem_with
 from checkpoint.log.checkpointer import BACKSTOP_PAGES, Checkpointer
 from checkpoint.log.errors import LogError, from_sqlite, os_error_code
@@ -47,7 +47,7 @@ from checkpoint.log.personal import (
     seal_personal,
     too_long_field,
 )
-from checkpoint.log.rows import COLUMNS, INSERT, SELECT, blob, row_to_crossing
+from checkpoint.log.rows import COLUMNS, INSERT, SELECT, row_to_crossing, row_values
 from checkpoint.log.timefmt import stamp, time_range
 from checkpoint.log.verify import ChainReport, check_crossing, walk_chain
 from checkpoint.lookup_keys import normalise_id_number
@@ -705,14 +705,7 @@ def _fetch(sql: str, params: tuple[Any, ...], conn: sqlite3.Connection) -> list[
 
 def _row_values(fields: Mapping[str, Any], pid_hash: str | None, idn_hash: str | None,
                 sealed: bytes | None) -> tuple[Any, ...]:
-    values = dict(fields)
-    values.update(
-        rules_applied=json.dumps(list(fields["rules_applied"])), flags=json.dumps(list(fields["flags"])),
-        clock_suspect=int(fields["clock_suspect"]), manual=int(fields["manual"]), pass_id_hash=blob(pid_hash),
-        id_number_hash=blob(idn_hash), sealed=sealed, personal_digest=blob(fields["personal_digest"]),
-        prev_hash=blob(fields["prev_hash"]), hash=blob(fields["hash"]),
-    )
-    return tuple(values[c] for c in COLUMNS[:-1])
+    return row_values({**fields, "pass_id_hash": pid_hash, "id_number_hash": idn_hash, "sealed": sealed})
 
 
 def _short(value: str | None, what: str, path: Path, *, required: bool) -> None:

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from checkpoint.log import chain
+from checkpoint.crossing import chain
+from checkpoint.crossing.fields import FIELDS
 from checkpoint.log.rows import COLUMNS, SELECT
 
 PROGRESS_EVERY = 10_000
@@ -77,9 +78,9 @@ def _walk_crossings(conn: sqlite3.Connection, meta: dict[str, str],
 _COL = {name: i for i, name in enumerate(COLUMNS)}
 _HASH, _PREV, _ERASED = _COL["hash"], _COL["prev_hash"], _COL["erased_at"]
 _PID, _IDN, _SEALED, _DIGEST = _COL["pass_id_hash"], _COL["id_number_hash"], _COL["sealed"], _COL["personal_digest"]
-_BOOLS = {_COL["clock_suspect"], _COL["manual"]}
-_LISTS = {_COL["rules_applied"], _COL["flags"]}
-_HEXES = {_DIGEST, _PREV}
+_BOOLS = {_COL[f.name] for f in FIELDS if f.kind == "bool"}
+_LISTS = {_COL[f.name] for f in FIELDS if f.kind == "texts"}
+_HEXES = {_COL[f.name] for f in FIELDS if f.kind == "hex" and f.chain}
 _CHAIN_COLS = tuple(_COL[name] for name in chain.CROSSING_FIELDS)
 
 

@@ -20,11 +20,10 @@ from typing import Any, TextIO
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from checkpoint.crossing import PERSONAL_FIELDS, PersonalData
+from checkpoint.crossing import PERSONAL_FIELDS, PersonalData, aad_for
 from checkpoint.display import defuse
 from checkpoint.errors import CheckpointError
 from checkpoint.export.atomic_file import atomic_output
-from checkpoint.log.personal import aad_for
 from checkpoint.sealing import UnsealError, unseal
 
 FORMATS = ("csv", "jsonl")

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from checkpoint.crossing.fields import RETENTION_FIELDS, SERVER_COLUMNS, Field
 from checkpoint.errors import CheckpointError
 from checkpoint.isotime import iso_z as _iso
 from checkpoint.isotime import parse_instant
@@ -184,7 +185,22 @@ def canonical(crossing: Mapping[str, Any]) -> str:
 
 
 #: What the station's retention erases once the server has a crossing (the chain keeps their digest).
-ERASABLE = ("sealed", "pass_id_hash", "id_number_hash", "erased_at")
+ERASABLE = RETENTION_FIELDS
+#: A crossing's row: the field table's server columns (``CREATE TABLE crossings`` above has them, checked by
+#: tests/test_crossing_fields.py), then the canonical JSON body and the time received.
+CROSSING_COLUMNS = (*(f.name for f in SERVER_COLUMNS), "body", "received_at")
+_INSERT_CROSSING = (f"INSERT INTO crossings ({', '.join(CROSSING_COLUMNS)}) "  # noqa: S608 (fixed names)
+                    f"VALUES ({', '.join('?' * len(CROSSING_COLUMNS))}) ON CONFLICT DO NOTHING")
+
+
+def column_value(f: Field, crossing: Mapping[str, Any]) -> Any:
+    """A validated crossing's value for a server column: instants as fixed-width UTC text (they sort as text)."""
+    v = crossing[f.name]
+    return sortable_time(v) if f.check.form == "instant" else v
+
+
+def crossing_row(crossing: Mapping[str, Any], received: str) -> tuple[Any, ...]:
+    return (*(column_value(f, crossing) for f in SERVER_COLUMNS), canonical(crossing), received)
 
 
 def same_content(stored: Mapping[str, Any], incoming: Mapping[str, Any]) -> bool:
@@ -368,14 +384,11 @@ class SQLiteStorage:
             ids = [str(c["id"]) for c in new]
             if len(set(ids)) != len(ids) or self._ids_held(station_id, ids):
                 return Tampering(first, "a crossing id in this batch was already received with another sequence")
+            if any(c["station_id"] != station_id for c in new):  # validate.batch checks it; never file one elsewhere
+                raise StorageError("a crossing in the batch belongs to another station; the batch was not stored")
             received = _iso(now)
             before = self._db.total_changes
-            self._db.executemany(
-                "INSERT INTO crossings (station_id, seq, id, recorded_at, verdict, hash, body, received_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [(station_id, int(c["seq"]), c["id"], sortable_time(c["recorded_at"]), c["verdict"], c["hash"],
-                  canonical(c), received) for c in new],
-            )
+            self._db.executemany(_INSERT_CROSSING, [crossing_row(c, received) for c in new])
             if self._db.total_changes - before != len(new):  # cannot happen under the lock; never half-store
                 raise StorageError("a concurrent writer changed this station's crossings; the batch was not stored")
             if new:

@@ -1,4 +1,8 @@
-"""Checking what a station sends before anything is stored: shapes, types, sizes, contiguity."""
+"""Checking what a station sends before anything is stored: shapes, types, sizes, contiguity.
+
+A crossing's rules come from the crossing's field table (``checkpoint.crossing.fields``, each field's
+``check``); its hash is checked with the chain beside that table (``checkpoint.crossing.chain``).
+"""
 
 from __future__ import annotations
 
@@ -10,19 +14,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from checkpoint.clock import parse_instant
-from checkpoint.log import chain
+from checkpoint.crossing import chain
+from checkpoint.crossing.fields import BY_NAME, FIELDS, MAX_LIST, MAX_TEXT, PERSONAL_DIGEST_FIELDS
 from sync import protocol
 from sync.protocol import ProtocolError
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 NONCE = re.compile(r"^[0-9a-f]{32}$")
-MAX_TEXT = 1024  # any text field but the sealed blob
-MAX_LIST = 64  # rules applied, flags
+__all__ = ["MAX_LIST", "MAX_TEXT", "REQUIRED"]  # the caps come from the field table
 #: Fields every crossing must carry with these JSON types (others are stored as they come).
-REQUIRED: dict[str, tuple[type, ...]] = {
-    "id": (str,), "seq": (int,), "station_id": (str,), "recorded_at": (str,), "verdict": (str,),
-    "hash": (str,), "prev_hash": (str,), "sealed": (str, type(None)),
-}
+REQUIRED: dict[str, tuple[type, ...]] = {f.name: f.wire_types for f in FIELDS if f.check.required}
+#: Fields with a rule beyond type and size (choices, a form, a minimum length), in table order.
+_RULED = tuple(f for f in FIELDS if f.check.choices or f.check.form or f.check.min_chars)
 
 
 def parse_json(body: bytes) -> dict[str, Any]:
@@ -98,13 +101,19 @@ def chain_problem(crossings: list[dict[str, Any]]) -> tuple[int, str] | None:
             if chain.crossing_hash({name: c.get(name) for name in chain.CROSSING_FIELDS}) != c["hash"]:
                 return c["seq"], "does not match its hash (altered after it was recorded)"
             if c.get("sealed") is not None and c.get("personal_digest") is not None:
-                sealed = base64.b64decode(c["sealed"], validate=True)
-                digest = chain.personal_digest(c.get("pass_id_hash"), c.get("id_number_hash"), sealed)
+                digest = chain.personal_digest(*(_chain_value(name, c.get(name)) for name in PERSONAL_DIGEST_FIELDS))
                 if digest != c["personal_digest"]:
                     return c["seq"], "carries personal data that does not match its digest"
         except (TypeError, ValueError, binascii.Error):
             return c["seq"], "has fields of the wrong type for its hash"
     return None
+
+
+def _chain_value(name: str, v: Any) -> Any:
+    """A wire value as the chain encodes it: ``blob`` fields travel as base64."""
+    if v is not None and BY_NAME[name].kind == "blob":
+        return base64.b64decode(v, validate=True)
+    return v
 
 
 def crossing(c: Any, seq: int, station_id: str) -> None:
@@ -119,19 +128,25 @@ def crossing(c: Any, seq: int, station_id: str) -> None:
         raise ProtocolError(f"{where}: sequence {c['seq']} out of order (the batch must be contiguous)")
     if c["station_id"] != station_id:
         raise ProtocolError(f"{where}: belongs to another station")
-    if c["verdict"] not in ("accept", "reject"):
-        raise ProtocolError(f"{where}: 'verdict' must be accept or reject")
-    if not (HEX64.match(c["hash"]) and HEX64.match(c["prev_hash"])):
-        raise ProtocolError(f"{where}: 'hash' and 'prev_hash' must be 64 lowercase hex digits")
-    if not 0 < len(c["id"]) <= 64:
-        raise ProtocolError(f"{where}: 'id' must be 1 to 64 characters")
-    try:
-        parse_instant(c["recorded_at"])
-    except ValueError:
-        raise ProtocolError(f"{where}: 'recorded_at' is not an ISO-8601 time") from None
+    for f in _RULED:
+        v, rule = c.get(f.name), f.check
+        if not isinstance(v, str):
+            continue  # a nullable field left empty (required ones were type-checked above)
+        if rule.choices and v not in rule.choices:
+            raise ProtocolError(f"{where}: '{f.name}' must be {' or '.join(rule.choices)}")
+        if rule.form == "hex64" and not HEX64.match(v):
+            raise ProtocolError(f"{where}: '{f.name}' must be 64 lowercase hex digits")
+        if rule.min_chars and not rule.min_chars <= len(v) <= rule.max_chars:
+            raise ProtocolError(f"{where}: '{f.name}' must be {rule.min_chars} to {rule.max_chars} characters")
+        if rule.form == "instant":
+            try:
+                parse_instant(v)
+            except ValueError:
+                raise ProtocolError(f"{where}: '{f.name}' is not an ISO-8601 time") from None
     for key, v in c.items():
         if isinstance(v, str):
-            if len(v) > (protocol.MAX_CROSSING_BYTES if key == "sealed" else MAX_TEXT):
+            known = BY_NAME.get(key)
+            if len(v) > (known.check.max_chars if known is not None else MAX_TEXT):
                 raise ProtocolError(f"{where}: '{key}' is too long")
         elif isinstance(v, list):
             if len(v) > MAX_LIST or not all(isinstance(x, str) and len(x) <= MAX_TEXT for x in v):

@@ -3,19 +3,29 @@
 This is the record the log stores, sync uploads and exports write. Personal fields travel only
 sealed (``checkpoint.sealing``) to the supervisor's key; what stays readable is what a supervisor
 needs for counts and what a duplicate check needs (keyed hashes, never the values).
+
+The package is the crossing's schema layer, shared by the station log and the central server: the
+field table (:mod:`checkpoint.crossing.fields`), the hash chain (:mod:`checkpoint.crossing.chain`) and
+the associated data that binds a sealed record to its crossing (:func:`aad_for`).
 """
 
 from __future__ import annotations
 
+import base64
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
-#: Personal fields: sealed at rest, masked in exports without the supervisor key, never in text logs.
-#: ``id_number`` is the person's national id (CP1 ``idn``, or typed by the officer), never a document's
-#: id; ``document_id`` is the pass's own id (HC1 UVCI, CP1 cti, ...), kept apart for the supervisor.
-PERSONAL_FIELDS = ("name", "id_number", "birth_date", "phone", "vehicle", "origin", "destination", "purpose",
-                   "document_id")
+from checkpoint.crossing.fields import BY_NAME, PERSONAL_FIELDS
+
+__all__ = ["PERSONAL_FIELDS", "Crossing", "PersonalData", "aad_for"]
+
+
+def aad_for(crossing_id: str) -> bytes:
+    """The AES-GCM associated data of a crossing's sealed record: a blob moved onto another row does not open."""
+    return b"checkpoint-crossing:" + crossing_id.encode("ascii")
+
 
 
 @dataclass(frozen=True)
@@ -74,11 +84,19 @@ class Crossing:
     erased_at: str | None = None  # when retention erased the personal fields (not in the chain)
 
     def to_wire(self) -> dict[str, Any]:
-        """JSON-able form (sync, JSON exports): ``sealed`` as base64."""
-        import base64
-
+        """JSON-able form (sync, JSON exports): the field table's ``wire`` fields in this class's order,
+        lists for ``texts``, base64 for ``blob``."""
         # A shallow copy: asdict() deep-copies every value and was most of the cost of a sync batch.
-        d = {f.name: getattr(self, f.name) for f in fields(self)}
-        d["rules_applied"], d["flags"] = list(self.rules_applied), list(self.flags)
-        d["sealed"] = base64.b64encode(self.sealed).decode() if self.sealed is not None else None
+        d = {name: getattr(self, name) for name in _WIRE_ORDER}
+        for name in _WIRE_LISTS:
+            d[name] = list(d[name])
+        for name in _WIRE_BLOBS:
+            v = d[name]
+            d[name] = base64.b64encode(v).decode() if v is not None else None
         return d
+
+
+#: Wire keys in this dataclass's order (the order stations have always sent; see ``fields``' docstring).
+_WIRE_ORDER = tuple(f.name for f in dataclass_fields(Crossing) if BY_NAME[f.name].wire)
+_WIRE_LISTS = tuple(n for n in _WIRE_ORDER if BY_NAME[n].kind == "texts")
+_WIRE_BLOBS = tuple(n for n in _WIRE_ORDER if BY_NAME[n].kind == "blob")
