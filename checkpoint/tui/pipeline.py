@@ -13,8 +13,9 @@ from datetime import datetime
 
 from checkpoint.card_parts import CardParts, PartialCard
 from checkpoint.crossing import Crossing, PersonalData
-from checkpoint.decision import Decision, Flag, Reason, Verdict
+from checkpoint.decision import Decision, Flag, Grounds, Reason, Verdict, Why
 from checkpoint.log import CrossingContext
+from checkpoint.log.errors import LogErrorCode
 from checkpoint.log.personal import from_subject
 from checkpoint.lookup_keys import id_problem
 from checkpoint.model import Pass, mask_id
@@ -57,15 +58,16 @@ class Outcome:
     crossing: Crossing | None
     card: Card | None
     source: str  # "camera" / "scanner" / "manual"
-    log_error: str | None = None  # the log's error code when it could not record (CANNOT_RECORD)
+    log_error: LogErrorCode | None = None  # the log's error code when it could not record (CANNOT_RECORD)
     unevaluated: bool = False  # the station could not evaluate the scan (a fault, not the log): not admitted
 
 
 def unevaluated(text_source: str, detail: str, now: datetime) -> Outcome:
     """The station failed while deciding (not while recording): REJECT, shown as "could not evaluate",
     never as a storage failure; nothing was decided, so nothing is recorded."""
-    return Outcome(Decision(Verdict.REJECT, None, f"could not evaluate: {detail}", now), None, None, text_source,
-                   unevaluated=True)
+    grounds = Grounds.of(Why.UNEVALUATED, problem=detail)
+    return Outcome(Decision(Verdict.REJECT, None, f"could not evaluate: {detail}", now, grounds=grounds), None, None,
+                   text_source, unevaluated=True)
 
 
 @dataclass(frozen=True)
@@ -124,10 +126,11 @@ class Checker:
                 flags.add(Flag.ID_IMPLAUSIBLE)
             if form.symptoms and self.station.config.rules.refuse_symptoms:
                 decision = Decision(Verdict.REJECT, Reason.RULE_FAILED, detail, t.effective, flags=frozenset(flags),
-                                    rules_applied=("symptoms",), rule="symptoms")
+                                    rules_applied=("symptoms",), rule="symptoms", grounds=Grounds(Why.MANUAL_SYMPTOMS))
             else:
                 decision = Decision(Verdict.ACCEPT, None, detail, t.effective, flags=frozenset(flags),
-                                    rules_applied=("symptoms",) if self.station.config.rules.refuse_symptoms else ())
+                                    rules_applied=("symptoms",) if self.station.config.rules.refuse_symptoms else (),
+                                    grounds=Grounds(Why.MANUAL))
             ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect, manual=True)
             r = record_and_show(self.recorder, decision, ctx, form.personal())
             if r.crossing is not None:

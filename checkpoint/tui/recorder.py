@@ -15,7 +15,8 @@ from datetime import datetime
 from checkpoint.crossing import Crossing, PersonalData
 from checkpoint.decision import Decision
 from checkpoint.log import CrossingContext, CrossingLog, LogError, record_or_refuse
-from checkpoint.log.errors import CAUSES
+from checkpoint.log.errors import LogErrorCode
+from checkpoint.log.refuse import log_error_of
 
 
 class LogRecorder:
@@ -47,20 +48,12 @@ class LogRecorder:
 class Recorded:
     decision: Decision  # what to show
     crossing: Crossing | None  # None: not recorded (the decision is then a CANNOT_RECORD reject)
-    error_code: str | None = None  # LogError.code when not recorded
+    error_code: LogErrorCode | None = None  # LogError.code when not recorded
 
 
 def record_and_show(recorder: LogRecorder, decision: Decision, ctx: CrossingContext,
                     personal: PersonalData | None) -> Recorded:
     shown, crossing = record_or_refuse(recorder.log, decision, ctx, personal)
     if crossing is None:
-        return Recorded(shown, None, error_code(shown.detail))
+        return Recorded(shown, None, log_error_of(shown) or LogErrorCode.IO)
     return Recorded(shown, crossing)
-
-
-def error_code(detail: str) -> str:
-    """The log's error code behind a CANNOT_RECORD refusal (its detail names the cause), for translation."""
-    for code, (cause, _) in CAUSES.items():
-        if f"cannot record: {cause} " in detail:
-            return code
-    return "io"

@@ -68,7 +68,7 @@ class VerdictPanel(Static):
         if d.reason is not None:
             lines.append(t.reason(d.reason.value, d.rule))
         if outcome.log_error is not None:
-            lines.append(t(f"logerr.{outcome.log_error}"))
+            lines.append(t.log_error(outcome.log_error))
         if outcome.unevaluated:
             lines.append(t("verdict.unevaluated"))
         card = outcome.card
