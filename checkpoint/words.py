@@ -46,6 +46,19 @@ VI: Mapping[str, str] = {
     "reason.PASS_REVOKED": "Thẻ đã bị thu hồi",
     "reason.RULE_FAILED": "Không đáp ứng quy định của chốt",
     "reason.CANNOT_RECORD": "Không ghi được nhật ký: KHÔNG cho qua, báo chỉ huy",
+    # reasons as a table names them (exports, the report, the supervisor screen)
+    "reason_short.UNKNOWN_FORMAT": "Không phải mã thông hành",
+    "reason_short.MALFORMED": "Mã bị hỏng",
+    "reason_short.UNKNOWN_KEY": "Nơi cấp không được tin cậy",
+    "reason_short.BAD_SIGNATURE": "Chữ ký không hợp lệ (mã giả)",
+    "reason_short.KEY_REVOKED": "Khóa cấp mã đã bị thu hồi",
+    "reason_short.KEY_NOT_ALLOWED": "Khóa ký không được phép cho loại giấy này",
+    "reason_short.VALIDITY_TOO_LONG": "Thời hạn quá dài",
+    "reason_short.NOT_YET_VALID": "Chưa đến hạn hiệu lực",
+    "reason_short.EXPIRED": "Hết hạn",
+    "reason_short.PASS_REVOKED": "Giấy thông hành đã bị thu hồi",
+    "reason_short.RULE_FAILED": "Không đáp ứng quy định",
+    "reason_short.CANNOT_RECORD": "Không ghi được nhật ký",
     # the three outcomes, as a figure or an export cell (the same word everywhere)
     "result.ACCEPT": "Được qua",
     "result.REJECT": "Từ chối",
@@ -198,7 +211,7 @@ VI: Mapping[str, str] = {
     "report.none": "Không có lượt qua nào trong thời gian này.",
     "report.no_officer": "(không ghi)",
     "report.all": "toàn bộ nhật ký",
-    "report.sync_unknown": "không rõ",
+    "report.never_synced": "chưa đồng bộ lần nào",
     "report.manual_short": "Nhập tay",
     "report.dup_short": "Trùng",
     # scan screen
@@ -375,6 +388,18 @@ EN: Mapping[str, str] = {
     "rule.category": "This category is not admitted here",
     "rule.symptoms": "Symptoms declared: send to the medical desk",
     "rule.positive_test": "Test result is not negative",
+    "reason_short.UNKNOWN_FORMAT": "Not a pass",
+    "reason_short.MALFORMED": "Damaged code",
+    "reason_short.UNKNOWN_KEY": "Issuer not trusted",
+    "reason_short.BAD_SIGNATURE": "Invalid signature (forged)",
+    "reason_short.KEY_REVOKED": "Issuer key revoked",
+    "reason_short.KEY_NOT_ALLOWED": "Signer not allowed for this certificate type",
+    "reason_short.VALIDITY_TOO_LONG": "Valid for too long",
+    "reason_short.NOT_YET_VALID": "Not yet valid",
+    "reason_short.EXPIRED": "Expired",
+    "reason_short.PASS_REVOKED": "Pass revoked",
+    "reason_short.RULE_FAILED": "Fails a checkpoint rule",
+    "reason_short.CANNOT_RECORD": "Could not be recorded",
     "result.ACCEPT": "Accepted",
     "result.REJECT": "Rejected",
     "result.CHECK": "Check",
@@ -514,7 +539,7 @@ EN: Mapping[str, str] = {
     "report.none": "No crossings in this period.",
     "report.no_officer": "(none)",
     "report.all": "the whole log",
-    "report.sync_unknown": "unknown",
+    "report.never_synced": "never",
     "report.manual_short": "Manual",
     "report.dup_short": "Dup.",
     "scan.title": "Scan passes",
@@ -724,13 +749,15 @@ class Texts:
                 values[name] = _value(value, self.language)
         return self(f"why.{grounds.why.value}", **values)
 
-    def reason(self, reason: str | None, rule: str | None = None) -> str:
-        """Plain words for a reject reason (and the rule that refused, for RULE_FAILED; an EU rule by its id)."""
+    def reason(self, reason: str | None, rule: str | None = None, *, short: bool = False) -> str:
+        """Plain words for a reject reason (and the rule that refused, for RULE_FAILED; an EU rule by its id).
+        ``short``: the reason as a table names it (exports, the report, the supervisor screen)."""
         if rule is not None and rule.startswith("eu:"):
             return self("rule.eu", rule_id=rule[3:])
         if rule is not None and self.has(f"rule.{rule}"):
             return self(f"rule.{rule}")
-        return self(f"reason.{reason}") if reason else ""
+        words = self._code("reason_short" if short else "reason", reason) if reason else ""
+        return f"{words}: {rule}" if rule is not None and words else words  # a rule without words: its name
 
     def result(self, display: str) -> str:
         """ACCEPT / REJECT / CHECK as a figure's or a cell's word (the same word on every surface)."""

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from rich.table import Table
 from textual.widgets import Static
 
+from checkpoint.figures import Tally
 from checkpoint.tui.i18n import Texts
 
-
-@dataclass(frozen=True)
-class Counts:
-    accept: int = 0
-    reject: int = 0
-    check: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.accept + self.reject + self.check
-
-    def add(self, display: str) -> Counts:
-        key = display.lower()
-        return replace(self, **{key: getattr(self, key) + 1})
+#: This shift's figures: the station's one definition (checkpoint.figures), as the report and exports count.
+Counts = Tally
 
 
 class Counters(Static):
