@@ -119,3 +119,17 @@ def test_log_error_codes_are_values() -> None:
     assert LogError("disk_full", "x").code is LogErrorCode.DISK_FULL
     assert LogError(LogErrorCode.LOCKED, "x").code is LogErrorCode.LOCKED
     assert LogError("no-such-code", "x").code is LogErrorCode.IO
+
+
+def test_the_command_line_gives_the_grounds_as_values(capsys: pytest.CaptureFixture[str]) -> None:
+    from checkpoint.cli import main
+
+    vectors = DATA / "cp1"
+    case = json.loads((vectors / "cases" / "expired.json").read_text())
+    code = main(["verify", "--trust", str(vectors / "trust"), "--at", case["validation_time"], "--json",
+                 case["payload"]])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 1 and doc["reason"] == "EXPIRED"
+    assert doc["grounds"]["why"] == "expired" and doc["grounds"]["expired_at"].endswith("Z")
+    assert doc["detail"] == english(Grounds.of(Why.EXPIRED, expired_at=datetime.fromisoformat(
+        doc["grounds"]["expired_at"])))

@@ -81,3 +81,17 @@ async def test_app_supervisor_screen_report_and_export_count_alike(tmp_path: Pat
     page = render_html(report, "vi")
     assert "Người dân" in page and ">resident<" not in page and "Đối tượng này không được qua chốt" not in text
     assert "Nơi cấp không được tin cậy" in text and "Hết hạn" in text
+
+
+async def test_the_panel_shows_the_values_that_refused(tmp_path: Path) -> None:
+    """The officer reads which category, which date: the decision's grounds in the station's language."""
+    from tests.tui.test_app import panel_text
+
+    w = make_services(tmp_path, language="vi")
+    app = app_for(w, w.officer)
+    async with app.run_test(size=SIZE) as pilot:
+        await scan(app, pilot, w.text("category"))
+        assert "Đối tượng 'Quá cảnh' không được qua chốt này" in panel_text(app)
+        await scan(app, pilot, w.text("expired"))
+        text = panel_text(app)
+        assert "Thẻ đã hết hạn" in text and "Thẻ đã hết hạn lúc " in text and " UTC" in text
