@@ -99,11 +99,12 @@ def _bars_chart(items: Sequence[tuple[str, int]], color: str) -> str:
 
 def render_html(s: Summary, language: str = "vi") -> str:
     t = Texts(language)
-    L = {k: t(f"report.{k}") for k in ("title", "station", "period", "generated", "total", "duplicates", "manual",
+    L = {k: t(f"report.{k}") for k in ("title", "station", "period", "generated", "total",
                                        "clock_suspect", "none", "reasons", "per_hour", "per_day", "officers",
                                        "officer", "manual_short", "dup_short", "no_officer", "sync", "synced",
                                        "unsynced", "last_sync", "never_synced", "all", "categories")}
-    L.update(accepted=t.result("ACCEPT"), rejected=t.result("REJECT"), checks=t.result("CHECK"))
+    L.update(accepted=t.result("ACCEPT"), rejected=t.result("REJECT"), checks=t.result("CHECK"),
+             duplicates=t("figure.duplicates"), manual=t("figure.manual"))
     title = f"{L['title']} — {station_line(s)} — {s.period or L['all']}"
     body = [f"<h1>{escape(L['title'])}</h1>",
             f'<div class="meta">{escape(L["station"])}: <b>{escape(station_line(s))}</b> &nbsp; {escape(L["period"])}: '

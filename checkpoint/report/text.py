@@ -19,11 +19,12 @@ def station_line(s: Summary) -> str:
 
 def render_text(s: Summary, language: str = "vi") -> str:
     t = Texts(language)
-    L = {k: t(f"report.{k}") for k in ("title", "station", "period", "generated", "total", "duplicates", "manual",
+    L = {k: t(f"report.{k}") for k in ("title", "station", "period", "generated", "total",
                                        "clock_suspect", "none", "reasons", "per_hour", "per_day", "officers",
                                        "officer", "manual_short", "dup_short", "no_officer", "sync", "synced",
                                        "unsynced", "last_sync", "never_synced", "all")}
-    L.update(accepted=t.result("ACCEPT"), rejected=t.result("REJECT"), checks=t.result("CHECK"))
+    L.update(accepted=t.result("ACCEPT"), rejected=t.result("REJECT"), checks=t.result("CHECK"),
+             duplicates=t("figure.duplicates"), manual=t("figure.manual"))
     out = [f"{L['title']} — {L['station']} {station_line(s)}",
            f"{L['period']}: {s.period or L['all']} ({s.tz_name})   {L['generated']}: "
            f"{s.generated_at.strftime('%Y-%m-%d %H:%M')}", ""]
