@@ -315,8 +315,6 @@ VI: Mapping[str, str] = {
     "manual.required": "Cần điền: {fields}",
     "manual.bad_year": "Năm sinh phải là 4 chữ số từ 1900 đến nay",
     "manual.bad_id": "Số giấy tờ chỉ gồm 9 đến 12 chữ số",
-    "manual.detail": "Khai báo thủ công do cán bộ nhập",
-    "manual.symptoms_detail": "Khai có triệu chứng: chuyển bàn y tế",
     # supervisor
     "sup.title": "Màn hình chỉ huy",
     "sup.today": "Hôm nay",
@@ -639,8 +637,6 @@ EN: Mapping[str, str] = {
     "manual.required": "Please fill in: {fields}",
     "manual.bad_year": "Birth year must be 4 digits, 1900 to this year",
     "manual.bad_id": "ID number must be 9 to 12 digits",
-    "manual.detail": "Manual entry by the officer",
-    "manual.symptoms_detail": "Symptoms declared: send to the medical desk",
     "sup.title": "Supervisor",
     "sup.today": "Today",
     "sup.per_hour": "Crossings per hour",

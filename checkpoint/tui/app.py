@@ -40,6 +40,7 @@ from checkpoint.tui.services import Services
 from checkpoint.tui.sound import Sound
 from checkpoint.tui.widgets.preview import CameraPreview
 from checkpoint.tui.widgets.status_bar import Status, StatusBar
+from checkpoint.words import english
 
 
 class StationApp(App[None]):
@@ -256,8 +257,7 @@ class StationApp(App[None]):
         from checkpoint.tui.pipeline import ManualForm
 
         assert isinstance(form, ManualForm)
-        t = self.texts
-        detail = t("manual.symptoms_detail") if form.symptoms else t("manual.detail")
+        detail = english(Grounds(Why.MANUAL_SYMPTOMS if form.symptoms else Why.MANUAL))  # the English detail
         self.post_message(Checked(self.services.checker.manual(form, self.post_state, detail)))
 
     def open_supervisor(self) -> None:

@@ -130,7 +130,7 @@ class Checker:
             else:
                 decision = Decision(Verdict.ACCEPT, None, detail, t.effective, flags=frozenset(flags),
                                     rules_applied=("symptoms",) if self.station.config.rules.refuse_symptoms else (),
-                                    grounds=Grounds(Why.MANUAL))
+                                    grounds=Grounds(Why.MANUAL_SYMPTOMS if form.symptoms else Why.MANUAL))
             ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect, manual=True)
             r = record_and_show(self.recorder, decision, ctx, form.personal())
             if r.crossing is not None:
