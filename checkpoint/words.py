@@ -692,14 +692,20 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in Formatter().parse(text) if name}
 
 
+#: A text parameter (a category or a parser's complaint can come from the pass) is cut to this many characters.
+MAX_PARAM = 200
+
+
 def _value(value: object, language: str) -> str:
-    """A parameter as a person reads it: datetimes in UTC (day first in Vietnamese), dates the same."""
+    """A parameter as a person reads it: datetimes in UTC (day first in Vietnamese), dates the same; texts
+    capped (the display boundary, checkpoint.display, still escapes hidden characters where it is shown)."""
     if isinstance(value, datetime):
         at = value.astimezone(UTC)
         return f"{at:%H:%M %d/%m/%Y} UTC" if language == "vi" else f"{at:%Y-%m-%d %H:%M} UTC"
     if isinstance(value, date):
         return f"{value:%d/%m/%Y}" if language == "vi" else value.isoformat()
-    return str(value)
+    text = str(value)
+    return text if len(text) <= MAX_PARAM else text[:MAX_PARAM - 1] + "…"
 
 
 class Texts:
@@ -736,7 +742,7 @@ class Texts:
         for name, value in grounds.params:
             family = CODED_PARAMS.get(name) if translate_codes else None
             if family is not None and isinstance(value, str):
-                values[name] = ", ".join(self._code(family, v) for v in value.split(", "))
+                values[name] = _value(", ".join(self._code(family, v) for v in value.split(", ")), self.language)
             else:
                 values[name] = _value(value, self.language)
         return self(f"why.{grounds.why.value}", **values)

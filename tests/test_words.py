@@ -133,3 +133,9 @@ def test_the_command_line_gives_the_grounds_as_values(capsys: pytest.CaptureFixt
     assert doc["grounds"]["why"] == "expired" and doc["grounds"]["expired_at"].endswith("Z")
     assert doc["detail"] == english(Grounds.of(Why.EXPIRED, expired_at=datetime.fromisoformat(
         doc["grounds"]["expired_at"])))
+
+
+def test_a_text_parameter_from_the_pass_is_capped() -> None:
+    """A category is the pass's own text (signed, but by any trusted issuer): it cannot flood the panel."""
+    long = Grounds.of(Why.CATEGORY, category="x" * 5000)
+    assert len(Texts("vi").why(long)) < 300 and len(english(long)) < 300
