@@ -2,7 +2,8 @@
 
 A certificate is admitted when one of its entries satisfies the rule for its kind, judged at the
 injected time; the decision then says which entry did (shown to the officer). Otherwise the first
-entry's refusal is the reason, in plain words, with the rule's name. Settings come from the station
+entry's refusal is the reason: typed grounds with their values (the dose and the series, the test's
+age and the limit, the EU rule's id), with the rule's name. Settings come from the station
 config's ``[health_certificates]`` table (read by :func:`checkpoint.config.health_rules_from`); the
 defaults are below.
 """
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from checkpoint import eu_rules
+from checkpoint.decision import Grounds, RuleOutcome, Why
 from checkpoint.eu_rules import EuRule
 from checkpoint.model import HealthCertificate, HealthTest, Recovery, Vaccination
 
@@ -44,14 +46,6 @@ class HealthRules:
     country: str = "VN"  # the country code the EU rules see as the checkpoint's (external.countryCode)
 
 
-@dataclass(frozen=True)
-class HealthOutcome:
-    ok: bool
-    applied: tuple[str, ...]
-    rule: str | None = None
-    detail: str = ""  # accepted: what satisfied the rule; refused: why not
-
-
 def evaluate(
     cert: HealthCertificate,
     rules: HealthRules,
@@ -60,7 +54,7 @@ def evaluate(
     *,
     issued: datetime | None = None,
     expires: datetime | None = None,
-) -> HealthOutcome:
+) -> RuleOutcome:
     outcome = _checkpoint_rules(cert, rules, now, skew)
     if not outcome.ok or not rules.eu_rules:
         return outcome
@@ -69,31 +63,29 @@ def evaluate(
     )
     applied = (*outcome.applied, "eu_business_rules")
     if failed is not None:
-        detail = f"EU rule {failed.identifier}: {failed.description}"
-        return HealthOutcome(False, applied, f"eu:{failed.identifier}", detail)
-    return HealthOutcome(True, applied, None, outcome.detail)
+        grounds = Grounds.of(Why.EU_RULE_FAILED, rule_id=failed.identifier, description=failed.description)
+        return RuleOutcome(False, applied, f"eu:{failed.identifier}", grounds)
+    return RuleOutcome(True, applied, None, outcome.grounds)
 
 
-def _checkpoint_rules(cert: HealthCertificate, rules: HealthRules, now: datetime, skew: timedelta) -> HealthOutcome:
+def _checkpoint_rules(cert: HealthCertificate, rules: HealthRules, now: datetime, skew: timedelta) -> RuleOutcome:
     if cert.attestation is not None and not cert.entries:
         if rules.accept_attestations:
-            return HealthOutcome(True, ("hc_attestation",), None, cert.attestation)
-        detail = "passes that only attest status (no vaccination, test or recovery) are not admitted here"
-        return HealthOutcome(False, ("hc_attestation",), "hc_attestation", detail)
+            return RuleOutcome(True, ("hc_attestation",), None, Grounds.of(Why.ATTESTED, attestation=cert.attestation))
+        return RuleOutcome(False, ("hc_attestation",), "hc_attestation", Grounds(Why.ATTESTATION_REFUSED))
     if not cert.entries:
-        detail = "the certificate holds no vaccination, test or recovery this checkpoint can read"
-        return HealthOutcome(False, ("hc_content",), "hc_content", detail)
+        return RuleOutcome(False, ("hc_content",), "hc_content", Grounds(Why.NO_ENTRIES))
     applied: list[str] = []
-    first_refusal: tuple[str, str] | None = None
+    first_refusal: tuple[str, Grounds] | None = None
     for entry in _latest_first(cert):
         rule, refusal, satisfied = _judge(entry, rules, now, skew)
         if rule not in applied:
             applied.append(rule)
         if refusal is None:
-            return HealthOutcome(True, tuple(applied), None, satisfied)
+            return RuleOutcome(True, tuple(applied), None, satisfied)
         first_refusal = first_refusal or (rule, refusal)
     assert first_refusal is not None  # a certificate has at least one entry
-    return HealthOutcome(False, tuple(applied), first_refusal[0], first_refusal[1])
+    return RuleOutcome(False, tuple(applied), first_refusal[0], first_refusal[1])
 
 
 def _latest_first(cert: HealthCertificate) -> list[Vaccination | HealthTest | Recovery]:
@@ -107,79 +99,81 @@ def _latest_first(cert: HealthCertificate) -> list[Vaccination | HealthTest | Re
 
 def _judge(
     entry: Vaccination | HealthTest | Recovery, rules: HealthRules, now: datetime, skew: timedelta
-) -> tuple[str, str | None, str]:
+) -> tuple[str, Grounds | None, Grounds]:
     """(rule name, refusal or None, what was satisfied)."""
     if isinstance(entry, Vaccination):
         return "hc_vaccination", _vaccination(entry, rules, now.date()), _describe_vaccination(entry)
     if isinstance(entry, HealthTest):
         return "hc_test", _test(entry, rules, now, skew), _describe_test(entry, now)
-    satisfied = f"recovery, first positive test {entry.first_positive}"
+    satisfied = Grounds.of(Why.RECOVERED, first_positive=entry.first_positive)
     return "hc_recovery", _recovery(entry, rules, now.date()), satisfied
 
 
-def _admitted(accepted: bool, kind: str, disease: str, rules: HealthRules) -> str | None:
+def _admitted(accepted: bool, kind: str, disease: str, rules: HealthRules) -> Grounds | None:
     """Why no entry of this kind or disease can admit here, or None."""
     if not accepted:
-        return f"{kind} certificates are not admitted at this checkpoint"
+        return Grounds.of(Why.KIND_NOT_ADMITTED, kind=kind)
     if disease != rules.disease:
-        return f"the certificate is for disease {disease}, not {rules.disease}"
+        return Grounds.of(Why.WRONG_DISEASE, disease=disease, admitted=rules.disease)
     return None
 
 
-def _days(what: str, days: int, minimum: int, maximum: int) -> str | None:
-    """Outside the window of days (``maximum`` 0: no upper limit), in plain words, or None."""
+def _days(too_recent: Why, too_old: Why, days: int, minimum: int, maximum: int) -> Grounds | None:
+    """Outside the window of days (``maximum`` 0: no upper limit), with the days and the limit, or None."""
     if days < minimum:
-        return f"{what} {days} days ago; at least {minimum} days are required"
+        return Grounds.of(too_recent, days=days, min_days=minimum)
     if maximum and days > maximum:
-        return f"{what} {days} days ago; at most {maximum} days are admitted"
+        return Grounds.of(too_old, days=days, max_days=maximum)
     return None
 
 
-def _vaccination(v: Vaccination, rules: HealthRules, today: date) -> str | None:
+def _vaccination(v: Vaccination, rules: HealthRules, today: date) -> Grounds | None:
     refusal = _admitted(rules.accept_vaccination, "vaccination", v.disease, rules)
     if refusal:
         return refusal
     total = v.doses_total or rules.doses_when_series_unknown
     if rules.require_complete_series and v.dose < total:
-        return f"vaccination is not complete: dose {v.dose} of {total}"
-    return _days("last dose", (today - v.date).days, rules.vaccination_min_days, rules.vaccination_max_days)
+        return Grounds.of(Why.SERIES_INCOMPLETE, dose=v.dose, total=total)
+    return _days(Why.DOSE_TOO_RECENT, Why.DOSE_TOO_OLD, (today - v.date).days, rules.vaccination_min_days,
+                 rules.vaccination_max_days)
 
 
-def _test(t: HealthTest, rules: HealthRules, now: datetime, skew: timedelta) -> str | None:
+def _test(t: HealthTest, rules: HealthRules, now: datetime, skew: timedelta) -> Grounds | None:
     refusal = _admitted(rules.accept_test, "test", t.disease, rules)
     if refusal:
         return refusal
     if not t.negative:
-        return "the test result is not negative"
+        return Grounds(Why.TEST_NOT_NEGATIVE)
     if t.test_type not in rules.test_types:
-        return f"test type {t.test_type} is not admitted at this checkpoint"
+        return Grounds.of(Why.TEST_TYPE_NOT_ADMITTED, test_type=t.test_type)
     return test_age_problem(t.sampled_at, now, rules.test_max_hours, skew)
 
 
-def test_age_problem(sampled_at: datetime, now: datetime, max_hours: int, skew: timedelta) -> str | None:
-    """A test sampled in the future, or longer ago than ``max_hours`` (0: no limit), in plain words."""
+def test_age_problem(sampled_at: datetime, now: datetime, max_hours: int, skew: timedelta) -> Grounds | None:
+    """A test sampled in the future, or longer ago than ``max_hours`` (0: no limit), with its age, or None."""
     if sampled_at > now + skew:
-        return "the test sample time is in the future"
+        return Grounds(Why.TEST_IN_FUTURE)
     age = now - sampled_at
     if max_hours and age > timedelta(hours=max_hours):
-        hours = int(age.total_seconds() // 3600)
-        return f"test taken {hours} h ago; at most {max_hours} h is admitted"
+        return Grounds.of(Why.TEST_TOO_OLD, hours=int(age.total_seconds() // 3600), max_hours=max_hours)
     return None
 
 
-def _recovery(r: Recovery, rules: HealthRules, today: date) -> str | None:
+def _recovery(r: Recovery, rules: HealthRules, today: date) -> Grounds | None:
     refusal = _admitted(rules.accept_recovery, "recovery", r.disease, rules)
     if refusal:
         return refusal
     days = (today - r.first_positive).days
-    return _days("first positive test", days, rules.recovery_min_days, rules.recovery_max_days)
+    return _days(Why.RECOVERY_TOO_RECENT, Why.RECOVERY_TOO_OLD, days, rules.recovery_min_days,
+                 rules.recovery_max_days)
 
 
-def _describe_vaccination(v: Vaccination) -> str:
-    series = f"dose {v.dose}/{v.doses_total}" if v.doses_total else f"dose {v.dose}"
-    return f"vaccination {series} ({v.product}) on {v.date}"
+def _describe_vaccination(v: Vaccination) -> Grounds:
+    if v.doses_total:
+        return Grounds.of(Why.VACCINATED_SERIES, dose=v.dose, total=v.doses_total, product=v.product, date=v.date)
+    return Grounds.of(Why.VACCINATED, dose=v.dose, product=v.product, date=v.date)
 
 
-def _describe_test(t: HealthTest, now: datetime) -> str:
+def _describe_test(t: HealthTest, now: datetime) -> Grounds:
     hours = max(0, int((now - t.sampled_at).total_seconds() // 3600))
-    return f"negative {TEST_TYPES.get(t.test_type, t.test_type)} test sampled {hours} h ago"
+    return Grounds.of(Why.TESTED, test_type=TEST_TYPES.get(t.test_type, t.test_type), hours=hours)

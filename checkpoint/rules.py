@@ -1,6 +1,8 @@
 """The checkpoint's own rules: what a verified, valid pass must also satisfy here.
 
-Each rule has a name (recorded on the crossing as "rules applied") and refuses with plain words.
+Each rule has a name (recorded on the crossing as "rules applied") and refuses with typed grounds
+(:class:`checkpoint.decision.Grounds`: which check, with its values). ``RuleOutcome`` is the one
+outcome type of these rules and the health-certificate rules.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from checkpoint import hc_rules
+from checkpoint.decision import Grounds, RuleOutcome, Why
 from checkpoint.hc_rules import HealthRules
 from checkpoint.model import CATEGORIES, Pass
 
@@ -35,41 +38,29 @@ class Rules:
         return timedelta(days=self.max_validity_days)
 
 
-@dataclass(frozen=True)
-class RuleOutcome:
-    ok: bool
-    applied: tuple[str, ...]
-    rule: str | None = None
-    detail: str = ""  # refused: why; accepted: what satisfied the rules, when worth showing
-
-
 def evaluate(p: Pass, rules: Rules, now: datetime) -> RuleOutcome:
     """A pass with a health certificate gets the health-certificate rules; a CP1 pass the rules below."""
     if p.certificate is not None:
-        o = hc_rules.evaluate(p.certificate, rules.health, now, rules.clock_skew, issued=p.issued_at,
-                              expires=p.expires)
-        return RuleOutcome(o.ok, o.applied, o.rule, o.detail)
+        return hc_rules.evaluate(p.certificate, rules.health, now, rules.clock_skew, issued=p.issued_at,
+                                 expires=p.expires)
     applied: list[str] = ["category"]
     if p.subject.category not in rules.categories:
-        detail = f"category '{p.subject.category}' is not admitted at this checkpoint"
-        return RuleOutcome(False, tuple(applied), "category", detail)
+        return RuleOutcome(False, tuple(applied), "category", Grounds.of(Why.CATEGORY, category=p.subject.category))
     if rules.refuse_symptoms:
         applied.append("symptoms")
         if p.health.symptoms:
-            detail = "symptoms declared: send to the medical desk"
-            return RuleOutcome(False, tuple(applied), "symptoms", detail)
+            return RuleOutcome(False, tuple(applied), "symptoms", Grounds(Why.SYMPTOMS))
     test = p.health.test
     if rules.refuse_positive_test:
         applied.append("positive_test")
         if test is not None and test.result != "negative":
-            return RuleOutcome(False, tuple(applied), "positive_test", f"test result is '{test.result}'")
+            positive = Grounds.of(Why.POSITIVE_TEST, result=test.result)
+            return RuleOutcome(False, tuple(applied), "positive_test", positive)
     if rules.max_test_age_hours > 0 and p.subject.category not in rules.test_exempt_categories:
         applied.append("test_age")
         if test is None:
-            return RuleOutcome(
-                False, tuple(applied), "test_age",
-                f"a negative test no older than {rules.max_test_age_hours} h is required; the pass has none",
-            )
+            missing = Grounds.of(Why.TEST_MISSING, max_hours=rules.max_test_age_hours)
+            return RuleOutcome(False, tuple(applied), "test_age", missing)
         problem = hc_rules.test_age_problem(test.sampled_at, now, rules.max_test_age_hours, rules.clock_skew)
         if problem:
             return RuleOutcome(False, tuple(applied), "test_age", problem)

@@ -24,10 +24,11 @@ from checkpoint.card_parts import CardParts, PartialCard
 from checkpoint.clock import Clock
 from checkpoint.config import StationConfig
 from checkpoint.crossing import Crossing, PersonalData
-from checkpoint.decision import Decision, Flag, Reason, Verdict
+from checkpoint.decision import Decision, Flag, Grounds, Reason, Verdict, Why
 from checkpoint.log import CrossingContext, CrossingLog, record_or_refuse
-from checkpoint.log.errors import CAUSES
+from checkpoint.log.errors import LogErrorCode
 from checkpoint.log.personal import from_subject
+from checkpoint.log.refuse import log_error_of
 from checkpoint.lookup_keys import id_problem
 from checkpoint.model import Pass, mask_id
 from checkpoint.station import Station
@@ -68,15 +69,16 @@ class Outcome:
     crossing: Crossing | None
     card: Card | None
     source: str  # "camera" / "scanner" / "manual"
-    log_error: str | None = None  # the log's error code when it could not record (CANNOT_RECORD)
+    log_error: LogErrorCode | None = None  # the log's error code when it could not record (CANNOT_RECORD)
     unevaluated: bool = False  # the station could not evaluate the scan (a fault, not the log): not admitted
 
 
 def unevaluated(text_source: str, detail: str, now: datetime) -> Outcome:
     """The station failed while deciding (not while recording): REJECT, shown as "could not evaluate",
     never as a storage failure; nothing was decided, so nothing is recorded."""
-    return Outcome(Decision(Verdict.REJECT, None, f"could not evaluate: {detail}", now), None, None, text_source,
-                   unevaluated=True)
+    grounds = Grounds.of(Why.UNEVALUATED, problem=detail)
+    return Outcome(Decision(Verdict.REJECT, None, f"could not evaluate: {detail}", now, grounds=grounds), None, None,
+                   text_source, unevaluated=True)
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ class ManualForm:
 class Recorded:
     decision: Decision  # what to show
     crossing: Crossing | None  # None: not recorded (the decision is then a CANNOT_RECORD reject)
-    error_code: str | None = None  # LogError.code when not recorded
+    error_code: LogErrorCode | None = None  # LogError.code when not recorded
 
 
 def record_and_show(log: CrossingLog, decision: Decision, ctx: CrossingContext,
@@ -109,16 +111,8 @@ def record_and_show(log: CrossingLog, decision: Decision, ctx: CrossingContext,
     duplicate comes back CHECK; a log failure comes back REJECT / CANNOT_RECORD with the log's error code)."""
     shown, crossing = record_or_refuse(log, decision, ctx, personal)
     if crossing is None:
-        return Recorded(shown, None, error_code(shown.detail))
+        return Recorded(shown, None, log_error_of(shown) or LogErrorCode.IO)
     return Recorded(shown, crossing)
-
-
-def error_code(detail: str) -> str:
-    """The log's error code behind a CANNOT_RECORD refusal (its detail names the cause), for translation."""
-    for code, (cause, _) in CAUSES.items():
-        if f"cannot record: {cause} " in detail:
-            return code
-    return "io"
 
 
 class StationService:
@@ -181,10 +175,11 @@ class StationService:
                 flags.add(Flag.ID_IMPLAUSIBLE)
             if form.symptoms and rules.refuse_symptoms:
                 decision = Decision(Verdict.REJECT, Reason.RULE_FAILED, detail, t.effective, flags=frozenset(flags),
-                                    rules_applied=("symptoms",), rule="symptoms")
+                                    rules_applied=("symptoms",), rule="symptoms", grounds=Grounds(Why.MANUAL_SYMPTOMS))
             else:
                 decision = Decision(Verdict.ACCEPT, None, detail, t.effective, flags=frozenset(flags),
-                                    rules_applied=("symptoms",) if rules.refuse_symptoms else ())
+                                    rules_applied=("symptoms",) if rules.refuse_symptoms else (),
+                                    grounds=Grounds(Why.MANUAL_SYMPTOMS if form.symptoms else Why.MANUAL))
             ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect, manual=True)
             r = record_and_show(self.log, decision, ctx, form.personal())
             if r.crossing is not None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from checkpoint import rules as rules_mod
-from checkpoint.decision import Decision, Flag, Reason, Verdict, reject
+from checkpoint.decision import Decision, Flag, Grounds, Reason, Verdict, Why, reject
 from checkpoint.display import any_hidden
 from checkpoint.errors import MalformedPass
 from checkpoint.formats import cp1, hc1, nzcp, shc
@@ -23,6 +23,7 @@ from checkpoint.model import Pass, SignedPass
 from checkpoint.rules import Rules
 from checkpoint.trust import RevocationList, TrustedKey, TrustStore
 from checkpoint.trust.keys import signature_valid
+from checkpoint.words import english
 
 Parser = Callable[[str], SignedPass]
 
@@ -73,33 +74,31 @@ class Verifier:
             try:
                 text = text.decode("utf-8")
             except UnicodeDecodeError:
-                return reject(Reason.UNKNOWN_FORMAT, "the code holds binary data, not a pass", now)
+                return reject(Reason.UNKNOWN_FORMAT, Grounds(Why.BINARY_DATA), now)
         if len(text) > MAX_TEXT:
-            return reject(Reason.MALFORMED, "the code is far longer than any pass", now)
+            return reject(Reason.MALFORMED, Grounds(Why.TOO_LONG), now)
         text = strip_line_ending(text)
         entry = format_of(text, self.formats)
         if entry is None:
-            return reject(Reason.UNKNOWN_FORMAT, "this code is not a pass this station knows", now)
+            return reject(Reason.UNKNOWN_FORMAT, Grounds(Why.NOT_A_PASS), now)
         fmt, parse = entry
         try:
             signed = parse(text)
         except MalformedPass as e:
-            return reject(Reason.MALFORMED, f"the pass is damaged or not genuine ({e})", now, format=fmt)
+            return reject(Reason.MALFORMED, Grounds.of(Why.DAMAGED, problem=str(e)), now, format=fmt)
         except Exception as e:  # a parser bug on hostile bytes: still the bytes' fault, fail closed
-            detail = f"the pass is damaged or not genuine (unreadable: {type(e).__name__})"
-            return reject(Reason.MALFORMED, detail, now, format=fmt)
+            damaged = Grounds.of(Why.DAMAGED, problem=f"unreadable: {type(e).__name__}")
+            return reject(Reason.MALFORMED, damaged, now, format=fmt)
         return self.check_signed(signed, now)
 
     def check_signed(self, signed: SignedPass, now: datetime) -> Decision:
         fmt, kid, p = signed.format, signed.kid, signed.pass_
         candidates = self.trust.candidates(kid)
         if not candidates:
-            detail = "the pass was signed by an issuer this station does not trust"
-            return reject(Reason.UNKNOWN_KEY, detail, now, format=fmt, kid=kid)
+            return reject(Reason.UNKNOWN_KEY, Grounds(Why.UNKNOWN_ISSUER), now, format=fmt, kid=kid)
         key = _first_verifying(candidates, signed)
         if key is None:
-            detail = "the signature is not valid: the pass was altered or forged"
-            return reject(Reason.BAD_SIGNATURE, detail, now, format=fmt, kid=kid)
+            return reject(Reason.BAD_SIGNATURE, Grounds(Why.BAD_SIGNATURE), now, format=fmt, kid=kid)
         # From here on the pass content is authentic.
         problem = key.problem_at(p.issued_at, p.issuer)
         if problem:
@@ -108,26 +107,27 @@ class Verifier:
         if not_allowed:
             return reject(Reason.KEY_NOT_ALLOWED, not_allowed, now, format=fmt, kid=kid, pass_=p)
         if p.format in MAX_VALIDITY_FORMATS and p.expires - p.not_before > self.rules.max_validity:
-            detail = (f"the pass is valid for {(p.expires - p.not_before).days} days, longer than the "
-                      f"{self.rules.max_validity_days} days a pass may be")
-            return reject(Reason.VALIDITY_TOO_LONG, detail, now, format=fmt, kid=kid, pass_=p)
+            too_long = Grounds.of(Why.VALIDITY_TOO_LONG, days=(p.expires - p.not_before).days,
+                                  max_days=self.rules.max_validity_days)
+            return reject(Reason.VALIDITY_TOO_LONG, too_long, now, format=fmt, kid=kid, pass_=p)
         timing = time_problem(p, now, self.rules.clock_skew)
         if timing is not None:
             return reject(timing[0], timing[1], now, format=fmt, kid=kid, pass_=p)
         listed = self.revocations is not None and p.pass_id in self.revocations
         if listed or key.revokes(p.pass_id, p.issued_at):
-            return reject(Reason.PASS_REVOKED, "the authority has revoked this pass", now,
+            return reject(Reason.PASS_REVOKED, Grounds(Why.PASS_REVOKED), now,
                           format=fmt, kid=kid, pass_=p)
         outcome = rules_mod.evaluate(p, self.rules, now)
         if not outcome.ok:
-            return reject(Reason.RULE_FAILED, outcome.detail, now, format=fmt, kid=kid, pass_=p,
+            assert outcome.grounds is not None  # a refusal always says why
+            return reject(Reason.RULE_FAILED, outcome.grounds, now, format=fmt, kid=kid, pass_=p,
                           rules_applied=outcome.applied, rule=outcome.rule)
-        detail = outcome.detail or "valid pass"
+        grounds = outcome.grounds or Grounds(Why.VALID_PASS)
         s = p.subject
         flags = ({Flag.ID_IMPLAUSIBLE} if pass_id_problem(p.format, s.category, s.id_number, s.birth_date)
                  else set[Flag]())
-        return Decision(Verdict.ACCEPT, None, detail, now, format=fmt, kid=kid, pass_=p,
-                        rules_applied=outcome.applied, flags=frozenset(flags) | hidden_flag(p))
+        return Decision(Verdict.ACCEPT, None, english(grounds), now, format=fmt, kid=kid, pass_=p,
+                        rules_applied=outcome.applied, flags=frozenset(flags) | hidden_flag(p), grounds=grounds)
 
 
 def hidden_flag(p: Pass) -> frozenset[Flag]:
@@ -139,12 +139,12 @@ def hidden_flag(p: Pass) -> frozenset[Flag]:
     return frozenset({Flag.HIDDEN_CHARS}) if any_hidden(fields) else frozenset()
 
 
-def time_problem(p: Pass, now: datetime, skew: timedelta) -> tuple[Reason, str] | None:
-    """NOT_YET_VALID or EXPIRED with its detail, or None when ``now`` is inside the pass's validity."""
+def time_problem(p: Pass, now: datetime, skew: timedelta) -> tuple[Reason, Grounds] | None:
+    """NOT_YET_VALID or EXPIRED with its grounds (the date), or None when ``now`` is inside the pass's validity."""
     if now + skew < p.not_before:
-        return Reason.NOT_YET_VALID, f"the pass is valid only from {p.not_before:%Y-%m-%d %H:%M} UTC"
+        return Reason.NOT_YET_VALID, Grounds.of(Why.NOT_YET_VALID, valid_from=p.not_before)
     if now > p.expires or (now == p.expires and p.format not in EXP_INCLUSIVE):
-        return Reason.EXPIRED, f"the pass expired at {p.expires:%Y-%m-%d %H:%M} UTC"
+        return Reason.EXPIRED, Grounds.of(Why.EXPIRED, expired_at=p.expires)
     return None
 
 

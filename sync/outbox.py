@@ -74,6 +74,7 @@ def upload_backlog(client: SyncClient, outbox: Outbox, batch_size: int,
     while True:
         batch = list(outbox.crossings(after_seq=pos, limit=batch_size))
         if not batch:
+            outbox.acknowledge(min(pos, outbox.last_seq))  # a drained round is a sync: the report's "last sync"
             return Progress(pos, max(outbox.last_seq, pos), sent)
         if batch[0].seq != pos + 1:
             raise Refused(f"the crossing log has a hole after sequence {pos}; run 'checkpoint log verify'")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 from checkpoint.clock import Clock, FixedClock, SystemClock, parse_instant
@@ -80,6 +81,7 @@ def decision_json(d: Decision) -> dict[str, object]:
         "reason": d.reason.value if d.reason else None,
         "display": d.display.value,
         "detail": d.detail,
+        "grounds": grounds_json(d),
         "format": d.format,
         "kid": d.kid.hex() if d.kid else None,
         "issuer": p.issuer if p else None,
@@ -103,6 +105,18 @@ def decision_json(d: Decision) -> dict[str, object]:
         "evaluated_at": iso(d.evaluated_at),
         "clock_suspect": Flag.CLOCK_SUSPECT in d.flags,
     }
+
+
+def grounds_json(d: Decision) -> dict[str, object] | None:
+    """The decision's typed grounds: ``{"why": code, <parameter>: value, ...}`` (times ISO-8601), or None."""
+    g = d.grounds
+    if g is None:
+        return None
+    values: dict[str, object] = {"why": g.why.value}
+    for name, value in g.params:
+        values[name] = iso(value) if isinstance(value, datetime) else (
+            value.isoformat() if isinstance(value, date) else value)
+    return values
 
 
 def decision_text(d: Decision) -> str:

@@ -1,5 +1,8 @@
 """The columns of an export, their headers in Vietnamese and English, and one row's values.
 
+Every word (headers, results, reasons, directions, categories, notes) comes from the station's one
+catalogue, :mod:`checkpoint.words`: an export says what the app and the report say.
+
 CSV and XLSX are for people (headers and verdicts in the station's language, times in local time);
 JSON Lines is for programs (machine keys and codes, ISO-8601 times with their offset). Both come from
 the same column list, so the formats never drift apart.
@@ -21,8 +24,11 @@ from enum import StrEnum
 from typing import Literal
 
 from checkpoint.crossing import PERSONAL_FIELDS, PersonalData
+from checkpoint.decision import Flag
 from checkpoint.export.masking import MASKED_FIELDS
 from checkpoint.export.source import ExportRow
+from checkpoint.model import CATEGORIES
+from checkpoint.words import CATALOGS, Texts
 
 Cell = int | str | datetime | None
 Kind = Literal["int", "time", "text"]
@@ -36,89 +42,50 @@ class PersonalMode(StrEnum):
 
 @dataclass(frozen=True)
 class Column:
-    key: str  # JSON Lines key
-    vi: str
-    en: str
+    key: str  # JSON Lines key; its header is ``column.<key>`` in the catalogue
     kind: Kind = "text"
     width: int = 14  # characters, for spreadsheets
     typed: bool = False  # free text someone typed (officer id, pass fields): defused in CSV
 
     def header(self, language: str) -> str:
-        return self.vi if language == "vi" else self.en
+        return Texts(language)(f"column.{self.key}")
 
 
 BASE_COLUMNS = (
-    Column("seq", "Số thứ tự", "Seq", "int", 10),
-    Column("time", "Thời gian", "Time", "time", 20),
-    Column("station", "Trạm", "Station", width=14, typed=True),
-    Column("lane", "Làn", "Lane", width=6, typed=True),
-    Column("direction", "Chiều", "Direction", width=9),
-    Column("officer", "Cán bộ", "Officer", width=12, typed=True),
-    Column("result", "Kết quả", "Result", width=12),
-    Column("reason", "Lý do", "Reason", width=30),
-    Column("category", "Đối tượng", "Category", width=12, typed=True),
-    Column("format", "Loại mã", "Pass format", width=8),
-    Column("notes", "Ghi chú", "Notes", width=24),
-    Column("crossing_id", "Mã lượt qua", "Crossing ID", width=38),
+    Column("seq", "int", 10),
+    Column("time", "time", 20),
+    Column("station", width=14, typed=True),
+    Column("lane", width=6, typed=True),
+    Column("direction", width=9),
+    Column("officer", width=12, typed=True),
+    Column("result", width=12),
+    Column("reason", width=30),
+    Column("category", width=12, typed=True),
+    Column("format", width=8),
+    Column("notes", width=24),
+    Column("crossing_id", width=38),
 )
 
 PERSONAL_COLUMNS = {
-    "name": Column("name", "Họ và tên", "Name", width=24, typed=True),
-    "id_number": Column("id_number", "Số CCCD/CMND", "ID number", width=15, typed=True),
-    "birth_date": Column("birth_date", "Ngày sinh", "Birth date", width=11, typed=True),
-    "phone": Column("phone", "Số điện thoại", "Phone", width=13, typed=True),
-    "vehicle": Column("vehicle", "Biển số xe", "Vehicle", width=12, typed=True),
-    "origin": Column("origin", "Nơi đi", "From", width=18, typed=True),
-    "destination": Column("destination", "Nơi đến", "To", width=18, typed=True),
-    "purpose": Column("purpose", "Mục đích", "Purpose", width=18, typed=True),
+    "name": Column("name", width=24, typed=True),
+    "id_number": Column("id_number", width=15, typed=True),
+    "birth_date": Column("birth_date", width=11, typed=True),
+    "phone": Column("phone", width=13, typed=True),
+    "vehicle": Column("vehicle", width=12, typed=True),
+    "origin": Column("origin", width=18, typed=True),
+    "destination": Column("destination", width=18, typed=True),
+    "purpose": Column("purpose", width=18, typed=True),
     # The pass's own id (HC1 UVCI, CP1 cti): not a citizen's id, so never in the id-number column.
-    "document_id": Column("document_id", "Số giấy tờ", "Document no.", width=32, typed=True),
+    "document_id": Column("document_id", width=32, typed=True),
 }
 assert tuple(PERSONAL_COLUMNS) == PERSONAL_FIELDS
 
-RESULTS = {
-    "vi": {"ACCEPT": "Cho qua", "REJECT": "Từ chối", "CHECK": "Kiểm tra lại"},
-    "en": {"ACCEPT": "Accepted", "REJECT": "Rejected", "CHECK": "Check"},
-}
-DIRECTION_NAMES = {"vi": {"in": "Vào", "out": "Ra"}, "en": {"in": "In", "out": "Out"}}
-REASONS = {
-    "vi": {
-        "UNKNOWN_FORMAT": "Không phải mã thông hành",
-        "MALFORMED": "Mã bị hỏng",
-        "UNKNOWN_KEY": "Nơi cấp không được tin cậy",
-        "BAD_SIGNATURE": "Chữ ký không hợp lệ (mã giả)",
-        "KEY_REVOKED": "Khóa cấp mã đã bị thu hồi",
-        "KEY_NOT_ALLOWED": "Khóa ký không được phép cho loại giấy này",
-        "VALIDITY_TOO_LONG": "Thời hạn quá dài",
-        "NOT_YET_VALID": "Chưa đến hạn hiệu lực",
-        "EXPIRED": "Hết hạn",
-        "PASS_REVOKED": "Giấy thông hành đã bị thu hồi",
-        "RULE_FAILED": "Không đáp ứng quy định",
-        "CANNOT_RECORD": "Không ghi được nhật ký",
-    },
-    "en": {
-        "UNKNOWN_FORMAT": "Not a pass",
-        "MALFORMED": "Damaged code",
-        "UNKNOWN_KEY": "Issuer not trusted",
-        "BAD_SIGNATURE": "Invalid signature (forged)",
-        "KEY_REVOKED": "Issuer key revoked",
-        "KEY_NOT_ALLOWED": "Signer not allowed for this certificate type",
-        "VALIDITY_TOO_LONG": "Valid for too long",
-        "NOT_YET_VALID": "Not yet valid",
-        "EXPIRED": "Expired",
-        "PASS_REVOKED": "Pass revoked",
-        "RULE_FAILED": "Fails a checkpoint rule",
-        "CANNOT_RECORD": "Could not be recorded",
-    },
-}
-FLAG_NAMES = {
-    "vi": {"duplicate": "Trùng lặp", "manual": "Nhập tay", "clock_suspect": "Nghi đồng hồ sai",
-           "lists_stale": "Danh sách hết hạn", "id_implausible": "Số giấy tờ không hợp lệ",
-           "hidden_chars": "Có ký tự ẩn"},
-    "en": {"duplicate": "Duplicate", "manual": "Manual entry", "clock_suspect": "Clock suspect",
-           "lists_stale": "Lists out of date", "id_implausible": "Implausible id number",
-           "hidden_chars": "Hidden characters"},
-}
+DISPLAYS = ("ACCEPT", "REJECT", "CHECK")
+# The catalogue's words, looked up once per language (a million rows per export).
+RESULTS = {lang: {d: Texts(lang).result(d) for d in DISPLAYS} for lang in CATALOGS}
+DIRECTION_NAMES = {lang: {d: Texts(lang).direction(d) for d in ("in", "out")} for lang in CATALOGS}
+CATEGORY_NAMES = {lang: {c: Texts(lang).category(c) for c in (*CATEGORIES, "manual")} for lang in CATALOGS}
+FLAG_NAMES = {lang: {f.value: Texts(lang).flag_short(f.value) for f in Flag} for lang in CATALOGS}
 
 
 def columns(mode: PersonalMode) -> tuple[Column, ...]:
@@ -133,10 +100,8 @@ def headers(cols: Sequence[Column], language: str, tz_label: str) -> list[str]:
 
 
 def reason_text(reason: str | None, rule: str | None, language: str) -> str | None:
-    if reason is None:
-        return None
-    text = REASONS[language].get(reason, reason)
-    return f"{text}: {rule}" if rule else text
+    """A crossing's reason (and the rule that refused) in words, as every surface says it."""
+    return Texts(language).reason(reason, rule, short=True) if reason is not None else None
 
 
 def flag_names(flags_json: str, manual: int, clock_suspect: int) -> tuple[str, ...]:
@@ -159,9 +124,11 @@ class RowMaker:
         """``time_text``: the time column as ``YYYY-MM-DD HH:MM:SS`` text (CSV) instead of a datetime."""
         self.mode, self.language, self.tz, self.time_text = mode, language, tz, time_text
         self._local_hours: dict[str, str | None] = {}
+        self._texts = Texts(language)
         self._results = RESULTS[language]
         self._directions = DIRECTION_NAMES[language]
-        self._reasons = REASONS[language]
+        self._categories = CATEGORY_NAMES[language]
+        self._reasons: dict[tuple[str, str | None], str] = {}
         self._flags = FLAG_NAMES[language]
         self._personal_keys = () if mode is PersonalMode.SEALED else (
             MASKED_FIELDS if mode is PersonalMode.MASKED else PERSONAL_FIELDS)
@@ -196,9 +163,10 @@ class RowMaker:
         """A row for CSV/XLSX: translated values, naive local time (spreadsheets have no time zones)."""
         reason = r.reason
         if reason is not None:
-            reason = self._reasons.get(reason, reason)
-            if r.rule:
-                reason = f"{reason}: {r.rule}"
+            key = (reason, r.rule)
+            reason = self._reasons.get(key)
+            if reason is None:
+                reason = self._reasons[key] = self._texts.reason(*key, short=True)
         row: list[Cell] = [
             r.seq,
             self.local_text(r.recorded_at, at) if self.time_text else at.astimezone(self.tz).replace(tzinfo=None),
@@ -208,7 +176,7 @@ class RowMaker:
             r.officer_id,
             self._results.get(r.display, r.display),
             reason,
-            r.category,
+            self._categories.get(r.category, r.category) if r.category is not None else None,
             r.format,
             self._notes(r) if r.flags != "[]" or r.manual or r.clock_suspect else None,
             r.id,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -97,9 +98,10 @@ def report_station_log(config: StationConfig, clock: Clock, period: Period, *, d
     from checkpoint.log import CrossingLog, log_settings
 
     path = log_settings(config, data_dir).path
-    with CrossingLog.open_readonly(path, clock=clock) as log:
-        sync = SyncStanding(log.last_seq, log.sync_cursor, last_sync)
     settings = export_settings(config)
+    with CrossingLog.open_readonly(path, clock=clock) as log:
+        synced_at = last_sync or _local(log.synced_at, settings.tz)
+        sync = SyncStanding(log.last_seq, log.sync_cursor, synced_at)
     with LogRows(path, since=period.since, until=period.until) as rows:
         total = rows.count()
 
@@ -111,7 +113,12 @@ def report_station_log(config: StationConfig, clock: Clock, period: Period, *, d
 
         return summarize(counted(), tz=settings.tz, station_id=rows.station_id or config.station.id,
                          generated_at=clock.now(), since=period.since, until=period.until, period=period.label,
-                         sync=sync)
+                         sync=sync, station_name=config.station.name)
+
+
+def _local(utc: str | None, tz: tzinfo) -> str | None:
+    """An ISO-8601 UTC time from the log as the supervisor reads it: local ``YYYY-MM-DD HH:MM``."""
+    return datetime.fromisoformat(utc).astimezone(tz).strftime("%Y-%m-%d %H:%M") if utc else None
 
 
 def chain_check(config: StationConfig, clock: Clock, manifest: dict[str, object],

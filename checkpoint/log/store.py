@@ -608,7 +608,8 @@ class CrossingLog:
         return list(self.crossings(after_seq=self.sync_cursor, limit=limit))
 
     def acknowledge(self, upto_seq: int) -> None:
-        """The central server has every crossing up to ``upto_seq``: move the sync cursor (never back)."""
+        """The central server has every crossing up to ``upto_seq``: move the sync cursor (never back), and note
+        the time (:attr:`synced_at`, the report's "last sync")."""
         with self._write() as conn:
             head_seq, _ = self._head(conn)
             if upto_seq > head_seq:
@@ -617,6 +618,12 @@ class CrossingLog:
             current = int(self._meta(conn, "sync_cursor") or 0)
             if upto_seq > current:
                 self._set_meta(conn, "sync_cursor", str(upto_seq))
+            self._set_meta(conn, "synced_at", stamp(self._clock.now()))
+
+    @property
+    def synced_at(self) -> str | None:
+        """When the central server last acknowledged this log (ISO-8601 UTC), or None if it never has."""
+        return self._read(lambda c: self._meta(c, "synced_at")) or None
 
     @property
     def sync_cursor(self) -> int:

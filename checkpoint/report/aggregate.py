@@ -4,6 +4,9 @@ constant memory per hour.
 Hours and days are local (the station's ``[export] timezone``): a supervisor reads "07:00-08:00",
 not UTC. Every hour of the period up to 31 days appears, empty ones too, so a quiet hour shows as a
 gap in the chart rather than disappearing.
+
+Accepted, CHECK and rejected are counted as everywhere else (:mod:`checkpoint.figures`): by what the
+officer was shown, three disjoint figures that add up to the total.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
 from checkpoint.export import ExportRow
+from checkpoint.figures import OUTCOMES, Tally, outcome
 
 MAX_HOURS_FILLED = 31 * 24
 
@@ -22,7 +26,7 @@ MAX_HOURS_FILLED = 31 * 24
 class SyncStanding:
     last_seq: int  # the newest crossing in the log
     synced_upto: int  # the central server has every crossing up to this seq
-    last_sync: str | None = None  # when the last sync succeeded, if known
+    last_sync: str | None = None  # when the server last acknowledged the log (local time), None if never
 
     @property
     def unsynced(self) -> int:
@@ -32,22 +36,27 @@ class SyncStanding:
 @dataclass(frozen=True)
 class OfficerCounts:
     officer: str
-    accepted: int = 0
+    accepted: int = 0  # shown ACCEPT
     rejected: int = 0
-    checks: int = 0
+    checks: int = 0  # shown CHECK
     manual: int = 0
     duplicates: int = 0
 
     @property
     def total(self) -> int:
-        return self.accepted + self.rejected
+        return self.accepted + self.rejected + self.checks
 
 
 @dataclass(frozen=True)
 class HourCounts:
     start: datetime  # local, naive
-    accepted: int = 0
+    accepted: int = 0  # shown ACCEPT
     rejected: int = 0
+    checks: int = 0  # shown CHECK
+
+    @property
+    def total(self) -> int:
+        return self.accepted + self.rejected + self.checks
 
 
 @dataclass(frozen=True)
@@ -58,10 +67,10 @@ class Summary:
     until: datetime | None
     tz_name: str
     generated_at: datetime  # local
-    total: int = 0
-    accepted: int = 0
+    total: int = 0  # accepted + checks + rejected
+    accepted: int = 0  # shown ACCEPT (checkpoint.figures)
     rejected: int = 0
-    checks: int = 0  # accepted, shown as CHECK
+    checks: int = 0  # admitted, shown CHECK
     duplicates: int = 0
     manual: int = 0
     clock_suspect: int = 0
@@ -74,12 +83,22 @@ class Summary:
     first_seq: int | None = None
     last_seq: int | None = None
     sync: SyncStanding | None = None
+    station_name: str = ""  # the station's [station] name, shown beside its id
+
+    @property
+    def figures(self) -> Tally:
+        return Tally(self.accepted, self.checks, self.rejected)
+
+
+_INDEX = {"ACCEPT": 0, "REJECT": 1, "CHECK": 2}  # the places of the figures in the counting lists below
+assert set(_INDEX) == set(OUTCOMES)
 
 
 def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generated_at: datetime,
               since: datetime | None = None, until: datetime | None = None, period: str = "",
-              sync: SyncStanding | None = None) -> Summary:
-    accepted = rejected = checks = dup = manual = suspect = 0
+              sync: SyncStanding | None = None, station_name: str = "") -> Summary:
+    dup = manual = suspect = 0
+    shown = [0, 0, 0]
     directions: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     categories: Counter[str] = Counter()
@@ -92,22 +111,15 @@ def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generat
             continue
         first_seq = c.seq if first_seq is None else first_seq
         last_seq = c.seq
-        ok = c.verdict == "accept"
         hour = at.astimezone(tz).replace(minute=0, second=0, microsecond=0, tzinfo=None)
-        h = hours.setdefault(hour, [0, 0])
+        h = hours.setdefault(hour, [0, 0, 0])
         o = officers.setdefault(c.officer_id or "", [0, 0, 0, 0, 0])
         is_dup = '"duplicate"' in c.flags  # the log's JSON list
-        if ok:
-            accepted += 1
-            h[0] += 1
-            o[0] += 1
-            if c.display == "CHECK":
-                checks += 1
-                o[2] += 1
-        else:
-            rejected += 1
-            h[1] += 1
-            o[1] += 1
+        k = _INDEX[outcome(c.display, c.verdict)]
+        shown[k] += 1
+        h[k] += 1
+        o[k] += 1
+        if c.verdict != "accept":
             reasons[c.reason or "?"] += 1
         if is_dup:
             dup += 1
@@ -120,14 +132,15 @@ def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generat
         categories[c.category or "-"] += 1
     _fill_hours(hours, since, until, tz)
     days: dict[datetime, list[int]] = {}
-    for start, (a, r) in hours.items():
-        d = days.setdefault(start.replace(hour=0), [0, 0])
-        d[0] += a
-        d[1] += r
+    for start, counts in hours.items():
+        d = days.setdefault(start.replace(hour=0), [0, 0, 0])
+        for i, n in enumerate(counts):
+            d[i] += n
+    accepted, rejected, checks = shown
     return Summary(
         station_id=station_id, period=period, since=since, until=until, tz_name=str(tz),
-        generated_at=generated_at.astimezone(tz), total=accepted + rejected, accepted=accepted, rejected=rejected,
-        checks=checks,
+        generated_at=generated_at.astimezone(tz), total=accepted + rejected + checks, accepted=accepted,
+        rejected=rejected, checks=checks, station_name=station_name,
         duplicates=dup, manual=manual, clock_suspect=suspect, by_direction=dict(sorted(directions.items())),
         by_reason=tuple(reasons.most_common()), by_category=tuple(categories.most_common()),
         by_hour=tuple(HourCounts(k, *v) for k, v in sorted(hours.items())),
@@ -145,5 +158,5 @@ def _fill_hours(hours: dict[datetime, list[int]], since: datetime | None, until:
         return
     t = since
     while t < until:
-        hours.setdefault(t.astimezone(tz).replace(minute=0, second=0, microsecond=0, tzinfo=None), [0, 0])
+        hours.setdefault(t.astimezone(tz).replace(minute=0, second=0, microsecond=0, tzinfo=None), [0, 0, 0])
         t += timedelta(hours=1)

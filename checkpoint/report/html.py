@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 from checkpoint.display import html_text as escape  # sanitised first, then HTML-escaped
 from checkpoint.report.aggregate import HourCounts, Summary
-from checkpoint.report.labels import LABELS, direction_name, reason_name
+from checkpoint.report.text import station_line
+from checkpoint.words import Texts
 
 GREEN, RED, AMBER, GREY = "#2e7d32", "#c62828", "#ef6c00", "#9e9e9e"
 
@@ -42,13 +43,13 @@ def nice_step(top: int) -> int:
     return step
 
 
-def _columns_chart(series: Sequence[HourCounts], label_fmt: str, accepted: str, rejected: str) -> str:
-    """Stacked columns (accepted below, rejected on top) with a value axis."""
+def _columns_chart(series: Sequence[HourCounts], label_fmt: str, accepted: str, checks: str, rejected: str) -> str:
+    """Stacked columns (accepted below, CHECK, then rejected on top) with a value axis."""
     n = max(len(series), 1)
     width, height, left, bottom, top_pad = 900, 220, 40, 36, 10
     slot = (width - left) / n
     bar = max(min(slot * 0.8, 40), 1)
-    step = nice_step(max((h.accepted + h.rejected for h in series), default=0))
+    step = nice_step(max((h.total for h in series), default=0))
     top = step * 4
     scale = (height - bottom - top_pad) / top
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
@@ -62,12 +63,15 @@ def _columns_chart(series: Sequence[HourCounts], label_fmt: str, accepted: str, 
     for i, h in enumerate(series):
         x = left + i * slot + (slot - bar) / 2
         ya = height - bottom - h.accepted * scale
-        yr = ya - h.rejected * scale
-        title = f"{h.start.strftime(label_fmt)}: {accepted} {h.accepted:,}, {rejected} {h.rejected:,}"
+        yc = ya - h.checks * scale
+        yr = yc - h.rejected * scale
+        title = (f"{h.start.strftime(label_fmt)}: {accepted} {h.accepted:,}, {checks} {h.checks:,}, "
+                 f"{rejected} {h.rejected:,}")
         parts.append(f'<g><title>{escape(title)}</title>'
                      f'<rect x="{x:.1f}" y="{ya:.1f}" width="{bar:.1f}" height="{h.accepted * scale:.1f}" '
-                     f'fill="{GREEN}"/><rect x="{x:.1f}" y="{yr:.1f}" width="{bar:.1f}" '
-                     f'height="{h.rejected * scale:.1f}" fill="{RED}"/></g>')
+                     f'fill="{GREEN}"/><rect x="{x:.1f}" y="{yc:.1f}" width="{bar:.1f}" '
+                     f'height="{h.checks * scale:.1f}" fill="{AMBER}"/><rect x="{x:.1f}" y="{yr:.1f}" '
+                     f'width="{bar:.1f}" height="{h.rejected * scale:.1f}" fill="{RED}"/></g>')
         if i % every == 0:
             parts.append(f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 14}" text-anchor="middle">'
                          f"{escape(h.start.strftime(label_fmt))}</text>")
@@ -94,18 +98,24 @@ def _bars_chart(items: Sequence[tuple[str, int]], color: str) -> str:
 
 
 def render_html(s: Summary, language: str = "vi") -> str:
-    L = LABELS[language]
-    title = f"{L['title']} — {s.station_id} — {s.period or L['all']}"
+    t = Texts(language)
+    L = {k: t(f"report.{k}") for k in ("title", "station", "period", "generated", "total",
+                                       "clock_suspect", "none", "reasons", "per_hour", "per_day", "officers",
+                                       "officer", "manual_short", "dup_short", "no_officer", "sync", "synced",
+                                       "unsynced", "last_sync", "never_synced", "all", "categories")}
+    L.update(accepted=t.result("ACCEPT"), rejected=t.result("REJECT"), checks=t.result("CHECK"),
+             duplicates=t("figure.duplicates"), manual=t("figure.manual"))
+    title = f"{L['title']} — {station_line(s)} — {s.period or L['all']}"
     body = [f"<h1>{escape(L['title'])}</h1>",
-            f'<div class="meta">{escape(L["station"])}: <b>{escape(s.station_id)}</b> &nbsp; {escape(L["period"])}: '
+            f'<div class="meta">{escape(L["station"])}: <b>{escape(station_line(s))}</b> &nbsp; {escape(L["period"])}: '
             f"<b>{escape(s.period or L['all'])}</b> ({escape(s.tz_name)}) &nbsp; {escape(L['generated'])}: "
             f"{s.generated_at.strftime('%Y-%m-%d %H:%M')}</div>",
             '<div class="tiles">', _tile(s.total, L["total"]), _tile(s.accepted, L["accepted"], GREEN),
-            _tile(s.rejected, L["rejected"], RED), _tile(s.checks, L["checks"], AMBER),
+            _tile(s.checks, L["checks"], AMBER), _tile(s.rejected, L["rejected"], RED),
             _tile(s.duplicates, L["duplicates"], AMBER), _tile(s.manual, L["manual"]),
             _tile(s.clock_suspect, L["clock_suspect"]), "</div>"]
     if s.by_direction:
-        body.append('<p class="meta">' + escape(", ".join(f"{direction_name(d, language)}: {n:,}"
+        body.append('<p class="meta">' + escape(", ".join(f"{t.direction(d)}: {n:,}"
                                                           for d, n in s.by_direction.items())) + "</p>")
     if s.total == 0:
         body.append(f"<p>{escape(L['none'])}</p>")
@@ -114,26 +124,28 @@ def render_html(s: Summary, language: str = "vi") -> str:
         series = s.by_hour if hourly else s.by_day
         fmt = ("%H:00" if len(s.by_day) == 1 else "%d/%m %Hh") if hourly else "%d/%m"
         legend = (f'<div class="legend meta"><span style="background:{GREEN}"></span>{escape(L["accepted"])}'
+                  f'<span style="background:{AMBER}"></span>{escape(L["checks"])}'
                   f'<span style="background:{RED}"></span>{escape(L["rejected"])}</div>')
         body.append(f"<section><h2>{escape(L['per_hour' if hourly else 'per_day'])}</h2>{legend}"
-                    f"{_columns_chart(series, fmt, L['accepted'], L['rejected'])}</section>")
+                    f"{_columns_chart(series, fmt, L['accepted'], L['checks'], L['rejected'])}</section>")
     if s.by_reason:
-        items = [(reason_name(r, language), n) for r, n in s.by_reason]
+        items = [(t.reason(r, short=True), n) for r, n in s.by_reason]
         body.append(f"<section><h2>{escape(L['reasons'])}</h2>{_bars_chart(items, RED)}</section>")
     if s.by_category:
-        body.append(f"<section><h2>{escape(L['categories'])}</h2>{_bars_chart(list(s.by_category), GREY)}</section>")
+        categories = [(t.category(c), n) for c, n in s.by_category]
+        body.append(f"<section><h2>{escape(L['categories'])}</h2>{_bars_chart(categories, GREY)}</section>")
     if s.by_officer:
-        head = "".join(f"<th>{escape(h)}</th>" for h in (L["officer"], L["accepted"], L["rejected"], "CHECK",
+        head = "".join(f"<th>{escape(h)}</th>" for h in (L["officer"], L["accepted"], L["checks"], L["rejected"],
                                                            L["manual_short"], L["dup_short"]))
         rows = "".join(
-            f"<tr><td>{escape(o.officer or L['no_officer'])}</td><td>{o.accepted:,}</td><td>{o.rejected:,}</td>"
-            f"<td>{o.checks:,}</td><td>{o.manual:,}</td><td>{o.duplicates:,}</td></tr>" for o in s.by_officer)
+            f"<tr><td>{escape(o.officer or L['no_officer'])}</td><td>{o.accepted:,}</td><td>{o.checks:,}</td>"
+            f"<td>{o.rejected:,}</td><td>{o.manual:,}</td><td>{o.duplicates:,}</td></tr>" for o in s.by_officer)
         body.append(f"<section><h2>{escape(L['officers'])}</h2><table><tr>{head}</tr>{rows}</table></section>")
     if s.sync is not None:
         body.append(f"<section><h2>{escape(L['sync'])}</h2><table>"
                     f"<tr><td>{escape(L['synced'])}</td><td>{s.sync.synced_upto:,} / {s.sync.last_seq:,}</td></tr>"
                     f"<tr><td>{escape(L['unsynced'])}</td><td>{s.sync.unsynced:,}</td></tr>"
-                    f"<tr><td>{escape(L['last_sync'])}</td><td>{escape(s.sync.last_sync or L['sync_unknown'])}</td>"
+                    f"<tr><td>{escape(L['last_sync'])}</td><td>{escape(s.sync.last_sync or L['never_synced'])}</td>"
                     "</tr></table></section>")
     return (f'<!DOCTYPE html>\n<html lang="{language}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{escape(title)}</title>'

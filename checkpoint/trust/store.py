@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from checkpoint.decision import Grounds, Why
 from checkpoint.trust.keys import PublicKey
 
 if TYPE_CHECKING:
@@ -39,33 +40,33 @@ class TrustedKey:
     def kids(self) -> tuple[bytes, ...]:
         return (self.kid, *self.aliases)
 
-    def problem_at(self, issued_at: datetime, issuer: str) -> str | None:
+    def problem_at(self, issued_at: datetime, issuer: str) -> Grounds | None:
         """Why this key may not vouch for a pass issued at ``issued_at`` by ``issuer``, or None.
 
         A revoked key refuses every pass, whatever its issue time: whoever holds a compromised key
         can write any ``iat`` they like, so the revocation time is a record, not a cut-off.
         """
         if self.status is KeyStatus.REVOKED:
-            when = f" at {self.revoked_at.isoformat()}" if self.revoked_at else ""
-            return f"the issuer key was revoked{when}"
+            if self.revoked_at:
+                return Grounds.of(Why.KEY_REVOKED_AT, revoked_at=self.revoked_at)
+            return Grounds(Why.KEY_REVOKED)
         if self.not_before and issued_at < self.not_before:
-            return "the pass was issued before its key became valid"
+            return Grounds(Why.KEY_NOT_YET_VALID)
         if self.not_after and issued_at >= self.not_after:
-            return "the pass was issued after its key expired"
+            return Grounds(Why.KEY_EXPIRED)
         if self.issuer is not None and issuer != self.issuer:
-            return f"the key is not authorised for issuer {issuer!r}"
+            return Grounds.of(Why.KEY_WRONG_ISSUER, issuer=issuer)
         return None
 
-    def use_problem(self, use: str | None) -> str | None:
+    def use_problem(self, use: str | None) -> Grounds | None:
         """Why the signer may not sign this kind of health certificate (vaccination, test, recovery),
         or None. Checked against the signer certificate's extended key usage (``certs.allowed_uses``);
         ``use`` is None for passes that have no kind (CP1)."""
         if use is None or self.may_sign(use):
             return None
         if not self.uses:
-            return "the signer's certificate has a key usage this station cannot read, so it may sign nothing"
-        allowed = ", ".join(sorted(self.uses))
-        return f"the signer may sign only {allowed} certificates, not a {use} certificate"
+            return Grounds(Why.SIGNER_USE_UNREADABLE)
+        return Grounds.of(Why.SIGNER_NOT_ALLOWED, allowed=", ".join(sorted(self.uses)), kind=use)
 
     def revokes(self, pass_id: bytes, issued_at: datetime) -> bool:
         """Whether this key's issuer revoked the pass (its own list, beside the station's)."""

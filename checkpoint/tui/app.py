@@ -17,7 +17,8 @@ from textual.timer import Timer
 
 from checkpoint.camera_state import CameraState
 from checkpoint.card_parts import PartialCard
-from checkpoint.decision import Decision, Reason, Verdict
+from checkpoint.decision import Decision, Grounds, Reason, Verdict, Why
+from checkpoint.log.errors import LogErrorCode
 from checkpoint.officers import Officer
 from checkpoint.sdnotify import Notifier
 from checkpoint.service import Outcome, Post
@@ -39,6 +40,7 @@ from checkpoint.tui.services import Services
 from checkpoint.tui.sound import Sound
 from checkpoint.tui.widgets.preview import CameraPreview
 from checkpoint.tui.widgets.status_bar import Status, StatusBar
+from checkpoint.words import english
 
 
 class StationApp(App[None]):
@@ -55,7 +57,7 @@ class StationApp(App[None]):
         self.post_state = Post(officer.id if officer else None, st.lane, st.direction)
         self.camera = CameraState("none" if services.camera is None else "starting")
         self.decoder = "-"
-        self.log_error: str | None = None
+        self.log_error: LogErrorCode | None = None
         self.sound = Sound(services.settings.sound, services.data_dir / "sounds", self.bell,
                            lambda s, f: self.set_timer(s, f))
         self.tz = services.tz
@@ -198,7 +200,9 @@ class StationApp(App[None]):
             outcome = self.services.service.check(text, post, source)
         except Exception as e:  # never admit on a fault: show a REJECT the officer can act on
             now = self.services.clock.now()  # (deciding faults come back as unevaluated outcomes)
-            outcome = Outcome(Decision(Verdict.REJECT, Reason.CANNOT_RECORD, str(e), now), None, None, source, "io")
+            refusal = Decision(Verdict.REJECT, Reason.CANNOT_RECORD, str(e), now,
+                               grounds=Grounds.of(Why.CANNOT_RECORD, error=LogErrorCode.IO))
+            outcome = Outcome(refusal, None, None, source, LogErrorCode.IO)
         if isinstance(outcome, PartialCard):
             self.post_message(PartScanned(outcome))
         else:
@@ -253,8 +257,7 @@ class StationApp(App[None]):
         from checkpoint.service import ManualForm
 
         assert isinstance(form, ManualForm)
-        t = self.texts
-        detail = t("manual.symptoms_detail") if form.symptoms else t("manual.detail")
+        detail = english(Grounds(Why.MANUAL_SYMPTOMS if form.symptoms else Why.MANUAL))  # the English detail
         self.post_message(Checked(self.services.service.manual(form, self.post_state, detail)))
 
     def open_supervisor(self) -> None:
@@ -291,7 +294,7 @@ class StationApp(App[None]):
             revocation_expired=rl is not None and rl.expired(t.effective),
             clock_suspect=t.suspect,
             # start-up checks (quick_check, chain walk, anchor) run in the background: show damage at once
-            log_error=self.log_error or (integrity if (integrity := s.recorder.log.integrity) in
+            log_error=self.log_error or (LogErrorCode(integrity) if (integrity := s.recorder.log.integrity) in
                                          ("corrupt", "tampered", "replaced") else None),
             sync=sync[0] if sync else None, sync_queue=sync[1] if sync else 0, online=sync[2] if sync else None,
         )

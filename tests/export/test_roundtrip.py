@@ -24,7 +24,7 @@ from checkpoint.export import (
     export,
     verify,
 )
-from checkpoint.export.columns import DIRECTION_NAMES, RESULTS, reason_text
+from checkpoint.export.columns import CATEGORY_NAMES, DIRECTION_NAMES, RESULTS, reason_text
 from checkpoint.export.manifest import Status, manifest_path, render
 from checkpoint.export.masking import mask_id_number, mask_name
 from checkpoint.export.source import rows_of
@@ -56,7 +56,8 @@ def expected_human(c: Crossing, language: str, personal: bool) -> tuple[list[str
     at = parse_instant(c.recorded_at).astimezone(VN)
     base = [str(c.seq), at.strftime("%Y-%m-%d %H:%M:%S"), c.station_id, c.lane,
             DIRECTION_NAMES[language][c.direction], c.officer_id or "", RESULTS[language][c.display],
-            reason_text(c.reason, c.rule, language) or "", c.category or "", c.format or ""]
+            reason_text(c.reason, c.rule, language) or "",
+            CATEGORY_NAMES[language].get(c.category or "", c.category or ""), c.format or ""]
     p = PEOPLE[c.seq % len(PEOPLE)]
     tail = [c.id] + ([v or "" for v in (p.name, p.id_number, p.birth_date, p.phone, p.vehicle, p.origin,
                                         p.destination, p.purpose, p.document_id)] if personal else [])

@@ -11,7 +11,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from checkpoint.decision import Decision, Reason, reject
+from checkpoint.decision import Decision, Grounds, Reason, Why, reject
 from checkpoint.errors import MalformedPass
 from checkpoint.formats import shc
 from checkpoint.trust import keys
@@ -54,5 +54,5 @@ def verify_jws(verifier: Verifier, jws: str, now: datetime) -> Decision:
     try:
         signed = shc.parse_jws(jws)
     except MalformedPass as e:
-        return reject(Reason.MALFORMED, str(e), now, format=shc.FORMAT)
+        return reject(Reason.MALFORMED, Grounds.of(Why.DAMAGED, problem=str(e)), now, format=shc.FORMAT)
     return verifier.check_signed(signed, now)

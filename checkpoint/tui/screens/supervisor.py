@@ -88,7 +88,8 @@ class SupervisorScreen(Screen[None]):
 
         since, until = self._today()
         with LogRows(self.services.recorder.log.path, since=since, until=until) as rows:
-            self.summary = summarize(rows, tz=self.tz, station_id=self.services.station.config.station.id,
+            st = self.services.station.config.station
+            self.summary = summarize(rows, tz=self.tz, station_id=st.id, station_name=st.name,
                                      generated_at=self.services.clock.now(), since=since, until=until)
         self.query_one("#sup-figures", Static).update(render_figures(self.summary, self.texts, since))
         self.query_one("#sup-lists", Static).update(self._lists())
@@ -231,17 +232,17 @@ def render_figures(s: Summary, t: Texts, day: datetime) -> Table:
     counts.add_column()
     counts.add_column(justify="right", style="bold")
     counts.add_row(Text(f"{t('sup.today')} {day:%d/%m/%Y}", style="bold"), "")
-    counts.add_row(f"[green]{t('sup.accepted')}[/]", str(s.accepted - s.checks))
-    counts.add_row(f"[yellow]{t('scan.count.check')}[/]", str(s.checks))
-    counts.add_row(f"[red]{t('sup.rejected')}[/]", str(s.rejected))
-    counts.add_row(t("sup.duplicates"), str(s.duplicates))
-    counts.add_row(t("sup.manual"), str(s.manual))
+    counts.add_row(f"[green]{t.result('ACCEPT')}[/]", str(s.accepted))
+    counts.add_row(f"[yellow]{t.result('CHECK')}[/]", str(s.checks))
+    counts.add_row(f"[red]{t.result('REJECT')}[/]", str(s.rejected))
+    counts.add_row(t("figure.duplicates"), str(s.duplicates))
+    counts.add_row(t("figure.manual"), str(s.manual))
     counts.add_row(t("scan.count.total"), str(s.total))
     counts.add_row("", "")
     counts.add_row(Text(t("sup.by_reason"), style="bold"), "")
     for reason, n in s.by_reason:
-        counts.add_row(t.reason(reason), str(n))
-    hours = [h.accepted + h.rejected for h in s.by_hour]
+        counts.add_row(t.reason(reason, short=True), str(n))
+    hours = [h.total for h in s.by_hour]
     chart = Text(t("sup.per_hour") + "\n", style="bold")
     chart.append("\n".join(bar_chart(hours, CHART_ROWS)) + "\n")
     chart.append(" ".join(f"{h.start.hour:02}" for h in s.by_hour), style="dim")

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from rich.table import Table
 from textual.widgets import Static
 
+from checkpoint.figures import Tally
 from checkpoint.tui.i18n import Texts
 
-
-@dataclass(frozen=True)
-class Counts:
-    accept: int = 0
-    reject: int = 0
-    check: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.accept + self.reject + self.check
-
-    def add(self, display: str) -> Counts:
-        key = display.lower()
-        return replace(self, **{key: getattr(self, key) + 1})
+#: This shift's figures: the station's one definition (checkpoint.figures), as the report and exports count.
+Counts = Tally
 
 
 class Counters(Static):
@@ -40,8 +27,8 @@ class Counters(Static):
         table = Table.grid(padding=(0, 1), expand=True)
         table.add_column()
         table.add_column(justify="right", style="bold")
-        table.add_row(f"[green]{t('scan.count.accept')}[/]", str(counts.accept))
-        table.add_row(f"[red]{t('scan.count.reject')}[/]", str(counts.reject))
-        table.add_row(f"[yellow]{t('scan.count.check')}[/]", str(counts.check))
+        table.add_row(f"[green]{t.result('ACCEPT')}[/]", str(counts.accept))
+        table.add_row(f"[red]{t.result('REJECT')}[/]", str(counts.reject))
+        table.add_row(f"[yellow]{t.result('CHECK')}[/]", str(counts.check))
         table.add_row(t("scan.count.total"), str(counts.total))
         self.update(table)

@@ -29,7 +29,7 @@ class RecentCrossings(Static):
         t = self.texts
         why = t.reason(d.reason.value, d.rule) if d.reason else ""
         if not why and d.flags:
-            why = ", ".join(t(f"flag.{f.value}").split(":")[0] for f in sorted(d.flags))
+            why = ", ".join(t.flag_short(f.value) for f in sorted(d.flags))  # as an export's notes say them
         tail = (outcome.card.masked_id or "")[-4:] if outcome.card else ""
         self.items.appendleft((local_time, d.display.value, tail, why))
         self._redraw()

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from checkpoint.display import shown
+from checkpoint.log.errors import LogErrorCode
 from checkpoint.tui.i18n import Texts
 
 
@@ -23,7 +24,7 @@ class Status:
     revocation_age_hours: float | None = None  # None: no revocation list installed
     revocation_expired: bool = False
     clock_suspect: bool = False
-    log_error: str | None = None  # the log's error code after a crossing could not be recorded
+    log_error: LogErrorCode | None = None  # the log's error code after a crossing could not be recorded
     sync: str | None = None  # None: not configured; else a short state
     sync_queue: int = 0
     online: bool | None = None  # None: unknown (no sync)
@@ -74,7 +75,7 @@ def render_status(s: Status, t: Texts) -> Text:
     part(t("status.clock"), t("status.clock.suspect") if s.clock_suspect else t("status.clock.ok"),
          bad=s.clock_suspect)
     if s.log_error is not None:
-        part(t("status.log"), f"{t('status.log.failed')}: {t('logerr.' + s.log_error)}", bad=True)
+        part(t("status.log"), f"{t('status.log.failed')}: {t.log_error(s.log_error)}", bad=True)
     else:
         part(t("status.log"), t("status.log.ok"))
     if s.sync is None:

@@ -1,5 +1,6 @@
 """The verdict, readable from two metres: a coloured panel, the word in block letters, the reason in
-plain words, and what to check against the ID card."""
+plain words with the values that decided (checkpoint.words renders the decision's grounds), and what to
+check against the ID card."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from checkpoint.decision import Flag
+from checkpoint.decision import Flag, Reason
 from checkpoint.display import any_hidden, rich_text, shown
 from checkpoint.service import Outcome
 from checkpoint.tui.i18n import Texts
@@ -67,8 +68,14 @@ class VerdictPanel(Static):
         lines: list[str] = []
         if d.reason is not None:
             lines.append(t.reason(d.reason.value, d.rule))
+            # the values that refused (the dose, the test's age and the limit, the EU rule, the dates); grounds
+            # without values say no more than the reason
+            g = d.grounds
+            why = t.why(g) if g is not None and g.params and d.reason is not Reason.CANNOT_RECORD else ""
+            if why and why != lines[-1]:
+                lines.append(why)
         if outcome.log_error is not None:
-            lines.append(t(f"logerr.{outcome.log_error}"))
+            lines.append(t.log_error(outcome.log_error))
         if outcome.unevaluated:
             lines.append(t("verdict.unevaluated"))
         card = outcome.card
