@@ -91,3 +91,20 @@ def test_the_truth_matches_the_footage() -> None:
     blur = [abs(f.blur[0]) + abs(f.blur[1]) for f in facts[iv:iv + lv.slide_frames - 2]]
     assert blur == sorted(blur, reverse=True) and blur[0] > 10
     assert facts[iv].modules == 57 + 8 and 3.3 <= facts[iv].module_px <= 4.3
+
+
+def test_the_frame_study_oracles_read_what_the_benchmark_says() -> None:
+    # bench.scanner_presented_frames, medium pass 0 (seed 10000): two frames after the code is wholly in
+    # view its smear (3 modules) defeats even a cut along the true corners, yet the exact blur kernel
+    # undoes it; a kernel 20% too short does not; two frames later the smear is under a module.
+    from bench.scanner_presented_frames import true_blur, true_geometry
+
+    text = fake_pass_text(280, 10000)
+    lv = LEVELS["medium"]
+    shot = list(frames(text, 10000, lv, lead=3, hold=30))
+    facts = truth(text, 10000, lv, lead=3, hold=30)
+    iv = in_view_index(text, 10000, lv, lead=3, hold=30)
+    assert text not in true_geometry(shot[iv + 2], facts[iv + 2])
+    assert text in true_blur(shot[iv + 2], facts[iv + 2])
+    assert text not in true_blur(shot[iv + 2], facts[iv + 2], 0.8)
+    assert text in true_geometry(shot[iv + 4], facts[iv + 4])
