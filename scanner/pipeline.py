@@ -50,7 +50,7 @@ class PipelineConfig:
     upscale_max_side: int = 640  # images no bigger than this also get a 2x upscale and a 7x7 median
     zoom: bool = True  # when the fast pass reads nothing, decode the likeliest code region enlarged
     zoom_factor: float = 2.0  # ... this many times ...
-    zoom_max_side: int = 720  # ... but to at most this many pixels a side
+    zoom_max_side: int = 1024  # ... but to at most this many pixels a side
 
 
 @dataclass(frozen=True)

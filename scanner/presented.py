@@ -145,6 +145,35 @@ def in_view_index(text: str, seed: int, level: Level, *, size: tuple[int, int] =
     return len(path)
 
 
+@dataclass(frozen=True)
+class FrameTruth:
+    """What the renderer knows about one frame and a reader does not: for studies of what is decodable."""
+
+    corners: np.ndarray  # the four corners of the code with its quiet zone (top-left first, clockwise)
+    blur: tuple[float, float]  # motion blur during the exposure, pixels (x, y): the line kernel's extent
+    module_px: float  # size of one module while held (tilt aside)
+    modules: int  # modules a side, the 4-module quiet zone on each side included
+
+
+def truth(text: str, seed: int, level: Level, *, size: tuple[int, int] = (1280, 720), lead: int = 3,
+          hold: int = 30) -> list[FrameTruth]:
+    """Per frame of ``frames(...)`` (same arguments): where the code is and how it is smeared."""
+    _rng, mods, side, tilt, path = _geometry(text, seed, level, size, lead, hold)
+    out = []
+    prev = path[0]
+    for x, y, a in path:
+        blur = ((x - prev[0]) * level.exposure, (y - prev[1]) * level.exposure)
+        out.append(FrameTruth(_corners(side, tilt, x, y, a), blur, side / mods.shape[0], mods.shape[0]))
+        prev = (x, y, a)
+    return out
+
+
+def motion_kernel(dx: float, dy: float) -> Image | None:
+    """The renderer's motion blur for a movement of (dx, dy) pixels while the shutter is open (None: under
+    a pixel, no blur)."""
+    return _motion_kernel(dx, dy)
+
+
 def frames(text: str, seed: int, level: Level, *, size: tuple[int, int] = (1280, 720), lead: int = 3,
            hold: int = 30) -> Iterator[Image]:
     """The presentation's grayscale frames, one by one (rendering costs ~30 ms CPU a frame at 720p).
