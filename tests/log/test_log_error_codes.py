@@ -24,12 +24,12 @@ def test_a_refusal_carries_the_log_error_as_a_value(log: CrossingLog, passes: Pa
 def test_a_fault_while_recording_is_not_reported_as_a_storage_error(log: CrossingLog, passes: Passes,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Matching the English detail against the storage causes turned "internal error" into "io"."""
-    from checkpoint.tui.recorder import LogRecorder, record_and_show
+    from checkpoint.service import record_and_show
 
     def broken(*_: object) -> None:
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(log, "record", broken)
-    r = record_and_show(LogRecorder(log), passes.decide(), ctx(), None)
+    r = record_and_show(log, passes.decide(), ctx(), None)
     assert r.crossing is None and r.error_code is LogErrorCode.INTERNAL
     assert Texts("en").log_error(r.error_code) == "Internal error while recording: call the supervisor"
