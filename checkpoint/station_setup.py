@@ -70,6 +70,7 @@ def write_config(path: Path, changes: Mapping[str, Mapping[str, Any]]) -> Statio
     """Set the keys in ``changes`` (table -> key -> value; a value of None removes the key), check the whole
     config with the station's loader, and replace the file atomically. Returns the config as loaded."""
     raw = read_raw(path)
+    before = {k: dict(v) if isinstance(v, Mapping) else v for k, v in raw.items()}
     for table, values in changes.items():
         current = dict(raw.get(table, {}))
         for key, value in values.items():
@@ -78,12 +79,15 @@ def write_config(path: Path, changes: Mapping[str, Mapping[str, Any]]) -> Statio
             else:
                 current[key] = value
         raw[table] = current
+    if raw == before and path.is_file():  # nothing changes: not rewritten (an installed config may be read-only)
+        return load_config(path)
     text = render_toml(raw)
     config = parse_config(tomllib.loads(text), str(path))  # refuses what the station would refuse
     try:
         write_atomic(path, text.encode("utf-8"), mode=0o640)
     except OSError as e:
-        raise ConfigError(f"cannot write the config ({e.strerror}); nothing was changed", path=str(path)) from None
+        raise ConfigError(f"cannot write the config ({e.strerror}); nothing was changed. On an installed station "
+                          "the config belongs to root: edit it there, or skip this step", path=str(path)) from None
     return config
 
 

@@ -29,6 +29,7 @@ from checkpoint.tui.first_run_app import FirstRunApp
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.screens.first_run import FirstRunScreen
 from checkpoint.tui.screens.first_run_work import Setup
+from checkpoint.tui.widgets.preview import CameraPreview
 from checkpoint.tui.wiring import build_services
 from tests.sync.conftest import RunningServer, start_server
 from tests.tui.conftest import cheap_hasher
@@ -115,6 +116,7 @@ async def test_the_whole_first_run_enrols_tests_the_camera_and_ends_on_the_scan_
         await press(pilot, "fr-test")
         assert screen(pilot).scanned == text, message(pilot)  # read through the station's decoders
         assert text[:20] in message(pilot)
+        assert "▀" in str(pilot.app.screen.query_one("#fr-preview", CameraPreview).render())  # the live preview
         await press(pilot, "fr-next")
         assert screen(pilot).step == 3
         pilot.app.screen.query_one("#fr-key", TextArea).text = str(key_file)
@@ -203,6 +205,10 @@ async def test_a_wrong_station_id_and_a_wrong_key_are_refused_in_words(tmp_path:
         assert not setup.config_path.exists()
         await station_step(pilot)
         await press(pilot, "fr-skip")
+        fill(pilot, fr_source=str(tmp_path / "nope.mp5"))
+        await press(pilot, "fr-next")  # a camera that does not exist is named, not saved
+        assert "nope.mp5" in message(pilot) and screen(pilot).step == 2
+        assert "source" not in load_config(setup.config_path).raw.get("scanner", {})
         await press(pilot, "fr-skip")
         bad_pem = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"
         pilot.app.screen.query_one("#fr-key", TextArea).text = bad_pem
@@ -230,3 +236,27 @@ def test_the_config_is_never_left_invalid_or_half_written(tmp_path: Path) -> Non
 def test_first_run_station_step_80x24(snap_compare: object, tmp_path: Path) -> None:
     app, _ = fresh(tmp_path)
     assert snap_compare(app, terminal_size=SIZE)  # type: ignore[operator]
+
+
+def test_an_unchanged_config_is_not_rewritten(tmp_path: Path) -> None:
+    """An installed station's config belongs to root: going through a step without changing it works."""
+    path = tmp_path / "station.toml"
+    write_config(path, {"station": {"id": "TRAM-07", "name": "A"}, "scanner": {"source": "0"}})
+    inode = path.stat().st_ino
+    write_config(path, {"station": {"id": "TRAM-07"}, "scanner": {"source": "0"}})
+    assert path.stat().st_ino == inode  # write_atomic would have put a new file in its place
+    write_config(path, {"scanner": {"source": ""}})
+    assert path.stat().st_ino != inode and load_config(path).raw["scanner"]["source"] == ""
+
+
+def test_run_finds_the_config_the_first_run_wrote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from checkpoint.cli.run import setup_paths
+    from checkpoint.config import CONFIG_ENV
+
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    assert setup_paths(None, tmp_path) == (tmp_path / "station.toml", tmp_path)
+    other = tmp_path / "etc" / "station.toml"
+    write_config(other, {"station": {"id": "TRAM-07", "data_dir": str(tmp_path / "var")}})
+    monkeypatch.setenv(CONFIG_ENV, str(other))
+    assert setup_paths(None, None) == (other, tmp_path / "var")
+    assert setup_paths(tmp_path / "x.toml", tmp_path / "d") == (tmp_path / "x.toml", tmp_path / "d")
