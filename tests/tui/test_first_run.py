@@ -260,3 +260,61 @@ def test_run_finds_the_config_the_first_run_wrote(tmp_path: Path, monkeypatch: p
     monkeypatch.setenv(CONFIG_ENV, str(other))
     assert setup_paths(None, None) == (other, tmp_path / "var")
     assert setup_paths(tmp_path / "x.toml", tmp_path / "d") == (tmp_path / "x.toml", tmp_path / "d")
+
+
+@pytest.mark.asyncio
+async def test_the_test_scan_runs_off_the_event_loop_and_stops_when_the_step_is_left(tmp_path: Path) -> None:
+    """A camera that shows no code: the screen still takes typing while it looks, and leaving the step
+    stops it (the worker ends long before its 15 s)."""
+    import asyncio
+
+    from textual.worker import WorkerState
+
+    from checkpoint.camera import SimulatedCamera
+
+    app, setup = fresh(tmp_path)
+    setup.open_source = lambda spec: SimulatedCamera([None], fps=15.0, loop=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await station_step(pilot)
+        await press(pilot, "fr-skip")
+        fill(pilot, fr_source="0")
+        await pilot.click("#fr-test")
+        await pilot.pause(0.3)
+        running = [w for w in app.workers if w.group == "first-run-camera"]
+        assert running and running[0].state == WorkerState.RUNNING
+        assert "Looking" in message(pilot)
+        source = pilot.app.screen.query_one("#fr-source", Input)
+        source.value = ""
+        source.focus()
+        await pilot.press("1", "2")  # the event loop is free: the keys land while the camera runs
+        assert source.value == "12"
+        assert running[0].state == WorkerState.RUNNING
+        await pilot.click("#fr-skip")
+        await asyncio.wait_for(app.workers.wait_for_complete(), 5)
+        assert running[0].state == WorkerState.SUCCESS and screen(pilot).step == 3
+
+
+def test_run_on_a_station_not_set_up_opens_the_first_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """``checkpoint run`` on a fresh data folder hands over to the first run instead of stopping with
+    "no officers" (the flow itself needs a terminal: here it is replaced by a stand-in the supervisor quits)."""
+    import checkpoint.cli.run as run_cli
+    import checkpoint.tui.wiring as wiring
+    from checkpoint.cli import main
+    from checkpoint.config import CONFIG_ENV
+
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    calls: list[tuple[Path, Path, str]] = []
+
+    def quit_at_once(config_path: Path, data_dir: Path, clock: object, language: str) -> None:
+        calls.append((config_path, data_dir, language))
+
+    monkeypatch.setattr(run_cli, "on_terminal", lambda: True)
+    monkeypatch.setattr(wiring, "first_run", quit_at_once)
+    data = tmp_path / "data"
+    assert main(["run", "--data-dir", str(data), "--camera", ""]) == 0
+    assert calls == [(data / "station.toml", data, "vi")]
+    assert "set-up stopped" in capsys.readouterr().err
+    monkeypatch.setattr(run_cli, "on_terminal", lambda: False)  # no terminal: the old clear stop
+    assert main(["run", "--data-dir", str(data), "--camera", ""]) == 2
+    assert "checkpoint officers add" in capsys.readouterr().err and len(calls) == 1

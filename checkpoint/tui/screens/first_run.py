@@ -87,6 +87,9 @@ class FirstRunScreen(Screen[list[str] | None]):
     def on_mount(self) -> None:
         self._show_step()
 
+    def on_unmount(self) -> None:
+        self.scan_stop.set()  # a test scan never outlives the screen
+
     def _show_step(self) -> None:
         name = STEPS[self.step]
         t = self.texts
