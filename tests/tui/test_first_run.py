@@ -214,6 +214,9 @@ async def test_a_wrong_station_id_and_a_wrong_key_are_refused_in_words(tmp_path:
         pilot.app.screen.query_one("#fr-key", TextArea).text = bad_pem
         await press(pilot, "fr-check")
         assert "not a readable PEM public key" in message(pilot) and screen(pilot).seal_key is None
+        pilot.app.screen.query_one("#fr-key", TextArea).text = str(tmp_path / "[red]sup[/red].pem")
+        await press(pilot, "fr-check")  # what a file or a server says is shown as it is, never as markup
+        assert "[red]sup[/red].pem" in message(pilot)
         assert screen(pilot).step == 3
 
 

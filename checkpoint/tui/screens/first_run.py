@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -109,7 +110,7 @@ class FirstRunScreen(Screen[list[str] | None]):
 
     def _say(self, text: str, *, ok: bool = False) -> None:
         label = self.query_one("#fr-message", Label)
-        label.update(text)
+        label.update(Text(text))  # errors quote servers and files: never parsed as markup
         label.set_class(ok, "fr-ok")
 
     def _busy(self, busy: bool) -> None:
@@ -216,7 +217,7 @@ class FirstRunScreen(Screen[list[str] | None]):
 
     def _show_officers(self, lines: object) -> None:
         assert isinstance(lines, list)
-        self.query_one("#fr-off-list", Label).update("\n".join(shown(x) for x in lines))
+        self.query_one("#fr-off-list", Label).update(Text("\n".join(shown(x) for x in lines)))
 
     # -- camera ------------------------------------------------------------------------------------
     @on(Button.Pressed, "#fr-test")
