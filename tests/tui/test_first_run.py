@@ -321,3 +321,14 @@ def test_run_on_a_station_not_set_up_opens_the_first_run(tmp_path: Path, monkeyp
     monkeypatch.setattr(run_cli, "on_terminal", lambda: False)  # no terminal: the old clear stop
     assert main(["run", "--data-dir", str(data), "--camera", ""]) == 2
     assert "checkpoint officers add" in capsys.readouterr().err and len(calls) == 1
+
+
+@pytest.mark.asyncio
+async def test_escape_quits_the_first_run_and_leaves_no_config(tmp_path: Path) -> None:
+    app, setup = fresh(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        fill(pilot, fr_id="TRAM-07")
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.return_value is None and not setup.config_path.exists()
+    assert missing(setup.config_path, setup.data_dir).first_run  # asked again at the next start
