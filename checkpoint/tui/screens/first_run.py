@@ -98,7 +98,9 @@ class FirstRunScreen(Screen[list[str] | None]):
         self.query_one("#fr-title", Label).update(
             t("fr.title", step=self.step + 1, steps=len(STEPS), name=t(f"fr.{name}.title")))
         next_key = {"enrol": "fr.enrol.do", "seal": "fr.seal.save", "officers": "fr.finish"}.get(name, "fr.next")
-        self.query_one("#fr-next", Button).label = t(next_key)
+        button = self.query_one("#fr-next", Button)
+        button.label = t(next_key)
+        button.refresh(layout=True)  # its width follows the new words
         self.query_one("#fr-skip", Button).display = name in ("enrol", "camera", "seal")
         self._say("")
         self._busy(False)
