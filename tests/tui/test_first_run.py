@@ -332,3 +332,18 @@ async def test_escape_quits_the_first_run_and_leaves_no_config(tmp_path: Path) -
         await pilot.pause()
     assert app.return_value is None and not setup.config_path.exists()
     assert missing(setup.config_path, setup.data_dir).first_run  # asked again at the next start
+
+
+@pytest.mark.asyncio
+async def test_an_existing_config_fills_the_steps_and_a_bad_section_does_not_stop_the_flow(tmp_path: Path) -> None:
+    app, setup = fresh(tmp_path)
+    write_config(setup.config_path, {"station": {"id": "TRAM-09", "name": "Cửa khẩu"},
+                                     "sync": {"ca_bundle": str(tmp_path / "missing-ca.pem")}})
+    async with app.run_test(size=SIZE) as pilot:
+        assert pilot.app.screen.query_one("#fr-id", Input).value == "TRAM-09"
+        assert pilot.app.screen.query_one("#fr-name", Input).value == "Cửa khẩu"
+        await press(pilot, "fr-next")
+        assert screen(pilot).step == 1
+        fill(pilot, fr_server="http://127.0.0.1:9", fr_token="cpt_x")
+        await press(pilot, "fr-next")  # the bad [sync] value is named when enrolment needs it
+        assert "ca_bundle" in message(pilot) and screen(pilot).step == 1

@@ -43,26 +43,28 @@ class FirstRunScreen(Screen[list[str] | None]):
         self.seal_key: SealKey | None = None
         self.scan_stop = threading.Event()
         self.scanned: str | None = None
+        self.initial = setup.initial()  # a few small reads of the config, once, before the screen is drawn
 
     # -- layout ------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        t, s = self.texts, self.setup
+        t = self.texts
+        station_id, station_name, server_url, camera_source = self.initial
         with Vertical(id="first-run"):
             yield Label("", id="fr-title", classes="title")
             with ContentSwitcher(initial="station", id="fr-steps"):
                 with Vertical(id="station"):
                     yield Label(t("fr.station.help"))
-                    yield Input(s.station_id, placeholder=t("fr.station.id"), id="fr-id", max_length=64)
-                    yield Input(s.station_name, placeholder=t("fr.station.name"), id="fr-name", max_length=80)
+                    yield Input(station_id, placeholder=t("fr.station.id"), id="fr-id", max_length=64)
+                    yield Input(station_name, placeholder=t("fr.station.name"), id="fr-name", max_length=80)
                 with Vertical(id="enrol"):
                     yield Label(t("fr.enrol.help"))
-                    yield Input(s.server_url, placeholder=t("fr.enrol.server"), id="fr-server", max_length=200)
+                    yield Input(server_url, placeholder=t("fr.enrol.server"), id="fr-server", max_length=200)
                     yield Input(placeholder=t("fr.enrol.token"), id="fr-token", password=True, max_length=200)
                     yield Input(placeholder=t("fr.enrol.fingerprint"), id="fr-fingerprint", max_length=80)
                 with Vertical(id="camera"):
                     yield Label(t("fr.camera.help"))
                     with Horizontal(classes="fr-row"):
-                        yield Input(s.camera_source, placeholder=t("fr.camera.source"), id="fr-source",
+                        yield Input(camera_source, placeholder=t("fr.camera.source"), id="fr-source",
                                     max_length=300)
                         yield Button(t("fr.camera.test"), id="fr-test")
                     yield CameraPreview("", id="fr-preview")

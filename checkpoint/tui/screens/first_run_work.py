@@ -41,7 +41,24 @@ class Setup:
     def config(self) -> StationConfig:
         return load_config(self.config_path) if self.config_path.is_file() else StationConfig()
 
-    # what the screen shows at the start: the current values, or the defaults
+    def initial(self) -> tuple[str, str, str, str]:
+        """What the screen shows at the start: station id, name, server URL and camera from the config,
+        or the defaults where the config lacks them or cannot be read (the step that writes says why)."""
+        from sync.settings import sync_settings
+
+        d = StationConfig()
+        try:
+            config = self.config()
+        except CheckpointError:
+            return d.station.id, d.station.name, "", scanner_settings(d).source
+        values = [config.station.id, config.station.name, "", scanner_settings(d).source]
+        try:
+            values[2] = sync_settings(config).server_url or ""
+            values[3] = scanner_settings(config).source
+        except CheckpointError:
+            pass
+        return values[0], values[1], values[2], values[3]
+
     @property
     def station_id(self) -> str:
         return self.config().station.id
@@ -49,16 +66,6 @@ class Setup:
     @property
     def station_name(self) -> str:
         return self.config().station.name
-
-    @property
-    def server_url(self) -> str:
-        from sync.settings import sync_settings
-
-        return sync_settings(self.config()).server_url or ""
-
-    @property
-    def camera_source(self) -> str:
-        return scanner_settings(self.config()).source
 
     # -- steps -------------------------------------------------------------------------------------
     def save_station(self, station_id: str, name: str) -> StationConfig:
