@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,9 +33,44 @@ def run(args: argparse.Namespace) -> int:
     from checkpoint.clock import SystemClock
     from checkpoint.config import load_config
 
-    config = load_config(args.config)
+    clock = SystemClock()
+    from checkpoint.datadir import prepare_data_dir
+    from checkpoint.station_setup import missing
+
+    config_path, data_dir = setup_paths(args.config, args.data_dir)
+    prepare_data_dir(data_dir)
+    if missing(config_path, data_dir).first_run and on_terminal():  # the first-run flow, then the scan screen
+        from checkpoint.tui.wiring import first_run
+
+        language = load_config(config_path).station.language if config_path.is_file() else "vi"
+        if first_run(config_path, data_dir, clock, language) is None:
+            print("checkpoint: set-up stopped; run 'checkpoint run' again to go on", file=sys.stderr)
+            return EXIT_OK
+    config = load_config(config_path if config_path.is_file() else args.config)  # no terminal: as before
     camera: Any = "config" if args.camera is None else args.camera
-    return start_app(config, SystemClock(), data_dir=args.data_dir, camera=camera)
+    return start_app(config, clock, data_dir=args.data_dir, camera=camera)
+
+
+def on_terminal() -> bool:
+    """Whether a person can answer the first-run flow (else the start stops with what to do instead)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def setup_paths(config: Path | None, data_dir: Path | None) -> tuple[Path, Path]:
+    """The config file and data folder ``checkpoint run`` uses: ``--config``, else ``$CHECKPOINT_CONFIG``,
+    else ``station.toml`` in the data folder (``--data-dir``, else the platform's); the first run writes
+    the file when it does not exist yet."""
+    import os
+
+    from checkpoint.config import CONFIG_ENV, StationConfig, load_config
+    from checkpoint.station_setup import CONFIG_FILE
+
+    path = config if config is not None else (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
+    if path is not None:
+        folder = data_dir or (load_config(path).data_dir if path.is_file() else StationConfig().data_dir)
+        return path, folder
+    folder = data_dir or StationConfig().data_dir
+    return folder / CONFIG_FILE, folder
 
 
 def start_app(config: StationConfig, clock: Clock, *, data_dir: Path | None, camera: Any,
@@ -56,7 +92,8 @@ def start_app(config: StationConfig, clock: Clock, *, data_dir: Path | None, cam
         if len(services.officers) == 0:
             raise CheckpointError(
                 f"no officers at this station ({services.data_dir}); add a supervisor first: "
-                "checkpoint officers add --id ID --name NAME --supervisor"
+                "checkpoint officers add --id ID --name NAME --supervisor (or start 'checkpoint run' on the "
+                "station's screen: its first run sets the station up)"
             )
         officer = services.officers.get(officer_id) if officer_id is not None else None
         StationApp(services, officer=officer).run()

@@ -62,3 +62,14 @@ def build_services(config: StationConfig, clock: Clock, *, data_dir: Path | None
     link = open_sync(config, data_dir, station, clock) if sync else None
     return Services(station=station, recorder=recorder, officers=officers, settings=settings, scanner=scanner,
                     clock=clock, data_dir=data_dir, camera=cam, sync=link)
+
+
+
+def first_run(config_path: Path, data_dir: Path, clock: Clock, language: str) -> list[str] | None:
+    """Run the first-run flow (``checkpoint.tui.first_run_app``) for a station that is not set up; the
+    skipped steps when it is done, None when the supervisor quit it (nothing half-written is left)."""
+    from checkpoint.tui.first_run_app import FirstRunApp
+    from checkpoint.tui.i18n import Texts
+    from checkpoint.tui.screens.first_run_work import Setup
+
+    return FirstRunApp(Setup(config_path, data_dir, clock), Texts(language)).run()

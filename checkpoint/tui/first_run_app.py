@@ -1,0 +1,30 @@
+"""The app of a station's first run: the first-run screen alone, before the station's services exist.
+
+``checkpoint run`` runs it when the station is not set up (``checkpoint.station_setup.missing``); when it
+ends with the set-up done, the command builds the services from the config just written and starts the
+station app on its normal scan screen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+
+from checkpoint.tui.i18n import Texts
+from checkpoint.tui.screens.first_run import FirstRunScreen
+from checkpoint.tui.screens.first_run_work import Setup
+
+
+class FirstRunApp(App[list[str] | None]):
+    """Returns the skipped steps when the set-up is done; None when the supervisor quit it (Esc)."""
+
+    CSS_PATH = Path(__file__).with_name("station.tcss")
+    TITLE = "Checkpoint"
+
+    def __init__(self, setup: Setup, texts: Texts) -> None:
+        super().__init__()
+        self.setup, self.texts = setup, texts
+
+    async def on_mount(self) -> None:
+        await self.push_screen(FirstRunScreen(self.setup, self.texts), self.exit)
