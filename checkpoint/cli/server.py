@@ -119,9 +119,7 @@ def _need_dir(args: argparse.Namespace) -> Path:
 
 
 def run_server(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from sync.server.serve import open_app
+    from sync.server.serve import open_app, serve_forever
 
     data_dir = _need_dir(args)
     if (args.tls_cert is None) != (args.tls_key is None):
@@ -131,9 +129,7 @@ def run_server(args: argparse.Namespace) -> int:
     print(f"checkpoint server: {scheme}://{args.host}:{args.port} (data in {data_dir}); Ctrl+C stops it",
           file=sys.stderr)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False,
-                    ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
-                    ssl_keyfile=str(args.tls_key) if args.tls_key else None)
+        serve_forever(app, args.host, args.port, tls_cert=args.tls_cert, tls_key=args.tls_key)
     finally:
         storage.close()
     return EXIT_OK

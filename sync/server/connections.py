@@ -1,0 +1,117 @@
+"""Connections to the server: a deadline for the request head, a cap on open connections, and the uvicorn
+settings that go with them.
+
+uvicorn (h11) waits for a request head forever on a new connection, and accepts connections until the
+process runs out of file descriptors: 1,100 idle connections did that under the default limit of 1,024.
+``GuardedH11`` closes a connection that has not sent a complete request head within ``head_seconds`` (on a
+kept-alive connection too), and closes at once any connection past ``max_connections``. Past
+``limit_concurrency`` requests, uvicorn itself answers 503.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import resource
+from dataclasses import dataclass
+from typing import Any
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ConnectionLimits:
+    head_seconds: float = 10.0  # from connecting (or the end of the last reply) to a complete request head
+    keep_alive_seconds: int = 5  # an idle kept-alive connection
+    max_connections: int = 1000  # open connections per process; more are closed at once
+    limit_concurrency: int = 500  # connections or requests in progress per process past which uvicorn says 503
+    backlog: int = 256  # connections the kernel queues before the server accepts them
+
+
+class GuardedH11(H11Protocol):
+    """uvicorn's h11 protocol with a head deadline and a connection cap (``limits`` set by ``protocol_for``)."""
+
+    limits = ConnectionLimits()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._head_timer: asyncio.TimerHandle | None = None
+        self._armed_for: object = None
+        self._refused = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        if len(self.connections) >= self.limits.max_connections:
+            refused_connection()
+            self._refused = True
+            transport.abort()  # never added to the server's connections: no state, no descriptor kept
+            return
+        super().connection_made(transport)
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.cycle is not self._armed_for:  # a request head arrived: the app's timeouts take over
+            self._disarm()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm()  # the next request on this connection has its own deadline for its head
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        if not self._refused:
+            super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._armed_for = self.cycle
+        self._head_timer = self.loop.call_later(self.limits.head_seconds, self._head_late)
+
+    def _disarm(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_late(self) -> None:
+        self._head_timer = None
+        if self.cycle is self._armed_for and not self.transport.is_closing():
+            self.transport.close()
+
+
+_refused = [0]
+
+
+def refused_connection() -> None:
+    """Count connections closed by the cap; say so in the log at most once per thousand (the log filter caps
+    the lines too)."""
+    _refused[0] += 1
+    if _refused[0] % 1000 == 1:
+        log.warning("connection cap reached: closing new connections (%d so far)", _refused[0])
+
+
+def protocol_for(limits: ConnectionLimits) -> type[GuardedH11]:
+    """A ``GuardedH11`` class bound to ``limits`` (uvicorn takes a protocol class, not an instance)."""
+    return type("GuardedH11Bound", (GuardedH11,), {"limits": limits})
+
+
+def uvicorn_settings(limits: ConnectionLimits) -> dict[str, Any]:
+    """Keyword arguments for ``uvicorn.Config``: the guarded protocol and uvicorn's own limits."""
+    return {"http": protocol_for(limits), "timeout_keep_alive": limits.keep_alive_seconds,
+            "limit_concurrency": limits.limit_concurrency, "backlog": limits.backlog}
+
+
+def raise_descriptor_limit(wanted: int) -> int:
+    """Raise this process's soft limit on open files towards ``wanted`` (up to the hard limit); returns it.
+    The service unit sets ``LimitNOFILE``; this covers a server started by hand under a shell's 1,024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    return int(soft)
