@@ -115,6 +115,7 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_
         "base64 Ed25519 of 'checkpoint-sync-reply/1\\n<METHOD> <path>\\n<status>\\n<X-Checkpoint-Nonce>\\n' + the "
         "body, by the server key the station pinned at enrolment. See docs/sync.md.",
     )
+    app.state.body_budget = budget  # what request bodies hold now (tests, and a future metrics page)
     server_key_text = protocol.public_key_text(server_key.public_key())
     server_fingerprint = protocol.fingerprint(server_key.public_key())
 

@@ -229,7 +229,8 @@ def test_oversized_chunked_body_is_cut_off(server: RunningServer, client: SyncCl
             yield b" " * 65536
 
     # a well-formed (wrong) signature: a malformed one is refused before the body is read (test_hardening)
-    headers = {protocol.STATION_HEADER: client.station_id, protocol.SIGNATURE_HEADER: base64.b64encode(bytes(64)).decode()}
+    wrong = base64.b64encode(bytes(64)).decode()
+    headers = {protocol.STATION_HEADER: client.station_id, protocol.SIGNATURE_HEADER: wrong}
     r = requests.post(server.url + protocol.BATCH_PATH, data=chunks(), headers=headers, timeout=10)
     assert r.status_code == 413
 
