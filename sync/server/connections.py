@@ -4,8 +4,10 @@ settings that go with them.
 uvicorn (h11) waits for a request head forever on a new connection, and accepts connections until the
 process runs out of file descriptors: 1,100 idle connections did that under the default limit of 1,024.
 ``GuardedH11`` closes a connection that has not sent a complete request head within ``head_seconds`` (on a
-kept-alive connection too), and closes at once any connection past ``max_connections``. Past
-``limit_concurrency`` requests, uvicorn itself answers 503.
+kept-alive connection too). At ``max_connections`` a new connection takes the place of the oldest one that
+is waiting for a request head (idle), so a station still gets in during a flood of idle connections; when
+every connection is busy with a request, the new one is closed at once. Past ``limit_concurrency``
+requests in progress, uvicorn itself answers 503.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import asyncio
 import logging
 import resource
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -26,7 +28,7 @@ class ConnectionLimits:
     head_seconds: float = 10.0  # from connecting (or the end of the last reply) to a complete request head
     keep_alive_seconds: int = 5  # an idle kept-alive connection
     max_connections: int = 1000  # open connections per process; more are closed at once
-    limit_concurrency: int = 500  # connections or requests in progress per process past which uvicorn says 503
+    limit_concurrency: int = 1000  # connections or requests in progress per process past which uvicorn says 503
     backlog: int = 256  # connections the kernel queues before the server accepts them
 
 
@@ -34,6 +36,7 @@ class GuardedH11(H11Protocol):
     """uvicorn's h11 protocol with a head deadline and a connection cap (``limits`` set by ``protocol_for``)."""
 
     limits = ConnectionLimits()
+    waiting: ClassVar[dict[GuardedH11, None]] = {}  # waiting for a request head, oldest first (one per server class)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -42,7 +45,7 @@ class GuardedH11(H11Protocol):
         self._refused = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        if len(self.connections) >= self.limits.max_connections:
+        if len(self.connections) >= self.limits.max_connections and not self._evict_idle():
             refused_connection()
             self._refused = True
             transport.abort()  # never added to the server's connections: no state, no descriptor kept
@@ -69,11 +72,21 @@ class GuardedH11(H11Protocol):
         self._disarm()
         self._armed_for = self.cycle
         self._head_timer = self.loop.call_later(self.limits.head_seconds, self._head_late)
+        self.waiting[self] = None
 
     def _disarm(self) -> None:
+        self.waiting.pop(self, None)
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
+
+    def _evict_idle(self) -> bool:
+        """Close the oldest connection waiting for a request head, to make room; False if none is."""
+        for idle in self.waiting:
+            idle._disarm()
+            idle.transport.close()
+            return True
+        return False
 
     def _head_late(self) -> None:
         self._head_timer = None
@@ -94,7 +107,7 @@ def refused_connection() -> None:
 
 def protocol_for(limits: ConnectionLimits) -> type[GuardedH11]:
     """A ``GuardedH11`` class bound to ``limits`` (uvicorn takes a protocol class, not an instance)."""
-    return type("GuardedH11Bound", (GuardedH11,), {"limits": limits})
+    return type("GuardedH11Bound", (GuardedH11,), {"limits": limits, "waiting": {}})
 
 
 def uvicorn_settings(limits: ConnectionLimits) -> dict[str, Any]:

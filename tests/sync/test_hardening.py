@@ -369,6 +369,20 @@ def test_connections_past_the_cap_are_closed_at_once(live: tuple[Server, ServerT
         assert status_of(sock) == 200
 
 
+def test_a_station_gets_in_while_idle_connections_fill_the_cap(live: tuple[Server, ServerThread]):
+    _, thread = live
+    idle = [connect(thread) for _ in range(12)]  # the cap, all waiting for a head that never comes
+    try:
+        time.sleep(0.3)
+        with connect(thread) as station:
+            station.sendall(b"GET /v1/time HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert status_of(station) == 200  # it took the place of the oldest idle connection
+        assert closed_within(idle[0], 1)
+    finally:
+        for s in idle:
+            s.close()
+
+
 def test_bodies_held_at_once_stay_within_the_budget(live: tuple[Server, ServerThread]):
     s, thread = live
     budget = s.app.state.body_budget
