@@ -412,3 +412,31 @@ def test_the_openapi_document_lists_the_new_refusals(srv: Server):
     assert protocol.HEARTBEAT_PATH in doc["paths"]
     assert json.dumps(doc).count("cdn.") == 0
 
+
+
+def run_python(code: str) -> str:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout + done.stderr
+
+
+def test_the_serving_process_raises_its_descriptor_limit():
+    out = run_python("import resource; from sync.server.connections import raise_descriptor_limit as r\n"
+                     "hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]\n"
+                     "resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))\n"
+                     "print(r(512), resource.getrlimit(resource.RLIMIT_NOFILE)[0])")
+    assert out.split() == ["512", "512"]
+
+
+def test_the_serving_process_log_is_rate_limited_on_every_handler():
+    out = run_python("import logging, uvicorn; from sync.server.logs import rate_limited_logging\n"
+                     "uvicorn.Config(lambda s, r, w: None)  # uvicorn's own handlers, as 'server run' has them\n"
+                     "rate_limited_logging(5)\n"
+                     "for i in range(3000):\n"
+                     "    logging.getLogger('uvicorn.error').error('flood %d', i)\n"
+                     "    logging.getLogger('asyncio').error('accept failed %d', i)\n")
+    assert 0 < out.count("flood") + out.count("accept failed") <= 20, out[:500]  # 6,000 lines: 5 a second
