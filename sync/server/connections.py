@@ -16,9 +16,11 @@ import asyncio
 import logging
 import resource
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
+import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.server import ServerState
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +35,15 @@ class ConnectionLimits:
 
 
 class GuardedH11(H11Protocol):
-    """uvicorn's h11 protocol with a head deadline and a connection cap (``limits`` set by ``protocol_for``)."""
+    """uvicorn's h11 protocol with a head deadline and a connection cap, read from the config's
+    ``connection_limits`` (set by ``guarded_config``; a plain attribute, so the config still pickles for
+    uvicorn's worker processes)."""
 
-    limits = ConnectionLimits()
-    waiting: ClassVar[dict[GuardedH11, None]] = {}  # waiting for a request head, oldest first (one per server class)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, config: uvicorn.Config, server_state: ServerState, *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, server_state, *args, **kwargs)
+        self.limits: ConnectionLimits = getattr(config, "connection_limits", None) or ConnectionLimits()
+        # connections waiting for a request head, oldest first: one registry per server
+        self.waiting: dict[GuardedH11, None] = server_state.__dict__.setdefault("waiting_for_head", {})
         self._head_timer: asyncio.TimerHandle | None = None
         self._armed_for: object = None
         self._refused = False
@@ -105,15 +109,12 @@ def refused_connection() -> None:
         log.warning("connection cap reached: closing new connections (%d so far)", _refused[0])
 
 
-def protocol_for(limits: ConnectionLimits) -> type[GuardedH11]:
-    """A ``GuardedH11`` class bound to ``limits`` (uvicorn takes a protocol class, not an instance)."""
-    return type("GuardedH11Bound", (GuardedH11,), {"limits": limits, "waiting": {}})
-
-
-def uvicorn_settings(limits: ConnectionLimits) -> dict[str, Any]:
-    """Keyword arguments for ``uvicorn.Config``: the guarded protocol and uvicorn's own limits."""
-    return {"http": protocol_for(limits), "timeout_keep_alive": limits.keep_alive_seconds,
-            "limit_concurrency": limits.limit_concurrency, "backlog": limits.backlog}
+def guarded_config(app: Any, limits: ConnectionLimits, **settings: Any) -> uvicorn.Config:
+    """``uvicorn.Config(app, **settings)`` with the guarded protocol and uvicorn's own limits."""
+    config = uvicorn.Config(app, http=GuardedH11, timeout_keep_alive=limits.keep_alive_seconds,
+                            limit_concurrency=limits.limit_concurrency, backlog=limits.backlog, **settings)
+    config.connection_limits = limits  # type: ignore[attr-defined]  # read by GuardedH11
+    return config
 
 
 def raise_descriptor_limit(wanted: int) -> int:

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from checkpoint.clock import Clock, SystemClock
 from sync.server.app import ServerHooks, create_app
-from sync.server.connections import ConnectionLimits, raise_descriptor_limit, uvicorn_settings
+from sync.server.connections import ConnectionLimits, guarded_config, raise_descriptor_limit
 from sync.server.keys import load_or_create_server_key
 from sync.server.lists import PublishedLists
 from sync.server.storage import SQLiteStorage
@@ -59,9 +59,9 @@ def serve_forever(app: FastAPI, host: str, port: int, *, tls_cert: Path | None =
     available = raise_descriptor_limit(WANTED_DESCRIPTORS)
     if limits.max_connections > available - 64:  # keep descriptors for the database, the lists and the log
         limits = replace(limits, max_connections=max(available - 64, 16))
-    config = uvicorn.Config(app, host=host, port=port, log_level="info", access_log=False,
+    config = guarded_config(app, limits, host=host, port=port, log_level="info", access_log=False,
                             ssl_certfile=str(tls_cert) if tls_cert else None,
-                            ssl_keyfile=str(tls_key) if tls_key else None, **uvicorn_settings(limits))
+                            ssl_keyfile=str(tls_key) if tls_key else None)
     rate_limited_logging(log_per_second)
     uvicorn.Server(config).run()
 
@@ -75,9 +75,9 @@ class ServerThread:
         self.sock = bind(host, port, limits.backlog)
         self.host, self.port = host, self.sock.getsockname()[1]
         self.scheme = "https" if tls_cert else "http"
-        config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2,
+        config = guarded_config(app, limits, log_level="warning", access_log=False, timeout_graceful_shutdown=2,
                                 ssl_certfile=str(tls_cert) if tls_cert else None,
-                                ssl_keyfile=str(tls_key) if tls_key else None, **uvicorn_settings(limits))
+                                ssl_keyfile=str(tls_key) if tls_key else None)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True,
                                        name=f"sync-server-{self.port}")
