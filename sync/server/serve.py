@@ -57,8 +57,11 @@ def serve_forever(app: FastAPI, host: str, port: int, *, tls_cert: Path | None =
     os.umask(SERVER_UMASK)
     limits = connections or ConnectionLimits()
     available = raise_descriptor_limit(WANTED_DESCRIPTORS)
-    if limits.max_connections > available - 64:  # keep descriptors for the database, the lists and the log
-        limits = replace(limits, max_connections=max(available - 64, 16))
+    # Keep descriptors for the database, the lists and the log, and for a burst of accepts: asyncio accepts up to
+    # a backlog of connections at once before the idle ones they replace are closed.
+    spare = 64 + limits.backlog
+    if limits.max_connections > available - spare:
+        limits = replace(limits, max_connections=max(available - spare, 16))
     config = guarded_config(app, limits, host=host, port=port, log_level="info", access_log=False,
                             ssl_certfile=str(tls_cert) if tls_cert else None,
                             ssl_keyfile=str(tls_key) if tls_key else None)
