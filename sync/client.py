@@ -232,6 +232,14 @@ class SyncClient:
         if doc.get("recorded") is not True or doc.get("nonce") != nonce:
             raise Unreachable(f"{self.base}{protocol.ALERT_PATH}: the server did not confirm the alert")
 
+    def heartbeat(self, state: Mapping[str, Any]) -> None:
+        """Report the station's state (``sync.heartbeat``); the server keeps the latest for its supervisor."""
+        nonce = protocol.new_nonce()
+        body = protocol.dumps(protocol.envelope("heartbeat", self.station_id, self.server_now(), nonce=nonce, **state))
+        doc = self._ok(self._signed(protocol.HEARTBEAT_PATH, body, nonce), protocol.HEARTBEAT_PATH)
+        if doc.get("recorded") is not True or doc.get("nonce") != nonce:
+            raise Unreachable(f"{self.base}{protocol.HEARTBEAT_PATH}: the server did not confirm the heartbeat")
+
     def fetch_list(self, kind: str, etag: str | None) -> bytes | None:
         """A signed list's bytes, or None when unchanged (304) or not published (404)."""
         path = protocol.LIST_PATHS[kind]

@@ -64,6 +64,7 @@ CURSOR_PATH = "/v1/cursor"
 BATCH_PATH = "/v1/batches"
 TIME_PATH = "/v1/time"
 ALERT_PATH = "/v1/alerts"
+HEARTBEAT_PATH = "/v1/heartbeat"
 LIST_PATHS = {"trust-list": "/v1/lists/trust-list", "revocation-list": "/v1/lists/revocation-list"}
 
 #: Station ids: what an officer can type and a file name can hold.
@@ -73,6 +74,11 @@ STATION_ID_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")  # \Z: "$" wo
 MAX_BATCH_CROSSINGS = 5000
 MAX_BODY_BYTES = 16 * 1024 * 1024
 MAX_CROSSING_BYTES = 64 * 1024
+#: What a heartbeat may say about the camera ("unknown": a headless ``checkpoint sync`` cannot know).
+CAMERA_STATES = ("running", "starting", "stopped", "failed", "none", "unknown")
+#: The lists a heartbeat reports, by their wire names.
+LIST_KINDS = tuple(LIST_PATHS)
+
 #: How far ``sent_at`` may be from the server's clock; nonces are remembered for twice as long.
 TIME_WINDOW = timedelta(minutes=5)
 

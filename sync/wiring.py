@@ -20,6 +20,7 @@ from sync import protocol
 from sync.backoff import Backoff
 from sync.client import ClientSettings, SyncClient
 from sync.errors import NotEnrolled
+from sync.heartbeat import Signals
 from sync.outbox import Outbox
 from sync.settings import SyncSettings, load_enrolment, sync_settings
 from sync.worker import SyncStatus, SyncWorker
@@ -56,8 +57,9 @@ def enrolled_client(config: StationConfig, data_dir: Path, server_url: str | Non
 
 
 def worker_for(config: StationConfig, data_dir: Path, outbox: Outbox, station: Station | None,
-               on_status: Callable[[SyncStatus], None], clock: Clock | None = None) -> SyncWorker:
+               on_status: Callable[[SyncStatus], None], clock: Clock | None = None,
+               signals: Signals | None = None) -> SyncWorker:
     client, s = enrolled_client(config, data_dir, clock=clock)
     return SyncWorker(client, outbox, station, batch_size=s.batch_size, interval=float(s.interval_seconds),
                       backoff=Backoff(cap=float(s.max_backoff_seconds)), clock=clock or SystemClock(),
-                      on_status=on_status)
+                      on_status=on_status, signals=signals)

@@ -23,6 +23,7 @@ from checkpoint.station import Station
 from sync.backoff import Backoff
 from sync.client import SyncClient
 from sync.errors import Refused, TamperDetected, Unreachable
+from sync.heartbeat import Signals, send_heartbeat
 from sync.outbox import Outbox, Progress, upload_backlog
 from sync.updates import ListUpdate, observe_server_time, pull_lists
 
@@ -41,6 +42,7 @@ class SyncState(StrEnum):
 class RoundResult:
     progress: Progress
     lists: tuple[ListUpdate, ...] = ()
+    heartbeat_problem: str | None = None  # why the heartbeat was not recorded (the round still succeeded)
 
     @property
     def complete(self) -> bool:
@@ -63,12 +65,14 @@ class SyncStatus:
 
 
 def sync_once(client: SyncClient, outbox: Outbox, station: Station | None, batch_size: int,
-              on_progress: Callable[[Progress], None] | None = None) -> RoundResult:
-    """One round: time, upload, lists. Raises a ``SyncError`` if the round could not finish."""
+              on_progress: Callable[[Progress], None] | None = None, signals: Signals | None = None) -> RoundResult:
+    """One round: time, upload, lists, heartbeat. Raises a ``SyncError`` if the round could not finish (a
+    heartbeat that fails does not: it is only reported in the result)."""
     observe_server_time(client, station)
     progress = upload_backlog(client, outbox, batch_size, on_progress)
     lists = tuple(pull_lists(client, station)) if station is not None else ()
-    return RoundResult(progress, lists)
+    problem = send_heartbeat(client, station, outbox.last_seq - outbox.sync_cursor, signals)
+    return RoundResult(progress, lists, problem)
 
 
 class SyncWorker:
@@ -76,10 +80,10 @@ class SyncWorker:
 
     def __init__(self, client: SyncClient, outbox: Outbox, station: Station | None, *, batch_size: int,
                  interval: float, backoff: Backoff, clock: Clock, on_status: Callable[[SyncStatus], None],
-                 rand: Callable[[], float] = random.random) -> None:
+                 rand: Callable[[], float] = random.random, signals: Signals | None = None) -> None:
         self.client, self.outbox, self.station = client, outbox, station
         self.batch_size, self.interval, self.backoff, self.clock = batch_size, interval, backoff, clock
-        self.on_status, self.rand = on_status, rand
+        self.on_status, self.rand, self.signals = on_status, rand, signals
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._healthy = False
@@ -120,7 +124,7 @@ class SyncWorker:
             self.on_status(SyncStatus(SyncState.SYNCING, p.acknowledged, p.pending, last_success=self.last_success))
 
         try:
-            result = sync_once(self.client, self.outbox, self.station, self.batch_size, progress)
+            result = sync_once(self.client, self.outbox, self.station, self.batch_size, progress, self.signals)
         except Unreachable as e:
             return self._failed(SyncState.OFFLINE, str(e), attempt + 1, e.retry_after)
         except (Refused, TamperDetected) as e:

@@ -73,10 +73,20 @@ def register(sub: Any) -> None:
     ev.add_argument("--manifest", type=Path, metavar="FILE", help="the manifest, if not beside the export")
     ev.set_defaults(run=run_export_verify)
 
-    s = ssub.add_parser("stations", help="list enrolled stations, what they sent, and alerts",
-                        description="Each station: enrolled when, crossings held, revoked or not, and tampering "
-                        "alerts raised by its uploads.")
+    s = ssub.add_parser("stations", help="list enrolled stations, their last heartbeat, and alerts",
+                        description="Each station: enrolled when, crossings held, revoked or not, tampering alerts "
+                        "raised by its uploads, and its last heartbeat (sent every sync round): software and list "
+                        "versions, clock offset, crossings waiting, free disk, camera, last scan. A station is "
+                        "flagged SILENT with no heartbeat for --silent-minutes, STALE LIST when a list in force is "
+                        "older than --list-age-hours or expired, and CLOCK when its clock is off the server's by more "
+                        "than --clock-seconds.")
     _data_dir(s)
+    s.add_argument("--silent-minutes", type=int, default=15, metavar="N",
+                   help="flag a station with no heartbeat for N minutes (default 15; stations sync every minute)")
+    s.add_argument("--list-age-hours", type=int, default=48, metavar="H",
+                   help="flag a list in force issued more than H hours ago (default 48)")
+    s.add_argument("--clock-seconds", type=int, default=120, metavar="S",
+                   help="flag a station whose clock is off the server's by more than S seconds (default 120)")
     s.set_defaults(run=run_stations)
 
     f = ssub.add_parser("fingerprint", help="print the fingerprint of the key that signs the server's replies",
@@ -119,9 +129,7 @@ def _need_dir(args: argparse.Namespace) -> Path:
 
 
 def run_server(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from sync.server.serve import open_app
+    from sync.server.serve import open_app, serve_forever
 
     data_dir = _need_dir(args)
     if (args.tls_cert is None) != (args.tls_key is None):
@@ -131,9 +139,7 @@ def run_server(args: argparse.Namespace) -> int:
     print(f"checkpoint server: {scheme}://{args.host}:{args.port} (data in {data_dir}); Ctrl+C stops it",
           file=sys.stderr)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False,
-                    ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
-                    ssl_keyfile=str(args.tls_key) if args.tls_key else None)
+        serve_forever(app, args.host, args.port, tls_cert=args.tls_cert, tls_key=args.tls_key)
     finally:
         storage.close()
     return EXIT_OK
@@ -272,22 +278,55 @@ def _fingerprint(public_key: str) -> str:
 
 
 def run_stations(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from sync.server.health import Thresholds, assess
+
+    for name in ("silent_minutes", "list_age_hours", "clock_seconds"):
+        if getattr(args, name) < 1:
+            raise CheckpointError(f"--{name.replace('_', '-')} must be at least 1")
+    limits = Thresholds(timedelta(minutes=args.silent_minutes), timedelta(hours=args.list_age_hours),
+                        timedelta(seconds=args.clock_seconds))
+    now = datetime.now(UTC)
     storage = _storage(args)
     try:
         rows = storage.stations()
+        beats = storage.heartbeats()
         if not rows:
             print("No station is enrolled yet ('checkpoint server token' makes an enrolment token).")
         for st in rows:
             state = f"REVOKED {st.revoked_at}" if st.revoked_at else "active"
             alerts = storage.alerts(st.station_id)
+            beat = beats.get(st.station_id)
+            findings = [] if st.revoked_at else assess(beat.received_at if beat else None,
+                                                       beat.body if beat else None, now, limits)
+            flagged = len(alerts) + len(findings)
             print(f"{shown(st.station_id):<20} {state:<10} crossings 1..{st.cursor:<8} enrolled "
-                  f"{shown(st.enrolled_at)}" + (f"  {len(alerts)} ALERT(S)" if alerts else ""))
+                  f"{shown(st.enrolled_at)}" + (f"  {flagged} ALERT(S)" if flagged else ""))
             print(f"    key fingerprint {_fingerprint(st.public_key)}")
+            if beat is not None:
+                print("    " + _heartbeat_line(beat.received_at, beat.body))
+            for f in findings:
+                print(f"    ALERT {_FINDING_WORDS[f.kind]}: {shown(f.text)}")
             for a in alerts[-5:]:  # a station's upload wrote these: outside text
                 print(f"    {shown(a['at'])} {shown(a['kind'])}: {shown(a['detail'])}")
     finally:
         storage.close()
     return EXIT_OK
+
+
+_FINDING_WORDS = {"silent": "SILENT", "stale_list": "STALE LIST", "clock": "CLOCK", "camera": "CAMERA"}
+
+
+def _heartbeat_line(received_at: str, body: Any) -> str:
+    """The latest heartbeat in one line (the station wrote it: every value shown through ``shown``)."""
+    lists = ", ".join(f"{x['kind']} v{x['version']}" for x in body.get("lists", [])) or "no lists"
+    disk = body.get("disk_free_bytes")
+    disk_text = f"{disk / 2**30:.1f} GiB free" if isinstance(disk, int) else "disk unknown"
+    scan = body.get("last_scan_at") or "unknown"
+    return shown(f"heartbeat {received_at}: version {body.get('software_version')}, {lists}, clock offset "
+                 f"{body.get('clock_offset_seconds', 0):+.1f} s, {body.get('queue')} waiting, {disk_text}, camera "
+                 f"{body.get('camera')}, last scan {scan}")
 
 
 def run_revoke(args: argparse.Namespace) -> int:

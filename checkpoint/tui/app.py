@@ -8,6 +8,7 @@ the screens touch widgets.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -85,6 +86,7 @@ class StationApp(App[None]):
             self.warm_up()
         if self.services.sync is not None:
             self.services.sync.listener = lambda status: self.post_message(SyncChanged(status))
+            self.services.sync.signals = replace(self.services.sync.signals, camera=self.camera.state)
             self.sync_worker()
         if self.officer is None:
             self.ask_sign_in()
@@ -174,6 +176,8 @@ class StationApp(App[None]):
 
     def on_camera_changed(self, message: CameraChanged) -> None:
         self.camera = message.state
+        if self.services.sync is not None:  # for the heartbeat
+            self.services.sync.signals = replace(self.services.sync.signals, camera=message.state.state)
         self.refresh_status()
 
     def on_preview_frame(self, message: PreviewFrame) -> None:
@@ -220,6 +224,8 @@ class StationApp(App[None]):
         local = self.local_now().strftime("%H:%M:%S")
         self.scan.show_outcome(outcome, local, self.services.settings.verdict_seconds)
         self.sound.play(outcome.decision.display.value)
+        if self.services.sync is not None:
+            self.services.sync.signals = replace(self.services.sync.signals, last_scan_at=self.services.clock.now())
         if self.services.sync is not None and outcome.crossing is not None:
             self.services.sync.wake()
         self.refresh_status()

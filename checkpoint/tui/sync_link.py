@@ -10,6 +10,7 @@ from pathlib import Path
 from checkpoint.clock import Clock
 from checkpoint.config import StationConfig
 from checkpoint.station import Station
+from sync.heartbeat import AppSignals
 from sync.worker import SyncState, SyncStatus, SyncWorker
 
 
@@ -18,6 +19,7 @@ class SyncLink:
         self.worker: SyncWorker | None = None
         self.status: SyncStatus | None = None
         self.listener: Callable[[SyncStatus], object] | None = None
+        self.signals = AppSignals()  # camera and last scan for the heartbeat: the app replaces it as they change
         self._lock = threading.Lock()
 
     def publish(self, status: SyncStatus) -> None:
@@ -60,7 +62,7 @@ def open_sync(config: StationConfig, data_dir: Path, station: Station, clock: Cl
     link = SyncLink()
     outbox = open_station_log(config, clock, data_dir)
     try:
-        link.worker = worker_for(config, data_dir, outbox, station, link.publish, clock)
+        link.worker = worker_for(config, data_dir, outbox, station, link.publish, clock, lambda: link.signals)
     except NotEnrolled:
         outbox.close()
         return None

@@ -28,13 +28,32 @@ from checkpoint import __version__
 from checkpoint.clock import Clock, parse_instant
 from sync import protocol
 from sync.protocol import ProtocolError, etag_of
-from sync.server import models, validate
+from sync.server import health, models, validate
+from sync.server import limits as caps
+from sync.server.docs import add_local_docs
+from sync.server.limits import Limits
 from sync.server.lists import KINDS, PublishedLists
 from sync.server.signing import ReplySigner
-from sync.server.storage import Gap, StationRecord, Storage, StorageError, Stored, Tampering
+from sync.server.storage import (
+    EnrolmentRefused,
+    Gap,
+    Refusal,
+    StationRecord,
+    Storage,
+    StorageError,
+    Stored,
+    Tampering,
+    token_hash,
+)
 
 JSON = "application/json"
 BUSY_RETRY_AFTER = 30  # seconds a station waits when the database is locked, full or failing
+#: One answer for a token that is unknown, used or expired: a guesser learns nothing of a token's state
+#: (the server's log says which it was, for the operator).
+TOKEN_REFUSED = "the enrolment token is not valid (unknown, already used or expired); ask the operator for a new one"  # noqa: S105
+#: The status of each typed refusal of an enrolment (never chosen by matching the text).
+ENROL_STATUS = {Refusal.UNKNOWN_TOKEN: 401, Refusal.TOKEN_USED: 401, Refusal.TOKEN_EXPIRED: 401,
+                Refusal.KEY_CONFLICT: 409}
 log = logging.getLogger(__name__)
 
 
@@ -83,8 +102,12 @@ def _body_doc(model: type[models.Signed]) -> dict[str, Any]:
 
 
 def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_key: Ed25519PrivateKey,
-               hooks: ServerHooks | None = None, max_body: int = protocol.MAX_BODY_BYTES) -> FastAPI:
+               hooks: ServerHooks | None = None, max_body: int = protocol.MAX_BODY_BYTES,
+               limits: Limits | None = None) -> FastAPI:
+    lim = limits or Limits()
+    budget = caps.BodyBudget(lim.body_budget)
     app = FastAPI(
+        docs_url=None, redoc_url=None,  # served from this server's own files below (no CDN on a closed LAN)
         title="Checkpoint central sync server",
         version=__version__,
         description="Stations enrol, upload signed batches of crossings (idempotent, gapless per station) and "
@@ -92,6 +115,7 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_
         "base64 Ed25519 of 'checkpoint-sync-reply/1\\n<METHOD> <path>\\n<status>\\n<X-Checkpoint-Nonce>\\n' + the "
         "body, by the server key the station pinned at enrolment. See docs/sync.md.",
     )
+    app.state.body_budget = budget  # what request bodies hold now (tests, and a future metrics page)
     server_key_text = protocol.public_key_text(server_key.public_key())
     server_fingerprint = protocol.fingerprint(server_key.public_key())
 
@@ -114,21 +138,35 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_
                 return JSONResponse(dict(fault.body), status_code=fault.status, headers=dict(fault.headers))
             return await call_next(request)
 
+    add_local_docs(app)
     app.add_middleware(ReplySigner, key=server_key)  # added last: the outermost, so every reply is signed
 
-    async def read_body(request: Request) -> bytes:
-        declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > max_body):
-            raise ApiError(413, "too_large", f"the body is over the {max_body} byte cap; send smaller batches")
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > max_body:
-                raise ApiError(413, "too_large", f"the body is over the {max_body} byte cap; send smaller batches")
-            chunks.append(chunk)
-        return b"".join(chunks)
+    async def read_body(request: Request, hold: caps.Hold, signed: bool) -> bytes:
+        """The body, once the request may send one: length declared within the path's cap, and on the signed
+        paths an enrolled, active station with a well-formed signature header. Read with a cap, within the
+        process's budget, and in time (``sync.server.limits``)."""
+        cap = caps.cap_for(request.url.path, max_body)
+        try:
+            caps.declared_length(request, cap)
+            if signed:
+                await run_in_threadpool(may_send, request)
+            return await caps.read_capped(request, cap, hold, lim)
+        except caps.TooLarge as e:
+            raise ApiError(413, "too_large", str(e)) from None
+        except caps.TooSlow as e:
+            raise ApiError(408, "too_slow", f"{e}; the request was dropped", {"Connection": "close"}) from None
+        except caps.OverBudget:
+            raise ApiError(503, "busy", "the server is reading too many uploads at once; try again later",
+                           {"Retry-After": str(BUSY_RETRY_AFTER)}) from None
 
-    def authenticate(request: Request, body: bytes, kind: str) -> tuple[StationRecord, dict[str, Any]]:
+    def may_send(request: Request) -> None:
+        """Before a byte of a signed body is read: who claims to send it, and is the claim well formed."""
+        known_station(request)
+        if not caps.signature_well_formed(request.headers.get(protocol.SIGNATURE_HEADER, "")):
+            raise ApiError(401, "bad_signature", f"the {protocol.SIGNATURE_HEADER} header is missing or is not "
+                           "base64 of an Ed25519 signature")
+
+    def known_station(request: Request) -> StationRecord:
         station_id = request.headers.get(protocol.STATION_HEADER, "")
         if not protocol.STATION_ID_RE.match(station_id):
             raise ApiError(401, "unknown_station", f"the {protocol.STATION_HEADER} header is missing or malformed")
@@ -137,6 +175,11 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_
             raise ApiError(401, "unknown_station", f"station {station_id} is not enrolled; enrol it first")
         if station.revoked_at is not None:
             raise ApiError(403, "revoked", f"station {station_id} was revoked on {station.revoked_at}")
+        return station
+
+    def authenticate(request: Request, body: bytes, kind: str) -> tuple[StationRecord, dict[str, Any]]:
+        station = known_station(request)
+        station_id = station.station_id
         key = protocol.public_key_from_text(station.public_key)
         signature = request.headers.get(protocol.SIGNATURE_HEADER, "")
         if not protocol.signature_ok(key, request.method, request.url.path, body, signature):
@@ -162,14 +205,24 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_
                     errors: tuple[int, ...], handler: Callable[[Request, bytes], Any]) -> None:
         """A station's POST: the body is read (capped) here, then handled in the thread pool."""
         async def route(request: Request) -> Any:
-            body = await read_body(request)
-            return await run_in_threadpool(handler, request, body)
+            hold = caps.Hold(budget)
+            try:
+                body = await read_body(request, hold, signed=path != protocol.ENROLL_PATH)
+                return await run_in_threadpool(handler, request, body)
+            finally:
+                hold.release()
 
         route.__name__ = handler.__name__.strip("_")  # the OpenAPI operation id
         app.post(path, response_model=reply_model, summary=summary, openapi_extra=_body_doc(request_model),
                  responses=_errors(*errors))(route)
 
     def _enroll(request: Request, body: bytes) -> dict[str, Any]:
+        address = request.client.host if request.client else "unknown"
+        if not storage.take_rate(f"enroll:{address}", clock.now(), lim.enrol_window, lim.enrol_limit):
+            log.warning("enrolment: too many attempts from %s; refused for now", address)
+            retry = int(lim.enrol_window.total_seconds())
+            raise ApiError(429, "rate_limited", f"too many enrolment attempts from this address; try again in "
+                           f"{retry // 60} minutes", {"Retry-After": str(retry)})
         station_id = request.headers.get(protocol.STATION_HEADER, "")
         if not protocol.STATION_ID_RE.match(station_id):
             raise ApiError(400, "bad_request", "station id: 1-64 letters, digits, '.', '_' or '-'")
@@ -185,11 +238,25 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_
             raise ApiError(401, "bad_signature", "the enrolment is not signed by the key it registers")
         fresh(doc)
         result = storage.enroll(token, station_id, key_text, clock.now())
-        if isinstance(result, str):
-            raise ApiError(409 if "already enrolled" in result else 401, "enrolment_refused", result)
+        if isinstance(result, EnrolmentRefused):
+            raise refusal(result, address, token)
         return {"station_id": result.station_id, "enrolled_at": result.enrolled_at, "nonce": doc["nonce"],
                 "server_key": server_key_text, "server_fingerprint": server_fingerprint,
                 "acknowledged_seq": result.cursor, "acknowledged_hash": result.last_hash}
+
+    def refusal(refused: EnrolmentRefused, address: str, token: str) -> ApiError:
+        log.warning("enrolment refused from %s: %s (token %s...)", address, refused.message, token_hash(token)[:12])
+        message = refused.message if refused.reason is Refusal.KEY_CONFLICT else TOKEN_REFUSED
+        return ApiError(ENROL_STATUS[refused.reason], "enrolment_refused", message)
+
+    def _heartbeat(request: Request, body: bytes) -> dict[str, Any]:
+        station, doc = authenticate(request, body, "heartbeat")
+        try:
+            state = health.validate(doc)
+        except ProtocolError as e:
+            raise ApiError(400, "bad_request", str(e)) from None
+        storage.record_heartbeat(station.station_id, state, clock.now())
+        return {"station_id": station.station_id, "recorded": True, "nonce": doc["nonce"]}
 
     def _cursor(request: Request, body: bytes) -> dict[str, Any]:
         station, doc = authenticate(request, body, "cursor")
@@ -232,13 +299,16 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_
                 "already_had": result.already_had}
 
     signed_post(protocol.ENROLL_PATH, "Enrol a station with a token", models.EnrollRequest, models.EnrollReply,
-                (400, 401, 409, 413), _enroll)
+                (400, 401, 408, 409, 413, 429), _enroll)
     signed_post(protocol.CURSOR_PATH, "What the server holds for a station", models.CursorRequest, models.AckReply,
-                (400, 401, 403, 413), _cursor)
+                (400, 401, 403, 408, 413), _cursor)
     signed_post(protocol.BATCH_PATH, "Upload a batch of crossings", models.BatchRequest, models.AckReply,
-                (400, 401, 403, 409, 413, 429, 503), _batch)
+                (400, 401, 403, 408, 409, 413, 429, 503), _batch)
     signed_post(protocol.ALERT_PATH, "A station reports that its own log was replaced, cut back or broken",
-                models.AlertRequest, models.AlertReply, (400, 401, 403, 413), _alert)
+                models.AlertRequest, models.AlertReply, (400, 401, 403, 408, 413), _alert)
+    signed_post(protocol.HEARTBEAT_PATH, "A station's state in each sync round (versions, lists, clock, queue, "
+                "disk, camera, last scan)", models.HeartbeatRequest, models.AlertReply, (400, 401, 403, 408, 413),
+                _heartbeat)
     for kind in KINDS:
         _list_route(app, lists, kind)
     return app

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from checkpoint.atomic import write_atomic
 from checkpoint.errors import CheckpointError
 from checkpoint.trust import keys
+from sync.server.storage import private_folder
 
 SERVER_KEY_FILE = "server.key"
 
@@ -22,6 +23,7 @@ def load_or_create_server_key(data_dir: Path) -> Ed25519PrivateKey:
     path = data_dir / SERVER_KEY_FILE
     try:
         if not path.exists():
+            private_folder(data_dir)
             key = Ed25519PrivateKey.generate()
             write_atomic(path, keys.private_pem(key), mode=0o600)
             return key

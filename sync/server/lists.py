@@ -21,6 +21,7 @@ from checkpoint.trust.revocation import load_revocation_list
 from checkpoint.trust.signed import MAX_LIST_BYTES
 from checkpoint.trust.trustlist import load_trust_list
 from sync.protocol import etag_of
+from sync.server.storage import private_folder
 
 T = TypeVar("T")
 KINDS = ("trust-list", "revocation-list")
@@ -71,7 +72,8 @@ class PublishedLists:
         else:
             prev_r = _quiet(lambda: load_revocation_list(current, roots, now)) if current else None
             version = load_revocation_list(data, roots, now, previous=prev_r).version
-        write_atomic(self.folder / FILES[kind], data)
+        private_folder(self.folder)
+        write_atomic(self.folder / FILES[kind], data, mode=0o600)  # public bytes, but the server's files are its own
         return Published(data, etag_of(data), version)
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 
 class Signed(BaseModel):
-    type: str = Field(description="what the body is: 'enroll', 'cursor', 'batch' or 'alert'")
+    type: str = Field(description="what the body is: 'enroll', 'cursor', 'batch', 'alert' or 'heartbeat'")
     station_id: str = Field(description="the station's id, also in the X-Checkpoint-Station header")
     sent_at: str = Field(description="ISO-8601 UTC; must be within 5 minutes of the server's time")
     nonce: str = Field(description="32 hex digits, never reused: a replayed request is refused")
@@ -37,6 +37,25 @@ class AlertRequest(Signed):
     kind: str = Field(description="'log_replaced' (the station's log is behind or different from its anchor or "
                                   "the server's cursor) or 'log_broken' (a chain break found by the station)")
     detail: str = Field(description="what the station found, for the supervisor (at most 512 characters)")
+
+
+class ListState(BaseModel):
+    kind: str = Field(description="'trust-list' or 'revocation-list'")
+    version: int = Field(description="the version in force on the station")
+    issued_at: str = Field(description="ISO-8601 UTC: when the list was issued (its age is counted from here)")
+    expires_at: str = Field(description="ISO-8601 UTC: when it expires")
+
+
+class HeartbeatRequest(Signed):
+    software_version: str = Field(description="the station's checkpoint version (at most 64 characters)")
+    lists: list[ListState] = Field(description="the lists in force (none, one or both; each kind once)")
+    clock_offset_seconds: float = Field(description="the server's time minus the station's clock, as the station "
+                                                    "measured it this round (at most ten years either way)")
+    queue: int = Field(description="crossings recorded and not yet acknowledged by the server")
+    disk_free_bytes: int | None = Field(description="free space where the station keeps its data; null: unknown")
+    camera: str = Field(description="running, starting, stopped, failed, none (no camera) or unknown (headless "
+                                    "'checkpoint sync')")
+    last_scan_at: str | None = Field(description="ISO-8601 UTC of the last pass scanned; null: none or unknown")
 
 
 class AlertReply(BaseModel):
@@ -73,7 +92,8 @@ class TimeReply(BaseModel):
 
 class ErrorReply(BaseModel):
     error: str = Field(description="a stable code: bad_request, unknown_station, bad_signature, stale, replayed, "
-                                   "revoked, gap, tampering, too_large, enrolment_refused, busy, not_published")
+                                   "revoked, gap, tampering, too_large, too_slow, enrolment_refused, rate_limited, "
+                                   "busy, not_published")
     message: str = Field(description="what went wrong, for a person")
     expected_seq: int | None = Field(default=None, description="for 'gap': the next sequence the server expects")
     seq: int | None = Field(default=None, description="for 'tampering': the sequence that differs")

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -68,6 +69,29 @@ class Tampering:
 BatchResult = Stored | Gap | Tampering
 
 
+class Refusal(Enum):
+    """Why an enrolment was refused: a value the app maps to a status, never text it matches."""
+
+    UNKNOWN_TOKEN = "the enrolment token is not known to this server"  # noqa: S105 (a reason, not a secret)
+    TOKEN_USED = "the enrolment token has already been used"  # noqa: S105 (a reason, not a secret)
+    TOKEN_EXPIRED = "the enrolment token has expired; ask for a new one"  # noqa: S105 (a reason, not a secret)
+    KEY_CONFLICT = "the station is already enrolled with another key"
+
+
+@dataclass(frozen=True)
+class EnrolmentRefused:
+    reason: Refusal
+    station_id: str
+
+    @property
+    def message(self) -> str:
+        """For the server's operator (the log); a station is told less (see ``sync.server.app``)."""
+        return f"station {self.station_id}: {self.reason.value}"
+
+
+EnrolResult = StationRecord | EnrolmentRefused
+
+
 @dataclass(frozen=True)
 class Heartbeat:
     """The latest state a station reported in a sync round (kept one per station, replaced each time)."""
@@ -87,7 +111,7 @@ class ExportFilter:
 
 class Storage(Protocol):
     def create_token(self, now: datetime, valid_for: timedelta) -> str: ...
-    def enroll(self, token: str, station_id: str, public_key: str, now: datetime) -> StationRecord | str: ...
+    def enroll(self, token: str, station_id: str, public_key: str, now: datetime) -> EnrolResult: ...
     def station(self, station_id: str) -> StationRecord | None: ...
     def stations(self) -> list[StationRecord]: ...
     def revoke_station(self, station_id: str, now: datetime) -> bool: ...
@@ -234,13 +258,22 @@ def private_file(path: Path) -> None:
                 os.chmod(f, DB_MODE)
 
 
+def private_folder(path: Path) -> None:
+    """Create the server's data folder mode 0700, or take group and other access away from an existing one."""
+    import os
+
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o700)
+
+
 class SQLiteStorage:
     """One SQLite file; one connection guarded by a lock (the app's thread pool shares it)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_folder(path.parent)
             private_file(path)
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -272,7 +305,7 @@ class SQLiteStorage:
             )
         return token
 
-    def enroll(self, token: str, station_id: str, public_key: str, now: datetime) -> StationRecord | str:
+    def enroll(self, token: str, station_id: str, public_key: str, now: datetime) -> EnrolResult:
         """Register a station with a one-time token; returns the record, or why it was refused."""
         with self._lock, self._tx():
             row = self._db.execute(
@@ -282,13 +315,13 @@ class SQLiteStorage:
             if existing is not None and existing.public_key == public_key and row is not None and row[2] == station_id:
                 return existing  # the same enrolment again (its reply was lost): harmless
             if row is None:
-                return "the enrolment token is not known to this server"
+                return EnrolmentRefused(Refusal.UNKNOWN_TOKEN, station_id)
             if row[1] is not None:
-                return "the enrolment token has already been used"
+                return EnrolmentRefused(Refusal.TOKEN_USED, station_id)
             if row[0] <= _iso(now):
-                return "the enrolment token has expired; ask for a new one"
+                return EnrolmentRefused(Refusal.TOKEN_EXPIRED, station_id)
             if existing is not None and existing.public_key != public_key:
-                return f"station {station_id} is already enrolled with another key"
+                return EnrolmentRefused(Refusal.KEY_CONFLICT, station_id)
             self._db.execute("UPDATE tokens SET used_at = ?, used_by = ? WHERE token_hash = ?",
                              (_iso(now), station_id, token_hash(token)))
             if existing is not None:

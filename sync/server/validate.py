@@ -28,14 +28,62 @@ REQUIRED: dict[str, tuple[type, ...]] = {f.name: f.wire_types for f in FIELDS if
 _RULED = tuple(f for f in FIELDS if f.check.choices or f.check.form or f.check.min_chars)
 
 
+#: No body the protocol defines nests deeper than 4 (a batch, its crossings, a crossing, its flags).
+MAX_DEPTH = 6
+#: Whole numbers must fit SQL's 64-bit integers; a number text longer than this is refused before it is read.
+MAX_INT_DIGITS = 19
+
+
+def _whole_number(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ProtocolError(f"a number in the body has more than {MAX_INT_DIGITS} digits")
+    v = int(text)
+    if not -(2**63) <= v < 2**63:
+        raise ProtocolError("a number in the body is outside the 64-bit range")
+    return v
+
+
+def _number(text: str) -> float:
+    if len(text) > 32:
+        raise ProtocolError("a number in the body is longer than 32 characters")
+    v = float(text)
+    if v in (float("inf"), float("-inf")):
+        raise ProtocolError("a number in the body is out of range")
+    return v
+
+
+def _no_constant(text: str) -> Any:
+    raise ProtocolError(f"{text} is not JSON")
+
+
 def parse_json(body: bytes) -> dict[str, Any]:
+    """The body as a JSON object; anything else (not JSON, NaN, a 5,000-digit number, nesting deeper than
+    ``MAX_DEPTH``) is a ``ProtocolError`` (a 400), never an error of the server."""
     try:
-        doc = json.loads(body)
+        doc = json.loads(body, parse_int=_whole_number, parse_float=_number, parse_constant=_no_constant)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ProtocolError("the body is not JSON") from None
+    except RecursionError:
+        raise ProtocolError(f"the body nests deeper than {MAX_DEPTH} levels") from None
     if not isinstance(doc, dict):
         raise ProtocolError("the body is not a JSON object")
+    if _depth(doc) > MAX_DEPTH:
+        raise ProtocolError(f"the body nests deeper than {MAX_DEPTH} levels")
     return doc
+
+
+def _depth(doc: Any) -> int:
+    """How deeply objects and arrays nest in ``doc`` (iteratively: no recursion limit to hit)."""
+    deepest, todo = 0, [(doc, 1)]
+    while todo:
+        v, d = todo.pop()
+        if isinstance(v, dict):
+            v = list(v.values())
+        if isinstance(v, list):
+            deepest = max(deepest, d)
+            if d <= MAX_DEPTH:
+                todo += [(x, d + 1) for x in v if isinstance(x, dict | list)]
+    return deepest
 
 
 def text(doc: Mapping[str, Any], key: str, limit: int = 256) -> str:

@@ -89,6 +89,9 @@ def test_enroll_sync_publish_export(server: RunningServer, setup: Setup, tmp_pat
     out = capsys.readouterr().out
     assert "Installed trust-list version 3" in out and "all 130 crossings" in out
     assert server.storage.count("HN-CLI-1") == 130
+    beat = server.storage.heartbeats()["HN-CLI-1"].body  # headless: the camera and the last scan are unknown
+    assert (beat["camera"], beat["last_scan_at"], beat["queue"]) == ("unknown", None, 0)
+    assert [x["version"] for x in beat["lists"] if x["kind"] == "trust-list"] == [3] and beat["disk_free_bytes"] > 0
 
     sealed_csv = tmp_path / "all.csv"
     assert main(["server", "export", "--data-dir", str(server.data_dir), "--format", "csv",

@@ -70,6 +70,8 @@ async def test_crossings_are_sent_in_the_background(tmp_path: Path, server: Runn
         status = app.current_status()
         assert (status.sync, status.sync_queue, status.online) == ("synced", 0, True)
         assert "all sent" in render_status(status, world.services.texts).plain
+        beat = server.storage.heartbeats()[world.services.station.config.station.id].body  # the app's signals
+        assert beat["last_scan_at"] is not None and beat["camera"] == app.camera.state
         app.screen.query_one(StatusBar)
     assert world.services.sync.worker is not None and world.services.sync.worker.stopped
 

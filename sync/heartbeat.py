@@ -1,0 +1,75 @@
+"""The station's heartbeat: its state, sent to the server at the end of every sync round.
+
+Software version, the lists in force (version, issued, expires: the server counts their age), the clock
+offset measured this round, the queue (crossings not yet acknowledged), free disk, the camera's state and
+the time of the last scan. The app knows the camera and the last scan and gives the sync worker a
+``signals`` provider; a headless ``checkpoint sync`` reports them as unknown.
+
+A heartbeat that fails never fails the round: its crossings were acknowledged already.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from checkpoint import __version__
+from checkpoint.errors import CheckpointError
+from checkpoint.station import Station
+from checkpoint.trust.state import REVOCATIONS, TRUST
+from sync import protocol
+from sync.client import SyncClient
+
+log = logging.getLogger(__name__)
+WIRE_KIND = {TRUST: "trust-list", REVOCATIONS: "revocation-list"}
+
+
+@dataclass(frozen=True)
+class AppSignals:
+    """What only the app knows (thread-safe to read: a frozen value replaced as a whole)."""
+
+    camera: str = "unknown"  # one of protocol.CAMERA_STATES
+    last_scan_at: datetime | None = None
+
+
+Signals = Callable[[], AppSignals]
+
+
+def heartbeat_state(client: SyncClient, station: Station | None, queue: int, signals: AppSignals) -> dict[str, Any]:
+    lists = []
+    disk: int | None = None
+    if station is not None:
+        lists = [{"kind": WIRE_KIND[x.kind], "version": x.version, "issued_at": protocol.iso(x.issued),
+                  "expires_at": protocol.iso(x.expires)} for x in station.lists_in_force() if x.kind in WIRE_KIND]
+        try:
+            disk = shutil.disk_usage(station.data_dir).free
+        except OSError:
+            disk = None
+    camera = signals.camera if signals.camera in protocol.CAMERA_STATES else "unknown"
+    return {
+        "software_version": __version__,
+        "lists": lists,
+        "clock_offset_seconds": round(client.offset.total_seconds(), 3),
+        "queue": max(queue, 0),
+        "disk_free_bytes": disk,
+        "camera": camera,
+        "last_scan_at": protocol.iso(signals.last_scan_at) if signals.last_scan_at is not None else None,
+    }
+
+
+def send_heartbeat(client: SyncClient, station: Station | None, queue: int, signals: Signals | None) -> str | None:
+    """Send the heartbeat; None when the server recorded it, else why not (logged, never raised)."""
+    try:
+        state = heartbeat_state(client, station, queue, signals() if signals is not None else AppSignals())
+        client.heartbeat(state)
+    except CheckpointError as e:
+        log.info("sync: heartbeat not sent (%s)", e)
+        return str(e)
+    except Exception as e:  # a bug in gathering the state must not undo a round whose upload succeeded
+        log.exception("sync: heartbeat failed")
+        return f"heartbeat failed ({type(e).__name__})"
+    return None

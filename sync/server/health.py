@@ -1,0 +1,153 @@
+"""Stations' heartbeats: what the server accepts (strictly: known fields, bounded sizes) and what it makes of
+the latest one for ``checkpoint server stations`` (silent stations, stale lists, clock trouble).
+
+A heartbeat is sent at the end of every sync round (``sync.heartbeat``). Only the latest is kept per station
+(``Storage.record_heartbeat``), so the table stays one row per station however often they sync.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from checkpoint.clock import parse_instant
+from sync import protocol
+from sync.protocol import ProtocolError
+
+ENVELOPE = ("type", "station_id", "sent_at", "nonce")
+FIELDS = ("software_version", "lists", "clock_offset_seconds", "queue", "disk_free_bytes", "camera", "last_scan_at")
+LIST_FIELDS = ("kind", "version", "issued_at", "expires_at")
+MAX_OFFSET_SECONDS = 10 * 365 * 86400
+MAX_COUNT = 2**53  # queue lengths, versions, bytes: what any JSON reader holds exactly
+
+
+def validate(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The heartbeat's state fields, checked (the envelope is checked by the caller); ``ProtocolError`` names
+    the first field that is missing, unknown, of the wrong type or out of bounds."""
+    unknown = sorted(set(doc) - set(ENVELOPE) - set(FIELDS))
+    if unknown:
+        raise ProtocolError(f"heartbeat: unknown field {unknown[0][:40]!r}")
+    missing = [f for f in FIELDS if f not in doc]
+    if missing:
+        raise ProtocolError(f"heartbeat: '{missing[0]}' is missing")
+    version = doc["software_version"]
+    if not isinstance(version, str) or not 0 < len(version) <= 64 or not version.isprintable():
+        raise ProtocolError("heartbeat: 'software_version' must be 1 to 64 printable characters")
+    offset = doc["clock_offset_seconds"]
+    if not _number(offset) or abs(offset) > MAX_OFFSET_SECONDS:
+        raise ProtocolError("heartbeat: 'clock_offset_seconds' must be a number of at most ten years either way")
+    if doc["camera"] not in protocol.CAMERA_STATES:
+        raise ProtocolError(f"heartbeat: 'camera' must be one of {', '.join(protocol.CAMERA_STATES)}")
+    return {
+        "software_version": version,
+        "lists": _lists(doc["lists"]),
+        "clock_offset_seconds": float(offset),
+        "queue": _count(doc, "queue", nullable=False),
+        "disk_free_bytes": _count(doc, "disk_free_bytes", nullable=True),
+        "camera": doc["camera"],
+        "last_scan_at": _time(doc["last_scan_at"], "last_scan_at", nullable=True),
+    }
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _count(doc: Mapping[str, Any], key: str, *, nullable: bool) -> int | None:
+    v = doc[key]
+    if v is None and nullable:
+        return None
+    if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < MAX_COUNT:
+        raise ProtocolError(f"heartbeat: '{key}' must be a whole number from 0" + (" or null" if nullable else ""))
+    return v
+
+
+def _time(v: Any, key: str, *, nullable: bool) -> str | None:
+    if v is None and nullable:
+        return None
+    if not isinstance(v, str) or len(v) > 40:
+        raise ProtocolError(f"heartbeat: '{key}' must be an ISO-8601 time")
+    try:
+        return protocol.iso(parse_instant(v))
+    except ValueError:
+        raise ProtocolError(f"heartbeat: '{key}' must be an ISO-8601 time") from None
+
+
+def _lists(v: Any) -> list[dict[str, Any]]:
+    if not isinstance(v, list) or len(v) > len(protocol.LIST_KINDS):
+        raise ProtocolError(f"heartbeat: 'lists' must be a list of at most {len(protocol.LIST_KINDS)} lists")
+    out: list[dict[str, Any]] = []
+    for item in v:
+        if not isinstance(item, dict) or set(item) != set(LIST_FIELDS):
+            raise ProtocolError(f"heartbeat: each of 'lists' must have exactly {', '.join(LIST_FIELDS)}")
+        if item["kind"] not in protocol.LIST_KINDS or any(x["kind"] == item["kind"] for x in out):
+            raise ProtocolError(f"heartbeat: a list's 'kind' must be one of {', '.join(protocol.LIST_KINDS)}, once")
+        out.append({"kind": item["kind"], "version": _count(item, "version", nullable=False),
+                    "issued_at": _time(item["issued_at"], "issued_at", nullable=False),
+                    "expires_at": _time(item["expires_at"], "expires_at", nullable=False)})
+    return out
+
+
+# -- what a supervisor is told ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    silent: timedelta = timedelta(minutes=15)  # stations sync every minute: 15 missed rounds
+    list_age: timedelta = timedelta(hours=48)  # lists are issued daily: two missed issues
+    clock: timedelta = timedelta(minutes=2)  # the station's clock against the server's
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # "silent", "stale_list", "clock", "camera"
+    text: str
+
+
+def assess(received_at: str | None, state: Mapping[str, Any] | None, now: datetime,
+           limits: Thresholds) -> list[Finding]:
+    """What needs a supervisor's attention in a station's latest heartbeat (``None``: it never sent one)."""
+    if received_at is None or state is None:
+        return [Finding("silent", "no heartbeat received yet (the station has not synced with this version)")]
+    out = []
+    silent_for = now - parse_instant(received_at)
+    if silent_for > limits.silent:
+        out.append(Finding("silent", f"no heartbeat for {span(silent_for)} (threshold {span(limits.silent)})"))
+    lists = {x["kind"]: x for x in state.get("lists", [])}
+    for kind in protocol.LIST_KINDS:
+        item = lists.get(kind)
+        if item is None:
+            out.append(Finding("stale_list", f"no {kind} in force"))
+            continue
+        age = now - parse_instant(item["issued_at"])
+        if parse_instant(item["expires_at"]) <= now:
+            out.append(Finding("stale_list", f"{kind} version {item['version']} expired at {item['expires_at']}"))
+        elif age > limits.list_age:
+            out.append(Finding("stale_list", f"{kind} version {item['version']} is {span(age)} old "
+                                             f"(threshold {span(limits.list_age)})"))
+    offset = float(state.get("clock_offset_seconds", 0.0))
+    if abs(offset) > limits.clock.total_seconds():
+        way = "behind" if offset > 0 else "ahead of"
+        out.append(Finding("clock", f"the station's clock is {span(timedelta(seconds=abs(offset)))} {way} the "
+                                    f"server's (threshold {span(limits.clock)})"))
+    if state.get("camera") == "failed":
+        out.append(Finding("camera", "the camera has failed"))
+    return out
+
+
+def span(d: timedelta) -> str:
+    """A duration for people: '2 d 3 h', '5 h 4 min', '7 min 3 s', '40 s'."""
+    s = int(abs(d.total_seconds()))
+    days, rest = divmod(s, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+    return f"{seconds} s"
