@@ -30,7 +30,8 @@ def test_close_stops_and_joins_the_log_threads(log_path: Path, supervisor: X2551
     log.close()
     log = open_log(log_path, supervisor, clock, sync_check_max_bytes=0)  # quick_check in the background too
     started = [t for t in threading.enumerate() if t.name in LOG_THREADS and t not in before]
-    assert {t.name for t in started} == LOG_THREADS
+    # the background quick check may be over already on a loaded machine: then it is not alive either
+    assert LOG_THREADS - {"log-quick-check"} <= {t.name for t in started}
     log.close()
     assert [t.name for t in started if t.is_alive()] == []
 
