@@ -270,10 +270,15 @@ class PostgresStorage:
             return cur.rowcount == 1
 
     def remember_nonce(self, station_id: str, nonce: str, now: datetime, keep: timedelta) -> bool:
+        """True if the nonce is new, or was last seen before ``now - keep`` (then it is remembered anew).
+        Old nonces are pruned a batch at a time, skipping rows another process holds: no waits, no deadlock."""
+        cutoff = _iso(now - keep)
         with self._conn() as c:
-            c.execute("DELETE FROM nonces WHERE seen_at < %s", (_iso(now - keep),))
+            c.execute("DELETE FROM nonces WHERE ctid = ANY(ARRAY(SELECT ctid FROM nonces WHERE seen_at < %s "
+                      "LIMIT 1000 FOR UPDATE SKIP LOCKED))", (cutoff,))
             cur = c.execute("INSERT INTO nonces (station_id, nonce, seen_at) VALUES (%s, %s, %s) "
-                            "ON CONFLICT DO NOTHING", (station_id, nonce, _iso(now)))
+                            "ON CONFLICT (station_id, nonce) DO UPDATE SET seen_at = excluded.seen_at "
+                            "WHERE nonces.seen_at < %s", (station_id, nonce, _iso(now), cutoff))
             return cur.rowcount == 1
 
     # -- crossings -------------------------------------------------------------------------------
@@ -282,6 +287,7 @@ class PostgresStorage:
         station's row: concurrent uploads of one station, from any process, take turns."""
         times = [_utc(parse_instant(str(c["recorded_at"]))) for c in crossings]
         self._ensure_partitions({m for m in map(_month, times) if m is not None})
+        self._prepare_ahead(now)
         with self._conn() as c:
             result = self._store(c, station_id, crossings, times, now)
             if isinstance(result, Tampering):
@@ -329,11 +335,20 @@ class PostgresStorage:
                       (int(new[-1][0]["seq"]), prev, station_id))
         return Stored(max(st.cursor, last), len(new), already, prev if new else st.last_hash)
 
+    def _prepare_ahead(self, now: datetime) -> None:
+        """This month's and next month's partitions, made before crossings need them: creating a partition
+        waits for transactions reading the table (a long export), so it should rarely be on an upload's path."""
+        months = {m for m in (_month(now), _month(now + timedelta(days=32))) if m is not None}
+        if any(partition_name(*m) not in self._partitions for m in months):
+            with contextlib.suppress(StorageError):  # optional: tried again on the next batch
+                self._ensure_partitions(months)
+
     def _ensure_partitions(self, months: set[tuple[int, int]]) -> None:
         missing = sorted(m for m in months if partition_name(*m) not in self._partitions)
         if not missing:
             return
         with self._conn() as c:
+            c.execute("SET LOCAL lock_timeout = '5s'")  # a long export holds the table: 503, the station retries
             c.execute("SELECT pg_advisory_xact_lock(%s)", (_PARTITION_LOCK,))
             for y, m in missing:
                 start = datetime(y, m, 1, tzinfo=UTC)

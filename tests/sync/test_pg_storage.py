@@ -120,12 +120,13 @@ def test_crossings_land_in_monthly_partitions_and_retention_drops_whole_months(p
     enrol(pg, "ST-1")
     t0 = datetime(2021, 7, 31, 23, 59, 50, tzinfo=UTC)
     rows = [c.to_wire() for c in make_crossings("ST-1", 20, at=t0)]  # 9 in July, 11 in August
-    assert isinstance(pg.store_batch("ST-1", rows, NOW), Stored)
-    assert pg.partitions() == ["crossings_p202107", "crossings_p202108"]
+    received = datetime(2021, 8, 15, tzinfo=UTC)
+    assert isinstance(pg.store_batch("ST-1", rows, received), Stored)
+    assert pg.partitions() == ["crossings_p202107", "crossings_p202108", "crossings_p202109"]  # next month ahead
     assert pg.drop_partitions_before(datetime(2021, 8, 1, tzinfo=UTC)) == ["crossings_p202107"]
-    assert pg.partitions() == ["crossings_p202108"] and pg.count("ST-1") == 11
+    assert pg.partitions() == ["crossings_p202108", "crossings_p202109"] and pg.count("ST-1") == 11
     more = [c.to_wire() for c in make_crossings("ST-1", 3, start=21, prev_hash=rows[-1]["hash"], at=t0)]
-    assert pg.store_batch("ST-1", more, NOW) == Stored(23, 3, 0, more[-1]["hash"])  # the chain goes on
+    assert pg.store_batch("ST-1", more, received) == Stored(23, 3, 0, more[-1]["hash"])  # the chain goes on
 
 
 def plan(url: str, flt: ExportFilter) -> str:
@@ -186,3 +187,29 @@ def test_the_cli_says_why_it_cannot_reach_the_database_and_hides_the_password(ca
     assert main(["server", "stations"]) == 2
     err = capsys.readouterr().err
     assert "cannot open the server database" in err and "s3cret-pw" not in err and "Traceback" not in err
+
+
+def test_nonces_and_rate_limits_hold_across_processes_racing(url: str):
+    """Two API processes at once: a nonce is new for exactly one of them; a limit of 10 lets exactly 10 in."""
+    procs = [PostgresStorage(url, pool_size=2), PostgresStorage(url, pool_size=2)]
+    new: list[bool] = []
+    taken: list[bool] = []
+    start = threading.Barrier(2)
+
+    def race(s: PostgresStorage) -> None:
+        start.wait()
+        for i in range(30):
+            new.append(s.remember_nonce("ST-1", f"{i:032x}", NOW, timedelta(minutes=10)))
+            taken.append(s.take_rate("enroll:10.0.0.7", NOW, timedelta(minutes=1), 10))
+
+    threads = [threading.Thread(target=race, args=(s,)) for s in procs]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    finally:
+        for s in procs:
+            s.close()
+    assert (new.count(True), new.count(False)) == (30, 30)
+    assert (taken.count(True), taken.count(False)) == (10, 50)
