@@ -59,6 +59,11 @@ class PgCluster:
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run([*self.as_user, *args], capture_output=True, text=True, check=check, timeout=120)
 
+    def restart(self) -> None:
+        """Stop (fast: connections are cut) and start again with the same options."""
+        self.run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "restart",
+                 "-l", str(self.root / "log"))
+
     def stop(self) -> None:
         with contextlib.suppress(subprocess.SubprocessError, OSError):
             self.run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop", check=False)

@@ -213,3 +213,24 @@ def test_nonces_and_rate_limits_hold_across_processes_racing(url: str):
             s.close()
     assert (new.count(True), new.count(False)) == (30, 30)
     assert (taken.count(True), taken.count(False)) == (10, 50)
+
+
+def test_after_a_database_restart_the_pool_reconnects_and_nothing_is_lost(tmp_path: Path):
+    """PostgreSQL restarted under a running server: connections held by the pool are dead; each is checked
+    before use and replaced, so the next call works and the run goes on where it was."""
+    from tests.pg_cluster import start_cluster
+
+    cluster = start_cluster()
+    if isinstance(cluster, str):
+        pytest.skip(cluster)
+    try:
+        s = PostgresStorage(cluster.create_database(), pool_size=2)
+        enrol(s, "ST-1")
+        rows = [c.to_wire() for c in make_crossings("ST-1", 6)]
+        assert isinstance(s.store_batch("ST-1", rows[:3], NOW), Stored)
+        cluster.restart()
+        assert s.store_batch("ST-1", rows, NOW) == Stored(6, 3, 3, rows[-1]["hash"])
+        assert s.count("ST-1") == 6
+        s.close()
+    finally:
+        cluster.stop()
