@@ -218,6 +218,7 @@ def main() -> None:
                   f"{r['cpu']:>7.1f} {r['rss']:>6.0f} MiB {r['db_cpu']:>9.1f} {r['mib']:>7.0f}", flush=True)
         load = os.getloadavg()
         print(f"load after: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+        out_dir.rmdir()
     finally:
         if cluster is not None:
             cluster.stop()
