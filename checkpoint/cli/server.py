@@ -12,6 +12,8 @@ from checkpoint.display import shown
 from checkpoint.errors import CheckpointError
 
 DEFAULT_PORT = 8080
+#: The database URL when --database is not given (keeps a password out of the command line and `ps`).
+DATABASE_ENV = "CHECKPOINT_SERVER_DATABASE"
 
 
 def register(sub: Any) -> None:
@@ -19,7 +21,8 @@ def register(sub: Any) -> None:
         "server", help="run the central sync server, or manage it (tokens, lists, export)",
         description="The reference central server: stations enrol with a one-time token, upload signed batches "
         "of crossings, and download the signed trust and revocation lists. Without an action, runs the server "
-        "(same as 'checkpoint server run'). All state lives in --data-dir (SQLite, WAL).",
+        "(same as 'checkpoint server run'). All state lives in --data-dir (SQLite, WAL), or the crossings, "
+        "stations and enrolment in PostgreSQL with --database postgresql://... (several API processes, one database).",
     )
     _run_options(p, None)
     p.set_defaults(run=run_server)
@@ -33,7 +36,7 @@ def register(sub: Any) -> None:
     t = ssub.add_parser("token", help="print a one-time enrolment token for a new station",
                         description="Print a one-time token; give it to the person setting up the station, who "
                         "runs 'checkpoint enroll --server URL --token TOKEN'. It works once, until it expires.")
-    _data_dir(t)
+    _data_dir(t, database=True)
     t.add_argument("--valid-hours", type=int, default=72, metavar="H", help="hours until it expires (default 72)")
     t.set_defaults(run=run_token)
 
@@ -51,7 +54,7 @@ def register(sub: Any) -> None:
                         description="Write crossings across stations, filtered, to FILE. Personal fields stay "
                         "sealed unless the supervisor's private key is given (--key; its passphrase is asked "
                         "for, or read from $CHECKPOINT_SUPERVISOR_PASSPHRASE).")
-    _data_dir(x)
+    _data_dir(x, database=True)
     x.add_argument("--format", choices=["csv", "jsonl"], required=True)
     x.add_argument("--out", type=Path, required=True, metavar="FILE")
     x.add_argument("--station", action="append", default=[], metavar="ID", help="only this station (repeatable)")
@@ -68,7 +71,7 @@ def register(sub: Any) -> None:
                          epilog="Exit status: 0 VERIFIED; 1 FAILED (changed, signed by another key than the "
                          "station's, or cut from a log that differs from the one synced); 2 the manifest cannot be "
                          "read; 3 UNVERIFIED (the station is not enrolled here, or was revoked).")
-    _data_dir(ev)
+    _data_dir(ev, database=True)
     ev.add_argument("file", type=Path, metavar="FILE")
     ev.add_argument("--manifest", type=Path, metavar="FILE", help="the manifest, if not beside the export")
     ev.set_defaults(run=run_export_verify)
@@ -80,7 +83,7 @@ def register(sub: Any) -> None:
                         "flagged SILENT with no heartbeat for --silent-minutes, STALE LIST when a list in force is "
                         "older than --list-age-hours or expired, and CLOCK when its clock is off the server's by more "
                         "than --clock-seconds.")
-    _data_dir(s)
+    _data_dir(s, database=True)
     s.add_argument("--silent-minutes", type=int, default=15, metavar="N",
                    help="flag a station with no heartbeat for N minutes (default 15; stations sync every minute)")
     s.add_argument("--list-age-hours", type=int, default=48, metavar="H",
@@ -98,14 +101,22 @@ def register(sub: Any) -> None:
 
     v = ssub.add_parser("revoke", help="revoke a station (lost or stolen): its uploads are refused",
                         description="Refuse every further request signed by this station's key (403).")
-    _data_dir(v)
+    _data_dir(v, database=True)
     v.add_argument("station_id", metavar="ID")
     v.set_defaults(run=run_revoke)
 
 
-def _data_dir(p: argparse.ArgumentParser, default: Any = None) -> None:
-    p.add_argument("--data-dir", type=Path, required=default is None, default=default, metavar="DIR",
+def _data_dir(p: argparse.ArgumentParser, default: Any = None, *, database: bool = False) -> None:
+    p.add_argument("--data-dir", type=Path, required=default is None and not database, default=default, metavar="DIR",
                    help="the server's data folder (database, published lists)")
+    if database:
+        _database(p, None)
+
+
+def _database(p: argparse.ArgumentParser, default: Any) -> None:
+    p.add_argument("--database", default=default, metavar="URL",
+                   help="PostgreSQL instead of the SQLite file in --data-dir: postgresql://USER@HOST:PORT/DB "
+                   f"(default ${DATABASE_ENV}; put the password in ~/.pgpass or $PGPASSWORD, not here)")
 
 
 def _run_options(p: argparse.ArgumentParser, default: Any) -> None:
@@ -120,6 +131,7 @@ def _run_options(p: argparse.ArgumentParser, default: Any) -> None:
     p.add_argument("--port", type=int, default=d(DEFAULT_PORT), help=f"port (default {DEFAULT_PORT})")
     p.add_argument("--tls-cert", type=Path, default=d(None), metavar="PEM", help="serve HTTPS with this certificate")
     p.add_argument("--tls-key", type=Path, default=d(None), metavar="PEM", help="the certificate's private key")
+    _database(p, d(None))
 
 
 def _need_dir(args: argparse.Namespace) -> Path:
@@ -134,10 +146,11 @@ def run_server(args: argparse.Namespace) -> int:
     data_dir = _need_dir(args)
     if (args.tls_cert is None) != (args.tls_key is None):
         raise CheckpointError("give both --tls-cert and --tls-key, or neither")
-    app, storage = open_app(data_dir)
+    database = _database_url(args)
+    app, storage = open_app(data_dir, database=database)
     scheme = "https" if args.tls_cert else "http"
-    print(f"checkpoint server: {scheme}://{args.host}:{args.port} (data in {data_dir}); Ctrl+C stops it",
-          file=sys.stderr)
+    where = f"data in {data_dir}" + (f", database {_shown_url(database)}" if database else "")
+    print(f"checkpoint server: {scheme}://{args.host}:{args.port} ({where}); Ctrl+C stops it", file=sys.stderr)
     try:
         serve_forever(app, args.host, args.port, tls_cert=args.tls_cert, tls_key=args.tls_key)
     finally:
@@ -145,11 +158,26 @@ def run_server(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _database_url(args: argparse.Namespace) -> str | None:
+    import os
+
+    return getattr(args, "database", None) or os.environ.get(DATABASE_ENV) or None
+
+
+def _shown_url(url: str) -> str:
+    from sync.server.pg_storage import describe
+
+    return describe(url)
+
+
 def _storage(args: argparse.Namespace) -> Any:
     from sync.server.serve import DB_FILE
-    from sync.server.storage import SQLiteStorage
+    from sync.server.storage import open_storage
 
-    return SQLiteStorage(_need_dir(args) / DB_FILE)
+    database = _database_url(args)
+    if database is None and args.data_dir is None:
+        raise CheckpointError("give the server's data folder (--data-dir DIR) or its database (--database URL)")
+    return open_storage(database or Path(args.data_dir) / DB_FILE)
 
 
 def run_fingerprint(args: argparse.Namespace) -> int:

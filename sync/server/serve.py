@@ -19,14 +19,16 @@ from sync.server.app import ServerHooks, create_app
 from sync.server.connections import ConnectionLimits, guarded_config, raise_descriptor_limit
 from sync.server.keys import load_or_create_server_key
 from sync.server.lists import PublishedLists
-from sync.server.storage import SQLiteStorage
+from sync.server.storage import Storage, open_storage
 
 DB_FILE = "server.sqlite"
 
 
-def open_app(data_dir: Path, clock: Clock | None = None, hooks: ServerHooks | None = None) -> tuple[FastAPI,
-                                                                                                     SQLiteStorage]:
-    storage = SQLiteStorage(data_dir / DB_FILE)
+def open_app(data_dir: Path, clock: Clock | None = None, hooks: ServerHooks | None = None, *,
+             database: str | None = None) -> tuple[FastAPI, Storage]:
+    """The app over ``database`` (a ``postgresql://`` URL), else over the SQLite file in ``data_dir``; the
+    server key and the published lists stay in ``data_dir`` either way."""
+    storage = open_storage(database or data_dir / DB_FILE)
     key = load_or_create_server_key(data_dir)
     return create_app(storage, PublishedLists(data_dir), clock or SystemClock(), server_key=key, hooks=hooks), storage
 

@@ -534,3 +534,14 @@ class _Transaction:
             self.db.execute("COMMIT")
         else:
             self.db.execute("ROLLBACK")
+
+
+def open_storage(target: str | Path) -> Storage:
+    """The server's database: a ``postgresql://`` URL opens PostgreSQL (many API processes, one database);
+    anything else is the path of the SQLite file (the embedded default: the demo, a single site)."""
+    text = str(target)
+    if text.startswith(("postgresql://", "postgres://")):
+        from sync.server.pg_storage import PostgresStorage
+
+        return PostgresStorage(text)
+    return SQLiteStorage(Path(target))

@@ -12,7 +12,8 @@ from checkpoint.clock import SystemClock
 from sync.client import ClientSettings, SyncClient
 from sync.server.app import ServerHooks
 from sync.server.serve import ServerThread, open_app
-from sync.server.storage import SQLiteStorage
+from sync.server.storage import Storage
+from tests.pg_cluster import PgCluster, start_cluster
 
 
 @dataclass
@@ -20,7 +21,8 @@ class RunningServer:
     data_dir: Path
     hooks: ServerHooks
     thread: ServerThread
-    storage: SQLiteStorage
+    storage: Storage
+    database: str | None = None  # a postgresql:// URL, else the SQLite file in data_dir
 
     @property
     def url(self) -> str:
@@ -36,7 +38,7 @@ class RunningServer:
 
     def start(self) -> None:
         """Start again on the same port and data folder (a restarted server)."""
-        app, self.storage = open_app(self.data_dir, hooks=self.hooks)
+        app, self.storage = open_app(self.data_dir, hooks=self.hooks, database=self.database)
         self.thread = ServerThread(app, port=self.port)
 
     @property
@@ -52,10 +54,21 @@ class RunningServer:
         return self.storage.create_token(datetime.now(UTC), timedelta(hours=1))
 
 
-def start_server(data: Path) -> RunningServer:
+def start_server(data: Path, database: str | None = None) -> RunningServer:
     hooks = ServerHooks()
-    app, storage = open_app(data, hooks=hooks)
-    return RunningServer(data, hooks, ServerThread(app), storage)
+    app, storage = open_app(data, hooks=hooks, database=database)
+    return RunningServer(data, hooks, ServerThread(app), storage, database)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """A throwaway PostgreSQL cluster for the whole session (tests/pg_cluster.py); skips with the reason where
+    PostgreSQL is missing or cannot start."""
+    cluster = start_cluster()
+    if isinstance(cluster, str):
+        pytest.skip(cluster)
+    yield cluster
+    cluster.stop()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,13 +18,18 @@ from sync.errors import Refused, TamperDetected
 from sync.outbox import upload_backlog
 from sync.server.app import create_app
 from sync.server.storage import ExportFilter
-from tests.sync.conftest import RunningServer, make_client
+from tests.sync.conftest import RunningServer, make_client, start_server
 from tests.sync.helpers import ListOutbox, make_crossings
 
 
-@pytest.fixture
-def server(shared_server: RunningServer) -> RunningServer:
-    return shared_server
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """One server per backend for this module's tests (each uses its own station id): the API behaves the same
+    on the SQLite file and on PostgreSQL."""
+    database = request.getfixturevalue("pg_cluster").create_database() if request.param == "postgresql" else None
+    srv = start_server(tmp_path_factory.mktemp("server"), database)
+    yield srv
+    srv.stop()
 
 
 OPENAPI_SNAPSHOT = Path(__file__).resolve().parents[2] / "docs" / "sync-openapi.json"

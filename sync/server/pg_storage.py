@@ -1,0 +1,480 @@
+"""The central server's storage on PostgreSQL: the ``Storage`` interface for many API processes, one database.
+
+Same answers as ``SQLiteStorage`` for every call (tests/sync/test_storage_contract.py runs both). What differs
+is how the invariants hold with several writers:
+
+- ``store_batch`` is one transaction that starts with ``SELECT ... FOR UPDATE`` on the station's row: uploads
+  of one station are serialised across every process, so the gapless run ``1..cursor``, the hash chain and
+  "ids unique per station" are checked against committed data, and an idempotent resend is recognised.
+  (A partitioned table cannot carry a unique key without the partition column, so uniqueness of
+  ``(station_id, seq)`` and ``(station_id, id)`` rests on that lock; indexes make both checks cheap.)
+- enrolment takes a transaction-scoped advisory lock on the station id; nonces, rate limits and
+  heartbeats are rows (``INSERT ... ON CONFLICT``, ``FOR UPDATE``): nothing that matters stays in a process.
+- migrations are numbered (``schema_migrations``) and applied at start under a session advisory lock, so
+  several processes may start together; a database from a newer server is refused.
+
+Crossings are range-partitioned by ``recorded_at``, one partition a month (``crossings_pYYYYMM``), created on
+first use under an advisory lock; times outside 2000..2099 (a station clock gone wrong) land in
+``crossings_other``. Retention drops whole months (``drop_partitions_before``): no row-by-row DELETE, no
+bloat. The columns mirror SQLite's; ``body`` is the same canonical JSON text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from checkpoint.clock import parse_instant
+from sync.server.storage import (
+    GENESIS_HASH,
+    TOKEN_PREFIX,
+    BatchResult,
+    EnrolmentRefused,
+    EnrolResult,
+    ExportFilter,
+    Gap,
+    Heartbeat,
+    Refusal,
+    StationRecord,
+    StorageError,
+    Stored,
+    Tampering,
+    canonical,
+    same_content,
+    token_hash,
+)
+
+#: Numbered migrations; each runs once, in its own transaction, in order.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the whole schema. Text columns compared or ordered like SQLite's (BINARY) use the "C" collation.
+    """
+    CREATE TABLE stations (
+        station_id TEXT COLLATE "C" PRIMARY KEY,
+        public_key TEXT NOT NULL,
+        enrolled_at TEXT NOT NULL,
+        revoked_at TEXT,
+        cursor BIGINT NOT NULL DEFAULT 0,
+        last_hash TEXT NOT NULL
+    );
+    CREATE TABLE tokens (
+        token_hash TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT,
+        used_by TEXT
+    );
+    CREATE TABLE crossings (
+        station_id TEXT COLLATE "C" NOT NULL,
+        seq BIGINT NOT NULL,
+        id TEXT COLLATE "C" NOT NULL,
+        recorded_at TIMESTAMPTZ NOT NULL,
+        verdict TEXT COLLATE "C" NOT NULL,
+        hash TEXT NOT NULL,
+        body TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    ) PARTITION BY RANGE (recorded_at);
+    CREATE TABLE crossings_other PARTITION OF crossings DEFAULT;
+    CREATE INDEX crossings_station_seq ON crossings (station_id, seq);
+    CREATE INDEX crossings_station_id ON crossings (station_id, id);
+    CREATE INDEX crossings_recorded ON crossings (recorded_at);
+    CREATE INDEX crossings_verdict ON crossings (verdict, station_id, seq);
+    CREATE TABLE nonces (
+        station_id TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (station_id, nonce)
+    );
+    CREATE INDEX nonces_seen ON nonces (seen_at);
+    CREATE TABLE alerts (
+        n BIGSERIAL PRIMARY KEY,
+        station_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    CREATE INDEX alerts_station ON alerts (station_id, n);
+    CREATE TABLE heartbeats (
+        station_id TEXT PRIMARY KEY,
+        received_at TEXT NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE TABLE rate_limits (
+        key TEXT PRIMARY KEY,
+        window_start TEXT NOT NULL,
+        hits INTEGER NOT NULL
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_MIGRATION_LOCK = 0x43505347_0001  # pg_advisory_lock keys (any constant the application owns)
+_PARTITION_LOCK = 0x43505347_0002
+_FIRST_YEAR, _END_YEAR = 2000, 2100  # months with their own partition; others go to crossings_other
+_STATION = "SELECT station_id, public_key, enrolled_at, revoked_at, cursor, last_hash FROM stations "
+
+
+def is_postgres_url(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
+
+
+def describe(url: str) -> str:
+    """The URL as it may be printed: host, port, database and user; never the password."""
+    try:
+        d = conninfo_to_dict(url)
+    except psycopg.Error:
+        return "postgresql://(unreadable URL)"
+    user = f"{d['user']}@" if d.get("user") else ""
+    port = f":{d['port']}" if d.get("port") else ""
+    return f"postgresql://{user}{d.get('host', '')}{port}/{d.get('dbname', '')}"
+
+
+def _iso(t: datetime) -> str:
+    return t.isoformat().replace("+00:00", "Z")
+
+
+def _utc(t: datetime) -> datetime:
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t
+
+
+def _month(t: datetime) -> tuple[int, int] | None:
+    t = t.astimezone(UTC)
+    return (t.year, t.month) if _FIRST_YEAR <= t.year < _END_YEAR else None
+
+
+def partition_name(year: int, month: int) -> str:
+    return f"crossings_p{year:04d}{month:02d}"
+
+
+class PostgresStorage:
+    """Crossings, stations, tokens, nonces, alerts, heartbeats and rate limits in one PostgreSQL database."""
+
+    def __init__(self, url: str, *, pool_size: int = 8, connect_timeout: float = 10.0) -> None:
+        self.url = url
+        self.where = describe(url)
+        self._secret = str(conninfo_to_dict(url).get("password") or "") if is_postgres_url(url) else ""
+        try:
+            with psycopg.connect(url, connect_timeout=int(connect_timeout), autocommit=True) as conn:
+                self._migrate(conn)
+                self._partitions = self._known_partitions(conn)
+        except psycopg.Error as e:
+            raise StorageError(f"{self.where}: cannot open the server database ({self._scrub(e)})") from None
+        self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=False, timeout=connect_timeout,
+                                    check=ConnectionPool.check_connection, name="checkpoint-server",
+                                    kwargs={"connect_timeout": int(connect_timeout)})
+        try:
+            self._pool.open(wait=True, timeout=connect_timeout)
+        except (psycopg.Error, PoolTimeout) as e:
+            self._pool.close()
+            raise StorageError(f"{self.where}: cannot open the server database ({self._scrub(e)})") from None
+
+    def _scrub(self, e: BaseException) -> str:
+        text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        return text.replace(self._secret, "***") if self._secret else text
+
+    # -- start -----------------------------------------------------------------------------------
+    def _migrate(self, conn: psycopg.Connection[Any]) -> None:
+        conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
+        try:
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                         "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+            row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+            version = int(row[0]) if row else 0
+            if version > SCHEMA_VERSION:
+                raise StorageError(f"{self.where}: made by a newer server (schema {version}); upgrade this server")
+            for n in range(version + 1, SCHEMA_VERSION + 1):
+                with conn.transaction():
+                    conn.execute(MIGRATIONS[n - 1])
+                    conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (n,))
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
+
+    @staticmethod
+    def _known_partitions(conn: psycopg.Connection[Any]) -> set[str]:
+        rows = conn.execute("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                            "WHERE i.inhparent = 'crossings'::regclass").fetchall()
+        return {str(r[0]) for r in rows}
+
+    def close(self) -> None:
+        self._pool.close()
+
+    @contextlib.contextmanager
+    def _conn(self) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection inside one transaction; any database failure becomes a ``StorageError``."""
+        try:
+            with self._pool.connection() as conn, conn.transaction():
+                yield conn
+        except StorageError:
+            raise
+        except (psycopg.Error, PoolTimeout) as e:
+            raise StorageError(f"{self.where}: {self._scrub(e)}") from None
+
+    # -- enrolment -------------------------------------------------------------------------------
+    def create_token(self, now: datetime, valid_for: timedelta) -> str:
+        token = TOKEN_PREFIX + secrets.token_urlsafe(24)
+        with self._conn() as c:
+            c.execute("INSERT INTO tokens (token_hash, created_at, expires_at) VALUES (%s, %s, %s)",
+                      (token_hash(token), _iso(now), _iso(now + valid_for)))
+        return token
+
+    def enroll(self, token: str, station_id: str, public_key: str, now: datetime) -> EnrolResult:
+        with self._conn() as c:
+            c.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", ("station:" + station_id,))
+            row = c.execute("SELECT expires_at, used_at, used_by FROM tokens WHERE token_hash = %s FOR UPDATE",
+                            (token_hash(token),)).fetchone()
+            existing = self._station(c, station_id)
+            if existing is not None and existing.public_key == public_key and row is not None and row[2] == station_id:
+                return existing
+            if row is None:
+                return EnrolmentRefused(Refusal.UNKNOWN_TOKEN, station_id)
+            if row[1] is not None:
+                return EnrolmentRefused(Refusal.TOKEN_USED, station_id)
+            if row[0] <= _iso(now):
+                return EnrolmentRefused(Refusal.TOKEN_EXPIRED, station_id)
+            if existing is not None and existing.public_key != public_key:
+                return EnrolmentRefused(Refusal.KEY_CONFLICT, station_id)
+            c.execute("UPDATE tokens SET used_at = %s, used_by = %s WHERE token_hash = %s",
+                      (_iso(now), station_id, token_hash(token)))
+            if existing is not None:
+                return existing
+            c.execute("INSERT INTO stations (station_id, public_key, enrolled_at, last_hash) VALUES (%s, %s, %s, %s)",
+                      (station_id, public_key, _iso(now), GENESIS_HASH))
+            record = self._station(c, station_id)
+            assert record is not None
+            return record
+
+    @staticmethod
+    def _station(c: psycopg.Connection[Any], station_id: str, *, lock: bool = False) -> StationRecord | None:
+        query = _STATION + "WHERE station_id = %s" + (" FOR UPDATE" if lock else "")
+        row = c.execute(query, (station_id,)).fetchone()
+        return StationRecord(row[0], row[1], row[2], row[3], int(row[4]), row[5]) if row else None
+
+    def station(self, station_id: str) -> StationRecord | None:
+        with self._conn() as c:
+            return self._station(c, station_id)
+
+    def stations(self) -> list[StationRecord]:
+        with self._conn() as c:
+            rows = c.execute(_STATION + "ORDER BY station_id").fetchall()
+        return [StationRecord(r[0], r[1], r[2], r[3], int(r[4]), r[5]) for r in rows]
+
+    def revoke_station(self, station_id: str, now: datetime) -> bool:
+        with self._conn() as c:
+            cur = c.execute("UPDATE stations SET revoked_at = %s WHERE station_id = %s AND revoked_at IS NULL",
+                            (_iso(now), station_id))
+            return cur.rowcount == 1
+
+    def remember_nonce(self, station_id: str, nonce: str, now: datetime, keep: timedelta) -> bool:
+        """True if the nonce is new, or was last seen before ``now - keep`` (then it is remembered anew).
+        Old nonces are pruned a batch at a time, skipping rows another process holds: no waits, no deadlock."""
+        cutoff = _iso(now - keep)
+        with self._conn() as c:
+            c.execute("DELETE FROM nonces WHERE ctid = ANY(ARRAY(SELECT ctid FROM nonces WHERE seen_at < %s "
+                      "LIMIT 1000 FOR UPDATE SKIP LOCKED))", (cutoff,))
+            cur = c.execute("INSERT INTO nonces (station_id, nonce, seen_at) VALUES (%s, %s, %s) "
+                            "ON CONFLICT (station_id, nonce) DO UPDATE SET seen_at = excluded.seen_at "
+                            "WHERE nonces.seen_at < %s", (station_id, nonce, _iso(now), cutoff))
+            return cur.rowcount == 1
+
+    # -- crossings -------------------------------------------------------------------------------
+    def store_batch(self, station_id: str, crossings: Sequence[Mapping[str, Any]], now: datetime) -> BatchResult:
+        """Store a contiguous run of crossings (validated by the caller) in one transaction that holds the
+        station's row: concurrent uploads of one station, from any process, take turns."""
+        times = [_utc(parse_instant(str(c["recorded_at"]))) for c in crossings]
+        self._ensure_partitions({m for m in map(_month, times) if m is not None})
+        self._prepare_ahead(now)
+        with self._conn() as c:
+            result = self._store(c, station_id, crossings, times, now)
+            if isinstance(result, Tampering):
+                self._alert(c, station_id, "tampering", f"seq {result.seq}: {result.problem}", now)
+            return result
+
+    def _store(self, c: psycopg.Connection[Any], station_id: str, crossings: Sequence[Mapping[str, Any]],
+               times: list[datetime], now: datetime) -> BatchResult:
+        st = self._station(c, station_id, lock=True)
+        assert st is not None
+        first, last = int(crossings[0]["seq"]), int(crossings[-1]["seq"])
+        if first > st.cursor + 1:
+            return Gap(st.cursor + 1)
+        already = 0
+        if first <= st.cursor:
+            held = dict(c.execute("SELECT seq, body FROM crossings WHERE station_id = %s AND seq BETWEEN %s AND %s",
+                                  (station_id, first, min(last, st.cursor))).fetchall())
+            for x in crossings:
+                seq = int(x["seq"])
+                if seq > st.cursor:
+                    break
+                body = held.get(seq)
+                if body is None or not same_content(json.loads(body), x):
+                    return Tampering(seq, "differs from the crossing already received with this sequence")
+                already += 1
+        new = [(x, t) for x, t in zip(crossings, times, strict=True) if int(x["seq"]) > st.cursor]
+        prev = st.last_hash
+        for x, _ in new:
+            if x["prev_hash"] != prev:
+                return Tampering(int(x["seq"]), "does not link to the previous crossing (hash chain broken)")
+            prev = x["hash"]
+        ids = [str(x["id"]) for x, _ in new]
+        if len(set(ids)) != len(ids) or (ids and c.execute(
+                "SELECT 1 FROM crossings WHERE station_id = %s AND id = ANY(%s) LIMIT 1", (station_id, ids)
+        ).fetchone()):
+            return Tampering(first, "a crossing id in this batch was already received with another sequence")
+        if new:
+            received = _iso(now)
+            with c.cursor() as cur, cur.copy("COPY crossings (station_id, seq, id, recorded_at, verdict, hash, "
+                                             "body, received_at) FROM STDIN") as copy:
+                for x, t in new:
+                    copy.write_row((station_id, int(x["seq"]), str(x["id"]), t, x["verdict"], x["hash"],
+                                    canonical(x), received))
+            c.execute("UPDATE stations SET cursor = %s, last_hash = %s WHERE station_id = %s",
+                      (int(new[-1][0]["seq"]), prev, station_id))
+        return Stored(max(st.cursor, last), len(new), already, prev if new else st.last_hash)
+
+    def _prepare_ahead(self, now: datetime) -> None:
+        """This month's and next month's partitions, made before crossings need them: creating a partition
+        waits for transactions reading the table (a long export), so it should rarely be on an upload's path."""
+        months = {m for m in (_month(now), _month(now + timedelta(days=32))) if m is not None}
+        if any(partition_name(*m) not in self._partitions for m in months):
+            with contextlib.suppress(StorageError):  # optional: tried again on the next batch
+                self._ensure_partitions(months)
+
+    def _ensure_partitions(self, months: set[tuple[int, int]]) -> None:
+        missing = sorted(m for m in months if partition_name(*m) not in self._partitions)
+        if not missing:
+            return
+        with self._conn() as c:
+            c.execute("SET LOCAL lock_timeout = '5s'")  # a long export holds the table: 503, the station retries
+            c.execute("SELECT pg_advisory_xact_lock(%s)", (_PARTITION_LOCK,))
+            for y, m in missing:
+                start = datetime(y, m, 1, tzinfo=UTC)
+                end = datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=UTC)
+                c.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} PARTITION OF crossings FOR VALUES FROM ({}) TO ({})")
+                          .format(sql.Identifier(partition_name(y, m)), sql.Literal(start), sql.Literal(end)))
+        self._partitions.update(partition_name(*m) for m in missing)
+
+    def partitions(self) -> list[str]:
+        """The monthly partitions, oldest first (``crossings_other`` not included)."""
+        with self._conn() as c:
+            return sorted(p for p in self._known_partitions(c) if p.startswith("crossings_p"))
+
+    def drop_partitions_before(self, before: datetime) -> list[str]:
+        """Retention: drop every month that ends on or before ``before`` (whole tables: instant, no bloat).
+        The stations' cursors and last hashes stay, so their uploads go on extending the same chains."""
+        b = _utc(before)
+        dropped = []
+        with self._conn() as c:
+            c.execute("SELECT pg_advisory_xact_lock(%s)", (_PARTITION_LOCK,))
+            for name in sorted(self._known_partitions(c)):
+                if not name.startswith("crossings_p"):
+                    continue
+                y, m = int(name[11:15]), int(name[15:17])
+                if datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=UTC) <= b:
+                    c.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(name)))
+                    dropped.append(name)
+        self._partitions.difference_update(dropped)
+        return dropped
+
+    def record_alert(self, station_id: str, kind: str, detail: str, now: datetime) -> None:
+        with self._conn() as c:
+            self._alert(c, station_id, kind, detail, now)
+
+    @staticmethod
+    def _alert(c: psycopg.Connection[Any], station_id: str, kind: str, detail: str, now: datetime) -> None:
+        c.execute("INSERT INTO alerts (station_id, at, kind, detail) VALUES (%s, %s, %s, %s)",
+                  (station_id, _iso(now), kind, detail))
+
+    def alerts(self, station_id: str | None = None) -> list[dict[str, str]]:
+        with self._conn() as c:
+            rows = c.execute("SELECT station_id, at, kind, detail FROM alerts WHERE %s::text IS NULL "
+                             "OR station_id = %s ORDER BY n", (station_id, station_id)).fetchall()
+        return [{"station_id": r[0], "at": r[1], "kind": r[2], "detail": r[3]} for r in rows]
+
+    def count(self, station_id: str | None = None) -> int:
+        with self._conn() as c:
+            if station_id is None:
+                row = c.execute("SELECT count(*) FROM crossings").fetchone()
+            else:
+                row = c.execute("SELECT count(*) FROM crossings WHERE station_id = %s", (station_id,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def crossing_hash(self, station_id: str, seq: int) -> str | None:
+        with self._conn() as c:
+            row = c.execute("SELECT hash FROM crossings WHERE station_id = %s AND seq = %s",
+                            (station_id, seq)).fetchone()
+        return str(row[0]) if row else None
+
+    @staticmethod
+    def export_query(flt: ExportFilter) -> tuple[sql.Composed, list[Any]]:
+        """The export's SELECT and its parameters (also what the benchmark EXPLAINs)."""
+        where: list[sql.Composable] = [sql.SQL("TRUE")]
+        params: list[Any] = []
+        if flt.stations:
+            where.append(sql.SQL("station_id = ANY(%s)"))
+            params.append(list(flt.stations))
+        if flt.since:
+            where.append(sql.SQL("recorded_at >= %s"))
+            params.append(_utc(flt.since))
+        if flt.until:
+            where.append(sql.SQL("recorded_at < %s"))
+            params.append(_utc(flt.until))
+        if flt.verdict:
+            where.append(sql.SQL("verdict = %s"))
+            params.append(flt.verdict)
+        query = sql.SQL("SELECT body FROM crossings WHERE {} ORDER BY station_id, seq").format(
+            sql.SQL(" AND ").join(where))
+        return query, params
+
+    def crossings(self, flt: ExportFilter) -> Iterator[dict[str, Any]]:
+        """Crossings in (station, seq) order through a server-side cursor: flat memory for any size, one
+        consistent snapshot (REPEATABLE READ) however long the export runs."""
+        query, params = self.export_query(flt)
+        try:
+            with self._pool.connection() as conn:
+                conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+                try:
+                    with conn.transaction(), conn.cursor(name="checkpoint_export") as cur:
+                        cur.itersize = 2000
+                        cur.execute(query, params)
+                        for (body,) in cur:
+                            yield json.loads(body)
+                finally:
+                    conn.isolation_level = None
+        except (psycopg.Error, PoolTimeout) as e:
+            raise StorageError(f"{self.where}: {self._scrub(e)}") from None
+
+    # -- heartbeats and rate limits --------------------------------------------------------------
+    def record_heartbeat(self, station_id: str, body: Mapping[str, Any], now: datetime) -> None:
+        with self._conn() as c:
+            c.execute("INSERT INTO heartbeats (station_id, received_at, body) VALUES (%s, %s, %s) "
+                      "ON CONFLICT (station_id) DO UPDATE SET received_at = excluded.received_at, body = excluded.body",
+                      (station_id, _iso(now), canonical(body)))
+
+    def heartbeats(self) -> dict[str, Heartbeat]:
+        with self._conn() as c:
+            rows = c.execute("SELECT station_id, received_at, body FROM heartbeats").fetchall()
+        return {r[0]: Heartbeat(r[0], r[1], json.loads(r[2])) for r in rows}
+
+    def take_rate(self, key: str, now: datetime, window: timedelta, limit: int) -> bool:
+        with self._conn() as c:
+            cur = c.execute("INSERT INTO rate_limits (key, window_start, hits) VALUES (%s, %s, 1) "
+                            "ON CONFLICT DO NOTHING", (key, _iso(now)))
+            if cur.rowcount == 1:
+                return True
+            row = c.execute("SELECT window_start, hits FROM rate_limits WHERE key = %s FOR UPDATE", (key,)).fetchone()
+            assert row is not None
+            if parse_instant(row[0]) + window <= now:
+                c.execute("UPDATE rate_limits SET window_start = %s, hits = 1 WHERE key = %s", (_iso(now), key))
+                return True
+            if row[1] >= limit:
+                return False
+            c.execute("UPDATE rate_limits SET hits = hits + 1 WHERE key = %s", (key,))
+            return True
+

@@ -1,0 +1,271 @@
+"""The ``Storage`` contract, run against both backends: the SQLite file and PostgreSQL (a throwaway cluster).
+
+Every call gives the same answer on both; what only one backend has (SQLite's v1 migration, PostgreSQL's
+partitions and concurrent writers) is tested in test_storage.py and test_pg_storage.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sync.server.storage import (
+    GENESIS_HASH,
+    ExportFilter,
+    Gap,
+    Storage,
+    Stored,
+    Tampering,
+    canonical,
+    open_storage,
+)
+from tests.sync.helpers import make_crossings
+
+NOW = datetime.now(UTC)
+Opener = Callable[[], Storage]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def open_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
+    """Opens (again) the same database of the backend under test: a second open is another API process."""
+    target: str | Path = tmp_path / "server.sqlite"
+    if request.param == "postgresql":
+        target = request.getfixturevalue("pg_cluster").create_database()
+    opened: list[Storage] = []
+
+    def opener() -> Storage:
+        s = open_storage(target)
+        opened.append(s)
+        return s
+
+    yield opener
+    for s in opened:
+        s.close()
+
+
+def enrolled(open_db: Opener, *sids: str) -> Storage:
+    s = open_db()
+    for sid in sids or ("ST-1",):
+        assert not isinstance(s.enroll(s.create_token(NOW, timedelta(hours=1)), sid, f"key-{sid}", NOW), str)
+    return s
+
+
+def wire(sid: str, n: int, **kw: Any) -> list[dict[str, Any]]:
+    return [c.to_wire() for c in make_crossings(sid, n, **kw)]
+
+
+# -- enrolment -------------------------------------------------------------------------------------------
+
+
+def test_a_token_enrols_once_and_says_why_it_is_refused(open_db: Opener):
+    s = open_db()
+    token = s.create_token(NOW, timedelta(hours=1))
+    record = s.enroll(token, "ST-A", "key-a", NOW)
+    assert not isinstance(record, str)
+    assert (record.station_id, record.public_key, record.cursor, record.last_hash) == ("ST-A", "key-a", 0,
+                                                                                      GENESIS_HASH)
+    assert s.enroll(token, "ST-A", "key-a", NOW) == record  # the same enrolment again (its reply was lost)
+    assert s.enroll(token, "ST-B", "key-b", NOW) == "the enrolment token has already been used"
+    assert s.enroll("cpt_made-up", "ST-B", "key-b", NOW) == "the enrolment token is not known to this server"
+    old = s.create_token(NOW - timedelta(days=2), timedelta(days=1))
+    assert s.enroll(old, "ST-B", "key-b", NOW) == "the enrolment token has expired; ask for a new one"
+    assert s.enroll(s.create_token(NOW, timedelta(hours=1)), "ST-A", "key-x", NOW) == (
+        "station ST-A is already enrolled with another key")
+    assert s.enroll(s.create_token(NOW, timedelta(hours=1)), "ST-A", "key-a", NOW) == record  # re-enrol, same key
+    assert s.station("ST-A") == record and s.station("ST-B") is None
+
+
+def test_stations_are_listed_in_id_order_and_revoked_once(open_db: Opener):
+    s = enrolled(open_db, "ST-b", "ST-B", "ST-a", "ST-10", "ST-9")
+    assert [st.station_id for st in s.stations()] == ["ST-10", "ST-9", "ST-B", "ST-a", "ST-b"]  # bytewise
+    assert s.revoke_station("ST-B", NOW)
+    assert not s.revoke_station("ST-B", NOW) and not s.revoke_station("ST-none", NOW)
+    st = s.station("ST-B")
+    assert st is not None and st.revoked_at is not None and st.revoked_at.endswith("Z")
+
+
+def test_a_nonce_is_accepted_once_and_forgotten_after_the_window(open_db: Opener):
+    s = enrolled(open_db)
+    keep = timedelta(minutes=10)
+    assert s.remember_nonce("ST-1", "a" * 32, NOW, keep)
+    assert not s.remember_nonce("ST-1", "a" * 32, NOW + timedelta(minutes=1), keep)
+    assert s.remember_nonce("ST-2", "a" * 32, NOW + timedelta(minutes=1), keep)  # per station
+    assert s.remember_nonce("ST-1", "a" * 32, NOW + timedelta(minutes=11), keep)  # pruned: the time window refuses
+
+
+def test_a_nonce_seen_by_one_process_is_a_replay_for_another(open_db: Opener):
+    a, b = enrolled(open_db), open_db()
+    assert a.remember_nonce("ST-1", "b" * 32, NOW, timedelta(minutes=10))
+    assert not b.remember_nonce("ST-1", "b" * 32, NOW, timedelta(minutes=10))
+
+
+# -- crossings -------------------------------------------------------------------------------------------
+
+
+def test_uploads_are_idempotent_and_extend_the_contiguous_run(open_db: Opener):
+    s = enrolled(open_db)
+    rows = wire("ST-1", 10)
+    assert s.store_batch("ST-1", rows[:6], NOW) == Stored(6, 6, 0, rows[5]["hash"])
+    assert s.store_batch("ST-1", rows[:6], NOW) == Stored(6, 0, 6, rows[5]["hash"])
+    assert s.store_batch("ST-1", rows[4:], NOW) == Stored(10, 4, 2, rows[9]["hash"])
+    st = s.station("ST-1")
+    assert st is not None and (st.cursor, st.last_hash) == (10, rows[9]["hash"])
+    assert s.count("ST-1") == 10 and s.count() == 10 and s.count("ST-2") == 0
+    assert s.crossing_hash("ST-1", 3) == rows[2]["hash"] and s.crossing_hash("ST-1", 11) is None
+
+
+def test_gap_names_the_next_sequence_and_stores_nothing(open_db: Opener):
+    s = enrolled(open_db)
+    rows = wire("ST-1", 6)
+    s.store_batch("ST-1", rows[:2], NOW)
+    assert s.store_batch("ST-1", rows[3:], NOW) == Gap(3)
+    assert s.count("ST-1") == 2
+
+
+def test_a_resend_after_retention_erased_personal_fields_is_not_tampering(open_db: Opener):
+    s = enrolled(open_db)
+    rows = wire("ST-1", 4)
+    assert isinstance(s.store_batch("ST-1", rows, NOW), Stored)
+    erased = [{**r, "sealed": None, "pass_id_hash": None, "id_number_hash": None, "erased_at": "2021-09-01"}
+              for r in rows]
+    assert s.store_batch("ST-1", erased, NOW) == Stored(4, 0, 4, rows[-1]["hash"])
+    changed = [{**erased[0], "verdict": "reject"}]
+    assert isinstance(s.store_batch("ST-1", changed, NOW), Tampering)
+
+
+def test_other_content_under_a_held_sequence_is_tampering_and_raises_an_alert(open_db: Opener):
+    s = enrolled(open_db)
+    rows, other = wire("ST-1", 5), wire("ST-1", 5)
+    s.store_batch("ST-1", rows, NOW)
+    assert s.store_batch("ST-1", other[2:], NOW) == Tampering(
+        3, "differs from the crossing already received with this sequence")
+    assert [(a["station_id"], a["kind"], a["detail"]) for a in s.alerts("ST-1")] == [
+        ("ST-1", "tampering", "seq 3: differs from the crossing already received with this sequence")]
+    assert [c["id"] for c in s.crossings(ExportFilter(stations=("ST-1",)))] == [r["id"] for r in rows]
+
+
+def test_a_broken_hash_chain_and_a_reused_id_are_refused(open_db: Opener):
+    s = enrolled(open_db)
+    rows = wire("ST-1", 3)
+    s.store_batch("ST-1", rows[:2], NOW)
+    forged = wire("ST-1", 3, start=3, prev_hash="f" * 64)
+    assert s.store_batch("ST-1", forged, NOW) == Tampering(
+        3, "does not link to the previous crossing (hash chain broken)")
+    dup = {**rows[2], "id": rows[0]["id"]}
+    assert s.store_batch("ST-1", [dup], NOW) == Tampering(
+        3, "a crossing id in this batch was already received with another sequence")
+    twice = [rows[2], {**wire("ST-1", 1, start=4, prev_hash=rows[2]["hash"])[0], "id": rows[2]["id"]}]
+    assert isinstance(s.store_batch("ST-1", twice, NOW), Tampering)  # the same id twice in one batch
+    assert s.count("ST-1") == 2 and len(s.alerts("ST-1")) == 3 and s.alerts("ST-2") == []
+
+
+def test_crossing_ids_are_unique_per_station_not_across_stations(open_db: Opener):
+    s = enrolled(open_db, "ST-A", "ST-B")
+    a = wire("ST-A", 3)
+    b = [{**c, "id": a[i]["id"]} for i, c in enumerate(wire("ST-B", 3))]
+    assert isinstance(s.store_batch("ST-A", a, NOW), Stored)
+    assert s.store_batch("ST-B", b, NOW) == Stored(3, 3, 0, b[-1]["hash"])
+    assert s.count() == 6
+
+
+def test_alerts_are_kept_in_order_for_each_station(open_db: Opener):
+    s = enrolled(open_db)
+    s.record_alert("ST-1", "tampering", "first", NOW)
+    s.record_alert("ST-2", "clock", "second", NOW)
+    s.record_alert("ST-1", "tampering", "third", NOW)
+    assert [a["detail"] for a in s.alerts()] == ["first", "second", "third"]
+    assert [a["detail"] for a in s.alerts("ST-1")] == ["first", "third"]
+    assert s.alerts()[0]["at"] == NOW.isoformat().replace("+00:00", "Z")
+
+
+# -- export ----------------------------------------------------------------------------------------------
+
+
+def test_export_gives_the_stored_body_in_station_then_sequence_order(open_db: Opener):
+    s = enrolled(open_db, "ST-b", "ST-B", "ST-a")
+    stored = {}
+    for sid in ("ST-b", "ST-B", "ST-a"):
+        stored[sid] = wire(sid, 3)
+        s.store_batch(sid, stored[sid], NOW)
+    out = list(s.crossings(ExportFilter()))
+    assert [(c["station_id"], c["seq"]) for c in out] == [(sid, n) for sid in ("ST-B", "ST-a", "ST-b")
+                                                          for n in (1, 2, 3)]
+    assert [canonical(c) for c in out[:3]] == [canonical(c) for c in stored["ST-B"]]
+
+
+def test_export_filters_by_station_time_and_verdict(open_db: Opener):
+    s = enrolled(open_db, "ST-A", "ST-B")
+    t0 = datetime(2021, 8, 31, 23, 59, 58, tzinfo=UTC)  # across a month (a partition) boundary
+    a, b = wire("ST-A", 14, at=t0), wire("ST-B", 14, at=t0)
+    s.store_batch("ST-A", a, NOW)
+    s.store_batch("ST-B", b, NOW)
+
+    def seqs(**kw: Any) -> list[tuple[str, int]]:
+        return [(c["station_id"], c["seq"]) for c in s.crossings(ExportFilter(**kw))]
+
+    assert seqs(stations=("ST-B",)) == [("ST-B", n) for n in range(1, 15)]
+    assert seqs(stations=("ST-B", "ST-A", "ST-none")) == [*[("ST-A", n) for n in range(1, 15)],
+                                                          *[("ST-B", n) for n in range(1, 15)]]
+    assert seqs(verdict="reject") == [("ST-A", 7), ("ST-A", 14), ("ST-B", 7), ("ST-B", 14)]
+    since, until = t0 + timedelta(seconds=3), t0 + timedelta(seconds=6)  # inclusive, exclusive: seq 3, 4, 5
+    assert seqs(since=since, until=until, stations=("ST-A",)) == [("ST-A", 3), ("ST-A", 4), ("ST-A", 5)]
+    assert seqs(since=since + timedelta(microseconds=1), until=until, stations=("ST-A",)) == [("ST-A", 4),
+                                                                                               ("ST-A", 5)]
+    assert seqs(since=t0 + timedelta(seconds=7), until=t0 + timedelta(seconds=8), verdict="reject") == [
+        ("ST-A", 7), ("ST-B", 7)]
+    assert seqs(since=datetime(2022, 1, 1, tzinfo=UTC)) == []
+
+
+def test_times_with_offsets_and_far_from_now_are_stored_and_filtered_alike(open_db: Opener):
+    s = enrolled(open_db)
+    rows = wire("ST-1", 3, at=datetime(1999, 12, 31, 23, 59, 58, tzinfo=UTC))  # a station clock gone wrong
+    rows[2]["recorded_at"] = "2000-01-01T07:00:01+07:00"  # the same instant as ...T00:00:01Z
+    s.store_batch("ST-1", rows, NOW)
+    assert s.count("ST-1") == 3
+
+    def seqs(**kw: Any) -> list[int]:
+        return [c["seq"] for c in s.crossings(ExportFilter(**kw))]
+
+    assert seqs(until=datetime(2000, 1, 1, tzinfo=UTC)) == [1]
+    assert seqs(since=datetime(2000, 1, 1, 0, 0, 1, tzinfo=UTC)) == [3]
+    assert seqs(until=datetime(2000, 1, 1, 0, 0, 1, tzinfo=UTC)) == [1, 2]
+    assert seqs(since=datetime(2000, 1, 1, 7, tzinfo=UTC)) == []
+    assert json.loads(json.dumps(next(s.crossings(ExportFilter())))) == rows[0]
+
+
+def test_an_export_abandoned_halfway_leaves_the_storage_usable(open_db: Opener):
+    s = enrolled(open_db)
+    s.store_batch("ST-1", wire("ST-1", 5), NOW)
+    it = s.crossings(ExportFilter())
+    assert next(it)["seq"] == 1
+    del it
+    assert s.count() == 5 and len(list(s.crossings(ExportFilter()))) == 5
+
+
+# -- heartbeats and rate limits --------------------------------------------------------------------------
+
+
+def test_the_latest_heartbeat_per_station_is_kept(open_db: Opener):
+    s = enrolled(open_db)
+    s.record_heartbeat("ST-1", {"software": "0.1.0", "queue": 3}, NOW)
+    s.record_heartbeat("ST-1", {"software": "0.1.0", "queue": 0}, NOW + timedelta(seconds=30))
+    beats = open_db().heartbeats()  # another API process sees it
+    assert list(beats) == ["ST-1"]
+    assert beats["ST-1"].body == {"software": "0.1.0", "queue": 0}
+    assert beats["ST-1"].received_at.startswith((NOW + timedelta(seconds=30)).strftime("%Y-%m-%dT%H:%M:%S"))
+
+
+def test_a_rate_limit_counts_within_its_window_and_across_processes(open_db: Opener):
+    s = open_db()
+    window = timedelta(minutes=1)
+    assert [s.take_rate("enroll:10.0.0.7", NOW, window, 3) for _ in range(4)] == [True, True, True, False]
+    assert s.take_rate("enroll:10.0.0.8", NOW, window, 3)  # another key has its own count
+    s.close()
+    s = open_db()  # another API process (or a restart) sees the same count
+    assert not s.take_rate("enroll:10.0.0.7", NOW + timedelta(seconds=59), window, 3)
+    assert s.take_rate("enroll:10.0.0.7", NOW + timedelta(seconds=60), window, 3)  # a new window
