@@ -110,6 +110,14 @@ def _run_options(p: argparse.ArgumentParser, default: Any) -> None:
     p.add_argument("--port", type=int, default=d(DEFAULT_PORT), help=f"port (default {DEFAULT_PORT})")
     p.add_argument("--tls-cert", type=Path, default=d(None), metavar="PEM", help="serve HTTPS with this certificate")
     p.add_argument("--tls-key", type=Path, default=d(None), metavar="PEM", help="the certificate's private key")
+    _workers_option(p, d(1))
+
+
+def _workers_option(p: argparse.ArgumentParser, default: Any) -> None:
+    p.add_argument("--workers", type=int, default=default, metavar="N",
+                   help="API processes serving the same port and database (default 1); a process that dies is "
+                   "started again. Each holds no state of its own: nonces, rate limits and enrolments are in the "
+                   "database")
 
 
 def _need_dir(args: argparse.Namespace) -> Path:
@@ -126,6 +134,8 @@ def run_server(args: argparse.Namespace) -> int:
     data_dir = _need_dir(args)
     if (args.tls_cert is None) != (args.tls_key is None):
         raise CheckpointError("give both --tls-cert and --tls-key, or neither")
+    if args.workers != 1:
+        return _run_workers(args, data_dir)
     app, storage = open_app(data_dir)
     scheme = "https" if args.tls_cert else "http"
     print(f"checkpoint server: {scheme}://{args.host}:{args.port} (data in {data_dir}); Ctrl+C stops it",
@@ -136,6 +146,21 @@ def run_server(args: argparse.Namespace) -> int:
                     ssl_keyfile=str(args.tls_key) if args.tls_key else None)
     finally:
         storage.close()
+    return EXIT_OK
+
+
+def _run_workers(args: argparse.Namespace, data_dir: Path) -> int:
+    """``--workers N``: uvicorn's supervisor runs N processes of the app factory on one socket."""
+    from sync.server.serve import run_workers
+
+    if not 1 <= args.workers <= 64:
+        raise CheckpointError("--workers must be between 1 and 64")
+    database = getattr(args, "database", None)  # --database (PostgreSQL), where the server has it
+    scheme = "https" if args.tls_cert else "http"
+    print(f"checkpoint server: {scheme}://{args.host}:{args.port} with {args.workers} processes (data in "
+          f"{data_dir}); Ctrl+C stops it", file=sys.stderr)
+    run_workers(data_dir, args.workers, args.host, args.port, database=str(database) if database else None,
+                tls_cert=args.tls_cert, tls_key=args.tls_key)
     return EXIT_OK
 
 

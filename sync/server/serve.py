@@ -6,14 +6,19 @@ kernel queues the connection until uvicorn accepts it): nobody waits for "starte
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
 from checkpoint.clock import Clock, SystemClock
+from checkpoint.errors import CheckpointError
 from sync.server.app import ServerHooks, create_app
 from sync.server.keys import load_or_create_server_key
 from sync.server.lists import PublishedLists
@@ -62,3 +67,62 @@ class ServerThread:
         self.server.should_exit = True
         self.thread.join(timeout=10)
         self.sock.close()
+
+
+# -- several API processes (``checkpoint server run --workers N``) -------------------------------------
+#: What each worker process reads to build its app: the data folder, and the database when not the
+#: folder's SQLite file (e.g. ``postgresql://...``). Set by ``checkpoint server run`` before uvicorn starts
+#: its workers; a worker inherits them.
+DATA_DIR_ENV = "CHECKPOINT_SERVER_DATA_DIR"
+DATABASE_ENV = "CHECKPOINT_SERVER_DATABASE"
+#: The import string of the factory uvicorn calls in each worker.
+APP_FACTORY = "sync.server.serve:app_from_environment"
+
+
+def app_from_environment() -> FastAPI:
+    """The app one worker process serves, built from ``$CHECKPOINT_SERVER_DATA_DIR`` (and
+    ``$CHECKPOINT_SERVER_DATABASE``).
+
+    Each worker opens its own database connection and reads the reply-signing key from its file. Nothing
+    that matters lives in process memory (nonces, rate limits, enrolment, crossings are in the database;
+    the published lists are files, re-read when they change), so any worker may answer any request and a
+    killed worker loses nothing a station was told is stored.
+    """
+    folder = os.environ.get(DATA_DIR_ENV, "")
+    if not folder:
+        raise CheckpointError(f"${DATA_DIR_ENV} is not set: start the workers with 'checkpoint server run "
+                              "--data-dir DIR --workers N'")
+    app, storage = _open(Path(folder), os.environ.get(DATABASE_ENV) or None)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: object) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            storage.close()
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+def _open(data_dir: Path, database: str | None) -> tuple[FastAPI, Any]:
+    opener: Any = open_app  # the database selector is added beside SQLite by the PostgreSQL storage
+    return opener(data_dir, **({"database": database} if database else {}))  # type: ignore[no-any-return]
+
+
+def run_workers(data_dir: Path, workers: int, host: str, port: int, *, database: str | None = None,
+                tls_cert: Path | None = None, tls_key: Path | None = None) -> None:
+    """Serve with ``workers`` uvicorn processes on one socket; a worker that dies is started again by
+    uvicorn's supervisor (it checks them every half second)."""
+    # Made once here, before the workers start: workers racing on a fresh folder would each make their own
+    # signing key (stations would pin one and refuse the others' replies) and migrate the schema at once.
+    _app, storage = _open(data_dir, database)
+    storage.close()
+    os.environ[DATA_DIR_ENV] = str(data_dir)
+    if database:
+        os.environ[DATABASE_ENV] = database
+    else:
+        os.environ.pop(DATABASE_ENV, None)
+    uvicorn.run(APP_FACTORY, factory=True, workers=workers, host=host, port=port, log_level="info",
+                access_log=False, ssl_certfile=str(tls_cert) if tls_cert else None,
+                ssl_keyfile=str(tls_key) if tls_key else None)
