@@ -154,6 +154,8 @@ class RunResult:
     check: Check
     killed: int | None = None
     replaced_after: float | None = None
+    data_dir: Path | None = None  # kept only when the config names a work folder
+    stations: list[SimStation] = field(default_factory=list)
 
     def rate(self, n: float) -> float:
         return n / self.elapsed if self.elapsed else 0.0
@@ -769,7 +771,7 @@ def run(cfg: LoadConfig) -> RunResult:
         return RunResult(cfg, elapsed, gen.stats, api.total, dbm.total,
                          (usage1.ru_utime + usage1.ru_stime) - (usage0.ru_utime + usage0.ru_stime),
                          (busy1 - busy0) / max(total1 - total0, 1), load, events, result,
-                         killed[0] if killed else None, replaced[0] if replaced else None)
+                         killed[0] if killed else None, replaced[0] if replaced else None, data_dir, stations)
     finally:
         if server is not None:
             for pid in reversed(tree(server.pid)):

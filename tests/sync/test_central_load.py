@@ -1,0 +1,59 @@
+"""The central load generator in miniature: enrolled stations, two API processes on SQLite, one SIGKILLed.
+
+A real ``checkpoint server run --workers 2`` in its own processes, real signed requests and replies, a real
+SIGKILL: every crossing a station saw acknowledged (a signed reply naming its hash) is in the database exactly
+once, and every station's retries bring the server's cursor to its last crossing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.central_load import LoadConfig, check, open_storage, run
+
+
+@pytest.fixture(scope="module")
+def fault_run(tmp_path_factory: pytest.TempPathFactory) -> object:
+    cfg = LoadConfig(stations=20, interval=1.0, crossings=6, duration=6.0, workers=2, faults=True, drain=30.0,
+                     connections=20, work=tmp_path_factory.mktemp("central-load"), quiet=True)
+    return run(cfg)
+
+
+def test_a_killed_api_process_loses_no_acknowledged_crossing(fault_run: object) -> None:
+    from bench.central_load import RunResult
+
+    assert isinstance(fault_run, RunResult)
+    r = fault_run
+    assert r.killed is not None, r.events  # an API process really was SIGKILLed mid-run
+    assert r.stats.rounds > 20 and r.stats.crossings_acked > 100, (r.stats, r.events)
+    k = r.check
+    assert k.acknowledged > 100
+    assert (k.missing, k.duplicates, k.mismatched, k.unknown, k.lost_acks) == (0, 0, 0, 0, 0), k
+    assert k.held_once == k.acknowledged == k.created == k.rows, k
+    assert k.exactly_once
+
+
+def test_every_station_converges_after_the_kill(fault_run: object) -> None:
+    from bench.central_load import RunResult
+
+    assert isinstance(fault_run, RunResult)
+    assert fault_run.check.converged == fault_run.check.stations == 20, fault_run.check
+    assert fault_run.check.passed
+
+
+def test_the_check_sees_a_lost_acknowledged_crossing(fault_run: object) -> None:
+    """The PASS is not vacuous: a crossing gone from the database after its acknowledgement is found."""
+    from bench.central_load import RunResult
+
+    assert isinstance(fault_run, RunResult) and fault_run.data_dir is not None
+    storage = open_storage(Path(fault_run.data_dir), "sqlite")
+    try:
+        victim = fault_run.stations[3]
+        storage._db.execute("DELETE FROM crossings WHERE station_id = ? AND seq = 2", (victim.station_id,))
+        found = check(storage, fault_run.stations, 0)
+    finally:
+        storage.close()
+    assert (found.missing, found.held_once) == (1, fault_run.check.held_once - 1)
+    assert not found.exactly_once and not found.passed
