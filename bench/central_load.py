@@ -379,7 +379,8 @@ class Generator:
     async def run(self, duration: float, during: Callable[[float], None] | None = None) -> float:
         """Run the load for ``duration`` s (calling ``during(t)`` each second), then let the stations drain."""
         timeout = aiohttp.ClientTimeout(total=self.cfg.timeout)
-        connector = aiohttp.TCPConnector(limit=self.cfg.connections, keepalive_timeout=10)
+        # idle connections are dropped before uvicorn drops them (after 5 s): no request is sent on a closing one
+        connector = aiohttp.TCPConnector(limit=self.cfg.connections, keepalive_timeout=4)
         async with aiohttp.ClientSession(connector=connector, timeout=timeout) as self.session:
             loop = asyncio.get_running_loop()
             t0 = loop.time() + 0.5
