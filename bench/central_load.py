@@ -814,6 +814,9 @@ def report(r: RunResult) -> list[str]:
         f"{r.database_cpu:.0f} s ({r.database_cpu / r.elapsed:.2f} cores), this generator {r.generator_cpu:.0f} s "
         f"({r.generator_cpu / r.elapsed:.2f} cores); the machine was {100 * r.machine_busy:.0f} % busy, load "
         f"average {r.load_avg[0]:.1f}",
+        f"  API CPU per round {_ms(r.server_cpu / max(s.rounds, 1))}, per request "
+        f"{_ms(r.server_cpu / max(requests, 1))}: the offered {c.rate:.0f} rounds/s would need "
+        f"{r.server_cpu / max(s.rounds, 1) * c.rate:.1f} cores of API processes (database server apart)",
         "  requests: " + ", ".join(f"{k} {v}" for k, v in sorted(s.requests.items())) +
         f"; heartbeats skipped (404) {s.heartbeats_skipped}",
         "  errors: " + (", ".join(f"{k} x{v}" for k, v in s.errors.most_common()) or "none") +
@@ -833,7 +836,9 @@ def report(r: RunResult) -> list[str]:
 
 
 def _ms(seconds: float) -> str:
-    return "-" if seconds != seconds else f"{seconds * 1000:.0f} ms"
+    if seconds != seconds:
+        return "-"
+    return f"{seconds * 1000:.1f} ms" if seconds < 0.01 else f"{seconds * 1000:.0f} ms"
 
 
 def runs_of(args: argparse.Namespace) -> Iterator[LoadConfig]:

@@ -1,12 +1,14 @@
-"""The central load generator in miniature: enrolled stations, two API processes on SQLite, one SIGKILLed.
+"""The central load generator in miniature: enrolled stations, two API processes, one SIGKILLed.
 
 A real ``checkpoint server run --workers 2`` in its own processes, real signed requests and replies, a real
 SIGKILL: every crossing a station saw acknowledged (a signed reply naming its hash) is in the database exactly
-once, and every station's retries bring the server's cursor to its last crossing.
+once, and every station's retries bring the server's cursor to its last crossing. On SQLite always; on a
+throwaway PostgreSQL cluster (restarted mid-run) where the server has the PostgreSQL storage.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,10 +16,18 @@ import pytest
 from bench.central_load import LoadConfig, check, open_storage, run
 
 
-@pytest.fixture(scope="module")
-def fault_run(tmp_path_factory: pytest.TempPathFactory) -> object:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def fault_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> object:
+    if request.param == "postgres":
+        from sync.server import serve
+
+        if getattr(serve, "open_storage", None) is None:
+            pytest.skip("no PostgreSQL storage in this server yet (sync.server.serve.open_storage)")
+        if shutil.which("pg_ctl") is None and not list(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl")):
+            pytest.skip("PostgreSQL's server programs (pg_ctl, initdb) are not installed")
     cfg = LoadConfig(stations=20, interval=1.0, crossings=6, duration=6.0, workers=2, faults=True, drain=30.0,
-                     connections=20, work=tmp_path_factory.mktemp("central-load"), quiet=True)
+                     connections=20, database=request.param, work=tmp_path_factory.mktemp("central-load"),
+                     quiet=True)
     return run(cfg)
 
 
@@ -48,6 +58,8 @@ def test_the_check_sees_a_lost_acknowledged_crossing(fault_run: object) -> None:
     from bench.central_load import RunResult
 
     assert isinstance(fault_run, RunResult) and fault_run.data_dir is not None
+    if fault_run.config.database != "sqlite":
+        pytest.skip("deletes the row through SQLite")
     storage = open_storage(Path(fault_run.data_dir), "sqlite")
     try:
         victim = fault_run.stations[3]
@@ -71,3 +83,10 @@ def test_expired_nonces_are_found_by_index_not_by_a_scan(tmp_path: Path) -> None
         storage.close()
     text = " ".join(str(row[-1]) for row in plan)
     assert "INDEX nonces_seen" in text, text
+
+
+def test_workers_out_of_range_are_refused_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from checkpoint.cli import main
+
+    assert main(["server", "run", "--data-dir", str(tmp_path), "--workers", "0"]) != 0
+    assert "--workers must be between 1 and 64" in capsys.readouterr().err
