@@ -341,6 +341,8 @@ class Generator:
     async def station_loop(self, st: SimStation, start: float, stop: float, drain_until: float) -> None:
         loop = asyncio.get_running_loop()
         due, attempt = start, 0
+        if start >= stop:  # an interval longer than the run: this station's turn would come after it
+            return
         await asyncio.sleep(max(0.0, start - loop.time()))
         while True:
             now = loop.time()
@@ -829,8 +831,10 @@ def report(r: RunResult) -> list[str]:
         f"stations, {k.held_once} held exactly once with the station's hash ({k.missing} missing, {k.duplicates} "
         f"duplicated, {k.mismatched} different, {k.unknown} unknown; {k.rows} rows for {k.created} crossings made)" +
         (f"; {k.lost_acks} gap replies below an acknowledged sequence" if k.lost_acks else ""))
+    synced = sum(1 for st in r.stations if st.last_seq)
     lines.append(f"  converged: {'PASS' if k.converged == k.stations else 'FAIL'}: {k.converged}/{k.stations} "
-                 f"stations have their last crossing acknowledged and the server's cursor there (after "
+                 f"stations ({synced} of them had crossings to send) have their last crossing acknowledged and "
+                 f"the server's cursor there (after "
                  f"{c.drain:g} s of retries at most)")
     return lines
 
