@@ -325,11 +325,14 @@ class Generator:
 
     async def heartbeat(self, st: SimStation) -> None:
         nonce = protocol.new_nonce()
+        now = datetime.now(UTC)
+        lists = [{"kind": kind, "version": 1, "issued_at": protocol.iso(now - timedelta(hours=1)),
+                  "expires_at": protocol.iso(now + timedelta(days=7))} for kind in protocol.LIST_PATHS]
+        # the state sync.heartbeat.heartbeat_state reports (main's heartbeat, issue 13 item 3)
         body = protocol.dumps(protocol.envelope(
-            "heartbeat", st.station_id, datetime.now(UTC), nonce=nonce, software_version="0.1.0",
-            lists={kind: {"version": 1, "age_seconds": 60} for kind in protocol.LIST_PATHS},
-            clock_offset_seconds=0.0, queue_length=len(st.pending), disk_free_bytes=20 * 2**30, camera="ok",
-            last_scan_at=protocol.iso(datetime.now(UTC))))
+            "heartbeat", st.station_id, now, nonce=nonce, software_version="0.1.0", lists=lists,
+            clock_offset_seconds=0.0, queue=len(st.pending), disk_free_bytes=20 * 2**30, camera="running",
+            last_scan_at=protocol.iso(now)))
         status, _, data = await self.signed("heartbeat", st, HEARTBEAT_PATH, body, nonce)
         if status == 404:
             if self.measuring:
