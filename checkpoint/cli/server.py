@@ -132,6 +132,14 @@ def _run_options(p: argparse.ArgumentParser, default: Any) -> None:
     p.add_argument("--tls-cert", type=Path, default=d(None), metavar="PEM", help="serve HTTPS with this certificate")
     p.add_argument("--tls-key", type=Path, default=d(None), metavar="PEM", help="the certificate's private key")
     _database(p, d(None))
+    _workers_option(p, d(1))
+
+
+def _workers_option(p: argparse.ArgumentParser, default: Any) -> None:
+    p.add_argument("--workers", type=int, default=default, metavar="N",
+                   help="API processes serving the same port and database (default 1); a process that dies is "
+                   "started again. Each holds no state of its own: nonces, rate limits and enrolments are in the "
+                   "database")
 
 
 def _need_dir(args: argparse.Namespace) -> Path:
@@ -147,6 +155,8 @@ def run_server(args: argparse.Namespace) -> int:
     if (args.tls_cert is None) != (args.tls_key is None):
         raise CheckpointError("give both --tls-cert and --tls-key, or neither")
     database = _database_url(args)
+    if args.workers != 1:
+        return _run_workers(args, data_dir, database)
     app, storage = open_app(data_dir, database=database)
     scheme = "https" if args.tls_cert else "http"
     where = f"data in {data_dir}" + (f", database {_shown_url(database)}" if database else "")
@@ -168,6 +178,20 @@ def _shown_url(url: str) -> str:
     from sync.server.pg_storage import describe
 
     return describe(url)
+
+
+def _run_workers(args: argparse.Namespace, data_dir: Path, database: str | None) -> int:
+    """``--workers N``: uvicorn's supervisor runs N processes of the app factory on one socket."""
+    from sync.server.serve import run_workers
+
+    if not 1 <= args.workers <= 64:
+        raise CheckpointError("--workers must be between 1 and 64")
+    scheme = "https" if args.tls_cert else "http"
+    print(f"checkpoint server: {scheme}://{args.host}:{args.port} with {args.workers} processes (data in "
+          f"{data_dir}); Ctrl+C stops it", file=sys.stderr)
+    run_workers(data_dir, args.workers, args.host, args.port, database=database,
+                tls_cert=args.tls_cert, tls_key=args.tls_key)
+    return EXIT_OK
 
 
 def _storage(args: argparse.Namespace) -> Any:
