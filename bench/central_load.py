@@ -16,7 +16,9 @@ against ``checkpoint server run --workers N`` in its own processes:
   ``POST /v1/cursor``, ``POST /v1/batches`` (the crossings the server lacks), both list pulls with the
   ETag of the copy held (``If-None-Match``), and ``POST /v1/heartbeat`` (counted as skipped on a 404:
   a server without heartbeats);
-- ``lean`` rounds leave out the time and the cursor (asked only after a failed round).
+- ``lean`` rounds leave out the time and the cursor (asked only after a failed round);
+- ``upload`` rounds are one signed batch each (cursor only after a failure), the issue's arithmetic
+  (10,000 stations every 30 s = 333 requests/s, 2,000 crossings/s); lists and heartbeats are left out.
 
 Requests are signed and replies checked with ``sync.protocol`` (the code the station's client uses): a reply
 not signed by the server key, or an acknowledgement for another station, request or hash, is an error and
@@ -90,7 +92,7 @@ class LoadConfig:
     duration: float = 300.0  # seconds of load (measured)
     workers: int = 1  # API processes
     database: str = "sqlite"  # sqlite | postgres (a cluster started here) | postgresql://... (yours)
-    round: str = "station"  # station | lean
+    round: str = "station"  # station | lean | upload
     faults: bool = False
     drain: float = 120.0  # seconds the stations get after the run to have everything acknowledged
     connections: int = 200  # the generator's HTTP connection pool (stations share it)
@@ -284,7 +286,7 @@ class Generator:
 
     # -- one round ----------------------------------------------------------------------------------
     async def sync_round(self, st: SimStation) -> None:
-        lean = self.cfg.round == "lean"
+        lean = self.cfg.round in ("lean", "upload")
         if not lean:
             await self.exchange("time", "GET", protocol.TIME_PATH)
         if not lean or st.need_cursor:
@@ -305,6 +307,8 @@ class Generator:
             self.take(st, ack, "batch")
             if self.measuring:
                 self.stats.latencies.append(time.perf_counter() - t0)
+        if self.cfg.round == "upload":
+            return  # the arithmetic: one signed batch per station and round (333 requests/s for 10,000)
         for kind, path in protocol.LIST_PATHS.items():
             etag = st.etags.get(kind)
             status, headers, _ = await self.exchange("list", "GET", path,
@@ -875,9 +879,9 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2", help="API process counts to run, comma-separated (default 1,2)")
     ap.add_argument("--database", default="sqlite",
                     help="comma-separated: sqlite, postgres (a throwaway cluster started here), postgresql://URL")
-    ap.add_argument("--round", choices=["station", "lean"], default="station",
+    ap.add_argument("--round", choices=["station", "lean", "upload"], default="station",
                     help="station: time, cursor, batch, lists, heartbeat (as sync_once); lean: no time, cursor only "
-                    "after a failure")
+                    "after a failure; upload: one signed batch per round, nothing else")
     ap.add_argument("--faults", action="store_true", help="SIGKILL an API process and restart the database mid-run")
     ap.add_argument("--drain", type=float, default=120.0, help="seconds allowed after the run to converge")
     ap.add_argument("--connections", type=int, default=200, help="the generator's HTTP connection pool size")
