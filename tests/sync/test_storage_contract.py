@@ -16,8 +16,11 @@ import pytest
 
 from sync.server.storage import (
     GENESIS_HASH,
+    EnrolmentRefused,
     ExportFilter,
     Gap,
+    Refusal,
+    StationRecord,
     Storage,
     Stored,
     Tampering,
@@ -66,16 +69,16 @@ def test_a_token_enrols_once_and_says_why_it_is_refused(open_db: Opener):
     s = open_db()
     token = s.create_token(NOW, timedelta(hours=1))
     record = s.enroll(token, "ST-A", "key-a", NOW)
-    assert not isinstance(record, str)
+    assert isinstance(record, StationRecord)
     assert (record.station_id, record.public_key, record.cursor, record.last_hash) == ("ST-A", "key-a", 0,
                                                                                       GENESIS_HASH)
     assert s.enroll(token, "ST-A", "key-a", NOW) == record  # the same enrolment again (its reply was lost)
-    assert s.enroll(token, "ST-B", "key-b", NOW) == "the enrolment token has already been used"
-    assert s.enroll("cpt_made-up", "ST-B", "key-b", NOW) == "the enrolment token is not known to this server"
+    assert s.enroll(token, "ST-B", "key-b", NOW) == EnrolmentRefused(Refusal.TOKEN_USED, "ST-B")
+    assert s.enroll("cpt_made-up", "ST-B", "key-b", NOW) == EnrolmentRefused(Refusal.UNKNOWN_TOKEN, "ST-B")
     old = s.create_token(NOW - timedelta(days=2), timedelta(days=1))
-    assert s.enroll(old, "ST-B", "key-b", NOW) == "the enrolment token has expired; ask for a new one"
+    assert s.enroll(old, "ST-B", "key-b", NOW) == EnrolmentRefused(Refusal.TOKEN_EXPIRED, "ST-B")
     assert s.enroll(s.create_token(NOW, timedelta(hours=1)), "ST-A", "key-x", NOW) == (
-        "station ST-A is already enrolled with another key")
+        EnrolmentRefused(Refusal.KEY_CONFLICT, "ST-A"))
     assert s.enroll(s.create_token(NOW, timedelta(hours=1)), "ST-A", "key-a", NOW) == record  # re-enrol, same key
     assert s.station("ST-A") == record and s.station("ST-B") is None
 
