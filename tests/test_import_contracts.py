@@ -39,7 +39,7 @@ INJECTED = [
     ("checkpoint/rules.py", "import sqlite3", "pure-core"),  # the core touching storage
     ("sync/server/app.py", "import checkpoint.station", "server-apart"),  # the server using the station
     ("checkpoint/cli/officers.py", "import checkpoint.tui.app", "one-app-launcher"),  # a headless command
-    ("scanner/loop.py", "import checkpoint.model", "scanner-apart"),  # the scanner knowing passes
+    ("scanner/_loop.py", "import checkpoint.model", "scanner-apart"),  # the scanner knowing passes
 ]
 
 

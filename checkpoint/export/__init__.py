@@ -22,65 +22,65 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from checkpoint.export.atomic_file import ExportError as ExportError
-    from checkpoint.export.atomic_file import atomic_output as atomic_output
-    from checkpoint.export.columns import PersonalMode as PersonalMode
-    from checkpoint.export.engine import ExportCancelled as ExportCancelled
-    from checkpoint.export.engine import ExportRequest as ExportRequest
-    from checkpoint.export.engine import ExportResult as ExportResult
-    from checkpoint.export.engine import ProgressCallback as ProgressCallback
-    from checkpoint.export.engine import export as export
-    from checkpoint.export.filters import CrossingFilter as CrossingFilter
-    from checkpoint.export.filters import id_number_hash as id_number_hash
-    from checkpoint.export.manifest import Pin as Pin
-    from checkpoint.export.manifest import Status as Status
-    from checkpoint.export.manifest import VerifyReport as VerifyReport
-    from checkpoint.export.manifest import load_manifest as load_manifest
-    from checkpoint.export.manifest import manifest_path as manifest_path
-    from checkpoint.export.manifest import verify as verify
-    from checkpoint.export.settings import ExportSettings as ExportSettings
-    from checkpoint.export.settings import Period as Period
-    from checkpoint.export.settings import export_settings as export_settings
-    from checkpoint.export.settings import period_from as period_from
-    from checkpoint.export.settings import tz_label as tz_label
-    from checkpoint.export.source import ExportRow as ExportRow
-    from checkpoint.export.source import LogRows as LogRows
-    from checkpoint.export.station_export import Criteria as Criteria
-    from checkpoint.export.station_export import chain_check as chain_check
-    from checkpoint.export.station_export import export_station_log as export_station_log
-    from checkpoint.export.station_export import report_station_log as report_station_log
-    from checkpoint.export.writers import Format as Format
+    from checkpoint.export._atomic_file import ExportError as ExportError
+    from checkpoint.export._atomic_file import atomic_output as atomic_output
+    from checkpoint.export._columns import PersonalMode as PersonalMode
+    from checkpoint.export._engine import ExportCancelled as ExportCancelled
+    from checkpoint.export._engine import ExportRequest as ExportRequest
+    from checkpoint.export._engine import ExportResult as ExportResult
+    from checkpoint.export._engine import ProgressCallback as ProgressCallback
+    from checkpoint.export._engine import export as export
+    from checkpoint.export._filters import CrossingFilter as CrossingFilter
+    from checkpoint.export._filters import id_number_hash as id_number_hash
+    from checkpoint.export._manifest import Pin as Pin
+    from checkpoint.export._manifest import Status as Status
+    from checkpoint.export._manifest import VerifyReport as VerifyReport
+    from checkpoint.export._manifest import load_manifest as load_manifest
+    from checkpoint.export._manifest import manifest_path as manifest_path
+    from checkpoint.export._manifest import verify as verify
+    from checkpoint.export._settings import ExportSettings as ExportSettings
+    from checkpoint.export._settings import Period as Period
+    from checkpoint.export._settings import export_settings as export_settings
+    from checkpoint.export._settings import period_from as period_from
+    from checkpoint.export._settings import tz_label as tz_label
+    from checkpoint.export._source import ExportRow as ExportRow
+    from checkpoint.export._source import LogRows as LogRows
+    from checkpoint.export._station_export import Criteria as Criteria
+    from checkpoint.export._station_export import chain_check as chain_check
+    from checkpoint.export._station_export import export_station_log as export_station_log
+    from checkpoint.export._station_export import report_station_log as report_station_log
+    from checkpoint.export._writers import Format as Format
 
 #: Where each name is defined (a module of this package).
 _HOME = {
-    "ExportError": "atomic_file",
-    "atomic_output": "atomic_file",
-    "PersonalMode": "columns",
-    "ExportCancelled": "engine",
-    "ExportRequest": "engine",
-    "ExportResult": "engine",
-    "ProgressCallback": "engine",
-    "export": "engine",
-    "CrossingFilter": "filters",
-    "id_number_hash": "filters",
-    "Pin": "manifest",
-    "Status": "manifest",
-    "VerifyReport": "manifest",
-    "load_manifest": "manifest",
-    "manifest_path": "manifest",
-    "verify": "manifest",
-    "ExportSettings": "settings",
-    "Period": "settings",
-    "export_settings": "settings",
-    "period_from": "settings",
-    "tz_label": "settings",
-    "ExportRow": "source",
-    "LogRows": "source",
-    "Criteria": "station_export",
-    "chain_check": "station_export",
-    "export_station_log": "station_export",
-    "report_station_log": "station_export",
-    "Format": "writers",
+    "ExportError": "_atomic_file",
+    "atomic_output": "_atomic_file",
+    "PersonalMode": "_columns",
+    "ExportCancelled": "_engine",
+    "ExportRequest": "_engine",
+    "ExportResult": "_engine",
+    "ProgressCallback": "_engine",
+    "export": "_engine",
+    "CrossingFilter": "_filters",
+    "id_number_hash": "_filters",
+    "Pin": "_manifest",
+    "Status": "_manifest",
+    "VerifyReport": "_manifest",
+    "load_manifest": "_manifest",
+    "manifest_path": "_manifest",
+    "verify": "_manifest",
+    "ExportSettings": "_settings",
+    "Period": "_settings",
+    "export_settings": "_settings",
+    "period_from": "_settings",
+    "tz_label": "_settings",
+    "ExportRow": "_source",
+    "LogRows": "_source",
+    "Criteria": "_station_export",
+    "chain_check": "_station_export",
+    "export_station_log": "_station_export",
+    "report_station_log": "_station_export",
+    "Format": "_writers",
 }
 
 __all__ = [

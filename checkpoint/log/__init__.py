@@ -23,33 +23,33 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from checkpoint.log.anchor import ANCHOR_FILE as ANCHOR_FILE
-    from checkpoint.log.anchor import AnchorError as AnchorError
-    from checkpoint.log.anchor import LogAnchor as LogAnchor
-    from checkpoint.log.errors import LogError as LogError
-    from checkpoint.log.personal import open_personal as open_personal
-    from checkpoint.log.refuse import record_or_refuse as record_or_refuse
-    from checkpoint.log.settings import LogSettings as LogSettings
-    from checkpoint.log.settings import log_settings as log_settings
-    from checkpoint.log.settings import open_station_log as open_station_log
-    from checkpoint.log.store import CrossingContext as CrossingContext
-    from checkpoint.log.store import CrossingLog as CrossingLog
-    from checkpoint.log.verify import ChainReport as ChainReport
+    from checkpoint.log._anchor import ANCHOR_FILE as ANCHOR_FILE
+    from checkpoint.log._anchor import AnchorError as AnchorError
+    from checkpoint.log._anchor import LogAnchor as LogAnchor
+    from checkpoint.log._errors import LogError as LogError
+    from checkpoint.log._personal import open_personal as open_personal
+    from checkpoint.log._refuse import record_or_refuse as record_or_refuse
+    from checkpoint.log._settings import LogSettings as LogSettings
+    from checkpoint.log._settings import log_settings as log_settings
+    from checkpoint.log._settings import open_station_log as open_station_log
+    from checkpoint.log._store import CrossingContext as CrossingContext
+    from checkpoint.log._store import CrossingLog as CrossingLog
+    from checkpoint.log._verify import ChainReport as ChainReport
 
 #: Where each name is defined (a module of this package).
 _HOME = {
-    "ANCHOR_FILE": "anchor",
-    "AnchorError": "anchor",
-    "LogAnchor": "anchor",
-    "LogError": "errors",
-    "open_personal": "personal",
-    "record_or_refuse": "refuse",
-    "LogSettings": "settings",
-    "log_settings": "settings",
-    "open_station_log": "settings",
-    "CrossingContext": "store",
-    "CrossingLog": "store",
-    "ChainReport": "verify",
+    "ANCHOR_FILE": "_anchor",
+    "AnchorError": "_anchor",
+    "LogAnchor": "_anchor",
+    "LogError": "_errors",
+    "open_personal": "_personal",
+    "record_or_refuse": "_refuse",
+    "LogSettings": "_settings",
+    "log_settings": "_settings",
+    "open_station_log": "_settings",
+    "CrossingContext": "_store",
+    "CrossingLog": "_store",
+    "ChainReport": "_verify",
 }
 
 __all__ = [

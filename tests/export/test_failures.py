@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from checkpoint.export.atomic_file import ExportError, atomic_output
+from checkpoint.export._atomic_file import ExportError, atomic_output
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,7 +23,7 @@ CHILD = textwrap.dedent("""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from checkpoint.clock import FixedClock
     from checkpoint.export import ExportError, ExportRequest, Format, export
-    from checkpoint.export.source import rows_of
+    from checkpoint.export._source import rows_of
     from tests.export.crossing_rows import T0, crossings
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
@@ -73,7 +73,7 @@ def test_unwritable_folder(tmp_path: Path) -> None:
 def test_read_only_file_system_message() -> None:
     import errno
 
-    from checkpoint.export.atomic_file import describe_os_error
+    from checkpoint.export._atomic_file import describe_os_error
 
     msg = describe_os_error(OSError(errno.EROFS, "Read-only file system"), Path("/media/usb/log.csv"))
     assert msg == ("/media/usb/log.csv: cannot write the file: the drive of /media/usb is read-only; choose another "
