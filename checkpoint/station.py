@@ -31,14 +31,22 @@ from checkpoint.config import StationConfig
 from checkpoint.decision import Decision, Flag
 from checkpoint.errors import CheckpointError, KeyLoadError, SignedListError
 from checkpoint.rules import Rules
-from checkpoint.trust import keys
-from checkpoint.trust._did import load_did_document
-from checkpoint.trust._folder import load_key_folder
-from checkpoint.trust._jwks import load_issuer_folder
-from checkpoint.trust._revocation import RevocationList, load_revocation_list
-from checkpoint.trust._state import REVOCATIONS, TRUST, ListInForce, TrustedState
-from checkpoint.trust._store import TrustSource, TrustStore
-from checkpoint.trust._trustlist import TrustList, load_trust_list
+from checkpoint.trust import (
+    REVOCATIONS,
+    TRUST,
+    ListInForce,
+    RevocationList,
+    TrustedState,
+    TrustList,
+    TrustSource,
+    TrustStore,
+    keys,
+    load_did_document,
+    load_issuer_folder,
+    load_key_folder,
+    load_revocation_list,
+    load_trust_list,
+)
 from checkpoint.verify import Verifier
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from checkpoint.export._atomic_file import ExportError as ExportError
-    from checkpoint.export._atomic_file import atomic_output as atomic_output
     from checkpoint.export._columns import PersonalMode as PersonalMode
     from checkpoint.export._engine import ExportCancelled as ExportCancelled
     from checkpoint.export._engine import ExportRequest as ExportRequest
@@ -32,12 +30,7 @@ if TYPE_CHECKING:
     from checkpoint.export._engine import export as export
     from checkpoint.export._filters import CrossingFilter as CrossingFilter
     from checkpoint.export._filters import id_number_hash as id_number_hash
-    from checkpoint.export._manifest import Pin as Pin
-    from checkpoint.export._manifest import Status as Status
-    from checkpoint.export._manifest import VerifyReport as VerifyReport
-    from checkpoint.export._manifest import load_manifest as load_manifest
-    from checkpoint.export._manifest import manifest_path as manifest_path
-    from checkpoint.export._manifest import verify as verify
+    from checkpoint.export._masking import mask_name as mask_name
     from checkpoint.export._settings import ExportSettings as ExportSettings
     from checkpoint.export._settings import Period as Period
     from checkpoint.export._settings import export_settings as export_settings
@@ -50,11 +43,20 @@ if TYPE_CHECKING:
     from checkpoint.export._station_export import export_station_log as export_station_log
     from checkpoint.export._station_export import report_station_log as report_station_log
     from checkpoint.export._writers import Format as Format
+    from checkpoint.export.atomic_file import ExportError as ExportError
+    from checkpoint.export.atomic_file import atomic_output as atomic_output
+    from checkpoint.export.manifest import Pin as Pin
+    from checkpoint.export.manifest import Status as Status
+    from checkpoint.export.manifest import VerifyReport as VerifyReport
+    from checkpoint.export.manifest import load_manifest as load_manifest
+    from checkpoint.export.manifest import manifest_path as manifest_path
+    from checkpoint.export.manifest import verify as verify
 
 #: Where each name is defined (a module of this package).
 _HOME = {
-    "ExportError": "_atomic_file",
-    "atomic_output": "_atomic_file",
+    "mask_name": "_masking",
+    "ExportError": "atomic_file",
+    "atomic_output": "atomic_file",
     "PersonalMode": "_columns",
     "ExportCancelled": "_engine",
     "ExportRequest": "_engine",
@@ -63,12 +65,12 @@ _HOME = {
     "export": "_engine",
     "CrossingFilter": "_filters",
     "id_number_hash": "_filters",
-    "Pin": "_manifest",
-    "Status": "_manifest",
-    "VerifyReport": "_manifest",
-    "load_manifest": "_manifest",
-    "manifest_path": "_manifest",
-    "verify": "_manifest",
+    "Pin": "manifest",
+    "Status": "manifest",
+    "VerifyReport": "manifest",
+    "load_manifest": "manifest",
+    "manifest_path": "manifest",
+    "verify": "manifest",
     "ExportSettings": "_settings",
     "Period": "_settings",
     "export_settings": "_settings",
@@ -108,6 +110,7 @@ __all__ = [
     "id_number_hash",
     "load_manifest",
     "manifest_path",
+    "mask_name",
     "period_from",
     "report_station_log",
     "tz_label",

@@ -28,13 +28,13 @@ from checkpoint.atomic import write_atomic
 from checkpoint.clock import Clock
 from checkpoint.crossing import PersonalData
 from checkpoint.export import _columns as cols
-from checkpoint.export._atomic_file import ExportError, atomic_output, describe_os_error
 from checkpoint.export._filters import CrossingFilter
-from checkpoint.export._manifest import file_digest, manifest_path, render, sign
 from checkpoint.export._masking import mask
 from checkpoint.export._personal import PersonalOpener
 from checkpoint.export._source import ExportRow
 from checkpoint.export._writers import CsvWriter, Format, JsonlWriter, RowWriter, SpreadsheetWriter
+from checkpoint.export.atomic_file import ExportError, atomic_output, describe_os_error
+from checkpoint.export.manifest import file_digest, manifest_path, render, sign
 from checkpoint.isotime import iso_z, parse_instant
 from checkpoint.sealing import UnsealError
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from checkpoint.export._source import ExportRow
+from checkpoint.export import ExportRow
 from checkpoint.isotime import iso_z
-from checkpoint.log._personal import id_number_hash
+from checkpoint.log import id_number_hash
 
 __all__ = ["DIRECTIONS", "VERDICTS", "CrossingFilter", "id_number_hash"]
 

@@ -21,10 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from checkpoint.crossing import Crossing
-from checkpoint.log._errors import LogError, from_sqlite
-from checkpoint.log._rows import COLUMNS
-from checkpoint.log._store import connect
-from checkpoint.log._timefmt import stamp
+from checkpoint.log import COLUMNS, LogError, connect, from_sqlite, stamp
 
 
 class ExportRow(NamedTuple):

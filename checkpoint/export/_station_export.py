@@ -23,11 +23,19 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from checkpoint.clock import Clock
 from checkpoint.config import StationConfig
-from checkpoint.export._engine import ExportRequest, ExportResult, ProgressCallback, export
-from checkpoint.export._filters import CrossingFilter
-from checkpoint.export._settings import Period, export_settings, tz_label
-from checkpoint.export._source import ExportRow, LogRows
-from checkpoint.export._writers import Format
+from checkpoint.export import (
+    CrossingFilter,
+    ExportRequest,
+    ExportResult,
+    ExportRow,
+    Format,
+    LogRows,
+    Period,
+    ProgressCallback,
+    export,
+    export_settings,
+    tz_label,
+)
 from checkpoint.report.aggregate import Summary, SyncStanding, summarize
 
 
@@ -47,8 +55,7 @@ def station_filter(config: StationConfig, period: Period, criteria: Criteria,
                    data_dir: Path | None = None, supervisor_key: X25519PrivateKey | None = None) -> CrossingFilter:
     hashes: frozenset[str] = frozenset()
     if criteria.id_numbers:
-        from checkpoint.log import log_settings
-        from checkpoint.log._idindex import lookup_hashes
+        from checkpoint.log import log_settings, lookup_hashes
         from checkpoint.station_keys import load_or_create_lookup_key
 
         key = load_or_create_lookup_key(data_dir or config.data_dir)

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from checkpoint.crossing import PERSONAL_FIELDS, PersonalData, aad_for
 from checkpoint.display import defuse
 from checkpoint.errors import CheckpointError
-from checkpoint.export._atomic_file import atomic_output
+from checkpoint.export.atomic_file import atomic_output
 from checkpoint.sealing import UnsealError, unseal
 
 FORMATS = ("csv", "jsonl")

@@ -18,7 +18,7 @@ import binascii
 import dataclasses
 from pathlib import Path
 
-from checkpoint.export._manifest import Pin, Status, VerifyReport, load_manifest, manifest_path, verify
+from checkpoint.export.manifest import Pin, Status, VerifyReport, load_manifest, manifest_path, verify
 from sync.server.storage import Storage
 
 

@@ -16,9 +16,7 @@ from typing import TypeVar
 
 from checkpoint.atomic import write_atomic
 from checkpoint.errors import CheckpointError, SignedListError
-from checkpoint.trust._revocation import load_revocation_list
-from checkpoint.trust._signed import MAX_LIST_BYTES
-from checkpoint.trust._trustlist import load_trust_list
+from checkpoint.trust import MAX_LIST_BYTES, load_revocation_list, load_trust_list
 from checkpoint.trust.keys import PublicKey
 from sync.protocol import etag_of
 from sync.server.storage import private_folder

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from checkpoint.cli import main
 from checkpoint.clock import FixedClock
 from checkpoint.export import CrossingFilter, ExportError, ExportRequest, Format, export
-from checkpoint.export._manifest import Pin, Status, manifest_path, render, sign, verify
 from checkpoint.export._source import rows_of
+from checkpoint.export.manifest import Pin, Status, manifest_path, render, sign, verify
 from checkpoint.fingerprint import fingerprint, fingerprint_hex, parse_fingerprint
 from checkpoint.station_keys import load_or_create_station_key
 from checkpoint.trust import keys
@@ -59,7 +59,7 @@ def resign(out: Path, forger: Ed25519PrivateKey) -> None:
     mp = manifest_path(out)
     doc = json.loads(mp.read_text())
     out.write_bytes(out.read_bytes().replace(b"CB-01", b"CB-09"))
-    from checkpoint.export._manifest import file_digest
+    from checkpoint.export.manifest import file_digest
 
     doc["sha256"], doc["bytes"] = file_digest(out)
     body = {k: v for k, v in doc.items() if k not in ("signature", "signer", "signer_fingerprint", "type")}
@@ -194,7 +194,7 @@ def test_a_version_1_manifest_is_still_read_with_a_warning(tmp_path: Path) -> No
     """Exports made before this change: the file and the signer are still checked; the warning says what is not."""
     import base64
 
-    from checkpoint.export._manifest import canonical
+    from checkpoint.export.manifest import canonical
     from checkpoint.fingerprint import raw_public
 
     key = Ed25519PrivateKey.generate()

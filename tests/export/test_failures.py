@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from checkpoint.export._atomic_file import ExportError, atomic_output
+from checkpoint.export.atomic_file import ExportError, atomic_output
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,7 +73,7 @@ def test_unwritable_folder(tmp_path: Path) -> None:
 def test_read_only_file_system_message() -> None:
     import errno
 
-    from checkpoint.export._atomic_file import describe_os_error
+    from checkpoint.export.atomic_file import describe_os_error
 
     msg = describe_os_error(OSError(errno.EROFS, "Read-only file system"), Path("/media/usb/log.csv"))
     assert msg == ("/media/usb/log.csv: cannot write the file: the drive of /media/usb is read-only; choose another "

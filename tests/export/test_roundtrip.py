@@ -25,9 +25,9 @@ from checkpoint.export import (
     verify,
 )
 from checkpoint.export._columns import CATEGORY_NAMES, DIRECTION_NAMES, RESULTS, reason_text
-from checkpoint.export._manifest import Status, manifest_path, render
 from checkpoint.export._masking import mask_id_number, mask_name
 from checkpoint.export._source import rows_of
+from checkpoint.export.manifest import Status, manifest_path, render
 from tests.export.crossing_rows import PEOPLE, T0, crossings
 
 VN = timezone(timedelta(hours=7))
@@ -186,7 +186,7 @@ def test_manifest_edits_and_foreign_signers_are_caught(tmp_path: Path) -> None:
     mp.write_text(json.dumps(doc))
     assert not verify(out).ok
     # A forger re-signs with their own key: the signature holds, but it is not the station's key.
-    from checkpoint.export._manifest import sign
+    from checkpoint.export.manifest import sign
 
     forged = sign({k: v for k, v in doc.items() if k not in ("signature", "signer", "signer_fingerprint", "type")},
                   Ed25519PrivateKey.generate())

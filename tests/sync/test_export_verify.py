@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from checkpoint.cli import main
-from checkpoint.export._manifest import file_digest, manifest_path, render, sign
+from checkpoint.export.manifest import file_digest, manifest_path, render, sign
 from sync.server.serve import DB_FILE
 from tests.sync.conftest import RunningServer
 from tests.sync.test_cli import Setup, enroll

@@ -30,7 +30,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from checkpoint.export._atomic_file import ExportError
+from checkpoint.export.atomic_file import ExportError
 from checkpoint.fingerprint import fingerprint, fingerprint_hex, raw_public
 
 MANIFEST_TYPE = "checkpoint-export-manifest/2"
