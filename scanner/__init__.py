@@ -9,6 +9,10 @@ Public API (the terminal app and CLI use these; the modules behind them are free
 - ``Debouncer``: one event per pass held in front of the camera.
 - ``WedgeAssembler`` / ``diagnose_text``: keyboard-wedge scanners and their mangled input.
 - ``SerialScanner``: serial (CDC/ACM) handheld scanners.
+
+Public modules: ``sources``, ``decoders``, ``frames`` and ``synthetic`` (the app's camera, ``doctor`` and the
+CLI's folder scan use names from them beyond the list above); the others (``_pipeline``, ``_loop``, ...) are
+private: import their names from here.
 """
 
 from __future__ import annotations

@@ -11,6 +11,10 @@ Public API (the CLI and the supervisor screen call these; docs/export.md)::
     # VerifyReport(status VERIFIED / UNVERIFIED / FAILED, problems, warnings, manifest, signer_fingerprint);
     # without a pin an intact export is UNVERIFIED, never ok
 
+Public modules: ``manifest`` and ``atomic_file``, which the central server (sync.server) imports on their own:
+importing this package would put the whole export, and the log, in the server's import graph (contract
+"server-apart"). The other modules (``_engine``, ``_writers``, ``_xlsx``, ``_source``, ...) are private.
+
 The names below are the package's public API: import them from the package (``from checkpoint.export import X``).
 Each is loaded on first use (PEP 562), so importing one costs no more than importing its module;
 the modules behind them are free to change.

@@ -2,7 +2,10 @@
 
 Each format is a module with ``parse(text)``: ``cp1`` (the station's own), ``hc1`` (EU Digital COVID
 Certificate), ``shc`` (SMART Health Cards; ``Assembler`` joins multi-part cards), ``nzcp`` (NZ COVID Pass).
-The COSE/CBOR pieces are public for the signed lists (checkpoint.trust) and the issuer tools.
+The COSE/CBOR pieces are public names for the signed lists (checkpoint.trust) and the issuer tools.
+Public modules: the four formats, ``base45`` (RFC 9285, the demo's passes and the scan screen) and
+``shc_chunks`` (the SMART chunk protocol the CLI joins). The rest (``_cbor``, ``_cose``, ``_compression``,
+``_claims``, ``_dcc``, ``_shc_fhir``) are private: import their names from the package.
 
 The names below are the package's public API: import them from the package (``from checkpoint.formats import X``).
 Each is loaded on first use (PEP 562), so importing one costs no more than importing its module;

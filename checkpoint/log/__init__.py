@@ -7,10 +7,11 @@
 
     log = open_station_log(config, clock)   # the station's own log, from the config and data folder
 
-Modules: ``schema`` (migrations), ``chain`` (canonical encoding and hashes), ``store`` (the log),
-``personal`` (sealing and keyed hashes), ``verify`` (re-walking the chain), ``retention``, ``backup``,
-``refuse`` (record or refuse), ``anchor`` (the signed head kept beside the log), ``settings`` (the
-``[log]`` config table).
+Private modules (``_name``, implementation details; import from the package): ``_schema`` (migrations),
+``_chain`` (canonical encoding and hashes), ``_store`` (the log), ``_personal`` (sealing and keyed hashes),
+``_verify`` (re-walking the chain), ``_retention``, ``_backup``, ``_refuse`` (record or refuse), ``_anchor``
+(the signed head kept beside the log), ``_settings`` (the ``[log]`` config table). The export reads the log's
+file with ``connect``, ``COLUMNS`` and ``stamp``; the service and the app take ``LogErrorCode`` from here.
 
 The names below are the package's public API: import them from the package (``from checkpoint.log import X``).
 Each is loaded on first use (PEP 562), so importing one costs no more than importing its module;

@@ -3,7 +3,8 @@
 ``keys`` (a module) loads and checks public keys; ``TrustStore`` answers which key a kid names;
 ``load_trust_list`` / ``load_revocation_list`` open signed lists (``TrustedState`` keeps the ones in force);
 ``load_key_folder``, ``load_issuer_folder`` and ``load_did_document`` read keys from files for pilots and
-the health-certificate formats.
+the health-certificate formats. ``keys`` is the one public module; the others (``_store``, ``_trustlist``,
+``_revocation``, ``_signed``, ``_state``, ``_folder``, ``_jwks``, ``_did``, ``_certs``) are private.
 
 The names below are the package's public API: import them from the package (``from checkpoint.trust import X``).
 Each is loaded on first use (PEP 562), so importing one costs no more than importing its module;
