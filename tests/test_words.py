@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from checkpoint import hc_rules
+from checkpoint.config import parse_config
 from checkpoint.decision import PARAMS, Decision, Grounds, Why
 from checkpoint.export._columns import BASE_COLUMNS, PERSONAL_COLUMNS
 from checkpoint.hc_rules import HealthRules
@@ -101,7 +102,8 @@ def test_a_health_certificate_refusal_shows_the_dose_the_test_s_age_and_the_eu_r
     rules_dir = DATA / "eu-rules"
     table = {"eu_rules": str(rules_dir / "rules.json"), "value_sets": str(rules_dir / "value-sets.json"),
              "vaccination_min_days": 3}
-    eu = _verify("DE-2", Rules(health=hc_rules.from_table(table, str(tmp_path / "station.toml"))))
+    health = parse_config({"health_certificates": table}, str(tmp_path / "station.toml")).rules.health
+    eu = _verify("DE-2", Rules(health=health))
     assert eu.grounds is not None and eu.grounds["rule_id"] == "TR-VN-0001" and eu.rule == "eu:TR-VN-0001"
     assert vi.why(eu.grounds).startswith("Quy tắc EU TR-VN-0001: ")
     assert vi.reason(eu.reason, eu.rule) == "Không đạt quy tắc EU TR-VN-0001"  # exports and the report

@@ -163,7 +163,7 @@ async def test_a_bad_token_shows_the_servers_refusal_and_writes_nothing(tmp_path
         await press(pilot, "fr-next")
         assert screen(pilot).step == 1  # still on the enrolment step
         said = message(pilot)
-        assert said.startswith("Error:") and "refused" in said and "token is not known" in said  # the server's words
+        assert said.startswith("Error:") and "refused" in said and "token is not valid" in said  # the server's words
         assert not (setup.data_dir / "sync.json").exists()
         fill(pilot, fr_server="ftp://example.vn")
         await press(pilot, "fr-next")
