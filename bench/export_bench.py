@@ -52,12 +52,12 @@ def child(fmt: str, n: int, source: str, log_path: str | None, key: str | None, 
 
     out = Path(tempfile.mkdtemp()) / f"bench.{fmt}"
     req = ExportRequest(out, Format(fmt), timezone(timedelta(hours=7)), "UTC+07:00")
-    from checkpoint.export.source import LogRows, rows_of
+    from checkpoint.export._source import LogRows, rows_of
 
     if xlsx_lib:  # issue 17 item 7: the XlsxWriter library (constant-memory mode) in place of our writer
         sys.path.insert(0, str(ROOT))
         from bench.xlsx_lib import LibXlsxWriter
-        from checkpoint.export import writers
+        from checkpoint.export import _writers as writers
 
         writers.XlsxWriter = LibXlsxWriter  # type: ignore[misc, assignment]
     supervisor = None

@@ -21,11 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from checkpoint import sealing
 from checkpoint.clock import FixedClock
 from checkpoint.crossing import PersonalData
-from checkpoint.log import CrossingLog, chain
-from checkpoint.log.ids import uuid7
-from checkpoint.log.personal import id_number_hash, pass_id_hash, seal_personal
-from checkpoint.log.rows import INSERT, row_values
-from checkpoint.log.timefmt import stamp
+from checkpoint.log import CrossingLog
+from checkpoint.log import _chain as chain
+from checkpoint.log._ids import uuid7
+from checkpoint.log._personal import id_number_hash, pass_id_hash, seal_personal
+from checkpoint.log._rows import INSERT, row_values
+from checkpoint.log._timefmt import stamp
 
 T0 = datetime(2021, 7, 1, tzinfo=UTC)
 HMAC_KEY = bytes(range(32))

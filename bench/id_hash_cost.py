@@ -5,7 +5,7 @@
 Prints figures and ratios (not a timed test); results and the machine go in docs/crossing-log.md.
 
 1. One guess against a stolen station: an Argon2id evaluation at the production parameters
-   (``checkpoint.log.idindex.PRODUCTION_PARAMS``), in CPU seconds of one core (``time.thread_time``),
+   (``checkpoint.log._idindex.PRODUCTION_PARAMS``), in CPU seconds of one core (``time.thread_time``),
    and what 10^6 guesses (one province, one birth year, one sex: the 6 random digits of a CCCD) cost
    in core-days. Beside it the HMAC-SHA256 of the schema-3 log, which gave ids back.
 2. The record path with the indexer idle (the same person again: the key is cached) and busy (a
@@ -39,7 +39,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from bench.machine import cpu_model
 from checkpoint.clock import FixedClock
 from checkpoint.decision import Decision, Verdict
-from checkpoint.log import CrossingContext, CrossingLog, idindex
+from checkpoint.log import CrossingContext, CrossingLog
+from checkpoint.log import _idindex as idindex
 from checkpoint.model import Pass, Subject
 
 T0 = datetime(2021, 7, 24, tzinfo=UTC)

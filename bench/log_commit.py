@@ -36,11 +36,12 @@ from bench.machine import cpu_model
 from checkpoint.clock import FixedClock
 from checkpoint.crossing import PersonalData
 from checkpoint.decision import Decision, Verdict
-from checkpoint.log import CrossingContext, CrossingLog, chain
-from checkpoint.log.ids import uuid7
-from checkpoint.log.personal import id_number_hash, pass_id_hash, seal_personal
-from checkpoint.log.rows import INSERT, row_values
-from checkpoint.log.timefmt import stamp
+from checkpoint.log import CrossingContext, CrossingLog
+from checkpoint.log import _chain as chain
+from checkpoint.log._ids import uuid7
+from checkpoint.log._personal import id_number_hash, pass_id_hash, seal_personal
+from checkpoint.log._rows import INSERT, row_values
+from checkpoint.log._timefmt import stamp
 from checkpoint.model import Pass, Subject
 
 T0 = datetime(2021, 7, 24, tzinfo=UTC)

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.presented_passes [--quick] [--passes N] [--seed 1] [--pi-factor 4]
 
-Seeded footage (``scanner.presented``): per difficulty (easy, medium, hard) a row of passes, CP1-sized
+Seeded footage (``scanner._presented``): per difficulty (easy, medium, hard) a row of passes, CP1-sized
 (280 Base45 characters, ECC M) and HC1-sized (600 characters, ECC Q) in turn, each shown on 1280x720
 frames: a few empty frames, the code sliding in from the nearest edge and slowing down (motion blur),
 then held with hand shake, under sensor noise, a glare spot, low contrast and JPEG compression.
@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from scanner._presented import Level
     from scanner.frames import Image
-    from scanner.presented import Level
 
 FRAME_MS = 1000.0 / 30.0
 
@@ -127,9 +127,9 @@ def union_reader() -> Callable[[Image], tuple[str, ...]]:
 
 def run_level(level: Level, passes: int, seed: int, hold: int, lead: int, pi_factor: float,
               oracle: bool = False) -> list[Tally]:
+    from scanner._pipeline import Pipeline
+    from scanner._presented import frames, in_view_index
     from scanner.decoders import ZxingDecoder
-    from scanner.pipeline import Pipeline
-    from scanner.presented import frames, in_view_index
     from scanner.synthetic import fake_pass_text
 
     pipe, live_pipe, zx = Pipeline(), Pipeline(), ZxingDecoder()
@@ -208,9 +208,9 @@ def main(argv: list[str]) -> int:
                     help="also the union of all decoders over simple variants (slow: ~1 s a frame)")
     args = ap.parse_args(argv)
 
-    import scanner.pipeline  # noqa: F401 - load the libraries before timing anything
+    import scanner._pipeline  # noqa: F401 - load the libraries before timing anything
+    from scanner._presented import LEVELS
     from scanner.decoders import ZxingDecoder
-    from scanner.presented import LEVELS
 
     ZxingDecoder().decode(__import__("numpy").zeros((64, 64), "uint8"))
     passes = args.passes or (6 if args.quick else 24)

@@ -88,8 +88,8 @@ def run(name: str, decode: Decode, items: list[Sample], repeats: int = 3) -> dic
 def main(argv: list[str]) -> int:
     import cv2
 
+    from scanner._pipeline import Pipeline
     from scanner.decoders import Decoder, OpenCVDecoder, ZbarDecoder, ZxingDecoder
-    from scanner.pipeline import Pipeline
 
     root = Path(argv[0]) if argv else CORPUS
     items = list(samples(root))

@@ -65,8 +65,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
 
+    from scanner._pipeline import Pipeline
     from scanner.decoders import ZxingDecoder
-    from scanner.pipeline import Pipeline
     from scanner.synthetic import Distortion, fake_pass_text, make_frame
 
     n = args.frames

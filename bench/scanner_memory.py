@@ -59,9 +59,9 @@ def main(argv: list[str]) -> int:
 
     import cv2
 
-    from scanner.debounce import Debouncer
-    from scanner.loop import ScanLoop, ScanResult
-    from scanner.reconnect import Reconnecting
+    from scanner._debounce import Debouncer
+    from scanner._loop import ScanLoop, ScanResult
+    from scanner._reconnect import Reconnecting
     from scanner.sources import VideoFileSource
     from scanner.synthetic import Distortion, fake_pass_text, make_frame
 

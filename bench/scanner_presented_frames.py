@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
+    from scanner._presented import FrameTruth
     from scanner.frames import Image
-    from scanner.presented import FrameTruth
 
 WINDOW = 10  # frames after in-view that are studied
 
@@ -117,7 +117,7 @@ def true_blur(img: Image, t: FrameTruth, scale: float = 1.0) -> tuple[str, ...]:
     """Deconvolved with the renderer's blur kernel, its length times ``scale`` (1: exact)."""
     import numpy as np
 
-    from scanner.presented import motion_kernel
+    from scanner._presented import motion_kernel
 
     kernel = motion_kernel(t.blur[0] * scale, t.blur[1] * scale)
     if kernel is None:
@@ -150,8 +150,8 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
 
     from bench.presented_passes import union_reader
-    from scanner.pipeline import Pipeline
-    from scanner.presented import LEVELS, frames, in_view_index, truth
+    from scanner._pipeline import Pipeline
+    from scanner._presented import LEVELS, frames, in_view_index, truth
     from scanner.synthetic import fake_pass_text
 
     union = union_reader()

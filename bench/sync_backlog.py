@@ -47,7 +47,8 @@ def fill(path: Path, n: int) -> None:
     from checkpoint.clock import SystemClock
     from checkpoint.crossing import PersonalData
     from checkpoint.decision import Decision, Reason, Verdict
-    from checkpoint.log import CrossingContext, CrossingLog, idindex
+    from checkpoint.log import CrossingContext, CrossingLog
+    from checkpoint.log import _idindex as idindex
 
     # Filling is setup, not what is measured: the id-number keys are made at a toy Argon2id cost (the
     # production cost, ~0.2 s a crossing in the background, would take hours for 100,000 crossings).

@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from bench.machine import cpu_model
 from checkpoint.formats import cp1
 from checkpoint.trust import TrustedKey, TrustSource, TrustStore, keys
-from checkpoint.trust.revocation import RevocationList, SortedIds
+from checkpoint.trust._revocation import RevocationList, SortedIds
 from checkpoint.verify import Verifier
 from tests.factories import T0, ed25519, es256, make_pass
 

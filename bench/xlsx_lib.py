@@ -1,7 +1,7 @@
 """XlsxWriter (the library) in constant-memory mode behind the project's XLSX writer interface.
 
 Only for ``bench/export_bench.py --xlsx-lib``: the measurement issue 17 item 7 asks for. It writes the
-same workbook as ``checkpoint.export.xlsx.XlsxWriter`` (bold frozen header, auto-filter, column widths,
+same workbook as ``checkpoint.export._xlsx.XlsxWriter`` (bold frozen header, auto-filter, column widths,
 dates as date-time cells, text through the display boundary, a new sheet every 1,048,575 rows), so the
 two can be timed on the same export. XlsxWriter is not a dependency of the station: install it into the
 virtual environment to run this (``pip install XlsxWriter``).
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import IO, Any
 
-from checkpoint.export.xlsx import MAX_ROWS, Value, text
+from checkpoint.export._xlsx import MAX_ROWS, Value, text
 
 
 class LibXlsxWriter:

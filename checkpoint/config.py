@@ -124,8 +124,8 @@ class TrustSection:
     trust_list: Path | None = None  # a signed trust list to install at start (else the data dir's copy)
     revocation_list: Path | None = None
     stale_after_hours: int = 72  # warn when the installed lists are older than this
-    shc_issuers: Path | None = None  # SMART Health Card issuers: a folder with issuers.json (trust/jwks.py)
-    did_documents: tuple[Path, ...] = ()  # NZ COVID Pass issuers' DID documents (trust/did.py)
+    shc_issuers: Path | None = None  # SMART Health Card issuers: a folder with issuers.json (trust/_jwks.py)
+    did_documents: tuple[Path, ...] = ()  # NZ COVID Pass issuers' DID documents (trust/_did.py)
 
 
 @dataclass(frozen=True)

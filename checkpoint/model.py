@@ -13,7 +13,7 @@ CATEGORIES = ("resident", "worker", "freight", "official", "medical", "emergency
 def mask_id(id_number: str, fill: str = "•") -> str:
     """An id number with all but its last 4 characters hidden: the one masking rule (screens, ``scan`` output,
     masked exports). A number of 4 characters or fewer keeps at most all but 2, so it is never shown whole.
-    Screens fill with ``•``, files with ``*`` (checkpoint.export.masking)."""
+    Screens fill with ``•``, files with ``*`` (checkpoint.export._masking)."""
     value = id_number.strip()
     keep = 4 if len(value) > 4 else max(len(value) - 2, 0)
     return fill * (len(value) - keep) + value[len(value) - keep :]

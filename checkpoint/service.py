@@ -25,10 +25,7 @@ from checkpoint.clock import Clock
 from checkpoint.config import StationConfig
 from checkpoint.crossing import Crossing, PersonalData
 from checkpoint.decision import Decision, Flag, Grounds, Reason, Verdict, Why
-from checkpoint.log import CrossingContext, CrossingLog, record_or_refuse
-from checkpoint.log.errors import LogErrorCode
-from checkpoint.log.personal import from_subject
-from checkpoint.log.refuse import log_error_of
+from checkpoint.log import CrossingContext, CrossingLog, LogErrorCode, from_subject, log_error_of, record_or_refuse
 from checkpoint.lookup_keys import id_problem
 from checkpoint.model import Pass, mask_id
 from checkpoint.station import Station
@@ -130,7 +127,7 @@ class StationService:
         """The station of ``config`` (its lists, rules and clock guard) with its crossing log opened for
         writing; ``check_chain`` re-walks the log's chain in the background (the running app). ``data_dir``
         (e.g. ``--data-dir``) overrides the config's data folder and its ``[log] path``."""
-        from checkpoint.log.settings import open_station_log
+        from checkpoint.log import open_station_log
 
         station = Station(config, clock, data_dir=data_dir)
         return cls(station, open_station_log(config, clock, data_dir, check_chain=check_chain))

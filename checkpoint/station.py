@@ -4,7 +4,7 @@ This is the shell the CLI and the terminal app share. It owns the installed list
 directory (``trust/trust-list.cose``, ``trust/revocation-list.cose``) and replaces them only with
 lists that verified; a refused update leaves the old ones in force and is reported.
 
-The lists in force are one :class:`checkpoint.trust.state.TrustedState`, swapped whole. An installed list
+The lists in force are one :class:`checkpoint.trust._state.TrustedState`, swapped whole. An installed list
 that expired stays in force (stale; verdicts are flagged ``LISTS_STALE``). A list installed by another
 process (``checkpoint trust install``) is picked up within ``reload_interval`` seconds: the files are
 stat-ed (mtime, size, inode) at most that often on the decide path and by the app's timer, and a changed
@@ -31,14 +31,22 @@ from checkpoint.config import StationConfig
 from checkpoint.decision import Decision, Flag
 from checkpoint.errors import CheckpointError, KeyLoadError, SignedListError
 from checkpoint.rules import Rules
-from checkpoint.trust import keys
-from checkpoint.trust.did import load_did_document
-from checkpoint.trust.folder import load_key_folder
-from checkpoint.trust.jwks import load_issuer_folder
-from checkpoint.trust.revocation import RevocationList, load_revocation_list
-from checkpoint.trust.state import REVOCATIONS, TRUST, ListInForce, TrustedState
-from checkpoint.trust.store import TrustSource, TrustStore
-from checkpoint.trust.trustlist import TrustList, load_trust_list
+from checkpoint.trust import (
+    REVOCATIONS,
+    TRUST,
+    ListInForce,
+    RevocationList,
+    TrustedState,
+    TrustList,
+    TrustSource,
+    TrustStore,
+    keys,
+    load_did_document,
+    load_issuer_folder,
+    load_key_folder,
+    load_revocation_list,
+    load_trust_list,
+)
 from checkpoint.verify import Verifier
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 - ``station.key``: Ed25519 key that signs sync batches (its public half is enrolled with the central
   server) and export manifests.
 - ``lookup.key``: 32 random bytes keying the hashes of pass ids (duplicate detection) and the
-  memory-hard id-number index (lookups without storing the numbers; ``checkpoint.log.idindex``).
+  memory-hard id-number index (lookups without storing the numbers; ``checkpoint.log._idindex``).
 - ``hmac.key``: the hash key of stations before schema 4. It made id numbers cheap to recover, so it
   is retired: the log seals it to the supervisor and :func:`retire_legacy_hmac_key` overwrites and
   deletes the file.

@@ -166,7 +166,7 @@ VI: Mapping[str, str] = {
     "category.emergency": "Cấp cứu",
     "category.transit": "Quá cảnh",
     "category.manual": "Khai thủ công",
-    # export columns (checkpoint.export.columns)
+    # export columns (checkpoint.export._columns)
     "column.seq": "Số thứ tự",
     "column.time": "Thời gian",
     "column.station": "Trạm",

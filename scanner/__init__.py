@@ -9,21 +9,25 @@ Public API (the terminal app and CLI use these; the modules behind them are free
 - ``Debouncer``: one event per pass held in front of the camera.
 - ``WedgeAssembler`` / ``diagnose_text``: keyboard-wedge scanners and their mangled input.
 - ``SerialScanner``: serial (CDC/ACM) handheld scanners.
+
+Public modules: ``sources``, ``decoders``, ``frames`` and ``synthetic`` (the app's camera, ``doctor`` and the
+CLI's folder scan use names from them beyond the list above); the others (``_pipeline``, ``_loop``, ...) are
+private: import their names from here.
 """
 
 from __future__ import annotations
 
-from scanner.debounce import Debouncer
+from scanner._debounce import Debouncer
+from scanner._errors import ImageUnreadable, ScannerError, SourceError
+from scanner._loop import ScanLoop, ScanResult
+from scanner._notice import Notice
+from scanner._pipeline import Pipeline, PipelineConfig, PipelineResult, decode_image_file
+from scanner._reconnect import ReconnectBackoff, Reconnecting, SourceState, SourceStatus
+from scanner._serial_source import SerialScan, SerialScanner
+from scanner._wedge import Diagnosis, WedgeAssembler, WedgeScan, diagnose_text
 from scanner.decoders import Decoded, DecoderInfo
-from scanner.errors import ImageUnreadable, ScannerError, SourceError
 from scanner.frames import Frame
-from scanner.loop import ScanLoop, ScanResult
-from scanner.notice import Notice
-from scanner.pipeline import Pipeline, PipelineConfig, PipelineResult, decode_image_file
-from scanner.reconnect import ReconnectBackoff, Reconnecting, SourceState, SourceStatus
-from scanner.serial_source import SerialScan, SerialScanner
 from scanner.sources import CameraSource, CaptureSettings, FrameSource, open_source
-from scanner.wedge import Diagnosis, WedgeAssembler, WedgeScan, diagnose_text
 
 __all__ = [
     "CameraSource",

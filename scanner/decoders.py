@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Protocol
 
+from scanner._notice import Notice, notice
 from scanner.frames import Image
-from scanner.notice import Notice, notice
 
 MESSAGES = {
     "zbar_missing": "The pyzbar decoder is off: the system library libzbar0 is missing ({error}). "

@@ -2,7 +2,7 @@
 
 Every source has the same small protocol: ``open()``, ``read()`` (a :class:`Frame`, or ``None`` when a
 finite source has ended), ``close()``. Failures raise :class:`SourceError` naming the device, file or URL;
-:mod:`scanner.reconnect` turns those into states and retries for the live ones. ``open_source(spec)``
+:mod:`scanner._reconnect` turns those into states and retries for the live ones. ``open_source(spec)``
 picks the kind from a config string.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from scanner.errors import SourceError
+from scanner._errors import SourceError
 from scanner.frames import Frame, Image, as_image
 
 log = logging.getLogger("scanner")

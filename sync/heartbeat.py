@@ -20,7 +20,7 @@ from typing import Any
 from checkpoint import __version__
 from checkpoint.errors import CheckpointError
 from checkpoint.station import Station
-from checkpoint.trust.state import REVOCATIONS, TRUST
+from checkpoint.trust import REVOCATIONS, TRUST
 from sync import protocol
 from sync.client import SyncClient
 

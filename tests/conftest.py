@@ -18,9 +18,9 @@ def shared_path(*parts: str) -> Path:
 
 #: The id index's Argon2id cost for logs the suite creates: the production cost (64 MiB, ~0.2 s a hash)
 #: would make every test that records a person take seconds. Tests of the cost itself use
-#: ``checkpoint.log.idindex.PRODUCTION_PARAMS``; logs made by subprocesses keep the production cost.
+#: ``checkpoint.log._idindex.PRODUCTION_PARAMS``; logs made by subprocesses keep the production cost.
 @pytest.fixture(autouse=True)
 def _cheap_id_index(monkeypatch: pytest.MonkeyPatch) -> None:
-    from checkpoint.log import idindex
+    from checkpoint.log import _idindex as idindex
 
     monkeypatch.setattr(idindex, "DEFAULT_PARAMS", idindex.IdHashParams(time_cost=1, memory_kib=8, lanes=1))

@@ -8,8 +8,8 @@ from typing import Any
 from checkpoint.issuer import PassRequest, sign_pass
 from checkpoint.model import Alg, Health, Subject
 from checkpoint.trust import keys
-from checkpoint.trust.revocation import build_revocation_list
-from checkpoint.trust.trustlist import KeyEntry, build_trust_list
+from checkpoint.trust._revocation import build_revocation_list
+from checkpoint.trust._trustlist import KeyEntry, build_trust_list
 
 T0 = datetime(2021, 7, 24, 0, 0, tzinfo=UTC)
 PERSON = Subject("Nguyễn Văn An", "001085012345", "1985-03-02", "worker", "29A-123.45", "Hà Nội", "Bắc Ninh")

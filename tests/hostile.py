@@ -22,7 +22,7 @@ import cbor2
 from checkpoint.formats import base45, shc_chunks
 from checkpoint.model import Alg
 from checkpoint.trust import keys
-from checkpoint.trust.store import TrustedKey, TrustSource, TrustStore
+from checkpoint.trust._store import TrustedKey, TrustSource, TrustStore
 from checkpoint.verify import Verifier
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)

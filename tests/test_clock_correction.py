@@ -20,7 +20,7 @@ from checkpoint.decision import Display, Reason
 from checkpoint.isotime import iso_z
 from checkpoint.station import TRUST_LIST_FILE, Station
 from checkpoint.trust import keys
-from checkpoint.trust.trustlist import KeyEntry
+from checkpoint.trust._trustlist import KeyEntry
 from tests import factories
 from tests.factories import T0, make_pass
 from tests.test_trusted_state import config_file

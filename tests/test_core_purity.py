@@ -7,11 +7,11 @@ import sys
 
 CORE = [
     "checkpoint.verify", "checkpoint.rules", "checkpoint.decision", "checkpoint.clock", "checkpoint.model",
-    "checkpoint.formats.cp1", "checkpoint.trust.trustlist", "checkpoint.trust.revocation", "checkpoint.issuer",
-    "checkpoint.formats.hc1", "checkpoint.formats.dcc", "checkpoint.formats.shc", "checkpoint.formats.shc_chunks",
-    "checkpoint.formats.shc_fhir", "checkpoint.formats.nzcp", "checkpoint.hc_rules", "checkpoint.trust.certs",
-    "checkpoint.trust.jwks", "checkpoint.trust.did", "checkpoint.certlogic", "checkpoint.eu_rules",
-    "checkpoint.trust.state",
+    "checkpoint.formats.cp1", "checkpoint.trust._trustlist", "checkpoint.trust._revocation", "checkpoint.issuer",
+    "checkpoint.formats.hc1", "checkpoint.formats._dcc", "checkpoint.formats.shc", "checkpoint.formats.shc_chunks",
+    "checkpoint.formats._shc_fhir", "checkpoint.formats.nzcp", "checkpoint.hc_rules", "checkpoint.trust._certs",
+    "checkpoint.trust._jwks", "checkpoint.trust._did", "checkpoint.certlogic", "checkpoint.eu_rules",
+    "checkpoint.trust._state",
     "checkpoint.lookup_keys",
 ]
 FORBIDDEN = ["textual", "cv2", "requests", "zxingcpp", "pyzbar", "fastapi", "uvicorn", "sqlite3", "serial"]

@@ -36,9 +36,10 @@ from checkpoint.crossing.fields import (
     Field,
     server_column_definitions,
 )
-from checkpoint.export.columns import BASE_COLUMNS, PERSONAL_COLUMNS, PersonalMode, RowMaker
-from checkpoint.export.source import ExportRow, rows_of
-from checkpoint.log import rows, schema
+from checkpoint.export._columns import BASE_COLUMNS, PERSONAL_COLUMNS, PersonalMode, RowMaker
+from checkpoint.export._source import ExportRow, rows_of
+from checkpoint.log import _rows as rows
+from checkpoint.log import _schema as schema
 from sync import protocol
 from sync.server import export as server_export
 from sync.server import storage, validate

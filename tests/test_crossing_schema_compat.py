@@ -2,7 +2,7 @@
 before the field table (tests/data/crossing_schema, made by its ``make_fixture.py``) are read, re-hashed,
 re-encoded and re-stored by today's code with the same bytes.
 
-This file uses only names that existed before the table (``checkpoint.log.chain``, ``checkpoint.log.rows``),
+This file uses only names that existed before the table (``checkpoint.log._chain``, ``checkpoint.log._rows``),
 so it runs on both sides of the change.
 """
 
@@ -20,9 +20,10 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from checkpoint import sealing
 from checkpoint.clock import FixedClock
-from checkpoint.log import CrossingLog, chain
-from checkpoint.log.personal import open_personal
-from checkpoint.log.rows import chain_fields
+from checkpoint.log import CrossingLog
+from checkpoint.log import _chain as chain
+from checkpoint.log._personal import open_personal
+from checkpoint.log._rows import chain_fields
 from sync import protocol
 from sync.server import storage as st
 from sync.server import validate

@@ -32,7 +32,7 @@ from checkpoint.decision import Display, Flag
 from checkpoint.display import has_hidden, shown
 from checkpoint.model import Subject
 from checkpoint.trust import keys
-from checkpoint.trust.folder import load_key_folder
+from checkpoint.trust._folder import load_key_folder
 from checkpoint.verify import Verifier
 from tests.factories import T0, ed25519, make_pass
 
@@ -238,7 +238,7 @@ def _record(data: Path, names: list[str], officer: str) -> Station:
     from checkpoint import sealing
     from checkpoint.clock import FixedClock
     from checkpoint.log import CrossingContext, CrossingLog
-    from checkpoint.log.personal import from_subject
+    from checkpoint.log._personal import from_subject
     from checkpoint.station_keys import load_or_create_hmac_key
 
     key = ed25519()

@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from checkpoint import sealing
 from checkpoint.clock import FixedClock
 from checkpoint.export import CrossingFilter, ExportRequest, Format, export
+from checkpoint.export._source import rows_of
 from checkpoint.export.manifest import manifest_path
-from checkpoint.export.source import rows_of
 from checkpoint.log import CrossingLog
 from sync.server.export import write_export
 from sync.server.storage import SQLiteStorage

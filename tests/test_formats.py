@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from checkpoint.errors import MalformedPass
 from checkpoint.formats import base45, cp1
-from checkpoint.formats.cbor import loads_strict
-from checkpoint.formats.compression import MAX_INFLATED, maybe_inflate
-from checkpoint.formats.cose import parse_sign1
+from checkpoint.formats._cbor import loads_strict
+from checkpoint.formats._compression import MAX_INFLATED, maybe_inflate
+from checkpoint.formats._cose import parse_sign1
 from checkpoint.model import Alg
 from checkpoint.trust import keys
 from tests.factories import T0, ed25519

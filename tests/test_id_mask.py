@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checkpoint.export.masking import mask_id_number
+from checkpoint.export._masking import mask_id_number
 from checkpoint.model import Subject, mask_id
 
 

@@ -3,10 +3,12 @@
 ``scripts/test`` runs ``lint-imports`` on the tree; these tests show that each contract breaks on the
 import it forbids (a copy of the packages with one forbidden import added per contract), that every module
 of the station sits in a layer, and that the headless station loads no part of the app.
+No module outside a package imports its private (``_name``) modules: checked by walking the code with ast.
 """
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -39,7 +41,7 @@ INJECTED = [
     ("checkpoint/rules.py", "import sqlite3", "pure-core"),  # the core touching storage
     ("sync/server/app.py", "import checkpoint.station", "server-apart"),  # the server using the station
     ("checkpoint/cli/officers.py", "import checkpoint.tui.app", "one-app-launcher"),  # a headless command
-    ("scanner/loop.py", "import checkpoint.model", "scanner-apart"),  # the scanner knowing passes
+    ("scanner/_loop.py", "import checkpoint.model", "scanner-apart"),  # the scanner knowing passes
 ]
 
 
@@ -81,3 +83,83 @@ def test_the_headless_station_loads_no_part_of_the_app() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+# Private modules (httpx style): a module named ``_x`` is an implementation detail of its package. Code outside
+# that package imports from the package (``from checkpoint.log import CrossingLog``), whose ``__all__`` names what
+# it offers. import-linter cannot say "any module whose name starts with an underscore", so this walks the code.
+# It checks what ships (checkpoint, sync, scanner); tests and bench/ test and measure the private modules
+# themselves (as httpx's own tests do) and may import them.
+SHIPPED = ("checkpoint", "sync", "scanner")
+
+
+def _imported(module: str, node: ast.Import | ast.ImportFrom, is_package: bool) -> list[str]:
+    """The dotted names an import statement reaches: ``from a.b import c`` reaches ``a.b`` and ``a.b.c``."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    base = node.module or ""
+    if node.level:  # relative: resolved against the importing module's package
+        package = module.split(".") if is_package else module.split(".")[:-1]
+        package = package[: len(package) - (node.level - 1)]
+        base = ".".join([*package, base] if base else package)
+    return [base] + [f"{base}.{alias.name}" for alias in node.names]
+
+
+def _private_owner(name: str) -> str | None:
+    """The package a private module belongs to (``checkpoint.log`` for ``checkpoint.log._store.x``), or None."""
+    parts = name.split(".")
+    for i, part in enumerate(parts[1:], start=1):
+        if part.startswith("_") and not part.startswith("__"):
+            return ".".join(parts[:i])
+    return None
+
+
+def private_imports(root: Path, tops: tuple[str, ...] = SHIPPED) -> list[str]:
+    """Every import of a private module from outside its package, as ``file:line: name``."""
+    found = []
+    for top in tops:
+        for path in sorted((root / top).rglob("*.py")):
+            rel = path.relative_to(root).with_suffix("")
+            is_package = rel.name == "__init__"
+            module = ".".join(rel.parts[:-1] if is_package else rel.parts)
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if not isinstance(node, ast.Import | ast.ImportFrom):
+                    continue
+                for name in _imported(module, node, is_package):
+                    owner = _private_owner(name)
+                    if owner is not None and not f"{module}.".startswith(f"{owner}."):
+                        found.append(f"{rel}.py:{node.lineno}: {name}")
+    return found
+
+
+def test_no_private_module_is_imported_from_outside_its_package() -> None:
+    assert private_imports(ROOT) == []
+
+
+def test_the_private_module_check_fails_on_a_private_import(tmp_path: Path) -> None:
+    """A copy of the shipped packages with private imports added from outside, and allowed ones inside."""
+    for package in SHIPPED:
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    added = {
+        "checkpoint/service.py": "from checkpoint.log._store import connect",
+        "sync/client.py": "import checkpoint.trust._store",
+        "checkpoint/cli/scan.py": "from checkpoint.export import _engine",
+        "checkpoint/camera.py": "from scanner._loop import ScanLoop",
+        "checkpoint/log/_store.py": "from checkpoint.log._chain import GENESIS",  # inside its package: allowed
+        "checkpoint/log/__init__.py": "from ._store import CrossingLog",  # relative, inside: allowed
+        "checkpoint/export/_engine.py": "from ..log._store import connect",  # relative, outside: refused
+    }
+    for file, line in added.items():
+        with (tmp_path / file).open("a") as f:
+            f.write(f"\n{line}  # noqa\n")
+    found = [x.split(": ", 1)[1] for x in private_imports(tmp_path)]
+    assert sorted(found) == sorted([
+        "checkpoint.log._store", "checkpoint.log._store.connect",
+        "checkpoint.trust._store",
+        "checkpoint.export._engine",
+        "scanner._loop", "scanner._loop.ScanLoop",
+        "checkpoint.log._store", "checkpoint.log._store.connect",
+    ])
+    every = {x.split(":", 1)[0] for x in private_imports(tmp_path)}
+    assert every == {"checkpoint/service.py", "sync/client.py", "checkpoint/cli/scan.py", "checkpoint/camera.py",
+                     "checkpoint/export/_engine.py"}

@@ -45,7 +45,7 @@ def test_parse_instant_reads_every_form_as_utc(text: str) -> None:
 def test_old_names_are_the_one_definition() -> None:
     from checkpoint import clock, isotime
     from checkpoint.cli import common
-    from checkpoint.log import timefmt
+    from checkpoint.log import _timefmt as timefmt
     from sync import protocol
     from sync.server import storage
 

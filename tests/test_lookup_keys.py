@@ -16,7 +16,7 @@ from checkpoint.lookup_keys import (
     pass_id_problem,
 )
 from checkpoint.trust import keys
-from checkpoint.trust.store import TrustedKey, TrustSource, TrustStore
+from checkpoint.trust._store import TrustedKey, TrustSource, TrustStore
 from checkpoint.verify import Verifier
 from tests.factories import PERSON, T0, ed25519, make_pass
 

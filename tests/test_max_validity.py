@@ -12,7 +12,7 @@ from checkpoint.decision import Reason
 from checkpoint.errors import ConfigError
 from checkpoint.rules import Rules
 from checkpoint.trust import keys
-from checkpoint.trust.store import TrustedKey, TrustSource, TrustStore
+from checkpoint.trust._store import TrustedKey, TrustSource, TrustStore
 from checkpoint.tui.i18n import Texts
 from checkpoint.verify import Verifier
 from tests.factories import T0, ed25519, make_pass

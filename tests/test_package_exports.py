@@ -45,4 +45,4 @@ def test_importing_a_package_loads_none_of_its_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
     assert out[0] == "[]"
-    assert out[1] == "['checkpoint.trust.keys', 'checkpoint.trust.store']"
+    assert out[1] == "['checkpoint.trust._store', 'checkpoint.trust.keys']"

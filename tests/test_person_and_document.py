@@ -24,13 +24,13 @@ from checkpoint.decision import Decision, Flag
 from checkpoint.formats import cp1, nzcp, shc
 from checkpoint.hc_rules import HealthRules
 from checkpoint.log import CrossingContext, CrossingLog
-from checkpoint.log.personal import open_personal
+from checkpoint.log._personal import open_personal
 from checkpoint.rules import Rules
 from checkpoint.service import Outcome, card_of
 from checkpoint.station_keys import load_or_create_hmac_key
 from checkpoint.trust import keys
-from checkpoint.trust.folder import trusted_key
-from checkpoint.trust.store import TrustedKey, TrustSource, TrustStore
+from checkpoint.trust._folder import trusted_key
+from checkpoint.trust._store import TrustedKey, TrustSource, TrustStore
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.widgets.verdict_panel import VerdictPanel
 from checkpoint.verify import Verifier

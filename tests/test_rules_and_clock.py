@@ -15,7 +15,7 @@ from checkpoint.model import Health, Subject, TestResult
 from checkpoint.rules import Rules
 from checkpoint.station import Station
 from checkpoint.trust import keys
-from checkpoint.trust.store import TrustedKey, TrustSource, TrustStore
+from checkpoint.trust._store import TrustedKey, TrustSource, TrustStore
 from checkpoint.verify import Verifier
 from tests.factories import PERSON, T0, ed25519, make_pass
 

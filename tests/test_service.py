@@ -16,7 +16,7 @@ from checkpoint.clock import FixedClock
 from checkpoint.config import load_config
 from checkpoint.decision import Display
 from checkpoint.demo import PEOPLE, DemoWorld, make_world
-from checkpoint.log.settings import open_station_log
+from checkpoint.log._settings import open_station_log
 from checkpoint.service import Outcome, Post, StationService
 from tests.scanner.test_cli_scan import _lines, _write_code
 

@@ -22,9 +22,9 @@ from checkpoint.errors import (
 )
 from checkpoint.station import REVOCATION_FILE, TRUST_LIST_FILE, Station
 from checkpoint.trust import keys
-from checkpoint.trust.revocation import SortedIds, load_revocation_list
-from checkpoint.trust.signed import sign_document
-from checkpoint.trust.trustlist import KeyEntry, load_trust_list
+from checkpoint.trust._revocation import SortedIds, load_revocation_list
+from checkpoint.trust._signed import sign_document
+from checkpoint.trust._trustlist import KeyEntry, load_trust_list
 from checkpoint.verify import Verifier
 from tests.factories import T0, ed25519, es256, make_pass, revocation_list, trust_list
 

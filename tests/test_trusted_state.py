@@ -1,4 +1,4 @@
-"""The lists in force (checkpoint.trust.state, checkpoint.station): an expired list stays in force and is
+"""The lists in force (checkpoint.trust._state, checkpoint.station): an expired list stays in force and is
 flagged stale, a list installed by another process takes effect without a restart, a list from the future
 is refused without moving the clock, and problems are kept one per source."""
 
@@ -20,8 +20,8 @@ from checkpoint.errors import ListExpiredError, ListFromFutureError, ListRollbac
 from checkpoint.isotime import iso_z
 from checkpoint.station import REVOCATION_FILE, TRUST_LIST_FILE, Station, StationProblem
 from checkpoint.trust import keys
-from checkpoint.trust.state import REVOCATIONS, TRUST, TrustedState
-from checkpoint.trust.trustlist import KeyEntry
+from checkpoint.trust._state import REVOCATIONS, TRUST, TrustedState
+from checkpoint.trust._trustlist import KeyEntry
 from tests import factories
 from tests.factories import T0, make_pass
 

@@ -13,9 +13,9 @@ import pytest
 from checkpoint import hc_rules
 from checkpoint.config import parse_config
 from checkpoint.decision import PARAMS, Decision, Grounds, Why
-from checkpoint.export.columns import BASE_COLUMNS, PERSONAL_COLUMNS
+from checkpoint.export._columns import BASE_COLUMNS, PERSONAL_COLUMNS
 from checkpoint.hc_rules import HealthRules
-from checkpoint.log.errors import CAUSES, LogError, LogErrorCode
+from checkpoint.log._errors import CAUSES, LogError, LogErrorCode
 from checkpoint.rules import Rules
 from checkpoint.verify import Verifier
 from checkpoint.words import CATALOGS, EN, VI, Texts, english, placeholders

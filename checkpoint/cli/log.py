@@ -86,7 +86,7 @@ def _progress(label: str) -> Any:
 
 def _anchor_problem(args: argparse.Namespace, log: Any) -> str | None:
     """Compare the log with its anchor (``<data dir>/log-anchor.json``) when the station has one."""
-    from checkpoint.log.anchor import ANCHOR_FILE, AnchorError, LogAnchor, problem_with
+    from checkpoint.log import ANCHOR_FILE, AnchorError, LogAnchor, problem_with
     from checkpoint.station_keys import STATION_KEY_FILE, load_or_create_station_key
 
     folder = args.data_dir or config_from(args).data_dir

@@ -231,7 +231,7 @@ def masked_json(doc: dict[str, object]) -> dict[str, object]:
 
     An allow-list: a field this function does not know is left out (fail closed), so a field added to the
     decision later never reaches the journal unmasked by accident."""
-    from checkpoint.export.masking import mask_name
+    from checkpoint.export import mask_name
     from checkpoint.model import mask_id
 
     out = {k: v for k, v in doc.items() if k in PLAIN_FIELDS}

@@ -74,7 +74,7 @@ class Crossing:
     category: str | None
     expires: str | None
     pass_id_hash: str | None  # HMAC-SHA256 (station key) of the pass id, hex
-    id_number_hash: str | None  # before schema 4 only: HMAC-SHA256 of the id number, hex (now checkpoint.log.idindex)
+    id_number_hash: str | None  # before schema 4 only: HMAC-SHA256 of the id number, hex (now checkpoint.log._idindex)
     sealed: bytes | None  # PersonalData sealed to the supervisor key
     prev_hash: str  # hash of the previous crossing (hex; 64 zeros for the first)
     hash: str  # hash of this crossing's canonical encoding, prev_hash included

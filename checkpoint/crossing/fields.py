@@ -2,7 +2,7 @@
 
 Every copy of the crossing's shape comes from :data:`FIELDS` (or is checked against it by
 ``tests/test_crossing_fields.py``): the chain's field order (:mod:`checkpoint.crossing.chain`), the
-station log's columns (``checkpoint.log.rows``; the released migrations in ``checkpoint.log.schema`` are
+station log's columns (``checkpoint.log._rows``; the released migrations in ``checkpoint.log._schema`` are
 checked, never rewritten), the wire form (``Crossing.to_wire``), the export columns
 (``checkpoint.export``), and the central server's validation and columns (``sync.server``).
 
@@ -59,7 +59,7 @@ class Field:
     personal: bool = False  # personal data: hashed through ``personal_digest``, erased by retention
     retention: bool = False  # changed by retention after upload (the server does not call it tampering)
     wire: bool = True  # uploaded to the central server
-    export: str | None = None  # the export column key (``checkpoint.export.columns``) it feeds, if any
+    export: str | None = None  # the export column key (``checkpoint.export._columns``) it feeds, if any
     check: Check = Check()
     server_column: bool = False  # a column of its own on the central server (the rest is in the JSON body)
     default_none: bool = False  # the Crossing attribute defaults to None (set later by the log)

@@ -11,6 +11,10 @@ Public API (the CLI and the supervisor screen call these; docs/export.md)::
     # VerifyReport(status VERIFIED / UNVERIFIED / FAILED, problems, warnings, manifest, signer_fingerprint);
     # without a pin an intact export is UNVERIFIED, never ok
 
+Public modules: ``manifest`` and ``atomic_file``, which the central server (sync.server) imports on their own:
+importing this package would put the whole export, and the log, in the server's import graph (contract
+"server-apart"). The other modules (``_engine``, ``_writers``, ``_xlsx``, ``_source``, ...) are private.
+
 The names below are the package's public API: import them from the package (``from checkpoint.export import X``).
 Each is loaded on first use (PEP 562), so importing one costs no more than importing its module;
 the modules behind them are free to change.
@@ -22,65 +26,67 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from checkpoint.export._columns import PersonalMode as PersonalMode
+    from checkpoint.export._engine import ExportCancelled as ExportCancelled
+    from checkpoint.export._engine import ExportRequest as ExportRequest
+    from checkpoint.export._engine import ExportResult as ExportResult
+    from checkpoint.export._engine import ProgressCallback as ProgressCallback
+    from checkpoint.export._engine import export as export
+    from checkpoint.export._filters import CrossingFilter as CrossingFilter
+    from checkpoint.export._filters import id_number_hash as id_number_hash
+    from checkpoint.export._masking import mask_name as mask_name
+    from checkpoint.export._settings import ExportSettings as ExportSettings
+    from checkpoint.export._settings import Period as Period
+    from checkpoint.export._settings import export_settings as export_settings
+    from checkpoint.export._settings import period_from as period_from
+    from checkpoint.export._settings import tz_label as tz_label
+    from checkpoint.export._source import ExportRow as ExportRow
+    from checkpoint.export._source import LogRows as LogRows
+    from checkpoint.export._station_export import Criteria as Criteria
+    from checkpoint.export._station_export import chain_check as chain_check
+    from checkpoint.export._station_export import export_station_log as export_station_log
+    from checkpoint.export._station_export import report_station_log as report_station_log
+    from checkpoint.export._writers import Format as Format
     from checkpoint.export.atomic_file import ExportError as ExportError
     from checkpoint.export.atomic_file import atomic_output as atomic_output
-    from checkpoint.export.columns import PersonalMode as PersonalMode
-    from checkpoint.export.engine import ExportCancelled as ExportCancelled
-    from checkpoint.export.engine import ExportRequest as ExportRequest
-    from checkpoint.export.engine import ExportResult as ExportResult
-    from checkpoint.export.engine import ProgressCallback as ProgressCallback
-    from checkpoint.export.engine import export as export
-    from checkpoint.export.filters import CrossingFilter as CrossingFilter
-    from checkpoint.export.filters import id_number_hash as id_number_hash
     from checkpoint.export.manifest import Pin as Pin
     from checkpoint.export.manifest import Status as Status
     from checkpoint.export.manifest import VerifyReport as VerifyReport
     from checkpoint.export.manifest import load_manifest as load_manifest
     from checkpoint.export.manifest import manifest_path as manifest_path
     from checkpoint.export.manifest import verify as verify
-    from checkpoint.export.settings import ExportSettings as ExportSettings
-    from checkpoint.export.settings import Period as Period
-    from checkpoint.export.settings import export_settings as export_settings
-    from checkpoint.export.settings import period_from as period_from
-    from checkpoint.export.settings import tz_label as tz_label
-    from checkpoint.export.source import ExportRow as ExportRow
-    from checkpoint.export.source import LogRows as LogRows
-    from checkpoint.export.station_export import Criteria as Criteria
-    from checkpoint.export.station_export import chain_check as chain_check
-    from checkpoint.export.station_export import export_station_log as export_station_log
-    from checkpoint.export.station_export import report_station_log as report_station_log
-    from checkpoint.export.writers import Format as Format
 
 #: Where each name is defined (a module of this package).
 _HOME = {
+    "mask_name": "_masking",
     "ExportError": "atomic_file",
     "atomic_output": "atomic_file",
-    "PersonalMode": "columns",
-    "ExportCancelled": "engine",
-    "ExportRequest": "engine",
-    "ExportResult": "engine",
-    "ProgressCallback": "engine",
-    "export": "engine",
-    "CrossingFilter": "filters",
-    "id_number_hash": "filters",
+    "PersonalMode": "_columns",
+    "ExportCancelled": "_engine",
+    "ExportRequest": "_engine",
+    "ExportResult": "_engine",
+    "ProgressCallback": "_engine",
+    "export": "_engine",
+    "CrossingFilter": "_filters",
+    "id_number_hash": "_filters",
     "Pin": "manifest",
     "Status": "manifest",
     "VerifyReport": "manifest",
     "load_manifest": "manifest",
     "manifest_path": "manifest",
     "verify": "manifest",
-    "ExportSettings": "settings",
-    "Period": "settings",
-    "export_settings": "settings",
-    "period_from": "settings",
-    "tz_label": "settings",
-    "ExportRow": "source",
-    "LogRows": "source",
-    "Criteria": "station_export",
-    "chain_check": "station_export",
-    "export_station_log": "station_export",
-    "report_station_log": "station_export",
-    "Format": "writers",
+    "ExportSettings": "_settings",
+    "Period": "_settings",
+    "export_settings": "_settings",
+    "period_from": "_settings",
+    "tz_label": "_settings",
+    "ExportRow": "_source",
+    "LogRows": "_source",
+    "Criteria": "_station_export",
+    "chain_check": "_station_export",
+    "export_station_log": "_station_export",
+    "report_station_log": "_station_export",
+    "Format": "_writers",
 }
 
 __all__ = [
@@ -108,6 +114,7 @@ __all__ = [
     "id_number_hash",
     "load_manifest",
     "manifest_path",
+    "mask_name",
     "period_from",
     "report_station_log",
     "tz_label",

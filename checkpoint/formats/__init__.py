@@ -2,7 +2,10 @@
 
 Each format is a module with ``parse(text)``: ``cp1`` (the station's own), ``hc1`` (EU Digital COVID
 Certificate), ``shc`` (SMART Health Cards; ``Assembler`` joins multi-part cards), ``nzcp`` (NZ COVID Pass).
-The COSE/CBOR pieces are public for the signed lists (checkpoint.trust) and the issuer tools.
+The COSE/CBOR pieces are public names for the signed lists (checkpoint.trust) and the issuer tools.
+Public modules: the four formats, ``base45`` (RFC 9285, the demo's passes and the scan screen) and
+``shc_chunks`` (the SMART chunk protocol the CLI joins). The rest (``_cbor``, ``_cose``, ``_compression``,
+``_claims``, ``_dcc``, ``_shc_fhir``) are private: import their names from the package.
 
 The names below are the package's public API: import them from the package (``from checkpoint.formats import X``).
 Each is loaded on first use (PEP 562), so importing one costs no more than importing its module;
@@ -19,40 +22,40 @@ if TYPE_CHECKING:
     from checkpoint.formats import hc1 as hc1
     from checkpoint.formats import nzcp as nzcp
     from checkpoint.formats import shc as shc
-    from checkpoint.formats.cbor import LIST as LIST
-    from checkpoint.formats.cbor import PASS as PASS
-    from checkpoint.formats.cbor import Limits as Limits
-    from checkpoint.formats.cbor import dumps as dumps
-    from checkpoint.formats.cbor import loads_strict as loads_strict
-    from checkpoint.formats.compression import inflate_capped as inflate_capped
-    from checkpoint.formats.compression import maybe_inflate as maybe_inflate
-    from checkpoint.formats.cose import ALG_EDDSA as ALG_EDDSA
-    from checkpoint.formats.cose import ALG_ES256 as ALG_ES256
-    from checkpoint.formats.cose import ALG_PS256 as ALG_PS256
-    from checkpoint.formats.cose import HEADER_ALG as HEADER_ALG
-    from checkpoint.formats.cose import HEADER_KID as HEADER_KID
-    from checkpoint.formats.cose import Sign1 as Sign1
-    from checkpoint.formats.cose import build_sign1 as build_sign1
-    from checkpoint.formats.cose import parse_sign1 as parse_sign1
+    from checkpoint.formats._cbor import LIST as LIST
+    from checkpoint.formats._cbor import PASS as PASS
+    from checkpoint.formats._cbor import Limits as Limits
+    from checkpoint.formats._cbor import dumps as dumps
+    from checkpoint.formats._cbor import loads_strict as loads_strict
+    from checkpoint.formats._compression import inflate_capped as inflate_capped
+    from checkpoint.formats._compression import maybe_inflate as maybe_inflate
+    from checkpoint.formats._cose import ALG_EDDSA as ALG_EDDSA
+    from checkpoint.formats._cose import ALG_ES256 as ALG_ES256
+    from checkpoint.formats._cose import ALG_PS256 as ALG_PS256
+    from checkpoint.formats._cose import HEADER_ALG as HEADER_ALG
+    from checkpoint.formats._cose import HEADER_KID as HEADER_KID
+    from checkpoint.formats._cose import Sign1 as Sign1
+    from checkpoint.formats._cose import build_sign1 as build_sign1
+    from checkpoint.formats._cose import parse_sign1 as parse_sign1
     from checkpoint.formats.shc_chunks import Assembler as Assembler
 
 #: Where each name is defined (a module of this package).
 _HOME = {
-    "LIST": "cbor",
-    "PASS": "cbor",
-    "Limits": "cbor",
-    "dumps": "cbor",
-    "loads_strict": "cbor",
-    "inflate_capped": "compression",
-    "maybe_inflate": "compression",
-    "ALG_EDDSA": "cose",
-    "ALG_ES256": "cose",
-    "ALG_PS256": "cose",
-    "HEADER_ALG": "cose",
-    "HEADER_KID": "cose",
-    "Sign1": "cose",
-    "build_sign1": "cose",
-    "parse_sign1": "cose",
+    "LIST": "_cbor",
+    "PASS": "_cbor",
+    "Limits": "_cbor",
+    "dumps": "_cbor",
+    "loads_strict": "_cbor",
+    "inflate_capped": "_compression",
+    "maybe_inflate": "_compression",
+    "ALG_EDDSA": "_cose",
+    "ALG_ES256": "_cose",
+    "ALG_PS256": "_cose",
+    "HEADER_ALG": "_cose",
+    "HEADER_KID": "_cose",
+    "Sign1": "_cose",
+    "build_sign1": "_cose",
+    "parse_sign1": "_cose",
     "Assembler": "shc_chunks",
 }
 

@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from checkpoint.errors import MalformedPass
-from checkpoint.formats import base45, claims
-from checkpoint.formats.cbor import dumps, loads_strict
-from checkpoint.formats.compression import maybe_inflate
-from checkpoint.formats.cose import ALG_EDDSA, ALG_ES256, HEADER_ALG, HEADER_KID, build_sign1, parse_sign1
+from checkpoint.formats import _claims as claims
+from checkpoint.formats import base45
+from checkpoint.formats._cbor import dumps, loads_strict
+from checkpoint.formats._compression import maybe_inflate
+from checkpoint.formats._cose import ALG_EDDSA, ALG_ES256, HEADER_ALG, HEADER_KID, build_sign1, parse_sign1
 from checkpoint.model import Alg, Health, Pass, SignedPass, Subject, TestResult
 
 PREFIX = "CP1:"

@@ -3,7 +3,7 @@
 Vietnam's vaccine passport (Decision 5772/QĐ-BYT) uses it, as do the EU and many other countries.
 Layers, outermost first, like CP1 (``docs/formats.md``): ``HC1:`` + Base45 → zlib (same 64 KiB cap; an
 uncompressed COSE message is accepted too) → COSE_Sign1 → CWT claims → claim -260 (hcert) key 1
-(``eu_dgc_v1``) → :mod:`checkpoint.formats.dcc`.
+(``eu_dgc_v1``) → :mod:`checkpoint.formats._dcc`.
 
 Differences from CP1: the algorithm is ES256 or PS256; the kid may sit in the protected or, as the
 EU specification allows, the unprotected header (the protected one wins when both have it); and the
@@ -19,10 +19,12 @@ from datetime import datetime
 from typing import Any
 
 from checkpoint.errors import MalformedPass
-from checkpoint.formats import base45, claims, dcc
-from checkpoint.formats.cbor import loads_strict
-from checkpoint.formats.compression import maybe_inflate
-from checkpoint.formats.cose import ALG_ES256, ALG_PS256, HEADER_ALG, HEADER_KID, Sign1, parse_sign1
+from checkpoint.formats import _claims as claims
+from checkpoint.formats import _dcc as dcc
+from checkpoint.formats import base45
+from checkpoint.formats._cbor import loads_strict
+from checkpoint.formats._compression import maybe_inflate
+from checkpoint.formats._cose import ALG_ES256, ALG_PS256, HEADER_ALG, HEADER_KID, Sign1, parse_sign1
 from checkpoint.model import Alg, Pass, SignedPass, Subject
 
 PREFIX = "HC1:"

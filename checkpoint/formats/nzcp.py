@@ -6,7 +6,7 @@ bytes), ``vc`` with type ``PublicCovidPass`` and the holder's ``givenName``, ``f
 
 A Public Covid Pass lists no vaccination or test: the issuer attests that the holder meets its
 requirements, so the certificate carries that attestation for the rules (``accept_attestations``).
-The key is looked up as ``<iss>#<kid>``, the DID verification method id (``trust/did.py``).
+The key is looked up as ``<iss>#<kid>``, the DID verification method id (``trust/_did.py``).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import Any
 import cbor2
 
 from checkpoint.errors import MalformedPass
-from checkpoint.formats import claims
-from checkpoint.formats.cbor import loads_strict
-from checkpoint.formats.cose import ALG_ES256, HEADER_ALG, HEADER_KID, parse_sign1
+from checkpoint.formats import _claims as claims
+from checkpoint.formats._cbor import loads_strict
+from checkpoint.formats._cose import ALG_ES256, HEADER_ALG, HEADER_KID, parse_sign1
 from checkpoint.model import Alg, HealthCertificate, Pass, SignedPass, Subject
 
 PREFIX = "NZCP:/"

@@ -4,7 +4,7 @@ Layers, outermost first: ``shc:/`` + digits (:mod:`checkpoint.formats.shc_chunks
 card is reassembled before it gets here) → compact JWS ``header.payload.signature`` (base64url) →
 header ``{"alg": "ES256", "zip": "DEF", "kid": ...}`` → payload raw DEFLATE (same 64 KiB cap) →
 JSON ``{"iss", "nbf", "exp"?, "vc": {"type", "credentialSubject": {"fhirBundle"}, "rid"?}}`` →
-:mod:`checkpoint.formats.shc_fhir`.
+:mod:`checkpoint.formats._shc_fhir`.
 
 The kid is the issuer's JWK ``kid`` (its thumbprint), looked up as its UTF-8 bytes; the key must also
 belong to the ``iss`` the card names (the trust store records each key's issuer URL).
@@ -23,8 +23,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from checkpoint.errors import MalformedPass
-from checkpoint.formats import claims, shc_chunks, shc_fhir
-from checkpoint.formats.compression import inflate_capped
+from checkpoint.formats import _claims as claims
+from checkpoint.formats import _shc_fhir as shc_fhir
+from checkpoint.formats import shc_chunks
+from checkpoint.formats._compression import inflate_capped
 from checkpoint.model import Alg, Pass, SignedPass, Subject
 
 PREFIX = shc_chunks.PREFIX

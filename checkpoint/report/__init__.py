@@ -1,6 +1,6 @@
 """Supervisors' reports: what happened at a checkpoint over a day or a date range (counts only).
 
-    from checkpoint.export.station_export import report_station_log
+    from checkpoint.export._station_export import report_station_log
     from checkpoint.report import render_html, render_text
     summary = report_station_log(config, clock, period)      # or summarize(rows, ...) over any rows
     print(render_text(summary, "vi")); page = render_html(summary, "vi")

@@ -1,4 +1,4 @@
-"""Counting crossings for a report: one pass over the log's rows (``checkpoint.export.source``),
+"""Counting crossings for a report: one pass over the log's rows (``checkpoint.export._source``),
 constant memory per hour.
 
 Hours and days are local (the station's ``[export] timezone``): a supervisor reads "07:00-08:00",

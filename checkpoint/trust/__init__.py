@@ -3,7 +3,8 @@
 ``keys`` (a module) loads and checks public keys; ``TrustStore`` answers which key a kid names;
 ``load_trust_list`` / ``load_revocation_list`` open signed lists (``TrustedState`` keeps the ones in force);
 ``load_key_folder``, ``load_issuer_folder`` and ``load_did_document`` read keys from files for pilots and
-the health-certificate formats.
+the health-certificate formats. ``keys`` is the one public module; the others (``_store``, ``_trustlist``,
+``_revocation``, ``_signed``, ``_state``, ``_folder``, ``_jwks``, ``_did``, ``_certs``) are private.
 
 The names below are the package's public API: import them from the package (``from checkpoint.trust import X``).
 Each is loaded on first use (PEP 562), so importing one costs no more than importing its module;
@@ -17,53 +18,53 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from checkpoint.trust import keys as keys
-    from checkpoint.trust.did import load_did_document as load_did_document
-    from checkpoint.trust.folder import load_key_folder as load_key_folder
-    from checkpoint.trust.folder import trusted_key as trusted_key
-    from checkpoint.trust.jwks import load_issuer_folder as load_issuer_folder
+    from checkpoint.trust._did import load_did_document as load_did_document
+    from checkpoint.trust._folder import load_key_folder as load_key_folder
+    from checkpoint.trust._folder import trusted_key as trusted_key
+    from checkpoint.trust._jwks import load_issuer_folder as load_issuer_folder
+    from checkpoint.trust._revocation import RevocationList as RevocationList
+    from checkpoint.trust._revocation import build_revocation_list as build_revocation_list
+    from checkpoint.trust._revocation import load_revocation_list as load_revocation_list
+    from checkpoint.trust._signed import MAX_LIST_BYTES as MAX_LIST_BYTES
+    from checkpoint.trust._state import REVOCATIONS as REVOCATIONS
+    from checkpoint.trust._state import TRUST as TRUST
+    from checkpoint.trust._state import ListInForce as ListInForce
+    from checkpoint.trust._state import TrustedState as TrustedState
+    from checkpoint.trust._store import KeyStatus as KeyStatus
+    from checkpoint.trust._store import TrustedKey as TrustedKey
+    from checkpoint.trust._store import TrustSource as TrustSource
+    from checkpoint.trust._store import TrustStore as TrustStore
+    from checkpoint.trust._trustlist import KeyEntry as KeyEntry
+    from checkpoint.trust._trustlist import TrustList as TrustList
+    from checkpoint.trust._trustlist import build_trust_list as build_trust_list
+    from checkpoint.trust._trustlist import load_trust_list as load_trust_list
     from checkpoint.trust.keys import PrivateKey as PrivateKey
     from checkpoint.trust.keys import PublicKey as PublicKey
-    from checkpoint.trust.revocation import RevocationList as RevocationList
-    from checkpoint.trust.revocation import build_revocation_list as build_revocation_list
-    from checkpoint.trust.revocation import load_revocation_list as load_revocation_list
-    from checkpoint.trust.signed import MAX_LIST_BYTES as MAX_LIST_BYTES
-    from checkpoint.trust.state import REVOCATIONS as REVOCATIONS
-    from checkpoint.trust.state import TRUST as TRUST
-    from checkpoint.trust.state import ListInForce as ListInForce
-    from checkpoint.trust.state import TrustedState as TrustedState
-    from checkpoint.trust.store import KeyStatus as KeyStatus
-    from checkpoint.trust.store import TrustedKey as TrustedKey
-    from checkpoint.trust.store import TrustSource as TrustSource
-    from checkpoint.trust.store import TrustStore as TrustStore
-    from checkpoint.trust.trustlist import KeyEntry as KeyEntry
-    from checkpoint.trust.trustlist import TrustList as TrustList
-    from checkpoint.trust.trustlist import build_trust_list as build_trust_list
-    from checkpoint.trust.trustlist import load_trust_list as load_trust_list
 
 #: Where each name is defined (a module of this package).
 _HOME = {
-    "load_did_document": "did",
-    "load_key_folder": "folder",
-    "trusted_key": "folder",
-    "load_issuer_folder": "jwks",
+    "load_did_document": "_did",
+    "load_key_folder": "_folder",
+    "trusted_key": "_folder",
+    "load_issuer_folder": "_jwks",
     "PrivateKey": "keys",
     "PublicKey": "keys",
-    "RevocationList": "revocation",
-    "build_revocation_list": "revocation",
-    "load_revocation_list": "revocation",
-    "MAX_LIST_BYTES": "signed",
-    "REVOCATIONS": "state",
-    "TRUST": "state",
-    "ListInForce": "state",
-    "TrustedState": "state",
-    "KeyStatus": "store",
-    "TrustSource": "store",
-    "TrustStore": "store",
-    "TrustedKey": "store",
-    "KeyEntry": "trustlist",
-    "TrustList": "trustlist",
-    "build_trust_list": "trustlist",
-    "load_trust_list": "trustlist",
+    "RevocationList": "_revocation",
+    "build_revocation_list": "_revocation",
+    "load_revocation_list": "_revocation",
+    "MAX_LIST_BYTES": "_signed",
+    "REVOCATIONS": "_state",
+    "TRUST": "_state",
+    "ListInForce": "_state",
+    "TrustedState": "_state",
+    "KeyStatus": "_store",
+    "TrustSource": "_store",
+    "TrustStore": "_store",
+    "TrustedKey": "_store",
+    "KeyEntry": "_trustlist",
+    "TrustList": "_trustlist",
+    "build_trust_list": "_trustlist",
+    "load_trust_list": "_trustlist",
 }
 
 __all__ = [

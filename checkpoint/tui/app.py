@@ -19,7 +19,7 @@ from textual.timer import Timer
 from checkpoint.camera_state import CameraState
 from checkpoint.card_parts import PartialCard
 from checkpoint.decision import Decision, Grounds, Reason, Verdict, Why
-from checkpoint.log.errors import LogErrorCode
+from checkpoint.log import LogErrorCode
 from checkpoint.officers import Officer
 from checkpoint.sdnotify import Notifier
 from checkpoint.service import Outcome, Post

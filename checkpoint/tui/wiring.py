@@ -24,7 +24,7 @@ CameraFactory = Callable[[], FrameSource]
 
 def open_recorder(config: StationConfig, clock: Clock, data_dir: Path) -> LogRecorder:
     """The station's crossing log (``[log]`` table); a log that cannot be opened stops the start."""
-    from checkpoint.log.settings import open_station_log
+    from checkpoint.log import open_station_log
 
     return LogRecorder(open_station_log(config, clock, data_dir, check_chain=True))
 

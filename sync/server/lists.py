@@ -16,10 +16,8 @@ from typing import TypeVar
 
 from checkpoint.atomic import write_atomic
 from checkpoint.errors import CheckpointError, SignedListError
+from checkpoint.trust import MAX_LIST_BYTES, load_revocation_list, load_trust_list
 from checkpoint.trust.keys import PublicKey
-from checkpoint.trust.revocation import load_revocation_list
-from checkpoint.trust.signed import MAX_LIST_BYTES
-from checkpoint.trust.trustlist import load_trust_list
 from sync.protocol import etag_of
 from sync.server.storage import private_folder
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from checkpoint.crossing import Crossing, PersonalData
-from checkpoint.export.source import ExportRow, rows_of
-from checkpoint.log.personal import id_number_hash, seal_personal
+from checkpoint.export._source import ExportRow, rows_of
+from checkpoint.log._personal import id_number_hash, seal_personal
 
 HMAC_KEY = b"k" * 32
 T0 = datetime(2021, 7, 24, 0, 0, tzinfo=UTC)  # 07:00 in Vietnam

@@ -18,11 +18,11 @@ from checkpoint.cli.supervisor_key import PASSPHRASE_ENV
 from checkpoint.clock import FixedClock
 from checkpoint.decision import Decision
 from checkpoint.log import CrossingContext, CrossingLog
-from checkpoint.log.personal import from_subject
+from checkpoint.log._personal import from_subject
 from checkpoint.model import Subject
 from checkpoint.station_keys import load_or_create_hmac_key
 from checkpoint.trust import keys
-from checkpoint.trust.store import TrustedKey, TrustSource, TrustStore
+from checkpoint.trust._store import TrustedKey, TrustSource, TrustStore
 from checkpoint.verify import Verifier
 from tests.factories import T0, ed25519, make_pass
 
@@ -157,8 +157,8 @@ def test_export_needs_out(station: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 def test_log_rows_read_exactly_what_the_log_holds(station: Path) -> None:
     """The export's fast reader and the log's own iterator agree on every field, in one snapshot."""
-    from checkpoint.export.settings import load_timezone, period_from
-    from checkpoint.export.source import LogRows, rows_of
+    from checkpoint.export._settings import load_timezone, period_from
+    from checkpoint.export._source import LogRows, rows_of
 
     path = station / "crossings.sqlite"
     with CrossingLog.open_readonly(path, clock=FixedClock(T0)) as log:
@@ -201,7 +201,7 @@ def test_missing_key_file_and_masked_without_key(station: Path, tmp_path: Path,
 def test_real_log_round_trip_with_personal_data(station: Path, tmp_path: Path, supervisor: X25519PrivateKey,
                                                 monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
     """Every format, read back by an independent reader, equals the log: fields, times and diacritics."""
-    from checkpoint.export.source import LogRows
+    from checkpoint.export._source import LogRows
     from checkpoint.log import open_personal
 
     key_file = tmp_path / "supervisor.key.pem"

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from checkpoint.cli import main
 from checkpoint.clock import FixedClock
 from checkpoint.export import CrossingFilter, ExportError, ExportRequest, Format, export
+from checkpoint.export._source import rows_of
 from checkpoint.export.manifest import Pin, Status, manifest_path, render, sign, verify
-from checkpoint.export.source import rows_of
 from checkpoint.fingerprint import fingerprint, fingerprint_hex, parse_fingerprint
 from checkpoint.station_keys import load_or_create_station_key
 from checkpoint.trust import keys

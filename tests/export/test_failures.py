@@ -23,7 +23,7 @@ CHILD = textwrap.dedent("""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from checkpoint.clock import FixedClock
     from checkpoint.export import ExportError, ExportRequest, Format, export
-    from checkpoint.export.source import rows_of
+    from checkpoint.export._source import rows_of
     from tests.export.crossing_rows import T0, crossings
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))

@@ -5,7 +5,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from checkpoint.crossing import Crossing
-from checkpoint.export.source import rows_of
+from checkpoint.export._source import rows_of
 from checkpoint.report import Summary, SyncStanding, render_html, render_text, summarize
 from checkpoint.report.html import nice_step
 from tests.export.crossing_rows import T0, crossing

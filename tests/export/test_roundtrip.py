@@ -24,10 +24,10 @@ from checkpoint.export import (
     export,
     verify,
 )
-from checkpoint.export.columns import CATEGORY_NAMES, DIRECTION_NAMES, RESULTS, reason_text
+from checkpoint.export._columns import CATEGORY_NAMES, DIRECTION_NAMES, RESULTS, reason_text
+from checkpoint.export._masking import mask_id_number, mask_name
+from checkpoint.export._source import rows_of
 from checkpoint.export.manifest import Status, manifest_path, render
-from checkpoint.export.masking import mask_id_number, mask_name
-from checkpoint.export.source import rows_of
 from tests.export.crossing_rows import PEOPLE, T0, crossings
 
 VN = timezone(timedelta(hours=7))

@@ -6,7 +6,7 @@ import pytest
 
 from checkpoint.config import parse_config
 from checkpoint.errors import CheckpointError, ConfigError
-from checkpoint.export.settings import export_settings, load_timezone, period_from, tz_label
+from checkpoint.export._settings import export_settings, load_timezone, period_from, tz_label
 
 VN = load_timezone("Asia/Ho_Chi_Minh")
 

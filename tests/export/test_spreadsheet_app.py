@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from checkpoint import sealing
 from checkpoint.clock import FixedClock
 from checkpoint.export import ExportRequest, Format, export
-from checkpoint.export.source import rows_of
+from checkpoint.export._source import rows_of
 from tests.export.crossing_rows import T0, crossings
 
 SOFFICE = shutil.which("soffice")

@@ -9,10 +9,10 @@ import pytest
 from openpyxl import load_workbook
 
 from checkpoint.crossing import PersonalData
-from checkpoint.export.filters import CrossingFilter, id_number_hash
-from checkpoint.export.masking import mask, mask_id_number, mask_name
-from checkpoint.export.writers import defuse
-from checkpoint.export.xlsx import MAX_ROWS, XlsxWriter, column_letter
+from checkpoint.export._filters import CrossingFilter, id_number_hash
+from checkpoint.export._masking import mask, mask_id_number, mask_name
+from checkpoint.export._writers import defuse
+from checkpoint.export._xlsx import MAX_ROWS, XlsxWriter, column_letter
 from tests.export.crossing_rows import HMAC_KEY, PEOPLE, T0, row
 
 
@@ -97,7 +97,7 @@ def test_xlsx_types_frozen_header_and_illegal_characters() -> None:
 
 
 def test_xlsx_starts_a_new_sheet_at_excels_row_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("checkpoint.export.xlsx.MAX_ROWS", 3)
+    monkeypatch.setattr("checkpoint.export._xlsx.MAX_ROWS", 3)
     buf = io.BytesIO()
     w = XlsxWriter(buf, sheet_title="Crossings", headers=["n"], widths=[5])
     for i in range(5):
@@ -113,7 +113,7 @@ def test_xlsx_starts_a_new_sheet_at_excels_row_limit(monkeypatch: pytest.MonkeyP
 def test_local_time_text_matches_the_slow_conversion_for_any_zone() -> None:
     from zoneinfo import ZoneInfo
 
-    from checkpoint.export.columns import PersonalMode, RowMaker
+    from checkpoint.export._columns import PersonalMode, RowMaker
     from checkpoint.isotime import parse_instant as instant
 
     texts = ["2021-07-24T16:59:59.999999Z", "2021-07-24T17:00:00Z", "2021-03-28T00:59:59.000000Z",
@@ -136,7 +136,7 @@ def test_csv_export_defuses_formulas_typed_by_people(tmp_path: Path) -> None:
     from checkpoint import sealing
     from checkpoint.clock import FixedClock
     from checkpoint.export import ExportRequest, Format, export
-    from checkpoint.export.source import rows_of
+    from checkpoint.export._source import rows_of
     from tests.export.crossing_rows import crossing
 
     sup = sealing.generate()

@@ -20,11 +20,12 @@ import cbor2
 from checkpoint.clock import parse_instant
 from checkpoint.decision import Decision, Reason, Verdict
 from checkpoint.errors import KeyLoadError, MalformedPass
-from checkpoint.formats import base45, compression, hc1
-from checkpoint.formats.cose import parse_sign1
+from checkpoint.formats import _compression as compression
+from checkpoint.formats import base45, hc1
+from checkpoint.formats._cose import parse_sign1
 from checkpoint.model import SignedPass
-from checkpoint.trust.folder import trusted_key
-from checkpoint.trust.store import TrustSource, TrustStore
+from checkpoint.trust._folder import trusted_key
+from checkpoint.trust._store import TrustSource, TrustStore
 from checkpoint.verify import Verifier, format_of, time_problem
 
 Case = Mapping[str, Any]

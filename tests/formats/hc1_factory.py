@@ -13,9 +13,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
 from checkpoint.formats import base45, hc1
-from checkpoint.formats.cbor import dumps
-from checkpoint.formats.cose import ALG_ES256, HEADER_ALG, HEADER_KID, build_sign1
-from checkpoint.trust import certs, keys
+from checkpoint.formats._cbor import dumps
+from checkpoint.formats._cose import ALG_ES256, HEADER_ALG, HEADER_KID, build_sign1
+from checkpoint.trust import _certs as certs
+from checkpoint.trust import keys
 
 T0 = datetime(2022, 3, 1, 8, 0, tzinfo=UTC)
 TEST_OID, VACCINATION_OID, RECOVERY_OID = (f"1.3.6.1.4.1.1847.2021.1.{n}" for n in (1, 2, 3))

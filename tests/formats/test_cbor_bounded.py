@@ -1,4 +1,4 @@
-"""The bounded CBOR decoder (checkpoint/formats/cbor.py): each cap refuses while decoding, what a pass
+"""The bounded CBOR decoder (checkpoint/formats/_cbor.py): each cap refuses while decoding, what a pass
 needs still decodes, and cbor2's own tag handling is pinned so a new cbor2 cannot slip a costly tag in."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import cbor2
 import pytest
 
 from checkpoint.errors import MalformedPass
-from checkpoint.formats.cbor import LIST, PASS, REFUSED_TAGS, loads_strict
+from checkpoint.formats._cbor import LIST, PASS, REFUSED_TAGS, loads_strict
 from tests.hostile import CYCLE, bignum, cmap, dag, enc, head, tstr
 
 
@@ -84,7 +84,7 @@ def test_signed_lists_are_decoded_within_bounds_too() -> None:
     from checkpoint.errors import ListFormatError, ListNotSignedError
     from checkpoint.model import Alg
     from checkpoint.trust import keys
-    from checkpoint.trust.signed import open_document
+    from checkpoint.trust._signed import open_document
     from tests.hostile import NOW, bstr, sign1
 
     root = keys.generate(Alg.EDDSA)

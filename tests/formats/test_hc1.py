@@ -17,9 +17,9 @@ from checkpoint.errors import ConfigError
 from checkpoint.formats import hc1
 from checkpoint.hc_rules import HealthRules
 from checkpoint.rules import Rules
-from checkpoint.trust.revocation import load_revocation_list
-from checkpoint.trust.store import TrustedKey, TrustSource, TrustStore
-from checkpoint.trust.trustlist import KeyEntry, load_trust_list
+from checkpoint.trust._revocation import load_revocation_list
+from checkpoint.trust._store import TrustedKey, TrustSource, TrustStore
+from checkpoint.trust._trustlist import KeyEntry, load_trust_list
 from checkpoint.verify import Verifier
 from tests.conftest import DATA, shared_path
 from tests.factories import ed25519, es256, revocation_list, trust_list

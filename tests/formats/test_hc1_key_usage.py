@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives import serialization
 from checkpoint.decision import Reason
 from checkpoint.hc_rules import HealthRules
 from checkpoint.rules import Rules
-from checkpoint.trust import certs
-from checkpoint.trust.folder import trusted_key
-from checkpoint.trust.store import TrustSource, TrustStore
+from checkpoint.trust import _certs as certs
+from checkpoint.trust._folder import trusted_key
+from checkpoint.trust._store import TrustSource, TrustStore
 from checkpoint.verify import Verifier
 from tests.formats.hc1_factory import (
     OTHER_PURPOSES,

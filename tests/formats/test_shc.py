@@ -13,10 +13,11 @@ from checkpoint.clock import FixedClock
 from checkpoint.config import parse_config
 from checkpoint.decision import Reason
 from checkpoint.errors import MalformedPass
-from checkpoint.formats import shc, shc_chunks, shc_fhir
+from checkpoint.formats import _shc_fhir as shc_fhir
+from checkpoint.formats import shc, shc_chunks
 from checkpoint.formats.shc_chunks import Assembler, assemble
 from checkpoint.station import Station
-from checkpoint.trust.store import TrustStore
+from checkpoint.trust._store import TrustStore
 from checkpoint.verify import Verifier
 from tests.formats.shc_helpers import SHC, example_store, verify_jws
 

@@ -14,7 +14,7 @@ from checkpoint.clock import FixedClock
 from checkpoint.decision import Decision
 from checkpoint.log import CrossingContext, CrossingLog
 from checkpoint.trust import keys
-from checkpoint.trust.store import TrustedKey, TrustSource, TrustStore
+from checkpoint.trust._store import TrustedKey, TrustSource, TrustStore
 from checkpoint.verify import Verifier
 from tests.factories import T0, ed25519, make_pass
 

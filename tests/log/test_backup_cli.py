@@ -14,7 +14,7 @@ from checkpoint.clock import FixedClock
 from checkpoint.config import parse_config
 from checkpoint.errors import ConfigError, KeyLoadError
 from checkpoint.log import CrossingLog, LogError, open_personal
-from checkpoint.log.settings import log_settings, open_station_log
+from checkpoint.log._settings import log_settings, open_station_log
 from checkpoint.sealing import load_private
 from tests.log.conftest import Passes, ctx, open_log
 

@@ -13,7 +13,7 @@ FORBIDDEN = ("textual", "cv2", "requests", "zxingcpp", "pyzbar", "fastapi", "uvi
 
 
 def test_log_imports_no_ui_camera_or_network() -> None:
-    code = ("import sys\nimport checkpoint.log, checkpoint.log.settings, checkpoint.cli.log, "
+    code = ("import sys\nimport checkpoint.log, checkpoint.log._settings, checkpoint.cli.log, "
             "checkpoint.cli.supervisor_key\n"
             f"print(','.join(m for m in {FORBIDDEN!r} if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()

@@ -12,7 +12,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from checkpoint.cli import main
 from checkpoint.clock import FixedClock
-from checkpoint.log import CrossingLog, LogError, chain
+from checkpoint.log import CrossingLog, LogError
+from checkpoint.log import _chain as chain
 from tests.log.conftest import Passes, ctx, open_log
 
 
@@ -129,7 +130,7 @@ ProgressFn = Callable[[int], None]
 
 def test_verify_reports_progress(log_path: Path, supervisor: X25519PrivateKey, clock: FixedClock,
                                  passes: Passes, monkeypatch: pytest.MonkeyPatch) -> None:
-    from checkpoint.log import verify
+    from checkpoint.log import _verify as verify
 
     monkeypatch.setattr(verify, "PROGRESS_EVERY", 2)
     _filled(log_path, supervisor, clock, passes)

@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checkpoint.log import chain
+from checkpoint.log import _chain as chain
 
 EXAMPLE = {
     "seq": 1, "id": "017ad606-ae80-752f-ab5e-c710b172b12a", "station_id": "HN-01", "officer_id": "officer-7",

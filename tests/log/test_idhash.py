@@ -23,10 +23,12 @@ from checkpoint.clock import FixedClock
 from checkpoint.config import parse_config
 from checkpoint.crossing import PersonalData
 from checkpoint.decision import Decision, Flag, Verdict
-from checkpoint.log import CrossingLog, chain, schema
-from checkpoint.log.personal import from_subject, seal_personal
-from checkpoint.log.settings import open_station_log
-from checkpoint.log.timefmt import stamp
+from checkpoint.log import CrossingLog
+from checkpoint.log import _chain as chain
+from checkpoint.log import _schema as schema
+from checkpoint.log._personal import from_subject, seal_personal
+from checkpoint.log._settings import open_station_log
+from checkpoint.log._timefmt import stamp
 from checkpoint.model import Subject
 from tests.factories import PERSON
 from tests.log.conftest import NOW, Passes, ctx
@@ -172,7 +174,7 @@ def test_the_id_index_is_argon2id_at_the_production_cost_and_keyed_by_the_statio
         tmp_path: Path, passes: Passes, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
     """One guess costs an Argon2id evaluation at the designed work factor (its time: bench/id_hash_cost.py),
     and without the station's lookup key not even that checks a guess."""
-    from checkpoint.log import idindex
+    from checkpoint.log import _idindex as idindex
 
     monkeypatch.setattr(idindex, "DEFAULT_PARAMS", idindex.PRODUCTION_PARAMS)
     pepper = os.urandom(32)

@@ -6,8 +6,8 @@ import pytest
 
 from checkpoint.decision import Reason
 from checkpoint.log import CrossingLog, record_or_refuse
-from checkpoint.log.errors import LogErrorCode
-from checkpoint.log.refuse import log_error_of
+from checkpoint.log._errors import LogErrorCode
+from checkpoint.log._refuse import log_error_of
 from checkpoint.words import Texts
 from tests.log.conftest import Passes, ctx
 

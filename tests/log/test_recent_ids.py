@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from checkpoint.log import CrossingLog, store
+from checkpoint.log import CrossingLog
+from checkpoint.log import _store as store
 from tests.log.conftest import NOW
 
 

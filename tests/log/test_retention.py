@@ -52,7 +52,7 @@ def test_retention_age_is_configurable(log_path: Path, passes: Passes, superviso
 
 
 def test_erases_in_batches(log: CrossingLog, passes: Passes, monkeypatch: pytest.MonkeyPatch) -> None:
-    from checkpoint.log import retention
+    from checkpoint.log import _retention as retention
 
     monkeypatch.setattr(retention, "BATCH", 3)
     _aged(log, passes, [60] * 10)

@@ -9,8 +9,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from checkpoint.clock import FixedClock
-from checkpoint.log import LogError, schema
-from checkpoint.log.rows import COLUMNS
+from checkpoint.log import LogError
+from checkpoint.log import _schema as schema
+from checkpoint.log._rows import COLUMNS
 from tests.log.conftest import Passes, ctx, open_log
 
 #: The meta keys and tables each released version wrote.

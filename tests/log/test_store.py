@@ -153,7 +153,7 @@ def test_oversized_personal_field_refused_without_echoing_it(log: CrossingLog, p
 def test_crossings_stream_filters_and_pages(log: CrossingLog, passes: Passes, monkeypatch: pytest.MonkeyPatch) -> None:
     from dataclasses import replace
 
-    from checkpoint.log import store
+    from checkpoint.log import _store as store
 
     monkeypatch.setattr(store, "PAGE", 7)  # many pages from few rows
     d = passes.decide()
@@ -213,7 +213,7 @@ def test_times_are_fixed_width_utc(log: CrossingLog, passes: Passes) -> None:
 
 
 def test_wal_is_checkpointed_off_the_recording_path(log: CrossingLog, passes: Passes, log_path: Path) -> None:
-    from checkpoint.log.checkpointer import Checkpointer
+    from checkpoint.log._checkpointer import Checkpointer
 
     cp = log._checkpointer
     assert isinstance(cp, Checkpointer)

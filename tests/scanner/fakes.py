@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from scanner.errors import SourceError
+from scanner._errors import SourceError
 from scanner.frames import Frame
 
 END = object()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 
 from bench.scanner_corpus import judge, samples
-from scanner.pipeline import Pipeline
+from scanner._pipeline import Pipeline
 from tests.conftest import shared_path
 
 

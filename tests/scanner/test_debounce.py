@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scanner.debounce import Debouncer
+from scanner._debounce import Debouncer
 
 
 def test_a_pass_held_in_front_of_the_camera_gives_one_event() -> None:

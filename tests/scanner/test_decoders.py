@@ -6,9 +6,9 @@ from types import ModuleType
 
 import pytest
 
-from scanner import pipeline as pipeline_mod
+from scanner import _pipeline as pipeline_mod
+from scanner._pipeline import Pipeline, PipelineConfig
 from scanner.decoders import OpenCVDecoder, ZbarDecoder, ZxingDecoder, make_decoders
-from scanner.pipeline import Pipeline, PipelineConfig
 from scanner.synthetic import Distortion, fake_pass_text, make_frame
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import cv2
 import pytest
 
-from scanner.errors import SourceError
-from scanner.loop import ScanLoop, ScanResult
-from scanner.reconnect import ReconnectBackoff, Reconnecting, SourceState, SourceStatus
+from scanner._errors import SourceError
+from scanner._loop import ScanLoop, ScanResult
+from scanner._reconnect import ReconnectBackoff, Reconnecting, SourceState, SourceStatus
 from scanner.sources import FolderSource
 from scanner.synthetic import Distortion, fake_pass_text, make_frame
 from tests.scanner.fakes import END, DrivenSource

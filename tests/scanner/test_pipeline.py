@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from scanner import ImageUnreadable, decode_image_file
+from scanner._pipeline import Pipeline, PipelineConfig
 from scanner.decoders import ZxingDecoder
-from scanner.pipeline import Pipeline, PipelineConfig
 from scanner.synthetic import Distortion, make_frame
 from tests.scanner.helpers import damaged, data_images, pass_frame, truth
 

@@ -1,6 +1,6 @@
 """A pass shown to the camera is read within 3 frames of being wholly in view, through the real decoders.
 
-Footage from ``scanner.presented`` (the benchmark's own renderer): the code slides in with motion blur,
+Footage from ``scanner._presented`` (the benchmark's own renderer): the code slides in with motion blur,
 then is held with hand shake, noise, glare, low contrast and JPEG. These hard cases have small modules
 (under 3.5 px) that zxing-cpp on the whole frame reads only frames later; the pipeline reads them in
 time by zooming into the likeliest code region.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.pipeline import Pipeline
-from scanner.presented import LEVELS, frames, in_view_index, truth
+from scanner._pipeline import Pipeline
+from scanner._presented import LEVELS, frames, in_view_index, truth
 from scanner.synthetic import fake_pass_text
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scanner.regions import Region, likely_region, zoom
+from scanner._regions import Region, likely_region, zoom
 from tests.scanner.helpers import pass_frame
 
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import serial
 
-from scanner.reconnect import ReconnectBackoff, SourceState, SourceStatus
-from scanner.serial_source import SerialScan, SerialScanner
+from scanner._reconnect import ReconnectBackoff, SourceState, SourceStatus
+from scanner._serial_source import SerialScan, SerialScanner
 
 TIMEOUT = 10.0
 

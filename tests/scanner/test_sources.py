@@ -6,8 +6,8 @@ from pathlib import Path
 import cv2
 import pytest
 
-from scanner.errors import SourceError
-from scanner.reconnect import Reconnecting
+from scanner._errors import SourceError
+from scanner._reconnect import Reconnecting
 from scanner.sources import (
     CameraSource,
     FolderSource,

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import cv2
 import pytest
 
-from scanner.loop import ScanLoop, ScanResult
-from scanner.reconnect import ReconnectBackoff, Reconnecting, SourceState, SourceStatus
+from scanner._loop import ScanLoop, ScanResult
+from scanner._reconnect import ReconnectBackoff, Reconnecting, SourceState, SourceStatus
 from scanner.sources import StreamSource
 from scanner.synthetic import Distortion, fake_pass_text, make_frame
 

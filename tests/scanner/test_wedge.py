@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scanner.lines import LineAssembler
-from scanner.wedge import WedgeAssembler, diagnose_text
+from scanner._lines import LineAssembler
+from scanner._wedge import WedgeAssembler, diagnose_text
 
 BASE45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 PASS = "CP1:NCFOXN%TS3DH3ZSUZK+.V0ETD%65NL-AH-R6IOOK.IR9B+9D-D"

@@ -19,8 +19,9 @@ from checkpoint import sealing
 from checkpoint.clock import FixedClock
 from checkpoint.crossing import Crossing, PersonalData
 from checkpoint.decision import Decision, Reason, Verdict
-from checkpoint.log import CrossingContext, CrossingLog, chain
-from checkpoint.log.rows import chain_fields
+from checkpoint.log import CrossingContext, CrossingLog
+from checkpoint.log import _chain as chain
+from checkpoint.log._rows import chain_fields
 from sync import protocol
 from tests.factories import T0
 

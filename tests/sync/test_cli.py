@@ -20,9 +20,9 @@ from checkpoint import sealing
 from checkpoint.cli import main
 from checkpoint.clock import SystemClock
 from checkpoint.config import load_config
-from checkpoint.log.settings import open_station_log
+from checkpoint.log._settings import open_station_log
 from checkpoint.trust import keys
-from checkpoint.trust.trustlist import KeyEntry
+from checkpoint.trust._trustlist import KeyEntry
 from sync.server.storage import ExportFilter, Stored
 from tests import factories
 from tests.sync.conftest import RunningServer

@@ -15,7 +15,7 @@ import pytest
 from checkpoint import sealing
 from checkpoint.crossing import PersonalData
 from checkpoint.errors import CheckpointError
-from checkpoint.log.personal import seal_personal
+from checkpoint.log._personal import seal_personal
 from sync.server.export import cell, write_export
 from sync.server.storage import ExportFilter, SQLiteStorage, Stored
 from tests.factories import T0

@@ -10,7 +10,7 @@ from checkpoint.clock import SystemClock
 from checkpoint.config import parse_config
 from checkpoint.station import Station
 from checkpoint.trust import keys
-from checkpoint.trust.trustlist import KeyEntry
+from checkpoint.trust._trustlist import KeyEntry
 from sync.client import SyncClient
 from sync.server.lists import FILES, PublishedLists
 from sync.worker import sync_once

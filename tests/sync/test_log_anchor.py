@@ -13,10 +13,11 @@ import pytest
 from checkpoint.clock import SystemClock
 from checkpoint.config import load_config
 from checkpoint.decision import Decision, Reason, Verdict
-from checkpoint.log import CrossingContext, CrossingLog, chain, record_or_refuse
-from checkpoint.log.anchor import ANCHOR_FILE
-from checkpoint.log.rows import SELECT, chain_fields, row_to_crossing
-from checkpoint.log.settings import open_station_log
+from checkpoint.log import CrossingContext, CrossingLog, record_or_refuse
+from checkpoint.log import _chain as chain
+from checkpoint.log._anchor import ANCHOR_FILE
+from checkpoint.log._rows import SELECT, chain_fields, row_to_crossing
+from checkpoint.log._settings import open_station_log
 from sync.server.storage import ExportFilter
 from tests.factories import T0
 from tests.sync.conftest import RunningServer

@@ -146,8 +146,8 @@ def test_another_station_cannot_take_this_stations_crossing_ids(server: RunningS
     stolen = make_crossings("ST-THIEF", 10)
     import dataclasses
 
-    from checkpoint.log import chain
-    from checkpoint.log.rows import chain_fields
+    from checkpoint.log import _chain as chain
+    from checkpoint.log._rows import chain_fields
 
     prev, forged = "0" * 64, []
     for mine, theirs in zip(stolen, victim.rows[20:], strict=True):  # the thief reuses the victim's unsynced ids

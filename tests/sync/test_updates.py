@@ -13,7 +13,7 @@ from checkpoint.config import parse_config
 from checkpoint.errors import ListRollbackError, ListSignatureError
 from checkpoint.station import Station
 from checkpoint.trust import keys
-from checkpoint.trust.trustlist import KeyEntry
+from checkpoint.trust._trustlist import KeyEntry
 from sync.client import SyncClient
 from sync.server.lists import FILES, PublishedLists
 from sync.updates import observe_server_time, pull_lists

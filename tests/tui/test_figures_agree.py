@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from checkpoint.export.settings import export_settings, period_from
-from checkpoint.export.station_export import export_station_log, report_station_log
-from checkpoint.export.writers import Format
+from checkpoint.export._settings import export_settings, period_from
+from checkpoint.export._station_export import export_station_log, report_station_log
+from checkpoint.export._writers import Format
 from checkpoint.figures import Tally
 from checkpoint.report import render_html, render_text
 from checkpoint.tui.screens.supervisor import SupervisorScreen, render_figures

@@ -21,7 +21,7 @@ from checkpoint.clock import FixedClock
 from checkpoint.config import load_config
 from checkpoint.demo import make_world
 from checkpoint.errors import ConfigError
-from checkpoint.log.settings import load_seal_key, log_settings
+from checkpoint.log._settings import load_seal_key, log_settings
 from checkpoint.sealing import generate, public_pem
 from checkpoint.station_setup import STEPS, missing, write_config
 from checkpoint.tui.app import StationApp

@@ -5,10 +5,10 @@ from __future__ import annotations
 import string
 
 from checkpoint.decision import Flag, Reason
-from checkpoint.log.errors import CAUSES
+from checkpoint.log._errors import CAUSES
 from checkpoint.model import CATEGORIES
 from checkpoint.tui.i18n import CATALOGS, EN, VI, Texts
-from scanner.wedge import MESSAGES as WEDGE_MESSAGES
+from scanner._wedge import MESSAGES as WEDGE_MESSAGES
 
 
 def placeholders(text: str) -> set[str]:

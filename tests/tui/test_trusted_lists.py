@@ -17,7 +17,7 @@ from checkpoint.clock import FixedClock
 from checkpoint.config import load_config
 from checkpoint.decision import Display, Flag, Reason
 from checkpoint.trust import keys
-from checkpoint.trust.trustlist import KeyEntry
+from checkpoint.trust._trustlist import KeyEntry
 from checkpoint.tui.app import StationApp
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.screens.supervisor import SupervisorScreen

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from checkpoint.display import shown
-from checkpoint.log.errors import LogErrorCode
+from checkpoint.log import LogErrorCode
 from checkpoint.tui.i18n import Texts
 
 
