@@ -71,8 +71,10 @@ import aiohttp  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey  # noqa: E402
 
 from bench.machine import cpu_model  # noqa: E402
-from checkpoint.crossing import Crossing  # noqa: E402
-from checkpoint.log import chain  # noqa: E402
+from checkpoint.crossing import (
+    Crossing,
+    chain,
+)
 from sync import protocol  # noqa: E402
 from sync.backoff import Backoff, parse_retry_after  # noqa: E402
 from sync.protocol import ProtocolError  # noqa: E402
@@ -586,8 +588,8 @@ def publish_lists(data_dir: Path) -> None:
     """A real signed trust list and revocation list (1,000 revoked ids), so list pulls carry real ETags."""
     from checkpoint.model import Alg
     from checkpoint.trust import keys
-    from checkpoint.trust.revocation import build_revocation_list
-    from checkpoint.trust.trustlist import KeyEntry, build_trust_list
+    from checkpoint.trust._revocation import build_revocation_list
+    from checkpoint.trust._trustlist import KeyEntry, build_trust_list
     from sync.server.lists import PublishedLists
 
     root, issuer = keys.generate(Alg.EDDSA), keys.generate(Alg.EDDSA)
