@@ -71,10 +71,7 @@ import aiohttp  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey  # noqa: E402
 
 from bench.machine import cpu_model  # noqa: E402
-from checkpoint.crossing import (
-    Crossing,
-    chain,
-)
+from checkpoint.crossing import Crossing, chain  # noqa: E402
 from sync import protocol  # noqa: E402
 from sync.backoff import Backoff, parse_retry_after  # noqa: E402
 from sync.protocol import ProtocolError  # noqa: E402
