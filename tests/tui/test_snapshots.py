@@ -99,3 +99,15 @@ def fixed_station_key(world: World) -> None:
 
     key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
     (world.services.data_dir / STATION_KEY_FILE).write_bytes(keys.private_pem(key))
+
+
+def test_accept_vi_80x24(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    """The smallest screen the station supports: verdict, card, direction, lane, F10 and sync all show."""
+    world, app = app_for(tmp_path, "vi")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=scans(world, "valid"))
+
+
+def test_reject_en_7_inch(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    """A 7-inch 800x480 display at a common console font: about 100x30."""
+    world, app = app_for(tmp_path, "en")
+    assert snap_compare(app, terminal_size=(100, 30), run_before=scans(world, "valid", "forged"))
