@@ -109,6 +109,9 @@ class ScanScreen(Screen[None]):
         if changed:
             self.refresh_bindings()
 
+    def on_screen_resume(self) -> None:
+        self._app().check_pending()  # scans that came while a dialog was up
+
     def on_mount(self) -> None:
         self.lay_out(self.size.width, self.size.height)
         self._show_preview(self.preview_on)

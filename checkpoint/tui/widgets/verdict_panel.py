@@ -28,6 +28,13 @@ class VerdictPanel(Static):
         self.state = "ready"
         self.outcome: Outcome | None = None
         self.plain = ""  # what the panel says, as plain text (tests, screen readers)
+        self.camera = "none"  # the camera's state (checkpoint.camera_state): said on the ready panel
+
+    def set_camera(self, state: str) -> None:
+        if state != self.camera:
+            self.camera = state
+            if self.outcome is None:
+                self.show_ready()
 
     def on_mount(self) -> None:
         self.show_ready()
@@ -83,8 +90,13 @@ class VerdictPanel(Static):
         self.outcome = None
         self._set_state("ready")
         t = self.texts
-        self.plain = f"{t('verdict.READY')}\n{t('verdict.ready_hint')}"
-        self.update(self._fit(t("verdict.READY"), [_center(Text(t("verdict.ready_hint")))], None, []))
+        body = [t("verdict.ready_hint")]
+        if self.camera in ("starting", "stopped", "failed"):  # a dead camera must not look ready to scan
+            body.append(t(f"verdict.camera.{self.camera}"))
+        self.plain = "\n".join([t("verdict.READY"), *body])
+        style = "bold reverse" if self.camera in ("stopped", "failed") else "bold"
+        self.update(self._fit(t("verdict.READY"), [_center(Text(body[0]))] +
+                              [_center(Text(line, style=style)) for line in body[1:]], None, []))
 
     def show(self, outcome: Outcome) -> None:
         self.outcome = outcome
