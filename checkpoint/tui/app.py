@@ -27,6 +27,7 @@ from checkpoint.officers import Officer
 from checkpoint.sdnotify import Notifier
 from checkpoint.service import Outcome, Post
 from checkpoint.trust import REVOCATIONS, TRUST
+from checkpoint.tui.app_logs import AppLogs
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.messages import (
     CameraChanged,
@@ -73,6 +74,7 @@ class StationApp(App[None]):
         self.scan = ScanScreen(self.texts, recent_rows=services.settings.recent_rows,
                                preview=services.settings.preview and services.camera is not None, tz=self.tz)
         self.camera_stop = threading.Event()
+        self.logs = AppLogs(services.data_dir)
         self.pending: deque[tuple[float, TextScanned]] = deque(maxlen=MAX_PENDING)  # scans before sign-in
         self.outcomes: list[Outcome] = []  # shown this session, oldest first (tests, and the shift total)
         self._status_timer: Timer | None = None
@@ -83,6 +85,7 @@ class StationApp(App[None]):
 
     # -- start and stop --------------------------------------------------------------------------
     async def on_mount(self) -> None:
+        self.logs.start()  # log lines to the data folder's app.log, never over the screen
         await self.push_screen(self.scan)
         for panel in self.scan.query(VerdictPanel):
             panel.set_camera(self.camera.state)
@@ -113,6 +116,7 @@ class StationApp(App[None]):
             self.set_interval(every, lambda: self.notifier.notify("WATCHDOG=1"))
 
     def on_unmount(self) -> None:
+        self.logs.stop()
         self.notifier.notify("STOPPING=1")
         self.camera_stop.set()
         if self.services.sync is not None:
