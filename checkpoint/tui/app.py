@@ -86,6 +86,8 @@ class StationApp(App[None]):
     # -- start and stop --------------------------------------------------------------------------
     async def on_mount(self) -> None:
         self.logs.start()  # log lines to the data folder's app.log, never over the screen
+        # 16 colours (the Linux console): the verdict colours from the console's own palette (station.tcss)
+        self.set_class(self.console.color_system in ("standard", "windows"), "-ansi")
         await self.push_screen(self.scan)
         for panel in self.scan.query(VerdictPanel):
             panel.set_camera(self.camera.state)
