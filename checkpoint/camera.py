@@ -61,6 +61,56 @@ class PreviewTap:
         self.source.close()
 
 
+#: images a second from a folder used as the camera (a video file plays at its own frame rate)
+FOLDER_FPS = 2.0
+#: a video file's rate when it names none (or an absurd one)
+VIDEO_FPS = 25.0
+
+
+def file_rate(source: FrameSource) -> float | None:
+    """The rate a file source is played at, or None for a source that paces itself (a camera, a stream,
+    the demo's simulated camera)."""
+    from scanner.sources import FolderSource, VideoFileSource
+
+    if isinstance(source, FolderSource):
+        return FOLDER_FPS
+    if isinstance(source, VideoFileSource):
+        import cv2
+
+        cap = cv2.VideoCapture(str(source.path))
+        try:
+            fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        finally:
+            cap.release()
+        return fps if 0.0 < fps <= 240.0 else VIDEO_FPS
+    return None
+
+
+class PacedSource:
+    """A file source read at ``fps`` frames a second, as a camera would deliver it: a folder or a video
+    used as the camera is not read through in a moment (while the officer is still signing in)."""
+
+    def __init__(self, source: FrameSource, fps: float, *, sleep: Callable[[float], object] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.source, self.period, self._sleep, self._clock = source, 1.0 / fps, sleep, clock
+        self.label, self.live = source.label, source.live
+        self._next: float | None = None
+
+    def open(self) -> None:
+        self.source.open()
+        self._next = None
+
+    def read(self) -> Frame | None:
+        now = self._clock()
+        if self._next is not None and self._next > now:
+            self._sleep(self._next - now)
+        self._next = max(now, self._next or now) + self.period
+        return self.source.read()
+
+    def close(self) -> None:
+        self.source.close()
+
+
 class Camera:
     """A running scan loop and what it has reported; ``stop()`` ends it."""
 
@@ -73,7 +123,9 @@ class Camera:
         self._debounce = Debouncer(debounce)
         self._lock = threading.Lock()
         self._frames, self._since, self._state = 0, clock(), "starting"
-        fed: FrameSource = PreviewTap(source, on_preview) if on_preview is not None else source
+        rate = file_rate(source)
+        fed: FrameSource = PacedSource(source, rate) if rate is not None else source
+        fed = PreviewTap(fed, on_preview) if on_preview is not None else fed
         self.loop = ScanLoop(Reconnecting(fed, on_status=self._status), self._result, self.pipeline,
                              on_error=self._error)
 

@@ -27,6 +27,8 @@ from checkpoint.errors import CheckpointError
 
 OFFICERS_FILE = "officers.json"
 MAX_FILE = 4 * 1024 * 1024
+#: unknown officer ids whose failures are counted (in memory), so an unknown id answers like a known one
+MAX_UNKNOWN = 1024
 ROLES = ("officer", "supervisor")
 ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
 
@@ -95,8 +97,11 @@ class OfficerStore:
         self.policy = policy or OfficerPolicy()
         self.hasher = hasher or default_hasher()
         self._lock = threading.Lock()
+        self._seen: tuple[int, int, int] | None = None  # the file's (inode, size, mtime) when last read or written
         self._officers: dict[str, Officer] = self._read()
         self._dummy_hash: str | None = None
+        # unknown ids count failures and lock like known ones: the answers never tell which ids exist
+        self._unknown: dict[str, Officer] = {}
 
     @classmethod
     def open(cls, data_dir: Path, clock: Clock, policy: OfficerPolicy | None = None,
@@ -104,7 +109,27 @@ class OfficerStore:
         return cls(data_dir / OFFICERS_FILE, clock, policy, hasher)
 
     # -- reading and writing -------------------------------------------------------------------
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return st.st_ino, st.st_size, st.st_mtime_ns
+
+    def reload_if_changed(self) -> bool:
+        """Read the file again if another process (``checkpoint officers unlock``) changed it since this store
+        last read or wrote it. A stat and, when changed, a small read: call it off the UI thread."""
+        with self._lock:
+            return self._reload_locked()
+
+    def _reload_locked(self) -> bool:
+        if self._stamp() == self._seen:
+            return False
+        self._officers = self._read()
+        return True
+
     def _read(self) -> dict[str, Officer]:
+        self._seen = self._stamp()
         try:
             if self.path.stat().st_size > MAX_FILE:
                 raise CheckpointError(f"{self.path}: the officers file is larger than 4 MiB; restore it from backup")
@@ -128,6 +153,7 @@ class OfficerStore:
             write_atomic(self.path, json.dumps(doc, ensure_ascii=False, indent=1).encode(), mode=0o600)
         except OSError as e:
             raise CheckpointError(f"{self.path}: cannot save the officers file ({e.strerror})") from None
+        self._seen = self._stamp()
 
     # -- queries ---------------------------------------------------------------------------------
     def all(self) -> list[Officer]:
@@ -155,6 +181,7 @@ class OfficerStore:
         self.check_pin(pin)
         officer = Officer(officer_id, name.strip(), "supervisor" if supervisor else "officer", self.hasher.hash(pin))
         with self._lock:
+            self._reload_locked()
             if officer_id in self._officers:
                 raise CheckpointError(f"officer {officer_id} already exists (use set-pin to change the PIN)")
             self._officers[officer_id] = officer
@@ -165,18 +192,21 @@ class OfficerStore:
         self.check_pin(pin)
         new_hash = self.hasher.hash(pin)
         with self._lock:
+            self._reload_locked()
             o = self._require(officer_id)
             self._officers[officer_id] = replace(o, pin_hash=new_hash, failures=0, locked_until=None)
             self._write()
 
     def unlock(self, officer_id: str) -> None:
         with self._lock:
+            self._reload_locked()
             o = self._require(officer_id)
             self._officers[officer_id] = replace(o, failures=0, locked_until=None)
             self._write()
 
     def remove(self, officer_id: str) -> None:
         with self._lock:
+            self._reload_locked()
             self._require(officer_id)
             del self._officers[officer_id]
             self._write()
@@ -192,10 +222,10 @@ class OfficerStore:
         """Check a PIN (slow on purpose: run it off the UI thread). Counts failures, locks, unlocks."""
         now = self.clock.now()
         with self._lock:
+            self._reload_locked()  # a supervisor may have unlocked or changed it from the CLI
             o = self._officers.get(officer_id)
         if o is None:
-            self._burn(pin)
-            return SignIn(None, tries_left=self.policy.max_failures)
+            return self._unknown_sign_in(officer_id, pin, now)
         locked = o.locked_at(now)
         if locked is not None:
             return SignIn(None, locked_until=locked)
@@ -218,6 +248,25 @@ class OfficerStore:
             )
             self._write()
             return SignIn(None, locked_until=until, tries_left=max(0, self.policy.max_failures - failures))
+
+    def _unknown_sign_in(self, officer_id: str, pin: str, now: datetime) -> SignIn:
+        """The same answers as for a known id with a wrong PIN: tries counting down, then a lock (kept in
+        memory for at most MAX_UNKNOWN ids), and the same argon2 work."""
+        with self._lock:
+            ghost = self._unknown.get(officer_id) or Officer(officer_id, "", "officer", "")
+        locked = ghost.locked_at(now)
+        if locked is not None:
+            return SignIn(None, locked_until=locked)
+        self._burn(pin)
+        failures = (0 if ghost.locked_until is not None else ghost.failures) + 1
+        until = now + timedelta(minutes=self.policy.lockout_minutes) if failures >= self.policy.max_failures else None
+        with self._lock:
+            self._unknown.pop(officer_id, None)
+            while len(self._unknown) >= MAX_UNKNOWN:
+                del self._unknown[next(iter(self._unknown))]  # the oldest
+            self._unknown[officer_id] = replace(
+                ghost, failures=failures, locked_until=until.isoformat().replace("+00:00", "Z") if until else None)
+        return SignIn(None, locked_until=until, tries_left=max(0, self.policy.max_failures - failures))
 
     def _verify(self, pin_hash: str, pin: str) -> bool:
         try:

@@ -32,6 +32,12 @@ VI: Mapping[str, str] = {
     "verdict.ready_hint": "Đưa mã QR vào camera hoặc quét bằng máy quét tay",
     "verdict.working": "Đang kiểm tra…",
     "verdict.check_id": "Đối chiếu với CCCD/CMND:",
+    # the camera's state on the verdict panel, and scans that came while no officer was signed in
+    "verdict.camera.starting": "Camera đang mở…",
+    "verdict.camera.stopped": "CAMERA ĐÃ DỪNG: quét bằng máy quét tay hoặc khai thủ công (F4)",
+    "verdict.camera.failed": "CAMERA HỎNG: quét bằng máy quét tay hoặc khai thủ công (F4)",
+    "scan.pending.kept": "Đã nhận {count} mã QR: sẽ kiểm tra sau khi đăng nhập",
+    "scan.pending.stale": "{count} mã QR quét khi chưa đăng nhập đã quá {seconds} giây, KHÔNG được kiểm tra: quét lại",
     "verdict.unevaluated": "Trạm không đánh giá được mã này: KHÔNG cho qua, báo chỉ huy",
     # reasons (checkpoint.decision.Reason)
     "reason.UNKNOWN_FORMAT": "Không phải mã thẻ thông hành",
@@ -410,6 +416,12 @@ EN: Mapping[str, str] = {
     "verdict.ready_hint": "Hold the QR code to the camera or scan it with the handheld scanner",
     "verdict.working": "Checking…",
     "verdict.check_id": "Check against the ID card:",
+    # the camera's state on the verdict panel, and scans that came while no officer was signed in
+    "verdict.camera.starting": "Camera starting…",
+    "verdict.camera.stopped": "CAMERA STOPPED: scan with the handheld scanner or enter by hand (F4)",
+    "verdict.camera.failed": "CAMERA FAILED: scan with the handheld scanner or enter by hand (F4)",
+    "scan.pending.kept": "{count} QR code(s) received: they are checked after sign-in",
+    "scan.pending.stale": "{count} QR code(s) scanned before sign-in, over {seconds} s old: NOT checked, scan again",
     "verdict.unevaluated": "The station could not evaluate this code: do NOT admit, call the supervisor",
     "reason.UNKNOWN_FORMAT": "Not a pass code",
     "reason.MALFORMED": "The code is damaged or incomplete",

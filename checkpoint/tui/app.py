@@ -7,7 +7,10 @@ the screens touch widgets.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
+from collections import deque
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +27,7 @@ from checkpoint.officers import Officer
 from checkpoint.sdnotify import Notifier
 from checkpoint.service import Outcome, Post
 from checkpoint.trust import REVOCATIONS, TRUST
+from checkpoint.tui.app_logs import AppLogs
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.messages import (
     CameraChanged,
@@ -41,8 +45,13 @@ from checkpoint.tui.services import Services
 from checkpoint.tui.sound import Sound
 from checkpoint.tui.widgets.preview import CameraPreview
 from checkpoint.tui.widgets.status_bar import Status, StatusBar
+from checkpoint.tui.widgets.verdict_panel import VerdictPanel
 from checkpoint.words import english
 
+log = logging.getLogger(__name__)
+#: scans kept while no officer is signed in (or another screen is up), and how long one stays worth checking
+MAX_PENDING = 50
+PENDING_SECONDS = 60
 
 class StationApp(App[None]):
     CSS_PATH = Path(__file__).with_name("station.tcss")
@@ -65,6 +74,8 @@ class StationApp(App[None]):
         self.scan = ScanScreen(self.texts, recent_rows=services.settings.recent_rows,
                                preview=services.settings.preview and services.camera is not None, tz=self.tz)
         self.camera_stop = threading.Event()
+        self.logs = AppLogs(services.data_dir)
+        self.pending: deque[tuple[float, TextScanned]] = deque(maxlen=MAX_PENDING)  # scans before sign-in
         self.outcomes: list[Outcome] = []  # shown this session, oldest first (tests, and the shift total)
         self._status_timer: Timer | None = None
         self.notifier = Notifier.from_env()  # systemd: READY=1 and the watchdog pings (no-op elsewhere)
@@ -74,7 +85,12 @@ class StationApp(App[None]):
 
     # -- start and stop --------------------------------------------------------------------------
     async def on_mount(self) -> None:
+        self.logs.start()  # log lines to the data folder's app.log, never over the screen
+        # 16 colours (the Linux console): the verdict colours from the console's own palette (station.tcss)
+        self.set_class(self.console.color_system in ("standard", "windows"), "-ansi")
         await self.push_screen(self.scan)
+        for panel in self.scan.query(VerdictPanel):
+            panel.set_camera(self.camera.state)
         self._show_post()
         self.refresh_status()
         self._status_timer = self.set_interval(1.0, self.refresh_status)
@@ -102,6 +118,7 @@ class StationApp(App[None]):
             self.set_interval(every, lambda: self.notifier.notify("WATCHDOG=1"))
 
     def on_unmount(self) -> None:
+        self.logs.stop()
         self.notifier.notify("STOPPING=1")
         self.camera_stop.set()
         if self.services.sync is not None:
@@ -129,6 +146,7 @@ class StationApp(App[None]):
         self.services.recorder.record_action("sign_in", officer.id, {"lane": self.post_state.lane})
         self.scan.reset_shift()
         self._show_post()
+        self.check_pending()
 
     def sign_out(self) -> None:
         if self.officer is not None:
@@ -176,6 +194,10 @@ class StationApp(App[None]):
 
     def on_camera_changed(self, message: CameraChanged) -> None:
         self.camera = message.state
+        if message.state.state == "failed":
+            log.error("camera failed: %s", message.state.error)
+        for panel in self.scan.query(VerdictPanel):
+            panel.set_camera(message.state.state)
         if self.services.sync is not None:  # for the heartbeat
             self.services.sync.signals = replace(self.services.sync.signals, camera=message.state.state)
         self.refresh_status()
@@ -188,10 +210,29 @@ class StationApp(App[None]):
     # -- scans -------------------------------------------------------------------------------------
     def on_text_scanned(self, message: TextScanned) -> None:
         if self.officer is None or self.screen is not self.scan:
-            if message.source == "scanner" and self.screen is self.scan:
-                self.notify(self.texts("signin.title"), severity="warning")
+            # never dropped silently: kept (once per text) and checked after sign-in or back on this screen
+            if all(p.text != message.text for _, p in self.pending):
+                self.pending.append((time.monotonic(), message))
+                self.notify(self.texts("scan.pending.kept", count=len(self.pending)), severity="warning")
             return
         self.check_worker(message.text, message.source)
+
+    def check_pending(self) -> None:
+        """The scans kept while no officer was signed in: the recent ones are checked now, the old ones
+        (the person has likely gone) are said not to be checked."""
+        if self.officer is None or self.screen is not self.scan or not self.pending:
+            return
+        now = time.monotonic()
+        kept, self.pending = list(self.pending), deque(maxlen=MAX_PENDING)
+        stale = 0
+        for at, message in kept:
+            if now - at <= PENDING_SECONDS:
+                self.check_worker(message.text, message.source)
+            else:
+                stale += 1
+        if stale:
+            self.notify(self.texts("scan.pending.stale", count=stale, seconds=PENDING_SECONDS),
+                        severity="error", timeout=15)
 
     def on_wedge_problem(self, message: WedgeProblem) -> None:
         self.notify(self.texts(f"wedge.{message.code}"), severity="error", timeout=10)

@@ -84,3 +84,15 @@ def test_a_damaged_file_is_an_error_that_says_what_to_do(tmp_path: Path) -> None
     (tmp_path / "officers.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(CheckpointError, match="damaged; restore it from backup"):
         store(tmp_path, FixedClock(NOW))
+
+
+def test_a_change_by_another_process_is_kept_when_this_store_writes(tmp_path: Path) -> None:
+    """The running app and the CLI share the file: the app's next write must not undo the CLI's change."""
+    clock = FixedClock(NOW)
+    app_store = store(tmp_path, clock)
+    app_store.add("CB01", "Bình", "1234")
+    cli_store = store(tmp_path, clock)
+    cli_store.add("CB02", "An", "5678")
+    app_store.sign_in("CB01", "0000")  # a failure: the app writes the file
+    assert store(tmp_path, clock).get("CB02") is not None
+    assert app_store.sign_in("CB02", "5678").ok

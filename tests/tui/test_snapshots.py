@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 
 from checkpoint.tui.app import StationApp
@@ -17,6 +18,16 @@ from checkpoint.tui.widgets.status_bar import StatusBar
 from tests.tui.conftest import World, make_services
 
 SIZE = (130, 40)
+
+
+@pytest.fixture(autouse=True)
+def truecolour_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app picks its colours by the terminal's (16 colours: the console's own palette), so the snapshots
+    fix the terminal: a truecolour one, except where a test says otherwise."""
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    for name in ("TEXTUAL_COLOR_SYSTEM", "NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
 SnapCompare = Callable[..., bool]
 
 
@@ -99,3 +110,23 @@ def fixed_station_key(world: World) -> None:
 
     key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
     (world.services.data_dir / STATION_KEY_FILE).write_bytes(keys.private_pem(key))
+
+
+def test_accept_vi_80x24(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    """The smallest screen the station supports: verdict, card, direction, lane, F10 and sync all show."""
+    world, app = app_for(tmp_path, "vi")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=scans(world, "valid"))
+
+
+def test_reject_en_7_inch(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    """A 7-inch 800x480 display at a common console font: about 100x30."""
+    world, app = app_for(tmp_path, "en")
+    assert snap_compare(app, terminal_size=(100, 30), run_before=scans(world, "valid", "forged"))
+
+
+def test_accept_vi_linux_console(snap_compare: SnapCompare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under TERM=linux (16 colours, the kiosk unit): the console's own green, not a dark grey."""
+    monkeypatch.setenv("TERM", "linux")
+    monkeypatch.delenv("COLORTERM")
+    world, app = app_for(tmp_path, "vi")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=scans(world, "valid"))

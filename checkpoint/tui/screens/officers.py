@@ -18,6 +18,9 @@ from checkpoint.errors import CheckpointError
 from checkpoint.officers import Officer
 from checkpoint.tui.services import Services
 
+#: seconds between looks at the officers file for changes made by the CLI
+RELOAD_EVERY = 2.0
+
 
 class OfficersScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=False)]
@@ -49,6 +52,18 @@ class OfficersScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._refresh()
+        self.set_interval(RELOAD_EVERY, self._reload)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="officers-reload")
+    def _reload(self) -> None:
+        """The CLI (``checkpoint officers unlock`` and the rest) changes the same file: show its changes."""
+        try:
+            changed = self.services.officers.reload_if_changed()
+        except CheckpointError as e:
+            self.app.call_from_thread(self._say, self.texts("off.error", error=e))
+            return
+        if changed:
+            self.app.call_from_thread(self._refresh)
 
     def _refresh(self) -> None:
         t = self.texts

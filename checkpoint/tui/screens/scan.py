@@ -9,12 +9,13 @@ letter of a pass ever triggers one.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.events import Key
+from textual.events import Key, Resize
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Label, Static
@@ -42,6 +43,11 @@ WEDGE_IDLE = 1.0
 MIN_SCAN = 10
 #: what a wedge scan may hold without a diagnosis: Base45 (CP1, HC1) and SMART Health Cards (shc:/digits)
 WEDGE_ALPHABET = frozenset(ALPHABET) | frozenset("shc:/")
+#: layout classes by the screen's width and height (the styles are in station.tcss)
+NARROW, COMPACT, TINY, SHORT = 120, 90, 70, 30
+#: keys left out of the footer on a narrow and on a tiny screen (they still work), so the rest, sign-out
+#: too, fit: sound and preview are set once; the lane shows in the line above
+FOOTER_SPARE = {"f6": NARROW, "f7": NARROW, "f3": TINY}
 
 
 class ScanScreen(Screen[None]):
@@ -80,7 +86,34 @@ class ScanScreen(Screen[None]):
         yield StatusBar(t, id="status")
         yield Footer()
 
+    def on_resize(self, event: Resize) -> None:
+        self.lay_out(event.size.width, event.size.height)
+
+    def lay_out(self, width: int, height: int) -> None:
+        """Classes for the size (Textual has no media queries): see station.tcss."""
+        narrow = width < NARROW
+        self.set_class(narrow, "narrow")
+        self.set_class(width < COMPACT, "compact")
+        self.set_class(width < TINY, "tiny")
+        self.set_class(height < SHORT, "short")
+        for footer in self.query(Footer):
+            footer.compact = narrow
+            footer.show_command_palette = not narrow
+        changed = False
+        for key, below in FOOTER_SPARE.items():
+            hide = width < below
+            bindings = self._bindings.key_to_bindings.get(key, [])
+            if any(b.show == hide for b in bindings):
+                self._bindings.key_to_bindings[key] = [replace(b, show=not hide) for b in bindings]
+                changed = True
+        if changed:
+            self.refresh_bindings()
+
+    def on_screen_resume(self) -> None:
+        self._app().check_pending()  # scans that came while a dialog was up
+
     def on_mount(self) -> None:
+        self.lay_out(self.size.width, self.size.height)
         self._show_preview(self.preview_on)
         self.set_interval(WEDGE_IDLE / 2, self._poll_wedge)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, tzinfo
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
@@ -15,7 +17,10 @@ from checkpoint.tui.i18n import Texts
 
 
 class SignInScreen(ModalScreen[Officer | None]):
-    """Dismissed with the officer who signed in; ``supervisor_only`` refuses officers (and can be cancelled)."""
+    """Dismissed with the officer who signed in; ``supervisor_only`` refuses officers (and can be cancelled,
+    with its button or Escape)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
 
     def __init__(self, officers: OfficerStore, texts: Texts, *, supervisor_only: bool = False,
                  tz: tzinfo = UTC) -> None:
@@ -54,8 +59,9 @@ class SignInScreen(ModalScreen[Officer | None]):
         self._check(officer_id, pin)
 
     @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
+    def action_cancel(self) -> None:
+        if self.supervisor_only:  # the officer's own sign-in has nowhere to go back to
+            self.dismiss(None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sign-in")
     def _check(self, officer_id: str, pin: str) -> None:

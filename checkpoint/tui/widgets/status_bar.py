@@ -1,4 +1,7 @@
-"""The bottom line the officer glances at: camera, decoder, lists, clock, log, sync, network."""
+"""The bottom line the officer glances at: camera, lists, clock, log, sync, network, decoder.
+
+On a narrow screen the line wraps between its parts (never inside one), up to three rows: the sync state
+and the network stay on screen at 80 columns and on a 7-inch display."""
 
 from __future__ import annotations
 
@@ -39,30 +42,60 @@ class StatusBar(Static):
     def on_mount(self) -> None:
         self.set_status(self.status)
 
+    def on_resize(self) -> None:
+        self.set_status(self.status)
+
     def set_status(self, status: Status) -> None:
         self.status = status
-        self.update(render_status(status, self.texts))
+        self.update(wrap_parts(status_parts(status, self.texts), max(20, self.size.width - 2)))
+
+
+SEPARATOR = "  │  "
+#: a camera error is cut to this many characters in the bar (the verdict panel says the state in words)
+MAX_ERROR = 40
+
+
+def wrap_parts(parts: list[Text], width: int) -> Text:
+    """The parts on as few lines of ``width`` cells as they fit, broken only between two parts."""
+    out = Text(no_wrap=True, overflow="ellipsis")
+    line = 0
+    for part in parts:
+        if line and line + len(SEPARATOR) + part.cell_len > width:
+            out.append("\n")
+            line = 0
+        elif line:
+            out.append(SEPARATOR, style="dim")
+            line += len(SEPARATOR)
+        out.append_text(part)
+        line += part.cell_len
+    return out
 
 
 def render_status(s: Status, t: Texts) -> Text:
-    out = Text()
+    """The status on one line (for a wide screen, and the tests)."""
+    return wrap_parts(status_parts(s, t), 10**6)
+
+
+def status_parts(s: Status, t: Texts) -> list[Text]:
+    parts: list[Text] = []
 
     def part(label: str, value: str, bad: bool = False, warn: bool = False) -> None:
-        if out:
-            out.append("  │  ", style="dim")
+        out = Text()
         out.append(f"{label}: ", style="dim")
         out.append(shown(value), style="bold red" if bad else "bold yellow" if warn else "bold")
+        parts.append(out)
 
     if s.camera == "running":
         part(t("status.camera"), t("status.camera.running", fps=f"{s.fps:.0f}"))
     elif s.camera == "failed":
-        part(t("status.camera"), t("status.camera.failed", error=s.camera_error or "?"), bad=True)
+        error = s.camera_error or "?"  # the library's words (English): short here, whole in the log file
+        error = error if len(error) <= MAX_ERROR else error[:MAX_ERROR - 1] + "…"
+        part(t("status.camera"), t("status.camera.failed", error=error), bad=True)
     else:
         part(t("status.camera"), t(f"status.camera.{s.camera}"), warn=s.camera == "stopped")
-    part(t("status.decoder"), s.decoder)
     # both lists in one part: expired is red (still applied: fails closed), older than stale_after amber
-    if out:
-        out.append("  │  ", style="dim")
+    out = Text()
+    parts.append(out)
     out.append(f"{t('status.lists')}: ", style="dim")
     for i, (name, hours, expired) in enumerate(((t("status.lists.trust"), s.trust_age_hours, s.trust_expired),
                                                 (t("status.lists.revocations"), s.revocation_age_hours,
@@ -85,7 +118,8 @@ def render_status(s: Status, t: Texts) -> Text:
              bad=s.sync in ("refused", "error"), warn=s.sync == "offline")
     if s.online is not None:
         part(t("status.network"), t("status.online") if s.online else t("status.offline"), warn=not s.online)
-    return out
+    part(t("status.decoder"), s.decoder)  # the least needed at a glance: last, so a narrow screen wraps it
+    return parts
 
 
 def _list_age(t: Texts, hours: float | None, expired: bool, stale_after: float, *, required: bool) -> tuple[str, str]:

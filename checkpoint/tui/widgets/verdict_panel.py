@@ -28,6 +28,13 @@ class VerdictPanel(Static):
         self.state = "ready"
         self.outcome: Outcome | None = None
         self.plain = ""  # what the panel says, as plain text (tests, screen readers)
+        self.camera = "none"  # the camera's state (checkpoint.camera_state): said on the ready panel
+
+    def set_camera(self, state: str) -> None:
+        if state != self.camera:
+            self.camera = state
+            if self.outcome is None:
+                self.show_ready()
 
     def on_mount(self) -> None:
         self.show_ready()
@@ -38,12 +45,41 @@ class VerdictPanel(Static):
         else:
             self.show(self.outcome)
 
-    def _big(self, word: str) -> RenderableType:
-        """The word in block letters as large as the panel allows, and in plain letters (with diacritics)."""
-        scale = block_text.fitting_scale(word, max(10, self.size.width - 4), largest=2)
-        rows = block_text.render(word, scale)
-        return Group(_center(Text("\n".join(rows), style="bold", no_wrap=True)), Text(""),
-                     _center(Text(word, style="bold")), Text(""))
+    def _big(self, word: str, *, scale: int = 2, spaced: bool = True) -> list[RenderableType]:
+        """The word in block letters as large as the panel allows (none at scale 0), and in plain letters
+        (with diacritics)."""
+        out: list[RenderableType] = []
+        if scale:
+            scale = block_text.fitting_scale(word, max(10, self.content_size.width), largest=scale)
+            if block_text.width(word, scale) <= self.content_size.width or not self.content_size.width:
+                out += [_center(Text("\n".join(block_text.render(word, scale)), style="bold", no_wrap=True))]
+                out += [Text("")] if spaced else []
+        out.append(_center(Text(word, style="bold")))
+        return out + ([Text("")] if spaced else [])
+
+    def _fit(self, word: str, body: list[RenderableType], heading: RenderableType | None,
+             details: list[RenderableType]) -> Group:
+        """The largest layout that fits the panel's height: first the blank lines go, then the heading over
+        the card's details, then the block letters (the plain word and the panel's colour stay)."""
+        layouts = [
+            (2, True, True), (1, True, True), (1, False, True), (1, False, False), (0, False, False),
+        ]
+        group = Group()
+        for scale, spaced, headed in layouts:
+            parts = [*self._big(word, scale=scale, spaced=spaced), *body]
+            if details:
+                parts += ([Text("")] if spaced else []) + ([heading] if headed and heading else []) + details
+            group = Group(*parts)
+            if self._rows(group) <= self.content_size.height:
+                break
+        return group
+
+    def _rows(self, renderable: RenderableType) -> int:
+        width = self.content_size.width
+        if not width or not self.is_attached:
+            return 0
+        console = self.app.console
+        return len(console.render_lines(renderable, console.options.update(width=width), pad=False))
 
     def _set_state(self, state: str) -> None:
         self.state = state
@@ -54,8 +90,13 @@ class VerdictPanel(Static):
         self.outcome = None
         self._set_state("ready")
         t = self.texts
-        self.plain = f"{t('verdict.READY')}\n{t('verdict.ready_hint')}"
-        self.update(Group(self._big(t("verdict.READY")), _center(Text(t("verdict.ready_hint")))))
+        body = [t("verdict.ready_hint")]
+        if self.camera in ("starting", "stopped", "failed"):  # a dead camera must not look ready to scan
+            body.append(t(f"verdict.camera.{self.camera}"))
+        self.plain = "\n".join([t("verdict.READY"), *body])
+        style = "bold reverse" if self.camera in ("stopped", "failed") else "bold"
+        self.update(self._fit(t("verdict.READY"), [_center(Text(body[0]))] +
+                              [_center(Text(line, style=style)) for line in body[1:]], None, []))
 
     def show(self, outcome: Outcome) -> None:
         self.outcome = outcome
@@ -64,7 +105,8 @@ class VerdictPanel(Static):
         self._set_state(display.lower())
         t = self.texts
         word = t(f"verdict.{display}")
-        parts: list[RenderableType] = [self._big(word)]
+        parts: list[RenderableType] = []
+        details: list[RenderableType] = []
         lines: list[str] = []
         if d.reason is not None:
             lines.append(t.reason(d.reason.value, d.rule))
@@ -104,12 +146,10 @@ class VerdictPanel(Static):
             for k, v in rows:
                 if v:
                     table.add_row(Text(k), Text(v))  # Text, never a markup string
-            parts.append(Text(""))
-            parts.append(_center(Text(t("verdict.check_id"))))
-            parts.append(_center(table))
+            details.append(_center(table))
             lines += [f"{k}: {v}" for k, v in rows if v]
         self.plain = "\n".join([word, *lines])
-        self.update(Group(*parts))
+        self.update(self._fit(word, parts, _center(Text(t("verdict.check_id"))), details))
 
 
 def day_first(date: str) -> str:
