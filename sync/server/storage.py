@@ -262,11 +262,15 @@ def private_file(path: Path) -> None:
 
 
 def private_folder(path: Path) -> None:
-    """Create the server's data folder mode 0700, or take group and other access away from an existing one."""
+    """Create the server's data folder mode 0700, or take group and other access away from an existing one that
+    is the server's own. A shared folder (sticky, like /tmp, or another user's) is left as it is: the files in it
+    are 0600 anyway, and taking others' access away from /tmp would break every other program."""
     import os
+    import stat
 
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if path.stat().st_mode & 0o077:
+    st = path.stat()
+    if st.st_mode & 0o077 and not st.st_mode & stat.S_ISVTX and st.st_uid == os.geteuid():
         os.chmod(path, 0o700)
 
 

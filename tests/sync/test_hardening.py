@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import socket
+import stat
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -440,3 +441,19 @@ def test_the_serving_process_log_is_rate_limited_on_every_handler():
                      "    logging.getLogger('uvicorn.error').error('flood %d', i)\n"
                      "    logging.getLogger('asyncio').error('accept failed %d', i)\n")
     assert 0 < out.count("flood") + out.count("accept failed") <= 20, out[:500]  # 6,000 lines: 5 a second
+
+
+def test_a_database_in_a_shared_sticky_folder_leaves_the_folder_as_it_is(tmp_path: Path):
+    """A database path in /tmp (or any sticky, shared folder) once made /tmp 0700 for every other program."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    s = SQLiteStorage(shared / "server.sqlite")
+    s.close()
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE((shared / "server.sqlite").stat().st_mode) == 0o600
+    own = tmp_path / "own"
+    own.mkdir()
+    os.chmod(own, 0o755)
+    SQLiteStorage(own / "server.sqlite").close()
+    assert stat.S_IMODE(own.stat().st_mode) == 0o700  # the server's own folder is still made private
