@@ -7,6 +7,7 @@ default is ``config/station.example.toml``.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from checkpoint import eu_rules, hc_rules
-from checkpoint.capped import CONFIG_FILE, read_capped
+from checkpoint.capped import CONFIG_FILE, EU_RULES_FILE, read_capped
 from checkpoint.errors import ConfigError
 from checkpoint.model import CATEGORIES
 from checkpoint.rules import Rules
@@ -202,8 +203,9 @@ def health_rules_from(t: Table) -> hc_rules.HealthRules:
             raw, where = t.data[key], f"{t.name}.{key}"
             if not isinstance(raw, str) or not raw:
                 raise ConfigError("must be the path of a JSON file", path=t.path, key=where)
-            load = eu_rules.load_rules if key == "eu_rules" else eu_rules.load_value_sets
-            values[key] = load(t.path_value(key) or Path(raw), key=where, config=t.path or "station config")
+            parse = eu_rules.rules_from if key == "eu_rules" else eu_rules.value_sets_from
+            path, config = t.path_value(key) or Path(raw), t.path or "station config"
+            values[key] = parse(_read_json(path, where, config), path, key=where, config=config)
         elif kind == "bool":
             values[key] = t.get(key, bool, getattr(d, key))
         elif kind == "int":
@@ -256,3 +258,13 @@ def load_config(path: Path | None = None) -> StationConfig:
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"not valid TOML: {e}", path=str(path)) from None
     return parse_config(doc, str(path))
+
+
+def _read_json(path: Path, key: str, config: str) -> Any:
+    """A JSON file the config names (EU rules, value sets), through the one capped reader."""
+    data = read_capped(path, EU_RULES_FILE, "JSON",
+                       error=lambda m: ConfigError(f"cannot read {path}: {m}", path=config, key=key))
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise ConfigError(f"{path} is not valid JSON ({e})", path=config, key=key) from None

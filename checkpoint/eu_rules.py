@@ -21,12 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from checkpoint import certlogic
-from checkpoint.capped import EU_RULES_FILE, read_capped
 from checkpoint.errors import ConfigError
 from checkpoint.isotime import iso_z
 from checkpoint.model import HealthCertificate
 
-MAX_FILE = EU_RULES_FILE
 KINDS = ("General", "Vaccination", "Test", "Recovery")
 
 
@@ -47,18 +45,9 @@ class EuRule:
         return self.kind in ("General", cert.kind.capitalize()) and self.valid_from <= now < self.valid_to
 
 
-def _read(path: Path, key: str, config: str) -> Any:
-    data = read_capped(path, MAX_FILE, "JSON",
-                       error=lambda m: ConfigError(f"cannot read {path}: {m}", path=config, key=key))
-    try:
-        return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise ConfigError(f"{path} is not valid JSON ({e})", path=config, key=key) from None
-
-
-def load_rules(path: Path, *, key: str, config: str) -> tuple[EuRule, ...]:
-    """Rules from a JSON file: one rule object or an array of them (the gateway's format)."""
-    data = _read(path, key, config)
+def rules_from(data: Any, path: Path, *, key: str, config: str) -> tuple[EuRule, ...]:
+    """Rules from a parsed JSON file (read from ``path``): one rule object or an array of them (the gateway's
+    format)."""
     items = data if isinstance(data, list) else [data]
     return tuple(_rule(r, i, path, key, config) for i, r in enumerate(items))
 
@@ -87,9 +76,9 @@ def _rule(r: Any, i: int, path: Path, key: str, config: str) -> EuRule:
     return EuRule(ident, kind, valid_from, valid_to, description, json.dumps(r["Logic"]))
 
 
-def load_value_sets(path: Path, *, key: str, config: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Value sets: ``{"id": ["code", ...]}``, or the gateway's ``{"id": {"valueSetValues": {...}}}``."""
-    data = _read(path, key, config)
+def value_sets_from(data: Any, path: Path, *, key: str, config: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Value sets from a parsed JSON file (read from ``path``): ``{"id": ["code", ...]}``, or the gateway's
+    ``{"id": {"valueSetValues": {...}}}``."""
     if not isinstance(data, Mapping):
         raise ConfigError(f"{path} must map value set ids to codes", path=config, key=key)
     out = []

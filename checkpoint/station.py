@@ -41,12 +41,10 @@ from checkpoint.trust import (
     TrustSource,
     TrustStore,
     keys,
-    load_did_document,
-    load_issuer_folder,
-    load_key_folder,
     load_revocation_list,
     load_trust_list,
 )
+from checkpoint.trust_files import load_did_document, load_issuer_folder, load_key_folder
 from checkpoint.verify import Verifier
 
 log = logging.getLogger(__name__)

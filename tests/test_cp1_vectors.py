@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from checkpoint.clock import parse_instant
-from checkpoint.trust._folder import load_key_folder
+from checkpoint.trust_files import load_key_folder
 from checkpoint.verify import Verifier
 from tests.conftest import DATA
 

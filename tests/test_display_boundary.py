@@ -32,7 +32,7 @@ from checkpoint.decision import Display, Flag
 from checkpoint.display import has_hidden, shown
 from checkpoint.model import Subject
 from checkpoint.trust import keys
-from checkpoint.trust._folder import load_key_folder
+from checkpoint.trust_files import load_key_folder
 from checkpoint.verify import Verifier
 from tests.factories import T0, ed25519, make_pass
 

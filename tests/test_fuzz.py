@@ -17,7 +17,7 @@ from checkpoint.clock import parse_instant
 from checkpoint.decision import Decision, Verdict
 from checkpoint.formats import base45
 from checkpoint.formats.base45 import ALPHABET
-from checkpoint.trust._folder import load_key_folder
+from checkpoint.trust_files import load_key_folder
 from checkpoint.verify import Verifier
 from tests.conftest import DATA
 

@@ -2,9 +2,10 @@
 
 ``keys`` (a module) loads and checks public keys; ``TrustStore`` answers which key a kid names;
 ``load_trust_list`` / ``load_revocation_list`` open signed lists (``TrustedState`` keeps the ones in force);
-``load_key_folder``, ``load_issuer_folder`` and ``load_did_document`` read keys from files for pilots and
-the health-certificate formats. ``keys`` is the one public module; the others (``_store``, ``_trustlist``,
-``_revocation``, ``_signed``, ``_state``, ``_folder``, ``_jwks``, ``_did``, ``_certs``) are private.
+``trusted_key``, ``jwks_keys`` and ``did_keys`` check issuer keys handed over as bytes or parsed JSON
+(``checkpoint.trust_files`` reads the files: the core reads none). ``keys`` is the one public module; the
+others (``_store``, ``_trustlist``, ``_revocation``, ``_signed``, ``_state``, ``_folder``, ``_jwks``, ``_did``,
+``_certs``) are private.
 
 The names below are the package's public API: import them from the package (``from checkpoint.trust import X``).
 Each is loaded on first use (PEP 562), so importing one costs no more than importing its module;
@@ -18,10 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from checkpoint.trust import keys as keys
-    from checkpoint.trust._did import load_did_document as load_did_document
-    from checkpoint.trust._folder import load_key_folder as load_key_folder
+    from checkpoint.trust._did import did_keys as did_keys
     from checkpoint.trust._folder import trusted_key as trusted_key
-    from checkpoint.trust._jwks import load_issuer_folder as load_issuer_folder
+    from checkpoint.trust._jwks import jwks_keys as jwks_keys
     from checkpoint.trust._revocation import RevocationList as RevocationList
     from checkpoint.trust._revocation import build_revocation_list as build_revocation_list
     from checkpoint.trust._revocation import load_revocation_list as load_revocation_list
@@ -43,10 +43,9 @@ if TYPE_CHECKING:
 
 #: Where each name is defined (a module of this package).
 _HOME = {
-    "load_did_document": "_did",
-    "load_key_folder": "_folder",
+    "did_keys": "_did",
     "trusted_key": "_folder",
-    "load_issuer_folder": "_jwks",
+    "jwks_keys": "_jwks",
     "PrivateKey": "keys",
     "PublicKey": "keys",
     "RevocationList": "_revocation",
@@ -84,10 +83,9 @@ __all__ = [
     "TrustedState",
     "build_revocation_list",
     "build_trust_list",
+    "did_keys",
+    "jwks_keys",
     "keys",
-    "load_did_document",
-    "load_issuer_folder",
-    "load_key_folder",
     "load_revocation_list",
     "load_trust_list",
     "trusted_key",

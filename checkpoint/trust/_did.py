@@ -9,15 +9,15 @@ NZCP specification is for tests only.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
+from typing import Any
 
 from checkpoint.errors import KeyLoadError
-from checkpoint.trust._jwks import ec_p256_key, read_json
+from checkpoint.trust._jwks import ec_p256_key
 from checkpoint.trust._store import TrustedKey
 
 
-def load_did_document(path: Path) -> list[TrustedKey]:
-    doc = read_json(path)
+def did_keys(doc: Any, path: str) -> list[TrustedKey]:
+    """The assertion keys of a parsed DID document (read from ``path``, named in errors)."""
     if not isinstance(doc, Mapping) or not isinstance(doc.get("id"), str) or not doc["id"].startswith("did:web:"):
         raise KeyLoadError(f"{path}: not a did:web DID document (no 'id')")
     did: str = doc["id"]
@@ -38,7 +38,7 @@ def load_did_document(path: Path) -> list[TrustedKey]:
         if not isinstance(jwk, Mapping):
             raise KeyLoadError(f"{where}: no publicKeyJwk")
         key = ec_p256_key(jwk, where)
-        out.append(TrustedKey(kid=vm["id"].encode("utf-8"), public_key=key, source=str(path), issuer=did))
+        out.append(TrustedKey(kid=vm["id"].encode("utf-8"), public_key=key, source=path, issuer=did))
     if not out:
         raise KeyLoadError(f"{path}: no assertionMethod key")
     return out

@@ -1,9 +1,8 @@
 """SMART Health Card issuer keys: a JWK set per issuer, with its revocation lists (by ``rid``).
 
 An issuer publishes ``<iss>/.well-known/jwks.json`` and, per key, ``<iss>/.well-known/crl/<kid>.json``.
-A station holds a copy of each issuer's ``.well-known`` folder; :func:`load_issuer_dir` reads one
-(with the issuer URL it belongs to) and :func:`load_issuer_folder` reads a folder whose
-``issuers.json`` maps each issuer URL to its folder. The keys go into the same
+A station holds a copy of each issuer's ``.well-known`` folder; :mod:`checkpoint.trust_files` reads
+them and :func:`jwks_keys` checks what they hold. The keys go into the same
 :class:`TrustStore` as CP1 and HC1 keys: kid = the JWK ``kid`` (UTF-8), issuer = the URL, so a card
 naming another ``iss`` than its key's is refused (KEY_REVOKED). ``x5c`` chains are not checked.
 A key or list that breaks the SMART rules raises ``KeyLoadError`` naming the file: the station does
@@ -17,28 +16,17 @@ import binascii
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from checkpoint.capped import JWKS_FILE, read_capped
 from checkpoint.errors import KeyLoadError
-from checkpoint.trust._store import TrustedKey, TrustSource, TrustStore
+from checkpoint.trust._store import TrustedKey
 
-MAX_FILE = JWKS_FILE
 MAX_RID = 24  # characters of a base64url rid (SMART Health Cards revocation spec)
 _B64URL = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def read_json(path: Path) -> Any:
-    data = read_capped(path, MAX_FILE, "JSON", error=lambda m: KeyLoadError(f"{path}: {m}"))
-    try:
-        return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise KeyLoadError(f"{path}: not valid JSON ({e})") from None
 
 
 def _b64url_int(value: Any, where: str) -> int:
@@ -114,54 +102,27 @@ def revoked_ids(crl: Any, kid: str, crl_version: Any, where: str) -> dict[bytes,
     return out
 
 
-def load_issuer_dir(iss: str, directory: Path) -> list[TrustedKey]:
-    """The keys of issuer ``iss`` from a copy of its ``.well-known`` folder (under ``directory``)."""
-    well_known = directory / ".well-known"
-    return load_jwks(iss, well_known / "jwks.json", well_known / "crl")
-
-
-def load_jwks(iss: str, jwks_path: Path, crl_dir: Path | None = None) -> list[TrustedKey]:
-    """The keys of issuer ``iss`` from its JWK set; each key's CRL is ``crl_dir/<kid>.json``."""
+def jwks_keys(iss: str, jwks: Any, where: str,
+              crl_of: Callable[[str, bool], tuple[Any, str] | None]) -> list[TrustedKey]:
+    """The keys of issuer ``iss`` from its parsed JWK set (read from ``where``). ``crl_of(kid, listed)`` gives a
+    key's parsed CRL and where it came from, or None when there is none (``listed``: the key names a
+    ``crlVersion``, so its CRL must exist)."""
     if not iss.startswith("https://") or iss.endswith("/"):
-        raise KeyLoadError(f"{jwks_path}: issuer URL {iss!r} must be https:// with no trailing '/'")
-    jwks = read_json(jwks_path)
+        raise KeyLoadError(f"{where}: issuer URL {iss!r} must be https:// with no trailing '/'")
     keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
     if not isinstance(keys, list) or not keys:
-        raise KeyLoadError(f"{jwks_path}: no 'keys' list")
+        raise KeyLoadError(f"{where}: no 'keys' list")
     out = []
     for i, jwk in enumerate(keys):
-        where = f"{jwks_path}: key #{i}"
+        at = f"{where}: key #{i}"
         if not isinstance(jwk, Mapping):
-            raise KeyLoadError(f"{where} is not a JSON object")
-        public = public_key(jwk, where)
+            raise KeyLoadError(f"{at} is not a JSON object")
+        public = public_key(jwk, at)
         kid = str(jwk["kid"])
         revoked = None
-        crl_path = (crl_dir or jwks_path.parent) / f"{kid}.json"
-        if "crlVersion" in jwk or (crl_dir is not None and crl_path.exists()):
-            revoked = revoked_ids(read_json(crl_path), kid, jwk.get("crlVersion"), str(crl_path))
-        out.append(
-            TrustedKey(
-                kid=kid.encode("utf-8"),
-                public_key=public,
-                source=str(jwks_path),
-                issuer=iss,
-                revoked_ids=revoked,
-            )
-        )
+        crl = crl_of(kid, "crlVersion" in jwk)
+        if crl is not None:
+            revoked = revoked_ids(crl[0], kid, jwk.get("crlVersion"), crl[1])
+        out.append(TrustedKey(kid=kid.encode("utf-8"), public_key=public, source=where, issuer=iss,
+                              revoked_ids=revoked))
     return out
-
-
-def load_issuer_folder(folder: Path) -> TrustStore:
-    """Every issuer listed in ``folder/issuers.json`` (``{"https://issuer": "relative/folder"}``)."""
-    manifest_path = folder / "issuers.json"
-    manifest = read_json(manifest_path)
-    if not isinstance(manifest, Mapping) or not manifest:
-        raise KeyLoadError(f"{manifest_path}: must map issuer URLs to folders")
-    found: list[TrustedKey] = []
-    for iss, rel in manifest.items():
-        if not isinstance(rel, str):
-            raise KeyLoadError(f"{manifest_path}: the folder of {iss!r} is not text")
-        found += load_issuer_dir(iss, folder / rel)
-    return TrustStore(
-        found, TrustSource(f"SMART issuers {folder} ({len(manifest)} issuers, {len(found)} keys)")
-    )

@@ -15,8 +15,8 @@ from checkpoint.decision import Decision, Grounds, Reason, Why, reject
 from checkpoint.errors import MalformedPass
 from checkpoint.formats import shc
 from checkpoint.trust import keys
-from checkpoint.trust._jwks import load_issuer_dir
 from checkpoint.trust._store import TrustSource, TrustStore
+from checkpoint.trust_files import load_issuer_dir
 from checkpoint.verify import Verifier
 from tests.conftest import DATA
 

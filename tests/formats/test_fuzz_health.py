@@ -19,8 +19,8 @@ from checkpoint.decision import Decision, Verdict
 from checkpoint.errors import MalformedPass
 from checkpoint.formats import base45, shc_chunks
 from checkpoint.formats.base45 import ALPHABET
-from checkpoint.trust._did import load_did_document
 from checkpoint.trust._store import TrustSource, TrustStore
+from checkpoint.trust_files import load_did_document
 from checkpoint.verify import Verifier
 from tests.conftest import DATA
 from tests.formats import dgc_cases

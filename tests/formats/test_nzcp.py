@@ -13,8 +13,8 @@ from checkpoint.decision import Reason
 from checkpoint.hc_rules import HealthRules
 from checkpoint.rules import Rules
 from checkpoint.station import Station
-from checkpoint.trust._did import load_did_document
 from checkpoint.trust._store import TrustSource, TrustStore
+from checkpoint.trust_files import load_did_document
 from checkpoint.verify import Verifier
 from tests.conftest import DATA
 

@@ -36,8 +36,8 @@ import pytest
 from checkpoint.decision import Decision, Reason, Verdict
 from checkpoint.errors import KeyLoadError, MalformedPass
 from checkpoint.formats import shc_chunks
-from checkpoint.trust._jwks import load_issuer_dir, load_jwks
 from checkpoint.trust._store import TrustSource, TrustStore
+from checkpoint.trust_files import load_issuer_dir, load_jwks
 from checkpoint.verify import Verifier
 from tests.conftest import SHARED, shared_path
 from tests.formats.shc_helpers import EXAMPLE_ISS, example_store, mint, private_key, verify_jws
