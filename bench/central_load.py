@@ -707,6 +707,9 @@ def run(cfg: LoadConfig) -> RunResult:
         data_dir = work / "server"
         data_dir.mkdir()
         stations = make_stations(cfg.stations, cfg.seed)
+        if cfg.round != "station":
+            for st in stations:  # just enrolled: the station knows the server holds nothing of it yet
+                st.need_cursor = False
         say(f"enrolling {cfg.stations} stations")
         storage = open_storage(data_dir, backend)
         try:
