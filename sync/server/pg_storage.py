@@ -34,6 +34,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from checkpoint.clock import parse_instant
+from checkpoint.isotime import iso_z as _iso
 from sync.server.storage import (
     GENESIS_HASH,
     TOKEN_PREFIX,
@@ -135,10 +136,6 @@ def describe(url: str) -> str:
     user = f"{d['user']}@" if d.get("user") else ""
     port = f":{d['port']}" if d.get("port") else ""
     return f"postgresql://{user}{d.get('host', '')}{port}/{d.get('dbname', '')}"
-
-
-def _iso(t: datetime) -> str:
-    return t.isoformat().replace("+00:00", "Z")
 
 
 def _utc(t: datetime) -> datetime:
