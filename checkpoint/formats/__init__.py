@@ -14,8 +14,9 @@ the modules behind them are free to change.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from checkpoint.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from checkpoint.formats import cp1 as cp1
@@ -83,19 +84,4 @@ __all__ = [
 ]
 
 if not TYPE_CHECKING:  # type checkers see the imports above; a module __getattr__ would hide typos from them
-
-    def __getattr__(name: str) -> Any:
-        home = _HOME.get(name)
-        if home is None:  # a submodule not imported yet (``from checkpoint.formats import module``), or a typo
-            try:
-                return importlib.import_module(f"{__name__}.{name}")
-            except ModuleNotFoundError as e:
-                if e.name != f"{__name__}.{name}":
-                    raise
-                raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-        value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-        globals()[name] = value
-        return value
-
-    def __dir__() -> list[str]:
-        return sorted(set(globals()) | set(__all__))
+    __getattr__, __dir__ = lazy_exports(__name__, _HOME, globals(), __all__)
