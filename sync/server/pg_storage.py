@@ -39,17 +39,16 @@ from sync.server.storage import (
     GENESIS_HASH,
     TOKEN_PREFIX,
     BatchResult,
-    EnrolmentRefused,
     EnrolResult,
     ExportFilter,
     Gap,
     Heartbeat,
-    Refusal,
     StationRecord,
     StorageError,
     Stored,
     Tampering,
     canonical,
+    enrolment_answer,
     same_content,
     token_hash,
 )
@@ -228,16 +227,9 @@ class PostgresStorage:
             row = c.execute("SELECT expires_at, used_at, used_by FROM tokens WHERE token_hash = %s FOR UPDATE",
                             (token_hash(token),)).fetchone()
             existing = self._station(c, station_id)
-            if existing is not None and existing.public_key == public_key and row is not None and row[2] == station_id:
-                return existing
-            if row is None:
-                return EnrolmentRefused(Refusal.UNKNOWN_TOKEN, station_id)
-            if row[1] is not None:
-                return EnrolmentRefused(Refusal.TOKEN_USED, station_id)
-            if row[0] <= _iso(now):
-                return EnrolmentRefused(Refusal.TOKEN_EXPIRED, station_id)
-            if existing is not None and existing.public_key != public_key:
-                return EnrolmentRefused(Refusal.KEY_CONFLICT, station_id)
+            answer = enrolment_answer(row, existing, station_id, public_key, now)
+            if answer is not None:
+                return answer
             c.execute("UPDATE tokens SET used_at = %s, used_by = %s WHERE token_hash = %s",
                       (_iso(now), station_id, token_hash(token)))
             if existing is not None:

@@ -92,6 +92,24 @@ class EnrolmentRefused:
 EnrolResult = StationRecord | EnrolmentRefused
 
 
+def enrolment_answer(token_row: Sequence[Any] | None, existing: StationRecord | None, station_id: str,
+                     public_key: str, now: datetime) -> EnrolResult | None:
+    """Every backend's rule for an enrolment, given the token's row (expires_at, used_at, used_by) and the station
+    as enrolled so far: the answer, or None when the token is good and is to be used now."""
+    if existing is not None and existing.public_key == public_key and token_row is not None \
+            and token_row[2] == station_id:
+        return existing  # the same enrolment again (its reply was lost): harmless
+    if token_row is None:
+        return EnrolmentRefused(Refusal.UNKNOWN_TOKEN, station_id)
+    if token_row[1] is not None:
+        return EnrolmentRefused(Refusal.TOKEN_USED, station_id)
+    if token_row[0] <= _iso(now):
+        return EnrolmentRefused(Refusal.TOKEN_EXPIRED, station_id)
+    if existing is not None and existing.public_key != public_key:
+        return EnrolmentRefused(Refusal.KEY_CONFLICT, station_id)
+    return None
+
+
 @dataclass(frozen=True)
 class Heartbeat:
     """The latest state a station reported in a sync round (kept one per station, replaced each time)."""
@@ -319,16 +337,9 @@ class SQLiteStorage:
                 "SELECT expires_at, used_at, used_by FROM tokens WHERE token_hash = ?", (token_hash(token),)
             ).fetchone()
             existing = self._station(station_id)
-            if existing is not None and existing.public_key == public_key and row is not None and row[2] == station_id:
-                return existing  # the same enrolment again (its reply was lost): harmless
-            if row is None:
-                return EnrolmentRefused(Refusal.UNKNOWN_TOKEN, station_id)
-            if row[1] is not None:
-                return EnrolmentRefused(Refusal.TOKEN_USED, station_id)
-            if row[0] <= _iso(now):
-                return EnrolmentRefused(Refusal.TOKEN_EXPIRED, station_id)
-            if existing is not None and existing.public_key != public_key:
-                return EnrolmentRefused(Refusal.KEY_CONFLICT, station_id)
+            answer = enrolment_answer(row, existing, station_id, public_key, now)
+            if answer is not None:
+                return answer
             self._db.execute("UPDATE tokens SET used_at = ?, used_by = ? WHERE token_hash = ?",
                              (_iso(now), station_id, token_hash(token)))
             if existing is not None:
