@@ -38,18 +38,17 @@ from checkpoint.isotime import iso_z as _iso
 from sync.server.storage import (
     GENESIS_HASH,
     TOKEN_PREFIX,
+    BatchPlan,
     BatchResult,
     EnrolResult,
     ExportFilter,
-    Gap,
     Heartbeat,
     StationRecord,
     StorageError,
-    Stored,
     Tampering,
     canonical,
     enrolment_answer,
-    same_content,
+    plan_batch,
     token_hash,
 )
 
@@ -290,32 +289,19 @@ class PostgresStorage:
                times: list[datetime], now: datetime) -> BatchResult:
         st = self._station(c, station_id, lock=True)
         assert st is not None
-        first, last = int(crossings[0]["seq"]), int(crossings[-1]["seq"])
-        if first > st.cursor + 1:
-            return Gap(st.cursor + 1)
-        already = 0
-        if first <= st.cursor:
-            held = dict(c.execute("SELECT seq, body FROM crossings WHERE station_id = %s AND seq BETWEEN %s AND %s",
-                                  (station_id, first, min(last, st.cursor))).fetchall())
-            for x in crossings:
-                seq = int(x["seq"])
-                if seq > st.cursor:
-                    break
-                body = held.get(seq)
-                if body is None or not same_content(json.loads(body), x):
-                    return Tampering(seq, "differs from the crossing already received with this sequence")
-                already += 1
+
+        def held(station: str, first: int, last: int) -> dict[int, str]:
+            return dict(c.execute("SELECT seq, body FROM crossings WHERE station_id = %s AND seq BETWEEN %s AND %s",
+                                  (station, first, last)).fetchall())
+
+        def ids_held(ids: list[str]) -> bool:
+            return c.execute("SELECT 1 FROM crossings WHERE station_id = %s AND id = ANY(%s) LIMIT 1",
+                             (station_id, ids)).fetchone() is not None
+
+        plan = plan_batch(st, crossings, held, ids_held)
+        if not isinstance(plan, BatchPlan):
+            return plan
         new = [(x, t) for x, t in zip(crossings, times, strict=True) if int(x["seq"]) > st.cursor]
-        prev = st.last_hash
-        for x, _ in new:
-            if x["prev_hash"] != prev:
-                return Tampering(int(x["seq"]), "does not link to the previous crossing (hash chain broken)")
-            prev = x["hash"]
-        ids = [str(x["id"]) for x, _ in new]
-        if len(set(ids)) != len(ids) or (ids and c.execute(
-                "SELECT 1 FROM crossings WHERE station_id = %s AND id = ANY(%s) LIMIT 1", (station_id, ids)
-        ).fetchone()):
-            return Tampering(first, "a crossing id in this batch was already received with another sequence")
         if new:
             received = _iso(now)
             with c.cursor() as cur, cur.copy("COPY crossings (station_id, seq, id, recorded_at, verdict, hash, "
@@ -324,8 +310,8 @@ class PostgresStorage:
                     copy.write_row((station_id, int(x["seq"]), str(x["id"]), t, x["verdict"], x["hash"],
                                     canonical(x), received))
             c.execute("UPDATE stations SET cursor = %s, last_hash = %s WHERE station_id = %s",
-                      (int(new[-1][0]["seq"]), prev, station_id))
-        return Stored(max(st.cursor, last), len(new), already, prev if new else st.last_hash)
+                      (int(new[-1][0]["seq"]), plan.head, station_id))
+        return plan.stored(st)
 
     def _prepare_ahead(self, now: datetime) -> None:
         """This month's and next month's partitions, made before crossings need them: creating a partition

@@ -16,7 +16,7 @@ import json
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -108,6 +108,54 @@ def enrolment_answer(token_row: Sequence[Any] | None, existing: StationRecord | 
     if existing is not None and existing.public_key != public_key:
         return EnrolmentRefused(Refusal.KEY_CONFLICT, station_id)
     return None
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """What a checked batch adds: the crossings past the station's cursor, how many it already had, the new head."""
+
+    new: list[Mapping[str, Any]]
+    already: int
+    head: str  # the hash of the last crossing once the new ones are stored
+    last_seq: int  # the batch's last sequence
+
+    def stored(self, st: StationRecord) -> Stored:
+        return Stored(max(st.cursor, self.last_seq), len(self.new), self.already, self.head)
+
+
+def plan_batch(st: StationRecord, crossings: Sequence[Mapping[str, Any]],
+               held: Callable[[str, int, int], Mapping[int, str]],
+               ids_held: Callable[[list[str]], bool]) -> BatchPlan | Gap | Tampering:
+    """Every backend's rule for a batch (validated by the caller), inside its transaction: the run must start at or
+    before the cursor's next sequence; crossings the server holds must be the same (retention may have erased
+    personal fields on either side); new ones must link to the station's chain; ids are unique per station.
+    ``held(station, first, last)`` gives the bodies held in that range, ``ids_held`` whether any id is held."""
+    first, last = int(crossings[0]["seq"]), int(crossings[-1]["seq"])
+    if first > st.cursor + 1:
+        return Gap(st.cursor + 1)
+    already = 0
+    if first <= st.cursor:
+        bodies = held(st.station_id, first, min(last, st.cursor))
+        for c in crossings:
+            seq = int(c["seq"])
+            if seq > st.cursor:
+                break
+            body = bodies.get(seq)
+            if body is None or not same_content(json.loads(body), c):
+                return Tampering(seq, "differs from the crossing already received with this sequence")
+            already += 1
+    new = [c for c in crossings if int(c["seq"]) > st.cursor]
+    head = st.last_hash
+    for c in new:
+        if c["prev_hash"] != head:
+            return Tampering(int(c["seq"]), "does not link to the previous crossing (hash chain broken)")
+        head = c["hash"]
+    ids = [str(c["id"]) for c in new]
+    if len(set(ids)) != len(ids) or (ids and ids_held(ids)):
+        return Tampering(first, "a crossing id in this batch was already received with another sequence")
+    if any(c["station_id"] != st.station_id for c in new):  # validate.batch checks it; never file one elsewhere
+        raise StorageError("a crossing in the batch belongs to another station; the batch was not stored")
+    return BatchPlan(new, already, head, last)
 
 
 @dataclass(frozen=True)
@@ -409,34 +457,10 @@ class SQLiteStorage:
         with self._tx():
             st = self._station(station_id)
             assert st is not None
-            first, last = int(crossings[0]["seq"]), int(crossings[-1]["seq"])
-            if first > st.cursor + 1:
-                return Gap(st.cursor + 1)
-            already = 0
-            if first <= st.cursor:
-                held = dict(self._db.execute(
-                    "SELECT seq, body FROM crossings WHERE station_id = ? AND seq BETWEEN ? AND ?",
-                    (station_id, first, min(last, st.cursor)),
-                ).fetchall())
-                for c in crossings:
-                    seq = int(c["seq"])
-                    if seq > st.cursor:
-                        break
-                    body = held.get(seq)
-                    if body is None or not same_content(json.loads(body), c):
-                        return Tampering(seq, "differs from the crossing already received with this sequence")
-                    already += 1
-            new = [c for c in crossings if int(c["seq"]) > st.cursor]
-            prev = st.last_hash
-            for c in new:
-                if c["prev_hash"] != prev:
-                    return Tampering(int(c["seq"]), "does not link to the previous crossing (hash chain broken)")
-                prev = c["hash"]
-            ids = [str(c["id"]) for c in new]
-            if len(set(ids)) != len(ids) or self._ids_held(station_id, ids):
-                return Tampering(first, "a crossing id in this batch was already received with another sequence")
-            if any(c["station_id"] != station_id for c in new):  # validate.batch checks it; never file one elsewhere
-                raise StorageError("a crossing in the batch belongs to another station; the batch was not stored")
+            plan = plan_batch(st, crossings, self._held, lambda ids: self._ids_held(station_id, ids))
+            if not isinstance(plan, BatchPlan):
+                return plan
+            new = plan.new
             received = _iso(now)
             before = self._db.total_changes
             self._db.executemany(_INSERT_CROSSING, [crossing_row(c, received) for c in new])
@@ -444,8 +468,12 @@ class SQLiteStorage:
                 raise StorageError("a concurrent writer changed this station's crossings; the batch was not stored")
             if new:
                 self._db.execute("UPDATE stations SET cursor = ?, last_hash = ? WHERE station_id = ?",
-                                 (int(new[-1]["seq"]), prev, station_id))
-            return Stored(max(st.cursor, last), len(new), already, prev if new else st.last_hash)
+                                 (int(new[-1]["seq"]), plan.head, station_id))
+            return plan.stored(st)
+
+    def _held(self, station_id: str, first: int, last: int) -> dict[int, str]:
+        return dict(self._db.execute("SELECT seq, body FROM crossings WHERE station_id = ? AND seq BETWEEN ? AND ?",
+                                     (station_id, first, last)).fetchall())
 
     def _ids_held(self, station_id: str, ids: list[str]) -> bool:
         for i in range(0, len(ids), 500):
