@@ -161,7 +161,7 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_
 
     def may_send(request: Request) -> None:
         """Before a byte of a signed body is read: who claims to send it, and is the claim well formed."""
-        known_station(request)
+        request.state.station = known_station(request)  # read once: authenticate() uses it after the body
         if not caps.signature_well_formed(request.headers.get(protocol.SIGNATURE_HEADER, "")):
             raise ApiError(401, "bad_signature", f"the {protocol.SIGNATURE_HEADER} header is missing or is not "
                            "base64 of an Ed25519 signature")
@@ -178,7 +178,7 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_
         return station
 
     def authenticate(request: Request, body: bytes, kind: str) -> tuple[StationRecord, dict[str, Any]]:
-        station = known_station(request)
+        station: StationRecord = getattr(request.state, "station", None) or known_station(request)
         station_id = station.station_id
         key = protocol.public_key_from_text(station.public_key)
         signature = request.headers.get(protocol.SIGNATURE_HEADER, "")
