@@ -8,6 +8,8 @@ shown as CHECK; a refusal stays REJECT, the instruction shown with it), the type
 (``Decision.watch``), and ``watch-list:v<version>`` to ``rules_applied``: the crossing records which list
 matched, never the id number (that stays sealed, as for every crossing).
 
+A manual entry (the officer typed the id number from the card) is matched the same way (:func:`watch_id`).
+
 Pure: a decision, the list in force and an explicit time in, a decision out.
 """
 
@@ -42,7 +44,13 @@ def apply_watch(decision: Decision, watch: WatchList | None, at: datetime) -> De
     p = decision.pass_
     if watch is None or p is None or p.format not in NATIONAL_ID_FORMATS:
         return decision
-    match = watch.match(p.subject.id_number, at)
+    return watch_id(decision, watch, p.subject.id_number, at)
+
+
+def watch_id(decision: Decision, watch: WatchList | None, id_number: str | None, at: datetime) -> Decision:
+    """``decision`` with the instruction when ``id_number`` is listed: a verified pass's (:func:`apply_watch`),
+    or the one an officer typed from the card in a manual entry."""
+    match = watch.match(id_number, at) if watch is not None else None
     if match is None:
         return decision
     return replace(decision, flags=decision.flags | {Flag.WATCH_LISTED}, watch=grounds_of(match),

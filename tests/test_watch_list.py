@@ -267,3 +267,23 @@ def test_dates_are_vietnam_days() -> None:
 
     assert last_day(datetime(2021, 8, 7, tzinfo=VN_TIME)) == date(2021, 8, 6)
     assert last_day(datetime(2021, 8, 6, 17, tzinfo=UTC)) == date(2021, 8, 6)  # 00:00 on the 7th in Hà Nội
+
+
+def test_a_manual_entry_of_a_listed_id_number_shows_the_instruction(tmp_path: Path, root: keys.PrivateKey,
+                                                                     issuer: keys.PrivateKey) -> None:
+    from checkpoint.log import open_station_log
+    from checkpoint.service import ManualForm, Post, StationService
+
+    clock = FixedClock(NOW)
+    st = station(tmp_path, root, clock, issuer)
+    st.install_watch_list(watch_list(root, {LISTED: QUARANTINE}, version=5))
+    service = StationService(st, open_station_log(st.config, clock, tmp_path / "data"))
+    try:
+        post = Post("CB01", "1", "in")
+        listed = service.manual(ManualForm("Nguyễn Văn An", "001 085 012 345", "1985"), post, "manual")
+        assert listed.decision.watch is not None and listed.decision.watch["version"] == 5
+        assert listed.crossing is not None and "watch-list:v5" in listed.crossing.rules_applied
+        other = service.manual(ManualForm("Lê B", OTHER, "1990"), post, "manual")
+        assert other.decision.watch is None and Flag.WATCH_LISTED not in other.decision.flags
+    finally:
+        service.close()
