@@ -156,7 +156,10 @@ def run_build(args: argparse.Namespace) -> int:
     params = WATCH_PRODUCTION_PARAMS
     if args.hash_cost:
         t, _, mib = args.hash_cost.partition(",")
+        if not (t.isdigit() and mib.isdigit()):
+            raise CheckpointError("--hash-cost: expected PASSES,MIB (e.g. 2,32)")
         params = WatchHashParams(int(t), int(mib) * 1024)
+        params.check()
     salt = secrets.token_bytes(SALT_BYTES)  # fresh for every version: no table of hashes carries over
 
     def instruction(row: Row) -> Instruction:

@@ -60,8 +60,9 @@ class WatchHashParams:
                                   f"p={self.lanes}; at most t=10, 256 MiB, p=4)")
 
 
-#: The production cost (``bench/watch_hash_cost.py`` measures it): ~0.1 s of a core here, ~0.4 s on a
-#: Raspberry Pi 4, once per scanned id number; 2 x 10^6 guesses of one province and birth year cost days of a core.
+#: The production cost (``bench/watch_hash_cost.py`` measures it): ~70 ms of a core on the reference machine,
+#: ~0.3 s estimated on a Raspberry Pi 4, once per scanned id number; 10^6 guesses (one province, birth year and
+#: sex) cost ~0.7 core-days, the whole CCCD space ~33 core-years (docs/watch-list.md).
 WATCH_PRODUCTION_PARAMS = WatchHashParams(time_cost=2, memory_kib=32 * 1024, lanes=1)
 
 
