@@ -47,6 +47,7 @@ class Flag(StrEnum):
     LISTS_STALE = "lists_stale"  # a trust or revocation list in force has expired (kept in force; sync needed)
     ID_IMPLAUSIBLE = "id_implausible"  # the id number cannot be right for its document (checkpoint.lookup_keys)
     HIDDEN_CHARS = "hidden_chars"  # the person's fields hold control, bidi or zero-width characters
+    WATCH_LISTED = "watch_listed"  # the id number is on the watch list in force (Decision.watch: what to do)
 
 
 class Display(StrEnum):
@@ -117,6 +118,9 @@ class Why(StrEnum):
     RECOVERED = "recovered"
     MANUAL = "manual"
     MANUAL_SYMPTOMS = "manual_symptoms"
+    # the watch list (checkpoint.watch): what to do with a listed person
+    WATCH_CASE = "watch_case"
+    WATCH_QUARANTINE = "watch_quarantine"
 
 
 Param = int | str | date | datetime
@@ -150,6 +154,8 @@ PARAMS: Mapping[Why, tuple[str, ...]] = {
     Why.VACCINATED_SERIES: ("dose", "total", "product", "date"),
     Why.TESTED: ("test_type", "hours"),
     Why.RECOVERED: ("first_positive",),
+    Why.WATCH_CASE: ("version",),
+    Why.WATCH_QUARANTINE: ("until", "version"),
 }
 
 
@@ -206,6 +212,7 @@ class Decision:
     rules_applied: tuple[str, ...] = ()
     rule: str | None = None  # the rule that refused, for RULE_FAILED
     grounds: Grounds | None = None  # the typed reason (or what admitted) with its values; ``detail`` is its English
+    watch: Grounds | None = None  # the id number is on the watch list: the instruction to follow (checkpoint.watch)
 
     @property
     def accepted(self) -> bool:

@@ -29,6 +29,7 @@ from checkpoint.log import CrossingContext, CrossingLog, LogErrorCode, from_subj
 from checkpoint.lookup_keys import id_problem
 from checkpoint.model import Pass, mask_id
 from checkpoint.station import Station
+from checkpoint.watch import watch_id
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ class StationService:
                 decision = Decision(Verdict.ACCEPT, None, detail, t.effective, flags=frozenset(flags),
                                     rules_applied=("symptoms",) if rules.refuse_symptoms else (),
                                     grounds=Grounds(Why.MANUAL_SYMPTOMS if form.symptoms else Why.MANUAL))
+            decision = watch_id(decision, self.station.watch.in_force, form.id_number, t.effective)  # watch list
             ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect, manual=True)
             r = record_and_show(self.log, decision, ctx, form.personal())
             if r.crossing is not None:

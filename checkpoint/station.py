@@ -40,12 +40,15 @@ from checkpoint.trust import (
     TrustList,
     TrustSource,
     TrustStore,
+    WatchList,
     keys,
     load_revocation_list,
     load_trust_list,
 )
 from checkpoint.trust_files import load_did_document, load_issuer_folder, load_key_folder
 from checkpoint.verify import Verifier
+from checkpoint.watch import apply_watch
+from checkpoint.watch_files import InstalledWatchList
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +133,9 @@ class Station:
         self._seen = self._read_versions()
         self._verifier: tuple[tuple[object, ...], Verifier] | None = None
         self._load()
+        # the watch list (checkpoint.watch_files): its own file and version, the same guarantees
+        self.watch = InstalledWatchList(self.trust_dir, self.roots, self.problems, self.trusted_now,
+                                        config.rules.clock_skew)
 
     # -- loading -------------------------------------------------------------------------------
     def _load(self) -> None:
@@ -222,7 +228,7 @@ class Station:
             self._lock.release()
         if changed:
             self._observe_installed()
-        return changed
+        return self.watch.refresh(force=force) or changed
 
     def _reload_installed(self) -> None:
         """Under the lock: load each installed list file whose (mtime, size, inode) changed."""
@@ -282,6 +288,12 @@ class Station:
             assert new.revocations is not None
             self.guard.observe(new.revocations.issued, REVOCATION_FILE)
             return new.revocations
+
+    def install_watch_list(self, data: bytes) -> WatchList:
+        """Verify a watch list and, if it is newer, put it in force (checkpoint.watch_files)."""
+        wl = self.watch.install(data)
+        self.guard.observe(wl.issued, "watch-list.cose")
+        return wl
 
     def _put(self, new: TrustedState, kind: str, filename: str, data: bytes) -> None:
         """Under the lock: write a verified list in place of the old one (nothing when it is the same list)."""
@@ -347,9 +359,10 @@ class Station:
         t = self.guard.assess()
         state = self._state
         decision = (verifier or self.verifier(state)).verify(text, t.effective)
+        decision = apply_watch(decision, self.watch.in_force, t.effective)  # one hash when the pass has an id
         if t.suspect:
             decision = decision.with_flag(Flag.CLOCK_SUSPECT)
-        if state.stale(t.effective) or self.missing_lists():
+        if state.stale(t.effective) or self.missing_lists() or self.watch.stale(t.effective):
             decision = decision.with_flag(Flag.LISTS_STALE)
         return decision, t
 

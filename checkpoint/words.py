@@ -406,6 +406,12 @@ VI: Mapping[str, str] = {
     "fr.officers.supervisor": "Chỉ huy",
     "fr.officers.add": "Thêm",
     "fr.officers.need_supervisor": "Cần ít nhất một chỉ huy để mở trạm",
+    # lane watch: the watch list (checkpoint.watch, docs/watch-list.md)
+    "why.watch_case": "Ca bệnh đã xác nhận (danh sách theo dõi v{version}): chuyển bàn y tế",
+    "why.watch_quarantine": "Đang có lệnh cách ly đến hết ngày {until} (danh sách theo dõi v{version}): "
+                            "chuyển bộ phận cách ly",
+    "flag.watch_listed": "Số giấy tờ có trong danh sách theo dõi: làm theo hướng dẫn",
+    "flag_short.watch_listed": "Trong danh sách theo dõi",
 }
 
 EN: Mapping[str, str] = {
@@ -776,6 +782,11 @@ EN: Mapping[str, str] = {
     "fr.officers.supervisor": "Supervisor",
     "fr.officers.add": "Add",
     "fr.officers.need_supervisor": "At least one supervisor is needed to open the station",
+    # lane watch: the watch list (checkpoint.watch, docs/watch-list.md)
+    "why.watch_case": "Confirmed case (watch list v{version}): send to the medical desk",
+    "why.watch_quarantine": "Quarantine order until the end of {until} (watch list v{version}): refer to quarantine",
+    "flag.watch_listed": "The id number is on the watch list: follow the instruction",
+    "flag_short.watch_listed": "On the watch list",
 }
 
 CATALOGS: Mapping[str, Mapping[str, str]] = {"vi": VI, "en": EN}

@@ -34,11 +34,12 @@ def observe_server_time(client: SyncClient, station: Station | None) -> None:
 
 
 def pull_lists(client: SyncClient, station: Station) -> list[ListUpdate]:
-    """Fetch both lists if they changed; install what verifies; report what did not."""
+    """Fetch the trust, revocation and watch lists if they changed; install what verifies; report what did not."""
     out = []
     for kind, what, current, install in (
         ("trust-list", "trust list", station.trust_list, station.install_trust_list),
         ("revocation-list", "revocation list", station.revocations, station.install_revocation_list),
+        ("watch-list", "watch list", station.watch.in_force, station.install_watch_list),
     ):
         data = client.fetch_list(kind, etag_of(current.raw) if current else None)
         if data is None:

@@ -24,6 +24,7 @@ COMMANDS = (
     "checkpoint.cli.officers",
     "checkpoint.cli.verify",
     "checkpoint.cli.issuer",
+    "checkpoint.cli.watch",
     "checkpoint.cli.trust",
     "checkpoint.cli.clock",
     "checkpoint.cli.log",

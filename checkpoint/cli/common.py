@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from checkpoint.decision import Decision, Flag
 from checkpoint.display import shown
 from checkpoint.errors import CheckpointError
 from checkpoint.isotime import iso_z as iso
+from checkpoint.words import english
 
 
 def add_config_option(p: argparse.ArgumentParser) -> None:
@@ -104,6 +106,7 @@ def decision_json(d: Decision) -> dict[str, object]:
         "rules_applied": list(d.rules_applied),
         "evaluated_at": iso(d.evaluated_at),
         "clock_suspect": Flag.CLOCK_SUSPECT in d.flags,
+        "watch": grounds_json(replace(d, grounds=d.watch)),  # the watch list's instruction, or None
     }
 
 
@@ -127,6 +130,8 @@ def decision_text(d: Decision) -> str:
     if Flag.LISTS_STALE in d.flags:
         lines.append("  (the trust or revocation list in force is out of date (expired): it is still applied; "
                      "sync, or install current lists)")
+    if d.watch is not None:
+        lines.append(f"  WATCH LIST: {english(d.watch)}")
     if Flag.ID_IMPLAUSIBLE in d.flags:
         lines.append("  (the id number cannot be right for its document: check it against the card)")
     if Flag.HIDDEN_CHARS in d.flags:

@@ -30,7 +30,7 @@ def register(sub: Any) -> None:
     add_config_option(i)
     add_data_dir_option(i)
     i.add_argument("--at", metavar="ISO-8601", help=argparse.SUPPRESS)
-    i.add_argument("kind", choices=["trust-list", "revocation-list"])
+    i.add_argument("kind", choices=["trust-list", "revocation-list", "watch-list"])
     i.add_argument("file", type=Path, help="the signed list (.cose), or - to read it from standard input "
                    "(sudo checkpoint trust install trust-list - < trust-list.cose)")
     i.set_defaults(run=run_install)
@@ -60,6 +60,12 @@ def run_status(args: argparse.Namespace) -> int:
               f"expires {iso(rl.expires)}, age {(now - rl.issued).total_seconds() / 3600:.1f} h")
     else:
         print("revocation list: none installed")
+    wl = st.watch.in_force
+    print(f"watch list:      v{wl.version}, {len(wl)} entr(ies), issued {iso(wl.issued)}, expires {iso(wl.expires)}"
+          if wl else "watch list:      none installed")
+    if st.watch.stale(now):
+        print("STALE: the watch list in force has expired (or is missing); it is still applied and every verdict "
+              "is flagged lists_stale (CHECK): sync, or install a current list")
     for kind in st.stale_lists(now):
         print(f"STALE: the {kind} in force has expired; it is still applied (revoked stays revoked) and every "
               "verdict is flagged lists_stale (CHECK): sync, or install a current list")
@@ -85,7 +91,10 @@ def run_install(args: argparse.Namespace) -> int:
             raise CheckpointError(f"the {what} on standard input is larger than {MAX_FILE // 2**20} MiB")
     else:
         data = read_capped(args.file, MAX_FILE, what)
-    if args.kind == "trust-list":
+    if args.kind == "watch-list":
+        wl = st.install_watch_list(data)
+        print(f"watch list v{wl.version} in force ({len(wl)} entries)")
+    elif args.kind == "trust-list":
         tl = st.install_trust_list(data)
         print(f"trust list v{tl.version} in force ({len(tl.store)} keys)")
     else:

@@ -39,6 +39,16 @@ if TYPE_CHECKING:
     from checkpoint.trust._trustlist import TrustList as TrustList
     from checkpoint.trust._trustlist import build_trust_list as build_trust_list
     from checkpoint.trust._trustlist import load_trust_list as load_trust_list
+    from checkpoint.trust._watch import WATCH_PRODUCTION_PARAMS as WATCH_PRODUCTION_PARAMS
+    from checkpoint.trust._watch import Instruction as Instruction
+    from checkpoint.trust._watch import WatchHashParams as WatchHashParams
+    from checkpoint.trust._watch import WatchKind as WatchKind
+    from checkpoint.trust._watch import WatchList as WatchList
+    from checkpoint.trust._watch import WatchMatch as WatchMatch
+    from checkpoint.trust._watch import build_watch_list as build_watch_list
+    from checkpoint.trust._watch import entry_key as entry_key
+    from checkpoint.trust._watch import load_watch_list as load_watch_list
+    from checkpoint.trust._watch_state import WatchState as WatchState
     from checkpoint.trust.keys import PrivateKey as PrivateKey
     from checkpoint.trust.keys import PublicKey as PublicKey
 
@@ -65,12 +75,25 @@ _HOME = {
     "TrustList": "_trustlist",
     "build_trust_list": "_trustlist",
     "load_trust_list": "_trustlist",
+    # the watch list (lane watch)
+    "Instruction": "_watch",
+    "WATCH_PRODUCTION_PARAMS": "_watch",
+    "WatchHashParams": "_watch",
+    "WatchKind": "_watch",
+    "WatchList": "_watch",
+    "WatchMatch": "_watch",
+    "build_watch_list": "_watch",
+    "entry_key": "_watch",
+    "load_watch_list": "_watch",
+    "WatchState": "_watch_state",
 }
 
 __all__ = [
     "MAX_LIST_BYTES",
     "REVOCATIONS",
     "TRUST",
+    "WATCH_PRODUCTION_PARAMS",
+    "Instruction",
     "KeyEntry",
     "KeyStatus",
     "ListInForce",
@@ -82,13 +105,21 @@ __all__ = [
     "TrustStore",
     "TrustedKey",
     "TrustedState",
+    "WatchHashParams",
+    "WatchKind",
+    "WatchList",
+    "WatchMatch",
+    "WatchState",
     "build_revocation_list",
     "build_trust_list",
+    "build_watch_list",
     "did_keys",
+    "entry_key",
     "jwks_keys",
     "keys",
     "load_revocation_list",
     "load_trust_list",
+    "load_watch_list",
     "trusted_key",
 ]
 

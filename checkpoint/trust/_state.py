@@ -25,12 +25,13 @@ from checkpoint.errors import ListExpiredError, ListFromFutureError
 from checkpoint.isotime import iso_z
 from checkpoint.trust._revocation import RevocationList, load_revocation_list
 from checkpoint.trust._trustlist import TrustList, load_trust_list
+from checkpoint.trust._watch import WatchList
 from checkpoint.trust.keys import PublicKey
 
 TRUST = "trust list"
 REVOCATIONS = "revocation list"
 
-SignedList = TrustList | RevocationList
+SignedList = TrustList | RevocationList | WatchList  # the watch list: checkpoint.trust._watch_state
 
 
 @dataclass(frozen=True)

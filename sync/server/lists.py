@@ -16,14 +16,14 @@ from typing import TypeVar
 
 from checkpoint.atomic import write_atomic
 from checkpoint.errors import CheckpointError, SignedListError
-from checkpoint.trust import MAX_LIST_BYTES, load_revocation_list, load_trust_list
+from checkpoint.trust import MAX_LIST_BYTES, load_revocation_list, load_trust_list, load_watch_list
 from checkpoint.trust.keys import PublicKey
 from sync.protocol import etag_of
 from sync.server.storage import private_folder
 
 T = TypeVar("T")
-KINDS = ("trust-list", "revocation-list")
-FILES = {"trust-list": "trust-list.cose", "revocation-list": "revocation-list.cose"}
+KINDS = ("trust-list", "revocation-list", "watch-list")
+FILES = {"trust-list": "trust-list.cose", "revocation-list": "revocation-list.cose", "watch-list": "watch-list.cose"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,9 @@ class PublishedLists:
         if kind == "trust-list":
             prev_t = _quiet(lambda: load_trust_list(current, roots, now)) if current else None
             version = load_trust_list(data, roots, now, previous=prev_t).version
+        elif kind == "watch-list":
+            prev_w = _quiet(lambda: load_watch_list(current, roots, now)) if current else None
+            version = load_watch_list(data, roots, now, previous=prev_w).version
         else:
             prev_r = _quiet(lambda: load_revocation_list(current, roots, now)) if current else None
             version = load_revocation_list(data, roots, now, previous=prev_r).version

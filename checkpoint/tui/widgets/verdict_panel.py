@@ -120,6 +120,8 @@ class VerdictPanel(Static):
             lines.append(t.log_error(outcome.log_error))
         if outcome.unevaluated:
             lines.append(t("verdict.unevaluated"))
+        if d.watch is not None:  # the watch list's instruction (checkpoint.watch): what to do with this person
+            lines.append(t.why(d.watch))
         card = outcome.card
         hidden = Flag.HIDDEN_CHARS in d.flags or (card is not None and any_hidden(
             (card.name, card.birth_date, card.masked_id, card.category, card.vehicle)))

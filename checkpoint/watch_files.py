@@ -1,0 +1,150 @@
+"""The station's installed watch list: ``DATA_DIR/trust/watch-list.cose``, replaced only by a list that verified.
+
+As the trust and revocation lists (:class:`checkpoint.station.Station`): a new list (``checkpoint trust install
+watch-list``, sync) is judged at trusted time (signature, type, a higher version, not expired, not from the
+future); the installed copy is loaded at start and whenever the file changes (another process installed one),
+and an expired copy stays in force, stale. The highest version ever in force is kept in
+``DATA_DIR/trust/watch-list-version.json``: after a restart an older copy put in place is refused, and a list
+that was in force and is now missing flags every verdict ``lists_stale`` until a current one is installed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from checkpoint.atomic import write_atomic
+from checkpoint.capped import STATION_FILE, read_capped
+from checkpoint.clockguard import Stamp, file_stamp
+from checkpoint.errors import CheckpointError, SignedListError
+from checkpoint.trust import WatchList, WatchState
+from checkpoint.trust.keys import PublicKey
+
+WATCH_FILE = "watch-list.cose"
+VERSION_FILE = "watch-list-version.json"
+WHAT = "watch list"
+
+log = logging.getLogger(__name__)
+
+
+class ProblemSink(Protocol):
+    def set(self, source: str, message: str) -> None: ...
+
+    def clear(self, source: str) -> None: ...
+
+
+class InstalledWatchList:
+    """The watch list in force at a station, its file and its highest version seen."""
+
+    reload_interval = 1.0
+
+    def __init__(self, trust_dir: Path, roots: Sequence[PublicKey], problems: ProblemSink,
+                 trusted_now: Callable[[], datetime], skew: timedelta) -> None:
+        self.trust_dir = trust_dir
+        self.path = trust_dir / WATCH_FILE
+        self.problems = problems
+        self._trusted_now = trusted_now
+        self._skew = skew
+        self._lock = threading.RLock()
+        self._state = WatchState(tuple(roots))
+        self._stamp: Stamp = None
+        self._next_check = 0.0
+        self._seen = self._read_version()
+        with self._lock:
+            self._reload()
+        if self.missing() and self._stamp is None:  # absent (a refused copy has said why already)
+            self._problem(WHAT, f"the {WHAT} v{self._seen} that was in force here is missing from {self.trust_dir}: "
+                          "every verdict is flagged until a current one is installed")
+
+    @property
+    def in_force(self) -> WatchList | None:
+        return self._state.watch_list
+
+    def stale(self, now: datetime) -> bool:
+        """Expired (still in force), or in force here once and missing now."""
+        return self._state.stale(now) or self.missing()
+
+    def missing(self) -> bool:
+        return self._seen > 0 and self._state.watch_list is None
+
+    def install(self, data: bytes) -> WatchList:
+        """Verify a new watch list at trusted time and, if newer, put it in force (atomically)."""
+        with self._lock:
+            self._reload()
+            new = self._state.update(data, self._trusted_now(), self._skew)
+            if new is not self._state:
+                write_atomic(self.path, data)
+                self._stamp = file_stamp(self.path)
+                self._state = new
+                self._remember()
+            self.problems.clear(WHAT)
+            assert new.watch_list is not None
+            return new.watch_list
+
+    def refresh(self, *, force: bool = False) -> bool:
+        """Take in a list another process installed (at most every ``reload_interval`` s unless forced)."""
+        now = time.monotonic()
+        if not force and now < self._next_check:
+            return False
+        if not self._lock.acquire(blocking=force):
+            return False
+        try:
+            self._next_check = now + self.reload_interval
+            before = self._state
+            self._reload()
+            return self._state is not before
+        finally:
+            self._lock.release()
+
+    def _reload(self) -> None:
+        stamp = file_stamp(self.path)
+        if stamp == self._stamp:
+            return
+        self._stamp = stamp
+        if stamp is None:
+            return  # removed: the list in force stays; after a restart, missing()
+        try:
+            new = self._state.restore(read_capped(self.path, STATION_FILE, WHAT))
+        except (CheckpointError, SignedListError) as e:
+            self._problem(WHAT, f"installed {WHAT} {self.path} refused: {e}")
+            return
+        assert new.watch_list is not None
+        if new.watch_list.version < self._seen:
+            self._problem(WHAT, f"installed {WHAT} {self.path} is v{new.watch_list.version}, older than v{self._seen} "
+                          "which was in force here: refused (an old copy put in place?); install a current one")
+            return
+        self._state = new
+        self._remember()
+        self.problems.clear(WHAT)
+
+    def _problem(self, source: str, message: str) -> None:
+        log.warning("%s: %s", source, message)
+        self.problems.set(source, message)
+
+    def _read_version(self) -> int:
+        try:
+            doc = json.loads(read_capped(self.trust_dir / VERSION_FILE, STATION_FILE, "watch list version"))
+        except CheckpointError:
+            return 0
+        except ValueError:
+            self._problem(WHAT, f"{self.trust_dir / VERSION_FILE} is unreadable; rollback of the installed watch list "
+                          "across a restart is not checked until the next install")
+            return 0
+        version = doc.get("version") if isinstance(doc, dict) else None
+        return version if isinstance(version, int) and not isinstance(version, bool) else 0
+
+    def _remember(self) -> None:
+        wl = self._state.watch_list
+        if wl is None or wl.version <= self._seen:
+            return
+        self._seen = wl.version
+        try:
+            write_atomic(self.trust_dir / VERSION_FILE, json.dumps({"version": wl.version}).encode(), mode=0o600)
+        except OSError as e:
+            log.warning("cannot write %s (%s)", self.trust_dir / VERSION_FILE, e.strerror)
