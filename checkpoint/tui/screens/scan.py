@@ -22,6 +22,7 @@ from textual.widgets import Footer, Label, Static
 
 from checkpoint.display import rich_text
 from checkpoint.formats.base45 import ALPHABET
+from checkpoint.id_cards import IdCardScan
 from checkpoint.service import Outcome
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.messages import TextScanned, WedgeProblem
@@ -134,6 +135,14 @@ class ScanScreen(Screen[None]):
         counters = self.query_one(Counters)
         counters.set_counts(counters.counts.add(outcome.decision.display.value))
         self.query_one(RecentCrossings).add(outcome, local_time)
+        if self._reset_timer is not None:
+            self._reset_timer.stop()
+        self._reset_timer = self.set_timer(seconds, panel.show_ready)
+
+    def show_id_card(self, scan: IdCardScan, seconds: float) -> None:
+        """A chip ID card (CCCD) on the verdict panel (not a crossing: counters and recent list unchanged)."""
+        panel = self.query_one(VerdictPanel)
+        panel.show_id_card(scan)
         if self._reset_timer is not None:
             self._reset_timer.stop()
         self._reset_timer = self.set_timer(seconds, panel.show_ready)
