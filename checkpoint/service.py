@@ -177,7 +177,8 @@ class StationService:
     def id_card(self, text: str, post: Post) -> IdCardScan:
         """A chip ID card (CCCD) scanned: never a pass, never a crossing; compared with the lane's recent
         pass and the check recorded in the action trail (:mod:`checkpoint.id_cards`)."""
-        return self.id_cards.scan(text, post.officer_id, post.lane, self.clock.now())
+        with self._lock:  # after the pass being recorded, if it was scanned first
+            return self.id_cards.scan(text, post.officer_id, post.lane, self.clock.now())
 
     def manual(self, form: ManualForm, post: Post, detail: str) -> Outcome:
         """A declaration the officer typed in: recorded as manual (CHECK), refused when symptoms are
