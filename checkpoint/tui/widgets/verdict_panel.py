@@ -36,7 +36,7 @@ class VerdictPanel(Static):
     def set_camera(self, state: str) -> None:
         if state != self.camera:
             self.camera = state
-            if self.outcome is None:
+            if self.outcome is None and self.id_scan is None:
                 self.show_ready()
 
     def on_mount(self) -> None:
