@@ -120,3 +120,39 @@ def test_a_pass_without_an_id_leaves_it_unchecked_not_matched() -> None:
     c = cccd.compare(CARD, name="", id_number=None, birth_date=None)
     assert c.unchecked == ("id_number", "name", "birth_date")
     assert not c.match and c.result == "unchecked"  # nothing compared is never a match
+
+
+def test_random_mutations_raise_only_malformed_pass() -> None:
+    """Seeded mutations of a real card's text (bytes swapped, fields cut, doubled, control characters added):
+    the parser returns a card or raises MalformedPass, nothing else, and a card it returns holds no hidden
+    characters and nothing over its caps."""
+    import random
+
+    from checkpoint.display import has_hidden
+
+    rng = random.Random(16)
+    alphabet = "0123456789|| ĐđÂâƯư\x00\x1b\u202e\u200b\r\nAaZz-/."
+    parsed = 0
+    for _ in range(3000):
+        chars = list(GOOD)
+        for _ in range(rng.randint(1, 6)):
+            op = rng.randrange(4)
+            i = rng.randrange(len(chars) + 1)
+            if op == 0 and chars:
+                del chars[min(i, len(chars) - 1)]
+            elif op == 1:
+                chars.insert(i, rng.choice(alphabet))
+            elif op == 2 and chars:
+                chars[min(i, len(chars) - 1)] = rng.choice(alphabet)
+            else:
+                chars[i:i] = chars[i:i + rng.randint(1, 40)]
+        try:
+            card = cccd.parse("".join(chars))
+        except MalformedPass:
+            continue
+        parsed += 1
+        assert len(card.id_number) == 12 and card.id_number.isascii() and card.id_number.isdigit()
+        assert len(card.name) <= cccd.MAX_NAME and len(card.address) <= cccd.MAX_ADDRESS
+        assert card.sex in cccd.SEXES and card.issue_date >= card.birth_date
+        assert not has_hidden(card.name) and not has_hidden(card.address)
+    assert parsed > 50  # some mutations keep a valid card (a letter changed in the address)
