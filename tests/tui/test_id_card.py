@@ -96,6 +96,16 @@ async def test_a_cccd_without_a_recent_pass_is_an_id_card_not_a_pass(world: Worl
         assert isinstance(app.screen, ManualEntryScreen)
 
 
+async def test_a_cccd_typed_by_a_handheld_scanner_is_read_not_taken_for_a_mangled_pass(world: World) -> None:
+    """A wedge types the card's text: its '|' and Vietnamese letters would say "keyboard layout" for a pass."""
+    app = StationApp(world.services, officer=world.officer)
+    async with app.run_test(size=SIZE) as pilot:
+        await scan(app, pilot, world.text("valid"))
+        await pilot.press(*SAME, "enter")
+        await settle(app, pilot)
+        assert panel(app).plain.startswith("MATCH")
+
+
 async def test_a_cccd_shown_in_vietnamese(tmp_path: Path) -> None:
     w = make_services(tmp_path, language="vi")
     app = StationApp(w.services, officer=w.officer)

@@ -21,6 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Label, Static
 
 from checkpoint.display import rich_text
+from checkpoint.formats import cccd
 from checkpoint.formats.base45 import ALPHABET
 from checkpoint.id_cards import IdCardScan
 from checkpoint.service import Outcome
@@ -189,7 +190,8 @@ class ScanScreen(Screen[None]):
 
     def _scanned(self, scan: WedgeScan) -> None:
         d = scan.diagnosis
-        if d is None or d.code == "outside_alphabet":  # not a pass, perhaps, but the station decides that
+        # not a pass, perhaps, but the station decides that; a chip ID card's '|' and Vietnamese letters are its own
+        if d is None or d.code == "outside_alphabet" or cccd.looks_like(scan.text):
             self.app.post_message(TextScanned(scan.text, "scanner"))
         else:  # the computer mangled the keystrokes: tell the officer why; nothing to decide or record
             self.app.post_message(WedgeProblem(d.code))
