@@ -25,6 +25,7 @@ from checkpoint.clock import Clock
 from checkpoint.config import StationConfig
 from checkpoint.crossing import Crossing, PersonalData
 from checkpoint.decision import Decision, Flag, Grounds, Reason, Verdict, Why
+from checkpoint.id_cards import IdCards, IdCardScan
 from checkpoint.log import CrossingContext, CrossingLog, LogErrorCode, from_subject, log_error_of, record_or_refuse
 from checkpoint.lookup_keys import id_problem
 from checkpoint.model import Pass, mask_id
@@ -88,12 +89,20 @@ class ManualForm:
     origin: str = ""
     destination: str = ""
     purpose: str = ""
-    symptoms: bool = False
+    symptoms: bool = False  # any symptom declared (the rules' ``refuse_symptoms``)
+    # The declaration (lane cccd): sealed like the rest. ``birth_year`` may be a whole ISO date (from a CCCD).
+    address: str = ""
+    places_visited: str = ""  # the last 14 days
+    case_contact: str = "unknown"  # "yes" / "no" / "unknown"
+    symptom_list: tuple[str, ...] = ()  # codes (fever, cough, ...); empty: none declared
 
     def personal(self) -> PersonalData:
+        listed = ",".join(self.symptom_list) or ("other" if self.symptoms else "none")
         return PersonalData(name=self.name, id_number=self.id_number, birth_date=self.birth_year,
                             phone=self.phone or None, origin=self.origin or None,
-                            destination=self.destination or None, purpose=self.purpose or None)
+                            destination=self.destination or None, purpose=self.purpose or None,
+                            address=self.address or None, places_visited=self.places_visited or None,
+                            case_contact=self.case_contact or None, symptoms=listed)
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,7 @@ class StationService:
         self.log = log
         self._lock = threading.Lock()
         self._parts = CardParts()
+        self.id_cards = IdCards(log)  # the chip ID card (CCCD): compared with the lane's last pass
 
     @classmethod
     def open(cls, config: StationConfig, clock: Clock, *, data_dir: Path | None = None,
@@ -160,7 +170,16 @@ class StationService:
             r = record_and_show(self.log, decision, ctx, personal)
             if r.crossing is not None:
                 self.station.crossing_recorded(t)
+            if p is not None:  # an authentic pass: a CCCD scanned next on this lane is compared with it
+                self.id_cards.pass_seen(p.subject, post.lane, self.clock.now(),
+                                        r.crossing.id if r.crossing is not None else None)
             return Outcome(r.decision, r.crossing, card, source, r.error_code)
+
+    def id_card(self, text: str, post: Post) -> IdCardScan:
+        """A chip ID card (CCCD) scanned: never a pass, never a crossing; compared with the lane's recent
+        pass and the check recorded in the action trail (:mod:`checkpoint.id_cards`)."""
+        with self._lock:  # after the pass being recorded, if it was scanned first
+            return self.id_cards.scan(text, post.officer_id, post.lane, self.clock.now())
 
     def manual(self, form: ManualForm, post: Post, detail: str) -> Outcome:
         """A declaration the officer typed in: recorded as manual (CHECK), refused when symptoms are

@@ -12,7 +12,7 @@ CORE = [
     "checkpoint.formats._shc_fhir", "checkpoint.formats.nzcp", "checkpoint.hc_rules", "checkpoint.trust._certs",
     "checkpoint.trust._jwks", "checkpoint.trust._did", "checkpoint.certlogic", "checkpoint.eu_rules",
     "checkpoint.trust._state",
-    "checkpoint.lookup_keys",
+    "checkpoint.lookup_keys", "checkpoint.formats.cccd",
 ]
 FORBIDDEN = ["textual", "cv2", "requests", "zxingcpp", "pyzbar", "fastapi", "uvicorn", "sqlite3", "serial"]
 

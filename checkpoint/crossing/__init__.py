@@ -39,6 +39,11 @@ class PersonalData:
     destination: str | None = None
     purpose: str | None = None
     document_id: str | None = None
+    # The declaration an officer takes in manual entry (lane cccd; a record sealed before has none of them).
+    address: str | None = None
+    places_visited: str | None = None  # places visited in the last 14 days, as declared
+    case_contact: str | None = None  # contact with a case: "yes" / "no" / "unknown"
+    symptoms: str | None = None  # symptom codes, comma-separated ("fever,cough"), or "none"
 
     def to_json_bytes(self) -> bytes:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()

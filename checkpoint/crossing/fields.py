@@ -168,9 +168,12 @@ class PersonalField:
 
 #: The sealed record's fields, in ``PersonalData`` (and export column) order. ``id_number`` is the
 #: person's national id (CP1 ``idn``, or typed by the officer), never a document's id; ``document_id`` is
-#: the pass's own id (HC1 UVCI, CP1 cti, ...), kept apart for the supervisor.
+#: the pass's own id (HC1 UVCI, CP1 cti, ...), kept apart for the supervisor. The last four are the manual
+#: entry's declaration (address, places in the last 14 days, contact with a case, symptoms): added later, so a
+#: record sealed before opens with them None.
 SEALED_FIELDS: tuple[PersonalField, ...] = tuple(PersonalField(n, n) for n in (
-    "name", "id_number", "birth_date", "phone", "vehicle", "origin", "destination", "purpose", "document_id"))
+    "name", "id_number", "birth_date", "phone", "vehicle", "origin", "destination", "purpose", "document_id",
+    "address", "places_visited", "case_contact", "symptoms"))
 
 # -- derived views: what each consumer uses ------------------------------------------------------------
 

@@ -77,6 +77,11 @@ PERSONAL_COLUMNS = {
     "purpose": Column("purpose", width=18, typed=True),
     # The pass's own id (HC1 UVCI, CP1 cti): not a citizen's id, so never in the id-number column.
     "document_id": Column("document_id", width=32, typed=True),
+    # the manual entry's declaration (lane cccd)
+    "address": Column("address", width=30, typed=True),
+    "places_visited": Column("places_visited", width=30, typed=True),
+    "case_contact": Column("case_contact", width=10, typed=True),
+    "symptoms": Column("symptoms", width=18, typed=True),
 }
 assert tuple(PERSONAL_COLUMNS) == PERSONAL_FIELDS
 

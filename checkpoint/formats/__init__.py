@@ -2,6 +2,8 @@
 
 Each format is a module with ``parse(text)``: ``cp1`` (the station's own), ``hc1`` (EU Digital COVID
 Certificate), ``shc`` (SMART Health Cards; ``Assembler`` joins multi-part cards), ``nzcp`` (NZ COVID Pass).
+``cccd`` reads the Vietnamese chip ID card's QR: unsigned, so never a pass (not in ``verify.FORMATS``); it
+is compared with a pass and fills the manual-entry form.
 The COSE/CBOR pieces are public names for the signed lists (checkpoint.trust) and the issuer tools.
 Public modules: the four formats, ``base45`` (RFC 9285, the demo's passes and the scan screen) and
 ``shc_chunks`` (the SMART chunk protocol the CLI joins). The rest (``_cbor``, ``_cose``, ``_compression``,
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING
 from checkpoint.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from checkpoint.formats import cccd as cccd
     from checkpoint.formats import cp1 as cp1
     from checkpoint.formats import hc1 as hc1
     from checkpoint.formats import nzcp as nzcp
@@ -72,6 +75,7 @@ __all__ = [
     "Limits",
     "Sign1",
     "build_sign1",
+    "cccd",
     "cp1",
     "dumps",
     "hc1",

@@ -22,6 +22,7 @@ from textual.timer import Timer
 from checkpoint.camera_state import CameraState
 from checkpoint.card_parts import PartialCard
 from checkpoint.decision import Decision, Grounds, Reason, Verdict, Why
+from checkpoint.formats import cccd
 from checkpoint.log import LogErrorCode
 from checkpoint.officers import Officer
 from checkpoint.sdnotify import Notifier
@@ -32,6 +33,7 @@ from checkpoint.tui.i18n import Texts
 from checkpoint.tui.messages import (
     CameraChanged,
     Checked,
+    IdCardRead,
     PartScanned,
     PreviewFrame,
     SyncChanged,
@@ -209,6 +211,9 @@ class StationApp(App[None]):
 
     # -- scans -------------------------------------------------------------------------------------
     def on_text_scanned(self, message: TextScanned) -> None:
+        if cccd.looks_like(message.text) and isinstance(self.screen, ManualEntryScreen):
+            self.screen.fill_from_card(message.text)  # the chip ID card fills the declaration (lane cccd)
+            return
         if self.officer is None or self.screen is not self.scan:
             # never dropped silently: kept (once per text) and checked after sign-in or back on this screen
             if all(p.text != message.text for _, p in self.pending):
@@ -216,6 +221,11 @@ class StationApp(App[None]):
                 self.notify(self.texts("scan.pending.kept", count=len(self.pending)), severity="warning")
             return
         self.check_worker(message.text, message.source)
+
+    def on_id_card_read(self, message: IdCardRead) -> None:
+        result = message.scan.result
+        self.scan.show_id_card(message.scan, self.services.settings.verdict_seconds)
+        self.sound.play("REJECT" if result in ("mismatch", "damaged") else "CHECK")
 
     def check_pending(self) -> None:
         """The scans kept while no officer was signed in: the recent ones are checked now, the old ones
@@ -240,6 +250,9 @@ class StationApp(App[None]):
 
     @work(thread=True, exit_on_error=False, group="check")
     def check_worker(self, text: str, source: str) -> None:
+        if cccd.looks_like(text):  # the chip ID card: never a pass, never a crossing; compared with the lane's pass
+            self.post_message(IdCardRead(self.services.service.id_card(text, self.post_state)))
+            return
         post = self.post_state
         try:
             outcome = self.services.service.check(text, post, source)

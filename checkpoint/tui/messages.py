@@ -8,6 +8,7 @@ from textual.message import Message
 
 from checkpoint.camera_state import CameraState
 from checkpoint.card_parts import PartialCard
+from checkpoint.id_cards import IdCardScan
 from checkpoint.service import Outcome
 
 if TYPE_CHECKING:
@@ -61,3 +62,11 @@ class PartScanned(Message):
     def __init__(self, part: PartialCard) -> None:
         super().__init__()
         self.part = part
+
+
+class IdCardRead(Message):
+    """A chip ID card (CCCD) was scanned and checked against the lane's recent pass: show it (lane cccd)."""
+
+    def __init__(self, scan: IdCardScan) -> None:
+        super().__init__()
+        self.scan = scan

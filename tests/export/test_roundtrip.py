@@ -60,7 +60,8 @@ def expected_human(c: Crossing, language: str, personal: bool) -> tuple[list[str
             CATEGORY_NAMES[language].get(c.category or "", c.category or ""), c.format or ""]
     p = PEOPLE[c.seq % len(PEOPLE)]
     tail = [c.id] + ([v or "" for v in (p.name, p.id_number, p.birth_date, p.phone, p.vehicle, p.origin,
-                                        p.destination, p.purpose, p.document_id)] if personal else [])
+                                        p.destination, p.purpose, p.document_id, p.address, p.places_visited,
+                                        p.case_contact, p.symptoms)] if personal else [])
     return base, tail
 
 
@@ -101,7 +102,7 @@ def test_xlsx_round_trip_typed_dates_and_frozen_header(tmp_path: Path) -> None:
         assert ws.cell(row=c.seq + 1, column=2).is_date
         p = PEOPLE[c.seq % len(PEOPLE)]
         assert line[11:] == (c.id, p.name, p.id_number, p.birth_date, p.phone, p.vehicle, p.origin, p.destination,
-                             p.purpose, p.document_id)
+                             p.purpose, p.document_id, p.address, p.places_visited, p.case_contact, p.symptoms)
         assert line[6] == RESULTS["vi"][c.display]
     assert verify(out, trusted=STATION.public_key()).ok
 

@@ -181,7 +181,7 @@ async def test_manual_entry_is_logged_as_manual(world: World) -> None:
         app.screen.query_one("#m-name", Input).value = "Lò Thị Sáu"
         app.screen.query_one("#m-id_number", Input).value = "012345678"
         app.screen.query_one("#m-birth_year", Input).value = "1975"
-        app.screen.query_one("#m-symptoms", Checkbox).value = True
+        app.screen.query_one("#m-symptom-fever", Checkbox).value = True
         await press(pilot, app, "#save")
         await settle(app, pilot)
         assert world.services.recorder.recent(1)[0].display == "REJECT"

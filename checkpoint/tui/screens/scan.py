@@ -21,7 +21,9 @@ from textual.timer import Timer
 from textual.widgets import Footer, Label, Static
 
 from checkpoint.display import rich_text
+from checkpoint.formats import cccd
 from checkpoint.formats.base45 import ALPHABET
+from checkpoint.id_cards import IdCardScan
 from checkpoint.service import Outcome
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.messages import TextScanned, WedgeProblem
@@ -138,6 +140,14 @@ class ScanScreen(Screen[None]):
             self._reset_timer.stop()
         self._reset_timer = self.set_timer(seconds, panel.show_ready)
 
+    def show_id_card(self, scan: IdCardScan, seconds: float) -> None:
+        """A chip ID card (CCCD) on the verdict panel (not a crossing: counters and recent list unchanged)."""
+        panel = self.query_one(VerdictPanel)
+        panel.show_id_card(scan)
+        if self._reset_timer is not None:
+            self._reset_timer.stop()
+        self._reset_timer = self.set_timer(seconds, panel.show_ready)
+
     def reset_shift(self) -> None:
         from checkpoint.tui.widgets.counters import Counts
 
@@ -180,7 +190,8 @@ class ScanScreen(Screen[None]):
 
     def _scanned(self, scan: WedgeScan) -> None:
         d = scan.diagnosis
-        if d is None or d.code == "outside_alphabet":  # not a pass, perhaps, but the station decides that
+        # not a pass, perhaps, but the station decides that; a chip ID card's '|' and Vietnamese letters are its own
+        if d is None or d.code == "outside_alphabet" or cccd.looks_like(scan.text):
             self.app.post_message(TextScanned(scan.text, "scanner"))
         else:  # the computer mangled the keystrokes: tell the officer why; nothing to decide or record
             self.app.post_message(WedgeProblem(d.code))

@@ -14,6 +14,8 @@ from textual.widgets import Static
 
 from checkpoint.decision import Flag, Reason
 from checkpoint.display import any_hidden, rich_text, shown
+from checkpoint.id_cards import IdCardScan
+from checkpoint.model import mask_id
 from checkpoint.service import Outcome
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.widgets import block_text
@@ -29,18 +31,21 @@ class VerdictPanel(Static):
         self.outcome: Outcome | None = None
         self.plain = ""  # what the panel says, as plain text (tests, screen readers)
         self.camera = "none"  # the camera's state (checkpoint.camera_state): said on the ready panel
+        self.id_scan: IdCardScan | None = None  # a chip ID card shown instead of a verdict (lane cccd)
 
     def set_camera(self, state: str) -> None:
         if state != self.camera:
             self.camera = state
-            if self.outcome is None:
+            if self.outcome is None and self.id_scan is None:
                 self.show_ready()
 
     def on_mount(self) -> None:
         self.show_ready()
 
     def on_resize(self) -> None:
-        if self.outcome is None:
+        if self.id_scan is not None:
+            self.show_id_card(self.id_scan)
+        elif self.outcome is None:
             self.show_ready()
         else:
             self.show(self.outcome)
@@ -87,7 +92,7 @@ class VerdictPanel(Static):
             self.set_class(s == state, f"-{s}")
 
     def show_ready(self) -> None:
-        self.outcome = None
+        self.outcome, self.id_scan = None, None
         self._set_state("ready")
         t = self.texts
         body = [t("verdict.ready_hint")]
@@ -99,7 +104,7 @@ class VerdictPanel(Static):
                               [_center(Text(line, style=style)) for line in body[1:]], None, []))
 
     def show(self, outcome: Outcome) -> None:
-        self.outcome = outcome
+        self.outcome, self.id_scan = outcome, None
         d = outcome.decision
         display = d.display.value
         self._set_state(display.lower())
@@ -152,6 +157,45 @@ class VerdictPanel(Static):
             lines += [f"{k}: {v}" for k, v in rows if v]
         self.plain = "\n".join([word, *lines])
         self.update(self._fit(word, parts, _center(Text(t("verdict.check_id"))), details))
+
+    def show_id_card(self, scan: IdCardScan) -> None:
+        """A chip ID card (CCCD): never a verdict. MATCH / MISMATCH (which fields) against the lane's recent
+        pass, or "an ID card, not a pass" (F4: manual entry); red when the officer must act."""
+        self.outcome, self.id_scan = None, scan
+        t = self.texts
+        result = scan.result
+        self._set_state("reject" if result in ("mismatch", "damaged") else "check")
+        lines: list[str] = []
+        if scan.card is None:
+            word = "CCCD"
+            lines += [t("idcard.damaged", problem=scan.problem or "")]
+        elif scan.comparison is None:
+            word = "CCCD"
+            lines += [t("idcard.not_a_pass"), t("idcard.unsigned"), t("idcard.manual_hint")]
+        else:
+            c = scan.comparison
+            word = t(f"idcard.{c.result.upper()}")
+            lines.append(t("idcard.compared"))
+            if c.mismatched:
+                lines += [t("idcard.differs", fields=", ".join(t(f"field.{f}") for f in c.mismatched)),
+                          t("idcard.act")]
+            if c.unchecked:
+                lines.append(t("idcard.not_on_pass", fields=", ".join(t(f"field.{f}") for f in c.unchecked)))
+        parts: list[RenderableType] = [_center(rich_text(line, style="bold")) for line in lines]
+        details: list[RenderableType] = []
+        if scan.card is not None:
+            table = Table.grid(padding=(0, 2))
+            table.add_column(justify="right")
+            table.add_column(style="bold", no_wrap=True)
+            rows = [(t("field.name"), shown(scan.card.name)),
+                    (t("field.birth_date"), f"{scan.card.birth_date:%d/%m/%Y}"),
+                    (t("field.id_number"), mask_id(scan.card.id_number))]
+            for k, v in rows:
+                table.add_row(Text(k), Text(v))  # Text, never markup: the card's text is outside data
+            details.append(_center(table))
+            lines += [f"{k}: {v}" for k, v in rows]
+        self.plain = "\n".join([word, *lines])
+        self.update(self._fit(word, parts, None, details))
 
 
 def day_first(date: str) -> str:
