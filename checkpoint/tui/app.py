@@ -22,6 +22,7 @@ from textual.timer import Timer
 from checkpoint.camera_state import CameraState
 from checkpoint.card_parts import PartialCard
 from checkpoint.decision import Decision, Grounds, Reason, Verdict, Why
+from checkpoint.display import shown
 from checkpoint.log import LogErrorCode
 from checkpoint.officers import Officer
 from checkpoint.sdnotify import Notifier
@@ -45,7 +46,7 @@ from checkpoint.tui.services import Services
 from checkpoint.tui.sound import Sound
 from checkpoint.tui.widgets.preview import CameraPreview
 from checkpoint.tui.widgets.status_bar import Status, StatusBar
-from checkpoint.tui.widgets.verdict_panel import VerdictPanel
+from checkpoint.tui.widgets.verdict_panel import TECHNICAL, VerdictPanel
 from checkpoint.words import english
 
 log = logging.getLogger(__name__)
@@ -243,10 +244,12 @@ class StationApp(App[None]):
         post = self.post_state
         try:
             outcome = self.services.service.check(text, post, source)
-        except Exception as e:  # never admit on a fault: show a REJECT the officer can act on
+        except Exception:  # never admit on a fault: show a REJECT the officer can act on, in the catalogue's
+            # words; the exception's own words (English, technical) go to app.log only
+            log.exception("could not check a scan")
             now = self.services.clock.now()  # (deciding faults come back as unevaluated outcomes)
-            refusal = Decision(Verdict.REJECT, Reason.CANNOT_RECORD, str(e), now,
-                               grounds=Grounds.of(Why.CANNOT_RECORD, error=LogErrorCode.IO))
+            grounds = Grounds.of(Why.CANNOT_RECORD, error=LogErrorCode.IO)
+            refusal = Decision(Verdict.REJECT, Reason.CANNOT_RECORD, english(grounds), now, grounds=grounds)
             outcome = Outcome(refusal, None, None, source, LogErrorCode.IO)
         if isinstance(outcome, PartialCard):
             self.post_message(PartScanned(outcome))
@@ -260,6 +263,9 @@ class StationApp(App[None]):
 
     def on_checked(self, message: Checked) -> None:
         outcome = message.outcome
+        g = outcome.decision.grounds
+        if g is not None and g.why in TECHNICAL:  # shown as the reason's words; the technical words kept here
+            log.warning("%s: %s", outcome.decision.display.value, shown(outcome.decision.detail))
         self.outcomes.append(outcome)
         self.log_error = outcome.log_error if outcome.crossing is None else None
         local = self.local_now().strftime("%H:%M:%S")
