@@ -406,6 +406,18 @@ VI: Mapping[str, str] = {
     "fr.officers.supervisor": "Chỉ huy",
     "fr.officers.add": "Thêm",
     "fr.officers.need_supervisor": "Cần ít nhất một chỉ huy để mở trạm",
+    # -- lane screen: officer removal and PIN change in the app (issue 16 item 5) --
+    "off.remove": "Xóa",
+    "off.remove_confirm": "Xóa cán bộ {id} ({name})? Bấm Xóa lần nữa để xác nhận",
+    "off.removed": "Đã xóa cán bộ {id}",
+    "off.remove_self": "Không thể tự xóa mình: nhờ một chỉ huy khác",
+    "off.last_supervisor": "Không thể xóa chỉ huy cuối cùng của trạm",
+    "off.unknown": "Không có cán bộ mã {id}",
+    "off.set_pin": "Đổi PIN",
+    "off.pin_again": "Nhập lại PIN mới",
+    "off.pin_mismatch": "Hai lần nhập PIN mới không giống nhau",
+    "off.pin_rule": "PIN phải gồm {min} đến 32 chữ số",
+    "off.pin_set": "Đã đổi PIN của {id} (và mở khóa)",
 }
 
 EN: Mapping[str, str] = {
@@ -776,6 +788,18 @@ EN: Mapping[str, str] = {
     "fr.officers.supervisor": "Supervisor",
     "fr.officers.add": "Add",
     "fr.officers.need_supervisor": "At least one supervisor is needed to open the station",
+    # -- lane screen: officer removal and PIN change in the app (issue 16 item 5) --
+    "off.remove": "Remove",
+    "off.remove_confirm": "Remove officer {id} ({name})? Press Remove again to confirm",
+    "off.removed": "Officer {id} removed",
+    "off.remove_self": "You cannot remove yourself: ask another supervisor",
+    "off.last_supervisor": "The station's last supervisor cannot be removed",
+    "off.unknown": "No officer with id {id}",
+    "off.set_pin": "Change PIN",
+    "off.pin_again": "New PIN again",
+    "off.pin_mismatch": "The two new PINs differ",
+    "off.pin_rule": "The PIN must be {min} to 32 digits",
+    "off.pin_set": "PIN of {id} changed (and unlocked)",
 }
 
 CATALOGS: Mapping[str, Mapping[str, str]] = {"vi": VI, "en": EN}
