@@ -23,6 +23,7 @@ from checkpoint.camera_state import CameraState
 from checkpoint.card_parts import PartialCard
 from checkpoint.decision import Decision, Grounds, Reason, Verdict, Why
 from checkpoint.display import shown
+from checkpoint.errors import CheckpointError
 from checkpoint.log import LogErrorCode
 from checkpoint.officers import Officer
 from checkpoint.sdnotify import Notifier
@@ -148,6 +149,18 @@ class StationApp(App[None]):
         self.scan.reset_shift()
         self._show_post()
         self.check_pending()
+
+    def check_officer(self) -> None:
+        """The signed-in officer removed meanwhile (the officers screen, the CLI) is signed out: no crossing is
+        recorded in the name of an officer the station no longer has."""
+        if self.officer is None:
+            return
+        try:
+            self.services.officers.reload_if_changed()  # a stat; a small read when the CLI changed the file
+        except CheckpointError:
+            return
+        if self.services.officers.get(self.officer.id) is None:
+            self.sign_out()
 
     def sign_out(self) -> None:
         if self.officer is not None:

@@ -223,3 +223,17 @@ async def test_remove_and_change_pin_speak_vietnamese(tmp_path: Path, language: 
         type_in(pilot, off_set_pin="7777", off_set_pin2="7777")
         assert "Đã đổi PIN của CB01" in await press(pilot, "#set-pin")
         assert world.services.officers.get("CB01") is not None  # changing the PIN cancelled the removal
+
+
+async def test_the_signed_in_officer_removed_is_signed_out(world: World) -> None:
+    app = StationApp(world.services, officer=world.officer)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await officers_screen(pilot, world)
+        type_in(pilot, off_unlock_id="CB01")
+        await press(pilot, "#remove")
+        await press(pilot, "#remove")
+        assert world.services.officers.get("CB01") is None
+        app.screen.query_one("#close", Button).press()
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen) and app.officer is None
+    assert [a for a, _, _ in logged_actions(world)][-2:] == ["officer_remove", "sign_out"]
