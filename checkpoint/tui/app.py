@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ from checkpoint.officers import Officer
 from checkpoint.sdnotify import Notifier
 from checkpoint.service import Outcome, Post
 from checkpoint.trust import REVOCATIONS, TRUST
+from checkpoint.tui import console_font
 from checkpoint.tui.app_logs import AppLogs
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.messages import (
@@ -80,6 +82,8 @@ class StationApp(App[None]):
         self.pending: deque[tuple[float, TextScanned]] = deque(maxlen=MAX_PENDING)  # scans before sign-in
         self.outcomes: list[Outcome] = []  # shown this session, oldest first (tests, and the shift total)
         self._status_timer: Timer | None = None
+        self.console_font = console_font.on_linux_console()  # TERM=linux: draw only what its font has
+        self._glyphs_put_back: Callable[[], None] | None = None
         self.notifier = Notifier.from_env()  # systemd: READY=1 and the watchdog pings (no-op elsewhere)
 
     def local_now(self) -> datetime:
@@ -90,6 +94,10 @@ class StationApp(App[None]):
         self.logs.start()  # log lines to the data folder's app.log, never over the screen
         # 16 colours (the Linux console): the verdict colours from the console's own palette (station.tcss)
         self.set_class(self.console.color_system in ("standard", "windows"), "-ansi")
+        # the Linux console's font: only the glyphs it has (station.tcss, checkpoint/tui/console_font.py)
+        self.set_class(self.console_font, "-console-font")
+        if self.console_font:
+            self._glyphs_put_back = console_font.use_console_glyphs()
         await self.push_screen(self.scan)
         for panel in self.scan.query(VerdictPanel):
             panel.set_camera(self.camera.state)
@@ -121,6 +129,8 @@ class StationApp(App[None]):
 
     def on_unmount(self) -> None:
         self.logs.stop()
+        if self._glyphs_put_back is not None:
+            self._glyphs_put_back()
         self.notifier.notify("STOPPING=1")
         self.camera_stop.set()
         if self.services.sync is not None:
