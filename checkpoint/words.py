@@ -418,6 +418,7 @@ VI: Mapping[str, str] = {
     "off.pin_mismatch": "Hai lần nhập PIN mới không giống nhau",
     "off.pin_rule": "PIN phải gồm {min} đến 32 chữ số",
     "off.pin_set": "Đã đổi PIN của {id} (và mở khóa)",
+    "signin.error": "Không đọc được danh sách cán bộ: báo chỉ huy (chi tiết trong app.log)",
 }
 
 EN: Mapping[str, str] = {
@@ -800,6 +801,7 @@ EN: Mapping[str, str] = {
     "off.pin_mismatch": "The two new PINs differ",
     "off.pin_rule": "The PIN must be {min} to 32 digits",
     "off.pin_set": "PIN of {id} changed (and unlocked)",
+    "signin.error": "Cannot read the officers file: call the supervisor (details in app.log)",
 }
 
 CATALOGS: Mapping[str, Mapping[str, str]] = {"vi": VI, "en": EN}

@@ -102,3 +102,23 @@ async def test_a_camera_exception_s_message_never_reaches_the_status_bar(tmp_pat
         assert t("status.camera.failed") in shown and t("verdict.camera.failed") in shown
         assert MARK not in shown
     assert MARK in (tmp_path / LOG_FILE).read_text(encoding="utf-8")
+
+
+async def test_a_damaged_officers_file_at_sign_in_is_said_in_words(tmp_path: Path) -> None:
+    from textual.widgets import Button, Input, Label
+
+    world = make_services(tmp_path, language="vi")
+    t = world.services.texts
+    app = StationApp(world.services, officer=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        (tmp_path / "officers.json").write_text('{"officers": [ ' + MARK, encoding="utf-8")  # damaged meanwhile
+        app.screen.query_one("#officer-id", Input).value = "CB01"
+        app.screen.query_one("#pin", Input).value = "1234"
+        app.screen.query_one("#pin", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert str(app.screen.query_one("#signin-message", Label).render()) == t("signin.error")
+        assert not app.screen.query_one("#submit", Button).disabled  # not stuck: try again once it is fixed
+        assert MARK not in screen_text(app) and "officers.json" not in screen_text(app)
+    assert "officers file is damaged" in (tmp_path / LOG_FILE).read_text(encoding="utf-8")
