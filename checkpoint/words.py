@@ -419,6 +419,9 @@ VI: Mapping[str, str] = {
     "off.pin_rule": "PIN phải gồm {min} đến 32 chữ số",
     "off.pin_set": "Đã đổi PIN của {id} (và mở khóa)",
     "signin.error": "Không đọc được danh sách cán bộ: báo chỉ huy (chi tiết trong app.log)",
+    "off.bad_id": "Mã cán bộ gồm 1 đến 32 chữ cái, chữ số, '-', '_' hoặc '.'",
+    "off.bad_name": "Họ tên cán bộ từ 1 đến 100 ký tự",
+    "off.exists": "Đã có cán bộ mã {id} (đổi PIN ở trên)",
 }
 
 EN: Mapping[str, str] = {
@@ -802,6 +805,9 @@ EN: Mapping[str, str] = {
     "off.pin_rule": "The PIN must be {min} to 32 digits",
     "off.pin_set": "PIN of {id} changed (and unlocked)",
     "signin.error": "Cannot read the officers file: call the supervisor (details in app.log)",
+    "off.bad_id": "The officer id is 1 to 32 letters, digits, '-', '_' or '.'",
+    "off.bad_name": "The officer's name is 1 to 100 characters",
+    "off.exists": "Officer {id} already exists (change the PIN above)",
 }
 
 CATALOGS: Mapping[str, Mapping[str, str]] = {"vi": VI, "en": EN}

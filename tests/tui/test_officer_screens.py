@@ -237,3 +237,20 @@ async def test_the_signed_in_officer_removed_is_signed_out(world: World) -> None
         await settle(pilot)
         assert isinstance(app.screen, SignInScreen) and app.officer is None
     assert [a for a, _, _ in logged_actions(world)][-2:] == ["officer_remove", "sign_out"]
+
+
+async def test_adding_an_officer_says_what_is_wrong_in_the_officer_s_language(tmp_path: Path) -> None:
+    world = make_services(tmp_path, language="vi")
+    app = StationApp(world.services, officer=world.officer)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await officers_screen(pilot, world)
+        type_in(pilot, off_id="CB 02", off_name="Phạm Thị Lan", off_pin="2222")
+        assert "Mã cán bộ gồm 1 đến 32" in await press(pilot, "#add")
+        type_in(pilot, off_id="CB02", off_pin="22")
+        assert "PIN phải gồm 4 đến 32 chữ số" in await press(pilot, "#add")
+        type_in(pilot, off_id="CB01", off_pin="2222")
+        assert "Đã có cán bộ mã CB01" in await press(pilot, "#add")
+        assert "Error" not in await press(pilot, "#add") and world.services.officers.get("CB02") is None
+        type_in(pilot, off_id="CB02")
+        assert "Đã thêm cán bộ CB02" in await press(pilot, "#add")
+    assert world.services.officers.sign_in("CB02", "2222").ok

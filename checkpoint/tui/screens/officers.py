@@ -16,7 +16,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from checkpoint.display import rich_text
 from checkpoint.errors import CheckpointError
-from checkpoint.officers import Officer
+from checkpoint.officers import ID_CHARS, Officer
 from checkpoint.tui.services import Services
 
 #: seconds between looks at the officers file for changes made by the CLI
@@ -101,8 +101,29 @@ class OfficersScreen(Screen[None]):
 
     @on(Button.Pressed, "#add")
     def _add(self) -> None:
-        self._do_add(self.query_one("#off-id", Input).value.strip(), self.query_one("#off-name", Input).value,
-                     self.query_one("#off-pin", Input).value, self.query_one("#off-supervisor", Checkbox).value)
+        self.removing = None
+        officer_id, name = self.query_one("#off-id", Input).value.strip(), self.query_one("#off-name", Input).value
+        pin = self.query_one("#off-pin", Input).value
+        problem = self._add_problem(officer_id, name, pin)
+        if problem:
+            self._say(problem)
+            return
+        self._do_add(officer_id, name, pin, self.query_one("#off-supervisor", Checkbox).value)
+
+    def _add_problem(self, officer_id: str, name: str, pin: str) -> str:
+        """What is wrong with a new officer, in the catalogue's words (the store's own checks stay the rule)."""
+        t, store = self.texts, self.services.officers
+        if not officer_id or len(officer_id) > 32 or not set(officer_id) <= ID_CHARS:
+            return t("off.bad_id")
+        if not name.strip() or len(name) > 100:
+            return t("off.bad_name")
+        try:
+            store.check_pin(pin)
+        except CheckpointError:
+            return t("off.pin_rule", min=store.policy.min_pin_length)
+        if store.get(officer_id) is not None:
+            return t("off.exists", id=officer_id)
+        return ""
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="officers")
     def _do_add(self, officer_id: str, name: str, pin: str, supervisor: bool) -> None:
