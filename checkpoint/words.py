@@ -255,7 +255,7 @@ VI: Mapping[str, str] = {
     "status.camera.starting": "đang mở",
     "status.camera.running": "{fps} khung/giây",
     "status.camera.stopped": "đã dừng",
-    "status.camera.failed": "LỖI: {error}",
+    "status.camera.failed": "LỖI (chi tiết trong app.log)",
     "status.camera.none": "không dùng",
     "status.decoder": "Giải mã",
     "status.trust": "Danh sách tin cậy",
@@ -445,6 +445,22 @@ VI: Mapping[str, str] = {
     "idcard.differs": "Khác nhau: {fields}",
     "idcard.not_on_pass": "Thẻ thông hành không ghi: {fields}",
     "idcard.act": "Không khớp: giữ người lại, kiểm tra giấy tờ, báo chỉ huy",
+    # -- lane screen: officer removal and PIN change in the app (issue 16 item 5) --
+    "off.remove": "Xóa",
+    "off.remove_confirm": "Xóa cán bộ {id} ({name})? Bấm Xóa lần nữa để xác nhận",
+    "off.removed": "Đã xóa cán bộ {id}",
+    "off.remove_self": "Không thể tự xóa mình: nhờ một chỉ huy khác",
+    "off.last_supervisor": "Không thể xóa chỉ huy cuối cùng của trạm",
+    "off.unknown": "Không có cán bộ mã {id}",
+    "off.set_pin": "Đổi PIN",
+    "off.pin_again": "Nhập lại PIN mới",
+    "off.pin_mismatch": "Hai lần nhập PIN mới không giống nhau",
+    "off.pin_rule": "PIN phải gồm {min} đến 32 chữ số",
+    "off.pin_set": "Đã đổi PIN của {id} (và mở khóa)",
+    "signin.error": "Không đọc được danh sách cán bộ: báo chỉ huy (chi tiết trong app.log)",
+    "off.bad_id": "Mã cán bộ gồm 1 đến 32 chữ cái, chữ số, '-', '_' hoặc '.'",
+    "off.bad_name": "Họ tên cán bộ từ 1 đến 100 ký tự",
+    "off.exists": "Đã có cán bộ mã {id} (đổi PIN ở trên)",
 }
 
 EN: Mapping[str, str] = {
@@ -666,7 +682,7 @@ EN: Mapping[str, str] = {
     "status.camera.starting": "starting",
     "status.camera.running": "{fps} fps",
     "status.camera.stopped": "stopped",
-    "status.camera.failed": "FAILED: {error}",
+    "status.camera.failed": "FAILED (details in app.log)",
     "status.camera.none": "not used",
     "status.decoder": "Decoder",
     "status.trust": "Trust list",
@@ -853,6 +869,22 @@ EN: Mapping[str, str] = {
     "idcard.differs": "Differs: {fields}",
     "idcard.not_on_pass": "Not on the pass: {fields}",
     "idcard.act": "Mismatch: hold the person, check their documents, tell the supervisor",
+    # -- lane screen: officer removal and PIN change in the app (issue 16 item 5) --
+    "off.remove": "Remove",
+    "off.remove_confirm": "Remove officer {id} ({name})? Press Remove again to confirm",
+    "off.removed": "Officer {id} removed",
+    "off.remove_self": "You cannot remove yourself: ask another supervisor",
+    "off.last_supervisor": "The station's last supervisor cannot be removed",
+    "off.unknown": "No officer with id {id}",
+    "off.set_pin": "Change PIN",
+    "off.pin_again": "New PIN again",
+    "off.pin_mismatch": "The two new PINs differ",
+    "off.pin_rule": "The PIN must be {min} to 32 digits",
+    "off.pin_set": "PIN of {id} changed (and unlocked)",
+    "signin.error": "Cannot read the officers file: call the supervisor (details in app.log)",
+    "off.bad_id": "The officer id is 1 to 32 letters, digits, '-', '_' or '.'",
+    "off.bad_name": "The officer's name is 1 to 100 characters",
+    "off.exists": "Officer {id} already exists (change the PIN above)",
 }
 
 CATALOGS: Mapping[str, Mapping[str, str]] = {"vi": VI, "en": EN}

@@ -47,8 +47,19 @@ def test_install_lays_out_a_station(root: Path) -> None:
     assert "LimitNOFILE=" in server and "/opt/cp/venv/bin/checkpoint server run" in server
     console = (root / "etc" / "default" / "console-setup").read_text()
     assert 'CODESET="Vietnamese"' in console and 'CODESET="guess"' not in console
+    # the font whose glyphs tests/tui/test_console_font.py checks the app against: Vietnamese-Fixed16
+    assert 'FONTFACE="Fixed"' in console and 'FONTSIZE="8x16"' in console and 'CHARMAP="UTF-8"' in console
+    assert "no /usr/share/consolefonts/Vietnamese-Fixed16.psf.gz" in proc.stdout  # not in this root: said
     assert 'ACTIVE_CONSOLES="/dev/tty[1-6]"' in console
     assert "SystemMaxUse=" in (root / "etc" / "systemd" / "journald.conf.d" / "checkpoint.conf").read_text()
+
+
+def test_no_font_warning_where_the_font_is(root: Path) -> None:
+    fonts = root / "usr" / "share" / "consolefonts"
+    fonts.mkdir(parents=True)
+    (fonts / "Vietnamese-Fixed16.psf.gz").write_bytes(b"")
+    proc = install(root)
+    assert proc.returncode == 0 and "console font: Vietnamese" in proc.stdout and "Fixed16" not in proc.stdout
 
 
 def test_install_twice_keeps_an_edited_config(root: Path) -> None:

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -22,12 +23,15 @@ from textual.timer import Timer
 from checkpoint.camera_state import CameraState
 from checkpoint.card_parts import PartialCard
 from checkpoint.decision import Decision, Grounds, Reason, Verdict, Why
+from checkpoint.display import shown
+from checkpoint.errors import CheckpointError
 from checkpoint.formats import cccd
 from checkpoint.log import LogErrorCode
 from checkpoint.officers import Officer
 from checkpoint.sdnotify import Notifier
 from checkpoint.service import Outcome, Post
 from checkpoint.trust import REVOCATIONS, TRUST
+from checkpoint.tui import console_font
 from checkpoint.tui.app_logs import AppLogs
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.messages import (
@@ -47,7 +51,7 @@ from checkpoint.tui.services import Services
 from checkpoint.tui.sound import Sound
 from checkpoint.tui.widgets.preview import CameraPreview
 from checkpoint.tui.widgets.status_bar import Status, StatusBar
-from checkpoint.tui.widgets.verdict_panel import VerdictPanel
+from checkpoint.tui.widgets.verdict_panel import TECHNICAL, VerdictPanel
 from checkpoint.words import english
 
 log = logging.getLogger(__name__)
@@ -80,6 +84,8 @@ class StationApp(App[None]):
         self.pending: deque[tuple[float, TextScanned]] = deque(maxlen=MAX_PENDING)  # scans before sign-in
         self.outcomes: list[Outcome] = []  # shown this session, oldest first (tests, and the shift total)
         self._status_timer: Timer | None = None
+        self.console_font = console_font.on_linux_console()  # TERM=linux: draw only what its font has
+        self._glyphs_put_back: Callable[[], None] | None = None
         self.notifier = Notifier.from_env()  # systemd: READY=1 and the watchdog pings (no-op elsewhere)
 
     def local_now(self) -> datetime:
@@ -90,6 +96,10 @@ class StationApp(App[None]):
         self.logs.start()  # log lines to the data folder's app.log, never over the screen
         # 16 colours (the Linux console): the verdict colours from the console's own palette (station.tcss)
         self.set_class(self.console.color_system in ("standard", "windows"), "-ansi")
+        # the Linux console's font: only the glyphs it has (station.tcss, checkpoint/tui/console_font.py)
+        self.set_class(self.console_font, "-console-font")
+        if self.console_font:
+            self._glyphs_put_back = console_font.use_console_glyphs()
         await self.push_screen(self.scan)
         for panel in self.scan.query(VerdictPanel):
             panel.set_camera(self.camera.state)
@@ -121,6 +131,8 @@ class StationApp(App[None]):
 
     def on_unmount(self) -> None:
         self.logs.stop()
+        if self._glyphs_put_back is not None:
+            self._glyphs_put_back()
         self.notifier.notify("STOPPING=1")
         self.camera_stop.set()
         if self.services.sync is not None:
@@ -149,6 +161,18 @@ class StationApp(App[None]):
         self.scan.reset_shift()
         self._show_post()
         self.check_pending()
+
+    def check_officer(self) -> None:
+        """The signed-in officer removed meanwhile (the officers screen, the CLI) is signed out: no crossing is
+        recorded in the name of an officer the station no longer has."""
+        if self.officer is None:
+            return
+        try:
+            self.services.officers.reload_if_changed()  # a stat; a small read when the CLI changed the file
+        except CheckpointError:
+            return
+        if self.services.officers.get(self.officer.id) is None:
+            self.sign_out()
 
     def sign_out(self) -> None:
         if self.officer is not None:
@@ -256,10 +280,12 @@ class StationApp(App[None]):
         post = self.post_state
         try:
             outcome = self.services.service.check(text, post, source)
-        except Exception as e:  # never admit on a fault: show a REJECT the officer can act on
+        except Exception:  # never admit on a fault: show a REJECT the officer can act on, in the catalogue's
+            # words; the exception's own words (English, technical) go to app.log only
+            log.exception("could not check a scan")
             now = self.services.clock.now()  # (deciding faults come back as unevaluated outcomes)
-            refusal = Decision(Verdict.REJECT, Reason.CANNOT_RECORD, str(e), now,
-                               grounds=Grounds.of(Why.CANNOT_RECORD, error=LogErrorCode.IO))
+            grounds = Grounds.of(Why.CANNOT_RECORD, error=LogErrorCode.IO)
+            refusal = Decision(Verdict.REJECT, Reason.CANNOT_RECORD, english(grounds), now, grounds=grounds)
             outcome = Outcome(refusal, None, None, source, LogErrorCode.IO)
         if isinstance(outcome, PartialCard):
             self.post_message(PartScanned(outcome))
@@ -273,6 +299,9 @@ class StationApp(App[None]):
 
     def on_checked(self, message: Checked) -> None:
         outcome = message.outcome
+        g = outcome.decision.grounds
+        if g is not None and g.why in TECHNICAL:  # shown as the reason's words; the technical words kept here
+            log.warning("%s: %s", outcome.decision.display.value, shown(outcome.decision.detail))
         self.outcomes.append(outcome)
         self.log_error = outcome.log_error if outcome.crossing is None else None
         local = self.local_now().strftime("%H:%M:%S")

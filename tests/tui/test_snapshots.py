@@ -130,3 +130,61 @@ def test_accept_vi_linux_console(snap_compare: SnapCompare, tmp_path: Path, monk
     monkeypatch.delenv("COLORTERM")
     world, app = app_for(tmp_path, "vi")
     assert snap_compare(app, terminal_size=(80, 24), run_before=scans(world, "valid"))
+
+
+# -- the main screens at the two sizes issue 16 names and on the Linux console -----------------------------
+def supervisor_signs_in(world: World, *then: str) -> Callable[[Pilot[None]], object]:
+    async def run(pilot: Pilot[None]) -> None:
+        from textual.widgets import Button, Input
+
+        await scans(world, "valid", "forged", "expired", "valid", "symptoms")(pilot)
+        assert isinstance(pilot.app, StationApp)
+        pilot.app.open_supervisor()
+        await pilot.pause()
+        pilot.app.screen.query_one("#officer-id", Input).value = "CH01"
+        pilot.app.screen.query_one("#pin", Input).value = "9876"
+        pilot.app.screen.query_one("#pin", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        for button in then:
+            pilot.app.screen.query_one(button, Button).press()
+            await settle(pilot)
+
+    return run
+
+
+SCREENS: dict[str, tuple[bool, tuple[str, ...] | None]] = {
+    # name: (an officer signed in, what is scanned; None: the supervisor's screens)
+    "sign_in": (False, ()),
+    "accept": (True, ("valid",)),
+    "reject": (True, ("valid", "forged")),
+    "check": (True, ("valid", "expired", "valid")),
+    "supervisor": (True, None),
+    "officers": (True, None),
+}
+
+
+def screen_run(world: World, name: str) -> Callable[[Pilot[None]], object] | None:
+    keys = SCREENS[name][1]
+    if keys is None:
+        fixed_station_key(world)
+        return supervisor_signs_in(world, *(("#officers",) if name == "officers" else ()))
+    return scans(world, *keys) if keys else None
+
+
+@pytest.mark.parametrize("name", list(SCREENS))
+@pytest.mark.parametrize(("size", "language"), [((80, 24), "vi"), ((120, 40), "en")], ids=["80x24-vi", "120x40-en"])
+def test_main_screens(snap_compare: SnapCompare, tmp_path: Path, name: str, size: tuple[int, int],
+                      language: str) -> None:
+    world, app = app_for(tmp_path, language, signed_in=SCREENS[name][0])
+    assert snap_compare(app, terminal_size=size, run_before=screen_run(world, name))
+
+
+@pytest.mark.parametrize("name", ["sign_in", "reject", "check", "supervisor"])
+def test_main_screens_on_the_linux_console(snap_compare: SnapCompare, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """TERM=linux, as the kiosk unit sets it: 16 colours, the console's own red and yellow."""
+    monkeypatch.setenv("TERM", "linux")
+    monkeypatch.delenv("COLORTERM")
+    world, app = app_for(tmp_path, "vi", signed_in=SCREENS[name][0])
+    assert snap_compare(app, terminal_size=(80, 24), run_before=screen_run(world, name))

@@ -112,6 +112,7 @@ class ScanScreen(Screen[None]):
             self.refresh_bindings()
 
     def on_screen_resume(self) -> None:
+        self._app().check_officer()  # removed meanwhile: signed out
         self._app().check_pending()  # scans that came while a dialog was up
 
     def on_mount(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, tzinfo
 from typing import ClassVar
 
@@ -12,8 +13,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from checkpoint.errors import CheckpointError
 from checkpoint.officers import Officer, OfficerStore, SignIn
 from checkpoint.tui.i18n import Texts
+
+log = logging.getLogger(__name__)
 
 
 class SignInScreen(ModalScreen[Officer | None]):
@@ -65,8 +69,18 @@ class SignInScreen(ModalScreen[Officer | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sign-in")
     def _check(self, officer_id: str, pin: str) -> None:
-        result = self.officers.sign_in(officer_id, pin)
+        try:
+            result = self.officers.sign_in(officer_id, pin)
+        except CheckpointError as e:  # the officers file unreadable: said in words, the cause in app.log
+            log.error("sign-in: %s", e)
+            self.app.call_from_thread(self._failed)
+            return
         self.app.call_from_thread(self._answer, result)
+
+    def _failed(self) -> None:
+        self.query_one("#submit", Button).disabled = False
+        self.query_one("#pin", Input).value = ""
+        self.query_one("#signin-message", Label).update(self.texts("signin.error"))
 
     def _answer(self, result: SignIn) -> None:
         t = self.texts

@@ -91,7 +91,8 @@ class SupervisorScreen(Screen[None]):
             st = self.services.station.config.station
             self.summary = summarize(rows, tz=self.tz, station_id=st.id, station_name=st.name,
                                      generated_at=self.services.clock.now(), since=since, until=until)
-        self.query_one("#sup-figures", Static).update(render_figures(self.summary, self.texts, since))
+        self.query_one("#sup-figures", Static).update(
+            render_figures(self.summary, self.texts, since, whole=getattr(self.app, "console_font", False)))
         self.query_one("#sup-lists", Static).update(self._lists())
 
     def _lists(self) -> Text:
@@ -224,7 +225,8 @@ class SupervisorScreen(Screen[None]):
         self.app.pop_screen()
 
 
-def render_figures(s: Summary, t: Texts, day: datetime) -> Table:
+def render_figures(s: Summary, t: Texts, day: datetime, *, whole: bool = False) -> Table:
+    """``whole``: the chart in whole cells (the Linux console's font has no eighth blocks)."""
     grid = Table.grid(padding=(0, 3))
     grid.add_column()
     grid.add_column()
@@ -244,16 +246,17 @@ def render_figures(s: Summary, t: Texts, day: datetime) -> Table:
         counts.add_row(t.reason(reason, short=True), str(n))
     hours = [h.total for h in s.by_hour]
     chart = Text(t("sup.per_hour") + "\n", style="bold")
-    chart.append("\n".join(bar_chart(hours, CHART_ROWS)) + "\n")
+    chart.append("\n".join(bar_chart(hours, CHART_ROWS, whole=whole)) + "\n")
     chart.append(" ".join(f"{h.start.hour:02}" for h in s.by_hour), style="dim")
     grid.add_row(counts, chart)
     return grid
 
 
-def bar_chart(values: list[int], height: int) -> list[str]:
-    """A column chart in block characters, one two-cell column per value, ``height`` rows (top row first)."""
+def bar_chart(values: list[int], height: int, *, whole: bool = False) -> list[str]:
+    """A column chart in block characters, one two-cell column per value, ``height`` rows (top row first);
+    ``whole``: in whole cells only."""
     top = max(values, default=0) or 1
-    eighths = " ▁▂▃▄▅▆▇█"
+    eighths = " " * 4 + "█" * 5 if whole else " ▁▂▃▄▅▆▇█"  # whole: a cell at least half full is full
     rows = []
     for level in range(height, 0, -1):
         cells = []

@@ -40,7 +40,24 @@ def half_blocks(gray: Image, columns: int, rows: int) -> Text:
     return out
 
 
+#: the Linux console font's shades, dark to light (it has no half blocks): one pixel a cell there
+SHADES = " ░▒█"
+
+
+def shade_blocks(gray: Image, columns: int, rows: int) -> Text:
+    """``gray`` (H, W) scaled to ``columns`` x ``rows`` pixels, each a shade character (the console's)."""
+    import numpy as np
+
+    h, w = gray.shape[:2]
+    ys = (np.arange(rows) * h // rows).clip(0, h - 1)
+    xs = (np.arange(columns) * w // columns).clip(0, w - 1)
+    levels = gray[np.ix_(ys, xs)].astype(np.int32) * len(SHADES) // 256
+    return Text("\n".join("".join(SHADES[v] for v in row) for row in levels.tolist()), no_wrap=True,
+                overflow="crop")
+
+
 class CameraPreview(Static):
     def set_frame(self, gray: Image) -> None:
         columns, rows = max(4, self.size.width), max(2, self.size.height)
-        self.update(half_blocks(gray, columns, rows))
+        console = getattr(self.app, "console_font", False)  # the Linux console's font has no half blocks
+        self.update(shade_blocks(gray, columns, rows) if console else half_blocks(gray, columns, rows))

@@ -51,8 +51,6 @@ class StatusBar(Static):
 
 
 SEPARATOR = "  │  "
-#: a camera error is cut to this many characters in the bar (the verdict panel says the state in words)
-MAX_ERROR = 40
 
 
 def wrap_parts(parts: list[Text], width: int) -> Text:
@@ -88,9 +86,8 @@ def status_parts(s: Status, t: Texts) -> list[Text]:
     if s.camera == "running":
         part(t("status.camera"), t("status.camera.running", fps=f"{s.fps:.0f}"))
     elif s.camera == "failed":
-        error = s.camera_error or "?"  # the library's words (English): short here, whole in the log file
-        error = error if len(error) <= MAX_ERROR else error[:MAX_ERROR - 1] + "…"
-        part(t("status.camera"), t("status.camera.failed", error=error), bad=True)
+        # the catalogue's words only: the library's or the exception's own words (English) are in app.log
+        part(t("status.camera"), t("status.camera.failed"), bad=True)
     else:
         part(t("status.camera"), t(f"status.camera.{s.camera}"), warn=s.camera == "stopped")
     # both lists in one part: expired is red (still applied: fails closed), older than stale_after amber

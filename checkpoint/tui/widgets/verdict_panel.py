@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from checkpoint.decision import Flag, Reason
+from checkpoint.decision import Flag, Reason, Why
 from checkpoint.display import any_hidden, rich_text, shown
 from checkpoint.id_cards import IdCardScan
 from checkpoint.model import mask_id
@@ -21,6 +21,9 @@ from checkpoint.tui.i18n import Texts
 from checkpoint.tui.widgets import block_text
 
 STATES = ("ready", "accept", "reject", "check")
+#: grounds whose values are technical words (a parser's, the operating system's, an exception's, in English):
+#: the panel says the reason in the catalogue's words; the app writes these to app.log
+TECHNICAL = frozenset({Why.DAMAGED, Why.CANNOT_RECORD, Why.UNEVALUATED})
 
 
 class VerdictPanel(Static):
@@ -118,7 +121,8 @@ class VerdictPanel(Static):
             # the values that refused (the dose, the test's age and the limit, the EU rule, the dates); grounds
             # without values say no more than the reason
             g = d.grounds
-            why = t.why(g) if g is not None and g.params and d.reason is not Reason.CANNOT_RECORD else ""
+            why = t.why(g) if g is not None and g.params and g.why not in TECHNICAL \
+                and d.reason is not Reason.CANNOT_RECORD else ""
             if why and why != lines[-1]:
                 lines.append(why)
         if outcome.log_error is not None:
