@@ -164,7 +164,9 @@ class StationService:
                 personal = from_subject(p.subject, p.document_id)
                 card = card_of(p)
             personal = seat_personal(seat, personal)
-            ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect)
+            ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect,
+                                  vehicle_id=seat.vehicle_id if seat else None,
+                                  vehicle_role=seat.role if seat else None)
             r = record_and_show(self.log, decision, ctx, personal)
             if r.crossing is not None:
                 self.station.crossing_recorded(t)
@@ -186,7 +188,9 @@ class StationService:
                 decision = Decision(Verdict.ACCEPT, None, detail, t.effective, flags=frozenset(flags),
                                     rules_applied=("symptoms",) if rules.refuse_symptoms else (),
                                     grounds=Grounds(Why.MANUAL_SYMPTOMS if form.symptoms else Why.MANUAL))
-            ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect, manual=True)
+            ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect, manual=True,
+                                  vehicle_id=seat.vehicle_id if seat else None,
+                                  vehicle_role=seat.role if seat else None)
             r = record_and_show(self.log, decision, ctx, seat_personal(seat, form.personal()))
             if r.crossing is not None:
                 self.station.crossing_recorded(t)

@@ -155,3 +155,4 @@ def seat_personal(seat: Seat | None, personal: PersonalData | None) -> PersonalD
     if seat is None:
         return personal
     return replace(personal or PersonalData(), vehicle=seat.plate)
+

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -93,13 +94,14 @@ def test_the_driver_of_a_freight_vehicle_gets_the_freight_drivers_rules(world: D
     service = _service(world, {"max_test_age_hours": 12, "categories": ["freight"]})
     try:
         lane = VehicleLane(timedelta(minutes=2))
-        lane.start("83C-123.45", True, T0)
+        lane.start("83C12345", True, T0)
         driver = lane.seat(T0)
         assert driver is not None
         out = service.check(_text(world, "valid_freight"), POST, seat=driver)
         assert isinstance(out, Outcome) and out.crossing is not None and out.seat == driver
         assert out.decision.display is Display.REJECT and out.decision.rule == "test_age"
         assert out.crossing.rules_applied[0] == "freight_driver"
+        assert (out.crossing.vehicle_id, out.crossing.vehicle_role) == (driver.vehicle_id, DRIVER)
         lane.add(driver.vehicle_id, Occupant(DRIVER, out.decision.display.value), T0)
 
         passenger = lane.seat(T0)
@@ -107,10 +109,11 @@ def test_the_driver_of_a_freight_vehicle_gets_the_freight_drivers_rules(world: D
         out2 = service.check(_text(world, "valid"), POST, seat=passenger)
         assert isinstance(out2, Outcome) and out2.decision.display is Display.ACCEPT
         assert out2.crossing is not None and "freight_driver" not in out2.crossing.rules_applied
+        assert (out2.crossing.vehicle_id, out2.crossing.vehicle_role) == (driver.vehicle_id, PASSENGER)
 
         # the driver of a car (not freight) with the freight pass: the station's rules, admitted (a duplicate
         # is flagged CHECK, still admitted)
-        car = replace(driver, vehicle_id="c" * 36, freight=False)
+        car = replace(driver, vehicle_id=str(uuid.uuid4()), freight=False)
         out3 = service.check(_text(world, "valid_freight"), POST, seat=car)
         assert isinstance(out3, Outcome) and out3.decision.verdict.value == "accept"
         # the freight drivers' categories: a worker's pass cannot drive a freight vehicle
@@ -120,6 +123,11 @@ def test_the_driver_of_a_freight_vehicle_gets_the_freight_drivers_rules(world: D
         assert isinstance(out4, Outcome) and out4.decision.display is Display.REJECT
         assert out4.decision.rule == "category"
         assert service.log.count() == 4
+        # read back from the file: the vehicle fields are in the log and the chain holds over them
+        back = list(service.log.crossings())
+        assert [(c.vehicle_id, c.vehicle_role) for c in back][:2] == [(driver.vehicle_id, DRIVER),
+                                                                       (driver.vehicle_id, PASSENGER)]
+        assert service.log.verify_chain().ok
     finally:
         service.close()
 
@@ -164,3 +172,73 @@ def test_occupancy_counts_admitted_ins_minus_outs_per_local_day_across_midnight(
     assert (str(d1.day), d1.ins, d1.outs, d1.inside) == ("2021-07-24", 2, 1, 1)
     assert (str(d2.day), d2.ins, d2.outs, d2.inside) == ("2021-07-25", 1, 1, 0)
     assert by_day(rows, UTC)[0].inside == 1  # in UTC all six fall on the 24th... minus the refused one
+
+
+# -- counted in the report, carried by the exports and the central server's checks and export --------------
+def test_vehicles_and_occupancy_reach_the_report_the_exports_and_the_central_server(world: DemoWorld,
+                                                                                    tmp_path: Path) -> None:
+    import csv
+
+    from checkpoint.export import LogRows
+    from checkpoint.export._columns import PersonalMode, RowMaker
+    from checkpoint.export._settings import Period
+    from checkpoint.export._station_export import report_station_log
+    from checkpoint.report import render_html, render_text
+    from sync.server import validate
+    from sync.server.export import write_export
+
+    raw = dict(world.config.raw)
+    raw["station"] = {**raw["station"], "site": "hospital"}
+    config = parse_config(raw)
+    clock = FixedClock(T0)  # 10:00 in Vietnam
+    service = StationService.open(config, clock)
+    try:
+        lane = VehicleLane(timedelta(minutes=2))
+        lane.start("29C12345", False, clock.now())
+        for key in ("valid", "valid_freight", "forged"):  # a car: driver and two passengers, one forged pass
+            seat = lane.seat(clock.now())
+            out = service.check(_text(world, key), POST, seat=seat)
+            assert isinstance(out, Outcome) and seat is not None
+            lane.add(seat.vehicle_id, Occupant(seat.role, out.decision.display.value), clock.now())
+        assert lane.open is not None and lane.open.verdict == "REJECT"
+        clock.advance(timedelta(hours=1))  # 11:00: a van with its driver alone
+        lane.start("51LD01234", True, clock.now())
+        service.check(_text(world, "symptoms"), POST, seat=lane.seat(clock.now()))
+        service.check(_text(world, "valid"), Post("CB01", "1", "out"))  # on foot, going out (a duplicate: CHECK)
+        crossings = list(service.log.crossings())
+    finally:
+        service.close()
+
+    s = report_station_log(config, clock, Period(None, None, "all"))
+    v = s.vehicles
+    assert (v.vehicles, v.occupants, v.most, v.rejected, v.checks) == (2, 4, 3, 2, 0)
+    assert [(h.hour, n) for h, n in v.by_hour] == [(10, 1), (11, 1)] and v.by_size == ((1, 1), (3, 1))
+    (day,) = s.occupancy  # admitted only: 2 in (the forged pass and the symptoms are refused), 1 out
+    assert (day.ins, day.outs, day.inside) == (2, 1, 1)
+    text = render_text(s, "en")
+    assert "2 vehicles, 4 people (2.0 per vehicle on average, at most 3)" in text
+    assert "Occupancy per day (admitted crossings only: in minus out)" in text
+    assert "Vehicles per hour" in render_html(s, "en")
+
+    # the station's exports: the vehicle's id and each occupant's role
+    with LogRows(config.data_dir / "crossings.sqlite") as rows:
+        maker = RowMaker(PersonalMode.SEALED, "vi", VN)
+        machine = [maker.machine(r, datetime.fromisoformat(r.recorded_at), None) for r in rows]
+    assert [m["vehicle_role"] for m in machine] == ["driver", "passenger", "passenger", "driver", None]
+    assert len({m["vehicle_id"] for m in machine[:3]}) == 1 and machine[4]["vehicle_id"] is None
+    human = RowMaker(PersonalMode.SEALED, "vi", VN).human(next(iter(LogRows(config.data_dir / "crossings.sqlite"))),
+                                                          T0, None)
+    assert human[-1] == "Lái xe"
+
+    # the central server: the wire form passes its checks (the hash over the vehicle fields) and is exported
+    wire = [c.to_wire() for c in crossings]
+    assert wire[0]["vehicle_role"] == "driver" and "vehicle_id" not in wire[4]  # on foot: as before
+    for c, w in zip(crossings, wire, strict=True):
+        validate.crossing(w, c.seq, c.station_id)
+    assert validate.chain_problem(wire) is None
+    assert validate.chain_problem([wire[0] | {"vehicle_role": "passenger"}]) is not None  # the chain covers it
+    out_csv = tmp_path / "central.csv"
+    write_export(wire, out_csv, "csv")
+    with open(out_csv, encoding="utf-8-sig", newline="") as f:
+        table = list(csv.DictReader(f))
+    assert [r["vehicle_role"] for r in table] == ["driver", "passenger", "passenger", "driver", ""]
