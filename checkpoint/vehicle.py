@@ -80,12 +80,14 @@ class Vehicle:
     last_at: datetime  # the last scan (or the opening)
     occupants: tuple[Occupant, ...] = ()
     closed_at: datetime | None = None
+    seats: int = 0  # seats given (scans sent to be decided): the first is the driver's
 
     @property
     def next_role(self) -> str:
-        return DRIVER if not self.occupants else PASSENGER
+        return DRIVER if self.seats == 0 else PASSENGER
 
     def seat(self) -> Seat:
+        """The next scan's seat (not taken: :meth:`VehicleLane.seat` takes it)."""
         return Seat(self.id, self.next_role, self.plate, self.freight)
 
     def with_occupant(self, occupant: Occupant, at: datetime) -> Vehicle:
@@ -129,9 +131,14 @@ class VehicleLane:
         return None
 
     def seat(self, now: datetime) -> Seat | None:
-        """The seat of the next scan, or None with no vehicle open (an expired one is closed first: the
-        caller learns of it from :meth:`expire`, which it should call before)."""
-        return self.open.seat() if self.open is not None and now - self.open.last_at < self.timeout else None
+        """Take the seat of a scan about to be decided (the first the driver's, then passengers'), or None
+        with no vehicle open or the open one expired (call :meth:`expire` first to learn of it). Taken when
+        the scan is sent, so two scans decided at once do not both get the driver's seat."""
+        v = self.open
+        if v is None or now - v.last_at >= self.timeout:
+            return None
+        self.open = replace(v, seats=v.seats + 1, last_at=now)
+        return v.seat()
 
     def add(self, vehicle_id: str, occupant: Occupant, at: datetime) -> Vehicle | None:
         """An occupant's verdict came back: added to its vehicle if that is still the open one."""
