@@ -151,10 +151,12 @@ class StationService:
                 return whole
             try:
                 rules = seat_rules(seat, self.station.config.rules)
-                verifier = replace(self.station.verifier(), rules=rules) if rules is not None else None
-                decision, t = self.station.decide(whole, verifier)
-                if rules is not None:
-                    decision = replace(decision, rules_applied=("freight_driver", *decision.rules_applied))
+                if rules is None:
+                    decision, t = self.station.decide(whole)
+                else:  # the freight drivers' own rules: the same verifier and lists, other rules
+                    decision, t = self.station.decide(whole, replace(self.station.verifier(), rules=rules))
+                    if decision.rules_applied:  # said among the rules applied, when rules were reached
+                        decision = replace(decision, rules_applied=("freight_driver", *decision.rules_applied))
             except Exception as e:  # a fault while deciding is not a log failure: say which it was
                 return replace(unevaluated(source, f"{type(e).__name__}: {e}", self.clock.now()), seat=seat)
             p = decision.pass_

@@ -49,7 +49,7 @@ WEDGE_ALPHABET = frozenset(ALPHABET) | frozenset("shc:/")
 NARROW, COMPACT, TINY, SHORT = 120, 90, 70, 30
 #: keys left out of the footer on a narrow and on a tiny screen (they still work), so the rest, sign-out
 #: too, fit: sound and preview are set once; the lane shows in the line above
-FOOTER_SPARE = {"f6": NARROW, "f7": NARROW, "f3": TINY}
+FOOTER_SPARE = {"f6": NARROW, "f7": NARROW, "f3": TINY, "f8": COMPACT}
 
 
 class ScanScreen(Screen[None]):
@@ -201,6 +201,12 @@ class ScanScreen(Screen[None]):
 
     def action_next_lane(self) -> None:
         self._app().next_lane()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F9 (close the vehicle) is in the footer only while a vehicle is open (the card says it too)."""
+        if action == "close_vehicle":
+            return self._app().vehicles.open is not None
+        return True
 
     def action_new_vehicle(self) -> None:
         self._app().open_vehicle()
