@@ -67,7 +67,6 @@ class Seat:
 class Occupant:
     role: str
     display: str  # ACCEPT / CHECK / REJECT as shown
-    name: str | None = None  # as the card showed it (for the summary card only; never stored here)
     recorded: bool = True  # False: the crossing could not be recorded (shown REJECT)
 
 

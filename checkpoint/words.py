@@ -417,7 +417,7 @@ VI: Mapping[str, str] = {
     "vehicle.cancel": "Hủy",
     "vehicle.bad_plate": "Biển số không hợp lệ: nhập chữ và số, ví dụ 29C-123.45",
     "vehicle.odd_plate": "Biển số không theo mẫu Việt Nam (xe nước ngoài?): bấm Bắt đầu lần nữa để dùng",
-    "vehicle.open": "XE {plate}{freight} · {people} người · tiếp theo: {role} · F9 đóng xe",
+    "vehicle.open": "XE {plate}{freight} · trên xe: {people} · tiếp theo: {role} · F9 đóng xe",
     "vehicle.freight_mark": " (chở hàng)",
     "vehicle.closed": ("XE {plate} ĐÃ ĐÓNG: {verdict} · {people} người: {accepted} được qua, {checks} kiểm tra, "
                        "{rejected} từ chối"),
@@ -820,7 +820,7 @@ EN: Mapping[str, str] = {
     "vehicle.cancel": "Cancel",
     "vehicle.bad_plate": "Not a plate: letters and digits, e.g. 29C-123.45",
     "vehicle.odd_plate": "Not a Vietnamese plate (a foreign vehicle?): press Start again to use it",
-    "vehicle.open": "VEHICLE {plate}{freight} · {people} people · next: {role} · F9 closes",
+    "vehicle.open": "VEHICLE {plate}{freight} · on board: {people} · next: {role} · F9 closes",
     "vehicle.freight_mark": " (freight)",
     "vehicle.closed": ("VEHICLE {plate} CLOSED: {verdict} · {people} people: {accepted} accepted, {checks} to check, "
                        "{rejected} rejected"),

@@ -186,6 +186,7 @@ def test_vehicles_and_occupancy_reach_the_report_the_exports_and_the_central_ser
     from checkpoint.report import render_html, render_text
     from sync.server import validate
     from sync.server.export import write_export
+    from sync.server.storage import ExportFilter, SQLiteStorage, Stored
 
     raw = dict(world.config.raw)
     raw["station"] = {**raw["station"], "site": "hospital"}
@@ -237,8 +238,16 @@ def test_vehicles_and_occupancy_reach_the_report_the_exports_and_the_central_ser
         validate.crossing(w, c.seq, c.station_id)
     assert validate.chain_problem(wire) is None
     assert validate.chain_problem([wire[0] | {"vehicle_role": "passenger"}]) is not None  # the chain covers it
-    out_csv = tmp_path / "central.csv"
-    write_export(wire, out_csv, "csv")
+    server = SQLiteStorage(tmp_path / "server.sqlite")  # stored by the central server, as a sync stores it
+    try:
+        now = datetime.now(UTC)
+        server.enroll(server.create_token(now, timedelta(hours=1)), crossings[0].station_id, "key", now)
+        assert isinstance(server.store_batch(crossings[0].station_id, wire, now), Stored)
+        stored = list(server.crossings(ExportFilter()))
+        out_csv = tmp_path / "central.csv"
+        write_export(stored, out_csv, "csv")
+    finally:
+        server.close()
     with open(out_csv, encoding="utf-8-sig", newline="") as f:
         table = list(csv.DictReader(f))
     assert [r["vehicle_role"] for r in table] == ["driver", "passenger", "passenger", "driver", ""]

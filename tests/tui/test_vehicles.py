@@ -60,10 +60,10 @@ async def test_a_vehicle_with_its_driver_and_two_passengers_one_rejected(world: 
         assert "VEHICLE 29C12345" in card.plain and "next: driver" in card.plain
 
         await scan(app, pilot, world.text("valid"))  # the driver
-        assert "1 people" in card.plain and "next: passenger" in card.plain
+        assert "on board: 1" in card.plain and "next: passenger" in card.plain
         await scan(app, pilot, world.text("valid_freight"))  # a passenger
         await scan(app, pilot, world.text("forged"))  # a passenger with a forged pass: REJECT
-        assert "3 people" in card.plain and card.state == "open"
+        assert "on board: 3" in card.plain and card.state == "open"
         await pilot.press("f9")  # closed by the officer
         await pilot.pause()
         assert card.state == "reject" and card.has_class("-reject")
