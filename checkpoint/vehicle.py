@@ -139,6 +139,12 @@ class VehicleLane:
         self.open = replace(v, seats=v.seats + 1, last_at=now)
         return v.seat()
 
+    def release(self, seat: Seat) -> None:
+        """Give a seat back: its scan was only a part of a multi-part card, not yet a person decided."""
+        v = self.open
+        if v is not None and v.id == seat.vehicle_id and v.seats > len(v.occupants):
+            self.open = replace(v, seats=v.seats - 1)
+
     def add(self, vehicle_id: str, occupant: Occupant, at: datetime) -> Vehicle | None:
         """An occupant's verdict came back: added to its vehicle if that is still the open one."""
         if self.open is None or self.open.id != vehicle_id:

@@ -261,6 +261,8 @@ class StationApp(App[None]):
                                grounds=Grounds.of(Why.CANNOT_RECORD, error=LogErrorCode.IO))
             outcome = Outcome(refusal, None, None, source, LogErrorCode.IO, seat=seat)
         if isinstance(outcome, PartialCard):
+            if seat is not None:  # a part of a card is not a person yet: the seat goes back (event loop)
+                self.call_from_thread(self.vehicles.release, seat)
             self.post_message(PartScanned(outcome))
         else:
             self.post_message(Checked(outcome))

@@ -174,3 +174,22 @@ async def test_occupancy_is_hidden_at_a_road_checkpoint(world: World) -> None:
         await settle(app, pilot)
         assert not app.scan.query_one(Occupancy).display
         assert not app.scan.query_one("#occupancy-title").display
+
+
+async def test_a_part_of_a_multi_part_card_does_not_take_the_drivers_seat(world: World) -> None:
+    """A SMART Health Card in three QR codes: the first part read is not yet a person, so the driver is the
+    one whose card completes first (here the whole card: decided, refused as from an unknown issuer)."""
+    from tests.formats.test_shc import qr_texts
+
+    parts = qr_texts("02")
+    if not parts:
+        pytest.skip("the SMART Health Card examples are not in tests/data")
+    app = app_for(world, world.officer)
+    async with app.run_test(size=SIZE) as pilot:
+        await _start_vehicle(app, pilot, "29C-123.45")
+        await scan(app, pilot, parts[0])
+        assert app.vehicles.open is not None and app.vehicles.open.seats == 0 and "next: driver" in _card(app).plain
+        await scan(app, pilot, parts[1])
+        await scan(app, pilot, parts[2])  # the card is whole: the driver
+        await scan(app, pilot, world.text("valid"))
+    assert [r[1] for r in _rows(world)] == ["driver", "passenger"]
