@@ -359,7 +359,6 @@ class StationApp(App[None]):
         self._stop_vehicle_timer()
         for card in self.scan.query(VehicleCard):
             card.show_open(self.vehicles.open)
-        self.scan.refresh_bindings()  # F9 in the footer while a vehicle is open
 
     def close_vehicle(self) -> None:
         closed = self.vehicles.close(self.services.clock.now())
@@ -381,7 +380,6 @@ class StationApp(App[None]):
 
     def _say_closed(self, v: Vehicle, *, notice: bool = False) -> None:
         """A closed vehicle's summary card (or, when a new vehicle takes the card, a notice saying the same)."""
-        self.scan.refresh_bindings()
         if notice:
             if v.verdict == "REJECT":
                 self.notify(summary_text(self.texts, v), severity="error", timeout=15)

@@ -64,7 +64,8 @@ class ScanScreen(Screen[None]):
         self._bindings.bind("f6", "toggle_sound", t("key.sound"))
         self._bindings.bind("f7", "toggle_preview", t("key.preview"))
         self._bindings.bind("f8", "new_vehicle", t("key.vehicle"))
-        self._bindings.bind("f9", "close_vehicle", t("key.vehicle_close"))
+        # F9 is said on the vehicle card while a vehicle is open, not in the footer (which then cut F10)
+        self._bindings.bind("f9", "close_vehicle", t("key.vehicle_close"), show=False)
         self._bindings.bind("f10", "sign_out", t("key.sign_out"))
         self.recent_rows = recent_rows
         self.preview_on = preview
@@ -201,12 +202,6 @@ class ScanScreen(Screen[None]):
 
     def action_next_lane(self) -> None:
         self._app().next_lane()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """F9 (close the vehicle) is in the footer only while a vehicle is open (the card says it too)."""
-        if action == "close_vehicle":
-            return self._app().vehicles.open is not None
-        return True
 
     def action_new_vehicle(self) -> None:
         self._app().open_vehicle()
