@@ -116,6 +116,11 @@ class StationSection:
     data_dir: Path | None = None  # None: the platform default (platformdirs)
     lane: str = "1"
     direction: str = "in"
+    site: str = "road"  # road checkpoint, or a hospital / office gate (whose scan screen shows occupancy)
+
+
+#: What ``[station] site`` may say: a gate counts who is inside (checkpoint.occupancy), a road checkpoint not.
+SITES = ("road", "hospital", "office")
 
 
 @dataclass(frozen=True)
@@ -163,7 +168,7 @@ def parse_config(data: Mapping[str, Any], path: str | None = None) -> StationCon
             raise ConfigError(f"unknown section (known: {', '.join(sorted(KNOWN_SECTIONS))})", path=path, key=key)
     cfg = StationConfig(raw=data, path=path)
     st = cfg.section("station")
-    st.check_keys({"id", "name", "language", "data_dir", "lane", "direction"})
+    st.check_keys({"id", "name", "language", "data_dir", "lane", "direction", "site"})
     station = StationSection(
         id=st.get("id", str, "STATION-01"),
         name=st.get("name", str, "Checkpoint"),
@@ -171,6 +176,7 @@ def parse_config(data: Mapping[str, Any], path: str | None = None) -> StationCon
         data_dir=st.path_value("data_dir"),
         lane=st.get("lane", str, "1"),
         direction=st.choice("direction", ("in", "out"), "in"),
+        site=st.choice("site", SITES, "road"),
     )
     tr = cfg.section("trust")
     tr.check_keys({"root_keys", "key_folder", "trust_list", "revocation_list", "stale_after_hours", "shc_issuers",
@@ -186,6 +192,8 @@ def parse_config(data: Mapping[str, Any], path: str | None = None) -> StationCon
     )
     health = health_rules_from(cfg.section(hc_rules.TABLE))
     rules = replace(rules_from(cfg.section("rules")), health=health)
+    if rules.freight_driver is not None:  # the freight drivers' rules judge health certificates as [rules] does
+        rules = replace(rules, freight_driver=replace(rules.freight_driver, health=health))
     return StationConfig(station=station, trust=trust, rules=rules, raw=data, path=path)
 
 
@@ -222,12 +230,26 @@ def health_rules_from(t: Table) -> hc_rules.HealthRules:
     return hc_rules.HealthRules(**values)
 
 
-def rules_from(t: Table) -> Rules:
-    d = Rules()
-    t.check_keys(
-        {"categories", "max_test_age_hours", "test_exempt_categories", "refuse_symptoms", "refuse_positive_test",
-         "clock_skew_seconds", "max_validity_days"}
-    )
+#: What ``[rules.freight_driver]`` may set: the freight drivers' own rule set (the rest is as ``[rules]``).
+FREIGHT_DRIVER_KEYS = {"categories", "max_test_age_hours", "test_exempt_categories", "refuse_symptoms",
+                       "refuse_positive_test"}
+
+
+def rules_from(t: Table, d: Rules | None = None) -> Rules:
+    """``[rules]``; with ``d`` (the station's rules), its ``freight_driver`` table read over them."""
+    nested = d is not None
+    d = d or Rules()
+    t.check_keys(FREIGHT_DRIVER_KEYS if nested else
+                 {"categories", "max_test_age_hours", "test_exempt_categories", "refuse_symptoms",
+                  "refuse_positive_test", "clock_skew_seconds", "max_validity_days", "freight_driver"})
+    freight = None
+    if not nested and "freight_driver" in t.data:
+        freight = rules_from(t.table("freight_driver"), replace(rules_from_plain(t), freight_driver=None))
+    return replace(rules_from_plain(t, d), freight_driver=freight)
+
+
+def rules_from_plain(t: Table, d: Rules | None = None) -> Rules:
+    d = d or Rules()
     return Rules(
         categories=frozenset(t.strings("categories", tuple(sorted(d.categories)), allowed=CATEGORIES)),
         max_test_age_hours=t.number("max_test_age_hours", d.max_test_age_hours, maximum=24 * 30),
@@ -238,6 +260,7 @@ def rules_from(t: Table) -> Rules:
         refuse_positive_test=t.get("refuse_positive_test", bool, d.refuse_positive_test),
         clock_skew_seconds=t.number("clock_skew_seconds", d.clock_skew_seconds, maximum=24 * 3600),
         max_validity_days=t.number("max_validity_days", d.max_validity_days, minimum=1, maximum=366),
+        health=d.health,
     )
 
 

@@ -28,6 +28,8 @@ class Rules:
     clock_skew_seconds: int = 300  # tolerance for issuer clocks ahead (nbf) and the clock guard
     max_validity_days: int = 30  # a CP1 pass valid for longer (exp - nbf) is refused: VALIDITY_TOO_LONG
     health: HealthRules = field(default_factory=HealthRules)  # for health certificates (HC1, SHC, NZCP)
+    # The driver of a freight vehicle is judged by these instead (``[rules.freight_driver]``), None: as anyone
+    freight_driver: Rules | None = None
 
     @property
     def clock_skew(self) -> timedelta:

@@ -16,7 +16,7 @@ verdict returned is the one recorded; a verdict that could not be recorded comes
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from checkpoint.log import CrossingContext, CrossingLog, LogErrorCode, from_subj
 from checkpoint.lookup_keys import id_problem
 from checkpoint.model import Pass, mask_id
 from checkpoint.station import Station
+from checkpoint.vehicle import Seat, seat_personal, seat_rules
 from checkpoint.watch import watch_id
 
 
@@ -70,6 +71,7 @@ class Outcome:
     source: str  # "camera" / "scanner" / "manual"
     log_error: LogErrorCode | None = None  # the log's error code when it could not record (CANNOT_RECORD)
     unevaluated: bool = False  # the station could not evaluate the scan (a fault, not the log): not admitted
+    seat: Seat | None = None  # the vehicle and role the scan was made for (checkpoint.vehicle), if any
 
 
 def unevaluated(text_source: str, detail: str, now: datetime) -> Outcome:
@@ -150,30 +152,41 @@ class StationService:
     def close(self) -> None:
         self.log.close()
 
-    def check(self, text: str, post: Post, source: str = "camera") -> Outcome | PartialCard:
-        """Decide and record a scanned text; a part of a multi-part card is held until the set is whole."""
+    def check(self, text: str, post: Post, source: str = "camera", seat: Seat | None = None) -> Outcome | PartialCard:
+        """Decide and record a scanned text; a part of a multi-part card is held until the set is whole.
+        ``seat``: the scan is an occupant of a vehicle (``checkpoint.vehicle``): recorded with the vehicle's
+        id and role and the plate (sealed); the driver of a freight vehicle gets the freight drivers' rules."""
         with self._lock:
             whole = self._parts.add(text, self.clock.now())
             if isinstance(whole, PartialCard):
                 return whole
             try:
-                decision, t = self.station.decide(whole)
+                rules = seat_rules(seat, self.station.config.rules)
+                if rules is None:
+                    decision, t = self.station.decide(whole)
+                else:  # the freight drivers' own rules: the same verifier and lists, other rules
+                    decision, t = self.station.decide(whole, replace(self.station.verifier(), rules=rules))
+                    if decision.rules_applied:  # said among the rules applied, when rules were reached
+                        decision = replace(decision, rules_applied=("freight_driver", *decision.rules_applied))
             except Exception as e:  # a fault while deciding is not a log failure: say which it was
-                return unevaluated(source, f"{type(e).__name__}: {e}", self.clock.now())
+                return replace(unevaluated(source, f"{type(e).__name__}: {e}", self.clock.now()), seat=seat)
             p = decision.pass_
             personal = None
             card = None
             if p is not None:
                 personal = from_subject(p.subject, p.document_id)
                 card = card_of(p)
-            ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect)
+            personal = seat_personal(seat, personal)
+            ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect,
+                                  vehicle_id=seat.vehicle_id if seat else None,
+                                  vehicle_role=seat.role if seat else None)
             r = record_and_show(self.log, decision, ctx, personal)
             if r.crossing is not None:
                 self.station.crossing_recorded(t)
             if p is not None:  # an authentic pass: a CCCD scanned next on this lane is compared with it
                 self.id_cards.pass_seen(p.subject, post.lane, self.clock.now(),
                                         r.crossing.id if r.crossing is not None else None)
-            return Outcome(r.decision, r.crossing, card, source, r.error_code)
+            return Outcome(r.decision, r.crossing, card, source, r.error_code, seat=seat)
 
     def id_card(self, text: str, post: Post) -> IdCardScan:
         """A chip ID card (CCCD) scanned: never a pass, never a crossing; compared with the lane's recent
@@ -181,7 +194,7 @@ class StationService:
         with self._lock:  # after the pass being recorded, if it was scanned first
             return self.id_cards.scan(text, post.officer_id, post.lane, self.clock.now())
 
-    def manual(self, form: ManualForm, post: Post, detail: str) -> Outcome:
+    def manual(self, form: ManualForm, post: Post, detail: str, seat: Seat | None = None) -> Outcome:
         """A declaration the officer typed in: recorded as manual (CHECK), refused when symptoms are
         declared and the rules refuse them."""
         with self._lock:
@@ -198,9 +211,11 @@ class StationService:
                                     rules_applied=("symptoms",) if rules.refuse_symptoms else (),
                                     grounds=Grounds(Why.MANUAL_SYMPTOMS if form.symptoms else Why.MANUAL))
             decision = watch_id(decision, self.station.watch.in_force, form.id_number, t.effective)  # watch list
-            ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect, manual=True)
-            r = record_and_show(self.log, decision, ctx, form.personal())
+            ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect, manual=True,
+                                  vehicle_id=seat.vehicle_id if seat else None,
+                                  vehicle_role=seat.role if seat else None)
+            r = record_and_show(self.log, decision, ctx, seat_personal(seat, form.personal()))
             if r.crossing is not None:
                 self.station.crossing_recorded(t)
             card = Card(form.name, form.birth_year, mask_id(form.id_number), "manual", None, None)
-            return Outcome(r.decision, r.crossing, card, "manual", r.error_code)
+            return Outcome(r.decision, r.crossing, card, "manual", r.error_code, seat=seat)

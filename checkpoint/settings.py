@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from checkpoint.config import StationConfig
 from checkpoint.errors import ConfigError
 
-UI_KEYS = {"verdict_seconds", "sound", "preview", "recent_rows", "lanes"}
+UI_KEYS = {"verdict_seconds", "sound", "preview", "recent_rows", "lanes", "vehicle_timeout_seconds"}
 SCANNER_KEYS = {"source", "decoders", "debounce_seconds", "width", "height"}
 DECODERS = ("zxing", "zbar", "opencv")
 MODES = ("bell", "system", "off")  # [ui] sound: how the app sounds a verdict (checkpoint.tui.sound)
@@ -24,6 +24,7 @@ class UISettings:
     preview: bool = True  # small half-block camera preview to help aim
     recent_rows: int = 8
     lanes: tuple[str, ...] = ()  # lanes the lane key cycles through; empty: just [station] lane
+    vehicle_timeout_seconds: int = 120  # an open vehicle with no scan for this long is closed (checkpoint.vehicle)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ def ui_settings(config: StationConfig) -> UISettings:
         preview=t.get("preview", bool, d.preview),
         recent_rows=t.number("recent_rows", d.recent_rows, minimum=1, maximum=50),
         lanes=lanes,
+        vehicle_timeout_seconds=t.number("vehicle_timeout_seconds", d.vehicle_timeout_seconds, minimum=10,
+                                         maximum=3600),
     )
 
 

@@ -58,6 +58,16 @@ def _sample() -> Crossing:
     return dataclasses.replace(c, hash=chain.crossing_hash(rows.chain_fields(c)))
 
 
+#: A value for each extension field (``_sample`` leaves them unset, as every crossing made before them).
+EXTENSION_VALUES: dict[str, Any] = {"vehicle_id": "0f8e2a4c-9d1b-4c3e-8a57-2b6d1e9f0a34", "vehicle_role": "driver"}
+
+
+def _full() -> Crossing:
+    """``_sample`` with every extension field set too."""
+    c = dataclasses.replace(_sample(), **EXTENSION_VALUES)
+    return dataclasses.replace(c, hash=chain.crossing_hash(rows.chain_fields(c)))
+
+
 def test_the_table_is_well_formed() -> None:
     assert len(BY_NAME) == len(FIELDS), "a field is declared twice"
     assert not any(f.personal and f.chain for f in FIELDS), "personal data enters the chain only via its digest"
@@ -101,14 +111,15 @@ def test_the_log_migrations_make_the_table(tmp_path: Path) -> None:
 def test_the_log_rows_agree() -> None:
     assert rows.COLUMNS == COLUMNS
     assert set(COLUMNS) - set(rows.INSERTED) == {"erased_at"}
-    c = _sample()
-    values = rows.row_values({f.name: getattr(c, f.name) for f in FIELDS})
-    back = rows.row_to_crossing((*values, None))
-    assert back == c
+    for c in (_sample(), _full()):
+        values = dict(zip(rows.INSERTED, rows.row_values({f.name: getattr(c, f.name) for f in FIELDS}), strict=True))
+        back = rows.row_to_crossing(tuple(values.get(name) for name in COLUMNS))  # erased_at: not inserted
+        assert back == c
 
 
 def test_the_wire_form_agrees() -> None:
-    c = _sample()
+    assert set(EXTENSION_VALUES) == {f.name for f in FIELDS if f.extension}
+    c = _full()
     wire = c.to_wire()
     assert set(wire) == {f.name for f in FIELDS if f.wire}
     for name, v in wire.items():
@@ -120,7 +131,7 @@ def test_the_wire_form_agrees() -> None:
 def test_the_server_validation_agrees() -> None:
     assert {f.name: f.wire_types for f in FIELDS if f.check.required} == validate.REQUIRED
     assert BY_NAME["sealed"].check.max_chars == protocol.MAX_CROSSING_BYTES
-    c = _sample()
+    c = _full()
     wire = c.to_wire()
     validate.crossing(wire, c.seq, c.station_id)
     for f in FIELDS:
@@ -192,8 +203,10 @@ def test_the_export_columns_agree() -> None:
     assert set(_machine(c)) == exported
     assert {col.key for col in BASE_COLUMNS} - exported == {"notes"}  # notes: the flags, in words
     assert set(ExportRow._fields) - {"id_key"} <= set(COLUMNS)
-    # Changing a field changes the export column the table names, and a field it does not export changes none.
+    c = _full()
     base = _machine(c)
+    assert set(base) == exported
+    # Changing a field changes the export column the table names, and a field it does not export changes none.
     for f in FIELDS:
         value = getattr(c, f.name)
         if f.kind == "texts":

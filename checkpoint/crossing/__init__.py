@@ -87,6 +87,9 @@ class Crossing:
     # id_number_hash, sealed), so retention can erase those three and keep the chain verifiable.
     personal_digest: str | None = None
     erased_at: str | None = None  # when retention erased the personal fields (not in the chain)
+    # Extension fields (checkpoint.crossing.fields): None on crossings that do not set them
+    vehicle_id: str | None = None  # the vehicle this crossing was an occupant of (checkpoint.vehicle)
+    vehicle_role: str | None = None  # "driver" / "passenger"
 
     def to_wire(self) -> dict[str, Any]:
         """JSON-able form (sync, JSON exports): the field table's ``wire`` fields in this class's order,

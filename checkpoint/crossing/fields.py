@@ -138,6 +138,12 @@ FIELDS: tuple[Field, ...] = (
     Field("prev_hash", _H, False, True, check=_HASH),
     Field("hash", _H, False, False, export="hash", check=_HASH, server_column=True),
     Field("erased_at", _T, True, False, retention=True, default_none=True),
+    # -- extension fields (module docstring): hashed and sent only when set --
+    # vehicles: the vehicle a crossing was an occupant of (a UUID grouping its occupants) and its role there
+    Field("vehicle_id", _T, True, True, export="vehicle_id", check=Check(max_chars=36), extension=True,
+          default_none=True),
+    Field("vehicle_role", _T, True, True, export="vehicle_role", check=Check(choices=("driver", "passenger")),
+          extension=True, default_none=True),
 )
 
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}

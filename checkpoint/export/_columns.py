@@ -65,6 +65,12 @@ BASE_COLUMNS = (
     Column("notes", width=24),
     Column("crossing_id", width=38),
 )
+#: Columns added since, after the personal ones (so those keep their places in every released layout).
+#: Vehicles (checkpoint.vehicle): the occupants of one vehicle share its id; empty for anyone on foot.
+LATER_COLUMNS = (
+    Column("vehicle_id", width=38),
+    Column("vehicle_role", width=12),
+)
 
 PERSONAL_COLUMNS = {
     "name": Column("name", width=24, typed=True),
@@ -89,15 +95,16 @@ DISPLAYS = ("ACCEPT", "REJECT", "CHECK")
 # The catalogue's words, looked up once per language (a million rows per export).
 RESULTS = {lang: {d: Texts(lang).result(d) for d in DISPLAYS} for lang in CATALOGS}
 DIRECTION_NAMES = {lang: {d: Texts(lang).direction(d) for d in ("in", "out")} for lang in CATALOGS}
+ROLE_NAMES = {lang: {r: Texts(lang)(f"vehicle_role.{r}") for r in ("driver", "passenger")} for lang in CATALOGS}
 CATEGORY_NAMES = {lang: {c: Texts(lang).category(c) for c in (*CATEGORIES, "manual")} for lang in CATALOGS}
 FLAG_NAMES = {lang: {f.value: Texts(lang).flag_short(f.value) for f in Flag} for lang in CATALOGS}
 
 
 def columns(mode: PersonalMode) -> tuple[Column, ...]:
     if mode is PersonalMode.SEALED:
-        return BASE_COLUMNS
+        return BASE_COLUMNS + LATER_COLUMNS
     keys = MASKED_FIELDS if mode is PersonalMode.MASKED else PERSONAL_FIELDS
-    return BASE_COLUMNS + tuple(PERSONAL_COLUMNS[k] for k in keys)
+    return BASE_COLUMNS + tuple(PERSONAL_COLUMNS[k] for k in keys) + LATER_COLUMNS
 
 
 def headers(cols: Sequence[Column], language: str, tz_label: str) -> list[str]:
@@ -133,6 +140,7 @@ class RowMaker:
         self._results = RESULTS[language]
         self._directions = DIRECTION_NAMES[language]
         self._categories = CATEGORY_NAMES[language]
+        self._roles = ROLE_NAMES[language]
         self._reasons: dict[tuple[str, str | None], str] = {}
         self._flags = FLAG_NAMES[language]
         self._personal_keys = () if mode is PersonalMode.SEALED else (
@@ -188,6 +196,7 @@ class RowMaker:
         ]
         if self._personal_keys:
             row += self._empty if personal is None else [getattr(personal, k) for k in self._personal_keys]
+        row += [r.vehicle_id, self._roles.get(r.vehicle_role, r.vehicle_role) if r.vehicle_role is not None else None]
         return row
 
     def machine(self, r: ExportRow, at: datetime, personal: PersonalData | None) -> dict[str, object]:
@@ -208,6 +217,8 @@ class RowMaker:
             "flags": list(flag_names(r.flags, r.manual, r.clock_suspect)),
             "crossing_id": r.id,
             "hash": r.hash.hex(),
+            "vehicle_id": r.vehicle_id,
+            "vehicle_role": r.vehicle_role,
         }
         for k in self._personal_keys:
             doc[k] = getattr(personal, k) if personal is not None else None

@@ -47,12 +47,15 @@ class ExportRow(NamedTuple):
     sealed: bytes | None
     hash: bytes
     id_key: bytes | None = None  # the row's id-index key (checkpoint.log._idindex), None before it is made
+    vehicle_id: str | None = None  # the vehicle of an occupant (checkpoint.vehicle), None for anyone else
+    vehicle_role: str | None = None  # driver / passenger
+    rules_applied: str = "[]"  # JSON list (the report counts drivers judged by the freight drivers' rules)
 
 
 FIELDS = ExportRow._fields
-assert set(FIELDS[:-1]) <= set(COLUMNS), "the export reads columns the crossing log does not have"
-_SELECT = (f"SELECT {', '.join('c.' + f for f in FIELDS[:-1])}, i.key FROM crossings c "  # noqa: S608 (fixed names)
-           "LEFT JOIN id_index i ON i.seq = c.seq")
+assert set(FIELDS) - {"id_key"} <= set(COLUMNS), "the export reads columns the crossing log does not have"
+_SELECT = (f"SELECT {', '.join('i.key' if f == 'id_key' else 'c.' + f for f in FIELDS)} "  # noqa: S608 (fixed names)
+           "FROM crossings c LEFT JOIN id_index i ON i.seq = c.seq")
 
 
 def rows_of(crossings: Iterable[Crossing]) -> Iterator[ExportRow]:
@@ -61,6 +64,7 @@ def rows_of(crossings: Iterable[Crossing]) -> Iterator[ExportRow]:
             c.seq, c.id, c.station_id, c.officer_id, c.lane, c.direction, c.recorded_at, int(c.clock_suspect),
             c.verdict, c.reason, c.display, c.rule, json.dumps(list(c.flags)), int(c.manual), c.category, c.format,
             bytes.fromhex(c.id_number_hash) if c.id_number_hash else None, c.sealed, bytes.fromhex(c.hash),
+            vehicle_id=c.vehicle_id, vehicle_role=c.vehicle_role, rules_applied=json.dumps(list(c.rules_applied)),
         )
 
 

@@ -120,7 +120,7 @@ def report_station_log(config: StationConfig, clock: Clock, period: Period, *, d
 
         return summarize(counted(), tz=settings.tz, station_id=rows.station_id or config.station.id,
                          generated_at=clock.now(), since=period.since, until=period.until, period=period.label,
-                         sync=sync, station_name=config.station.name)
+                         sync=sync, station_name=config.station.name, occupancy=config.station.site != "road")
 
 
 def _local(utc: str | None, tz: tzinfo) -> str | None:

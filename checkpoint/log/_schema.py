@@ -74,6 +74,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE id_index (seq INTEGER PRIMARY KEY, key BLOB);
     CREATE INDEX id_index_key ON id_index (key) WHERE key IS NOT NULL;
     """,
+    # 5 (vehicles): the vehicle an occupant crossed in, and its role there (extension fields, NULL before)
+    """
+    ALTER TABLE crossings ADD COLUMN vehicle_id TEXT;
+    ALTER TABLE crossings ADD COLUMN vehicle_role TEXT;
+    """,
 )
 VERSION = len(MIGRATIONS)
 

@@ -83,6 +83,8 @@ class CrossingContext:
     system_time: datetime
     clock_suspect: bool
     manual: bool = False
+    vehicle_id: str | None = None  # an occupant of a vehicle (checkpoint.vehicle): its UUID
+    vehicle_role: str | None = None  # and its role there: "driver" / "passenger"
 
 
 def connect(path: Path, *, readonly: bool, busy_timeout: float, check: bool = True) -> sqlite3.Connection:
@@ -485,6 +487,7 @@ class CrossingLog:
                 "manual": ctx.manual, "category": p.subject.category if p is not None else None,
                 "expires": stamp(p.expires) if p is not None else None,
                 "personal_digest": chain.personal_digest(pid_hash, idn_hash, sealed), "prev_hash": head_hash,
+                "vehicle_id": ctx.vehicle_id, "vehicle_role": ctx.vehicle_role,
             }
             fields["hash"] = chain.crossing_hash(fields)
             conn.execute(INSERT, _row_values(fields, pid_hash, idn_hash, sealed))
@@ -723,6 +726,9 @@ def _short(value: str | None, what: str, path: Path, *, required: bool) -> None:
         raise LogError("invalid", f"the {what} must be 1 to {MAX_SHORT} printable characters", path=path)
 
 
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _check_context(ctx: CrossingContext, path: Path, decision: Decision) -> None:
     if decision.evaluated_at.tzinfo is None:
         raise LogError("invalid", "the decision's time must carry a time zone", path=path)
@@ -732,6 +738,11 @@ def _check_context(ctx: CrossingContext, path: Path, decision: Decision) -> None
         raise LogError("invalid", "the direction must be 'in' or 'out'", path=path)
     if ctx.system_time.tzinfo is None:
         raise LogError("invalid", "the system time must carry a time zone", path=path)
+    if (ctx.vehicle_id is None) != (ctx.vehicle_role is None) or ctx.vehicle_role not in (None, "driver", "passenger"):
+        raise LogError("invalid", "a vehicle occupant needs the vehicle's id and a role of 'driver' or 'passenger'",
+                       path=path)
+    if ctx.vehicle_id is not None and not _UUID.fullmatch(ctx.vehicle_id):  # the server takes 36 characters
+        raise LogError("invalid", "a vehicle id is a UUID (8-4-4-4-12 lowercase hex digits)", path=path)
 
 
 def _check_action(action: str, officer_id: str | None, details: Mapping[str, str], path: Path) -> None:

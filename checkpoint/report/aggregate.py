@@ -18,6 +18,8 @@ from datetime import datetime, timedelta, tzinfo
 
 from checkpoint.export import ExportRow
 from checkpoint.figures import OUTCOMES, Tally, outcome
+from checkpoint.occupancy import DayOccupancy
+from checkpoint.report.vehicles import VehicleCounter, VehicleFigures
 
 MAX_HOURS_FILLED = 31 * 24
 
@@ -84,6 +86,8 @@ class Summary:
     last_seq: int | None = None
     sync: SyncStanding | None = None
     station_name: str = ""  # the station's [station] name, shown beside its id
+    vehicles: VehicleFigures = field(default_factory=VehicleFigures)  # vehicle crossings (report.vehicles)
+    occupancy: tuple[DayOccupancy, ...] = ()  # admitted in minus out per local day (a gate's report only)
 
     @property
     def figures(self) -> Tally:
@@ -96,7 +100,8 @@ assert set(_INDEX) == set(OUTCOMES)
 
 def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generated_at: datetime,
               since: datetime | None = None, until: datetime | None = None, period: str = "",
-              sync: SyncStanding | None = None, station_name: str = "") -> Summary:
+              sync: SyncStanding | None = None, station_name: str = "", occupancy: bool = False) -> Summary:
+    """``occupancy``: count who is inside per day too (a hospital or office gate, ``[station] site``)."""
     dup = manual = suspect = 0
     shown = [0, 0, 0]
     directions: Counter[str] = Counter()
@@ -105,13 +110,16 @@ def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generat
     hours: dict[datetime, list[int]] = {}
     officers: dict[str, list[int]] = {}
     first_seq = last_seq = None
+    vehicles = VehicleCounter(tz)
     for c in rows:
         at = datetime.fromisoformat(c.recorded_at)
         if (since is not None and at < since) or (until is not None and at >= until):
             continue
         first_seq = c.seq if first_seq is None else first_seq
         last_seq = c.seq
-        hour = at.astimezone(tz).replace(minute=0, second=0, microsecond=0, tzinfo=None)
+        local = at.astimezone(tz)
+        hour = local.replace(minute=0, second=0, microsecond=0, tzinfo=None)
+        vehicles.feed(local, c.vehicle_id, c.display, c.direction, c.verdict, c.rules_applied)
         h = hours.setdefault(hour, [0, 0, 0])
         o = officers.setdefault(c.officer_id or "", [0, 0, 0, 0, 0])
         is_dup = '"duplicate"' in c.flags  # the log's JSON list
@@ -148,6 +156,7 @@ def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generat
         by_officer=tuple(sorted((OfficerCounts(k, *v) for k, v in officers.items()), key=lambda o: (-o.total,
                                                                                                    o.officer))),
         first_seq=first_seq, last_seq=last_seq, sync=sync,
+        vehicles=vehicles.figures(), occupancy=vehicles.occupancy() if occupancy else (),
     )
 
 

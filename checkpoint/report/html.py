@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from checkpoint.display import html_text as escape  # sanitised first, then HTML-escaped
 from checkpoint.report.aggregate import HourCounts, Summary
 from checkpoint.report.text import station_line
+from checkpoint.report.vehicles import vehicle_html
 from checkpoint.words import Texts
 
 GREEN, RED, AMBER, GREY = "#2e7d32", "#c62828", "#ef6c00", "#9e9e9e"
@@ -134,6 +135,7 @@ def render_html(s: Summary, language: str = "vi") -> str:
     if s.by_category:
         categories = [(t.category(c), n) for c, n in s.by_category]
         body.append(f"<section><h2>{escape(L['categories'])}</h2>{_bars_chart(categories, GREY)}</section>")
+    body.append(vehicle_html(s.vehicles, s.occupancy, language))
     if s.by_officer:
         head = "".join(f"<th>{escape(h)}</th>" for h in (L["officer"], L["accepted"], L["checks"], L["rejected"],
                                                            L["manual_short"], L["dup_short"]))

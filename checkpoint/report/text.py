@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from checkpoint.report.aggregate import Summary
+from checkpoint.report.vehicles import vehicle_lines
 from checkpoint.words import Texts
 
 BAR = 30
@@ -55,6 +56,7 @@ def render_text(s: Summary, language: str = "vi") -> str:
         for h in series:
             label = h.start.strftime("%H:00") if key == "per_hour" and len(s.by_day) == 1 else h.start.strftime(fmt)
             out.append(f"  {label:<16} {h.accepted:>6,} {h.checks:>6,} {h.rejected:>6,} {_bar(h.total, top)}")
+    out += vehicle_lines(s.vehicles, s.occupancy, language)
     if s.by_officer:
         out += ["", L["officers"],
                 f"  {L['officer']:<16} {L['accepted']:>9} {L['checks']:>9} {L['rejected']:>9} {L['manual_short']:>8} "

@@ -13,7 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from textual import work
@@ -27,6 +27,7 @@ from checkpoint.display import shown
 from checkpoint.errors import CheckpointError
 from checkpoint.formats import cccd
 from checkpoint.log import LogErrorCode
+from checkpoint.occupancy import DayOccupancy
 from checkpoint.officers import Officer
 from checkpoint.sdnotify import Notifier
 from checkpoint.service import Outcome, Post
@@ -49,9 +50,12 @@ from checkpoint.tui.screens.scan import ScanScreen
 from checkpoint.tui.screens.sign_in import SignInScreen
 from checkpoint.tui.services import Services
 from checkpoint.tui.sound import Sound
+from checkpoint.tui.widgets.occupancy import Occupancy, count_day
 from checkpoint.tui.widgets.preview import CameraPreview
 from checkpoint.tui.widgets.status_bar import Status, StatusBar
+from checkpoint.tui.widgets.vehicle_card import VehicleCard, summary_text
 from checkpoint.tui.widgets.verdict_panel import TECHNICAL, VerdictPanel
+from checkpoint.vehicle import Occupant, Seat, Vehicle, VehicleLane
 from checkpoint.words import english
 
 log = logging.getLogger(__name__)
@@ -87,6 +91,10 @@ class StationApp(App[None]):
         self.console_font = console_font.on_linux_console()  # TERM=linux: draw only what its font has
         self._glyphs_put_back: Callable[[], None] | None = None
         self.notifier = Notifier.from_env()  # systemd: READY=1 and the watchdog pings (no-op elsewhere)
+        # vehicles (F8/F9) and, at a hospital or office gate, today's occupancy (checkpoint/tui/vehicles.py)
+        self.vehicles = VehicleLane(timedelta(seconds=services.settings.vehicle_timeout_seconds))
+        self.gate = st.site != "road"
+        self._vehicle_timer: Timer | None = None
 
     def local_now(self) -> datetime:
         return self.services.clock.now().astimezone(self.tz)
@@ -106,6 +114,10 @@ class StationApp(App[None]):
         self._show_post()
         self.refresh_status()
         self._status_timer = self.set_interval(1.0, self.refresh_status)
+        self.scan.show_occupancy(self.gate)
+        if self.gate:
+            self.occupancy_worker()
+        self.set_interval(1.0, self.tick_vehicles)
         self.services.station.refresh_on_decide = False  # lists reload in lists_worker, off the scan path
         self.set_interval(max(0.25, self.services.station.reload_interval), self.lists_worker)
         if self.services.camera is not None:
@@ -244,7 +256,7 @@ class StationApp(App[None]):
                 self.pending.append((time.monotonic(), message))
                 self.notify(self.texts("scan.pending.kept", count=len(self.pending)), severity="warning")
             return
-        self.check_worker(message.text, message.source)
+        self.check_worker(message.text, message.source, self.take_seat())
 
     def on_id_card_read(self, message: IdCardRead) -> None:
         result = message.scan.result
@@ -261,7 +273,7 @@ class StationApp(App[None]):
         stale = 0
         for at, message in kept:
             if now - at <= PENDING_SECONDS:
-                self.check_worker(message.text, message.source)
+                self.check_worker(message.text, message.source, self.take_seat())
             else:
                 stale += 1
         if stale:
@@ -273,21 +285,25 @@ class StationApp(App[None]):
         self.sound.play("REJECT")
 
     @work(thread=True, exit_on_error=False, group="check")
-    def check_worker(self, text: str, source: str) -> None:
+    def check_worker(self, text: str, source: str, seat: Seat | None = None) -> None:
         if cccd.looks_like(text):  # the chip ID card: never a pass, never a crossing; compared with the lane's pass
+            if seat is not None:  # not a person of the vehicle: the seat goes back (event loop)
+                self.call_from_thread(self.vehicles.release, seat)
             self.post_message(IdCardRead(self.services.service.id_card(text, self.post_state)))
             return
         post = self.post_state
         try:
-            outcome = self.services.service.check(text, post, source)
+            outcome = self.services.service.check(text, post, source, seat)
         except Exception:  # never admit on a fault: show a REJECT the officer can act on, in the catalogue's
             # words; the exception's own words (English, technical) go to app.log only
             log.exception("could not check a scan")
             now = self.services.clock.now()  # (deciding faults come back as unevaluated outcomes)
             grounds = Grounds.of(Why.CANNOT_RECORD, error=LogErrorCode.IO)
             refusal = Decision(Verdict.REJECT, Reason.CANNOT_RECORD, english(grounds), now, grounds=grounds)
-            outcome = Outcome(refusal, None, None, source, LogErrorCode.IO)
+            outcome = Outcome(refusal, None, None, source, LogErrorCode.IO, seat=seat)
         if isinstance(outcome, PartialCard):
+            if seat is not None:  # a part of a card is not a person yet: the seat goes back (event loop)
+                self.call_from_thread(self.vehicles.release, seat)
             self.post_message(PartScanned(outcome))
         else:
             self.post_message(Checked(outcome))
@@ -307,6 +323,7 @@ class StationApp(App[None]):
         local = self.local_now().strftime("%H:%M:%S")
         self.scan.show_outcome(outcome, local, self.services.settings.verdict_seconds)
         self.sound.play(outcome.decision.display.value)
+        self.vehicle_outcome(outcome)
         if self.services.sync is not None:
             self.services.sync.signals = replace(self.services.sync.signals, last_scan_at=self.services.clock.now())
         if self.services.sync is not None and outcome.crossing is not None:
@@ -339,15 +356,15 @@ class StationApp(App[None]):
         from checkpoint.service import ManualForm
 
         if isinstance(form, ManualForm):
-            self.manual_worker(form)
+            self.manual_worker(form, self.take_seat())
 
     @work(thread=True, exit_on_error=False, group="check")
-    def manual_worker(self, form: object) -> None:
+    def manual_worker(self, form: object, seat: Seat | None = None) -> None:
         from checkpoint.service import ManualForm
 
         assert isinstance(form, ManualForm)
         detail = english(Grounds(Why.MANUAL_SYMPTOMS if form.symptoms else Why.MANUAL))  # the English detail
-        self.post_message(Checked(self.services.service.manual(form, self.post_state, detail)))
+        self.post_message(Checked(self.services.service.manual(form, self.post_state, detail, seat)))
 
     def open_supervisor(self) -> None:
         self.push_screen(SignInScreen(self.services.officers, self.texts, supervisor_only=True,
@@ -360,6 +377,93 @@ class StationApp(App[None]):
 
         self.services.recorder.record_action("supervisor_open", officer.id, {})
         self.push_screen(SupervisorScreen(self.services, officer))
+
+    # -- vehicles and occupancy (F8 / F9; checkpoint.vehicle, checkpoint.occupancy) ---------------------
+    def take_seat(self) -> Seat | None:
+        """The seat of a scan about to be decided: in the open vehicle, if any (an expired one closes first)."""
+        self.tick_vehicles()
+        return self.vehicles.seat(self.services.clock.now())
+
+    def open_vehicle(self) -> None:
+        if self.officer is None:
+            return
+        from checkpoint.tui.screens.plate_entry import PlateScreen
+
+        self.push_screen(PlateScreen(self.texts), self._vehicle_started)
+
+    def _vehicle_started(self, entry: object) -> None:
+        from checkpoint.tui.screens.plate_entry import PlateEntry
+
+        if not isinstance(entry, PlateEntry):
+            return
+        closed = self.vehicles.start(entry.plate, entry.freight, self.services.clock.now())
+        if closed is not None:  # a new vehicle closes the one before: its summary as a notice
+            self._say_closed(closed, notice=True)
+        assert self.vehicles.open is not None
+        self._stop_vehicle_timer()
+        for card in self.scan.query(VehicleCard):
+            card.show_open(self.vehicles.open)
+
+    def close_vehicle(self) -> None:
+        closed = self.vehicles.close(self.services.clock.now())
+        if closed is not None:
+            self._say_closed(closed)
+
+    def tick_vehicles(self) -> None:
+        """Every second: an open vehicle with no scan for the timeout closes; a new local day recounts."""
+        closed = self.vehicles.expire(self.services.clock.now())
+        if closed is not None:
+            self.notify(self.texts("vehicle.timed_out", plate=closed.plate,
+                                   seconds=self.services.settings.vehicle_timeout_seconds), timeout=10)
+            self._say_closed(closed)
+        if self.gate:
+            for occ in self.scan.query(Occupancy):
+                if occ.figures is not None and occ.figures.day != self.local_now().date():
+                    occ.figures = None  # counted again once, in the worker
+                    self.occupancy_worker()
+
+    def _say_closed(self, v: Vehicle, *, notice: bool = False) -> None:
+        """A closed vehicle's summary card (or, when a new vehicle takes the card, a notice saying the same)."""
+        if notice:
+            if v.verdict == "REJECT":
+                self.notify(summary_text(self.texts, v), severity="error", timeout=15)
+            else:
+                self.notify(summary_text(self.texts, v), severity="warning" if v.verdict == "CHECK" else "information",
+                            timeout=15)
+            return
+        for card in self.scan.query(VehicleCard):
+            card.show_closed(v)
+            self._stop_vehicle_timer()
+            self._vehicle_timer = self.set_timer(self.services.settings.verdict_seconds * 2, card.hide)
+
+    def _stop_vehicle_timer(self) -> None:
+        if self._vehicle_timer is not None:
+            self._vehicle_timer.stop()
+            self._vehicle_timer = None
+
+    def vehicle_outcome(self, outcome: Outcome) -> None:
+        """An occupant's verdict joins its vehicle's card; a recorded crossing counts in today's occupancy."""
+        seat = outcome.seat
+        if seat is not None:
+            occupant = Occupant(seat.role, outcome.decision.display.value, recorded=outcome.crossing is not None)
+            v = self.vehicles.add(seat.vehicle_id, occupant, self.services.clock.now())
+            if v is not None:
+                for card in self.scan.query(VehicleCard):
+                    card.show_open(v)
+        if self.gate and outcome.crossing is not None:
+            for occ in self.scan.query(Occupancy):
+                occ.add(outcome.crossing)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="occupancy")
+    def occupancy_worker(self) -> None:
+        """Today's occupancy counted from the log (off the UI thread), for the local day it is now."""
+        day = self.local_now().date()
+        figures = count_day(self.services.recorder.log, day, self.tz)
+        self.call_from_thread(self._show_occupancy, figures)
+
+    def _show_occupancy(self, figures: DayOccupancy) -> None:
+        for occ in self.scan.query(Occupancy):
+            occ.set_figures(figures)
 
     # -- status ------------------------------------------------------------------------------------
     def _show_post(self) -> None:

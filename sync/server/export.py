@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from checkpoint.crossing import PERSONAL_FIELDS, PersonalData, aad_for
+from checkpoint.crossing.fields import EXTENSION_FIELDS
 from checkpoint.display import defuse
 from checkpoint.errors import CheckpointError
 from checkpoint.export.atomic_file import atomic_output
@@ -31,6 +32,7 @@ COLUMNS = (
     "station_id", "seq", "id", "recorded_at", "system_time", "clock_suspect", "officer_id", "lane", "direction",
     "format", "kid", "verdict", "reason", "display", "rule", "rules_applied", "flags", "manual", "category",
     "expires", "pass_id_hash", "id_number_hash", "hash",
+    *EXTENSION_FIELDS,  # fields added since (vehicle_id, vehicle_role, ...): empty for crossings without them
 )
 
 

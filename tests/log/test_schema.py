@@ -9,6 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from checkpoint.clock import FixedClock
+from checkpoint.crossing.fields import BY_NAME
 from checkpoint.log import LogError
 from checkpoint.log import _schema as schema
 from checkpoint.log._rows import COLUMNS
@@ -19,8 +20,10 @@ META_BY_VERSION = {
     1: ("station_id", "created_at", "sync_cursor", "head_seq", "head_hash"),
     2: ("station_id", "created_at", "sync_cursor", "head_seq", "head_hash", "action_seq", "action_hash"),
     3: ("station_id", "created_at", "sync_cursor", "head_seq", "head_hash", "action_seq", "action_hash"),
+    4: ("station_id", "created_at", "sync_cursor", "head_seq", "head_hash", "action_seq", "action_hash", "id_hash"),
 }
-V1_COLUMNS = COLUMNS[:-1]  # erased_at arrived in version 3
+#: erased_at arrived in version 3, the extension fields (vehicle_id, vehicle_role) in version 5
+V1_COLUMNS = tuple(c for c in COLUMNS if c != "erased_at" and not BY_NAME[c].extension)
 
 
 def _reference(path: Path, supervisor: X25519PrivateKey, clock: FixedClock, passes: Passes) -> None:

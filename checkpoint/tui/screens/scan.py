@@ -28,9 +28,11 @@ from checkpoint.service import Outcome
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.messages import TextScanned, WedgeProblem
 from checkpoint.tui.widgets.counters import Counters
+from checkpoint.tui.widgets.occupancy import Occupancy
 from checkpoint.tui.widgets.preview import CameraPreview
 from checkpoint.tui.widgets.recent import RecentCrossings
 from checkpoint.tui.widgets.status_bar import StatusBar
+from checkpoint.tui.widgets.vehicle_card import VehicleCard
 from checkpoint.tui.widgets.verdict_panel import VerdictPanel
 
 if TYPE_CHECKING:
@@ -49,7 +51,7 @@ WEDGE_ALPHABET = frozenset(ALPHABET) | frozenset("shc:/")
 NARROW, COMPACT, TINY, SHORT = 120, 90, 70, 30
 #: keys left out of the footer on a narrow and on a tiny screen (they still work), so the rest, sign-out
 #: too, fit: sound and preview are set once; the lane shows in the line above
-FOOTER_SPARE = {"f6": NARROW, "f7": NARROW, "f3": TINY}
+FOOTER_SPARE = {"f6": NARROW, "f7": NARROW, "f3": TINY, "f8": COMPACT}
 
 
 class ScanScreen(Screen[None]):
@@ -63,6 +65,9 @@ class ScanScreen(Screen[None]):
         self._bindings.bind("f5", "supervisor", t("key.supervisor"))
         self._bindings.bind("f6", "toggle_sound", t("key.sound"))
         self._bindings.bind("f7", "toggle_preview", t("key.preview"))
+        self._bindings.bind("f8", "new_vehicle", t("key.vehicle"))
+        # F9 is said on the vehicle card while a vehicle is open, not in the footer (which then cut F10)
+        self._bindings.bind("f9", "close_vehicle", t("key.vehicle_close"), show=False)
         self._bindings.bind("f10", "sign_out", t("key.sign_out"))
         self.recent_rows = recent_rows
         self.preview_on = preview
@@ -81,10 +86,13 @@ class ScanScreen(Screen[None]):
             with Vertical(id="side"):
                 yield Static(t("scan.counters"), classes="side-title")
                 yield Counters(t, id="counters")
+                yield Static(t("scan.occupancy"), classes="side-title", id="occupancy-title")
+                yield Occupancy(t, self.tz, id="occupancy")
                 yield Static(t("scan.preview"), classes="side-title", id="preview-title")
                 yield CameraPreview(id="preview")
                 yield Static(t("scan.recent"), classes="side-title")
                 yield RecentCrossings(t, self.recent_rows, id="recent")
+        yield VehicleCard(t, id="vehicle")
         yield StatusBar(t, id="status")
         yield Footer()
 
@@ -206,6 +214,17 @@ class ScanScreen(Screen[None]):
 
     def action_next_lane(self) -> None:
         self._app().next_lane()
+
+    def action_new_vehicle(self) -> None:
+        self._app().open_vehicle()
+
+    def action_close_vehicle(self) -> None:
+        self._app().close_vehicle()
+
+    def show_occupancy(self, on: bool) -> None:
+        """Today's occupancy: shown at a hospital or office gate, hidden at a road checkpoint."""
+        self.query_one("#occupancy").display = on
+        self.query_one("#occupancy-title").display = on
 
     def action_manual_entry(self) -> None:
         self._app().open_manual_entry()
