@@ -40,11 +40,13 @@ def register(sub: Any) -> None:
     t.add_argument("--valid-hours", type=int, default=72, metavar="H", help="hours until it expires (default 72)")
     t.set_defaults(run=run_token)
 
-    pub = ssub.add_parser("publish", help="publish a signed trust list or revocation list to the stations",
+    pub = ssub.add_parser("publish", help="publish a signed trust list, revocation list or policy bundle to the "
+                          "stations",
                           description="Verify the list with the root public key (signature, expiry, newer than the "
                           "one published) and serve it to stations, which verify it again before installing it.")
     _data_dir(pub)
-    pub.add_argument("kind", choices=["trust-list", "revocation-list"])
+    pub.add_argument("kind", choices=["trust-list", "revocation-list", "policy-bundle"],
+                     help="what the file is (a policy bundle is made by 'checkpoint policy build')")
     pub.add_argument("file", type=Path)
     pub.add_argument("--root", type=Path, action="append", required=True, metavar="PEM",
                      help="root public key that signs the lists (repeatable)")
