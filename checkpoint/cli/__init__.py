@@ -25,6 +25,7 @@ COMMANDS = (
     "checkpoint.cli.verify",
     "checkpoint.cli.issuer",
     "checkpoint.cli.trust",
+    "checkpoint.cli.policy",
     "checkpoint.cli.clock",
     "checkpoint.cli.log",
     "checkpoint.cli.supervisor_key",

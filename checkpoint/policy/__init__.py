@@ -6,7 +6,10 @@ docs/policy.md. Pure: no files, no clock (the station's files layer, ``checkpoin
 from checkpoint.policy._apply import apply_policy, origin_level
 from checkpoint.policy._bundle import (
     ACTIONS,
+    BELOW_MIN,
     DOC_TYPE,
+    MAX_LEVEL,
+    SEVERITIES,
     UNKNOWN,
     Notice,
     PolicyBundle,
@@ -19,7 +22,7 @@ from checkpoint.policy._bundle import (
 from checkpoint.policy._units import Resolved, Unit, UnitTable, check_unit, normalise
 
 __all__ = [
-    "ACTIONS", "DOC_TYPE", "UNKNOWN", "Notice", "PolicyBundle", "PolicyRule", "Resolved", "Unit", "UnitTable",
-    "apply_policy", "build_policy_bundle", "check_unit", "load_policy_bundle", "make_rule", "normalise",
-    "origin_level", "version_below",
+    "ACTIONS", "BELOW_MIN", "DOC_TYPE", "MAX_LEVEL", "SEVERITIES", "UNKNOWN", "Notice", "PolicyBundle",
+    "PolicyRule", "Resolved", "Unit", "UnitTable", "apply_policy", "build_policy_bundle", "check_unit",
+    "load_policy_bundle", "make_rule", "normalise", "origin_level", "version_below",
 ]
