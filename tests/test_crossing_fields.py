@@ -220,3 +220,14 @@ def test_the_sync_server_imports_nothing_of_the_station_log() -> None:
             "print([m for m in sys.modules if m.startswith('checkpoint.log')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("name", [f.name for f in FIELDS if f.extension])
+def test_an_extension_field_travels_and_hashes_only_when_set(name: str) -> None:
+    # An unset extension field leaves the wire form and the hash exactly as before the field existed.
+    c = _sample()
+    assert name not in c.to_wire()
+    value: Any = {"text": "x", "int": 1, "bool": True, "texts": ("x",), "hex": "ab" * 32}[BY_NAME[name].kind]
+    with_value = dataclasses.replace(c, **{name: value})
+    assert name in with_value.to_wire()
+    assert chain.crossing_hash(rows.chain_fields(with_value)) != c.hash

@@ -93,6 +93,9 @@ class Crossing:
         for name in _WIRE_BLOBS:
             v = d[name]
             d[name] = base64.b64encode(v).decode() if v is not None else None
+        for name in _WIRE_EXTENSIONS:  # absent while None: old crossings travel byte for byte as before
+            if d[name] is None:
+                del d[name]
         return d
 
 
@@ -100,3 +103,4 @@ class Crossing:
 _WIRE_ORDER = tuple(f.name for f in dataclass_fields(Crossing) if BY_NAME[f.name].wire)
 _WIRE_LISTS = tuple(n for n in _WIRE_ORDER if BY_NAME[n].kind == "texts")
 _WIRE_BLOBS = tuple(n for n in _WIRE_ORDER if BY_NAME[n].kind == "blob")
+_WIRE_EXTENSIONS = tuple(n for n in _WIRE_ORDER if BY_NAME[n].extension)

@@ -12,7 +12,8 @@ link that ``checkpoint log verify`` (and the central server) can find. The encod
     X  bytes          raw
     L  list           the encodings of its items, concatenated
 
-    crossing hash   = SHA-256( encode("CPLOG1") || encode(field) for field in CROSSING_FIELDS )
+    crossing hash   = SHA-256( encode("CPLOG1") || encode(field) for each fixed field of CROSSING_FIELDS
+                               || encode(name) || encode(value) for each extension field whose value is not null )
     personal digest = SHA-256( encode("CPLOG1-personal") || encode(pass_id_hash) || encode(id_number_hash)
                                || encode(sealed) )
 
@@ -29,7 +30,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 
-from checkpoint.crossing.fields import CHAIN_FIELDS, PERSONAL_DIGEST_FIELDS
+from checkpoint.crossing.fields import CHAIN_FIELDS, EXTENSION_FIELDS, PERSONAL_DIGEST_FIELDS
 
 GENESIS = "0" * 64
 CROSSING_DOMAIN = "CPLOG1"
@@ -39,6 +40,9 @@ ACTION_DOMAIN = "CPACT1"
 #: Fields of a crossing in chain order (the Crossing dataclass names); ``hash``, the sealed blob and
 #: the keyed hashes are not here: they are covered by ``personal_digest``.
 CROSSING_FIELDS = CHAIN_FIELDS
+#: How many of ``CROSSING_FIELDS`` are fixed (always hashed); the rest are extension fields.
+FIXED_COUNT = len(CHAIN_FIELDS) - len(EXTENSION_FIELDS)
+assert CHAIN_FIELDS[FIXED_COUNT:] == EXTENSION_FIELDS, "extension fields come after every fixed field"
 assert PERSONAL_DIGEST_FIELDS == ("pass_id_hash", "id_number_hash", "sealed"), "personal_digest's order is fixed"
 ACTION_FIELDS = ("seq", "id", "at", "station_id", "action", "officer_id", "details", "prev_hash")
 
@@ -86,12 +90,28 @@ def _digest(domain: str, values: Iterable[Value]) -> str:
 
 
 def crossing_hash(fields: Mapping[str, Value]) -> str:
-    return _digest(CROSSING_DOMAIN, (fields[name] for name in CROSSING_FIELDS))
+    """The crossing hash of its chain fields by name (an extension field may be missing: it counts as null)."""
+    return crossing_hash_of(fields.get(name) for name in CROSSING_FIELDS)
 
 
 def crossing_hash_of(values: Iterable[Value]) -> str:
     """The crossing hash from its field values already in ``CROSSING_FIELDS`` order."""
-    return _digest(CROSSING_DOMAIN, values)
+    return extended_digest(values, FIXED_COUNT, EXTENSION_FIELDS)
+
+
+def extended_digest(values: Iterable[Value], fixed: int, extensions: Sequence[str]) -> str:
+    """``CPLOG1`` over the first ``fixed`` values, then ``name, value`` for each later value that is not None
+    (``extensions`` names them, in order). With every extension value None this is the digest of the fixed
+    values alone: the hash every crossing had before extension fields existed."""
+    out: list[bytes] = []
+    _encode(CROSSING_DOMAIN, out)
+    for i, v in enumerate(values):
+        if i < fixed:
+            _encode(v, out)
+        elif v is not None:
+            _encode(extensions[i - fixed], out)
+            _encode(v, out)
+    return hashlib.sha256(b"".join(out)).hexdigest()
 
 
 def personal_digest(pass_id_hash: str | None, id_number_hash: str | None, sealed: bytes | None) -> str:

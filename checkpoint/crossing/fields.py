@@ -14,6 +14,16 @@ pinned by the compatibility test, not relied on.
 
 Adding a field: add a row here, a field to ``Crossing``, and (for the station log) a new migration; the
 agreement test names every consumer that still needs it.
+
+**Extension fields** (``extension=True``). A crossing row never changes once recorded, and every crossing
+already recorded (and the released fixture in ``tests/data/crossing_schema``) must hash, upload and verify
+as before. So a field added after the first release is an extension field: nullable, at the end of the
+table (after every fixed field), with a ``Crossing`` attribute at the end defaulting to None. The chain
+hashes it only when it is not None, as its name then its value after the fixed fields
+(:func:`checkpoint.crossing.chain.crossing_hash`), and the wire form leaves it out when it is None: a
+crossing that sets no extension field hashes and travels byte for byte as it did before the field existed.
+The central server checks the hash the same way (``sync.server.validate``) and keeps the value in the
+crossing's JSON body.
 """
 
 from __future__ import annotations
@@ -63,6 +73,7 @@ class Field:
     check: Check = Check()
     server_column: bool = False  # a column of its own on the central server (the rest is in the JSON body)
     default_none: bool = False  # the Crossing attribute defaults to None (set later by the log)
+    extension: bool = False  # added after release: hashed and sent only when not None (module docstring)
 
     @property
     def sql_type(self) -> str:
@@ -132,6 +143,21 @@ FIELDS: tuple[Field, ...] = (
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 
 
+def _check_extensions(fields: tuple[Field, ...]) -> None:
+    """Extension fields are nullable chain fields after every fixed field (a mistake here fails at import)."""
+    seen = False
+    for f in fields:
+        if f.extension:
+            assert f.nullable and f.chain and not f.personal and not f.retention, f"extension field {f.name}"
+            assert f.kind != "blob", f"extension field {f.name}: blobs are not supported"
+            seen = True
+        else:
+            assert not seen, f"fixed field {f.name} after an extension field"
+
+
+_check_extensions(FIELDS)
+
+
 @dataclass(frozen=True)
 class PersonalField:
     """A field of the sealed personal record (``PersonalData``): never in clear in the log or on the wire."""
@@ -150,8 +176,10 @@ SEALED_FIELDS: tuple[PersonalField, ...] = tuple(PersonalField(n, n) for n in (
 
 #: Log columns (``crossings`` table), in order.
 COLUMNS = tuple(f.name for f in FIELDS)
-#: The chain's fields, in hashing order (docs/crossing-log.md).
+#: The chain's fields, in hashing order (docs/crossing-log.md): the fixed ones, then the extension ones.
 CHAIN_FIELDS = tuple(f.name for f in FIELDS if f.chain)
+#: The extension fields (a suffix of ``CHAIN_FIELDS``): hashed and sent only when not None.
+EXTENSION_FIELDS = tuple(f.name for f in FIELDS if f.extension)
 #: The fields ``personal_digest`` covers, in its order.
 PERSONAL_DIGEST_FIELDS = tuple(f.name for f in FIELDS if f.personal)
 #: Fields retention erases or sets once a crossing is uploaded.

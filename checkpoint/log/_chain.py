@@ -6,6 +6,7 @@ from checkpoint.crossing.chain import (
     ACTION_FIELDS,
     CROSSING_DOMAIN,
     CROSSING_FIELDS,
+    FIXED_COUNT,
     GENESIS,
     PERSONAL_DOMAIN,
     Value,
@@ -18,6 +19,7 @@ from checkpoint.crossing.chain import (
 )
 
 __all__ = [
-    "ACTION_DOMAIN", "ACTION_FIELDS", "CROSSING_DOMAIN", "CROSSING_FIELDS", "GENESIS", "PERSONAL_DOMAIN", "Value",
+    "ACTION_DOMAIN", "ACTION_FIELDS", "CROSSING_DOMAIN", "CROSSING_FIELDS", "FIXED_COUNT", "GENESIS", "PERSONAL_DOMAIN",
+    "Value",
     "action_hash", "crossing_hash", "crossing_hash_of", "details_list", "encode", "personal_digest",
 ]

@@ -26,9 +26,36 @@ def test_encoding_is_the_documented_one() -> None:
     assert chain.encode(b"\x00\xff") == b"X\x00\x00\x00\x02\x00\xff"
     assert chain.encode(["a", None]) == b"L\x00\x00\x00\x0b" + b"S\x00\x00\x00\x01a" + b"N\x00\x00\x00\x00"
     fields = {name: None for name in chain.CROSSING_FIELDS} | {"seq": 1, "prev_hash": chain.GENESIS}
-    expected = hashlib.sha256(b"".join(chain.encode(v) for v in ["CPLOG1", *[fields[n] for n in
-                                                                           chain.CROSSING_FIELDS]])).hexdigest()
+    fixed = chain.CROSSING_FIELDS[:chain.FIXED_COUNT]
+    expected = hashlib.sha256(b"".join(chain.encode(v) for v in ["CPLOG1", *[fields[n] for n in fixed]])).hexdigest()
     assert chain.crossing_hash(fields) == expected
+
+
+def test_extension_fields_are_hashed_only_when_set() -> None:
+    # Extension fields (checkpoint.crossing.fields) come after the fixed ones: a null one adds nothing,
+    # so a crossing recorded before the field existed keeps its hash; a set one adds its name and value.
+    from checkpoint.crossing.chain import extended_digest
+
+    fixed = ["CPLOG1-test", 7, None]
+    plain = hashlib.sha256(b"".join(chain.encode(v) for v in ["CPLOG1", *fixed])).hexdigest()
+    assert extended_digest([*fixed, None, None], 3, ("level", "vehicle")) == plain
+    set_one = extended_digest([*fixed, "4", None], 3, ("level", "vehicle"))
+    assert set_one == hashlib.sha256(b"".join(chain.encode(v) for v in ["CPLOG1", *fixed, "level", "4"])).hexdigest()
+    # The name is hashed: the same value in another extension field is another crossing.
+    assert extended_digest([*fixed, None, "4"], 3, ("level", "vehicle")) != set_one
+    # A set value differs from null, and from the empty string.
+    assert extended_digest([*fixed, "", None], 3, ("level", "vehicle")) not in (plain, set_one)
+
+
+def test_an_extension_field_before_a_fixed_one_is_refused() -> None:
+    from checkpoint.crossing import fields as f
+
+    table = (f.Field("a", "text", False, True), f.Field("ext", "text", True, True, extension=True),
+             f.Field("b", "text", False, True))
+    with pytest.raises(AssertionError, match="fixed field b after an extension field"):
+        f._check_extensions(table)
+    with pytest.raises(AssertionError, match="extension field ext"):
+        f._check_extensions((f.Field("ext", "text", False, True, extension=True),))
 
 
 def test_every_chain_field_changes_the_hash() -> None:
