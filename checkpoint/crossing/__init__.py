@@ -82,6 +82,10 @@ class Crossing:
     # id_number_hash, sealed), so retention can erase those three and keep the chain verifiable.
     personal_digest: str | None = None
     erased_at: str | None = None  # when retention erased the personal fields (not in the chain)
+    # extension fields (checkpoint.crossing.fields): lane policy, the centre's policy bundle applied
+    origin_level: str | None = None  # the origin's risk level ("1".."9", "unknown"); None: no bundle in force
+    policy_rule: str | None = None  # the bundle's rule applied, e.g. "L4:*:test72"
+    policy_version: int | None = None  # the bundle's version
 
     def to_wire(self) -> dict[str, Any]:
         """JSON-able form (sync, JSON exports): the field table's ``wire`` fields in this class's order,

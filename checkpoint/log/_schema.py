@@ -74,6 +74,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE id_index (seq INTEGER PRIMARY KEY, key BLOB);
     CREATE INDEX id_index_key ON id_index (key) WHERE key IS NOT NULL;
     """,
+    # 5 (lane policy; the lead renumbers on merge): the centre's policy applied, extension fields
+    """
+    ALTER TABLE crossings ADD COLUMN origin_level TEXT;
+    ALTER TABLE crossings ADD COLUMN policy_rule TEXT;
+    ALTER TABLE crossings ADD COLUMN policy_version INTEGER;
+    """,
 )
 VERSION = len(MIGRATIONS)
 

@@ -102,3 +102,12 @@ def _negative_test_hours(p: Pass, now: datetime, max_hours: int, skew: timedelta
 
 def _vaccinated(p: Pass) -> bool:
     return bool(p.health.vaccine_doses) or (p.certificate is not None and bool(p.certificate.vaccinations))
+
+
+def policy_fields(decision: Decision) -> dict[str, str | int | None]:
+    """The crossing's extension fields for the policy applied (all None without a bundle: the crossing then
+    hashes and travels as before these fields existed)."""
+    mark = decision.policy
+    if mark is None:
+        return {"origin_level": None, "policy_rule": None, "policy_version": None}
+    return {"origin_level": mark.level, "policy_rule": mark.rule, "policy_version": mark.version}

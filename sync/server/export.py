@@ -31,6 +31,8 @@ COLUMNS = (
     "station_id", "seq", "id", "recorded_at", "system_time", "clock_suspect", "officer_id", "lane", "direction",
     "format", "kid", "verdict", "reason", "display", "rule", "rules_applied", "flags", "manual", "category",
     "expires", "pass_id_hash", "id_number_hash", "hash",
+    # extension fields, after the released columns (empty for crossings that do not set them)
+    "origin_level", "policy_rule", "policy_version",  # lane policy: the centre's policy applied
 )
 
 

@@ -19,8 +19,9 @@ META_BY_VERSION = {
     1: ("station_id", "created_at", "sync_cursor", "head_seq", "head_hash"),
     2: ("station_id", "created_at", "sync_cursor", "head_seq", "head_hash", "action_seq", "action_hash"),
     3: ("station_id", "created_at", "sync_cursor", "head_seq", "head_hash", "action_seq", "action_hash"),
+    4: ("station_id", "created_at", "sync_cursor", "head_seq", "head_hash", "action_seq", "action_hash"),
 }
-V1_COLUMNS = COLUMNS[:-1]  # erased_at arrived in version 3
+V1_COLUMNS = COLUMNS[:COLUMNS.index("erased_at")]  # erased_at arrived in version 3, extension fields later
 
 
 def _reference(path: Path, supervisor: X25519PrivateKey, clock: FixedClock, passes: Passes) -> None:

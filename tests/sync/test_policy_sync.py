@@ -23,6 +23,7 @@ from checkpoint.trust import keys
 from checkpoint.trust._trustlist import KeyEntry
 from sync.backoff import Backoff
 from sync.server.lists import FILES, PublishedLists
+from sync.server.storage import ExportFilter
 from sync.worker import SyncState, SyncWorker
 from tests import factories
 from tests.policy_helpers import bundle
@@ -111,8 +112,15 @@ def test_a_bundle_published_on_the_server_changes_a_running_stations_verdicts(
     assert after.decision.display is Display.REJECT and after.crossing is not None
     assert after.decision.grounds is not None and after.decision.grounds.why is Why.POLICY_TEST_NEEDED
     assert after.decision.detail == "from Phường Hoàn Kiếm, level 4: a negative test of at most 72 h is needed"
+    c = after.crossing
+    assert (c.origin_level, c.policy_rule, c.policy_version) == ("4", "L4:*:test72", 1)  # recorded, hash-chained
     sync_now(worker)
     assert server.storage.count("ST-POL") == 2
+    stored = list(server.storage.crossings(ExportFilter()))
+    assert [(x.get("origin_level"), x.get("policy_rule"), x.get("policy_version")) for x in stored] == [
+        (None, None, None), ("4", "L4:*:test72", 1)]
+    report = service.log.verify_chain()
+    assert report.ok and report.checked == 2
 
 
 def test_a_rolled_back_or_expired_bundle_from_the_server_is_refused_and_the_one_in_force_stays(
