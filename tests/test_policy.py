@@ -215,3 +215,47 @@ def test_notices_are_carried_with_their_validity(root: keys.PrivateKey) -> None:
     n = Notice("n1", "urgent", "Tạm dừng qua chốt từ 18h", "Crossing closed from 18:00", T0, T0 + timedelta(days=1))
     b = load_policy_bundle(bundle(root, notices=(n,)), [root.public_key()], NOW)
     assert b.active_notices(NOW) == (n,) and b.active_notices(T0 + timedelta(days=2)) == ()
+
+
+# -- reports and exports count by origin level and rule ---------------------------------------------------------
+def test_report_and_jsonl_export_count_by_origin_level_and_rule(
+    tmp_path: Path, root: Key, issuer: Key, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from checkpoint.cli import main
+    from checkpoint.log import open_station_log
+    from checkpoint.service import Outcome, Post, StationService
+
+    (tmp_path / "root.pub.pem").write_bytes(keys.public_pem(root.public_key()))
+    cfg = tmp_path / "station.toml"
+    cfg.write_text(f'[station]\nid = "ST-R"\ndata_dir = "{tmp_path / "data"}"\n'
+                   f'[trust]\nroot_keys = ["{tmp_path / "root.pub.pem"}"]\n[export]\ntimezone = "UTC"\n')
+    from checkpoint.config import load_config
+    config = load_config(cfg)
+    clock = FixedClock(NOW)
+    station = Station(config, clock)
+    service = StationService(station, open_station_log(config, clock, None))
+    try:
+        station.install_trust_list(trust_list(root, KeyEntry(issuer.public_key(), "VN-LCI")))
+        service.check(make_pass(issuer, subject=_from("Ba Đình")), Post("CB01", "1", "in"))  # before any bundle
+        station.install_policy_bundle(bundle(root))
+        for origin in ("Phường Hoàn Kiếm", "00070", "Phường Ba Đình", "Atlantis"):
+            out = service.check(make_pass(issuer, subject=_from(origin)), Post("CB01", "1", "in"))
+            assert isinstance(out, Outcome) and out.crossing is not None
+    finally:
+        service.close()
+    assert main(["report", "--config", str(cfg), "--day", "2021-07-24", "--at", NOW.isoformat(),
+                 "--language", "en"]) == 0
+    text = capsys.readouterr().out
+    by_level = text[text.index("By origin risk level"):text.index("By rule applied")]
+    assert [line.split()[-1] for line in by_level.splitlines()[1:] if line.strip()] == ["1", "2", "1", "1"]
+    assert "Level 1" in by_level and "Level 4" in by_level and "Origin unknown" in by_level and "No policy" in by_level
+    assert "L4:*:test72" in text and "unknown:*:admit" in text
+    out_file = tmp_path / "x.jsonl"
+    assert main(["export", "--config", str(cfg), "--day", "2021-07-24", "--at", NOW.isoformat(),
+                 "--format", "jsonl", "--out", str(out_file)]) == 0
+    docs = [json.loads(line) for line in out_file.read_text().splitlines() if line.startswith("{")]
+    rows = [(d["origin_level"], d["policy_rule"], d["policy_version"]) for d in docs if "seq" in d]
+    assert rows == [(None, None, None), ("4", "L4:*:test72", 1), ("4", "L4:*:test72", 1), ("1", "L1:*:admit", 1),
+                    ("unknown", "unknown:*:admit", 1)]

@@ -203,6 +203,10 @@ class RowMaker:
             "flags": list(flag_names(r.flags, r.manual, r.clock_suspect)),
             "crossing_id": r.id,
             "hash": r.hash.hex(),
+            # lane policy: the centre's policy applied (null without a bundle); CSV/XLSX keep their released columns
+            "origin_level": r.origin_level,
+            "policy_rule": r.policy_rule,
+            "policy_version": r.policy_version,
         }
         for k in self._personal_keys:
             doc[k] = getattr(personal, k) if personal is not None else None
