@@ -33,6 +33,7 @@ from checkpoint.errors import (
 )
 from checkpoint.isotime import iso_z
 from checkpoint.policy import PolicyBundle, apply_policy, load_policy_bundle, version_below
+from checkpoint.policy_notices import NoticeBook
 from checkpoint.trust.keys import PublicKey
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class PolicyHolder:
         self._stamp: Stamp = None
         self._lock = threading.Lock()
         self._seen = self._read_seen()
+        self.notices = NoticeBook(trust_dir)  # which notices officers here have acknowledged
         self.refresh()
         if self._bundle is None and self._seen and self._stamp is None:
             self._report(WHAT, f"the {WHAT} v{self._seen} that was in force here is missing from {trust_dir}: every "

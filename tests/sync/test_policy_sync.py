@@ -144,3 +144,40 @@ def test_a_rolled_back_or_expired_bundle_from_the_server_is_refused_and_the_one_
     b = service.station.policy.bundle
     assert b is not None and b.version == 2
     assert scan(service, issuer).decision.display is Display.REJECT  # v2's rule still applies
+
+
+def test_notice_acknowledgements_travel_in_the_heartbeat_until_the_server_has_stored_them(
+        running: tuple[StationService, SyncWorker], server: RunningServer, root: keys.PrivateKey) -> None:
+    from checkpoint.policy import Notice
+    from sync.heartbeat import AppSignals, heartbeat_state
+
+    service, worker = running
+    notice = Notice("n-urgent", "urgent", "Đóng chốt từ 18h", "Checkpoint closes at 18:00", NOW,
+                    NOW + timedelta(days=1))
+    publish(server, root, bundle(root, version=1, issued=NOW, notices=(notice,)))
+    sync_now(worker)
+    book = service.station.policy.notices
+    assert book.pending(service.station.policy.bundle, datetime.now(UTC)) == (notice,)
+    book.acknowledge(notice, 1, "CB01", datetime.now(UTC))
+    assert book.pending(service.station.policy.bundle, datetime.now(UTC)) == ()
+    assert [a["notice_id"] for a in book.unsent()] == ["n-urgent"]
+    sync_now(worker)
+    stored = server.storage.notice_acks("ST-POL")
+    assert [(a["notice_id"], a["officer_id"], a["policy_version"]) for a in stored] == [("n-urgent", "CB01", 1)]
+    assert book.unsent() == []  # the next heartbeat no longer carries it
+    assert "notice_acks" not in heartbeat_state(worker.client, service.station, 0, AppSignals())
+
+
+def test_the_server_refuses_a_malformed_acknowledgement() -> None:
+    from sync.protocol import ProtocolError
+    from sync.server import health
+
+    good = {"notice_id": "n-1", "policy_version": 2, "officer_id": None, "acknowledged_at": "2026-11-30T08:00:00Z"}
+    assert health.notice_acks({"notice_acks": [good]})[0]["notice_id"] == "n-1"
+    assert health.notice_acks({}) == []
+    for bad in ({**good, "notice_id": ""}, {**good, "policy_version": -1}, {**good, "acknowledged_at": "soon"},
+                {**good, "extra": 1}, {**good, "officer_id": "x" * 65}):
+        with pytest.raises(ProtocolError):
+            health.notice_acks({"notice_acks": [bad]})
+    with pytest.raises(ProtocolError):
+        health.notice_acks({"notice_acks": [good] * 101})
