@@ -103,6 +103,7 @@ class PolicyHolder:
         self._bundle = new
         self._remember(new.version)
         self._report(WHAT, None)
+        self._report_outdated()
         return True
 
     def install(self, data: bytes, now: datetime) -> PolicyBundle:
@@ -128,6 +129,7 @@ class PolicyHolder:
             self._bundle = new
             self._remember(new.version)
             self._report(WHAT, None)
+            self._report_outdated()
             return new
 
     # -- what the station does with it ---------------------------------------------------------------
@@ -138,6 +140,15 @@ class PolicyHolder:
 
     def apply(self, decision: Decision, now: datetime) -> Decision:
         return apply_policy(self._bundle, decision, now, running_version=self.running_version, skew=self.skew)
+
+    def _report_outdated(self) -> None:
+        """A station below the bundle's minimum software version says so (status bar, F5, doctor)."""
+        below = self.outdated()
+        b = self._bundle
+        self._report("policy software version", None if below is None or b is None else
+                     f"station software {below[0]} is older than the minimum {below[1]} of policy bundle v{b.version}: "
+                     + ("every pass is refused until the station is updated" if b.below_min == "refuse"
+                        else "update the station"))
 
     def outdated(self) -> tuple[str, str] | None:
         """(running, minimum) when this station's software is below the bundle's minimum version."""

@@ -135,6 +135,15 @@ def test_minimum_station_version_refuses_or_warns_per_the_bundle(root: Key, issu
     assert version_below("0.1.0", "0.2") and not version_below("0.2.0", "0.2") and version_below("junk", "0.1")
 
 
+def test_a_station_below_the_minimum_version_says_so(tmp_path: Path, root: Key, issuer: Key) -> None:
+    st = _station(tmp_path, root, issuer)
+    st.install_policy_bundle(bundle(root, min_version="99.0"))
+    assert st.policy.outdated() == ("0.1.0", "99.0")
+    assert any("older than the minimum 99.0" in p.message and "update the station" in p.message for p in st.problems)
+    st.install_policy_bundle(bundle(root, version=2, min_version="0.1"))
+    assert st.policy.outdated() is None and not any("minimum" in p.message for p in st.problems)
+
+
 # -- the envelope: same guarantees as the other lists --------------------------------------------------------
 def test_bundle_is_refused_unsigned_by_the_root_rolled_back_or_broken(root: keys.PrivateKey) -> None:
     with pytest.raises(ListSignatureError):
