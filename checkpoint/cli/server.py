@@ -364,6 +364,9 @@ def run_stations(args: argparse.Namespace) -> int:
                 print(f"    ALERT {_FINDING_WORDS[f.kind]}: {shown(f.text)}")
             for a in alerts[-5:]:  # a station's upload wrote these: outside text
                 print(f"    {shown(a['at'])} {shown(a['kind'])}: {shown(a['detail'])}")
+            for n in storage.notice_acks(st.station_id)[-5:]:  # policy notices read there (docs/policy.md)
+                print(f"    notice {shown(n['notice_id'])} (policy v{n['policy_version']}) acknowledged "
+                      f"{shown(n['acknowledged_at'])} by {shown(n['officer_id'] or '-')}")
     finally:
         storage.close()
     return EXIT_OK

@@ -147,7 +147,8 @@ def test_a_rolled_back_or_expired_bundle_from_the_server_is_refused_and_the_one_
 
 
 def test_notice_acknowledgements_travel_in_the_heartbeat_until_the_server_has_stored_them(
-        running: tuple[StationService, SyncWorker], server: RunningServer, root: keys.PrivateKey) -> None:
+        running: tuple[StationService, SyncWorker], server: RunningServer, root: keys.PrivateKey,
+        capsys: pytest.CaptureFixture[str]) -> None:
     from checkpoint.policy import Notice
     from sync.heartbeat import AppSignals, heartbeat_state
 
@@ -165,6 +166,10 @@ def test_notice_acknowledgements_travel_in_the_heartbeat_until_the_server_has_st
     stored = server.storage.notice_acks("ST-POL")
     assert [(a["notice_id"], a["officer_id"], a["policy_version"]) for a in stored] == [("n-urgent", "CB01", 1)]
     assert book.unsent() == []  # the next heartbeat no longer carries it
+    from checkpoint.cli import main
+
+    assert main(["server", "stations", "--data-dir", str(server.data_dir)]) == 0
+    assert "notice n-urgent (policy v1) acknowledged" in capsys.readouterr().out
     assert "notice_acks" not in heartbeat_state(worker.client, service.station, 0, AppSignals())
 
 
