@@ -438,6 +438,7 @@ VI: Mapping[str, str] = {
     "column.origin_level": "Mức nguy cơ nơi đi",
     "column.policy_rule": "Quy định áp dụng",
     "column.policy_version": "Phiên bản chỉ đạo",
+    "sup.policy_line": "Chỉ đạo: phiên bản {version}, ban hành {issued}, {levels} mức theo đơn vị, {rules} quy định",
 }
 
 EN: Mapping[str, str] = {
@@ -840,6 +841,7 @@ EN: Mapping[str, str] = {
     "column.origin_level": "Origin risk level",
     "column.policy_rule": "Rule applied",
     "column.policy_version": "Policy version",
+    "sup.policy_line": "Policy: version {version}, issued {issued}, {levels} unit levels, {rules} rules",
 }
 
 CATALOGS: Mapping[str, Mapping[str, str]] = {"vi": VI, "en": EN}

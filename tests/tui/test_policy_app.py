@@ -22,7 +22,7 @@ from checkpoint.tui.widgets.status_bar import Status, render_status
 from checkpoint.tui.widgets.verdict_panel import VerdictPanel
 from tests.factories import PERSON, make_pass
 from tests.policy_helpers import bundle
-from tests.tui.test_app import SIZE, press, scan, settle
+from tests.tui.test_app import SIZE, press, scan, settle, sign_in
 from tests.tui.test_trusted_lists import NOW, lanes, status_text
 
 FROM_HOAN_KIEM = Subject(PERSON.name, PERSON.id_number, PERSON.birth_date, "worker", None, "Phường Hoàn Kiếm", None)
@@ -57,6 +57,10 @@ async def test_a_bundle_installed_by_the_cli_changes_verdicts_and_the_status_bar
         assert crossing is not None and (crossing.origin_level, crossing.policy_rule) == ("4", "L4:*:test72")
         app.refresh_status()
         assert "Policy v7, 2 h" in status_text(app)
+        await pilot.press("f5")
+        await pilot.pause()
+        await sign_in(app, pilot, "CH01", "9876")
+        assert "Policy: version 7" in str(app.screen._lists())  # type: ignore[attr-defined]
 
 
 @pytest.mark.asyncio
