@@ -421,9 +421,7 @@ VI: Mapping[str, str] = {
     "rule.policy_vaccination": "Cần tiêm vắc-xin theo mức nguy cơ nơi đi",
     "rule.policy_version": "Phần mềm trạm quá cũ theo chỉ đạo",
     "policy.status": "Chỉ đạo v{version}, {age}",
-    "policy.status.none": "Chỉ đạo: chưa có",
     "policy.status.stale": "Chỉ đạo v{version} HẾT HẠN",
-    "policy.outdated": "Phần mềm trạm {version} cũ hơn bản tối thiểu {minimum} theo chỉ đạo: cần cập nhật",
     "policy.notice.title": "Thông báo từ Ban chỉ đạo",
     "policy.notice.severity.info": "Thông tin",
     "policy.notice.severity.warning": "Cảnh báo",
@@ -435,9 +433,6 @@ VI: Mapping[str, str] = {
     "report.level": "Mức {level}",
     "report.level_unknown": "Không rõ nơi đi",
     "report.level_none": "Không có chỉ đạo",
-    "column.origin_level": "Mức nguy cơ nơi đi",
-    "column.policy_rule": "Quy định áp dụng",
-    "column.policy_version": "Phiên bản chỉ đạo",
     "sup.policy_line": "Chỉ đạo: phiên bản {version}, ban hành {issued}, {levels} mức theo đơn vị, {rules} quy định",
 }
 
@@ -824,9 +819,7 @@ EN: Mapping[str, str] = {
     "rule.policy_vaccination": "Vaccination is needed for the origin's risk level",
     "rule.policy_version": "The station software is too old for the directive",
     "policy.status": "Policy v{version}, {age}",
-    "policy.status.none": "Policy: none",
     "policy.status.stale": "Policy v{version} EXPIRED",
-    "policy.outdated": "Station software {version} is older than the directive's minimum {minimum}: update needed",
     "policy.notice.title": "Notice from the steering committee",
     "policy.notice.severity.info": "Information",
     "policy.notice.severity.warning": "Warning",
@@ -838,9 +831,6 @@ EN: Mapping[str, str] = {
     "report.level": "Level {level}",
     "report.level_unknown": "Origin unknown",
     "report.level_none": "No policy",
-    "column.origin_level": "Origin risk level",
-    "column.policy_rule": "Rule applied",
-    "column.policy_version": "Policy version",
     "sup.policy_line": "Policy: version {version}, issued {issued}, {levels} unit levels, {rules} rules",
 }
 
