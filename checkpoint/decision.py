@@ -48,6 +48,7 @@ class Flag(StrEnum):
     ID_IMPLAUSIBLE = "id_implausible"  # the id number cannot be right for its document (checkpoint.lookup_keys)
     HIDDEN_CHARS = "hidden_chars"  # the person's fields hold control, bidi or zero-width characters
     WATCH_LISTED = "watch_listed"  # the id number is on the watch list in force (Decision.watch: what to do)
+    POLICY_REFERRAL = "policy_referral"  # the centre's policy sends this person to the medical desk / quarantine
 
 
 class Display(StrEnum):
@@ -121,6 +122,15 @@ class Why(StrEnum):
     # the watch list (checkpoint.watch): what to do with a listed person
     WATCH_CASE = "watch_case"
     WATCH_QUARANTINE = "watch_quarantine"
+    # the centre's policy bundle (checkpoint.policy): the origin's risk level and its rule
+    POLICY_ADMIT = "policy_admit"
+    POLICY_TEST_NEEDED = "policy_test_needed"
+    POLICY_TEST_OK = "policy_test_ok"
+    POLICY_VACCINATION_NEEDED = "policy_vaccination_needed"
+    POLICY_VACCINATED = "policy_vaccinated"
+    POLICY_MEDICAL = "policy_medical"
+    POLICY_QUARANTINE = "policy_quarantine"
+    POLICY_STATION_OUTDATED = "policy_station_outdated"
 
 
 Param = int | str | date | datetime
@@ -156,6 +166,14 @@ PARAMS: Mapping[Why, tuple[str, ...]] = {
     Why.RECOVERED: ("first_positive",),
     Why.WATCH_CASE: ("version",),
     Why.WATCH_QUARANTINE: ("until", "version"),
+    Why.POLICY_ADMIT: ("place", "level"),
+    Why.POLICY_TEST_NEEDED: ("place", "level", "max_hours"),
+    Why.POLICY_TEST_OK: ("place", "level", "hours", "max_hours"),
+    Why.POLICY_VACCINATION_NEEDED: ("place", "level"),
+    Why.POLICY_VACCINATED: ("place", "level"),
+    Why.POLICY_MEDICAL: ("place", "level"),
+    Why.POLICY_QUARANTINE: ("place", "level"),
+    Why.POLICY_STATION_OUTDATED: ("version", "minimum"),
 }
 
 
@@ -200,6 +218,16 @@ class RuleOutcome:
 
 
 @dataclass(frozen=True)
+class PolicyMark:
+    """What the centre's policy bundle said about this pass (checkpoint.policy): recorded on the crossing."""
+
+    version: int  # the bundle's version
+    level: str  # the origin's risk level, "1".."9", or "unknown"
+    rule: str  # the rule applied, e.g. "L4:*:test72"
+    grounds: Grounds  # what the officer reads: "from Phường X, level 4: a negative test ... is needed"
+
+
+@dataclass(frozen=True)
 class Decision:
     verdict: Verdict
     reason: Reason | None
@@ -213,6 +241,7 @@ class Decision:
     rule: str | None = None  # the rule that refused, for RULE_FAILED
     grounds: Grounds | None = None  # the typed reason (or what admitted) with its values; ``detail`` is its English
     watch: Grounds | None = None  # the id number is on the watch list: the instruction to follow (checkpoint.watch)
+    policy: PolicyMark | None = None  # the centre's policy applied (origin level and rule), when a bundle is in force
 
     @property
     def accepted(self) -> bool:

@@ -30,6 +30,8 @@ from checkpoint.clockguard import ClockGuard, Stamp, file_stamp
 from checkpoint.config import StationConfig
 from checkpoint.decision import Decision, Flag
 from checkpoint.errors import CheckpointError, KeyLoadError, SignedListError
+from checkpoint.policy import PolicyBundle
+from checkpoint.policy_station import PolicyHolder
 from checkpoint.rules import Rules
 from checkpoint.trust import (
     REVOCATIONS,
@@ -136,6 +138,7 @@ class Station:
         # the watch list (checkpoint.watch_files): its own file and version, the same guarantees
         self.watch = InstalledWatchList(self.trust_dir, self.roots, self.problems, self.trusted_now,
                                         config.rules.clock_skew)
+        self.policy = PolicyHolder(self.trust_dir, self.roots, self._policy_problem, config.rules.clock_skew)
 
     # -- loading -------------------------------------------------------------------------------
     def _load(self) -> None:
@@ -191,6 +194,12 @@ class Station:
         except (CheckpointError, SignedListError) as e:
             self._problem(f"config {what}", f"{what} {path} refused: {e}")
 
+    def _policy_problem(self, source: str, message: str | None) -> None:
+        if message is None:
+            self.problems.clear(source)
+        else:
+            self._problem(source, message)
+
     def _problem(self, source: str, message: str) -> None:
         log.warning("%s: %s", source, message)
         self.problems.set(source, message)
@@ -228,7 +237,8 @@ class Station:
             self._lock.release()
         if changed:
             self._observe_installed()
-        return self.watch.refresh(force=force) or changed
+        changed = self.watch.refresh(force=force) or changed
+        return self.policy.refresh() or changed
 
     def _reload_installed(self) -> None:
         """Under the lock: load each installed list file whose (mtime, size, inode) changed."""
@@ -362,9 +372,16 @@ class Station:
         decision = apply_watch(decision, self.watch.in_force, t.effective)  # one hash when the pass has an id
         if t.suspect:
             decision = decision.with_flag(Flag.CLOCK_SUSPECT)
-        if state.stale(t.effective) or self.missing_lists() or self.watch.stale(t.effective):
+        if (state.stale(t.effective) or self.missing_lists() or self.watch.stale(t.effective)
+                or self.policy.stale(t.effective)):
             decision = decision.with_flag(Flag.LISTS_STALE)
-        return decision, t
+        return self.policy.apply(decision, t.effective), t
+
+    def install_policy_bundle(self, data: bytes) -> PolicyBundle:
+        """Verify a policy bundle and, if it is newer, put it in force (docs/policy.md)."""
+        bundle = self.policy.install(data, self.trusted_now())
+        self.guard.observe(bundle.issued, "policy bundle")
+        return bundle
 
     def crossing_recorded(self, t: TimeAssessment) -> None:
         """A crossing was recorded at ``t``: its time raises the clock guard's high-water mark (a

@@ -41,6 +41,7 @@ Signals = Callable[[], AppSignals]
 
 def heartbeat_state(client: SyncClient, station: Station | None, queue: int, signals: AppSignals) -> dict[str, Any]:
     lists = []
+    acks = station.policy.notices.unsent() if station is not None else []
     disk: int | None = None
     if station is not None:
         lists = [{"kind": WIRE_KIND[x.kind], "version": x.version, "issued_at": protocol.iso(x.issued),
@@ -58,6 +59,9 @@ def heartbeat_state(client: SyncClient, station: Station | None, queue: int, sig
         "disk_free_bytes": disk,
         "camera": camera,
         "last_scan_at": protocol.iso(signals.last_scan_at) if signals.last_scan_at is not None else None,
+        # policy notices acknowledged here, until a heartbeat carrying them is recorded (only when there are any:
+        # a server from before this field refuses it, and then only heartbeats with acknowledgements fail)
+        **({"notice_acks": acks} if acks else {}),
     }
 
 
@@ -66,6 +70,8 @@ def send_heartbeat(client: SyncClient, station: Station | None, queue: int, sign
     try:
         state = heartbeat_state(client, station, queue, signals() if signals is not None else AppSignals())
         client.heartbeat(state)
+        if station is not None and state.get("notice_acks"):  # recorded: the server keeps them
+            station.policy.notices.mark_sent(a["notice_id"] for a in state["notice_acks"])
     except CheckpointError as e:
         log.info("sync: heartbeat not sent (%s)", e)
         return str(e)

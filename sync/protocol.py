@@ -66,7 +66,8 @@ TIME_PATH = "/v1/time"
 ALERT_PATH = "/v1/alerts"
 HEARTBEAT_PATH = "/v1/heartbeat"
 LIST_PATHS = {"trust-list": "/v1/lists/trust-list", "revocation-list": "/v1/lists/revocation-list",
-              "watch-list": "/v1/lists/watch-list"}
+              "watch-list": "/v1/lists/watch-list",
+              "policy-bundle": "/v1/lists/policy-bundle"}  # the centre's policy (docs/policy.md)
 
 #: Station ids: what an officer can type and a file name can hold.
 STATION_ID_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")  # \Z: "$" would let a trailing line feed in
@@ -78,7 +79,7 @@ MAX_CROSSING_BYTES = 64 * 1024
 #: What a heartbeat may say about the camera ("unknown": a headless ``checkpoint sync`` cannot know).
 CAMERA_STATES = ("running", "starting", "stopped", "failed", "none", "unknown")
 #: The lists a heartbeat reports, by their wire names.
-LIST_KINDS = ("trust-list", "revocation-list")
+LIST_KINDS = ("trust-list", "revocation-list")  # the lists a heartbeat reports (the policy bundle: not yet)
 
 #: How far ``sent_at`` may be from the server's clock; nonces are remembered for twice as long.
 TIME_WINDOW = timedelta(minutes=5)

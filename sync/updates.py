@@ -1,4 +1,4 @@
-"""Pulling the trust list and the revocation list, and the server's time, into the station.
+"""Pulling the trust list, the revocation list and the policy bundle, and the server's time, into the station.
 
 The bytes are handed to ``Station.install_trust_list`` / ``install_revocation_list``, which verify the
 root signature, the version (no rollback) and the expiry before replacing the installed copy atomically.
@@ -40,6 +40,7 @@ def pull_lists(client: SyncClient, station: Station) -> list[ListUpdate]:
         ("trust-list", "trust list", station.trust_list, station.install_trust_list),
         ("revocation-list", "revocation list", station.revocations, station.install_revocation_list),
         ("watch-list", "watch list", station.watch.in_force, station.install_watch_list),
+        ("policy-bundle", "policy bundle", station.policy.bundle, station.install_policy_bundle),
     ):
         data = client.fetch_list(kind, etag_of(current.raw) if current else None)
         if data is None:

@@ -26,6 +26,7 @@ COMMANDS = (
     "checkpoint.cli.issuer",
     "checkpoint.cli.watch",
     "checkpoint.cli.trust",
+    "checkpoint.cli.policy",
     "checkpoint.cli.clock",
     "checkpoint.cli.log",
     "checkpoint.cli.supervisor_key",

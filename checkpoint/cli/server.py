@@ -40,11 +40,14 @@ def register(sub: Any) -> None:
     t.add_argument("--valid-hours", type=int, default=72, metavar="H", help="hours until it expires (default 72)")
     t.set_defaults(run=run_token)
 
-    pub = ssub.add_parser("publish", help="publish a signed trust list, revocation list or watch list to the stations",
+    pub = ssub.add_parser("publish", help="publish a signed trust list, revocation list, watch list or policy bundle "
+                          "to the stations",
                           description="Verify the list with the root public key (signature, expiry, newer than the "
                           "one published) and serve it to stations, which verify it again before installing it.")
     _data_dir(pub)
-    pub.add_argument("kind", choices=["trust-list", "revocation-list", "watch-list"])
+    pub.add_argument("kind", choices=["trust-list", "revocation-list", "watch-list", "policy-bundle"],
+                     help="what the file is (a watch list is made by 'checkpoint watch-list build', a policy bundle "
+                     "by 'checkpoint policy build')")
     pub.add_argument("file", type=Path)
     pub.add_argument("--root", type=Path, action="append", required=True, metavar="PEM",
                      help="root public key that signs the lists (repeatable)")
@@ -362,6 +365,9 @@ def run_stations(args: argparse.Namespace) -> int:
                 print(f"    ALERT {_FINDING_WORDS[f.kind]}: {shown(f.text)}")
             for a in alerts[-5:]:  # a station's upload wrote these: outside text
                 print(f"    {shown(a['at'])} {shown(a['kind'])}: {shown(a['detail'])}")
+            for n in storage.notice_acks(st.station_id)[-5:]:  # policy notices read there (docs/policy.md)
+                print(f"    notice {shown(n['notice_id'])} (policy v{n['policy_version']}) acknowledged "
+                      f"{shown(n['acknowledged_at'])} by {shown(n['officer_id'] or '-')}")
     finally:
         storage.close()
     return EXIT_OK

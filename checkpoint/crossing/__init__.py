@@ -90,6 +90,10 @@ class Crossing:
     # Extension fields (checkpoint.crossing.fields): None on crossings that do not set them
     vehicle_id: str | None = None  # the vehicle this crossing was an occupant of (checkpoint.vehicle)
     vehicle_role: str | None = None  # "driver" / "passenger"
+    # extension fields (checkpoint.crossing.fields): lane policy, the centre's policy bundle applied
+    origin_level: str | None = None  # the origin's risk level ("1".."9", "unknown"); None: no bundle in force
+    policy_rule: str | None = None  # the bundle's rule applied, e.g. "L4:*:test72"
+    policy_version: int | None = None  # the bundle's version
 
     def to_wire(self) -> dict[str, Any]:
         """JSON-able form (sync, JSON exports): the field table's ``wire`` fields in this class's order,

@@ -144,6 +144,14 @@ FIELDS: tuple[Field, ...] = (
           default_none=True),
     Field("vehicle_role", _T, True, True, export="vehicle_role", check=Check(choices=("driver", "passenger")),
           extension=True, default_none=True),
+    # -- extension fields (module docstring) --
+    # lane policy (issue 15): the centre's policy bundle applied (checkpoint.policy): the origin's risk level
+    # ("1".."9", "unknown"), the rule applied ("L4:*:test72"), the bundle's version
+    Field("origin_level", _T, True, True, export="origin_level", default_none=True, extension=True,
+          check=Check(max_chars=16)),
+    Field("policy_rule", _T, True, True, export="policy_rule", default_none=True, extension=True,
+          check=Check(max_chars=64)),
+    Field("policy_version", _I, True, True, export="policy_version", default_none=True, extension=True),
 )
 
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}

@@ -219,6 +219,10 @@ class RowMaker:
             "hash": r.hash.hex(),
             "vehicle_id": r.vehicle_id,
             "vehicle_role": r.vehicle_role,
+            # lane policy: the centre's policy applied (null without a bundle); CSV/XLSX keep their released columns
+            "origin_level": r.origin_level,
+            "policy_rule": r.policy_rule,
+            "policy_version": r.policy_version,
         }
         for k in self._personal_keys:
             doc[k] = getattr(personal, k) if personal is not None else None

@@ -46,6 +46,10 @@ class ExportRow(NamedTuple):
     id_number_hash: bytes | None
     sealed: bytes | None
     hash: bytes
+    # extension fields (lane policy): the centre's policy applied; None before it existed or without a bundle
+    origin_level: str | None = None
+    policy_rule: str | None = None
+    policy_version: int | None = None
     id_key: bytes | None = None  # the row's id-index key (checkpoint.log._idindex), None before it is made
     vehicle_id: str | None = None  # the vehicle of an occupant (checkpoint.vehicle), None for anyone else
     vehicle_role: str | None = None  # driver / passenger
@@ -64,6 +68,7 @@ def rows_of(crossings: Iterable[Crossing]) -> Iterator[ExportRow]:
             c.seq, c.id, c.station_id, c.officer_id, c.lane, c.direction, c.recorded_at, int(c.clock_suspect),
             c.verdict, c.reason, c.display, c.rule, json.dumps(list(c.flags)), int(c.manual), c.category, c.format,
             bytes.fromhex(c.id_number_hash) if c.id_number_hash else None, c.sealed, bytes.fromhex(c.hash),
+            origin_level=c.origin_level, policy_rule=c.policy_rule, policy_version=c.policy_version,
             vehicle_id=c.vehicle_id, vehicle_role=c.vehicle_role, rules_applied=json.dumps(list(c.rules_applied)),
         )
 

@@ -79,6 +79,12 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE crossings ADD COLUMN vehicle_id TEXT;
     ALTER TABLE crossings ADD COLUMN vehicle_role TEXT;
     """,
+    # 6 (policy): the centre's policy applied, extension fields
+    """
+    ALTER TABLE crossings ADD COLUMN origin_level TEXT;
+    ALTER TABLE crossings ADD COLUMN policy_rule TEXT;
+    ALTER TABLE crossings ADD COLUMN policy_version INTEGER;
+    """,
 )
 VERSION = len(MIGRATIONS)
 

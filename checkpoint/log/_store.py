@@ -52,6 +52,7 @@ from checkpoint.log._rows import COLUMNS, INSERT, SELECT, row_to_crossing, row_v
 from checkpoint.log._timefmt import stamp, time_range
 from checkpoint.log._verify import ChainReport, check_crossing, walk_chain
 from checkpoint.lookup_keys import normalise_id_number
+from checkpoint.policy import policy_fields
 
 # Logs open for writing: whatever a command forgot to close is closed at interpreter exit (atexit runs
 # before the interpreter tears down), so no checkpointer or indexer thread is left inside SQLite or Argon2.
@@ -488,6 +489,7 @@ class CrossingLog:
                 "expires": stamp(p.expires) if p is not None else None,
                 "personal_digest": chain.personal_digest(pid_hash, idn_hash, sealed), "prev_hash": head_hash,
                 "vehicle_id": ctx.vehicle_id, "vehicle_role": ctx.vehicle_role,
+                **policy_fields(decision),
             }
             fields["hash"] = chain.crossing_hash(fields)
             conn.execute(INSERT, _row_values(fields, pid_hash, idn_hash, sealed))

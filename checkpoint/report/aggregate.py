@@ -88,6 +88,9 @@ class Summary:
     station_name: str = ""  # the station's [station] name, shown beside its id
     vehicles: VehicleFigures = field(default_factory=VehicleFigures)  # vehicle crossings (report.vehicles)
     occupancy: tuple[DayOccupancy, ...] = ()  # admitted in minus out per local day (a gate's report only)
+    # lane policy: crossings by the origin's risk level and by the policy rule applied ("" : no bundle in force)
+    by_level: tuple[tuple[str, int], ...] = ()  # level order: "1".."9", "unknown", ""
+    by_policy_rule: tuple[tuple[str, int], ...] = ()  # most frequent first
 
     @property
     def figures(self) -> Tally:
@@ -107,6 +110,8 @@ def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generat
     directions: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     categories: Counter[str] = Counter()
+    levels: Counter[str] = Counter()
+    policy_rules: Counter[str] = Counter()
     hours: dict[datetime, list[int]] = {}
     officers: dict[str, list[int]] = {}
     first_seq = last_seq = None
@@ -138,6 +143,9 @@ def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generat
         suspect += c.clock_suspect
         directions[c.direction] += 1
         categories[c.category or "-"] += 1
+        levels[c.origin_level or ""] += 1
+        if c.policy_rule:
+            policy_rules[c.policy_rule] += 1
     _fill_hours(hours, since, until, tz)
     days: dict[datetime, list[int]] = {}
     for start, counts in hours.items():
@@ -157,7 +165,14 @@ def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generat
                                                                                                    o.officer))),
         first_seq=first_seq, last_seq=last_seq, sync=sync,
         vehicles=vehicles.figures(), occupancy=vehicles.occupancy() if occupancy else (),
+        by_level=tuple(sorted(levels.items(), key=lambda kv: _level_order(kv[0]))) if set(levels) != {""} else (),
+        by_policy_rule=tuple(policy_rules.most_common()),
     )
+
+
+def _level_order(level: str) -> tuple[int, str]:
+    """Levels 1..9 in order, then an unknown origin, then crossings made without a policy bundle."""
+    return (0, level) if level.isdigit() else (1, level) if level else (2, level)
 
 
 def _fill_hours(hours: dict[datetime, list[int]], since: datetime | None, until: datetime | None,

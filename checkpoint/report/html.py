@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from checkpoint.display import html_text as escape  # sanitised first, then HTML-escaped
 from checkpoint.report.aggregate import HourCounts, Summary
-from checkpoint.report.text import station_line
+from checkpoint.report.text import level_words, station_line
 from checkpoint.report.vehicles import vehicle_html
 from checkpoint.words import Texts
 
@@ -136,6 +136,12 @@ def render_html(s: Summary, language: str = "vi") -> str:
         categories = [(t.category(c), n) for c, n in s.by_category]
         body.append(f"<section><h2>{escape(L['categories'])}</h2>{_bars_chart(categories, GREY)}</section>")
     body.append(vehicle_html(s.vehicles, s.occupancy, language))
+    if s.by_level:  # lane policy
+        levels = [(level_words(t, lv), n) for lv, n in s.by_level]
+        body.append(f"<section><h2>{escape(t('report.by_level'))}</h2>{_bars_chart(levels, GREY)}</section>")
+    if s.by_policy_rule:
+        body.append(f"<section><h2>{escape(t('report.by_policy_rule'))}</h2>"
+                    f"{_bars_chart(list(s.by_policy_rule), GREY)}</section>")
     if s.by_officer:
         head = "".join(f"<th>{escape(h)}</th>" for h in (L["officer"], L["accepted"], L["checks"], L["rejected"],
                                                            L["manual_short"], L["dup_short"]))

@@ -18,6 +18,13 @@ def station_line(s: Summary) -> str:
     return f"{s.station_name} ({s.station_id})" if s.station_name else s.station_id
 
 
+def level_words(t: Texts, level: str) -> str:
+    """An origin risk level as the report names it (lane policy)."""
+    if level.isdigit():
+        return t("report.level", level=level)
+    return t("report.level_unknown") if level else t("report.level_none")
+
+
 def render_text(s: Summary, language: str = "vi") -> str:
     t = Texts(language)
     L = {k: t(f"report.{k}") for k in ("title", "station", "period", "generated", "total",
@@ -48,6 +55,12 @@ def render_text(s: Summary, language: str = "vi") -> str:
         out += ["", L["reasons"]]
         top = s.by_reason[0][1]
         out += [f"  {t.reason(r, short=True):<32} {n:>7,} {_bar(n, top)}" for r, n in s.by_reason]
+    if s.by_level:
+        out += ["", t("report.by_level")]
+        out += [f"  {level_words(t, lv):<32} {n:>7,}" for lv, n in s.by_level]
+    if s.by_policy_rule:
+        out += ["", t("report.by_policy_rule")]
+        out += [f"  {r:<32} {n:>7,}" for r, n in s.by_policy_rule]
     if s.total:
         series, key, fmt = (s.by_hour, "per_hour", "%Y-%m-%d %H:00") if len(s.by_hour) <= 48 else \
             (s.by_day, "per_day", "%Y-%m-%d")

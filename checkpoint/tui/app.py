@@ -29,6 +29,7 @@ from checkpoint.formats import cccd
 from checkpoint.log import LogErrorCode
 from checkpoint.occupancy import DayOccupancy
 from checkpoint.officers import Officer
+from checkpoint.policy import Notice
 from checkpoint.sdnotify import Notifier
 from checkpoint.service import Outcome, Post
 from checkpoint.trust import REVOCATIONS, TRUST
@@ -90,6 +91,7 @@ class StationApp(App[None]):
         self._status_timer: Timer | None = None
         self.console_font = console_font.on_linux_console()  # TERM=linux: draw only what its font has
         self._glyphs_put_back: Callable[[], None] | None = None
+        self._notice_open = False  # a policy notice is on screen (lane policy)
         self.notifier = Notifier.from_env()  # systemd: READY=1 and the watchdog pings (no-op elsewhere)
         # vehicles (F8/F9) and, at a hospital or office gate, today's occupancy (checkpoint/tui/vehicles.py)
         self.vehicles = VehicleLane(timedelta(seconds=services.settings.vehicle_timeout_seconds))
@@ -478,7 +480,7 @@ class StationApp(App[None]):
         lists = {x.kind: x for x in s.station.lists_in_force()}
         tl, rl = lists.get(TRUST), lists.get(REVOCATIONS)
         sync = s.sync.summary() if s.sync is not None else None
-        return Status(
+        return self._with_policy(Status(
             camera=self.camera.state, fps=self.camera.fps, camera_error=self.camera.error, decoder=self.decoder,
             trust_age_hours=tl.age_hours(t.effective) if tl else None,
             trust_stale_after=s.station.config.trust.stale_after_hours,
@@ -490,10 +492,48 @@ class StationApp(App[None]):
             log_error=self.log_error or (LogErrorCode(integrity) if (integrity := s.recorder.log.integrity) in
                                          ("corrupt", "tampered", "replaced") else None),
             sync=sync[0] if sync else None, sync_queue=sync[1] if sync else 0, online=sync[2] if sync else None,
-        )
+        ), t.effective)
+
+    def _with_policy(self, status: Status, now: datetime) -> Status:
+        """The centre's policy bundle for the status bar: version, age, expired, this software below its minimum."""
+        policy = self.services.station.policy
+        b = policy.bundle
+        if b is None:
+            return status
+        return replace(status, policy_version=b.version, policy_age_hours=(now - b.issued).total_seconds() / 3600,
+                       policy_expired=b.expired(now), policy_outdated=policy.outdated() is not None)
+
+    # -- policy notices (lane policy): shown on arrival, acknowledged, recorded --------------------
+    def offer_notice(self) -> None:
+        """Show the next policy notice no officer here has acknowledged (one at a time, on the scan screen,
+        to a signed-in officer; scans meanwhile are kept and checked after)."""
+        if self._notice_open or self.officer is None or self.screen is not self.scan:
+            return
+        policy = self.services.station.policy
+        bundle = policy.bundle
+        pending = policy.notices.pending(bundle, self.services.clock.now())
+        if bundle is None or not pending:
+            return
+        from checkpoint.tui.screens.notice import NoticeScreen
+
+        notice, version = pending[0], bundle.version
+        self._notice_open = True
+        self.push_screen(NoticeScreen(notice, self.texts, self.tz), lambda _: self._notice_read(notice, version))
+
+    def _notice_read(self, notice: Notice, version: int) -> None:
+        self._notice_open = False
+        officer = self.officer.id if self.officer else None
+        self.services.recorder.record_action("policy_notice_ack", officer,  # chained first, then the station's state
+                                             {"notice": notice.id, "policy_version": str(version)})
+        self.services.station.policy.notices.acknowledge(notice, version, officer, self.services.clock.now())
+        if self.services.sync is not None:
+            self.services.sync.wake()
+        self.check_pending()
+        self.refresh_status()
 
     def refresh_status(self) -> None:
         # query, not query_one: a camera or sync message can arrive while the scan screen is still
         # composing its widgets; the periodic refresh fills the bar in a moment later.
         for bar in self.scan.query(StatusBar):
             bar.set_status(self.current_status())
+        self.offer_notice()

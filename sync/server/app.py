@@ -253,8 +253,11 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_
         station, doc = authenticate(request, body, "heartbeat")
         try:
             state = health.validate(doc)
+            acks = health.notice_acks(doc)
         except ProtocolError as e:
             raise ApiError(400, "bad_request", str(e)) from None
+        if acks:  # stored before the reply: a recorded heartbeat means its acknowledgements are kept
+            storage.record_notice_acks(station.station_id, acks, clock.now())
         storage.record_heartbeat(station.station_id, state, clock.now())
         return {"station_id": station.station_id, "recorded": True, "nonce": doc["nonce"]}
 

@@ -20,6 +20,10 @@ from sync.protocol import ProtocolError
 ENVELOPE = ("type", "station_id", "sent_at", "nonce")
 FIELDS = ("software_version", "lists", "clock_offset_seconds", "queue", "disk_free_bytes", "camera", "last_scan_at")
 LIST_FIELDS = ("kind", "version", "issued_at", "expires_at")
+#: Optional: policy notices acknowledged at the station, sent until a heartbeat is recorded (lane policy)
+OPTIONAL = ("notice_acks",)
+ACK_FIELDS = ("notice_id", "policy_version", "officer_id", "acknowledged_at")
+MAX_ACKS = 100
 MAX_OFFSET_SECONDS = 10 * 365 * 86400
 MAX_COUNT = 2**53  # queue lengths, versions, bytes: what any JSON reader holds exactly
 
@@ -27,7 +31,7 @@ MAX_COUNT = 2**53  # queue lengths, versions, bytes: what any JSON reader holds 
 def validate(doc: Mapping[str, Any]) -> dict[str, Any]:
     """The heartbeat's state fields, checked (the envelope is checked by the caller); ``ProtocolError`` names
     the first field that is missing, unknown, of the wrong type or out of bounds."""
-    unknown = sorted(set(doc) - set(ENVELOPE) - set(FIELDS))
+    unknown = sorted(set(doc) - set(ENVELOPE) - set(FIELDS) - set(OPTIONAL))
     if unknown:
         raise ProtocolError(f"heartbeat: unknown field {unknown[0][:40]!r}")
     missing = [f for f in FIELDS if f not in doc]
@@ -50,6 +54,26 @@ def validate(doc: Mapping[str, Any]) -> dict[str, Any]:
         "camera": doc["camera"],
         "last_scan_at": _time(doc["last_scan_at"], "last_scan_at", nullable=True),
     }
+
+
+def notice_acks(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The heartbeat's policy notice acknowledgements, checked (none when the field is absent)."""
+    v = doc.get("notice_acks", [])
+    if not isinstance(v, list) or len(v) > MAX_ACKS:
+        raise ProtocolError(f"heartbeat: 'notice_acks' must be a list of at most {MAX_ACKS}")
+    out = []
+    for item in v:
+        if not isinstance(item, dict) or set(item) != set(ACK_FIELDS):
+            raise ProtocolError(f"heartbeat: each of 'notice_acks' must have exactly {', '.join(ACK_FIELDS)}")
+        nid, officer = item["notice_id"], item["officer_id"]
+        if not isinstance(nid, str) or not 0 < len(nid) <= 64 or not nid.isprintable():
+            raise ProtocolError("heartbeat: a notice's 'notice_id' must be 1 to 64 printable characters")
+        if officer is not None and (not isinstance(officer, str) or len(officer) > 64 or not officer.isprintable()):
+            raise ProtocolError("heartbeat: a notice's 'officer_id' must be at most 64 printable characters or null")
+        out.append({"notice_id": nid, "policy_version": _count(item, "policy_version", nullable=False),
+                    "officer_id": officer,
+                    "acknowledged_at": _time(item["acknowledged_at"], "acknowledged_at", nullable=False)})
+    return out
 
 
 def _number(v: Any) -> bool:

@@ -1,4 +1,5 @@
-"""The signed trust and revocation lists the server hands out, kept as files in its data folder.
+"""The signed trust and revocation lists and the policy bundle (docs/policy.md) the server hands out, kept
+as files in its data folder.
 
 A list is published only after it verified against the root keys the operator gives (and only if it is
 newer than the one already published): a server never serves a list a station would refuse. Stations
@@ -16,14 +17,16 @@ from typing import TypeVar
 
 from checkpoint.atomic import write_atomic
 from checkpoint.errors import CheckpointError, SignedListError
+from checkpoint.policy import load_policy_bundle
 from checkpoint.trust import MAX_LIST_BYTES, load_revocation_list, load_trust_list, load_watch_list
 from checkpoint.trust.keys import PublicKey
 from sync.protocol import etag_of
 from sync.server.storage import private_folder
 
 T = TypeVar("T")
-KINDS = ("trust-list", "revocation-list", "watch-list")
-FILES = {"trust-list": "trust-list.cose", "revocation-list": "revocation-list.cose", "watch-list": "watch-list.cose"}
+KINDS = ("trust-list", "revocation-list", "watch-list", "policy-bundle")
+FILES = {"trust-list": "trust-list.cose", "revocation-list": "revocation-list.cose", "watch-list": "watch-list.cose",
+         "policy-bundle": "policy-bundle.cose"}
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,10 @@ class PublishedLists:
         if not roots:
             raise CheckpointError("give the root public key that signs the lists (--root FILE)")
         current = self.get(kind)
-        if kind == "trust-list":
+        if kind == "policy-bundle":
+            prev_p = _quiet(lambda: load_policy_bundle(current, roots, now)) if current else None
+            version = load_policy_bundle(data, roots, now, previous=prev_p).version
+        elif kind == "trust-list":
             prev_t = _quiet(lambda: load_trust_list(current, roots, now)) if current else None
             version = load_trust_list(data, roots, now, previous=prev_t).version
         elif kind == "watch-list":

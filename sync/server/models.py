@@ -46,6 +46,13 @@ class ListState(BaseModel):
     expires_at: str = Field(description="ISO-8601 UTC: when it expires")
 
 
+class NoticeAck(BaseModel):
+    notice_id: str = Field(description="the policy notice's id (at most 64 characters)")
+    policy_version: int = Field(description="the policy bundle's version that carried the notice")
+    officer_id: str | None = Field(description="the officer who acknowledged it")
+    acknowledged_at: str = Field(description="ISO-8601 UTC")
+
+
 class HeartbeatRequest(Signed):
     software_version: str = Field(description="the station's checkpoint version (at most 64 characters)")
     lists: list[ListState] = Field(description="the lists in force (none, one or both; each kind once)")
@@ -56,6 +63,9 @@ class HeartbeatRequest(Signed):
     camera: str = Field(description="running, starting, stopped, failed, none (no camera) or unknown (headless "
                                     "'checkpoint sync')")
     last_scan_at: str | None = Field(description="ISO-8601 UTC of the last pass scanned; null: none or unknown")
+    notice_acks: list[NoticeAck] | None = Field(
+        default=None, description="optional: policy notices acknowledged by officers, sent until a heartbeat is "
+        "recorded (at most 100); the server keeps the first acknowledgement of each notice per station")
 
 
 class AlertReply(BaseModel):

@@ -36,6 +36,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from checkpoint.clock import parse_instant
 from checkpoint.isotime import iso_z as _iso
 from sync.server.storage import (
+    ACK_COLUMNS,
     GENESIS_HASH,
     TOKEN_PREFIX,
     BatchPlan,
@@ -110,6 +111,18 @@ MIGRATIONS: tuple[str, ...] = (
         key TEXT PRIMARY KEY,
         window_start TEXT NOT NULL,
         hits INTEGER NOT NULL
+    );
+    """,
+    # lane policy (the lead renumbers on merge): policy notices acknowledged at stations
+    """
+    CREATE TABLE notice_acks (
+        station_id TEXT NOT NULL,
+        notice_id TEXT NOT NULL,
+        policy_version BIGINT NOT NULL,
+        officer_id TEXT,
+        acknowledged_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (station_id, notice_id)
     );
     """,
 )
@@ -436,6 +449,27 @@ class PostgresStorage:
         with self._conn() as c:
             rows = c.execute("SELECT station_id, received_at, body FROM heartbeats").fetchall()
         return {r[0]: Heartbeat(r[0], r[1], json.loads(r[2])) for r in rows}
+
+    def record_notice_acks(self, station_id: str, acks: Sequence[Mapping[str, Any]], now: datetime) -> int:
+        with self._conn() as c:
+            new = 0
+            for a in acks:
+                cur = c.execute(
+                    "INSERT INTO notice_acks (station_id, notice_id, policy_version, officer_id, acknowledged_at, "
+                    "received_at) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                    (station_id, a["notice_id"], a["policy_version"], a["officer_id"], a["acknowledged_at"],
+                     _iso(now)))
+                new += cur.rowcount
+            return new
+
+    def notice_acks(self, station_id: str | None = None) -> list[dict[str, Any]]:
+        with self._conn() as c:
+            rows = c.execute(
+                "SELECT station_id, notice_id, policy_version, officer_id, acknowledged_at, received_at "
+                "FROM notice_acks "
+                "WHERE (%s::text IS NULL OR station_id = %s) ORDER BY station_id, acknowledged_at, notice_id",
+                (station_id, station_id)).fetchall()
+        return [dict(zip(ACK_COLUMNS, r, strict=True)) for r in rows]
 
     def take_rate(self, key: str, now: datetime, window: timedelta, limit: int) -> bool:
         with self._conn() as c:

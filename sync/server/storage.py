@@ -190,9 +190,13 @@ class Storage(Protocol):
     def crossing_hash(self, station_id: str, seq: int) -> str | None: ...
     def record_heartbeat(self, station_id: str, body: Mapping[str, Any], now: datetime) -> None: ...
     def heartbeats(self) -> dict[str, Heartbeat]: ...
+    def record_notice_acks(self, station_id: str, acks: Sequence[Mapping[str, Any]], now: datetime) -> int: ...
+    def notice_acks(self, station_id: str | None = None) -> list[dict[str, Any]]: ...
     def take_rate(self, key: str, now: datetime, window: timedelta, limit: int) -> bool: ...
     def close(self) -> None: ...
 
+
+ACK_COLUMNS = ("station_id", "notice_id", "policy_version", "officer_id", "acknowledged_at", "received_at")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stations (
@@ -249,9 +253,19 @@ CREATE TABLE IF NOT EXISTS rate_limits (
     window_start TEXT NOT NULL,
     hits INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS notice_acks (
+    station_id TEXT NOT NULL,
+    notice_id TEXT NOT NULL,
+    policy_version INTEGER NOT NULL,
+    officer_id TEXT,
+    acknowledged_at TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (station_id, notice_id)
+);
 """
-#: Version 3 added heartbeats and rate_limits (created by SCHEMA's IF NOT EXISTS: no data moves).
-SCHEMA_VERSION = 3
+#: Version 3 added heartbeats and rate_limits, version 4 notice_acks (lane policy; the lead renumbers on merge)
+#: (created by SCHEMA's IF NOT EXISTS: no data moves).
+SCHEMA_VERSION = 4
 #: Version 1 made crossing ids unique across all stations: one station could take another's ids.
 _MIGRATE_1_TO_2 = """
 ALTER TABLE crossings RENAME TO crossings_v1;
@@ -547,6 +561,29 @@ class SQLiteStorage:
         with self._lock:
             rows = self._db.execute("SELECT station_id, received_at, body FROM heartbeats").fetchall()
         return {r[0]: Heartbeat(r[0], r[1], json.loads(r[2])) for r in rows}
+
+    # -- policy notices acknowledged at stations (lane policy, docs/policy.md) ------------------------
+    def record_notice_acks(self, station_id: str, acks: Sequence[Mapping[str, Any]], now: datetime) -> int:
+        """Keep each (station, notice) acknowledgement once (the first one stays); returns how many were new."""
+        with self._lock, self._tx():
+            new = 0
+            for a in acks:
+                cur = self._db.execute(
+                    "INSERT INTO notice_acks (station_id, notice_id, policy_version, officer_id, acknowledged_at, "
+                    "received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    (station_id, a["notice_id"], a["policy_version"], a["officer_id"], a["acknowledged_at"],
+                     _iso(now)))
+                new += cur.rowcount
+            return new
+
+    def notice_acks(self, station_id: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT station_id, notice_id, policy_version, officer_id, acknowledged_at, received_at "
+                "FROM notice_acks "
+                "WHERE (? IS NULL OR station_id = ?) ORDER BY station_id, acknowledged_at, notice_id",
+                (station_id, station_id)).fetchall()
+        return [dict(zip(ACK_COLUMNS, r, strict=True)) for r in rows]
 
     def take_rate(self, key: str, now: datetime, window: timedelta, limit: int) -> bool:
         """Count one event under ``key`` (e.g. "enroll:<client address>"); False, counting nothing, when

@@ -272,3 +272,16 @@ def test_a_rate_limit_counts_within_its_window_and_across_processes(open_db: Ope
     s = open_db()  # another API process (or a restart) sees the same count
     assert not s.take_rate("enroll:10.0.0.7", NOW + timedelta(seconds=59), window, 3)
     assert s.take_rate("enroll:10.0.0.7", NOW + timedelta(seconds=60), window, 3)  # a new window
+
+
+def test_policy_notice_acknowledgements_are_kept_once_per_station_and_notice(open_db: Opener):
+    s = enrolled(open_db, "ST-1", "ST-2")
+    ack = {"notice_id": "n-1", "policy_version": 3, "officer_id": "CB01", "acknowledged_at": "2026-11-30T08:00:00Z"}
+    assert s.record_notice_acks("ST-1", [ack, {**ack, "notice_id": "n-2", "officer_id": None}], NOW) == 2
+    assert s.record_notice_acks("ST-1", [{**ack, "officer_id": "CB02"}], NOW) == 0  # sent again: the first stays
+    assert s.record_notice_acks("ST-2", [ack], NOW) == 1
+    again = open_db()  # another API process, or a restart
+    rows = again.notice_acks("ST-1")
+    assert [(r["notice_id"], r["officer_id"], r["policy_version"]) for r in rows] == [("n-1", "CB01", 3),
+                                                                                      ("n-2", None, 3)]
+    assert {r["station_id"] for r in again.notice_acks()} == {"ST-1", "ST-2"}

@@ -114,6 +114,11 @@ class SupervisorScreen(Screen[None]):
             self._expired(out, rl.expires, now.effective)
         else:
             out.append(t("status.revocations") + ": " + t("sup.no_list") + "\n", style="yellow")
+        pb = st.policy.bundle  # lane policy: the centre's policy bundle in force
+        if pb is not None:
+            out.append(t("sup.policy_line", version=pb.version, issued=f"{pb.issued.astimezone(self.tz):%d/%m %H:%M}",
+                         levels=len(pb.levels), rules=len(pb.rules)) + "\n")
+            self._expired(out, pb.expires, now.effective)
         mark = f"{now.high_water.astimezone(self.tz):%d/%m/%Y %H:%M}" if now.high_water else "—"
         out.append(t("sup.clock_line", system=f"{now.system.astimezone(self.tz):%d/%m/%Y %H:%M}", mark=mark) + "\n")
         if now.suspect:

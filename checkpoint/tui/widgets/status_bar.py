@@ -31,6 +31,11 @@ class Status:
     sync: str | None = None  # None: not configured; else a short state
     sync_queue: int = 0
     online: bool | None = None  # None: unknown (no sync)
+    # lane policy: the centre's policy bundle in force (None: none), its age, expired, software below its minimum
+    policy_version: int | None = None
+    policy_age_hours: float = 0.0
+    policy_expired: bool = False
+    policy_outdated: bool = False
 
 
 class StatusBar(Static):
@@ -102,6 +107,12 @@ def status_parts(s: Status, t: Texts) -> list[Text]:
         out.append(f"{name} ")
         words, style = _list_age(t, hours, expired, s.trust_stale_after, required=i == 0)
         out.append(words, style=style)
+    if s.policy_version is not None:
+        words = t("policy.status.stale", version=s.policy_version) if s.policy_expired else t(
+            "policy.status", version=s.policy_version, age=t("status.lists.age", hours=f"{s.policy_age_hours:.0f}"))
+        out = Text()
+        out.append(words, style="bold red" if s.policy_expired else "bold yellow" if s.policy_outdated else "bold")
+        parts.append(out)
     part(t("status.clock"), t("status.clock.suspect") if s.clock_suspect else t("status.clock.ok"),
          bad=s.clock_suspect)
     if s.log_error is not None:

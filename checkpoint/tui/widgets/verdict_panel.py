@@ -125,6 +125,10 @@ class VerdictPanel(Static):
                 and d.reason is not Reason.CANNOT_RECORD else ""
             if why and why != lines[-1]:
                 lines.append(why)
+        if d.policy is not None:  # the centre's policy: "from Phường X, level 4: ..." (lane policy)
+            said = t.why(d.policy.grounds)
+            if said not in lines:
+                lines.append(said)
         if outcome.log_error is not None:
             lines.append(t.log_error(outcome.log_error))
         if outcome.unevaluated:

@@ -1,0 +1,181 @@
+"""The policy bundle in force at the station: the installed file ``DATA_DIR/trust/policy-bundle.cose``,
+with the same guarantees as the trust and revocation lists (docs/signed-lists.md, docs/policy.md):
+
+- a new bundle (``checkpoint policy install``, sync) must verify against a pinned root, be newer than the
+  one in force, not be expired and not be issued later than trusted time plus the clock skew;
+- the installed copy is loaded at start and whenever the file changes (another process's install takes
+  effect in the running app within ``Station.reload_interval``); an expired one stays in force, flagged
+  stale (every verdict ``lists_stale``: ACCEPT shows as CHECK);
+- the highest version ever in force is kept in ``policy-version.json``: an older copy put in place is
+  refused across a restart, and a bundle that was in force and is now missing flags every verdict.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from checkpoint import __version__
+from checkpoint.atomic import write_atomic
+from checkpoint.capped import STATION_FILE, read_capped
+from checkpoint.clockguard import Stamp, file_stamp
+from checkpoint.decision import Decision
+from checkpoint.errors import (
+    CheckpointError,
+    ListExpiredError,
+    ListFromFutureError,
+    ListRollbackError,
+    SignedListError,
+)
+from checkpoint.isotime import iso_z
+from checkpoint.policy import PolicyBundle, apply_policy, load_policy_bundle, version_below
+from checkpoint.policy_notices import NoticeBook
+from checkpoint.trust.keys import PublicKey
+
+log = logging.getLogger(__name__)
+
+POLICY_FILE = "policy-bundle.cose"
+POLICY_VERSION_FILE = "policy-version.json"
+WHAT = "policy bundle"
+
+
+class PolicyHolder:
+    """The bundle in force, swapped whole (readers see one bundle); thread-safe installs and reloads."""
+
+    def __init__(self, trust_dir: Path, roots: Sequence[PublicKey], report: Callable[[str, str | None], None],
+                 skew: timedelta, *, running_version: str = __version__) -> None:
+        self.trust_dir = trust_dir
+        self.roots = tuple(roots)
+        self._report = report  # (source, message or None to clear)
+        self.skew = skew
+        self.running_version = running_version
+        self._bundle: PolicyBundle | None = None
+        self._stamp: Stamp = None
+        self._lock = threading.Lock()
+        self._seen = self._read_seen()
+        self.notices = NoticeBook(trust_dir)  # which notices officers here have acknowledged
+        self.refresh()
+        if self._bundle is None and self._seen and self._stamp is None:
+            self._report(WHAT, f"the {WHAT} v{self._seen} that was in force here is missing from {trust_dir}: every "
+                         "verdict is flagged until a current one is installed")
+
+    @property
+    def bundle(self) -> PolicyBundle | None:
+        return self._bundle
+
+    @property
+    def path(self) -> Path:
+        return self.trust_dir / POLICY_FILE
+
+    def refresh(self) -> bool:
+        """Load the installed file if it changed (never blocks behind an install). True when it changed."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            return self._reload()
+        finally:
+            self._lock.release()
+
+    def _reload(self) -> bool:
+        stamp = file_stamp(self.path)
+        if stamp == self._stamp:
+            return False
+        self._stamp = stamp
+        if stamp is None:
+            return False  # removed: the bundle in force stays (after a restart: missing(), flagged)
+        try:
+            data = read_capped(self.path, STATION_FILE, WHAT)
+            current = self._bundle
+            if current is not None and data == current.raw:
+                return False
+            new = load_policy_bundle(data, self.roots, None, previous=current)
+        except (CheckpointError, SignedListError) as e:
+            self._report(WHAT, f"installed {WHAT} {self.path} refused: {e}")
+            return False
+        if new.version < self._seen:
+            self._report(WHAT, f"installed {WHAT} {self.path} is v{new.version}, older than v{self._seen} which was "
+                         "in force here: refused (an old copy put in place?); install a current one")
+            return False
+        self._bundle = new
+        self._remember(new.version)
+        self._report(WHAT, None)
+        self._report_outdated()
+        return True
+
+    def install(self, data: bytes, now: datetime) -> PolicyBundle:
+        """Verify a new bundle at trusted time ``now`` and put it in force (atomically); raises a
+        ``SignedListError`` saying why not, and the bundle in force stays."""
+        with self._lock:
+            self._reload()
+            old = self._bundle
+            if old is not None and data == old.raw:
+                return old
+            new = load_policy_bundle(data, self.roots, None, previous=old)
+            if new.version < self._seen:
+                raise ListRollbackError(f"{WHAT} version {new.version} is older than v{self._seen} in force here")
+            if new.issued > now + self.skew:
+                raise ListFromFutureError(
+                    f"{WHAT} version {new.version} is issued at {iso_z(new.issued)}, later than the station's trusted "
+                    f"time {iso_z(now)} plus the allowed clock skew; it is refused")
+            if now >= new.expires:
+                kept = f"; version {old.version} stays in force" if old is not None else ""
+                raise ListExpiredError(f"{WHAT} version {new.version} expired at {iso_z(new.expires)}{kept}")
+            write_atomic(self.path, data)
+            self._stamp = file_stamp(self.path)
+            self._bundle = new
+            self._remember(new.version)
+            self._report(WHAT, None)
+            self._report_outdated()
+            return new
+
+    # -- what the station does with it ---------------------------------------------------------------
+    def stale(self, now: datetime) -> bool:
+        """The bundle in force has expired (still applied), or one that was in force is missing."""
+        b = self._bundle
+        return (b is not None and b.expired(now)) or (b is None and self._seen > 0)
+
+    def apply(self, decision: Decision, now: datetime) -> Decision:
+        return apply_policy(self._bundle, decision, now, running_version=self.running_version, skew=self.skew)
+
+    def _report_outdated(self) -> None:
+        """A station below the bundle's minimum software version says so (status bar, F5, doctor)."""
+        below = self.outdated()
+        b = self._bundle
+        self._report("policy software version", None if below is None or b is None else
+                     f"station software {below[0]} is older than the minimum {below[1]} of policy bundle v{b.version}: "
+                     + ("every pass is refused until the station is updated" if b.below_min == "refuse"
+                        else "update the station"))
+
+    def outdated(self) -> tuple[str, str] | None:
+        """(running, minimum) when this station's software is below the bundle's minimum version."""
+        b = self._bundle
+        if b is None or b.min_station_version is None or not version_below(self.running_version,
+                                                                            b.min_station_version):
+            return None
+        return self.running_version, b.min_station_version
+
+    # -- the highest version in force here, across restarts ------------------------------------------
+    def _read_seen(self) -> int:
+        try:
+            doc = json.loads(read_capped(self.trust_dir / POLICY_VERSION_FILE, STATION_FILE, "policy version"))
+        except CheckpointError:
+            return 0
+        except ValueError:
+            self._report(WHAT, f"{self.trust_dir / POLICY_VERSION_FILE} is unreadable; rollback across a restart "
+                         "is not checked until the next install")
+            return 0
+        v = doc.get("version") if isinstance(doc, dict) else None
+        return v if isinstance(v, int) and not isinstance(v, bool) else 0
+
+    def _remember(self, version: int) -> None:
+        if version <= self._seen:
+            return
+        self._seen = version
+        try:
+            write_atomic(self.trust_dir / POLICY_VERSION_FILE, json.dumps({"version": version}).encode(), mode=0o600)
+        except OSError as e:
+            log.warning("cannot write %s (%s)", self.trust_dir / POLICY_VERSION_FILE, e.strerror)
