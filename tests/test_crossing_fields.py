@@ -59,7 +59,8 @@ def _sample() -> Crossing:
 
 
 #: A value for each extension field (``_sample`` leaves them unset, as every crossing made before them).
-EXTENSION_VALUES: dict[str, Any] = {"vehicle_id": "0f8e2a4c-9d1b-4c3e-8a57-2b6d1e9f0a34", "vehicle_role": "driver"}
+EXTENSION_VALUES: dict[str, Any] = {"vehicle_id": "0f8e2a4c-9d1b-4c3e-8a57-2b6d1e9f0a34", "vehicle_role": "driver",
+                                    "origin_level": "4", "policy_rule": "L4:*:test72", "policy_version": 3}
 
 
 def _full() -> Crossing:
@@ -119,9 +120,10 @@ def test_the_log_rows_agree() -> None:
 
 def test_the_wire_form_agrees() -> None:
     assert set(EXTENSION_VALUES) == {f.name for f in FIELDS if f.extension}
+    assert set(_sample().to_wire()) == {f.name for f in FIELDS if f.wire and not f.extension}  # unset: absent
     c = _full()
     wire = c.to_wire()
-    assert set(wire) == {f.name for f in FIELDS if f.wire and not f.extension}  # unset extensions: absent
+    assert set(wire) == {f.name for f in FIELDS if f.wire}
     for name, v in wire.items():
         assert isinstance(v, BY_NAME[name].wire_types), name
     assert base64.b64decode(wire["sealed"]) == c.sealed
