@@ -115,10 +115,13 @@ def run_verify(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"path": str(log.path), **vars(report)}, indent=2))
     elif report.ok:
-        print(f"{log.path}: intact ({report.checked} crossings, {report.actions_checked} actions)")
+        print(f"{log.path}: intact ({report.checked} crossings, {report.actions_checked} actions, "
+              f"{report.dispositions_checked} dispositions)")
     else:
         where = (f"crossing {report.first_broken_seq}" if report.first_broken_seq is not None
                  else f"action {report.first_broken_action}" if report.first_broken_action is not None
+                 else f"disposition {report.first_broken_disposition}"
+                 if report.first_broken_disposition is not None
                  else "its anchor")
         print(f"{log.path}: BROKEN at {where}: {shown(report.problem)}")
         print("Do not repair or delete anything: keep the file and tell the supervisor.")

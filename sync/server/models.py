@@ -33,6 +33,14 @@ class BatchRequest(Signed):
     crossings: list[dict[str, Any]] = Field(description="crossings as Crossing.to_wire() gives them, in seq order")
 
 
+class DispositionsRequest(Signed):
+    first_seq: int = Field(description="the sequence number of the first disposition in the upload")
+    last_seq: int = Field(description="the sequence number of the last disposition; the run is contiguous")
+    dispositions: list[dict[str, Any]] = Field(description="dispositions as DispositionRecord.to_wire() gives them "
+                                                           "(seq, id, station_id, crossing_seq, crossing_id, "
+                                                           "crossing_hash, code, officer_id, at, prev_hash, hash)")
+
+
 class AlertRequest(Signed):
     kind: str = Field(description="'log_replaced' (the station's log is behind or different from its anchor or "
                                   "the server's cursor) or 'log_broken' (a chain break found by the station)")

@@ -19,6 +19,7 @@ META_BY_VERSION = {
     1: ("station_id", "created_at", "sync_cursor", "head_seq", "head_hash"),
     2: ("station_id", "created_at", "sync_cursor", "head_seq", "head_hash", "action_seq", "action_hash"),
     3: ("station_id", "created_at", "sync_cursor", "head_seq", "head_hash", "action_seq", "action_hash"),
+    4: ("station_id", "created_at", "sync_cursor", "head_seq", "head_hash", "action_seq", "action_hash", "id_hash"),
 }
 V1_COLUMNS = COLUMNS[:-1]  # erased_at arrived in version 3
 

@@ -1,0 +1,106 @@
+"""Dispositions in the station log: append-only, their own gapless hash chain, found by ``log verify`` when altered."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from checkpoint.cli import main
+from checkpoint.clock import FixedClock
+from checkpoint.crossing import chain
+from checkpoint.crossing.disposition import DISPOSITION_FIELDS, KEYS, Disposition, disposition_hash
+from checkpoint.log import LogError
+from tests.log.conftest import Passes, ctx, open_log
+
+
+def _filled(log_path: Path, supervisor: X25519PrivateKey, clock: FixedClock, passes: Passes) -> None:
+    with open_log(log_path, supervisor, clock) as log:
+        for _ in range(3):
+            log.record(passes.decide(), ctx())
+        log.record_disposition(1, Disposition.TURNED_BACK, "officer-7")
+        log.record_disposition(2, Disposition.SUSPECTED_ILLEGAL_ENTRY, "officer-7")
+        log.record_disposition(1, Disposition.ADMITTED_AFTER_CHECK, "officer-7")  # a correction: both kept
+
+
+def test_keys_are_one_to_seven_in_order() -> None:
+    assert list(KEYS) == [str(i) for i in range(1, 8)]
+    assert KEYS["7"] is Disposition.SUSPECTED_ILLEGAL_ENTRY
+
+
+def test_the_hash_is_the_documented_encoding() -> None:
+    fields: dict[str, chain.Value] = {name: "x" for name in DISPOSITION_FIELDS} | {"seq": 1, "crossing_seq": 2}
+    expected = hashlib.sha256(b"".join(chain.encode(v) for v in ["CPDISP1", *[fields[n] for n in
+                                                                            DISPOSITION_FIELDS]])).hexdigest()
+    assert disposition_hash(fields) == expected
+    for name in DISPOSITION_FIELDS:
+        assert disposition_hash(fields | {name: "y"}) != expected, name
+
+
+def test_recorded_chained_and_kept(log_path: Path, supervisor: X25519PrivateKey, clock: FixedClock,
+                                   passes: Passes) -> None:
+    _filled(log_path, supervisor, clock, passes)
+    with open_log(log_path, supervisor, clock) as log:
+        rows = log.dispositions()
+        assert [(d.seq, d.crossing_seq, d.code) for d in rows] == [
+            (1, 1, "turned_back"), (2, 2, "suspected_illegal_entry"), (3, 1, "admitted_after_check")]
+        assert rows[0].prev_hash == chain.GENESIS and rows[1].prev_hash == rows[0].hash
+        assert rows[0].crossing_hash == log.hash_at(1) and log.disposition_head == (3, rows[2].hash)
+        report = log.verify_chain()
+        assert report.ok and report.dispositions_checked == 3 and report.checked == 3
+
+
+def test_a_disposition_needs_a_crossing_and_a_known_code(log_path: Path, supervisor: X25519PrivateKey,
+                                                         clock: FixedClock, passes: Passes) -> None:
+    with open_log(log_path, supervisor, clock) as log:
+        log.record(passes.decide(), ctx())
+        with pytest.raises(LogError, match="no crossing 2"):
+            log.record_disposition(2, Disposition.FINED, "officer-7")
+        with pytest.raises(LogError, match="unknown disposition"):
+            log.record_disposition(1, "released", "officer-7")
+        assert log.dispositions() == []
+
+
+def test_acknowledgement_moves_only_forward(log_path: Path, supervisor: X25519PrivateKey, clock: FixedClock,
+                                           passes: Passes) -> None:
+    _filled(log_path, supervisor, clock, passes)
+    with open_log(log_path, supervisor, clock) as log:
+        log.acknowledge_dispositions(2)
+        log.acknowledge_dispositions(1)
+        assert log.disposition_sync_cursor == 2
+        with pytest.raises(LogError):
+            log.acknowledge_dispositions(4)
+
+
+TAMPERING = {
+    "code changed": "UPDATE dispositions SET code='admitted_after_check' WHERE seq=2",
+    "officer changed": "UPDATE dispositions SET officer_id='someone-else' WHERE seq=1",
+    "deleted in the middle": "DELETE FROM dispositions WHERE seq=2",
+    "newest deleted": "DELETE FROM dispositions WHERE seq=3",
+    "pointed at another crossing": "UPDATE dispositions SET crossing_seq=3 WHERE seq=1",
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAMPERING))
+def test_tampering_is_found_by_verify(case: str, log_path: Path, supervisor: X25519PrivateKey, clock: FixedClock,
+                                      passes: Passes, capsys: pytest.CaptureFixture[str]) -> None:
+    _filled(log_path, supervisor, clock, passes)
+    conn = sqlite3.connect(log_path)
+    with conn:
+        conn.execute(TAMPERING[case])
+    conn.close()
+    with open_log(log_path, supervisor, clock) as log:
+        report = log.verify_chain()
+    assert not report.ok and report.first_broken_disposition is not None and "disposition" in (report.problem or "")
+    assert main(["log", "verify", "--data-dir", str(log_path.parent)]) == 1
+    assert "disposition" in capsys.readouterr().out
+
+
+def test_verify_cli_counts_dispositions(log_path: Path, supervisor: X25519PrivateKey, clock: FixedClock,
+                                        passes: Passes, capsys: pytest.CaptureFixture[str]) -> None:
+    _filled(log_path, supervisor, clock, passes)
+    assert main(["log", "verify", "--data-dir", str(log_path.parent), "--json"]) == 0
+    assert '"dispositions_checked": 3' in capsys.readouterr().out
