@@ -1,0 +1,94 @@
+"""Dispositions over real HTTP (127.0.0.1), both server backends: sent in the round after the crossings, gapless
+and idempotent, a suspected illegal entry raises an alert at the centre, a tampered chain is refused."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from checkpoint.crossing.disposition import Disposition
+from checkpoint.log import CrossingLog
+from sync.client import SyncClient
+from sync.errors import TamperDetected
+from sync.server.storage import ExportFilter
+from sync.worker import sync_once
+from tests.sync.conftest import RunningServer, make_client, start_server
+from tests.sync.helpers import fill_log, open_log
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunningServer]:
+    database = None
+    if request.param == "postgresql":
+        database = request.getfixturevalue("pg_cluster").create_database()
+    srv = start_server(tmp_path / "server", database)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def station(backend_server: RunningServer, tmp_path: Path) -> Iterator[tuple[SyncClient, CrossingLog]]:
+    client = make_client(backend_server.url, "ST-1")
+    client.server_time()
+    client.enroll(backend_server.token())
+    log = open_log(tmp_path / "crossings.sqlite", "ST-1")
+    yield client, log
+    log.close()
+    client.close()
+
+
+def test_a_round_sends_dispositions_after_their_crossings_and_alerts_the_centre(
+        backend_server: RunningServer, station: tuple[SyncClient, CrossingLog]):
+    client, log = station
+    fill_log(log, 4)
+    log.record_disposition(1, Disposition.TURNED_BACK, "OF-1")
+    log.record_disposition(3, Disposition.SUSPECTED_ILLEGAL_ENTRY, "OF-1")
+    log.record_disposition(1, Disposition.FINED, "OF-1")  # a correction
+    sync_once(client, log, None, 2)
+    held = list(backend_server.storage.dispositions(ExportFilter()))
+    assert [(d["seq"], d["crossing_seq"], d["code"]) for d in held] == [
+        (1, 1, "turned_back"), (2, 3, "suspected_illegal_entry"), (3, 1, "fined")]
+    assert held == [d.to_wire() for d in log.dispositions()]
+    assert log.disposition_sync_cursor == 3 and backend_server.storage.disposition_cursor("ST-1") == log.disposition_head
+    [alert] = backend_server.storage.alert_list()
+    assert alert["kind"] == "illegal_entry" and "crossing 3" in alert["detail"]
+    # the next round sends only what is new; the alert is not raised again
+    fill_log(log, 1)
+    log.record_disposition(5, Disposition.MEDICAL_DESK, "OF-1")
+    sync_once(client, log, None, 2)
+    assert backend_server.storage.disposition_cursor("ST-1")[0] == 4 == log.disposition_sync_cursor
+    assert len(backend_server.storage.alert_list()) == 1
+
+
+def test_a_lost_acknowledgement_costs_one_resend_and_no_duplicate(
+        backend_server: RunningServer, station: tuple[SyncClient, CrossingLog]):
+    client, log = station
+    fill_log(log, 2)
+    log.record_disposition(2, Disposition.QUARANTINE, "OF-1")
+    sync_once(client, log, None, 10)
+    with log._write() as conn:  # as if the reply had been lost: the station thinks nothing was acknowledged
+        conn.execute("UPDATE meta SET value='0' WHERE key='disposition_sync_cursor'")
+    log.record_disposition(2, Disposition.SENT_FOR_TESTING, "OF-1")
+    sync_once(client, log, None, 10)
+    assert [d["seq"] for d in backend_server.storage.dispositions(ExportFilter())] == [1, 2]
+    assert log.disposition_sync_cursor == 2
+
+
+def test_a_tampered_disposition_is_refused_by_the_server_and_recorded(
+        backend_server: RunningServer, station: tuple[SyncClient, CrossingLog], tmp_path: Path):
+    client, log = station
+    fill_log(log, 3)
+    log.record_disposition(2, Disposition.SUSPECTED_ILLEGAL_ENTRY, "OF-1")
+    conn = sqlite3.connect(tmp_path / "crossings.sqlite")
+    with conn:  # the illegal entry made to look like an ordinary admission, behind the station's back
+        conn.execute("UPDATE dispositions SET code='admitted_after_check' WHERE seq=1")
+    conn.close()
+    with pytest.raises(TamperDetected):
+        sync_once(client, log, None, 10)
+    assert list(backend_server.storage.dispositions(ExportFilter())) == []
+    assert backend_server.storage.count("ST-1") == 3  # the crossings went before, untouched
+    assert [a["kind"] for a in backend_server.storage.alert_list()] == ["tampering"]
+    assert log.disposition_sync_cursor == 0
