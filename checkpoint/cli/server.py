@@ -82,7 +82,8 @@ def register(sub: Any) -> None:
                         "versions, clock offset, crossings waiting, free disk, camera, last scan. A station is "
                         "flagged SILENT with no heartbeat for --silent-minutes, STALE LIST when a list in force is "
                         "older than --list-age-hours or expired, and CLOCK when its clock is off the server's by more "
-                        "than --clock-seconds.")
+                        "than --clock-seconds. ILLEGAL ENTRY: suspected illegal entries recorded by its officers, "
+                        "not yet acknowledged ('checkpoint server alerts').")
     _data_dir(s, database=True)
     s.add_argument("--silent-minutes", type=int, default=15, metavar="N",
                    help="flag a station with no heartbeat for N minutes (default 15; stations sync every minute)")
@@ -91,6 +92,10 @@ def register(sub: Any) -> None:
     s.add_argument("--clock-seconds", type=int, default=120, metavar="S",
                    help="flag a station whose clock is off the server's by more than S seconds (default 120)")
     s.set_defaults(run=run_stations)
+
+    from checkpoint.cli.server_alerts import add_alerts  # lane dispositions
+
+    add_alerts(ssub, _data_dir)
 
     f = ssub.add_parser("fingerprint", help="print the fingerprint of the key that signs the server's replies",
                         description="Stations pin this key at enrolment ('checkpoint enroll' prints what it "
@@ -344,6 +349,7 @@ def run_stations(args: argparse.Namespace) -> int:
     try:
         rows = storage.stations()
         beats = storage.heartbeats()
+        illegal = [a["station_id"] for a in storage.alert_list() if a["kind"] == "illegal_entry"]
         if not rows:
             print("No station is enrolled yet ('checkpoint server token' makes an enrolment token).")
         for st in rows:
@@ -360,6 +366,9 @@ def run_stations(args: argparse.Namespace) -> int:
                 print("    " + _heartbeat_line(beat.received_at, beat.body))
             for f in findings:
                 print(f"    ALERT {_FINDING_WORDS[f.kind]}: {shown(f.text)}")
+            if open_illegal := illegal.count(st.station_id):
+                print(f"    ALERT ILLEGAL ENTRY: {open_illegal} suspected, not acknowledged "
+                      "('checkpoint server alerts')")
             for a in alerts[-5:]:  # a station's upload wrote these: outside text
                 print(f"    {shown(a['at'])} {shown(a['kind'])}: {shown(a['detail'])}")
     finally:

@@ -92,3 +92,39 @@ def test_a_tampered_disposition_is_refused_by_the_server_and_recorded(
     assert backend_server.storage.count("ST-1") == 3  # the crossings went before, untouched
     assert [a["kind"] for a in backend_server.storage.alert_list()] == ["tampering"]
     assert log.disposition_sync_cursor == 0
+
+
+def test_server_stations_flags_and_server_alerts_lists_and_acknowledges(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    from checkpoint.cli import main
+
+    srv = start_server(tmp_path / "server")
+    try:
+        client = make_client(srv.url, "ST-9")
+        client.server_time()
+        client.enroll(srv.token())
+        log = open_log(tmp_path / "crossings.sqlite", "ST-9")
+        fill_log(log, 2)
+        log.record_disposition(2, Disposition.SUSPECTED_ILLEGAL_ENTRY, "OF-1")
+        sync_once(client, log, None, 10)
+        log.close()
+        client.close()
+    finally:
+        srv.stop()
+    data = str(tmp_path / "server")
+    assert main(["server", "stations", "--data-dir", data]) == 0
+    assert "ALERT ILLEGAL ENTRY: 1 suspected, not acknowledged" in capsys.readouterr().out
+    assert main(["server", "alerts", "--data-dir", data]) == 0
+    out = capsys.readouterr().out
+    assert "ST-9" in out and "SUSPECTED ILLEGAL ENTRY: disposition 1: suspected illegal entry at crossing 2" in out
+    number = out.split()[0].lstrip("#")
+    assert main(["server", "alerts", "--data-dir", data, "--ack", number]) == 2  # who acknowledges is required
+    capsys.readouterr()
+    assert main(["server", "alerts", "--data-dir", data, "--ack", number, "--by", "CH01"]) == 0
+    assert main(["server", "alerts", "--data-dir", data]) == 0
+    assert "No open alerts." in capsys.readouterr().out
+    assert main(["server", "alerts", "--data-dir", data, "--all"]) == 0
+    assert "acknowledged by CH01" in capsys.readouterr().out
+    assert main(["server", "stations", "--data-dir", data]) == 0
+    assert "ILLEGAL ENTRY" not in capsys.readouterr().out
+    assert main(["server", "alerts", "--data-dir", data, "--ack", number, "--by", "CH01"]) != 0  # only once
