@@ -24,6 +24,7 @@ from checkpoint.card_parts import CardParts, PartialCard
 from checkpoint.clock import Clock
 from checkpoint.config import StationConfig
 from checkpoint.crossing import Crossing, PersonalData
+from checkpoint.crossing.disposition import DispositionRecord
 from checkpoint.decision import Decision, Flag, Grounds, Reason, Verdict, Why
 from checkpoint.log import CrossingContext, CrossingLog, LogErrorCode, from_subject, log_error_of, record_or_refuse
 from checkpoint.lookup_keys import id_problem
@@ -160,6 +161,13 @@ class StationService:
             if r.crossing is not None:
                 self.station.crossing_recorded(t)
             return Outcome(r.decision, r.crossing, card, source, r.error_code)
+
+    def record_disposition(self, crossing_seq: int, code: str, post: Post) -> DispositionRecord:
+        """What the officer did after a verdict, recorded in its own chain (a crossing row never changes).
+
+        Not under the check lock: a disposition never waits for, or holds up, the next scan's decision.
+        Raises :class:`checkpoint.log.LogError` when it cannot be recorded (the officer is told)."""
+        return self.log.record_disposition(crossing_seq, code, post.officer_id)
 
     def manual(self, form: ManualForm, post: Post, detail: str) -> Outcome:
         """A declaration the officer typed in: recorded as manual (CHECK), refused when symptoms are

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from checkpoint.config import StationConfig
 from checkpoint.errors import ConfigError
 
-UI_KEYS = {"verdict_seconds", "sound", "preview", "recent_rows", "lanes"}
+UI_KEYS = {"verdict_seconds", "sound", "preview", "recent_rows", "lanes", "dispositions_on_accept"}
 SCANNER_KEYS = {"source", "decoders", "debounce_seconds", "width", "height"}
 DECODERS = ("zxing", "zbar", "opencv")
 MODES = ("bell", "system", "off")  # [ui] sound: how the app sounds a verdict (checkpoint.tui.sound)
@@ -24,6 +24,7 @@ class UISettings:
     preview: bool = True  # small half-block camera preview to help aim
     recent_rows: int = 8
     lanes: tuple[str, ...] = ()  # lanes the lane key cycles through; empty: just [station] lane
+    dispositions_on_accept: bool = False  # the disposition keys 1..7 after ACCEPT too (always after CHECK/REJECT)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ def ui_settings(config: StationConfig) -> UISettings:
         preview=t.get("preview", bool, d.preview),
         recent_rows=t.number("recent_rows", d.recent_rows, minimum=1, maximum=50),
         lanes=lanes,
+        dispositions_on_accept=t.get("dispositions_on_accept", bool, d.dispositions_on_accept),
     )
 
 

@@ -52,7 +52,8 @@ def test_a_round_sends_dispositions_after_their_crossings_and_alerts_the_centre(
     assert [(d["seq"], d["crossing_seq"], d["code"]) for d in held] == [
         (1, 1, "turned_back"), (2, 3, "suspected_illegal_entry"), (3, 1, "fined")]
     assert held == [d.to_wire() for d in log.dispositions()]
-    assert log.disposition_sync_cursor == 3 and backend_server.storage.disposition_cursor("ST-1") == log.disposition_head
+    assert log.disposition_sync_cursor == 3
+    assert backend_server.storage.disposition_cursor("ST-1") == log.disposition_head
     [alert] = backend_server.storage.alert_list()
     assert alert["kind"] == "illegal_entry" and "crossing 3" in alert["detail"]
     # the next round sends only what is new; the alert is not raised again
