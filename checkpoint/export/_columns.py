@@ -24,6 +24,7 @@ from enum import StrEnum
 from typing import Literal
 
 from checkpoint.crossing import PERSONAL_FIELDS, PersonalData
+from checkpoint.crossing.disposition import Disposition
 from checkpoint.decision import Flag
 from checkpoint.export._masking import MASKED_FIELDS
 from checkpoint.export._source import ExportRow
@@ -65,6 +66,8 @@ BASE_COLUMNS = (
     Column("notes", width=24),
     Column("crossing_id", width=38),
 )
+#: Lane dispositions: the latest disposition recorded for the crossing, the last column (after the personal ones).
+DISPOSITION_COLUMN = Column("disposition", width=22)
 
 PERSONAL_COLUMNS = {
     "name": Column("name", width=24, typed=True),
@@ -86,13 +89,14 @@ RESULTS = {lang: {d: Texts(lang).result(d) for d in DISPLAYS} for lang in CATALO
 DIRECTION_NAMES = {lang: {d: Texts(lang).direction(d) for d in ("in", "out")} for lang in CATALOGS}
 CATEGORY_NAMES = {lang: {c: Texts(lang).category(c) for c in (*CATEGORIES, "manual")} for lang in CATALOGS}
 FLAG_NAMES = {lang: {f.value: Texts(lang).flag_short(f.value) for f in Flag} for lang in CATALOGS}
+DISPOSITION_NAMES = {lang: {d.value: Texts(lang)(f"disposition.{d.value}") for d in Disposition} for lang in CATALOGS}
 
 
 def columns(mode: PersonalMode) -> tuple[Column, ...]:
     if mode is PersonalMode.SEALED:
-        return BASE_COLUMNS
+        return (*BASE_COLUMNS, DISPOSITION_COLUMN)
     keys = MASKED_FIELDS if mode is PersonalMode.MASKED else PERSONAL_FIELDS
-    return BASE_COLUMNS + tuple(PERSONAL_COLUMNS[k] for k in keys)
+    return (*BASE_COLUMNS, *(PERSONAL_COLUMNS[k] for k in keys), DISPOSITION_COLUMN)
 
 
 def headers(cols: Sequence[Column], language: str, tz_label: str) -> list[str]:
@@ -130,6 +134,7 @@ class RowMaker:
         self._categories = CATEGORY_NAMES[language]
         self._reasons: dict[tuple[str, str | None], str] = {}
         self._flags = FLAG_NAMES[language]
+        self._dispositions = DISPOSITION_NAMES[language]
         self._personal_keys = () if mode is PersonalMode.SEALED else (
             MASKED_FIELDS if mode is PersonalMode.MASKED else PERSONAL_FIELDS)
         self._empty: list[Cell] = [None] * len(self._personal_keys)
@@ -183,6 +188,7 @@ class RowMaker:
         ]
         if self._personal_keys:
             row += self._empty if personal is None else [getattr(personal, k) for k in self._personal_keys]
+        row.append(self._dispositions.get(r.disposition, r.disposition) if r.disposition is not None else None)
         return row
 
     def machine(self, r: ExportRow, at: datetime, personal: PersonalData | None) -> dict[str, object]:
@@ -203,6 +209,7 @@ class RowMaker:
             "flags": list(flag_names(r.flags, r.manual, r.clock_suspect)),
             "crossing_id": r.id,
             "hash": r.hash.hex(),
+            "disposition": r.disposition,
         }
         for k in self._personal_keys:
             doc[k] = getattr(personal, k) if personal is not None else None

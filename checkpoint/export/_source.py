@@ -47,12 +47,16 @@ class ExportRow(NamedTuple):
     sealed: bytes | None
     hash: bytes
     id_key: bytes | None = None  # the row's id-index key (checkpoint.log._idindex), None before it is made
+    disposition: str | None = None  # the latest disposition's code (a correction supersedes), None: none recorded
 
 
 FIELDS = ExportRow._fields
-assert set(FIELDS[:-1]) <= set(COLUMNS), "the export reads columns the crossing log does not have"
-_SELECT = (f"SELECT {', '.join('c.' + f for f in FIELDS[:-1])}, i.key FROM crossings c "  # noqa: S608 (fixed names)
-           "LEFT JOIN id_index i ON i.seq = c.seq")
+_LOG_FIELDS = FIELDS[:FIELDS.index("id_key")]
+assert set(_LOG_FIELDS) <= set(COLUMNS), "the export reads columns the crossing log does not have"
+#: The latest disposition of each crossing (lane dispositions: the index dispositions_crossing makes it a lookup).
+_LATEST_DISPOSITION = "(SELECT d.code FROM dispositions d WHERE d.crossing_seq = c.seq ORDER BY d.seq DESC LIMIT 1)"
+_SELECT = (f"SELECT {', '.join('c.' + f for f in _LOG_FIELDS)}, i.key, {_LATEST_DISPOSITION} "  # noqa: S608
+           "FROM crossings c LEFT JOIN id_index i ON i.seq = c.seq")
 
 
 def rows_of(crossings: Iterable[Crossing]) -> Iterator[ExportRow]:

@@ -84,6 +84,7 @@ class Summary:
     last_seq: int | None = None
     sync: SyncStanding | None = None
     station_name: str = ""  # the station's [station] name, shown beside its id
+    by_disposition: tuple[tuple[str, int], ...] = ()  # the latest disposition of each crossing, most frequent first
 
     @property
     def figures(self) -> Tally:
@@ -102,6 +103,7 @@ def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generat
     directions: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     categories: Counter[str] = Counter()
+    dispositions: Counter[str] = Counter()
     hours: dict[datetime, list[int]] = {}
     officers: dict[str, list[int]] = {}
     first_seq = last_seq = None
@@ -130,6 +132,8 @@ def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generat
         suspect += c.clock_suspect
         directions[c.direction] += 1
         categories[c.category or "-"] += 1
+        if c.disposition is not None:
+            dispositions[c.disposition] += 1
     _fill_hours(hours, since, until, tz)
     days: dict[datetime, list[int]] = {}
     for start, counts in hours.items():
@@ -147,7 +151,7 @@ def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generat
         by_day=tuple(HourCounts(k, *v) for k, v in sorted(days.items())),
         by_officer=tuple(sorted((OfficerCounts(k, *v) for k, v in officers.items()), key=lambda o: (-o.total,
                                                                                                    o.officer))),
-        first_seq=first_seq, last_seq=last_seq, sync=sync,
+        first_seq=first_seq, last_seq=last_seq, sync=sync, by_disposition=tuple(dispositions.most_common()),
     )
 
 

@@ -60,8 +60,8 @@ def expected_human(c: Crossing, language: str, personal: bool) -> tuple[list[str
             CATEGORY_NAMES[language].get(c.category or "", c.category or ""), c.format or ""]
     p = PEOPLE[c.seq % len(PEOPLE)]
     tail = [c.id] + ([v or "" for v in (p.name, p.id_number, p.birth_date, p.phone, p.vehicle, p.origin,
-                                        p.destination, p.purpose, p.document_id)] if personal else [])
-    return base, tail
+                                        p.destination, p.purpose, p.document_id)] if personal else []) + [""]
+    return base, tail  # the last cell: the disposition (none recorded here)
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
@@ -101,7 +101,7 @@ def test_xlsx_round_trip_typed_dates_and_frozen_header(tmp_path: Path) -> None:
         assert ws.cell(row=c.seq + 1, column=2).is_date
         p = PEOPLE[c.seq % len(PEOPLE)]
         assert line[11:] == (c.id, p.name, p.id_number, p.birth_date, p.phone, p.vehicle, p.origin, p.destination,
-                             p.purpose, p.document_id)
+                             p.purpose, p.document_id, None)  # the last: the disposition (none recorded here)
         assert line[6] == RESULTS["vi"][c.display]
     assert verify(out, trusted=STATION.public_key()).ok
 
@@ -128,7 +128,7 @@ def test_without_the_key_personal_columns_are_left_out_and_nothing_is_audited(tm
     result = run(out, Format.CSV, audit=audit)
     text = out.read_text(encoding="utf-8-sig")
     header = text.splitlines()[0].split(",")
-    assert len(header) == 12 and "Họ và tên" not in header
+    assert len(header) == 13 and "Họ và tên" not in header and header[-1] == "Xử lý"
     for p in PEOPLE:
         assert p.name not in text and (p.id_number or "") not in text
     assert audit == []
@@ -142,10 +142,10 @@ def test_masked_export_has_initials_and_last_four_digits_only(tmp_path: Path) ->
     run(out, Format.CSV, key=SUPERVISOR, masked=True, audit=audit)
     with open(out, encoding="utf-8-sig", newline="") as f:
         table = list(csv.reader(f))
-    assert table[0][12:] == ["Họ và tên", "Số CCCD/CMND"]
+    assert table[0][12:] == ["Họ và tên", "Số CCCD/CMND", "Xử lý"]
     for c, line in zip(rows(), table[1:], strict=True):
         p = PEOPLE[c.seq % len(PEOPLE)]
-        assert line[12:] == [mask_name(p.name), mask_id_number(p.id_number)]
+        assert line[12:] == [mask_name(p.name), mask_id_number(p.id_number), ""]
     text = out.read_text(encoding="utf-8-sig")
     assert "Nguyễn" not in text and "0912345678" not in text and "Hà Nội" not in text
     assert audit[0][1]["personal"] == "masked"
