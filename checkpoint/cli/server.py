@@ -256,14 +256,23 @@ def run_export(args: argparse.Namespace) -> int:
 
     total = storage.count() if not flt.stations else sum(storage.count(s) for s in flt.stations)
     bar = ProgressBar("Exporting")
+    from collections import Counter
+
+    from sync.server.dispositions import latest, with_dispositions
+
+    counts: Counter[str] = Counter()  # lane dispositions: the latest of each exported crossing
     try:
-        result = write_export(storage.crossings(flt), args.out, args.format, key,
+        codes = latest(storage.dispositions(ExportFilter(stations=flt.stations)))
+        result = write_export(with_dispositions(storage.crossings(flt), codes, counts), args.out, args.format, key,
                               progress=lambda n: bar.update(n, total))
     finally:
         bar.close()
         storage.close()
     print(f"Wrote {result.rows} crossings to {args.out}" + (" with personal data opened" if key else
                                                            " (personal data sealed)") + ".")
+    if counts:
+        print("Dispositions (the latest of each crossing): " + ", ".join(f"{code} {n}" for code, n in
+                                                                         counts.most_common()))
     if result.unopened:
         print(f"checkpoint: warning: {result.unopened} sealed records did not open with this key (another "
               "supervisor's key, or altered); their personal fields are empty", file=sys.stderr)

@@ -12,7 +12,8 @@ alert (kind ``illegal_entry``) for the supervisors at the centre.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -198,3 +199,21 @@ def row(d: Mapping[str, Any], station_id: str, received: str) -> tuple[Any, ...]
 
 
 INSERT_COLUMNS = "station_id, seq, id, crossing_seq, crossing_id, code, at, hash, body, received_at"
+
+
+def latest(dispositions: Iterable[Mapping[str, Any]]) -> dict[tuple[str, int], str]:
+    """The latest disposition code of each (station, crossing seq): a later disposition is a correction."""
+    out: dict[tuple[str, int], str] = {}
+    for d in dispositions:  # in (station, seq) order: the later one wins
+        out[(str(d["station_id"]), int(d["crossing_seq"]))] = str(d["code"])
+    return out
+
+
+def with_dispositions(crossings: Iterable[dict[str, Any]], latest_codes: Mapping[tuple[str, int], str],
+                      counts: Counter[str]) -> Iterator[dict[str, Any]]:
+    """The crossings with their ``disposition`` (the latest code, or None), counting each code in ``counts``."""
+    for c in crossings:
+        code = latest_codes.get((str(c.get("station_id")), int(c.get("seq", 0))))
+        if code is not None:
+            counts[code] += 1
+        yield {**c, "disposition": code}

@@ -31,6 +31,7 @@ COLUMNS = (
     "station_id", "seq", "id", "recorded_at", "system_time", "clock_suspect", "officer_id", "lane", "direction",
     "format", "kid", "verdict", "reason", "display", "rule", "rules_applied", "flags", "manual", "category",
     "expires", "pass_id_hash", "id_number_hash", "hash",
+    "disposition",  # lane dispositions: the latest one the station recorded for the crossing (sync.server.dispositions)
 )
 
 

@@ -129,3 +129,12 @@ def test_server_stations_flags_and_server_alerts_lists_and_acknowledges(
     assert main(["server", "stations", "--data-dir", data]) == 0
     assert "ILLEGAL ENTRY" not in capsys.readouterr().out
     assert main(["server", "alerts", "--data-dir", data, "--ack", number, "--by", "CH01"]) != 0  # only once
+    capsys.readouterr()
+    out = tmp_path / "central.csv"
+    assert main(["server", "export", "--data-dir", data, "--format", "csv", "--out", str(out)]) == 0
+    assert "Dispositions (the latest of each crossing): suspected_illegal_entry 1" in capsys.readouterr().out
+    import csv
+
+    with open(out, newline="", encoding="utf-8-sig") as f:
+        table = list(csv.DictReader(f))
+    assert [(r["seq"], r["disposition"]) for r in table] == [("1", ""), ("2", "suspected_illegal_entry")]
