@@ -141,6 +141,10 @@ def run_status(args: argparse.Namespace) -> int:
             "last_crossing_at": last.recorded_at if last else None, "synced_up_to": cursor,
             "unsynced": log.last_seq - cursor, "actions": int(meta.get("action_seq", "0")), "bytes_on_disk": size,
             "id_unindexed": log.unindexed(),  # id numbers whose index key was lost (station died mid-hash)
+            # lane dispositions: what officers recorded after verdicts, and how many the server does not hold yet
+            "dispositions": int(meta.get("disposition_seq", "0")),
+            "dispositions_unsynced": int(meta.get("disposition_seq", "0")) - int(meta.get("disposition_sync_cursor",
+                                                                                           "0")),
         }
     if args.json:
         print(json.dumps(status, indent=2))

@@ -95,7 +95,7 @@ def register(sub: Any) -> None:
 
     from checkpoint.cli.server_alerts import add_alerts  # lane dispositions
 
-    add_alerts(ssub, _data_dir)
+    add_alerts(ssub, _data_dir, _storage)
 
     f = ssub.add_parser("fingerprint", help="print the fingerprint of the key that signs the server's replies",
                         description="Stations pin this key at enrolment ('checkpoint enroll' prints what it "

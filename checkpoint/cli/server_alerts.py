@@ -20,7 +20,8 @@ _KIND_WORDS = {"illegal_entry": "SUSPECTED ILLEGAL ENTRY", "tampering": "TAMPERI
                "log_broken": "LOG BROKEN"}
 
 
-def add_alerts(ssub: Any, data_dir: Callable[..., None]) -> None:
+def add_alerts(ssub: Any, data_dir: Callable[..., None], storage: Callable[[argparse.Namespace], Any]) -> None:
+    """``server alerts``; ``data_dir`` adds the server's --data-dir/--database options, ``storage`` opens it."""
     a: argparse.ArgumentParser = ssub.add_parser(
         "alerts", help="list the alerts stations raised (suspected illegal entries, tampering) and acknowledge them",
         description="Open alerts, oldest first: a suspected illegal entry recorded by an officer (report it to the "
@@ -31,17 +32,15 @@ def add_alerts(ssub: Any, data_dir: Callable[..., None]) -> None:
     a.add_argument("--station", metavar="ID", help="only this station's alerts")
     a.add_argument("--ack", type=int, nargs="+", metavar="N", help="acknowledge alert N (the number listed)")
     a.add_argument("--by", metavar="NAME", help="who acknowledges (required with --ack)")
-    a.set_defaults(run=run_alerts)
+    a.set_defaults(run=run_alerts, open_storage=storage)
 
 
 def run_alerts(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from checkpoint.cli.server import _storage
-
     if args.ack and not (args.by and args.by.strip() and len(args.by) <= 64 and args.by.isprintable()):
         raise CheckpointError("--ack needs --by NAME: who acknowledges the alert (1 to 64 characters)")
-    storage = _storage(args)
+    storage = args.open_storage(args)
     try:
         if args.ack:
             missing = [n for n in args.ack if not storage.acknowledge_alert(n, args.by.strip(), datetime.now(UTC))]

@@ -104,3 +104,16 @@ def test_verify_cli_counts_dispositions(log_path: Path, supervisor: X25519Privat
     _filled(log_path, supervisor, clock, passes)
     assert main(["log", "verify", "--data-dir", str(log_path.parent), "--json"]) == 0
     assert '"dispositions_checked": 3' in capsys.readouterr().out
+
+
+def test_status_counts_dispositions_and_those_not_yet_sent(log_path: Path, supervisor: X25519PrivateKey,
+                                                           clock: FixedClock, passes: Passes,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    _filled(log_path, supervisor, clock, passes)
+    with open_log(log_path, supervisor, clock) as log:
+        log.acknowledge_dispositions(1)
+    assert main(["log", "status", "--data-dir", str(log_path.parent), "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert (status["dispositions"], status["dispositions_unsynced"]) == (3, 2)
