@@ -117,3 +117,22 @@ def test_status_counts_dispositions_and_those_not_yet_sent(log_path: Path, super
     assert main(["log", "status", "--data-dir", str(log_path.parent), "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
     assert (status["dispositions"], status["dispositions_unsynced"]) == (3, 2)
+
+
+def test_known_answer_vector_of_the_documented_text() -> None:
+    """docs/crossing-log.md, "Dispositions": the vector, checked against a separate encoder written from the text."""
+    def tlv(tag: bytes, payload: bytes) -> bytes:
+        return tag + len(payload).to_bytes(4, "big") + payload
+
+    def enc(v: object) -> bytes:
+        return tlv(b"I", str(v).encode()) if isinstance(v, int) else tlv(b"S", str(v).encode())
+
+    d: dict[str, chain.Value] = {
+        "seq": 1, "id": "017ad606-ae80-752f-ab5e-c710b172b12c", "station_id": "HN-01", "crossing_seq": 1,
+        "crossing_id": "017ad606-ae80-752f-ab5e-c710b172b12a",
+        "crossing_hash": "11298e502d3672e1030e597bb94a3305588c3f7aadd844031334ed835ba00611",
+        "code": "suspected_illegal_entry", "officer_id": "officer-7", "at": "2021-07-24T01:05:00.000000Z",
+        "prev_hash": "0" * 64}
+    expected = "cd13c1f6787c437a4d9833d1a88fe1a0457ac5622b169981801257e218023cb7"
+    assert hashlib.sha256(enc("CPDISP1") + b"".join(enc(d[n]) for n in DISPOSITION_FIELDS)).hexdigest() == expected
+    assert disposition_hash(d) == expected
