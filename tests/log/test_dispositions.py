@@ -136,3 +136,19 @@ def test_known_answer_vector_of_the_documented_text() -> None:
     expected = "cd13c1f6787c437a4d9833d1a88fe1a0457ac5622b169981801257e218023cb7"
     assert hashlib.sha256(enc("CPDISP1") + b"".join(enc(d[n]) for n in DISPOSITION_FIELDS)).hexdigest() == expected
     assert disposition_hash(d) == expected
+
+
+def test_the_running_station_stops_recording_on_a_tampered_disposition(
+        log_path: Path, supervisor: X25519PrivateKey, clock: FixedClock, passes: Passes) -> None:
+    _filled(log_path, supervisor, clock, passes)
+    conn = sqlite3.connect(log_path)
+    with conn:
+        conn.execute(TAMPERING["code changed"])
+    conn.close()
+    with open_log(log_path, supervisor, clock, check_chain=True) as log:
+        assert log.wait_for_integrity_check(30) == "tampered"
+        with pytest.raises(LogError) as refused:
+            log.record(passes.decide(), ctx())
+        assert refused.value.code == "tampered" and "disposition 2" in str(refused.value)
+        with pytest.raises(LogError):
+            log.record_disposition(1, Disposition.FINED, "officer-7")
