@@ -72,7 +72,10 @@ def sync_once(client: SyncClient, outbox: Outbox, station: Station | None, batch
     observe_server_time(client, station)
     progress = upload_backlog(client, outbox, batch_size, on_progress)
     if isinstance(outbox, DispositionOutbox):  # the log's dispositions, after the crossings they name
-        upload_dispositions(client, outbox)
+        try:
+            upload_dispositions(client, outbox)
+        except Unreachable as e:  # the crossings went; the dispositions wait for the next round (an older server)
+            log.warning("sync: dispositions not sent this round: %s", e)
     lists = tuple(pull_lists(client, station)) if station is not None else ()
     problem = send_heartbeat(client, station, outbox.last_seq - outbox.sync_cursor, signals)
     return RoundResult(progress, lists, problem)

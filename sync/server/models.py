@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field
 
 
 class Signed(BaseModel):
-    type: str = Field(description="what the body is: 'enroll', 'cursor', 'batch', 'alert' or 'heartbeat'")
+    type: str = Field(description="what the body is: 'enroll', 'cursor', 'batch', 'alert', 'heartbeat', "
+                                  "'disposition_cursor' or 'dispositions'")
     station_id: str = Field(description="the station's id, also in the X-Checkpoint-Station header")
     sent_at: str = Field(description="ISO-8601 UTC; must be within 5 minutes of the server's time")
     nonce: str = Field(description="32 hex digits, never reused: a replayed request is refused")

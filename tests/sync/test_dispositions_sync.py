@@ -138,3 +138,34 @@ def test_server_stations_flags_and_server_alerts_lists_and_acknowledges(
     with open(out, newline="", encoding="utf-8-sig") as f:
         table = list(csv.DictReader(f))
     assert [(r["seq"], r["disposition"]) for r in table] == [("1", ""), ("2", "suspected_illegal_entry")]
+
+
+def test_a_server_without_dispositions_never_fails_the_round(server: RunningServer, tmp_path: Path):
+    """An older central server answers 404 on the dispositions paths: the crossings and the heartbeat still go,
+    the dispositions wait for a server that takes them."""
+    from sync import protocol
+    from sync.server.app import Fault
+
+    def older_server(method: str, path: str) -> Fault | None:
+        if path.startswith(protocol.DISPOSITIONS_PATH):
+            return Fault(404, {}, {"error": "not_found", "message": "Not Found"})
+        return None
+
+    client = make_client(server.url, "ST-OLD")
+    client.server_time()
+    client.enroll(server.token())
+    log = open_log(tmp_path / "crossings.sqlite", "ST-OLD")
+    try:
+        fill_log(log, 2)
+        log.record_disposition(1, Disposition.FINED, "OF-1")
+        server.hooks.before = older_server
+        result = sync_once(client, log, None, 10)
+        assert result.complete and log.sync_cursor == 2 and result.heartbeat_problem is None
+        assert log.disposition_sync_cursor == 0 and "ST-OLD" in server.storage.heartbeats()
+        server.hooks.before = None
+        sync_once(client, log, None, 10)  # the server takes them now
+        assert log.disposition_sync_cursor == 1
+    finally:
+        server.hooks.before = None
+        log.close()
+        client.close()
