@@ -24,6 +24,7 @@ from checkpoint.card_parts import CardParts, PartialCard
 from checkpoint.clock import Clock
 from checkpoint.config import StationConfig
 from checkpoint.crossing import Crossing, PersonalData
+from checkpoint.crossing.disposition import DispositionRecord
 from checkpoint.decision import Decision, Flag, Grounds, Reason, Verdict, Why
 from checkpoint.id_cards import IdCards, IdCardScan
 from checkpoint.log import CrossingContext, CrossingLog, LogErrorCode, from_subject, log_error_of, record_or_refuse
@@ -193,6 +194,13 @@ class StationService:
         pass and the check recorded in the action trail (:mod:`checkpoint.id_cards`)."""
         with self._lock:  # after the pass being recorded, if it was scanned first
             return self.id_cards.scan(text, post.officer_id, post.lane, self.clock.now())
+
+    def record_disposition(self, crossing_seq: int, code: str, post: Post) -> DispositionRecord:
+        """What the officer did after a verdict, recorded in its own chain (a crossing row never changes).
+
+        Not under the check lock: a disposition never waits for, or holds up, the next scan's decision.
+        Raises :class:`checkpoint.log.LogError` when it cannot be recorded (the officer is told)."""
+        return self.log.record_disposition(crossing_seq, code, post.officer_id)
 
     def manual(self, form: ManualForm, post: Post, detail: str, seat: Seat | None = None) -> Outcome:
         """A declaration the officer typed in: recorded as manual (CHECK), refused when symptoms are

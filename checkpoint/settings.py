@@ -12,6 +12,7 @@ from checkpoint.config import StationConfig
 from checkpoint.errors import ConfigError
 
 UI_KEYS = {"verdict_seconds", "sound", "preview", "recent_rows", "lanes", "vehicle_timeout_seconds"}
+UI_KEYS = {"verdict_seconds", "sound", "preview", "recent_rows", "lanes", "dispositions_on_accept"}
 SCANNER_KEYS = {"source", "decoders", "debounce_seconds", "width", "height"}
 DECODERS = ("zxing", "zbar", "opencv")
 MODES = ("bell", "system", "off")  # [ui] sound: how the app sounds a verdict (checkpoint.tui.sound)
@@ -25,6 +26,7 @@ class UISettings:
     recent_rows: int = 8
     lanes: tuple[str, ...] = ()  # lanes the lane key cycles through; empty: just [station] lane
     vehicle_timeout_seconds: int = 120  # an open vehicle with no scan for this long is closed (checkpoint.vehicle)
+    dispositions_on_accept: bool = False  # the disposition keys 1..7 after ACCEPT too (always after CHECK/REJECT)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ def ui_settings(config: StationConfig) -> UISettings:
         lanes=lanes,
         vehicle_timeout_seconds=t.number("vehicle_timeout_seconds", d.vehicle_timeout_seconds, minimum=10,
                                          maximum=3600),
+        dispositions_on_accept=t.get("dispositions_on_accept", bool, d.dispositions_on_accept),
     )
 
 

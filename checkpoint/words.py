@@ -522,6 +522,21 @@ VI: Mapping[str, str] = {
     "report.level_unknown": "Không rõ nơi đi",
     "report.level_none": "Không có chỉ đạo",
     "sup.policy_line": "Chỉ đạo: phiên bản {version}, ban hành {issued}, {levels} mức theo đơn vị, {rules} quy định",
+    # lane dispositions: what the officer did after a verdict (checkpoint.crossing.disposition), one key 1..7
+    "disposition.admitted_after_check": "Được qua sau KT giấy tờ",
+    "disposition.turned_back": "Buộc quay lại",
+    "disposition.sent_for_testing": "Đưa đi xét nghiệm",
+    "disposition.medical_desk": "Chuyển bàn y tế",
+    "disposition.quarantine": "Chuyển cách ly",
+    "disposition.fined": "Xử phạt",
+    "disposition.suspected_illegal_entry": "Nghi nhập cảnh trái phép",
+    "disposition.title": "Xử lý tiếp (bấm 1–7)",
+    "disposition.recorded": "Đã ghi xử lý: {what} (bấm số khác để sửa)",
+    "disposition.failed": "KHÔNG ghi được xử lý: {why}",
+    "disposition.alert": "Sẽ báo về trung tâm ở lần đồng bộ tới",
+    "column.disposition": "Xử lý",
+    "report.dispositions": "Xử lý sau kiểm tra",
+    "report.no_disposition": "Chưa ghi xử lý",
 }
 
 EN: Mapping[str, str] = {
@@ -1008,6 +1023,21 @@ EN: Mapping[str, str] = {
     "report.level_unknown": "Origin unknown",
     "report.level_none": "No policy",
     "sup.policy_line": "Policy: version {version}, issued {issued}, {levels} unit levels, {rules} rules",
+    # lane dispositions: what the officer did after a verdict (checkpoint.crossing.disposition), one key 1..7
+    "disposition.admitted_after_check": "Admitted after ID check",
+    "disposition.turned_back": "Turned back",
+    "disposition.sent_for_testing": "Sent for testing",
+    "disposition.medical_desk": "Sent to medical desk",
+    "disposition.quarantine": "Referred to quarantine",
+    "disposition.fined": "Fined",
+    "disposition.suspected_illegal_entry": "Suspected illegal entry",
+    "disposition.title": "What happened next (press 1–7)",
+    "disposition.recorded": "Disposition recorded: {what} (press another number to correct)",
+    "disposition.failed": "Disposition NOT recorded: {why}",
+    "disposition.alert": "The centre is alerted at the next sync",
+    "column.disposition": "Disposition",
+    "report.dispositions": "Dispositions after the verdict",
+    "report.no_disposition": "No disposition recorded",
 }
 
 CATALOGS: Mapping[str, Mapping[str, str]] = {"vi": VI, "en": EN}

@@ -127,6 +127,11 @@ class WedgeAssembler:
         """A line as a text input widget hands it over (without its Enter)."""
         return self.feed(line + "\r", now)
 
+    @property
+    def pending(self) -> str:
+        """What has been typed of a scan not yet ended ("" when the scanner is idle)."""
+        return self._lines.pending
+
     def poll(self, now: float) -> WedgeScan | None:
         line = self._lines.poll(now)
         return self._scan(line) if line is not None else None

@@ -223,6 +223,20 @@ class SyncClient:
         body = protocol.batch_body(self.station_id, self.server_now(), crossings, nonce)
         return self._ack(self._signed(protocol.BATCH_PATH, body, nonce), protocol.BATCH_PATH, nonce)
 
+    def disposition_cursor(self) -> Ack:
+        """What the server holds of this station's dispositions (lane dispositions)."""
+        nonce = protocol.new_nonce()
+        body = protocol.dumps(protocol.envelope("disposition_cursor", self.station_id, self.server_now(), nonce=nonce))
+        path = protocol.DISPOSITION_CURSOR_PATH
+        return self._ack(self._signed(path, body, nonce), path, nonce)
+
+    def upload_dispositions(self, dispositions: Sequence[Mapping[str, Any]]) -> Ack:
+        """Send dispositions (wire form, contiguous, in seq order). Raises ``SeqGap`` or ``TamperDetected``."""
+        nonce = protocol.new_nonce()
+        body = protocol.dispositions_body(self.station_id, self.server_now(), dispositions, nonce)
+        path = protocol.DISPOSITIONS_PATH
+        return self._ack(self._signed(path, body, nonce), path, nonce)
+
     def alert(self, kind: str, detail: str) -> None:
         """Tell the server this station's log was replaced, cut back or broken (kept for its supervisor)."""
         nonce = protocol.new_nonce()

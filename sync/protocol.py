@@ -65,6 +65,8 @@ BATCH_PATH = "/v1/batches"
 TIME_PATH = "/v1/time"
 ALERT_PATH = "/v1/alerts"
 HEARTBEAT_PATH = "/v1/heartbeat"
+DISPOSITIONS_PATH = "/v1/dispositions"  # lane dispositions: sync.server.dispositions
+DISPOSITION_CURSOR_PATH = "/v1/dispositions/cursor"
 LIST_PATHS = {"trust-list": "/v1/lists/trust-list", "revocation-list": "/v1/lists/revocation-list",
               "watch-list": "/v1/lists/watch-list",
               "policy-bundle": "/v1/lists/policy-bundle"}  # the centre's policy (docs/policy.md)
@@ -177,6 +179,15 @@ def batch_body(station_id: str, sent_at: datetime, crossings: Sequence[Mapping[s
     first, last = int(crossings[0]["seq"]), int(crossings[-1]["seq"])
     return dumps(envelope("batch", station_id, sent_at, nonce=nonce or new_nonce(), first_seq=first, last_seq=last,
                           crossings=list(crossings)))
+
+
+def dispositions_body(station_id: str, sent_at: datetime, dispositions: Sequence[Mapping[str, Any]],
+                      nonce: str) -> bytes:
+    """The upload body for dispositions in wire form (``DispositionRecord.to_wire()``), in seq order."""
+    if not dispositions:
+        raise ProtocolError("an upload needs at least one disposition")
+    return dumps(envelope("dispositions", station_id, sent_at, nonce=nonce, first_seq=int(dispositions[0]["seq"]),
+                          last_seq=int(dispositions[-1]["seq"]), dispositions=list(dispositions)))
 
 
 @dataclass(frozen=True)

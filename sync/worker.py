@@ -22,6 +22,7 @@ from checkpoint.errors import CheckpointError
 from checkpoint.station import Station
 from sync.backoff import Backoff
 from sync.client import SyncClient
+from sync.disposition_outbox import DispositionOutbox, upload_dispositions
 from sync.errors import Refused, TamperDetected, Unreachable
 from sync.heartbeat import Signals, send_heartbeat
 from sync.outbox import Outbox, Progress, upload_backlog
@@ -70,6 +71,11 @@ def sync_once(client: SyncClient, outbox: Outbox, station: Station | None, batch
     heartbeat that fails does not: it is only reported in the result)."""
     observe_server_time(client, station)
     progress = upload_backlog(client, outbox, batch_size, on_progress)
+    if isinstance(outbox, DispositionOutbox):  # the log's dispositions, after the crossings they name
+        try:
+            upload_dispositions(client, outbox)
+        except Unreachable as e:  # the crossings went; the dispositions wait for the next round (an older server)
+            log.warning("sync: dispositions not sent this round: %s", e)
     lists = tuple(pull_lists(client, station)) if station is not None else ()
     problem = send_heartbeat(client, station, outbox.last_seq - outbox.sync_cursor, signals)
     return RoundResult(progress, lists, problem)

@@ -115,10 +115,13 @@ def run_verify(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"path": str(log.path), **vars(report)}, indent=2))
     elif report.ok:
-        print(f"{log.path}: intact ({report.checked} crossings, {report.actions_checked} actions)")
+        print(f"{log.path}: intact ({report.checked} crossings, {report.actions_checked} actions, "
+              f"{report.dispositions_checked} dispositions)")
     else:
         where = (f"crossing {report.first_broken_seq}" if report.first_broken_seq is not None
                  else f"action {report.first_broken_action}" if report.first_broken_action is not None
+                 else f"disposition {report.first_broken_disposition}"
+                 if report.first_broken_disposition is not None
                  else "its anchor")
         print(f"{log.path}: BROKEN at {where}: {shown(report.problem)}")
         print("Do not repair or delete anything: keep the file and tell the supervisor.")
@@ -138,6 +141,10 @@ def run_status(args: argparse.Namespace) -> int:
             "last_crossing_at": last.recorded_at if last else None, "synced_up_to": cursor,
             "unsynced": log.last_seq - cursor, "actions": int(meta.get("action_seq", "0")), "bytes_on_disk": size,
             "id_unindexed": log.unindexed(),  # id numbers whose index key was lost (station died mid-hash)
+            # lane dispositions: what officers recorded after verdicts, and how many the server does not hold yet
+            "dispositions": int(meta.get("disposition_seq", "0")),
+            "dispositions_unsynced": int(meta.get("disposition_seq", "0")) - int(meta.get("disposition_sync_cursor",
+                                                                                           "0")),
         }
     if args.json:
         print(json.dumps(status, indent=2))

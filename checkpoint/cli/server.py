@@ -85,7 +85,8 @@ def register(sub: Any) -> None:
                         "versions, clock offset, crossings waiting, free disk, camera, last scan. A station is "
                         "flagged SILENT with no heartbeat for --silent-minutes, STALE LIST when a list in force is "
                         "older than --list-age-hours or expired, and CLOCK when its clock is off the server's by more "
-                        "than --clock-seconds.")
+                        "than --clock-seconds. ILLEGAL ENTRY: suspected illegal entries recorded by its officers, "
+                        "not yet acknowledged ('checkpoint server alerts').")
     _data_dir(s, database=True)
     s.add_argument("--silent-minutes", type=int, default=15, metavar="N",
                    help="flag a station with no heartbeat for N minutes (default 15; stations sync every minute)")
@@ -94,6 +95,10 @@ def register(sub: Any) -> None:
     s.add_argument("--clock-seconds", type=int, default=120, metavar="S",
                    help="flag a station whose clock is off the server's by more than S seconds (default 120)")
     s.set_defaults(run=run_stations)
+
+    from checkpoint.cli.server_alerts import add_alerts  # lane dispositions
+
+    add_alerts(ssub, _data_dir, _storage)
 
     f = ssub.add_parser("fingerprint", help="print the fingerprint of the key that signs the server's replies",
                         description="Stations pin this key at enrolment ('checkpoint enroll' prints what it "
@@ -254,14 +259,23 @@ def run_export(args: argparse.Namespace) -> int:
 
     total = storage.count() if not flt.stations else sum(storage.count(s) for s in flt.stations)
     bar = ProgressBar("Exporting")
+    from collections import Counter
+
+    from sync.server.dispositions import latest, with_dispositions
+
+    counts: Counter[str] = Counter()  # lane dispositions: the latest of each exported crossing
     try:
-        result = write_export(storage.crossings(flt), args.out, args.format, key,
+        codes = latest(storage.dispositions(ExportFilter(stations=flt.stations)))
+        result = write_export(with_dispositions(storage.crossings(flt), codes, counts), args.out, args.format, key,
                               progress=lambda n: bar.update(n, total))
     finally:
         bar.close()
         storage.close()
     print(f"Wrote {result.rows} crossings to {args.out}" + (" with personal data opened" if key else
                                                            " (personal data sealed)") + ".")
+    if counts:
+        print("Dispositions (the latest of each crossing): " + ", ".join(f"{code} {n}" for code, n in
+                                                                         counts.most_common()))
     if result.unopened:
         print(f"checkpoint: warning: {result.unopened} sealed records did not open with this key (another "
               "supervisor's key, or altered); their personal fields are empty", file=sys.stderr)
@@ -347,6 +361,7 @@ def run_stations(args: argparse.Namespace) -> int:
     try:
         rows = storage.stations()
         beats = storage.heartbeats()
+        illegal = [a["station_id"] for a in storage.alert_list() if a["kind"] == "illegal_entry"]
         if not rows:
             print("No station is enrolled yet ('checkpoint server token' makes an enrolment token).")
         for st in rows:
@@ -363,6 +378,9 @@ def run_stations(args: argparse.Namespace) -> int:
                 print("    " + _heartbeat_line(beat.received_at, beat.body))
             for f in findings:
                 print(f"    ALERT {_FINDING_WORDS[f.kind]}: {shown(f.text)}")
+            if open_illegal := illegal.count(st.station_id):
+                print(f"    ALERT ILLEGAL ENTRY: {open_illegal} suspected, not acknowledged "
+                      "('checkpoint server alerts')")
             for a in alerts[-5:]:  # a station's upload wrote these: outside text
                 print(f"    {shown(a['at'])} {shown(a['kind'])}: {shown(a['detail'])}")
             for n in storage.notice_acks(st.station_id)[-5:]:  # policy notices read there (docs/policy.md)

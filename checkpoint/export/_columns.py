@@ -24,6 +24,7 @@ from enum import StrEnum
 from typing import Literal
 
 from checkpoint.crossing import PERSONAL_FIELDS, PersonalData
+from checkpoint.crossing.disposition import Disposition
 from checkpoint.decision import Flag
 from checkpoint.export._masking import MASKED_FIELDS
 from checkpoint.export._source import ExportRow
@@ -71,6 +72,8 @@ LATER_COLUMNS = (
     Column("vehicle_id", width=38),
     Column("vehicle_role", width=12),
 )
+#: Lane dispositions: the latest disposition recorded for the crossing, the last column (after the personal ones).
+DISPOSITION_COLUMN = Column("disposition", width=22)
 
 PERSONAL_COLUMNS = {
     "name": Column("name", width=24, typed=True),
@@ -98,13 +101,14 @@ DIRECTION_NAMES = {lang: {d: Texts(lang).direction(d) for d in ("in", "out")} fo
 ROLE_NAMES = {lang: {r: Texts(lang)(f"vehicle_role.{r}") for r in ("driver", "passenger")} for lang in CATALOGS}
 CATEGORY_NAMES = {lang: {c: Texts(lang).category(c) for c in (*CATEGORIES, "manual")} for lang in CATALOGS}
 FLAG_NAMES = {lang: {f.value: Texts(lang).flag_short(f.value) for f in Flag} for lang in CATALOGS}
+DISPOSITION_NAMES = {lang: {d.value: Texts(lang)(f"disposition.{d.value}") for d in Disposition} for lang in CATALOGS}
 
 
 def columns(mode: PersonalMode) -> tuple[Column, ...]:
     if mode is PersonalMode.SEALED:
-        return BASE_COLUMNS + LATER_COLUMNS
+        return (*BASE_COLUMNS, *LATER_COLUMNS, DISPOSITION_COLUMN)
     keys = MASKED_FIELDS if mode is PersonalMode.MASKED else PERSONAL_FIELDS
-    return BASE_COLUMNS + tuple(PERSONAL_COLUMNS[k] for k in keys) + LATER_COLUMNS
+    return (*BASE_COLUMNS, *(PERSONAL_COLUMNS[k] for k in keys), *LATER_COLUMNS, DISPOSITION_COLUMN)
 
 
 def headers(cols: Sequence[Column], language: str, tz_label: str) -> list[str]:
@@ -143,6 +147,7 @@ class RowMaker:
         self._roles = ROLE_NAMES[language]
         self._reasons: dict[tuple[str, str | None], str] = {}
         self._flags = FLAG_NAMES[language]
+        self._dispositions = DISPOSITION_NAMES[language]
         self._personal_keys = () if mode is PersonalMode.SEALED else (
             MASKED_FIELDS if mode is PersonalMode.MASKED else PERSONAL_FIELDS)
         self._empty: list[Cell] = [None] * len(self._personal_keys)
@@ -197,6 +202,7 @@ class RowMaker:
         if self._personal_keys:
             row += self._empty if personal is None else [getattr(personal, k) for k in self._personal_keys]
         row += [r.vehicle_id, self._roles.get(r.vehicle_role, r.vehicle_role) if r.vehicle_role is not None else None]
+        row.append(self._dispositions.get(r.disposition, r.disposition) if r.disposition is not None else None)
         return row
 
     def machine(self, r: ExportRow, at: datetime, personal: PersonalData | None) -> dict[str, object]:
@@ -223,6 +229,7 @@ class RowMaker:
             "origin_level": r.origin_level,
             "policy_rule": r.policy_rule,
             "policy_version": r.policy_version,
+            "disposition": r.disposition,
         }
         for k in self._personal_keys:
             doc[k] = getattr(personal, k) if personal is not None else None

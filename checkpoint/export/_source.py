@@ -54,11 +54,16 @@ class ExportRow(NamedTuple):
     vehicle_id: str | None = None  # the vehicle of an occupant (checkpoint.vehicle), None for anyone else
     vehicle_role: str | None = None  # driver / passenger
     rules_applied: str = "[]"  # JSON list (the report counts drivers judged by the freight drivers' rules)
+    disposition: str | None = None  # the latest disposition's code (a correction supersedes), None: none recorded
 
 
 FIELDS = ExportRow._fields
-assert set(FIELDS) - {"id_key"} <= set(COLUMNS), "the export reads columns the crossing log does not have"
-_SELECT = (f"SELECT {', '.join('i.key' if f == 'id_key' else 'c.' + f for f in FIELDS)} "  # noqa: S608 (fixed names)
+_NOT_LOG = ("id_key", "disposition")  # from the id index and the dispositions table
+assert set(FIELDS) - set(_NOT_LOG) <= set(COLUMNS), "the export reads columns the crossing log does not have"
+#: The latest disposition of each crossing (lane dispositions: the index dispositions_crossing makes it a lookup).
+_LATEST_DISPOSITION = "(SELECT d.code FROM dispositions d WHERE d.crossing_seq = c.seq ORDER BY d.seq DESC LIMIT 1)"
+_SOURCE = {"id_key": "i.key", "disposition": _LATEST_DISPOSITION}
+_SELECT = (f"SELECT {', '.join(_SOURCE.get(f, 'c.' + f) for f in FIELDS)} "  # noqa: S608 (fixed names)
            "FROM crossings c LEFT JOIN id_index i ON i.seq = c.seq")
 
 

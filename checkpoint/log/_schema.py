@@ -85,6 +85,24 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE crossings ADD COLUMN policy_rule TEXT;
     ALTER TABLE crossings ADD COLUMN policy_version INTEGER;
     """,
+    # 7 (dispositions): what the officer did after a verdict, append-only in its own chain
+    # (checkpoint.log._dispositions); a crossing row never changes
+    """
+    CREATE TABLE dispositions (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        station_id TEXT NOT NULL,
+        crossing_seq INTEGER NOT NULL,
+        crossing_id TEXT NOT NULL,
+        crossing_hash BLOB NOT NULL,
+        code TEXT NOT NULL,
+        officer_id TEXT,
+        at TEXT NOT NULL,
+        prev_hash BLOB NOT NULL,
+        hash BLOB NOT NULL
+    );
+    CREATE INDEX dispositions_crossing ON dispositions (crossing_seq, seq);
+    """,
 )
 VERSION = len(MIGRATIONS)
 

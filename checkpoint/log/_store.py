@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from checkpoint.clock import Clock
 from checkpoint.crossing import PERSONAL_FIELDS, Crossing, PersonalData, chain
+from checkpoint.crossing.disposition import DispositionRecord
 from checkpoint.decision import Decision, Flag
 from checkpoint.log import _idindex as idindex
 from checkpoint.log import _schema as schema
@@ -563,6 +564,41 @@ class CrossingLog:
             )
             self._set_meta(conn, "action_seq", str(seq))
             self._set_meta(conn, "action_hash", digest)
+
+    # -- dispositions (checkpoint.log._dispositions) ----------------------------------------------
+    def record_disposition(self, crossing_seq: int, code: str, officer_id: str | None) -> DispositionRecord:
+        """Record what the officer did after crossing ``crossing_seq``'s verdict; raises :class:`LogError`."""
+        from checkpoint.log import _dispositions
+
+        return _dispositions.record(self, crossing_seq, code, officer_id)
+
+    def dispositions(self, *, after_seq: int = 0, limit: int = 1000) -> list[DispositionRecord]:
+        from checkpoint.log import _dispositions
+
+        return _dispositions.after(self, after_seq, limit)
+
+    @property
+    def disposition_head(self) -> tuple[int, str]:
+        """The newest disposition's seq and hash (0 and the genesis hash when there is none)."""
+        from checkpoint.log import _dispositions
+
+        return _dispositions.head(self)
+
+    def disposition_hash_at(self, seq: int) -> str | None:
+        from checkpoint.log import _dispositions
+
+        return _dispositions.hash_at(self, seq)
+
+    @property
+    def disposition_sync_cursor(self) -> int:
+        from checkpoint.log import _dispositions
+
+        return _dispositions.sync_cursor(self)
+
+    def acknowledge_dispositions(self, upto_seq: int) -> None:
+        from checkpoint.log import _dispositions
+
+        _dispositions.acknowledge(self, upto_seq)
 
     # -- reading ---------------------------------------------------------------------------------
     def crossings(self, *, after_seq: int = 0, limit: int | None = None, since: datetime | None = None,

@@ -12,10 +12,12 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from checkpoint.crossing import chain
 from checkpoint.crossing.fields import FIELDS
+from checkpoint.log import _dispositions
 from checkpoint.log._rows import COLUMNS, SELECT
 
 PROGRESS_EVERY = 10_000
@@ -29,6 +31,8 @@ class ChainReport:
     problem: str | None  # what is wrong, for a person
     actions_checked: int = 0
     first_broken_action: int | None = None
+    dispositions_checked: int = 0
+    first_broken_disposition: int | None = None
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,11 @@ def walk_chain(conn: sqlite3.Connection, progress: Callable[[int], None] | None 
         actions, action_broken = _walk_actions(conn, meta)
         if action_broken is not None:
             return ChainReport(False, checked, None, action_broken.problem, actions, action_broken.seq)
-        return ChainReport(True, checked, None, None, actions, None)
+        dispositions, disp_broken = _dispositions.walk(conn, meta, partial(_crossing_at, conn))
+        if disp_broken is not None:
+            return ChainReport(False, checked, None, disp_broken.problem, actions, None, dispositions,
+                               disp_broken.seq)
+        return ChainReport(True, checked, None, None, actions, None, dispositions, None)
     finally:
         conn.execute("COMMIT")
 
@@ -121,6 +129,11 @@ def check_crossing(row: tuple[Any, ...], prev: str | None) -> str | None:
     elif personal != (None, None, None):
         return "is marked erased but still holds personal fields"
     return None
+
+
+def _crossing_at(conn: sqlite3.Connection, seq: int) -> tuple[str, str] | None:
+    row = conn.execute("SELECT id, hash FROM crossings WHERE seq=?", (seq,)).fetchone()
+    return (str(row[0]), bytes(row[1]).hex()) if row is not None else None
 
 
 def _walk_actions(conn: sqlite3.Connection, meta: dict[str, str]) -> tuple[int, _Break | None]:

@@ -91,6 +91,7 @@ class Summary:
     # lane policy: crossings by the origin's risk level and by the policy rule applied ("" : no bundle in force)
     by_level: tuple[tuple[str, int], ...] = ()  # level order: "1".."9", "unknown", ""
     by_policy_rule: tuple[tuple[str, int], ...] = ()  # most frequent first
+    by_disposition: tuple[tuple[str, int], ...] = ()  # the latest disposition of each crossing, most frequent first
 
     @property
     def figures(self) -> Tally:
@@ -112,6 +113,7 @@ def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generat
     categories: Counter[str] = Counter()
     levels: Counter[str] = Counter()
     policy_rules: Counter[str] = Counter()
+    dispositions: Counter[str] = Counter()
     hours: dict[datetime, list[int]] = {}
     officers: dict[str, list[int]] = {}
     first_seq = last_seq = None
@@ -146,6 +148,8 @@ def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generat
         levels[c.origin_level or ""] += 1
         if c.policy_rule:
             policy_rules[c.policy_rule] += 1
+        if c.disposition is not None:
+            dispositions[c.disposition] += 1
     _fill_hours(hours, since, until, tz)
     days: dict[datetime, list[int]] = {}
     for start, counts in hours.items():
@@ -163,7 +167,7 @@ def summarize(rows: Iterable[ExportRow], *, tz: tzinfo, station_id: str, generat
         by_day=tuple(HourCounts(k, *v) for k, v in sorted(days.items())),
         by_officer=tuple(sorted((OfficerCounts(k, *v) for k, v in officers.items()), key=lambda o: (-o.total,
                                                                                                    o.officer))),
-        first_seq=first_seq, last_seq=last_seq, sync=sync,
+        first_seq=first_seq, last_seq=last_seq, sync=sync, by_disposition=tuple(dispositions.most_common()),
         vehicles=vehicles.figures(), occupancy=vehicles.occupancy() if occupancy else (),
         by_level=tuple(sorted(levels.items(), key=lambda kv: _level_order(kv[0]))) if set(levels) != {""} else (),
         by_policy_rule=tuple(policy_rules.most_common()),

@@ -142,6 +142,9 @@ def render_html(s: Summary, language: str = "vi") -> str:
     if s.by_policy_rule:
         body.append(f"<section><h2>{escape(t('report.by_policy_rule'))}</h2>"
                     f"{_bars_chart(list(s.by_policy_rule), GREY)}</section>")
+    if s.by_disposition:  # lane dispositions: what officers did after the verdicts (the latest per crossing)
+        items = [(t(f"disposition.{d}"), n) for d, n in s.by_disposition]
+        body.append(f"<section><h2>{escape(t('report.dispositions'))}</h2>{_bars_chart(items, AMBER)}</section>")
     if s.by_officer:
         head = "".join(f"<th>{escape(h)}</th>" for h in (L["officer"], L["accepted"], L["checks"], L["rejected"],
                                                            L["manual_short"], L["dup_short"]))

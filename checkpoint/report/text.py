@@ -61,6 +61,10 @@ def render_text(s: Summary, language: str = "vi") -> str:
     if s.by_policy_rule:
         out += ["", t("report.by_policy_rule")]
         out += [f"  {r:<32} {n:>7,}" for r, n in s.by_policy_rule]
+    if s.by_disposition:  # lane dispositions: what officers did after the verdicts (the latest per crossing)
+        out += ["", t("report.dispositions")]
+        top = s.by_disposition[0][1]
+        out += [f"  {t(f'disposition.{d}'):<32} {n:>7,} {_bar(n, top)}" for d, n in s.by_disposition]
     if s.total:
         series, key, fmt = (s.by_hour, "per_hour", "%Y-%m-%d %H:00") if len(s.by_hour) <= 48 else \
             (s.by_day, "per_day", "%Y-%m-%d")

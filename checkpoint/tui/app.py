@@ -39,6 +39,7 @@ from checkpoint.tui.i18n import Texts
 from checkpoint.tui.messages import (
     CameraChanged,
     Checked,
+    DispositionDone,
     IdCardRead,
     PartScanned,
     PreviewFrame,
@@ -83,6 +84,7 @@ class StationApp(App[None]):
                            lambda s, f: self.set_timer(s, f))
         self.tz = services.tz
         self.scan = ScanScreen(self.texts, recent_rows=services.settings.recent_rows,
+                               dispositions_on_accept=services.settings.dispositions_on_accept,
                                preview=services.settings.preview and services.camera is not None, tz=self.tz)
         self.camera_stop = threading.Event()
         self.logs = AppLogs(services.data_dir)
@@ -331,6 +333,37 @@ class StationApp(App[None]):
         if self.services.sync is not None and outcome.crossing is not None:
             self.services.sync.wake()
         self.refresh_status()
+
+    # -- dispositions (what the officer did after a verdict: one key on the scan screen) ----------
+    def record_disposition(self, crossing_seq: int, code: str) -> None:
+        self.disposition_worker(crossing_seq, code)
+
+    @work(thread=True, exit_on_error=False, group="disposition")
+    def disposition_worker(self, crossing_seq: int, code: str) -> None:
+        """Off the check group: a scan is never held up by a disposition being recorded."""
+        from checkpoint.log import LogError
+
+        try:
+            self.services.service.record_disposition(crossing_seq, code, self.post_state)
+            error: str | None = None
+        except LogError as e:
+            error = e.code
+        except Exception:
+            log.exception("disposition: could not record")
+            error = LogErrorCode.IO.value
+        self.post_message(DispositionDone(crossing_seq, code, error))
+
+    def on_disposition_done(self, message: DispositionDone) -> None:
+        from checkpoint.tui.widgets.dispositions import DispositionBar
+
+        bar = self.scan.query_one(DispositionBar)
+        if message.error is None:
+            bar.recorded(message.crossing_seq, message.code)
+            if self.services.sync is not None:
+                self.services.sync.wake()
+        else:
+            bar.failed(message.crossing_seq, self.texts.log_error(message.error))
+            self.sound.play("REJECT")
 
     # -- keys from the scan screen ---------------------------------------------------------------
     def toggle_direction(self) -> None:

@@ -70,3 +70,9 @@ class IdCardRead(Message):
     def __init__(self, scan: IdCardScan) -> None:
         super().__init__()
         self.scan = scan
+class DispositionDone(Message):
+    """A disposition was recorded for crossing ``crossing_seq`` (``error``: the log's error code when it was not)."""
+
+    def __init__(self, crossing_seq: int, code: str, error: str | None) -> None:
+        super().__init__()
+        self.crossing_seq, self.code, self.error = crossing_seq, code, error

@@ -28,7 +28,7 @@ from checkpoint import __version__
 from checkpoint.clock import Clock, parse_instant
 from sync import protocol
 from sync.protocol import ProtocolError, etag_of
-from sync.server import health, models, validate
+from sync.server import dispositions, health, models, validate
 from sync.server import limits as caps
 from sync.server.docs import add_local_docs
 from sync.server.limits import Limits
@@ -301,6 +301,40 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_
                 "acknowledged_hash": result.acknowledged_hash, "nonce": doc["nonce"], "stored": result.stored,
                 "already_had": result.already_had}
 
+    def _disposition_cursor(request: Request, body: bytes) -> dict[str, Any]:
+        station, doc = authenticate(request, body, "disposition_cursor")
+        seq, digest = storage.disposition_cursor(station.station_id)
+        return {"station_id": station.station_id, "acknowledged_seq": seq, "acknowledged_hash": digest,
+                "nonce": doc["nonce"], "stored": 0, "already_had": 0}
+
+    def _dispositions(request: Request, body: bytes) -> dict[str, Any]:
+        station, doc = authenticate(request, body, "dispositions")
+        try:
+            items = dispositions.validate(doc, station.station_id)
+        except ProtocolError as e:
+            raise ApiError(400, "bad_request", str(e)) from None
+        problem = dispositions.chain_problem(items)
+        if problem is not None:
+            storage.record_alert(station.station_id, "tampering", f"disposition {problem[0]}: {problem[1]}",
+                                 clock.now())
+            raise ApiError(409, "tampering", f"disposition {problem[0]} {problem[1]}; recorded for the supervisor",
+                           seq=problem[0])
+        result = storage.store_dispositions(station.station_id, items, clock.now())
+        if isinstance(result, Gap):
+            raise ApiError(409, "gap", f"the upload starts after a gap; send from disposition {result.expected_seq}",
+                           expected_seq=result.expected_seq)
+        if isinstance(result, Tampering):
+            raise ApiError(409, "tampering", f"disposition {result.seq} {result.problem}; recorded for the "
+                           "supervisor", seq=result.seq)
+        return {"station_id": station.station_id, "acknowledged_seq": result.acknowledged_seq,
+                "acknowledged_hash": result.acknowledged_hash, "nonce": doc["nonce"], "stored": result.stored,
+                "already_had": result.already_had}
+
+    signed_post(protocol.DISPOSITION_CURSOR_PATH, "What the server holds of a station's dispositions",
+                models.CursorRequest, models.AckReply, (400, 401, 403, 408, 413), _disposition_cursor)
+    signed_post(protocol.DISPOSITIONS_PATH, "Upload dispositions (what officers did after verdicts), after the "
+                "crossings they name", models.DispositionsRequest, models.AckReply,
+                (400, 401, 403, 408, 409, 413, 429, 503), _dispositions)
     signed_post(protocol.ENROLL_PATH, "Enrol a station with a token", models.EnrollRequest, models.EnrollReply,
                 (400, 401, 408, 409, 413, 429), _enroll)
     signed_post(protocol.CURSOR_PATH, "What the server holds for a station", models.CursorRequest, models.AckReply,

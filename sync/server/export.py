@@ -33,6 +33,7 @@ COLUMNS = (
     "format", "kid", "verdict", "reason", "display", "rule", "rules_applied", "flags", "manual", "category",
     "expires", "pass_id_hash", "id_number_hash", "hash",
     *EXTENSION_FIELDS,  # fields added since (vehicle_id, vehicle_role, ...): empty for crossings without them
+    "disposition",  # lane dispositions: the latest one the station recorded for the crossing (sync.server.dispositions)
 )
 
 

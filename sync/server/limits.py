@@ -28,6 +28,7 @@ from sync import protocol
 
 MAX_ENROLL_BYTES = 4 * 1024
 MAX_SMALL_BYTES = 16 * 1024  # cursor, alert, heartbeat
+MAX_DISPOSITIONS_BYTES = 1024 * 1024  # an upload of dispositions (sync.server.dispositions)
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,8 @@ def cap_for(path: str, max_body: int) -> int:
         return min(MAX_ENROLL_BYTES, max_body)
     if path == protocol.BATCH_PATH:
         return max_body
+    if path == protocol.DISPOSITIONS_PATH:  # at most 1000 dispositions of under 1 KiB each
+        return min(MAX_DISPOSITIONS_BYTES, max_body)
     return min(MAX_SMALL_BYTES, max_body)
 
 

@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field
 
 
 class Signed(BaseModel):
-    type: str = Field(description="what the body is: 'enroll', 'cursor', 'batch', 'alert' or 'heartbeat'")
+    type: str = Field(description="what the body is: 'enroll', 'cursor', 'batch', 'alert', 'heartbeat', "
+                                  "'disposition_cursor' or 'dispositions'")
     station_id: str = Field(description="the station's id, also in the X-Checkpoint-Station header")
     sent_at: str = Field(description="ISO-8601 UTC; must be within 5 minutes of the server's time")
     nonce: str = Field(description="32 hex digits, never reused: a replayed request is refused")
@@ -31,6 +32,14 @@ class BatchRequest(Signed):
     first_seq: int = Field(description="the sequence number of the first crossing in the batch")
     last_seq: int = Field(description="the sequence number of the last crossing; the run is contiguous")
     crossings: list[dict[str, Any]] = Field(description="crossings as Crossing.to_wire() gives them, in seq order")
+
+
+class DispositionsRequest(Signed):
+    first_seq: int = Field(description="the sequence number of the first disposition in the upload")
+    last_seq: int = Field(description="the sequence number of the last disposition; the run is contiguous")
+    dispositions: list[dict[str, Any]] = Field(description="dispositions as DispositionRecord.to_wire() gives them "
+                                                           "(seq, id, station_id, crossing_seq, crossing_id, "
+                                                           "crossing_hash, code, officer_id, at, prev_hash, hash)")
 
 
 class AlertRequest(Signed):

@@ -35,6 +35,8 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from checkpoint.clock import parse_instant
 from checkpoint.isotime import iso_z as _iso
+from sync.server import dispositions as disp
+from sync.server.dispositions import POSTGRES_MIGRATION as DISPOSITIONS_MIGRATION
 from sync.server.storage import (
     ACK_COLUMNS,
     GENESIS_HASH,
@@ -47,7 +49,9 @@ from sync.server.storage import (
     StationRecord,
     StorageError,
     Tampering,
+    alert_row,
     canonical,
+    dispositions_match,
     enrolment_answer,
     plan_batch,
     token_hash,
@@ -113,7 +117,7 @@ MIGRATIONS: tuple[str, ...] = (
         hits INTEGER NOT NULL
     );
     """,
-    # lane policy (the lead renumbers on merge): policy notices acknowledged at stations
+    # 2 (policy): policy notices acknowledged at stations
     """
     CREATE TABLE notice_acks (
         station_id TEXT NOT NULL,
@@ -125,6 +129,8 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (station_id, notice_id)
     );
     """,
+    # 3 (dispositions): dispositions, their heads per station, alert acknowledgements
+    DISPOSITIONS_MIGRATION,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -487,3 +493,66 @@ class PostgresStorage:
             c.execute("UPDATE rate_limits SET hits = hits + 1 WHERE key = %s", (key,))
             return True
 
+
+    # -- dispositions (the rules: sync.server.dispositions) ---------------------------------------
+    def store_dispositions(self, station_id: str, items: Sequence[Mapping[str, Any]], now: datetime) -> BatchResult:
+        """One transaction holding the station's row (as ``store_batch``): uploads of one station take turns."""
+        with self._conn() as c:
+            self._station(c, station_id, lock=True)
+            head = c.execute("SELECT cursor, last_hash FROM disposition_heads WHERE station_id = %s",
+                             (station_id,)).fetchone()
+            cursor, last_hash = (int(head[0]), str(head[1])) if head else (0, GENESIS_HASH)
+
+            def held(first: int, last: int) -> dict[int, str]:
+                return dict(c.execute("SELECT seq, body FROM dispositions WHERE station_id = %s AND seq BETWEEN %s "
+                                      "AND %s", (station_id, first, last)).fetchall())
+
+            def crossing_at(seq: int) -> tuple[str, str] | None:
+                row = c.execute("SELECT id, hash FROM crossings WHERE station_id = %s AND seq = %s",
+                                (station_id, seq)).fetchone()
+                return (str(row[0]), str(row[1])) if row else None
+
+            result = disp.plan(cursor, last_hash, items, held, crossing_at)
+            if isinstance(result, disp.DispositionPlan):
+                received = _iso(now)
+                if result.new:
+                    c.cursor().executemany(
+                        f"INSERT INTO dispositions ({disp.INSERT_COLUMNS}) VALUES ({', '.join(['%s'] * 10)})",  # noqa: S608
+                        [disp.row(d, station_id, received) for d in result.new])
+                    c.execute("INSERT INTO disposition_heads (station_id, cursor, last_hash) VALUES (%s, %s, %s) "
+                              "ON CONFLICT (station_id) DO UPDATE SET cursor = excluded.cursor, "
+                              "last_hash = excluded.last_hash", (station_id, int(result.new[-1]["seq"]), result.head))
+                for kind, detail in result.alerts():
+                    self._alert(c, station_id, kind, detail, now)
+                return result.stored()
+            if isinstance(result, Tampering):
+                self._alert(c, station_id, "tampering", f"disposition {result.seq}: {result.problem}", now)
+            return result
+
+    def disposition_cursor(self, station_id: str) -> tuple[int, str]:
+        with self._conn() as c:
+            row = c.execute("SELECT cursor, last_hash FROM disposition_heads WHERE station_id = %s",
+                            (station_id,)).fetchone()
+        return (int(row[0]), str(row[1])) if row else (0, GENESIS_HASH)
+
+    def dispositions(self, flt: ExportFilter) -> Iterator[dict[str, Any]]:
+        with self._conn() as c:
+            rows = c.execute("SELECT station_id, at, body FROM dispositions ORDER BY station_id, seq").fetchall()
+        for station_id, at, body in rows:
+            if dispositions_match(flt, station_id, at):
+                yield json.loads(body)
+
+    def alert_list(self, include_acknowledged: bool = False) -> list[dict[str, Any]]:
+        with self._conn() as c:
+            rows = c.execute("SELECT a.n, a.station_id, a.at, a.kind, a.detail, k.acked_at, k.acked_by FROM alerts a "
+                             "LEFT JOIN alert_acks k ON k.n = a.n WHERE %s OR k.n IS NULL ORDER BY a.n",
+                             (include_acknowledged,)).fetchall()
+        return [alert_row(r) for r in rows]
+
+    def acknowledge_alert(self, n: int, by: str, now: datetime) -> bool:
+        with self._conn() as c:
+            if c.execute("SELECT 1 FROM alerts WHERE n = %s", (n,)).fetchone() is None:
+                return False
+            cur = c.execute("INSERT INTO alert_acks (n, acked_at, acked_by) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                            (n, _iso(now), by))
+            return cur.rowcount == 1

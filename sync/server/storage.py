@@ -194,6 +194,13 @@ class Storage(Protocol):
     def notice_acks(self, station_id: str | None = None) -> list[dict[str, Any]]: ...
     def take_rate(self, key: str, now: datetime, window: timedelta, limit: int) -> bool: ...
     def close(self) -> None: ...
+    # dispositions and alert acknowledgements (sync.server.dispositions)
+    def store_dispositions(self, station_id: str, items: Sequence[Mapping[str, Any]],
+                           now: datetime) -> BatchResult: ...
+    def disposition_cursor(self, station_id: str) -> tuple[int, str]: ...
+    def dispositions(self, flt: ExportFilter) -> Iterator[dict[str, Any]]: ...
+    def alert_list(self, include_acknowledged: bool = False) -> list[dict[str, Any]]: ...
+    def acknowledge_alert(self, n: int, by: str, now: datetime) -> bool: ...
 
 
 ACK_COLUMNS = ("station_id", "notice_id", "policy_version", "officer_id", "acknowledged_at", "received_at")
@@ -263,9 +270,9 @@ CREATE TABLE IF NOT EXISTS notice_acks (
     PRIMARY KEY (station_id, notice_id)
 );
 """
-#: Version 3 added heartbeats and rate_limits, version 4 notice_acks (lane policy; the lead renumbers on merge)
-#: (created by SCHEMA's IF NOT EXISTS: no data moves).
-SCHEMA_VERSION = 4
+#: Version 3 added heartbeats and rate_limits, version 4 notice_acks (policy), version 5 dispositions,
+#: disposition_heads and alert_acks (sync.server.dispositions): all created by IF NOT EXISTS, no data moves.
+SCHEMA_VERSION = 5
 #: Version 1 made crossing ids unique across all stations: one station could take another's ids.
 _MIGRATE_1_TO_2 = """
 ALTER TABLE crossings RENAME TO crossings_v1;
@@ -320,6 +327,19 @@ def same_content(stored: Mapping[str, Any], incoming: Mapping[str, Any]) -> bool
     return canonical(a) == canonical(b)
 
 
+def dispositions_match(flt: ExportFilter, station_id: str, at: str) -> bool:
+    """Whether a disposition falls within an export filter (stations; ``at`` within since..until)."""
+    if flt.stations and station_id not in flt.stations:
+        return False
+    t = parse_instant(at)
+    return (flt.since is None or t >= flt.since) and (flt.until is None or t < flt.until)
+
+
+def alert_row(r: Sequence[Any]) -> dict[str, Any]:
+    return {"n": int(r[0]), "station_id": r[1], "at": r[2], "kind": r[3], "detail": r[4], "acked_at": r[5],
+            "acked_by": r[6]}
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -371,6 +391,9 @@ class SQLiteStorage:
             if version == 1:
                 self._db.executescript(f"BEGIN IMMEDIATE; {_MIGRATE_1_TO_2} PRAGMA user_version=2; COMMIT;")
             self._db.executescript(SCHEMA)
+            from sync.server.dispositions import SQLITE_SCHEMA as _DISPOSITIONS  # version 5
+
+            self._db.executescript(_DISPOSITIONS)
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.Error as e:
             raise StorageError(f"{path}: cannot open the server database ({e})") from None
@@ -599,6 +622,76 @@ class SQLiteStorage:
                 return False
             self._db.execute("UPDATE rate_limits SET hits = hits + 1 WHERE key = ?", (key,))
             return True
+
+    # -- dispositions (the rules: sync.server.dispositions) ---------------------------------------
+    def store_dispositions(self, station_id: str, items: Sequence[Mapping[str, Any]], now: datetime) -> BatchResult:
+        """Store a contiguous run of a station's dispositions (validated by the caller) in one transaction; a new
+        suspected illegal entry raises an alert in the same transaction."""
+        from sync.server import dispositions as disp
+
+        def held(first: int, last: int) -> dict[int, str]:
+            return dict(self._db.execute("SELECT seq, body FROM dispositions WHERE station_id = ? AND seq BETWEEN ? "
+                                         "AND ?", (station_id, first, last)).fetchall())
+
+        def crossing_at(seq: int) -> tuple[str, str] | None:
+            row = self._db.execute("SELECT id, hash FROM crossings WHERE station_id = ? AND seq = ?",
+                                   (station_id, seq)).fetchone()
+            return (str(row[0]), str(row[1])) if row else None
+
+        with self._lock, self._tx():
+            cursor, last_hash = self._disposition_head(station_id)
+            result = disp.plan(cursor, last_hash, items, held, crossing_at)
+            if isinstance(result, disp.DispositionPlan):
+                received = _iso(now)
+                rows = [disp.row(d, station_id, received) for d in result.new]
+                self._db.executemany(f"INSERT INTO dispositions ({disp.INSERT_COLUMNS}) VALUES "  # noqa: S608
+                                     f"({', '.join('?' * 10)})", rows)
+                if result.new:
+                    self._db.execute("INSERT INTO disposition_heads (station_id, cursor, last_hash) VALUES (?, ?, ?) "
+                                     "ON CONFLICT (station_id) DO UPDATE SET cursor = excluded.cursor, "
+                                     "last_hash = excluded.last_hash",
+                                     (station_id, int(result.new[-1]["seq"]), result.head))
+                for kind, detail in result.alerts():
+                    self._alert(station_id, kind, detail, now)
+                return result.stored()
+            if isinstance(result, Tampering):
+                self._alert(station_id, "tampering", f"disposition {result.seq}: {result.problem}", now)
+            return result
+
+    def _disposition_head(self, station_id: str) -> tuple[int, str]:
+        row = self._db.execute("SELECT cursor, last_hash FROM disposition_heads WHERE station_id = ?",
+                               (station_id,)).fetchone()
+        return (int(row[0]), str(row[1])) if row else (0, GENESIS_HASH)
+
+    def disposition_cursor(self, station_id: str) -> tuple[int, str]:
+        with self._lock:
+            return self._disposition_head(station_id)
+
+    def dispositions(self, flt: ExportFilter) -> Iterator[dict[str, Any]]:
+        """Dispositions (wire form) in (station, seq) order; ``flt`` by station and by the time recorded."""
+        with self._lock:
+            rows = self._db.execute("SELECT station_id, at, body FROM dispositions ORDER BY station_id, seq").fetchall()
+        for station_id, at, body in rows:
+            if dispositions_match(flt, station_id, at):
+                yield json.loads(body)
+
+    def alert_list(self, include_acknowledged: bool = False) -> list[dict[str, Any]]:
+        """Alerts with their number and acknowledgement, oldest first (open ones only, unless asked)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT a.n, a.station_id, a.at, a.kind, a.detail, k.acked_at, k.acked_by FROM alerts a "
+                "LEFT JOIN alert_acks k ON k.n = a.n WHERE ? OR k.n IS NULL ORDER BY a.n",
+                (include_acknowledged,)).fetchall()
+        return [alert_row(r) for r in rows]
+
+    def acknowledge_alert(self, n: int, by: str, now: datetime) -> bool:
+        """A supervisor has seen alert ``n``; False when there is no such alert or it was acknowledged already."""
+        with self._lock, self._tx():
+            if self._db.execute("SELECT 1 FROM alerts WHERE n = ?", (n,)).fetchone() is None:
+                return False
+            cur = self._db.execute("INSERT INTO alert_acks (n, acked_at, acked_by) VALUES (?, ?, ?) "
+                                   "ON CONFLICT DO NOTHING", (n, _iso(now), by))
+            return cur.rowcount == 1
 
     # -- transactions ----------------------------------------------------------------------------
     def _tx(self) -> _Transaction:

@@ -78,7 +78,7 @@ def test_export_day_to_xlsx_without_key_then_verify(station: Path, tmp_path: Pat
     assert "24 crossings" in capsys.readouterr().out
     ws = load_workbook(out).active
     rows = list(ws.iter_rows(values_only=True))
-    assert len(rows) == 25 and len(rows[0]) == 14
+    assert len(rows) == 25 and len(rows[0]) == 15  # the last: the disposition (lane dispositions)
     assert rows[1][1].strftime("%H:%M") == "00:30" and rows[24][1].strftime("%H:%M") == "23:30"
     assert "Nguyễn" not in out.read_bytes().decode("latin-1")
     assert run("export", "verify", out, "--data-dir", station) == 0
@@ -256,3 +256,31 @@ def test_verify_on_the_station_checks_the_chain_position(station: Path, tmp_path
     capsys.readouterr()
     assert run("export", "verify", out, "--data-dir", station) == 1
     assert "crossing 24 in this station's log has another hash" in capsys.readouterr().out
+
+
+def test_dispositions_in_the_report_and_the_exports(station: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Lane dispositions: the latest disposition of each crossing (a correction supersedes) is a column of every
+    export and is counted by the report."""
+    clock = FixedClock(T0)
+    log = CrossingLog.open(station / "crossings.sqlite", station_id="STATION-01", seal_to=None,
+                           hmac_key=load_or_create_hmac_key(station), clock=clock)
+    with log:
+        log.record_disposition(2, "turned_back", "CB-01")
+        log.record_disposition(2, "suspected_illegal_entry", "CB-01")  # the correction counts, not the first
+        log.record_disposition(5, "sent_for_testing", "CB-02")
+    out = tmp_path / "x.jsonl"
+    assert run("export", "--data-dir", station, "--day", DAY, "--out", out) == 0
+    docs = {d["seq"]: d for d in map(json.loads, out.read_text().splitlines())}
+    assert docs[2]["disposition"] == "suspected_illegal_entry" and docs[5]["disposition"] == "sent_for_testing"
+    assert sum(d["disposition"] is not None for d in docs.values()) == 2
+    sheet = tmp_path / "x.csv"
+    assert run("export", "--data-dir", station, "--day", DAY, "--out", sheet, "--language", "vi") == 0
+    with open(sheet, encoding="utf-8-sig", newline="") as f:
+        table = list(csv.reader(f))
+    assert table[0][-1] == "Xử lý" and {r[0]: r[-1] for r in table[1:]}["2"] == "Nghi nhập cảnh trái phép"
+    capsys.readouterr()
+    assert run("report", "--data-dir", station, "--day", DAY, "--language", "en") == 0
+    text = capsys.readouterr().out
+    assert "Dispositions after the verdict" in text
+    assert "Suspected illegal entry" in text and "Sent for testing" in text and "Turned back" not in text

@@ -142,7 +142,7 @@ def test_verify_cli_intact(log_path: Path, supervisor: X25519PrivateKey, clock: 
                            capsys: pytest.CaptureFixture[str]) -> None:
     _filled(log_path, supervisor, clock, passes)
     assert main(["log", "verify", "--data-dir", str(log_path.parent)]) == 0
-    assert "intact (6 crossings, 2 actions)" in capsys.readouterr().out
+    assert "intact (6 crossings, 2 actions, 0 dispositions)" in capsys.readouterr().out
     assert main(["log", "verify", "--json", "--data-dir", str(log_path.parent)]) == 0
     assert '"ok": true' in capsys.readouterr().out
 

@@ -22,6 +22,7 @@ META_BY_VERSION = {
     3: ("station_id", "created_at", "sync_cursor", "head_seq", "head_hash", "action_seq", "action_hash"),
     4: ("station_id", "created_at", "sync_cursor", "head_seq", "head_hash", "action_seq", "action_hash", "id_hash"),
     5: ("station_id", "created_at", "sync_cursor", "head_seq", "head_hash", "action_seq", "action_hash", "id_hash"),
+    6: ("station_id", "created_at", "sync_cursor", "head_seq", "head_hash", "action_seq", "action_hash", "id_hash"),
 }
 #: erased_at arrived in version 3, the extension fields in versions 5 (vehicle_id, vehicle_role) and 6 (policy)
 V1_COLUMNS = tuple(c for c in COLUMNS if c != "erased_at" and not BY_NAME[c].extension)

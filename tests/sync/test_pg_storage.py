@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from checkpoint.cli import main
-from sync.server.pg_storage import SCHEMA_VERSION, PostgresStorage
+from sync.server.pg_storage import MIGRATIONS, PostgresStorage
 from sync.server.storage import ExportFilter, Gap, SQLiteStorage, StorageError, Stored, open_storage
 from tests.pg_cluster import PgCluster, free_port
 from tests.sync.helpers import make_crossings
@@ -95,7 +95,7 @@ def test_several_processes_starting_together_migrate_once(url: str):
     assert errors == [] and len(opened) == 4
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT array_agg(version ORDER BY version) FROM schema_migrations").fetchone() == (
-            list(range(1, SCHEMA_VERSION + 1)),)
+            list(range(1, len(MIGRATIONS) + 1)),)
     for s in opened:
         s.close()
 

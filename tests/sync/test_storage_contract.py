@@ -285,3 +285,91 @@ def test_policy_notice_acknowledgements_are_kept_once_per_station_and_notice(ope
     assert [(r["notice_id"], r["officer_id"], r["policy_version"]) for r in rows] == [("n-1", "CB01", 3),
                                                                                       ("n-2", None, 3)]
     assert {r["station_id"] for r in again.notice_acks()} == {"ST-1", "ST-2"}
+# -- dispositions (lane dispositions) ---------------------------------------------------------------------
+
+
+def dispositions_for(crossings: list[dict[str, Any]], codes: list[tuple[int, str]], *, start: int = 1,
+                     prev: str = GENESIS_HASH) -> list[dict[str, Any]]:
+    """Wire dispositions, chained from ``prev``: (crossing seq, code) each, naming those crossings."""
+    from checkpoint.crossing.disposition import disposition_hash
+
+    by_seq = {c["seq"]: c for c in crossings}
+    out = []
+    for i, (cseq, code) in enumerate(codes):
+        c = by_seq[cseq]
+        d: dict[str, Any] = {"seq": start + i, "id": f"d-{c['station_id']}-{start + i}", "station_id": c["station_id"],
+                             "crossing_seq": cseq, "crossing_id": c["id"], "crossing_hash": c["hash"], "code": code,
+                             "officer_id": "CB01", "at": "2026-11-30T10:00:00.000000Z", "prev_hash": prev}
+        d["hash"] = prev = disposition_hash(d)
+        out.append(d)
+    return out
+
+
+def test_dispositions_are_gapless_idempotent_and_chained(open_db: Opener):
+    s = enrolled(open_db)
+    crossings = wire("ST-1", 3)
+    s.store_batch("ST-1", crossings, NOW)
+    ds = dispositions_for(crossings, [(1, "turned_back"), (2, "fined"), (1, "admitted_after_check")])
+    assert s.disposition_cursor("ST-1") == (0, GENESIS_HASH)
+    assert s.store_dispositions("ST-1", ds[:2], NOW) == Stored(2, 2, 0, ds[1]["hash"])
+    assert s.store_dispositions("ST-1", ds, NOW) == Stored(3, 1, 2, ds[2]["hash"])  # a resend plus one
+    assert s.store_dispositions("ST-1", ds, NOW) == Stored(3, 0, 3, ds[2]["hash"])
+    assert s.store_dispositions("ST-1", ds[2:], NOW) == Stored(3, 0, 1, ds[2]["hash"])
+    assert open_db().disposition_cursor("ST-1") == (3, ds[2]["hash"])  # another process sees the same
+    assert [d["seq"] for d in s.dispositions(ExportFilter())] == [1, 2, 3]
+    assert list(s.dispositions(ExportFilter(stations=("ST-2",)))) == []
+
+
+def test_a_disposition_gap_or_other_content_is_refused(open_db: Opener):
+    s = enrolled(open_db)
+    crossings = wire("ST-1", 2)
+    s.store_batch("ST-1", crossings, NOW)
+    ds = dispositions_for(crossings, [(1, "turned_back"), (2, "quarantine")])
+    assert s.store_dispositions("ST-1", ds[1:], NOW) == Gap(1)
+    assert s.store_dispositions("ST-1", ds[:1], NOW) == Stored(1, 1, 0, ds[0]["hash"])
+    other = dispositions_for(crossings, [(1, "fined")])
+    result = s.store_dispositions("ST-1", other, NOW)
+    assert isinstance(result, Tampering) and result.seq == 1
+    unlinked = dispositions_for(crossings, [(2, "fined")], start=2)  # chained from genesis, not from seq 1
+    result = s.store_dispositions("ST-1", unlinked, NOW)
+    assert isinstance(result, Tampering) and "chain" in result.problem
+    assert s.disposition_cursor("ST-1") == (1, ds[0]["hash"])
+    assert [a["kind"] for a in s.alert_list()] == ["tampering", "tampering"]
+
+
+def test_a_disposition_must_name_a_crossing_the_server_holds_for_that_station(open_db: Opener):
+    s = enrolled(open_db, "ST-1", "ST-2")
+    mine, theirs = wire("ST-1", 2), wire("ST-2", 1)
+    s.store_batch("ST-1", mine[:1], NOW)
+    s.store_batch("ST-2", theirs, NOW)
+    not_yet = dispositions_for(mine, [(2, "fined")])  # crossing 2 is not uploaded
+    result = s.store_dispositions("ST-1", not_yet, NOW)
+    assert isinstance(result, Tampering) and "does not hold" in result.problem
+    forged = dispositions_for(mine, [(1, "fined")])
+    forged[0]["crossing_hash"] = theirs[0]["hash"]  # the right seq, another crossing's hash
+    from checkpoint.crossing.disposition import disposition_hash
+
+    forged[0]["hash"] = disposition_hash(forged[0])
+    result = s.store_dispositions("ST-1", forged, NOW)
+    assert isinstance(result, Tampering) and "another id or hash" in result.problem
+    assert s.disposition_cursor("ST-1") == (0, GENESIS_HASH) and list(s.dispositions(ExportFilter())) == []
+
+
+def test_a_suspected_illegal_entry_raises_one_alert_that_a_supervisor_acknowledges(open_db: Opener):
+    s = enrolled(open_db)
+    crossings = wire("ST-1", 2)
+    s.store_batch("ST-1", crossings, NOW)
+    ds = dispositions_for(crossings, [(1, "turned_back"), (2, "suspected_illegal_entry")])
+    s.store_dispositions("ST-1", ds, NOW)
+    s.store_dispositions("ST-1", ds, NOW)  # a resend raises nothing more
+    alerts = open_db().alert_list()
+    assert [(a["station_id"], a["kind"]) for a in alerts] == [("ST-1", "illegal_entry")]
+    assert "crossing 2" in alerts[0]["detail"] and alerts[0]["acked_at"] is None
+    n = alerts[0]["n"]
+    assert s.acknowledge_alert(n, "CH01", NOW) is True
+    assert s.acknowledge_alert(n, "CH02", NOW) is False  # once
+    assert s.acknowledge_alert(n + 1000, "CH01", NOW) is False  # no such alert
+    assert s.alert_list() == []
+    [kept] = s.alert_list(include_acknowledged=True)
+    assert (kept["n"], kept["acked_by"]) == (n, "CH01") and kept["acked_at"] is not None
+    assert [a["kind"] for a in s.alerts("ST-1")] == ["illegal_entry"]  # the old listing still has it

@@ -28,6 +28,7 @@ from checkpoint.service import Outcome
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.messages import TextScanned, WedgeProblem
 from checkpoint.tui.widgets.counters import Counters
+from checkpoint.tui.widgets.dispositions import DispositionBar
 from checkpoint.tui.widgets.occupancy import Occupancy
 from checkpoint.tui.widgets.preview import CameraPreview
 from checkpoint.tui.widgets.recent import RecentCrossings
@@ -55,8 +56,10 @@ FOOTER_SPARE = {"f6": NARROW, "f7": NARROW, "f3": TINY, "f8": COMPACT}
 
 
 class ScanScreen(Screen[None]):
-    def __init__(self, texts: Texts, *, recent_rows: int, preview: bool, tz: tzinfo = UTC) -> None:
+    def __init__(self, texts: Texts, *, recent_rows: int, preview: bool, tz: tzinfo = UTC,
+                 dispositions_on_accept: bool = False) -> None:
         super().__init__(id="scan")
+        self.dispositions_on_accept = dispositions_on_accept
         self.texts, self.tz = texts, tz
         t = texts
         self._bindings.bind("f2", "toggle_direction", t("key.direction"))
@@ -92,6 +95,7 @@ class ScanScreen(Screen[None]):
                 yield CameraPreview(id="preview")
                 yield Static(t("scan.recent"), classes="side-title")
                 yield RecentCrossings(t, self.recent_rows, id="recent")
+        yield DispositionBar(t, id="dispositions")
         yield VehicleCard(t, id="vehicle")
         yield StatusBar(t, id="status")
         yield Footer()
@@ -145,6 +149,7 @@ class ScanScreen(Screen[None]):
         counters = self.query_one(Counters)
         counters.set_counts(counters.counts.add(outcome.decision.display.value))
         self.query_one(RecentCrossings).add(outcome, local_time)
+        self._offer_dispositions(outcome)
         if self._reset_timer is not None:
             self._reset_timer.stop()
         self._reset_timer = self.set_timer(seconds, panel.show_ready)
@@ -156,6 +161,25 @@ class ScanScreen(Screen[None]):
         if self._reset_timer is not None:
             self._reset_timer.stop()
         self._reset_timer = self.set_timer(seconds, panel.show_ready)
+
+    def _offer_dispositions(self, outcome: Outcome) -> None:
+        """The keys 1..7 for a recorded CHECK or REJECT (ACCEPT too if the station says so); else none."""
+        bar = self.query_one(DispositionBar)
+        display = outcome.decision.display.value
+        if outcome.crossing is not None and (display != "ACCEPT" or self.dispositions_on_accept):
+            bar.offer(outcome.crossing.seq)
+        else:
+            bar.clear()
+
+    def _disposition_key(self, char: str) -> bool:
+        """A key 1..7 while a verdict awaits its disposition and no scanner is typing: record it (in a worker)."""
+        from checkpoint.crossing.disposition import KEYS
+
+        bar = self.query_one(DispositionBar)
+        if char not in KEYS or bar.crossing_seq is None or (self._wedge is not None and self._wedge.pending):
+            return False
+        self._app().record_disposition(bar.crossing_seq, KEYS[char].value)
+        return True
 
     def reset_shift(self) -> None:
         from checkpoint.tui.widgets.counters import Counts
@@ -183,6 +207,9 @@ class ScanScreen(Screen[None]):
             chars = "\r"
         elif event.is_printable and event.character is not None:
             chars = event.character
+            if self._disposition_key(chars):
+                event.stop()
+                return
         else:
             return
         event.stop()
