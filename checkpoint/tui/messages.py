@@ -70,6 +70,8 @@ class IdCardRead(Message):
     def __init__(self, scan: IdCardScan) -> None:
         super().__init__()
         self.scan = scan
+
+
 class DispositionDone(Message):
     """A disposition was recorded for crossing ``crossing_seq`` (``error``: the log's error code when it was not)."""
 
