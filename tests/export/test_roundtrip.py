@@ -79,7 +79,7 @@ def test_csv_round_trip_with_full_personal_data(tmp_path: Path, language: str) -
     assert len(table) == N + 1
     for c, line in zip(rows(), table[1:], strict=True):
         base, tail = expected_human(c, language, personal=True)
-        assert line[:10] == base and line[11:-2] == tail and line[-2:] == ["", ""]  # on foot: no vehicle
+        assert line[:10] == base and line[11:-3] == tail and line[-3:] == ["", "", ""]  # on foot, no disposition
     assert "Nguyễn Văn An" in raw.decode("utf-8-sig") and "Trần Thị Bích Ngọc" in raw.decode("utf-8-sig")
     assert [a for a, _ in audit] == ["export.personal", "export.personal.done"]
     assert audit[0][1]["format"] == "csv" and audit[0][1]["filters"] == '{"since": null, "until": null}'
