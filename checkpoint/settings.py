@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from checkpoint.config import StationConfig
 from checkpoint.errors import ConfigError
 
-UI_KEYS = {"verdict_seconds", "sound", "preview", "recent_rows", "lanes", "vehicle_timeout_seconds"}
-UI_KEYS = {"verdict_seconds", "sound", "preview", "recent_rows", "lanes", "dispositions_on_accept"}
+UI_KEYS = {"verdict_seconds", "sound", "preview", "recent_rows", "lanes", "vehicle_timeout_seconds",
+           "dispositions_on_accept"}
 SCANNER_KEYS = {"source", "decoders", "debounce_seconds", "width", "height"}
 DECODERS = ("zxing", "zbar", "opencv")
 MODES = ("bell", "system", "off")  # [ui] sound: how the app sounds a verdict (checkpoint.tui.sound)
