@@ -99,6 +99,21 @@ def register(sub: Any) -> None:
     _data_dir(f)
     f.set_defaults(run=run_fingerprint)
 
+    cu = ssub.add_parser("console-user", help="manage the users of the web console (/console)",
+                         description="Users of the provincial web console served at /console (docs/console.md). "
+                         "Roles: 'admin' (province administrator: every station and action), 'supervisor' (a "
+                         "district supervisor: only its district's stations; needs --district), 'auditor' (reads "
+                         "everything, changes nothing). Passwords are stored as Argon2id hashes.")
+    cusub = cu.add_subparsers(dest="console_command", metavar="ACTION", title="actions", required=True)
+    cua = cusub.add_parser("add", help="add a console user (the password is asked for)",
+                           description="Add a console user. The password (at least 12 characters) is asked for "
+                           "twice, or read from $CHECKPOINT_CONSOLE_PASSWORD (for scripts).")
+    _data_dir(cua, database=True)
+    cua.add_argument("username", metavar="NAME", help="2 to 32 lower-case letters, digits, '.', '_' or '-'")
+    cua.add_argument("--role", choices=["admin", "supervisor", "auditor"], required=True)
+    cua.add_argument("--district", metavar="NAME", help="the district of a supervisor (its stations only)")
+    cua.set_defaults(run=run_console_user_add)
+
     v = ssub.add_parser("revoke", help="revoke a station (lost or stolen): its uploads are refused",
                         description="Refuse every further request signed by this station's key (403).")
     _data_dir(v, database=True)
@@ -391,4 +406,40 @@ def run_revoke(args: argparse.Namespace) -> int:
     finally:
         storage.close()
     print(f"Station {args.station_id} is revoked: its uploads are refused from now on.")
+    return EXIT_OK
+
+
+#: A console user's password for scripts (else it is asked for on the terminal).
+CONSOLE_PASSWORD_ENV = "CHECKPOINT_CONSOLE_PASSWORD"  # noqa: S105 (the variable's name)
+
+
+def run_console_user_add(args: argparse.Namespace) -> int:
+    import os
+    from datetime import UTC, datetime
+
+    from sync.server.console import database_of
+    from sync.server.console.auth import Accounts, Role
+    from sync.server.console.db import open_console_db
+
+    password = os.environ.get(CONSOLE_PASSWORD_ENV)
+    if password is None:
+        import getpass
+
+        password = getpass.getpass(f"Password for {args.username}: ")
+        if getpass.getpass("The same password again: ") != password:
+            raise CheckpointError("the two passwords differ; nothing was changed")
+    storage = _storage(args)
+    try:
+        target = database_of(storage)
+        if target is None:
+            raise CheckpointError("this storage has no console")
+        db = open_console_db(target)
+        try:
+            user = Accounts(db).add_user(args.username, password, Role(args.role), args.district, datetime.now(UTC))
+        finally:
+            db.close()
+    finally:
+        storage.close()
+    where = f", district {user.district}" if user.district else ""
+    print(f"Console user {user.username} added ({user.role.value}{where}); they sign in at /console.")
     return EXIT_OK
