@@ -16,18 +16,28 @@ from pathlib import Path
 import httpx
 import pytest
 
+from checkpoint import sealing
+from checkpoint.crossing import Crossing, PersonalData, aad_for
+from checkpoint.log import _chain as chain
+from checkpoint.log._rows import chain_fields
 from sync.server.console.auth import Accounts, Role
 from sync.server.console.db import ConsoleDB
 from sync.server.console.fleet import create_token
 from sync.server.serve import ServerThread, open_app
 from sync.server.storage import Storage
-from tests.sync.helpers import make_crossings
+from tests.sync.helpers import GENESIS, make_crossings
 
 PASSWORD = "correct horse battery"
 DAY = datetime(2021, 7, 24, tzinfo=UTC)
 USERS = {"admin": (Role.ADMIN, None), "sup-a": (Role.SUPERVISOR, "Ba Dinh"), "sup-b": (Role.SUPERVISOR, "Cau Giay"),
          "audit": (Role.AUDITOR, None)}
 STATIONS = {"ST-A": ("Ba Dinh", 10), "ST-B": ("Cau Giay", 7)}
+#: The supervisor's key the stations seal personal data to (its private half is pasted into the tracing form).
+SUPERVISOR = sealing.generate()
+KEY_PASSPHRASE = "mật khẩu khóa"
+SUPERVISOR_PEM = sealing.private_pem(SUPERVISOR, KEY_PASSPHRASE.encode()).decode()
+#: ST-A's crossing i carries this person (sealed); id number 001085012345 crossed at ST-A (seq 3) and ST-B (seq 2).
+WANTED_ID = "001085012345"
 CSRF_RE = re.compile(r'name="csrf" value="([^"]*)"')
 
 
@@ -70,8 +80,30 @@ def start_console(data_dir: Path, database: str | None) -> Console:
     for sid, (district, n) in STATIONS.items():
         token = create_token(storage, db, district, now, timedelta(hours=1))
         storage.enroll(token, sid, f"key-{sid}", now)
-        storage.store_batch(sid, [c.to_wire() for c in make_crossings(sid, n, at=DAY + timedelta(hours=8))], now)
+        crossings = sealed(make_crossings(sid, n, at=DAY + timedelta(hours=8)), {3 if sid == "ST-A" else 2})
+        storage.store_batch(sid, [c.to_wire() for c in crossings], now)
     return Console("", data_dir, database, storage, db, ServerThread(app))
+
+
+def person(c: Crossing, wanted: bool) -> PersonalData:
+    return PersonalData(name=f"Nguyễn Văn {c.station_id} {c.seq}", id_number="001-085-012 345" if wanted else
+                        f"0790{c.seq:08d}", birth_date="1985-01-02", phone=None, vehicle=None, origin="Hà Nội",
+                        destination=None, purpose=None, document_id=None)
+
+
+def sealed(crossings: list[Crossing], wanted: set[int]) -> list[Crossing]:
+    """The crossings with real personal data sealed to SUPERVISOR, chained again as the log does."""
+    from dataclasses import replace
+
+    out, prev = [], GENESIS
+    for c in crossings:
+        blob = sealing.seal(person(c, c.seq in wanted).to_json_bytes(), SUPERVISOR.public_key(), aad_for(c.id))
+        c = replace(c, sealed=blob, prev_hash=prev)
+        c = replace(c, personal_digest=chain.personal_digest(c.pass_id_hash, c.id_number_hash, c.sealed))
+        c = replace(c, hash=chain.crossing_hash(chain_fields(c)))
+        out.append(c)
+        prev = c.hash
+    return out
 
 
 def stop_console(c: Console) -> None:

@@ -26,7 +26,7 @@ from checkpoint.clock import Clock
 from checkpoint.display import shown
 from checkpoint.figures import OUTCOMES
 from checkpoint.isotime import iso_z
-from sync.server.console import PREFIX, figures
+from sync.server.console import PREFIX, figures, trace
 from sync.server.console.auth import Accounts, Role, Session, SignIn, User, same
 from sync.server.console.db import ConsoleDB
 from sync.server.console.fleet import create_token, fleet, set_district, visible_station
@@ -295,6 +295,55 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
         return Response(data, media_type="text/csv; charset=utf-8",
                         headers={**HEADERS, "Content-Disposition": f'attachment; filename="{name}"'})
 
+    # -- tracing ----------------------------------------------------------------------------------
+    @router.get("/trace")
+    async def trace_page(request: Request) -> Response:
+        session = await current(request)
+        if session is None:
+            return to_sign_in()
+        rows = await th(fleet, storage, db, session.user, clock.now())
+        return page(request, "trace.html", session, stations=[r.station_id for r in rows], result=None, asked={})
+
+    @router.post("/trace")
+    async def trace_run(request: Request) -> Response:
+        """Both questions; a POST so the key and the id number never appear in a URL, a history or a log."""
+        session = await current(request)
+        if session is None:
+            return to_sign_in()
+        user = session.user
+        try:
+            form = await posted(request, session, write=False)
+            visible = [r.station_id for r in await th(fleet, storage, db, user, clock.now())]
+            since, until = _when(form.get("since", "")), _when(form.get("until", ""))
+            pem = form.get("key", "")
+            if pem.strip() and user.read_only:
+                raise Refused(403, "forbidden", word("no_personal", lang_of(request)))
+            key = trace.supervisor_key(pem, form.get("passphrase", "")) if pem.strip() else None
+            station_id = form.get("station", "")
+            id_number = form.get("id_number", "").strip()
+            if id_number:
+                if key is None:
+                    raise trace.TraceError(word("key_needed", lang_of(request)))
+                result = await th(trace.by_id_number, storage, visible, id_number, since, until, key)
+                detail = f"id number {trace.masked_id(id_number)}"
+            else:
+                if station_id not in visible:
+                    raise Refused(404, "not_found")
+                result = await th(trace.at_station, storage, station_id, since, until, key)
+                detail = f"station {station_id}"
+        except trace.TraceError as e:
+            return refusal(request, session, Refused(400, "bad_input", str(e)))
+        except Refused as e:
+            return refusal(request, session, e)
+        detail += f", {iso_z(since)}..{iso_z(until)}, {len(result.rows)} rows"
+        await th(accounts.audit, user.username, "trace", detail + (", personal data opened" if result.opened else
+                                                                    ", masked"), address(request), clock.now())
+        if result.opened:
+            await th(accounts.audit, user.username, "personal_data_opened", detail, address(request), clock.now())
+        asked = {"station": station_id, "since": form.get("since", ""), "until": form.get("until", "")}
+        return page(request, "trace.html", session, stations=visible, result=result, asked=asked,
+                    personal=trace.SHOWN_PERSONAL)
+
     # -- audit ------------------------------------------------------------------------------------
     @router.get("/audit")
     async def audit(request: Request) -> Response:
@@ -307,6 +356,17 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
         return page(request, "audit.html", session, rows=rows)
 
     app.include_router(router)
+
+
+def _when(text: str) -> datetime:
+    """A form's time (``YYYY-MM-DDTHH:MM``, as a datetime-local field sends it, or a day): UTC."""
+    from datetime import UTC
+
+    try:
+        t = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise trace.TraceError("times: YYYY-MM-DDTHH:MM (UTC)") from None
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
 def _int(text: str, low: int, high: int) -> int:
