@@ -1,0 +1,69 @@
+"""``checkpoint server console-user add`` and the day's report with its signed manifest."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from checkpoint.export.manifest import MANIFEST_TYPE, canonical
+from sync.server.keys import load_or_create_server_key
+from tests.console.conftest import Console, sign_in, signed_in
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "checkpoint", "server", "console-user", *args], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, **(env or {})}, check=False)
+
+
+def test_console_user_add_makes_a_user_who_signs_in(tmp_path: Path) -> None:
+    from tests.console.conftest import start_console, stop_console
+
+    data = tmp_path / "server"
+    c = start_console(data, None)
+    c.url = c.thread.url
+    try:
+        env = {"CHECKPOINT_CONSOLE_PASSWORD": "a long enough password"}
+        r = cli("add", "pham.dung", "--role", "supervisor", "--district", "Ba Dinh", "--data-dir", str(data), env=env)
+        assert r.returncode == 0, r.stderr
+        assert "pham.dung" in r.stdout and "Ba Dinh" in r.stdout
+        assert sign_in(c.client(), "pham.dung", "a long enough password").status_code == 303
+        r = cli("add", "pham.dung", "--role", "admin", "--data-dir", str(data), env=env)
+        assert r.returncode != 0 and "already exists" in r.stderr
+        r = cli("add", "x.y", "--role", "supervisor", "--data-dir", str(data), env=env)
+        assert r.returncode != 0 and "district" in r.stderr
+        r = cli("add", "short", "--role", "admin", "--data-dir", str(data), env={"CHECKPOINT_CONSOLE_PASSWORD": "short"})
+        assert r.returncode != 0 and "12 characters" in r.stderr
+    finally:
+        stop_console(c)
+
+
+def test_console_user_add_has_help() -> None:
+    r = cli("add", "--help")
+    assert r.returncode == 0 and "--role" in r.stdout and "supervisor" in r.stdout
+
+
+@pytest.mark.parametrize("user, stations", [("admin", {"ST-A": 10, "ST-B": 7}), ("sup-b", {"ST-B": 7})])
+def test_the_days_report_and_its_manifest_signed_by_the_server(console: Console, user: str,
+                                                               stations: dict[str, int]) -> None:
+    client = signed_in(console, user)
+    data = client.get("/console/report.csv?day=2021-07-24").content
+    rows = data.decode("utf-8-sig").splitlines()
+    station_rows = {r.split(",")[2]: int(r.split(",")[-1]) for r in rows if r.split(",")[1] == "station"}
+    assert station_rows == stations
+    doc = json.loads(client.get("/console/report.csv?day=2021-07-24&manifest=1").content)
+    assert doc["type"] == MANIFEST_TYPE and doc["sha256"] == hashlib.sha256(data).hexdigest()
+    assert doc["bytes"] == len(data) and doc["made_by"] == user
+    signed = {k: v for k, v in doc.items() if k != "signature"}
+    server = load_or_create_server_key(console.data_dir).public_key()
+    assert isinstance(server, Ed25519PublicKey)
+    server.verify(base64.b64decode(doc["signature"]), canonical(signed))  # raises if not the server's
+    assert "export" in signed_in(console, "audit").get("/console/audit").text
