@@ -40,7 +40,8 @@ def test_console_user_add_makes_a_user_who_signs_in(tmp_path: Path) -> None:
         assert r.returncode != 0 and "already exists" in r.stderr
         r = cli("add", "x.y", "--role", "supervisor", "--data-dir", str(data), env=env)
         assert r.returncode != 0 and "district" in r.stderr
-        r = cli("add", "short", "--role", "admin", "--data-dir", str(data), env={"CHECKPOINT_CONSOLE_PASSWORD": "short"})
+        r = cli("add", "short", "--role", "admin", "--data-dir", str(data),
+                env={"CHECKPOINT_CONSOLE_PASSWORD": "short"})
         assert r.returncode != 0 and "12 characters" in r.stderr
     finally:
         stop_console(c)
