@@ -311,11 +311,11 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_
                 _heartbeat)
     for kind in KINDS:
         _list_route(app, lists, kind)
-    _mount_console(app, storage, clock, server_key)
+    _mount_console(app, storage, lists, clock, server_key)
     return app
 
 
-def _mount_console(app: FastAPI, storage: Storage, clock: Clock, key: Ed25519PrivateKey) -> None:
+def _mount_console(app: FastAPI, storage: Storage, lists: PublishedLists, clock: Clock, key: Ed25519PrivateKey) -> None:
     """The provincial web console under /console (docs/console.md), over the same database as the API."""
     from sync.server.console import database_of
     from sync.server.console.db import open_console_db
@@ -325,7 +325,7 @@ def _mount_console(app: FastAPI, storage: Storage, clock: Clock, key: Ed25519Pri
     if target is not None:
         db = open_console_db(target)
         app.state.console_db = db  # closed with the storage (sync.server.serve)
-        mount(app, storage, db, clock, key)
+        mount(app, storage, db, clock, key, lists)
 
 
 def _list_route(app: FastAPI, lists: PublishedLists, kind: str) -> None:

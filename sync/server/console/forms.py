@@ -1,8 +1,9 @@
-"""Reading a console form: urlencoded, capped, one value per field (no multipart: the console has no upload
-that needs it, and no parser is pulled in for it)."""
+"""Reading a console form: urlencoded, capped, one value per field; publishing a list sends the one multipart
+form (``read_upload``), read whole with a cap before it is parsed."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
@@ -30,3 +31,41 @@ async def read_form(request: Request) -> dict[str, str]:
     except (UnicodeDecodeError, ValueError):
         raise FormError("the form cannot be read") from None
     return {k: v[0] for k, v in parsed.items() if len(k) <= 64}
+
+
+async def read_upload(request: Request, cap: int) -> tuple[dict[str, str], dict[str, bytes]]:
+    """A multipart form with at most one file: read whole with a cap (``cap`` plus room for the fields) before
+    it is parsed, so an upload can never fill the disk or the memory past it."""
+    from starlette.datastructures import UploadFile
+    from starlette.formparsers import MultiPartException, MultiPartParser
+
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "multipart/form-data":
+        raise FormError("the form must be sent as multipart/form-data")
+    limit = cap + MAX_FORM_BYTES
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        raise FormError("the upload is too large")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise FormError("the upload is too large")
+
+    async def replay() -> AsyncGenerator[bytes, None]:
+        yield bytes(body)
+
+    try:
+        form = await MultiPartParser(request.headers, replay(), max_files=1, max_fields=MAX_FIELDS,
+                                     max_part_size=MAX_FORM_BYTES).parse()
+    except MultiPartException:
+        raise FormError("the form cannot be read") from None
+    fields: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            files[name] = await value.read()
+            await value.close()
+        else:
+            fields[name] = value
+    return fields, files

@@ -30,8 +30,9 @@ from sync.server.console import PREFIX, figures, trace
 from sync.server.console.auth import Accounts, Role, Session, SignIn, User, same
 from sync.server.console.db import ConsoleDB
 from sync.server.console.fleet import create_token, fleet, set_district, visible_station
-from sync.server.console.forms import FormError, read_form
+from sync.server.console.forms import FormError, read_form, read_upload
 from sync.server.console.words import DEFAULT_LANG, LANGS, word
+from sync.server.lists import KINDS, PublishedLists
 from sync.server.storage import Storage
 
 HERE = Path(__file__).parent
@@ -55,7 +56,12 @@ class Refused(Exception):
         self.status, self.key, self.detail = status, key, detail
 
 
-def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25519PrivateKey) -> None:
+#: The folder of the data folder where the operator puts the root public keys (PEM) that sign the lists.
+ROOTS_FOLDER = "list-roots"
+
+
+def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25519PrivateKey,
+          lists: PublishedLists) -> None:
     accounts = Accounts(db)
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined)
@@ -344,6 +350,56 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
         return page(request, "trace.html", session, stations=visible, result=result, asked=asked,
                     personal=trace.SHOWN_PERSONAL)
 
+    # -- lists ------------------------------------------------------------------------------------
+    def lists_state() -> dict[str, Any]:
+        roots_dir = lists.folder / ROOTS_FOLDER
+        roots = sorted(p.name for p in roots_dir.glob("*.pem")) if roots_dir.is_dir() else []
+        published = {}
+        for kind in KINDS:
+            data = lists.get(kind)
+            published[kind] = None if data is None else {"bytes": len(data), "sha256": _sha256(data)[:16]}
+        return {"roots": roots, "published": published, "kinds": KINDS, "roots_dir": str(roots_dir)}
+
+    @router.get("/lists")
+    async def lists_page(request: Request) -> Response:
+        session = await current(request)
+        if session is None:
+            return to_sign_in()
+        return page(request, "lists.html", session, done=None, **await th(lists_state))
+
+    @router.post("/lists")
+    async def publish(request: Request) -> Response:
+        """A list signed elsewhere (the signing key stays offline), verified against the roots before it is
+        served: signature, kind, expiry, and newer than the one published."""
+        from checkpoint.errors import CheckpointError
+        from checkpoint.trust import MAX_LIST_BYTES
+
+        session = await current(request)
+        if session is None:
+            return to_sign_in()
+        user = session.user
+        try:
+            fields, files = await read_upload(request, MAX_LIST_BYTES)
+        except FormError as e:
+            return refusal(request, session, Refused(400, "bad_input", str(e)))
+        if not same(fields.get("csrf", ""), session.csrf):
+            await th(accounts.audit, user.username, "csrf_refused", request.url.path, address(request), clock.now())
+            return refusal(request, session, Refused(403, "csrf"))
+        if user.role is not Role.ADMIN:
+            return refusal(request, session, Refused(403, "forbidden"))
+        kind, data = fields.get("kind", ""), files.get("file", b"")
+        try:
+            if kind not in KINDS or not data:
+                raise CheckpointError("choose the kind of list and its file")
+            roots = await th(_roots, lists.folder / ROOTS_FOLDER)
+            done = await th(lists.publish, kind, data, roots, clock.now())
+        except CheckpointError as e:
+            await th(accounts.audit, user.username, "list_refused", f"{kind}: {e}", address(request), clock.now())
+            return refusal(request, session, Refused(400, "list_refused", str(e)))
+        await th(accounts.audit, user.username, "list_published", f"{kind} version {done.version}",
+                 address(request), clock.now())
+        return page(request, "lists.html", session, done=(kind, done.version), **await th(lists_state))
+
     # -- audit ------------------------------------------------------------------------------------
     @router.get("/audit")
     async def audit(request: Request) -> Response:
@@ -356,6 +412,23 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
         return page(request, "audit.html", session, rows=rows)
 
     app.include_router(router)
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _roots(folder: Path) -> list[Any]:
+    """The root public keys the operator put in ``folder`` (PEM files); none: nothing can be published."""
+    from checkpoint.errors import CheckpointError
+    from checkpoint.trust.keys import load_public_pem
+
+    paths = sorted(folder.glob("*.pem")) if folder.is_dir() else []
+    if not paths:
+        raise CheckpointError(f"no root public key in {folder}: put the PEM of the key that signs the lists there")
+    return [load_public_pem(p.read_bytes()[:65536], p.name)[0] for p in paths]
 
 
 def _when(text: str) -> datetime:

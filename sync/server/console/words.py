@@ -132,6 +132,25 @@ WORDS: dict[str, dict[str, str]] = {
                    "en": "Searching by id number needs the supervisor's private key."},
     "no_personal": {"vi": "Vai trò kiểm toán không mở dữ liệu cá nhân.",
                     "en": "The auditor's role opens no personal data."},
+    "nav_lists": {"vi": "Danh sách ký số", "en": "Signed lists"},
+    "lists_title": {"vi": "Phát hành danh sách tin cậy và thu hồi", "en": "Publish the trust and revocation lists"},
+    "lists_note": {"vi": "Khóa ký danh sách ở ngoài mạng. Tải lên tệp đã ký ở nơi khác; máy chủ kiểm tra chữ ký, loại, "
+                         "hạn và phiên bản mới hơn trước khi phát hành cho các trạm.",
+                   "en": "The key that signs the lists stays offline. Upload the file signed elsewhere; the server "
+                         "checks its signature, kind, expiry and that it is newer before the stations get it."},
+    "kind": {"vi": "Loại danh sách", "en": "Kind of list"},
+    "trust-list": {"vi": "Danh sách tin cậy", "en": "Trust list"},
+    "revocation-list": {"vi": "Danh sách thu hồi", "en": "Revocation list"},
+    "file": {"vi": "Tệp đã ký (.cose)", "en": "Signed file (.cose)"},
+    "publish": {"vi": "Kiểm tra và phát hành", "en": "Verify and publish"},
+    "published": {"vi": "Đang phát hành", "en": "Published now"},
+    "none_published": {"vi": "chưa có", "en": "none yet"},
+    "published_done": {"vi": "Đã phát hành; các trạm sẽ tải ở lần đồng bộ tới. Phiên bản",
+                       "en": "Published; the stations fetch it on their next sync. Version"},
+    "roots": {"vi": "Khóa gốc dùng để kiểm tra", "en": "Root keys it is checked against"},
+    "no_roots": {"vi": "Chưa có khóa gốc: đặt tệp PEM vào thư mục", "en": "No root key yet: put the PEM file in"},
+    "list_refused": {"vi": "Danh sách bị từ chối; danh sách đang phát hành vẫn giữ nguyên.",
+                     "en": "The list was refused; the one published stays in force."},
 }
 
 
