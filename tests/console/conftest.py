@@ -82,6 +82,14 @@ def start_console(data_dir: Path, database: str | None) -> Console:
         storage.enroll(token, sid, f"key-{sid}", now)
         crossings = sealed(make_crossings(sid, n, at=DAY + timedelta(hours=8)), {3 if sid == "ST-A" else 2})
         storage.store_batch(sid, [c.to_wire() for c in crossings], now)
+    # ST-A synced a minute ago (fine); ST-B never sent a heartbeat (SILENT)
+    issued = (now - timedelta(hours=3)).isoformat().replace("+00:00", "Z")
+    storage.record_heartbeat("ST-A", {
+        "software_version": "0.1.0", "clock_offset_seconds": 1.5, "queue": 4, "disk_free_bytes": 12 * 2**30,
+        "camera": "running", "last_scan_at": issued,
+        "lists": [{"kind": "trust-list", "version": 3, "issued_at": issued,
+                   "expires_at": (now + timedelta(days=30)).isoformat().replace("+00:00", "Z")}]},
+        now - timedelta(minutes=1))
     return Console("", data_dir, database, storage, db, ServerThread(app))
 
 

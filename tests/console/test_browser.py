@@ -19,10 +19,21 @@ from typing import Any
 import pytest
 
 from sync.server.console.auth import MAX_FAILED
-from tests.console.conftest import PASSWORD, Console, start_console, stop_console
+from tests.console.conftest import (
+    KEY_PASSPHRASE,
+    PASSWORD,
+    SUPERVISOR_PEM,
+    Console,
+    start_console,
+    stop_console,
+)
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[dev]')")
-from selenium.common.exceptions import WebDriverException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
@@ -65,7 +76,12 @@ def sign_in(browser: Any, console: Console, username: str, password: str = PASSW
     field.send_keys(password)
     old = browser.find_element(By.TAG_NAME, "html")
     field.send_keys(Keys.ENTER)  # the keyboard submits the form
-    WebDriverWait(browser, 10).until(lambda b: _gone(old))
+    wait(browser).until(lambda b: _gone(old))
+
+
+def wait(browser: Any) -> Any:
+    """Until a condition holds, across the moment the old page is replaced by the new one."""
+    return WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
 
 
 def _gone(element: Any) -> bool:
@@ -110,13 +126,13 @@ def test_a_form_with_a_changed_csrf_token_is_refused(browser: Any, console: Cons
     browser.execute_script("document.querySelector('form.danger input[name=csrf]').value = 'forged'")
     browser.find_element(By.ID, "confirm").click()
     browser.find_element(By.CSS_SELECTOR, "button.danger").click()
-    WebDriverWait(browser, 10).until(lambda b: "không hợp lệ" in b.find_element(By.TAG_NAME, "h1").text)
+    wait(browser).until(lambda b: "không hợp lệ" in b.find_element(By.TAG_NAME, "h1").text)
     st = console.storage.station("ST-A")
     assert st is not None and st.revoked_at is None
     browser.get(console.url + "/console/stations/ST-A")  # the page's own token works
     browser.find_element(By.ID, "confirm").click()
     browser.find_element(By.CSS_SELECTOR, "button.danger").click()
-    WebDriverWait(browser, 10).until(lambda b: "done=revoked" in b.current_url)
+    wait(browser).until(lambda b: "done=revoked" in b.current_url)
     st = console.storage.station("ST-A")
     assert st is not None and st.revoked_at is not None
 
@@ -129,6 +145,44 @@ def test_figures_and_english(browser: Any, console: Console) -> None:
     tables = browser.find_elements(By.TAG_NAME, "table")
     assert len(tables) == 5 and "ST-A" in browser.page_source and "Ba Dinh" in browser.page_source
     shot(browser, "figures")
+
+
+def test_a_supervisor_traces_and_opens_personal_data_with_the_key(browser: Any, console: Console) -> None:
+    sign_in(browser, console, "sup-a")
+    browser.get(console.url + "/console/trace")
+    browser.find_element(By.ID, "id-number").send_keys("001085012345")  # "where did this id number cross"
+    for field, value in (("since-i", "2021-07-24T00:00"), ("until-i", "2021-07-25T00:00")):
+        browser.execute_script("arguments[0].value = arguments[1]", browser.find_element(By.ID, field), value)
+    browser.execute_script("arguments[0].value = arguments[1]", browser.find_element(By.ID, "key-i"), SUPERVISOR_PEM)
+    browser.find_element(By.ID, "pass-i").send_keys(KEY_PASSPHRASE)
+    old = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.ID, "id-number").find_element(By.XPATH, "./ancestor::form//button").click()
+    wait(browser).until(lambda b: _gone(old))
+    table = browser.find_element(By.CSS_SELECTOR, "table.trace").text
+    assert "Nguyễn Văn ST-A 3" in table and "ST-B" not in table  # its district's crossing only, opened
+    assert "PRIVATE KEY" not in browser.page_source
+    shot(browser, "trace")
+
+
+def test_the_administrator_publishes_a_list_signed_elsewhere(browser: Any, console: Console, tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from checkpoint.trust import keys
+    from tests import factories
+
+    root = factories.ed25519()
+    (console.data_dir / "list-roots").mkdir()
+    (console.data_dir / "list-roots" / "root.pem").write_bytes(keys.public_pem(root.public_key()))
+    signed = tmp_path / "trust-list.cose"
+    signed.write_bytes(factories.trust_list(root, version=5, issued=datetime.now(UTC) - timedelta(hours=1)))
+    sign_in(browser, console, "admin")
+    browser.get(console.url + "/console/lists")
+    browser.find_element(By.ID, "file").send_keys(str(signed))
+    old = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.ID, "file").find_element(By.XPATH, "./ancestor::form//button").click()
+    wait(browser).until(lambda b: _gone(old))
+    assert "5" in browser.find_element(By.ID, "published").text, browser.find_element(By.TAG_NAME, "main").text
+    shot(browser, "lists")
 
 
 # -- accessibility -----------------------------------------------------------------------------------------------
@@ -176,7 +230,8 @@ def test_accessibility_of_the_main_pages(browser: Any, console: Console) -> None
     assert browser.switch_to.active_element.get_attribute("id") == "password"
     sign_in(browser, console, "admin")
     for path, name in (("/console/stations", "stations"), ("/console/stations/ST-A", "station"),
-                       ("/console/figures?day=2021-07-24", None), ("/console/audit", "audit")):
+                       ("/console/figures?day=2021-07-24", None), ("/console/audit", "audit"),
+                       ("/console/trace", None), ("/console/lists", None)):
         browser.get(console.url + path)
         check_page(browser)
         if name:
