@@ -68,3 +68,25 @@ def test_the_days_report_and_its_manifest_signed_by_the_server(console: Console,
     assert isinstance(server, Ed25519PublicKey)
     server.verify(base64.b64decode(doc["signature"]), canonical(signed))  # raises if not the server's
     assert "export" in signed_in(console, "audit").get("/console/audit").text
+
+
+def test_the_days_report_as_a_workbook_with_its_manifest(console: Console) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    client = signed_in(console, "sup-a")
+    data = client.get("/console/report.xlsx?day=2021-07-24").content
+    sheet = load_workbook(io.BytesIO(data), read_only=True).active
+    assert sheet is not None
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][:3] == ["day", "section", "key"]
+    assert [r[2] for r in rows if r[1] == "station"] == ["ST-A"] and [r[-1] for r in rows if r[1] == "station"] == [10]
+    import time
+
+    time.sleep(1.1)  # another second: the bytes must not depend on when the report was made
+    assert client.get("/console/report.xlsx?day=2021-07-24").content == data
+    doc = json.loads(client.get("/console/report.xlsx?day=2021-07-24&manifest=1").content)
+    assert doc["format"] == "xlsx" and doc["sha256"] == hashlib.sha256(data).hexdigest()
+    assert doc["rows"] == len(rows) - 1
+    assert client.get("/console/report.pdf?day=2021-07-24").status_code == 404

@@ -65,23 +65,63 @@ def add(figs: DayFigures, crossings: Iterable[Mapping[str, Any]], stations: Mapp
         figs.categories[str(c.get("category") or "-")] += 1
 
 
-def report_csv(figs: DayFigures) -> bytes:
-    """The day's consolidated report as CSV (UTF-8 with a BOM, as the station's exports): one row per station
-    and hour with crossings, by outcome; the district on each row."""
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["day", "section", "key", *[o.lower() for o in OUTCOMES], "total"])
+def report_rows(figs: DayFigures) -> list[list[Any]]:
+    """The day's consolidated report as rows (the header first): per district, per station and per hour by outcome,
+    then reasons for rejection and categories."""
+    rows: list[list[Any]] = [["day", "section", "key", *[o.lower() for o in OUTCOMES], "total"]]
+    day = figs.day.isoformat()
     for section, table in (("district", figs.per_district), ("station", figs.per_station)):
         for key in sorted(table):
             counts = table[key]
-            w.writerow([figs.day.isoformat(), section, cell(key), *[counts[o] for o in OUTCOMES],
-                        sum(counts.values())])
+            rows.append([day, section, cell(key), *[counts[o] for o in OUTCOMES], sum(counts.values())])
     for hour, counts in enumerate(figs.per_hour):
         if counts:
-            w.writerow([figs.day.isoformat(), "hour", f"{hour:02d}", *[counts[o] for o in OUTCOMES],
-                        sum(counts.values())])
+            rows.append([day, "hour", f"{hour:02d}", *[counts[o] for o in OUTCOMES], sum(counts.values())])
     for reason, n in sorted(figs.reasons.items()):
-        w.writerow([figs.day.isoformat(), "reason", cell(reason), "", "", n, n])
+        rows.append([day, "reason", cell(reason), None, None, n, n])
     for category, n in sorted(figs.categories.items()):
-        w.writerow([figs.day.isoformat(), "category", cell(category), "", "", "", n])
+        rows.append([day, "category", cell(category), None, None, None, n])
+    return rows
+
+
+def report_xlsx(figs: DayFigures) -> bytes:
+    """The same rows as a workbook (one sheet; texts defused as in the CSV)."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    made = datetime.combine(figs.day, time(0))
+    wb.properties.created = wb.properties.modified = made
+    ws = wb.create_sheet(f"report {figs.day.isoformat()}")
+    for row in report_rows(figs):
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return _same_bytes_each_time(out.getvalue(), made)
+
+
+def _same_bytes_each_time(xlsx: bytes, at: datetime) -> bytes:
+    """The workbook with every zip entry dated ``at``: the same day's report is the same bytes whenever it is made,
+    so its manifest (made by another request) describes the file downloaded."""
+    import re
+    import zipfile
+
+    stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=at.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            data = src.read(info)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the time of saving
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\g<2>", data)
+            dst.writestr(entry, data)
+    return out.getvalue()
+
+
+def report_csv(figs: DayFigures) -> bytes:
+    """The report as CSV (UTF-8 with a BOM, as the station's exports)."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    for row in report_rows(figs):
+        w.writerow(["" if v is None else v for v in row])
     return ("\ufeff" + out.getvalue()).encode()

@@ -48,6 +48,8 @@ HEADERS = {
     "X-Frame-Options": "DENY",
 }
 T = TypeVar("T")
+REPORT_TYPES = {"csv": "text/csv; charset=utf-8",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 class Refused(Exception):
@@ -279,26 +281,29 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
         figs = await th(figures_for, session.user, day)
         return page(request, "figures.html", session, figs=figs, outcomes=OUTCOMES, day=day.isoformat())
 
-    @router.get("/report.csv")
-    async def report(request: Request) -> Response:
+    @router.get("/report.{fmt}")
+    async def report(request: Request, fmt: str) -> Response:
         session = await current(request)
         if session is None:
             return to_sign_in()
         try:
+            if fmt not in REPORT_TYPES:
+                raise Refused(404, "not_found")
             day = day_of(request)
         except Refused as e:
             return refusal(request, session, e)
         figs = await th(figures_for, session.user, day)
-        data = figures.report_csv(figs)
-        await th(accounts.audit, session.user.username, "export", f"report {day.isoformat()} (csv)",
+        data = figures.report_csv(figs) if fmt == "csv" else await th(figures.report_xlsx, figs)
+        await th(accounts.audit, session.user.username, "export", f"report {day.isoformat()} ({fmt})",
                  address(request), clock.now())
-        name = f"report-{day.isoformat()}.csv"
+        name = f"report-{day.isoformat()}.{fmt}"
         if request.query_params.get("manifest") == "1":
-            doc = report_manifest(name, data, day, session.user, clock.now(), key)
+            rows = len(figures.report_rows(figs)) - 1
+            doc = report_manifest(name, fmt, data, rows, day, session.user, clock.now(), key)
             return Response(json.dumps(doc, sort_keys=True, ensure_ascii=False, indent=2).encode() + b"\n",
                             media_type="application/json",
                             headers={**HEADERS, "Content-Disposition": f'attachment; filename="{name}.manifest.json"'})
-        return Response(data, media_type="text/csv; charset=utf-8",
+        return Response(data, media_type=REPORT_TYPES[fmt],
                         headers={**HEADERS, "Content-Disposition": f'attachment; filename="{name}"'})
 
     # -- tracing ----------------------------------------------------------------------------------
@@ -452,7 +457,7 @@ def _int(text: str, low: int, high: int) -> int:
     return n
 
 
-def report_manifest(name: str, data: bytes, day: date, user: User, now: datetime,
+def report_manifest(name: str, fmt: str, data: bytes, rows: int, day: date, user: User, now: datetime,
                     key: Ed25519PrivateKey) -> dict[str, Any]:
     """The report's manifest, signed by the server's key like a station's export manifest is by the station's
     (``checkpoint.export.manifest``): the file's digest and size, what it covers, who made it and when."""
@@ -460,8 +465,8 @@ def report_manifest(name: str, data: bytes, day: date, user: User, now: datetime
 
     from checkpoint.export.manifest import sign
 
-    body = {"file": name, "format": "csv", "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-            "rows": data.count(b"\n") - 1, "filters": {"day": day.isoformat(), "district": user.district},
+    body = {"file": name, "format": fmt, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+            "rows": rows, "filters": {"day": day.isoformat(), "district": user.district},
             "station_id": "central", "covers_upto_seq": None, "covers_upto_hash": None, "chain_head_seq": None,
             "chain_head_hash": None, "created_at": iso_z(now), "made_by": user.username, "personal_data": False}
     return sign(body, key)

@@ -87,6 +87,7 @@ WORDS: dict[str, dict[str, str]] = {
     "count": {"vi": "Số lượng", "en": "Count"},
     "download_csv": {"vi": "Tải báo cáo ngày (CSV, có bản kê ký số)",
                      "en": "Download the day's report (CSV, with a signed manifest)"},
+    "download_xlsx": {"vi": "Tải báo cáo ngày (XLSX)", "en": "Download the day's report (XLSX)"},
     "download_manifest": {"vi": "Tải bản kê ký số", "en": "Download the signed manifest"},
     "nothing": {"vi": "Không có lượt qua nào.", "en": "No crossings."},
     "audit": {"vi": "Nhật ký kiểm tra", "en": "Audit log"},
