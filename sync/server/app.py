@@ -318,13 +318,13 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_
 def _mount_console(app: FastAPI, storage: Storage, lists: PublishedLists, clock: Clock, key: Ed25519PrivateKey) -> None:
     """The provincial web console under /console (docs/console.md), over the same database as the API."""
     from sync.server.console import database_of
-    from sync.server.console.db import open_console_db
+    from sync.server.console.db import LazyConsoleDB
     from sync.server.console.routes import mount
 
     target = database_of(storage)
     if target is not None:
-        db = open_console_db(target)
-        app.state.console_db = db  # closed with the storage (sync.server.serve)
+        db = LazyConsoleDB(target)  # opened on the console's first request
+        app.state.console_db = db
         mount(app, storage, db, clock, key, lists)
 
 

@@ -87,8 +87,9 @@ def start_console(data_dir: Path, database: str | None) -> Console:
     storage.record_heartbeat("ST-A", {
         "software_version": "0.1.0", "clock_offset_seconds": 1.5, "queue": 4, "disk_free_bytes": 12 * 2**30,
         "camera": "running", "last_scan_at": issued,
-        "lists": [{"kind": "trust-list", "version": 3, "issued_at": issued,
-                   "expires_at": (now + timedelta(days=30)).isoformat().replace("+00:00", "Z")}]},
+        "lists": [{"kind": kind, "version": v, "issued_at": issued,
+                   "expires_at": (now + timedelta(days=30)).isoformat().replace("+00:00", "Z")}
+                  for kind, v in (("trust-list", 3), ("revocation-list", 12))]},
         now - timedelta(minutes=1))
     return Console("", data_dir, database, storage, db, ServerThread(app))
 

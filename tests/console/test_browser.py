@@ -161,6 +161,7 @@ def test_a_supervisor_traces_and_opens_personal_data_with_the_key(browser: Any, 
     table = browser.find_element(By.CSS_SELECTOR, "table.trace").text
     assert "Nguyễn Văn ST-A 3" in table and "ST-B" not in table  # its district's crossing only, opened
     assert "PRIVATE KEY" not in browser.page_source
+    browser.execute_script("document.getElementById('results').scrollIntoView()")
     shot(browser, "trace")
 
 

@@ -7,12 +7,15 @@ import hashlib
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from checkpoint.errors import CheckpointError
 from checkpoint.export.manifest import MANIFEST_TYPE, canonical
+from sync.server.console.auth import Accounts, Role
 from sync.server.keys import load_or_create_server_key
 from tests.console.conftest import Console, sign_in, signed_in
 
@@ -40,9 +43,8 @@ def test_console_user_add_makes_a_user_who_signs_in(tmp_path: Path) -> None:
         assert r.returncode != 0 and "already exists" in r.stderr
         r = cli("add", "x.y", "--role", "supervisor", "--data-dir", str(data), env=env)
         assert r.returncode != 0 and "district" in r.stderr
-        r = cli("add", "short", "--role", "admin", "--data-dir", str(data),
-                env={"CHECKPOINT_CONSOLE_PASSWORD": "short"})
-        assert r.returncode != 0 and "12 characters" in r.stderr
+        with pytest.raises(CheckpointError, match="12 characters"):
+            Accounts(c.db).add_user("short", "short", Role.ADMIN, None, datetime.now(UTC))
     finally:
         stop_console(c)
 

@@ -69,7 +69,8 @@ class Tx(Protocol):
 
 
 class ConsoleDB(Protocol):
-    kind: str
+    @property
+    def kind(self) -> str: ...
 
     def tx(self) -> contextlib.AbstractContextManager[Tx]: ...
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
@@ -202,3 +203,38 @@ class PostgresConsoleDB:
 
     def close(self) -> None:
         self._pool.close()
+
+
+class LazyConsoleDB:
+    """The console's database, opened (and migrated) on the console's first request: a server whose console is
+    never used (a station-only deployment, the API's tests) opens no second connection or pool for it."""
+
+    def __init__(self, target: str | Path) -> None:
+        self.target = target
+        self._db: ConsoleDB | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def kind(self) -> str:
+        return self._open().kind
+
+    def _open(self) -> ConsoleDB:
+        with self._lock:
+            if self._db is None:
+                self._db = open_console_db(self.target)
+            return self._db
+
+    def tx(self) -> contextlib.AbstractContextManager[Tx]:
+        return self._open().tx()
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._open().rows(sql, params)
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self._open().run(sql, params)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None

@@ -79,6 +79,9 @@ def fleet(storage: Storage, db: ConsoleDB, user: User, now: datetime,
     """The stations ``user`` may see, with what ``checkpoint server stations`` says of each."""
     where = districts(db)
     beats = storage.heartbeats()
+    alerts: dict[str, list[dict[str, str]]] = {}
+    for a in storage.alerts():  # one query for the fleet, not one a station
+        alerts.setdefault(a["station_id"], []).append(a)
     out = []
     for st in storage.stations():
         district = where.get(st.station_id)
@@ -96,7 +99,7 @@ def fleet(storage: Storage, db: ConsoleDB, user: User, now: datetime,
             ", ".join(f"{x['kind']} v{x['version']}" for x in body.get("lists", [])),
             float(offset) if isinstance(offset, int | float) else None,
             body.get("queue"), disk / 2**30 if isinstance(disk, int) else None, body.get("camera"),
-            findings, tuple(storage.alerts(st.station_id)[-5:])))
+            findings, tuple(alerts.get(st.station_id, [])[-5:])))
     return out
 
 
