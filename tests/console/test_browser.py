@@ -115,6 +115,12 @@ def test_a_supervisor_cannot_reach_another_districts_station(browser: Any, conso
     sign_in(browser, console, "sup-a")
     table = browser.find_element(By.CSS_SELECTOR, "table.fleet").text
     assert "ST-A" in table and "ST-B" not in table
+    # an enrolment token for a new station of its district
+    assert browser.find_element(By.ID, "district").get_attribute("readonly") is not None
+    old = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.ID, "hours").find_element(By.XPATH, "./ancestor::form//button").click()
+    wait(browser).until(lambda b: _gone(old))
+    assert browser.find_element(By.ID, "token").text.startswith("cpt_")
     browser.get(console.url + "/console/stations/ST-B")  # URL tampering
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Không tìm thấy")
     assert "Cau Giay" not in browser.page_source
