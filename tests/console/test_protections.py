@@ -108,6 +108,8 @@ def test_a_district_supervisor_sees_and_reaches_only_its_district(console: Conso
     figures = client.get("/console/figures?day=2021-07-24").text
     assert "ST-A" in figures and "ST-B" not in figures
     assert client.get("/console/audit").status_code == 403
+    audit = signed_in(console, "admin").get("/console/audit").text  # the probing is in the log
+    assert "refused_404" in audit and "/console/stations/ST-B" in audit and "refused_403" in audit
 
 
 def test_a_supervisor_revokes_its_own_station(console: Console) -> None:

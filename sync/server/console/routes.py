@@ -106,7 +106,12 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
             raise Refused(403, "forbidden")
         return form
 
-    def refusal(request: Request, session: Session | None, e: Refused) -> Response:
+    async def refusal(request: Request, session: Session | None, e: Refused) -> Response:
+        """The error page; a signed-in user's refused attempt (a station outside its district, a right its role
+        lacks) is audited, so probing shows in the log (a CSRF refusal is audited where it is found)."""
+        if session is not None and e.status in (403, 404) and e.key != "csrf":
+            await th(accounts.audit, session.user.username, f"refused_{e.status}", request.url.path[:200],
+                     address(request), clock.now())
         return page(request, "error.html", session, e.status, message=e.key, detail=e.detail)
 
     # -- static, language -------------------------------------------------------------------------
@@ -167,7 +172,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
         try:
             await posted(request, session, write=False)
         except Refused as e:
-            return refusal(request, session, e)
+            return await refusal(request, session, e)
         await th(accounts.close_session, request.cookies.get(SESSION_COOKIE, ""))
         await th(accounts.audit, session.user.username, "sign_out", "", address(request), clock.now())
         resp = to_sign_in()
@@ -199,9 +204,9 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
             hours = _int(form.get("hours", "72"), 1, 24 * 90)
             token = await th(create_token, storage, db, district, clock.now(), timedelta(hours=hours))
         except ValueError as e:
-            return refusal(request, session, Refused(400, "bad_input", str(e)))
+            return await refusal(request, session, Refused(400, "bad_input", str(e)))
         except Refused as e:
-            return refusal(request, session, e)
+            return await refusal(request, session, e)
         await th(accounts.audit, user.username, "token_created", f"district {district}, {hours} h",
                  address(request), clock.now())
         rows = await th(fleet, storage, db, user, clock.now())
@@ -214,7 +219,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
             return to_sign_in()
         row = await th(visible_station, storage, db, session.user, station_id, clock.now())
         if row is None:
-            return refusal(request, session, Refused(404, "not_found"))
+            return await refusal(request, session, Refused(404, "not_found"))
         return page(request, "station.html", session, row=row, done=request.query_params.get("done"))
 
     @router.post("/stations/{station_id}/revoke")
@@ -230,7 +235,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
             if form.get("confirm") != "yes":
                 raise Refused(400, "bad_input", word("revoke_confirm", lang_of(request)))
         except Refused as e:
-            return refusal(request, session, e)
+            return await refusal(request, session, e)
         await th(storage.revoke_station, station_id, clock.now())
         await th(accounts.audit, session.user.username, "station_revoked", station_id, address(request), clock.now())
         return RedirectResponse(f"{PREFIX}/stations/{quote(station_id)}?done=revoked", status_code=303,
@@ -250,9 +255,9 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
                 raise Refused(404, "not_found")
             await th(set_district, db, station_id, form.get("district", "").strip())
         except ValueError as e:
-            return refusal(request, session, Refused(400, "bad_input", str(e)))
+            return await refusal(request, session, Refused(400, "bad_input", str(e)))
         except Refused as e:
-            return refusal(request, session, e)
+            return await refusal(request, session, e)
         await th(accounts.audit, session.user.username, "district_set", f"{station_id}: {form.get('district')}",
                  address(request), clock.now())
         return RedirectResponse(f"{PREFIX}/stations/{quote(station_id)}", status_code=303, headers=HEADERS)
@@ -277,7 +282,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
         try:
             day = day_of(request)
         except Refused as e:
-            return refusal(request, session, e)
+            return await refusal(request, session, e)
         figs = await th(figures_for, session.user, day)
         return page(request, "figures.html", session, figs=figs, outcomes=OUTCOMES, day=day.isoformat())
 
@@ -291,7 +296,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
                 raise Refused(404, "not_found")
             day = day_of(request)
         except Refused as e:
-            return refusal(request, session, e)
+            return await refusal(request, session, e)
         figs = await th(figures_for, session.user, day)
         data = figures.report_csv(figs) if fmt == "csv" else await th(figures.report_xlsx, figs)
         await th(accounts.audit, session.user.username, "export", f"report {day.isoformat()} ({fmt})",
@@ -343,9 +348,9 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
                 result = await th(trace.at_station, storage, station_id, since, until, key)
                 detail = f"station {station_id}"
         except trace.TraceError as e:
-            return refusal(request, session, Refused(400, "bad_input", str(e)))
+            return await refusal(request, session, Refused(400, "bad_input", str(e)))
         except Refused as e:
-            return refusal(request, session, e)
+            return await refusal(request, session, e)
         detail += f", {iso_z(since)}..{iso_z(until)}, {len(result.rows)} rows"
         await th(accounts.audit, user.username, "trace", detail + (", personal data opened" if result.opened else
                                                                     ", masked"), address(request), clock.now())
@@ -386,12 +391,12 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
         try:
             fields, files = await read_upload(request, MAX_LIST_BYTES)
         except FormError as e:
-            return refusal(request, session, Refused(400, "bad_input", str(e)))
+            return await refusal(request, session, Refused(400, "bad_input", str(e)))
         if not same(fields.get("csrf", ""), session.csrf):
             await th(accounts.audit, user.username, "csrf_refused", request.url.path, address(request), clock.now())
-            return refusal(request, session, Refused(403, "csrf"))
+            return await refusal(request, session, Refused(403, "csrf"))
         if user.role is not Role.ADMIN:
-            return refusal(request, session, Refused(403, "forbidden"))
+            return await refusal(request, session, Refused(403, "forbidden"))
         kind, data = fields.get("kind", ""), files.get("file", b"")
         try:
             if kind not in KINDS or not data:
@@ -400,7 +405,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
             done = await th(lists.publish, kind, data, roots, clock.now())
         except CheckpointError as e:
             await th(accounts.audit, user.username, "list_refused", f"{kind}: {e}", address(request), clock.now())
-            return refusal(request, session, Refused(400, "list_refused", str(e)))
+            return await refusal(request, session, Refused(400, "list_refused", str(e)))
         await th(accounts.audit, user.username, "list_published", f"{kind} version {done.version}",
                  address(request), clock.now())
         return page(request, "lists.html", session, done=(kind, done.version), **await th(lists_state))
@@ -412,7 +417,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
         if session is None:
             return to_sign_in()
         if session.user.role is Role.SUPERVISOR:
-            return refusal(request, session, Refused(403, "forbidden"))
+            return await refusal(request, session, Refused(403, "forbidden"))
         rows = await th(accounts.audit_log)
         return page(request, "audit.html", session, rows=rows)
 
