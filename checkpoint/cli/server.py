@@ -113,6 +113,12 @@ def register(sub: Any) -> None:
     cua.add_argument("--role", choices=["admin", "supervisor", "auditor"], required=True)
     cua.add_argument("--district", metavar="NAME", help="the district of a supervisor (its stations only)")
     cua.set_defaults(run=run_console_user_add)
+    cul = cusub.add_parser("unlock", help="lift a console user's lock-out now",
+                           description="After 5 wrong passwords in a row an account is locked for 15 minutes (even "
+                           "the right password is refused). This lifts the lock at once and resets the count.")
+    _data_dir(cul, database=True)
+    cul.add_argument("username", metavar="NAME")
+    cul.set_defaults(run=run_console_user_unlock)
 
     v = ssub.add_parser("revoke", help="revoke a station (lost or stolen): its uploads are refused",
                         description="Refuse every further request signed by this station's key (403).")
@@ -442,4 +448,26 @@ def run_console_user_add(args: argparse.Namespace) -> int:
         storage.close()
     where = f", district {user.district}" if user.district else ""
     print(f"Console user {user.username} added ({user.role.value}{where}); they sign in at /console.")
+    return EXIT_OK
+
+
+def run_console_user_unlock(args: argparse.Namespace) -> int:
+    from sync.server.console import database_of
+    from sync.server.console.auth import Accounts
+    from sync.server.console.db import open_console_db
+
+    storage = _storage(args)
+    try:
+        target = database_of(storage)
+        if target is None:
+            raise CheckpointError("this storage has no console")
+        db = open_console_db(target)
+        try:
+            if not Accounts(db).unlock(args.username):
+                raise CheckpointError(f"no console user {args.username}")
+        finally:
+            db.close()
+    finally:
+        storage.close()
+    print(f"Console user {args.username} may sign in again.")
     return EXIT_OK

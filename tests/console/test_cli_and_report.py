@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from checkpoint.errors import CheckpointError
 from checkpoint.export.manifest import MANIFEST_TYPE, canonical
-from sync.server.console.auth import Accounts, Role
+from sync.server.console.auth import MAX_FAILED, Accounts, Role
 from sync.server.keys import load_or_create_server_key
 from tests.console.conftest import Console, sign_in, signed_in
 
@@ -43,6 +43,12 @@ def test_console_user_add_makes_a_user_who_signs_in(tmp_path: Path) -> None:
         assert r.returncode != 0 and "already exists" in r.stderr
         r = cli("add", "x.y", "--role", "supervisor", "--data-dir", str(data), env=env)
         assert r.returncode != 0 and "district" in r.stderr
+        for _ in range(MAX_FAILED):
+            sign_in(c.client(), "pham.dung", "wrong password!")
+        assert sign_in(c.client(), "pham.dung", "a long enough password").status_code == 429
+        r = cli("unlock", "pham.dung", "--data-dir", str(data))
+        assert r.returncode == 0, r.stderr
+        assert sign_in(c.client(), "pham.dung", "a long enough password").status_code == 303
         with pytest.raises(CheckpointError, match="12 characters"):
             Accounts(c.db).add_user("short", "short", Role.ADMIN, None, datetime.now(UTC))
     finally:

@@ -133,6 +133,11 @@ class Accounts:
                            (iso_z(now + LOCK_FOR), username, MAX_FAILED))
         return SignIn.LOCKED if locked else SignIn.BAD
 
+    def unlock(self, username: str) -> bool:
+        """Lift a lock-out now (``checkpoint server console-user unlock``); False for an unknown user."""
+        return self.db.run("UPDATE console_users SET failed = 0, locked_until = NULL WHERE username = ?",
+                           (username,)) == 1
+
     # -- sessions --------------------------------------------------------------------------------
     def open_session(self, username: str, now: datetime) -> str:
         token = secrets.token_urlsafe(32)
