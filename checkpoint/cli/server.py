@@ -38,6 +38,8 @@ def register(sub: Any) -> None:
                         "runs 'checkpoint enroll --server URL --token TOKEN'. It works once, until it expires.")
     _data_dir(t, database=True)
     t.add_argument("--valid-hours", type=int, default=72, metavar="H", help="hours until it expires (default 72)")
+    t.add_argument("--district", metavar="NAME", help="the district of the station that enrols with it (the web "
+                   "console shows the station to that district's supervisors)")
     t.set_defaults(run=run_token)
 
     pub = ssub.add_parser("publish", help="publish a signed trust list or revocation list to the stations",
@@ -240,10 +242,32 @@ def run_token(args: argparse.Namespace) -> int:
         raise CheckpointError("--valid-hours must be between 1 and 2160 (90 days)")
     storage = _storage(args)
     try:
-        print(storage.create_token(datetime.now(UTC), timedelta(hours=args.valid_hours)))
+        if args.district is None:
+            print(storage.create_token(datetime.now(UTC), timedelta(hours=args.valid_hours)))
+        else:
+            print(_district_token(storage, args.district, timedelta(hours=args.valid_hours)))
     finally:
         storage.close()
     return EXIT_OK
+
+
+def _district_token(storage: Any, district: str, valid_for: Any) -> str:
+    from datetime import UTC, datetime
+
+    from sync.server.console import database_of
+    from sync.server.console.db import open_console_db
+    from sync.server.console.fleet import create_token
+
+    target = database_of(storage)
+    if target is None:
+        raise CheckpointError("this storage has no console, so no districts")
+    db = open_console_db(target)
+    try:
+        return create_token(storage, db, district, datetime.now(UTC), valid_for)
+    except ValueError as e:
+        raise CheckpointError(f"--district: {e}") from None
+    finally:
+        db.close()
 
 
 def run_publish(args: argparse.Namespace) -> int:

@@ -55,6 +55,24 @@ def test_console_user_add_makes_a_user_who_signs_in(tmp_path: Path) -> None:
         stop_console(c)
 
 
+def test_a_token_made_on_the_command_line_for_a_district(tmp_path: Path) -> None:
+    import os
+
+    from sync.server.console.db import open_console_db
+    from sync.server.storage import token_hash
+
+    data = tmp_path / "server"
+    r = subprocess.run([sys.executable, "-m", "checkpoint", "server", "token", "--district", "Ba Dinh", "--data-dir",
+                        str(data)], capture_output=True, text=True, timeout=120, env=dict(os.environ), check=False)
+    assert r.returncode == 0, r.stderr
+    db = open_console_db(data / "server.sqlite")
+    try:
+        assert db.rows("SELECT district FROM console_token_districts WHERE token_hash = ?",
+                       (token_hash(r.stdout.strip()),)) == [("Ba Dinh",)]
+    finally:
+        db.close()
+
+
 def test_console_user_add_has_help() -> None:
     r = cli("add", "--help")
     assert r.returncode == 0 and "--role" in r.stdout and "supervisor" in r.stdout
