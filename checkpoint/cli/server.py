@@ -38,6 +38,8 @@ def register(sub: Any) -> None:
                         "runs 'checkpoint enroll --server URL --token TOKEN'. It works once, until it expires.")
     _data_dir(t, database=True)
     t.add_argument("--valid-hours", type=int, default=72, metavar="H", help="hours until it expires (default 72)")
+    t.add_argument("--district", metavar="NAME", help="the district of the station that enrols with it (the web "
+                   "console shows the station to that district's supervisors)")
     t.set_defaults(run=run_token)
 
     pub = ssub.add_parser("publish", help="publish a signed trust list, revocation list, watch list or policy bundle "
@@ -106,6 +108,27 @@ def register(sub: Any) -> None:
                         "(server.key, readable by the server's user only); keep it in the server's backup.")
     _data_dir(f)
     f.set_defaults(run=run_fingerprint)
+
+    cu = ssub.add_parser("console-user", help="manage the users of the web console (/console)",
+                         description="Users of the provincial web console served at /console (docs/console.md). "
+                         "Roles: 'admin' (province administrator: every station and action), 'supervisor' (a "
+                         "district supervisor: only its district's stations; needs --district), 'auditor' (reads "
+                         "everything, changes nothing). Passwords are stored as Argon2id hashes.")
+    cusub = cu.add_subparsers(dest="console_command", metavar="ACTION", title="actions", required=True)
+    cua = cusub.add_parser("add", help="add a console user (the password is asked for)",
+                           description="Add a console user. The password (at least 12 characters) is asked for "
+                           "twice, or read from $CHECKPOINT_CONSOLE_PASSWORD (for scripts).")
+    _data_dir(cua, database=True)
+    cua.add_argument("username", metavar="NAME", help="2 to 32 lower-case letters, digits, '.', '_' or '-'")
+    cua.add_argument("--role", choices=["admin", "supervisor", "auditor"], required=True)
+    cua.add_argument("--district", metavar="NAME", help="the district of a supervisor (its stations only)")
+    cua.set_defaults(run=run_console_user_add)
+    cul = cusub.add_parser("unlock", help="lift a console user's lock-out now",
+                           description="After 5 wrong passwords in a row an account is locked for 15 minutes (even "
+                           "the right password is refused). This lifts the lock at once and resets the count.")
+    _data_dir(cul, database=True)
+    cul.add_argument("username", metavar="NAME")
+    cul.set_defaults(run=run_console_user_unlock)
 
     v = ssub.add_parser("revoke", help="revoke a station (lost or stolen): its uploads are refused",
                         description="Refuse every further request signed by this station's key (403).")
@@ -227,10 +250,32 @@ def run_token(args: argparse.Namespace) -> int:
         raise CheckpointError("--valid-hours must be between 1 and 2160 (90 days)")
     storage = _storage(args)
     try:
-        print(storage.create_token(datetime.now(UTC), timedelta(hours=args.valid_hours)))
+        if args.district is None:
+            print(storage.create_token(datetime.now(UTC), timedelta(hours=args.valid_hours)))
+        else:
+            print(_district_token(storage, args.district, timedelta(hours=args.valid_hours)))
     finally:
         storage.close()
     return EXIT_OK
+
+
+def _district_token(storage: Any, district: str, valid_for: Any) -> str:
+    from datetime import UTC, datetime
+
+    from sync.server.console import database_of
+    from sync.server.console.db import open_console_db
+    from sync.server.console.fleet import create_token
+
+    target = database_of(storage)
+    if target is None:
+        raise CheckpointError("this storage has no console, so no districts")
+    db = open_console_db(target)
+    try:
+        return create_token(storage, db, district, datetime.now(UTC), valid_for)
+    except ValueError as e:
+        raise CheckpointError(f"--district: {e}") from None
+    finally:
+        db.close()
 
 
 def run_publish(args: argparse.Namespace) -> int:
@@ -415,4 +460,62 @@ def run_revoke(args: argparse.Namespace) -> int:
     finally:
         storage.close()
     print(f"Station {args.station_id} is revoked: its uploads are refused from now on.")
+    return EXIT_OK
+
+
+#: A console user's password for scripts (else it is asked for on the terminal).
+CONSOLE_PASSWORD_ENV = "CHECKPOINT_CONSOLE_PASSWORD"  # noqa: S105 (the variable's name)
+
+
+def run_console_user_add(args: argparse.Namespace) -> int:
+    import os
+    from datetime import UTC, datetime
+
+    from sync.server.console import database_of
+    from sync.server.console.auth import Accounts, Role
+    from sync.server.console.db import open_console_db
+
+    password = os.environ.get(CONSOLE_PASSWORD_ENV)
+    if password is None:
+        import getpass
+
+        password = getpass.getpass(f"Password for {args.username}: ")
+        if getpass.getpass("The same password again: ") != password:
+            raise CheckpointError("the two passwords differ; nothing was changed")
+    storage = _storage(args)
+    try:
+        target = database_of(storage)
+        if target is None:
+            raise CheckpointError("this storage has no console")
+        db = open_console_db(target)
+        try:
+            user = Accounts(db).add_user(args.username, password, Role(args.role), args.district, datetime.now(UTC))
+        finally:
+            db.close()
+    finally:
+        storage.close()
+    where = f", district {user.district}" if user.district else ""
+    print(f"Console user {user.username} added ({user.role.value}{where}); they sign in at /console.")
+    return EXIT_OK
+
+
+def run_console_user_unlock(args: argparse.Namespace) -> int:
+    from sync.server.console import database_of
+    from sync.server.console.auth import Accounts
+    from sync.server.console.db import open_console_db
+
+    storage = _storage(args)
+    try:
+        target = database_of(storage)
+        if target is None:
+            raise CheckpointError("this storage has no console")
+        db = open_console_db(target)
+        try:
+            if not Accounts(db).unlock(args.username):
+                raise CheckpointError(f"no console user {args.username}")
+        finally:
+            db.close()
+    finally:
+        storage.close()
+    print(f"Console user {args.username} may sign in again.")
     return EXIT_OK

@@ -348,7 +348,21 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_
                 _heartbeat)
     for kind in KINDS:
         _list_route(app, lists, kind)
+    _mount_console(app, storage, lists, clock, server_key)
     return app
+
+
+def _mount_console(app: FastAPI, storage: Storage, lists: PublishedLists, clock: Clock, key: Ed25519PrivateKey) -> None:
+    """The provincial web console under /console (docs/console.md), over the same database as the API."""
+    from sync.server.console import database_of
+    from sync.server.console.db import LazyConsoleDB
+    from sync.server.console.routes import mount
+
+    target = database_of(storage)
+    if target is not None:
+        db = LazyConsoleDB(target)  # opened on the console's first request
+        app.state.console_db = db
+        mount(app, storage, db, clock, key, lists)
 
 
 def _list_route(app: FastAPI, lists: PublishedLists, kind: str) -> None:

@@ -1,0 +1,181 @@
+"""Console users, sign-in with lock-out, server-side sessions with a CSRF token each, and the audit log.
+
+- Passwords: Argon2id (argon2-cffi's defaults), never stored or logged in clear. An unknown user name costs
+  the same hash as a known one, so the time of a refusal does not tell which names exist.
+- Lock-out: ``MAX_FAILED`` wrong passwords in a row lock the account for ``LOCK_FOR``; the count and the
+  lock are rows in the database, so every API process agrees. While locked, even the right password is refused.
+- Sessions: a random token in an HttpOnly, SameSite=Strict cookie; the server keeps only its SHA-256, the user,
+  the session's CSRF token and its expiry. Signing out deletes the row.
+- Audit: every sign-in (good, bad, locked), sign-out, export, opening of personal data and change is a row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from checkpoint.errors import CheckpointError
+from checkpoint.isotime import iso_z
+from sync.server.console.db import ConsoleDB
+
+MAX_FAILED = 5
+LOCK_FOR = timedelta(minutes=15)
+SESSION_FOR = timedelta(hours=8)
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+DISTRICT_RE = re.compile(r"^[\w][\w .'-]{0,63}$")
+MIN_PASSWORD = 12
+#: Argon2id with argon2-cffi's defaults (RFC 9106's second choice: 64 MiB, 3 passes); tests set a cheaper one.
+HASHER = PasswordHasher()
+_DUMMY: dict[str, str] = {}  # a hash of no one's password per hasher: an unknown name costs one verification too
+
+
+def _dummy() -> str:
+    key = f"{HASHER.time_cost}/{HASHER.memory_cost}/{HASHER.parallelism}"
+    if key not in _DUMMY:
+        _DUMMY[key] = HASHER.hash(secrets.token_urlsafe(16))
+    return _DUMMY[key]
+
+
+class Role(Enum):
+    ADMIN = "admin"  # the province administrator: every station, every action
+    SUPERVISOR = "supervisor"  # a district supervisor: its district's stations only
+    AUDITOR = "auditor"  # reads everything, changes nothing
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: Role
+    district: str | None
+
+    @property
+    def read_only(self) -> bool:
+        return self.role is Role.AUDITOR
+
+    def sees(self, district: str | None) -> bool:
+        """Whether this user may see a station of ``district`` (None: a station with no district yet)."""
+        if self.role is Role.SUPERVISOR:
+            return district is not None and district == self.district
+        return True
+
+
+@dataclass(frozen=True)
+class Session:
+    user: User
+    csrf: str
+    expires_at: str
+
+
+class SignIn(Enum):
+    OK = "ok"
+    BAD = "bad"  # unknown name or wrong password: one answer for both
+    LOCKED = "locked"
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+class Accounts:
+    def __init__(self, db: ConsoleDB) -> None:
+        self.db = db
+
+    # -- users -----------------------------------------------------------------------------------
+    def add_user(self, username: str, password: str, role: Role, district: str | None, now: datetime) -> User:
+        if not USERNAME_RE.match(username):
+            raise CheckpointError("user name: 2 to 32 lower-case letters, digits, '.', '_' or '-'")
+        if len(password) < MIN_PASSWORD:
+            raise CheckpointError(f"the password must have at least {MIN_PASSWORD} characters")
+        if role is Role.SUPERVISOR and not district:
+            raise CheckpointError("a district supervisor needs its district (--district NAME)")
+        if role is not Role.SUPERVISOR and district:
+            raise CheckpointError("only a district supervisor has a district")
+        if district is not None and not DISTRICT_RE.match(district):
+            raise CheckpointError("district: 1 to 64 letters, digits, spaces, '.', \"'\" or '-'")
+        with self.db.tx() as t:
+            if t.rows("SELECT 1 FROM console_users WHERE username = ?", (username,)):
+                raise CheckpointError(f"console user {username} already exists")
+            t.run("INSERT INTO console_users (username, password_hash, role, district, created_at) "
+                  "VALUES (?, ?, ?, ?, ?)", (username, HASHER.hash(password), role.value, district, iso_z(now)))
+        return User(username, role, district)
+
+    def user(self, username: str) -> User | None:
+        rows = self.db.rows("SELECT username, role, district FROM console_users WHERE username = ?", (username,))
+        return User(rows[0][0], Role(rows[0][1]), rows[0][2]) if rows else None
+
+    # -- sign-in ---------------------------------------------------------------------------------
+    def sign_in(self, username: str, password: str, now: datetime) -> SignIn:
+        rows = self.db.rows("SELECT password_hash, locked_until FROM console_users WHERE username = ?", (username,))
+        if not rows:
+            _check(_dummy(), password)
+            return SignIn.BAD
+        stored, locked_until = rows[0]
+        if locked_until is not None and locked_until > iso_z(now):
+            return SignIn.LOCKED
+        if _check(stored, password):
+            self.db.run("UPDATE console_users SET failed = 0, locked_until = NULL WHERE username = ?", (username,))
+            return SignIn.OK
+        with self.db.tx() as t:
+            t.run("UPDATE console_users SET failed = failed + 1 WHERE username = ?", (username,))
+            locked = t.run("UPDATE console_users SET failed = 0, locked_until = ? WHERE username = ? AND failed >= ?",
+                           (iso_z(now + LOCK_FOR), username, MAX_FAILED))
+        return SignIn.LOCKED if locked else SignIn.BAD
+
+    def unlock(self, username: str) -> bool:
+        """Lift a lock-out now (``checkpoint server console-user unlock``); False for an unknown user."""
+        return self.db.run("UPDATE console_users SET failed = 0, locked_until = NULL WHERE username = ?",
+                           (username,)) == 1
+
+    # -- sessions --------------------------------------------------------------------------------
+    def open_session(self, username: str, now: datetime) -> str:
+        token = secrets.token_urlsafe(32)
+        with self.db.tx() as t:
+            t.run("DELETE FROM console_sessions WHERE expires_at <= ?", (iso_z(now),))
+            t.run("INSERT INTO console_sessions (token_hash, username, csrf, created_at, expires_at) "
+                  "VALUES (?, ?, ?, ?, ?)",
+                  (_sha(token), username, secrets.token_urlsafe(32), iso_z(now), iso_z(now + SESSION_FOR)))
+        return token
+
+    def session(self, token: str, now: datetime) -> Session | None:
+        if not token or len(token) > 128:
+            return None
+        rows = self.db.rows(
+            "SELECT u.username, u.role, u.district, s.csrf, s.expires_at FROM console_sessions s "
+            "JOIN console_users u ON u.username = s.username WHERE s.token_hash = ? AND s.expires_at > ?",
+            (_sha(token), iso_z(now)))
+        if not rows:
+            return None
+        name, role, district, csrf, expires = rows[0]
+        return Session(User(name, Role(role), district), csrf, expires)
+
+    def close_session(self, token: str) -> None:
+        self.db.run("DELETE FROM console_sessions WHERE token_hash = ?", (_sha(token),))
+
+    # -- audit -----------------------------------------------------------------------------------
+    def audit(self, username: str, action: str, detail: str, address: str, now: datetime) -> None:
+        self.db.run("INSERT INTO console_audit (at, username, action, detail, address) VALUES (?, ?, ?, ?, ?)",
+                    (iso_z(now), username[:64], action, detail[:500], address[:64]))
+
+    def audit_log(self, limit: int = 200) -> list[tuple[str, str, str, str, str]]:
+        rows = self.db.rows("SELECT at, username, action, detail, address FROM console_audit ORDER BY n DESC "
+                            "LIMIT ?", (limit,))
+        return [(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4])) for r in rows]
+
+
+def _check(stored: str, password: str) -> bool:
+    try:
+        return bool(HASHER.verify(stored, password))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False

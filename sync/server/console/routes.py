@@ -1,0 +1,478 @@
+"""The console's pages and forms (``/console/...``).
+
+Every page but the sign-in page needs a session (else: to the sign-in page). Every POST carries the session's
+CSRF token (the sign-in form: a token bound to a cookie of its own), checked before anything else is done;
+the auditor's role may POST nothing but "sign out". A district supervisor asking for a station outside its
+district gets the same 404 as for a station that does not exist.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.concurrency import run_in_threadpool
+
+from checkpoint.clock import Clock
+from checkpoint.display import shown
+from checkpoint.figures import OUTCOMES
+from checkpoint.isotime import iso_z
+from sync.server.console import PREFIX, figures, trace
+from sync.server.console.auth import Accounts, Role, Session, SignIn, User, same
+from sync.server.console.db import ConsoleDB
+from sync.server.console.fleet import create_token, fleet, set_district, visible_station
+from sync.server.console.forms import FormError, read_form, read_upload
+from sync.server.console.words import DEFAULT_LANG, LANGS, word
+from sync.server.lists import KINDS, PublishedLists
+from sync.server.storage import Storage
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "cp_session"
+LOGIN_COOKIE = "cp_login"  # binds the sign-in form's CSRF token to this browser
+LANG_COOKIE = "cp_lang"
+HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+}
+T = TypeVar("T")
+REPORT_TYPES = {"csv": "text/csv; charset=utf-8",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+class Refused(Exception):
+    def __init__(self, status: int, key: str, detail: str = "") -> None:
+        super().__init__(key)
+        self.status, self.key, self.detail = status, key, detail
+
+
+#: The folder of the data folder where the operator puts the root public keys (PEM) that sign the lists.
+ROOTS_FOLDER = "list-roots"
+
+
+def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25519PrivateKey,
+          lists: PublishedLists) -> None:
+    accounts = Accounts(db)
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
+                      undefined=StrictUndefined)
+    router = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+    def lang_of(request: Request) -> str:
+        lang = request.cookies.get(LANG_COOKIE, DEFAULT_LANG)
+        return lang if lang in LANGS else DEFAULT_LANG
+
+    def page(request: Request, name: str, session: Session | None, status: int = 200, **values: Any) -> Response:
+        lang = lang_of(request)
+        html = env.get_template(name).render(
+            t=lambda k: word(k, lang), lang=lang, langs=LANGS, user=session.user if session else None,
+            csrf=session.csrf if session else "", prefix=PREFIX, path=request.url.path, shown=shown, **values)
+        return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+    async def th(fn: Callable[..., T], *args: Any) -> T:
+        return await run_in_threadpool(fn, *args)
+
+    def address(request: Request) -> str:
+        return request.client.host if request.client else "unknown"
+
+    async def current(request: Request) -> Session | None:
+        return await th(accounts.session, request.cookies.get(SESSION_COOKIE, ""), clock.now())
+
+    def to_sign_in() -> Response:
+        return RedirectResponse(f"{PREFIX}/login", status_code=303, headers=HEADERS)
+
+    async def posted(request: Request, session: Session, *, write: bool = True) -> dict[str, str]:
+        """The form of a signed-in POST: its CSRF token checked first, then the role's right to change things."""
+        try:
+            form = await read_form(request)
+        except FormError as e:
+            raise Refused(400, "bad_input", str(e)) from None
+        if not same(form.get("csrf", ""), session.csrf):
+            await th(accounts.audit, session.user.username, "csrf_refused", request.url.path, address(request),
+                     clock.now())
+            raise Refused(403, "csrf")
+        if write and session.user.read_only:
+            raise Refused(403, "forbidden")
+        return form
+
+    async def refusal(request: Request, session: Session | None, e: Refused) -> Response:
+        """The error page; a signed-in user's refused attempt (a station outside its district, a right its role
+        lacks) is audited, so probing shows in the log (a CSRF refusal is audited where it is found)."""
+        if session is not None and e.status in (403, 404) and e.key != "csrf":
+            await th(accounts.audit, session.user.username, f"refused_{e.status}", request.url.path[:200],
+                     address(request), clock.now())
+        return page(request, "error.html", session, e.status, message=e.key, detail=e.detail)
+
+    # -- static, language -------------------------------------------------------------------------
+    @router.get("/static/console.css")
+    def style() -> Response:
+        return FileResponse(HERE / "static" / "console.css", media_type="text/css",
+                            headers={"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"})
+
+    @router.get("/lang/{to}")
+    def language(to: str, back: str = "") -> Response:
+        target = back if back.startswith(PREFIX + "/") and "//" not in back and "\\" not in back else PREFIX + "/"
+        resp = RedirectResponse(target, status_code=303, headers=HEADERS)
+        if to in LANGS:
+            resp.set_cookie(LANG_COOKIE, to, max_age=365 * 86400, path=PREFIX, samesite="strict", httponly=True)
+        return resp
+
+    # -- sign-in ----------------------------------------------------------------------------------
+    @router.get("/login")
+    async def login_page(request: Request) -> Response:
+        return login_form(request, None, 200)
+
+    def login_form(request: Request, message: str | None, status: int) -> Response:
+        token = secrets.token_urlsafe(32)
+        resp = page(request, "login.html", None, status, login_csrf=token, message=message)
+        resp.set_cookie(LOGIN_COOKIE, token, path=PREFIX, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
+        return resp
+
+    @router.post("/login")
+    async def login(request: Request) -> Response:
+        try:
+            form = await read_form(request)
+        except FormError:
+            return login_form(request, "bad_input", 400)
+        cookie = request.cookies.get(LOGIN_COOKIE, "")
+        if not cookie or not same(form.get("csrf", ""), cookie):
+            return login_form(request, "csrf", 403)
+        username = form.get("username", "").strip().lower()[:64]
+        now = clock.now()
+        result = await th(accounts.sign_in, username, form.get("password", ""), now)
+        await th(accounts.audit, username, f"sign_in_{result.value}", "", address(request), now)
+        if result is SignIn.LOCKED:
+            return login_form(request, "locked", 429)
+        if result is SignIn.BAD:
+            return login_form(request, "bad_sign_in", 401)
+        token = await th(accounts.open_session, username, now)
+        resp = RedirectResponse(f"{PREFIX}/stations", status_code=303, headers=HEADERS)
+        resp.set_cookie(SESSION_COOKIE, token, path=PREFIX, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
+        resp.delete_cookie(LOGIN_COOKIE, path=PREFIX)
+        return resp
+
+    @router.post("/logout")
+    async def logout(request: Request) -> Response:
+        session = await current(request)
+        if session is None:
+            return to_sign_in()
+        try:
+            await posted(request, session, write=False)
+        except Refused as e:
+            return await refusal(request, session, e)
+        await th(accounts.close_session, request.cookies.get(SESSION_COOKIE, ""))
+        await th(accounts.audit, session.user.username, "sign_out", "", address(request), clock.now())
+        resp = to_sign_in()
+        resp.delete_cookie(SESSION_COOKIE, path=PREFIX)
+        return resp
+
+    # -- stations ---------------------------------------------------------------------------------
+    @router.get("/")
+    async def home() -> Response:
+        return RedirectResponse(f"{PREFIX}/stations", status_code=303, headers=HEADERS)
+
+    @router.get("/stations")
+    async def stations(request: Request) -> Response:
+        session = await current(request)
+        if session is None:
+            return to_sign_in()
+        rows = await th(fleet, storage, db, session.user, clock.now())
+        return page(request, "stations.html", session, rows=rows, token=None)
+
+    @router.post("/tokens")
+    async def new_token(request: Request) -> Response:
+        session = await current(request)
+        if session is None:
+            return to_sign_in()
+        try:
+            form = await posted(request, session)
+            user = session.user
+            district = (user.district if user.role is Role.SUPERVISOR else form.get("district", "").strip()) or ""
+            hours = _int(form.get("hours", "72"), 1, 24 * 90)
+            token = await th(create_token, storage, db, district, clock.now(), timedelta(hours=hours))
+        except ValueError as e:
+            return await refusal(request, session, Refused(400, "bad_input", str(e)))
+        except Refused as e:
+            return await refusal(request, session, e)
+        await th(accounts.audit, user.username, "token_created", f"district {district}, {hours} h",
+                 address(request), clock.now())
+        rows = await th(fleet, storage, db, user, clock.now())
+        return page(request, "stations.html", session, rows=rows, token=token)
+
+    @router.get("/stations/{station_id}")
+    async def station(request: Request, station_id: str) -> Response:
+        session = await current(request)
+        if session is None:
+            return to_sign_in()
+        row = await th(visible_station, storage, db, session.user, station_id, clock.now())
+        if row is None:
+            return await refusal(request, session, Refused(404, "not_found"))
+        return page(request, "station.html", session, row=row, done=request.query_params.get("done"))
+
+    @router.post("/stations/{station_id}/revoke")
+    async def revoke(request: Request, station_id: str) -> Response:
+        session = await current(request)
+        if session is None:
+            return to_sign_in()
+        try:
+            form = await posted(request, session)
+            row = await th(visible_station, storage, db, session.user, station_id, clock.now())
+            if row is None:
+                raise Refused(404, "not_found")
+            if form.get("confirm") != "yes":
+                raise Refused(400, "bad_input", word("revoke_confirm", lang_of(request)))
+        except Refused as e:
+            return await refusal(request, session, e)
+        await th(storage.revoke_station, station_id, clock.now())
+        await th(accounts.audit, session.user.username, "station_revoked", station_id, address(request), clock.now())
+        return RedirectResponse(f"{PREFIX}/stations/{quote(station_id)}?done=revoked", status_code=303,
+                                headers=HEADERS)
+
+    @router.post("/stations/{station_id}/district")
+    async def district(request: Request, station_id: str) -> Response:
+        session = await current(request)
+        if session is None:
+            return to_sign_in()
+        try:
+            form = await posted(request, session)
+            if session.user.role is not Role.ADMIN:
+                raise Refused(403, "forbidden")
+            row = await th(visible_station, storage, db, session.user, station_id, clock.now())
+            if row is None:
+                raise Refused(404, "not_found")
+            await th(set_district, db, station_id, form.get("district", "").strip())
+        except ValueError as e:
+            return await refusal(request, session, Refused(400, "bad_input", str(e)))
+        except Refused as e:
+            return await refusal(request, session, e)
+        await th(accounts.audit, session.user.username, "district_set", f"{station_id}: {form.get('district')}",
+                 address(request), clock.now())
+        return RedirectResponse(f"{PREFIX}/stations/{quote(station_id)}", status_code=303, headers=HEADERS)
+
+    # -- figures ----------------------------------------------------------------------------------
+    def figures_for(user: User, day: date) -> figures.DayFigures:
+        seen = {r.station_id: r.district for r in fleet(storage, db, user, clock.now())}
+        return figures.day_figures(storage, seen, day)
+
+    def day_of(request: Request) -> date:
+        text = request.query_params.get("day", "")
+        try:
+            return date.fromisoformat(text) if text else clock.now().date()
+        except ValueError:
+            raise Refused(400, "bad_input", "day: YYYY-MM-DD") from None
+
+    @router.get("/figures")
+    async def figures_page(request: Request) -> Response:
+        session = await current(request)
+        if session is None:
+            return to_sign_in()
+        try:
+            day = day_of(request)
+        except Refused as e:
+            return await refusal(request, session, e)
+        figs = await th(figures_for, session.user, day)
+        return page(request, "figures.html", session, figs=figs, outcomes=OUTCOMES, day=day.isoformat())
+
+    @router.get("/report.{fmt}")
+    async def report(request: Request, fmt: str) -> Response:
+        session = await current(request)
+        if session is None:
+            return to_sign_in()
+        try:
+            if fmt not in REPORT_TYPES:
+                raise Refused(404, "not_found")
+            day = day_of(request)
+        except Refused as e:
+            return await refusal(request, session, e)
+        figs = await th(figures_for, session.user, day)
+        data = figures.report_csv(figs) if fmt == "csv" else await th(figures.report_xlsx, figs)
+        await th(accounts.audit, session.user.username, "export", f"report {day.isoformat()} ({fmt})",
+                 address(request), clock.now())
+        name = f"report-{day.isoformat()}.{fmt}"
+        if request.query_params.get("manifest") == "1":
+            rows = len(figures.report_rows(figs)) - 1
+            doc = report_manifest(name, fmt, data, rows, day, session.user, clock.now(), key)
+            return Response(json.dumps(doc, sort_keys=True, ensure_ascii=False, indent=2).encode() + b"\n",
+                            media_type="application/json",
+                            headers={**HEADERS, "Content-Disposition": f'attachment; filename="{name}.manifest.json"'})
+        return Response(data, media_type=REPORT_TYPES[fmt],
+                        headers={**HEADERS, "Content-Disposition": f'attachment; filename="{name}"'})
+
+    # -- tracing ----------------------------------------------------------------------------------
+    @router.get("/trace")
+    async def trace_page(request: Request) -> Response:
+        session = await current(request)
+        if session is None:
+            return to_sign_in()
+        rows = await th(fleet, storage, db, session.user, clock.now())
+        return page(request, "trace.html", session, stations=[r.station_id for r in rows], result=None, asked={})
+
+    @router.post("/trace")
+    async def trace_run(request: Request) -> Response:
+        """Both questions; a POST so the key and the id number never appear in a URL, a history or a log."""
+        session = await current(request)
+        if session is None:
+            return to_sign_in()
+        user = session.user
+        try:
+            form = await posted(request, session, write=False)
+            visible = [r.station_id for r in await th(fleet, storage, db, user, clock.now())]
+            since, until = _when(form.get("since", "")), _when(form.get("until", ""))
+            pem = form.get("key", "")
+            if pem.strip() and user.read_only:
+                raise Refused(403, "forbidden", word("no_personal", lang_of(request)))
+            key = trace.supervisor_key(pem, form.get("passphrase", "")) if pem.strip() else None
+            station_id = form.get("station", "")
+            id_number = form.get("id_number", "").strip()
+            if id_number:
+                if key is None:
+                    raise trace.TraceError(word("key_needed", lang_of(request)))
+                result = await th(trace.by_id_number, storage, visible, id_number, since, until, key)
+                detail = f"id number {trace.masked_id(id_number)}"
+            else:
+                if station_id not in visible:
+                    raise Refused(404, "not_found")
+                result = await th(trace.at_station, storage, station_id, since, until, key)
+                detail = f"station {station_id}"
+        except trace.TraceError as e:
+            return await refusal(request, session, Refused(400, "bad_input", str(e)))
+        except Refused as e:
+            return await refusal(request, session, e)
+        detail += f", {iso_z(since)}..{iso_z(until)}, {len(result.rows)} rows"
+        await th(accounts.audit, user.username, "trace", detail + (", personal data opened" if result.opened else
+                                                                    ", masked"), address(request), clock.now())
+        if result.opened:
+            await th(accounts.audit, user.username, "personal_data_opened", detail, address(request), clock.now())
+        asked = {"station": station_id, "since": form.get("since", ""), "until": form.get("until", "")}
+        return page(request, "trace.html", session, stations=visible, result=result, asked=asked,
+                    personal=trace.SHOWN_PERSONAL)
+
+    # -- lists ------------------------------------------------------------------------------------
+    def lists_state() -> dict[str, Any]:
+        roots_dir = lists.folder / ROOTS_FOLDER
+        roots = sorted(p.name for p in roots_dir.glob("*.pem")) if roots_dir.is_dir() else []
+        published = {}
+        for kind in KINDS:
+            data = lists.get(kind)
+            published[kind] = None if data is None else {"bytes": len(data), "sha256": _sha256(data)[:16]}
+        return {"roots": roots, "published": published, "kinds": KINDS, "roots_dir": str(roots_dir)}
+
+    @router.get("/lists")
+    async def lists_page(request: Request) -> Response:
+        session = await current(request)
+        if session is None:
+            return to_sign_in()
+        return page(request, "lists.html", session, done=None, **await th(lists_state))
+
+    @router.post("/lists")
+    async def publish(request: Request) -> Response:
+        """A list signed elsewhere (the signing key stays offline), verified against the roots before it is
+        served: signature, kind, expiry, and newer than the one published."""
+        from checkpoint.errors import CheckpointError
+        from checkpoint.trust import MAX_LIST_BYTES
+
+        session = await current(request)
+        if session is None:
+            return to_sign_in()
+        user = session.user
+        try:
+            fields, files = await read_upload(request, MAX_LIST_BYTES)
+        except FormError as e:
+            return await refusal(request, session, Refused(400, "bad_input", str(e)))
+        if not same(fields.get("csrf", ""), session.csrf):
+            await th(accounts.audit, user.username, "csrf_refused", request.url.path, address(request), clock.now())
+            return await refusal(request, session, Refused(403, "csrf"))
+        if user.role is not Role.ADMIN:
+            return await refusal(request, session, Refused(403, "forbidden"))
+        kind, data = fields.get("kind", ""), files.get("file", b"")
+        try:
+            if kind not in KINDS or not data:
+                raise CheckpointError("choose the kind of list and its file")
+            roots = await th(_roots, lists.folder / ROOTS_FOLDER)
+            done = await th(lists.publish, kind, data, roots, clock.now())
+        except CheckpointError as e:
+            await th(accounts.audit, user.username, "list_refused", f"{kind}: {e}", address(request), clock.now())
+            return await refusal(request, session, Refused(400, "list_refused", str(e)))
+        await th(accounts.audit, user.username, "list_published", f"{kind} version {done.version}",
+                 address(request), clock.now())
+        return page(request, "lists.html", session, done=(kind, done.version), **await th(lists_state))
+
+    # -- audit ------------------------------------------------------------------------------------
+    @router.get("/audit")
+    async def audit(request: Request) -> Response:
+        session = await current(request)
+        if session is None:
+            return to_sign_in()
+        if session.user.role is Role.SUPERVISOR:
+            return await refusal(request, session, Refused(403, "forbidden"))
+        rows = await th(accounts.audit_log)
+        return page(request, "audit.html", session, rows=rows)
+
+    app.include_router(router)
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _roots(folder: Path) -> list[Any]:
+    """The root public keys the operator put in ``folder`` (PEM files); none: nothing can be published."""
+    from checkpoint.errors import CheckpointError
+    from checkpoint.trust.keys import load_public_pem
+
+    paths = sorted(folder.glob("*.pem")) if folder.is_dir() else []
+    if not paths:
+        raise CheckpointError(f"no root public key in {folder}: put the PEM of the key that signs the lists there")
+    return [load_public_pem(p.read_bytes()[:65536], p.name)[0] for p in paths]
+
+
+def _when(text: str) -> datetime:
+    """A form's time (``YYYY-MM-DDTHH:MM``, as a datetime-local field sends it, or a day): UTC."""
+    from datetime import UTC
+
+    try:
+        t = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise trace.TraceError("times: YYYY-MM-DDTHH:MM (UTC)") from None
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+def _int(text: str, low: int, high: int) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise ValueError(f"a whole number from {low} to {high}") from None
+    if not low <= n <= high:
+        raise ValueError(f"a whole number from {low} to {high}")
+    return n
+
+
+def report_manifest(name: str, fmt: str, data: bytes, rows: int, day: date, user: User, now: datetime,
+                    key: Ed25519PrivateKey) -> dict[str, Any]:
+    """The report's manifest, signed by the server's key like a station's export manifest is by the station's
+    (``checkpoint.export.manifest``): the file's digest and size, what it covers, who made it and when."""
+    import hashlib
+
+    from checkpoint.export.manifest import sign
+
+    body = {"file": name, "format": fmt, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+            "rows": rows, "filters": {"day": day.isoformat(), "district": user.district},
+            "station_id": "central", "covers_upto_seq": None, "covers_upto_hash": None, "chain_head_seq": None,
+            "chain_head_hash": None, "created_at": iso_z(now), "made_by": user.username, "personal_data": False}
+    return sign(body, key)
+

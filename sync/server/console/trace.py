@@ -1,0 +1,144 @@
+"""Tracing: "who crossed station S between T1 and T2" and "where did id number X cross", masked by default.
+
+Personal fields are sealed by each station to the supervisor's X25519 public key (``checkpoint.sealing``); the
+server cannot open them. To open them for one request the supervisor pastes the private key (PEM, normally
+passphrase-protected) and its passphrase into the form: the key is loaded in the request's memory, used for
+that answer and dropped. It is never written to the database, a file, a log or a cookie, and it is never sent
+back to the browser. docs/console.md ("Tracing") gives the threat model.
+
+"Where did id number X cross" scans the sealed records of the stations the user may see in a bounded window
+(``MAX_WINDOW``) and compares normalised id numbers: the central server holds no station's id-index key (each
+station's Argon2id lookup key stays on the station, by design), so the search needs the supervisor's key too.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from checkpoint.crossing import PersonalData, aad_for
+from checkpoint.errors import KeyLoadError
+from checkpoint.lookup_keys import normalise_id_number
+from checkpoint.sealing import UnsealError, load_private, unseal
+from sync.server.storage import ExportFilter, Storage
+
+MAX_WINDOW = timedelta(days=31)
+MAX_ROWS = 2000
+MAX_KEY_CHARS = 8192
+SHOWN_PERSONAL = ("name", "id_number", "birth_date", "phone", "vehicle", "origin", "destination", "purpose")
+
+
+class TraceError(ValueError):
+    """A request that cannot be answered as asked (the message says what to change)."""
+
+
+@dataclass(frozen=True)
+class TraceRow:
+    recorded_at: str
+    station_id: str
+    direction: str
+    lane: str
+    verdict: str
+    reason: str
+    category: str
+    personal: PersonalData | None  # None: masked (no key given) or not opened
+    sealed: bool  # whether the crossing carries sealed personal data at all
+
+    def field(self, name: str) -> str:
+        if self.personal is None:
+            return "•••" if self.sealed else "-"
+        return str(getattr(self.personal, name) or "")
+
+
+@dataclass(frozen=True)
+class TraceResult:
+    rows: tuple[TraceRow, ...]
+    scanned: int
+    unopened: int  # sealed records the key did not open (another supervisor's key, or altered)
+    truncated: bool
+    opened: bool
+
+
+def supervisor_key(pem: str, passphrase: str) -> X25519PrivateKey:
+    text = pem.strip()
+    if not text.startswith("-----BEGIN") or len(text) > MAX_KEY_CHARS:
+        raise TraceError("paste the supervisor's private key (PEM, starting with -----BEGIN)")
+    try:
+        return load_private(text.encode(), "the supervisor's key", passphrase.encode() if passphrase else None)
+    except KeyLoadError as e:
+        raise TraceError(str(e)) from None
+
+
+def window(since: datetime, until: datetime) -> None:
+    if until <= since:
+        raise TraceError("the end of the period must be after its start")
+    if until - since > MAX_WINDOW:
+        raise TraceError(f"the period may be at most {MAX_WINDOW.days} days")
+
+
+def _open(c: Mapping[str, Any], key: X25519PrivateKey) -> PersonalData:
+    sealed = c.get("sealed")
+    if not sealed:
+        raise UnsealError("nothing sealed")
+    return PersonalData.from_json_bytes(unseal(base64.b64decode(sealed), key, aad_for(str(c["id"]))))
+
+
+def _row(c: Mapping[str, Any], personal: PersonalData | None) -> TraceRow:
+    def text(k: str) -> str:
+        return str(c.get(k) or "")
+
+    return TraceRow(text("recorded_at"), text("station_id"), text("direction"), text("lane"), text("verdict"),
+                    text("reason"), text("category"), personal, bool(c.get("sealed")))
+
+
+def at_station(storage: Storage, station_id: str, since: datetime, until: datetime,
+               key: X25519PrivateKey | None) -> TraceResult:
+    """Who crossed ``station_id`` in [since, until): masked without a key, opened with it."""
+    window(since, until)
+    return _collect(storage.crossings(ExportFilter(stations=(station_id,), since=since, until=until)), key, None)
+
+
+def by_id_number(storage: Storage, stations: Iterable[str], id_number: str, since: datetime, until: datetime,
+                 key: X25519PrivateKey) -> TraceResult:
+    """Where ``id_number`` crossed among ``stations`` in [since, until) (normalised, as the stations compare)."""
+    window(since, until)
+    wanted = normalise_id_number(id_number)
+    if not wanted:
+        raise TraceError("give the id number to look for")
+    ids = tuple(sorted(stations))
+    if not ids:
+        return TraceResult((), 0, 0, False, True)
+    return _collect(storage.crossings(ExportFilter(stations=ids, since=since, until=until)), key, wanted)
+
+
+def _collect(crossings: Iterable[Mapping[str, Any]], key: X25519PrivateKey | None, wanted: str | None) -> TraceResult:
+    rows: list[TraceRow] = []
+    scanned = unopened = 0
+    truncated = False
+    for c in crossings:
+        scanned += 1
+        personal = None
+        if key is not None and c.get("sealed"):
+            try:
+                personal = _open(c, key)
+            except (UnsealError, ValueError):
+                unopened += 1
+        if wanted is not None and (personal is None or normalise_id_number(personal.id_number or "") != wanted):
+            continue
+        if len(rows) >= MAX_ROWS:
+            truncated = True
+            break
+        rows.append(_row(c, personal))
+    rows.sort(key=lambda r: r.recorded_at)
+    return TraceResult(tuple(rows), scanned, unopened, truncated, key is not None)
+
+
+def masked_id(id_number: str) -> str:
+    """An id number as the audit log may keep it: its last three characters only."""
+    n = normalise_id_number(id_number)
+    return "•" * max(len(n) - 3, 0) + n[-3:]

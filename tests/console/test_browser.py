@@ -1,0 +1,253 @@
+"""The console in a real browser: the distribution's Chromium, driven through its chromedriver by Selenium,
+against a real server on 127.0.0.1 (SQLite; the HTTP tests cover both backends). Skips with the reason where
+Chromium or its driver is missing (``scripts/setup --for-tests`` installs them where it can).
+
+One browser for the module, a few flows: sign-in and lock-out, a supervisor's view and URL tampering, a form
+whose CSRF token was changed in the page, the day's figures, and an accessibility check of the main pages
+(every field labelled, text contrast, keyboard use). ``CHECKPOINT_CONSOLE_SCREENSHOTS=DIR`` saves screenshots
+of the main pages there (docs/console/ holds the committed ones).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sync.server.console.auth import MAX_FAILED
+from tests.console.conftest import (
+    KEY_PASSPHRASE,
+    PASSWORD,
+    SUPERVISOR_PEM,
+    Console,
+    start_console,
+    stop_console,
+)
+
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[dev]')")
+from selenium.common.exceptions import (  # noqa: E402
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+SHOTS = os.environ.get("CHECKPOINT_CONSOLE_SCREENSHOTS")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if CHROMIUM is None or DRIVER is None:
+        pytest.skip("Chromium or chromedriver is not installed (apt-get install chromium chromium-driver)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1280,900", "--lang=vi"):
+        options.add_argument(arg)
+    try:
+        driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=DRIVER))
+    except WebDriverException as e:
+        pytest.skip(f"Chromium does not start here: {e.msg}")
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def console(tmp_path: Path, browser: Any) -> Iterator[Console]:
+    c = start_console(tmp_path / "server", None)
+    c.url = c.thread.url
+    browser.delete_all_cookies()
+    yield c
+    stop_console(c)
+
+
+def sign_in(browser: Any, console: Console, username: str, password: str = PASSWORD) -> None:
+    browser.get(console.url + "/console/login")
+    browser.find_element(By.ID, "username").send_keys(username)
+    field = browser.find_element(By.ID, "password")
+    field.send_keys(password)
+    old = browser.find_element(By.TAG_NAME, "html")
+    field.send_keys(Keys.ENTER)  # the keyboard submits the form
+    wait(browser).until(lambda b: _gone(old))
+
+
+def wait(browser: Any) -> Any:
+    """Until a condition holds, across the moment the old page is replaced by the new one."""
+    return WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
+
+
+def _gone(element: Any) -> bool:
+    try:
+        element.tag_name  # noqa: B018 (touching it raises once the page was replaced)
+    except WebDriverException:
+        return True
+    return False
+
+
+def shot(browser: Any, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(Path(SHOTS) / f"{name}.png"))
+
+
+def test_sign_in_and_lock_out(browser: Any, console: Console) -> None:
+    shot_login = browser.get(console.url + "/console/login") or True
+    assert shot_login and browser.find_element(By.TAG_NAME, "h1").text == "Đăng nhập"  # Vietnamese by default
+    shot(browser, "sign-in")
+    for _ in range(MAX_FAILED):
+        sign_in(browser, console, "admin", "not the password")
+    assert "khóa" in browser.find_element(By.ID, "sign-in-error").text  # locked
+    sign_in(browser, console, "admin")  # the right password is refused while locked
+    assert "/console/login" in browser.current_url and browser.find_elements(By.ID, "sign-in-error")
+    sign_in(browser, console, "sup-a")
+    assert browser.current_url.endswith("/console/stations")
+
+
+def test_a_supervisor_cannot_reach_another_districts_station(browser: Any, console: Console) -> None:
+    sign_in(browser, console, "sup-a")
+    table = browser.find_element(By.CSS_SELECTOR, "table.fleet").text
+    assert "ST-A" in table and "ST-B" not in table
+    # an enrolment token for a new station of its district
+    assert browser.find_element(By.ID, "district").get_attribute("readonly") is not None
+    old = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.ID, "hours").find_element(By.XPATH, "./ancestor::form//button").click()
+    wait(browser).until(lambda b: _gone(old))
+    assert browser.find_element(By.ID, "token").text.startswith("cpt_")
+    browser.get(console.url + "/console/stations/ST-B")  # URL tampering
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Không tìm thấy")
+    assert "Cau Giay" not in browser.page_source
+
+
+def test_a_form_with_a_changed_csrf_token_is_refused(browser: Any, console: Console) -> None:
+    sign_in(browser, console, "sup-a")
+    browser.get(console.url + "/console/stations/ST-A")
+    browser.execute_script("document.querySelector('form.danger input[name=csrf]').value = 'forged'")
+    browser.find_element(By.ID, "confirm").click()
+    browser.find_element(By.CSS_SELECTOR, "button.danger").click()
+    wait(browser).until(lambda b: "không hợp lệ" in b.find_element(By.TAG_NAME, "h1").text)
+    st = console.storage.station("ST-A")
+    assert st is not None and st.revoked_at is None
+    browser.get(console.url + "/console/stations/ST-A")  # the page's own token works
+    browser.find_element(By.ID, "confirm").click()
+    browser.find_element(By.CSS_SELECTOR, "button.danger").click()
+    wait(browser).until(lambda b: "done=revoked" in b.current_url)
+    st = console.storage.station("ST-A")
+    assert st is not None and st.revoked_at is not None
+
+
+def test_figures_and_english(browser: Any, console: Console) -> None:
+    sign_in(browser, console, "admin")
+    browser.get(console.url + "/console/lang/en?back=/console/figures")
+    browser.get(console.url + "/console/figures?day=2021-07-24")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Figures 2021-07-24"
+    tables = browser.find_elements(By.TAG_NAME, "table")
+    assert len(tables) == 5 and "ST-A" in browser.page_source and "Ba Dinh" in browser.page_source
+    shot(browser, "figures")
+
+
+def test_a_supervisor_traces_and_opens_personal_data_with_the_key(browser: Any, console: Console) -> None:
+    sign_in(browser, console, "sup-a")
+    browser.get(console.url + "/console/trace")
+    browser.find_element(By.ID, "id-number").send_keys("001085012345")  # "where did this id number cross"
+    for field, value in (("since-i", "2021-07-24T00:00"), ("until-i", "2021-07-25T00:00")):
+        browser.execute_script("arguments[0].value = arguments[1]", browser.find_element(By.ID, field), value)
+    browser.execute_script("arguments[0].value = arguments[1]", browser.find_element(By.ID, "key-i"), SUPERVISOR_PEM)
+    browser.find_element(By.ID, "pass-i").send_keys(KEY_PASSPHRASE)
+    old = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.ID, "id-number").find_element(By.XPATH, "./ancestor::form//button").click()
+    wait(browser).until(lambda b: _gone(old))
+    table = browser.find_element(By.CSS_SELECTOR, "table.trace").text
+    assert "Nguyễn Văn ST-A 3" in table and "ST-B" not in table  # its district's crossing only, opened
+    assert "PRIVATE KEY" not in browser.page_source
+    browser.execute_script("document.getElementById('results').scrollIntoView()")
+    shot(browser, "trace")
+
+
+def test_the_administrator_publishes_a_list_signed_elsewhere(browser: Any, console: Console, tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from checkpoint.trust import keys
+    from tests import factories
+
+    root = factories.ed25519()
+    (console.data_dir / "list-roots").mkdir()
+    (console.data_dir / "list-roots" / "root.pem").write_bytes(keys.public_pem(root.public_key()))
+    signed = tmp_path / "trust-list.cose"
+    signed.write_bytes(factories.trust_list(root, version=5, issued=datetime.now(UTC) - timedelta(hours=1)))
+    sign_in(browser, console, "admin")
+    browser.get(console.url + "/console/lists")
+    browser.find_element(By.ID, "file").send_keys(str(signed))
+    old = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.ID, "file").find_element(By.XPATH, "./ancestor::form//button").click()
+    wait(browser).until(lambda b: _gone(old))
+    assert "5" in browser.find_element(By.ID, "published").text, browser.find_element(By.TAG_NAME, "main").text
+    shot(browser, "lists")
+
+
+# -- accessibility -----------------------------------------------------------------------------------------------
+#: For each text element: its colour, the first opaque background behind it, its size and weight.
+_CONTRAST_JS = """
+function rgb(s) { const m = s.match(/[\\d.]+/g).map(Number); return m.length > 3 ? m : [...m, 1]; }
+function lum(c) { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+                  return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); }
+function bg(el) { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
+                  if (c[3] > 0.5) return c; } return [255, 255, 255, 1]; }
+const out = [];
+for (const el of document.querySelectorAll('body *')) {
+  const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  if (!own || el.offsetParent === null) continue;
+  const st = getComputedStyle(el);
+  const a = lum(rgb(st.color)), b = lum(bg(el));
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  const large = parseFloat(st.fontSize) >= 24 || (parseFloat(st.fontSize) >= 18.66 && parseInt(st.fontWeight) >= 700);
+  if (ratio < (large ? 3 : 4.5))
+    out.push(el.tagName + ' "' + el.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+}
+return out;
+"""
+_UNLABELLED_JS = """
+return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  .filter(el => !(el.id && document.querySelector('label[for="' + el.id + '"]')) && !el.getAttribute('aria-label'))
+  .map(el => el.name);
+"""
+
+
+def check_page(browser: Any) -> None:
+    assert browser.execute_script(_UNLABELLED_JS) == [], "a field without a label"
+    assert browser.execute_script(_CONTRAST_JS) == [], "text below WCAG AA contrast"
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") in ("vi", "en")
+    for table in browser.find_elements(By.TAG_NAME, "table"):
+        assert table.find_elements(By.TAG_NAME, "caption") and table.find_elements(By.CSS_SELECTOR, "th[scope]")
+
+
+def test_accessibility_of_the_main_pages(browser: Any, console: Console) -> None:
+    browser.get(console.url + "/console/login")
+    check_page(browser)
+    # keyboard only: the name field has the focus, Tab goes on to the password, Enter sends the form
+    assert browser.switch_to.active_element.get_attribute("id") == "username"
+    browser.switch_to.active_element.send_keys(Keys.TAB)
+    assert browser.switch_to.active_element.get_attribute("id") == "password"
+    sign_in(browser, console, "admin")
+    for path, name in (("/console/stations", "stations"), ("/console/stations/ST-A", "station"),
+                       ("/console/figures?day=2021-07-24", None), ("/console/audit", "audit"),
+                       ("/console/trace", None), ("/console/lists", None)):
+        browser.get(console.url + path)
+        check_page(browser)
+        if name:
+            shot(browser, name)
+    browser.get(console.url + "/console/stations")
+    focused = []
+    for _ in range(12):  # every link and button is reachable with Tab, and shows its focus
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+        el = browser.switch_to.active_element
+        focused.append(el.tag_name)
+        assert el.value_of_css_property("outline-style") != "none" or el.tag_name == "main"
+    assert "button" in focused and "a" in focused

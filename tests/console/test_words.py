@@ -1,0 +1,30 @@
+"""The console's catalogue: every word in Vietnamese and English, and every word a page uses is in it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sync.server.console.words import LANGS, WORDS
+
+TEMPLATES = Path(__file__).parents[2] / "sync" / "server" / "console" / "templates"
+ROUTES = Path(__file__).parents[2] / "sync" / "server" / "console" / "routes.py"
+
+
+def test_every_word_has_every_language() -> None:
+    for key, entry in WORDS.items():
+        assert set(entry) == set(LANGS), key
+        assert all(entry[lang].strip() for lang in LANGS), key
+
+
+def test_every_word_used_is_in_the_catalogue() -> None:
+    used = set()
+    for page in TEMPLATES.glob("*.html"):
+        used |= set(re.findall(r"""t\(["']([a-z_]+)["']\)""", page.read_text()))
+    code = ROUTES.read_text()
+    used |= set(re.findall(r"""Refused\(\d+, "([a-z_]+)\"""", code))
+    used |= set(re.findall(r"""word\("([a-z_]+)\"""", code))
+    used |= {"role_admin", "role_supervisor", "role_auditor", "silent", "stale_list", "clock",  # built from values
+             "name", "id_number", "birth_date", "phone", "vehicle", "origin", "destination", "purpose"}
+    assert len(used) > 60
+    assert sorted(used - set(WORDS)) == []
