@@ -123,6 +123,13 @@ _PARTITION_LOCK = 0x43505347_0002
 _FIRST_YEAR, _END_YEAR = 2000, 2100  # months with their own partition; others go to crossings_other
 PRUNE_EVERY = timedelta(seconds=10)  # how often one process deletes expired nonces (see _remember)
 _STATION = "SELECT station_id, public_key, enrolled_at, revoked_at, cursor, last_hash FROM stations "
+#: A nonce is new (one row inserted or renewed) unless it was seen within its time window.
+_REMEMBER = ("INSERT INTO nonces (station_id, nonce, seen_at) VALUES (%s, %s, %s) "
+             "ON CONFLICT (station_id, nonce) DO UPDATE SET seen_at = excluded.seen_at WHERE nonces.seen_at < %s")
+#: A batch's nonce remembered, and its station's row locked and read, in one statement: (1 if the nonce is new, row).
+_REMEMBER_AND_LOCK = (f"WITH remembered AS ({_REMEMBER} RETURNING 1) SELECT (SELECT count(*) FROM remembered), "  # noqa: S608
+                      "station_id, public_key, enrolled_at, revoked_at, cursor, last_hash FROM stations "
+                      "WHERE station_id = %s FOR UPDATE OF stations")
 
 
 def is_postgres_url(target: str) -> bool:
@@ -301,16 +308,18 @@ class PostgresStorage:
         """An expired nonce counts as new (the conflict's WHERE), so pruning is housekeeping, not the rule: old
         nonces are deleted at most every ``PRUNE_EVERY`` per process, a batch at a time, skipping rows another
         process holds (no waits, no deadlock), not on every request."""
+        cutoff = self._prune_if_due(c, now, keep)
+        return c.execute(_REMEMBER, (station_id, nonce, _iso(now), cutoff)).rowcount == 1
+
+    def _prune_if_due(self, c: psycopg.Connection[Any], now: datetime, keep: timedelta) -> str:
+        """Delete expired nonces if this process has not for ``PRUNE_EVERY``; returns the expiry cutoff."""
         cutoff = _iso(now - keep)
         last = self._pruned_at
         if last is None or not last <= now < last + PRUNE_EVERY:
             self._pruned_at = now
             c.execute("DELETE FROM nonces WHERE ctid = ANY(ARRAY(SELECT ctid FROM nonces WHERE seen_at < %s "
                       "LIMIT 5000 FOR UPDATE SKIP LOCKED))", (cutoff,))
-        cur = c.execute("INSERT INTO nonces (station_id, nonce, seen_at) VALUES (%s, %s, %s) "
-                        "ON CONFLICT (station_id, nonce) DO UPDATE SET seen_at = excluded.seen_at "
-                        "WHERE nonces.seen_at < %s", (station_id, nonce, _iso(now), cutoff))
-        return cur.rowcount == 1
+        return cutoff
 
     # -- crossings -------------------------------------------------------------------------------
     def store_batch(self, station_id: str, crossings: Sequence[Mapping[str, Any]], now: datetime,
@@ -322,17 +331,24 @@ class PostgresStorage:
         self._ensure_partitions({m for m in map(_month, times) if m is not None})
         self._prepare_ahead(now)
         with self._conn() as c:
-            if nonce is not None and not self._remember(c, station_id, nonce.value, now, nonce.keep):
-                return Replayed()
-            result = self._store(c, station_id, crossings, times, now)
+            if nonce is None:
+                st = self._station(c, station_id, lock=True)
+            else:  # the nonce remembered and the station's row locked in one statement (one round trip)
+                cutoff = self._prune_if_due(c, now, nonce.keep)
+                row = c.execute(_REMEMBER_AND_LOCK, (station_id, nonce.value, _iso(now), cutoff, station_id)).fetchone()
+                assert row is not None
+                if row[0] != 1:
+                    return Replayed()
+                st = StationRecord(row[1], row[2], row[3], row[4], int(row[5]), row[6])
+            assert st is not None
+            result = self._store(c, st, crossings, times, now)
             if isinstance(result, Tampering):
                 self._alert(c, station_id, "tampering", f"seq {result.seq}: {result.problem}", now)
             return result
 
-    def _store(self, c: psycopg.Connection[Any], station_id: str, crossings: Sequence[Mapping[str, Any]],
+    def _store(self, c: psycopg.Connection[Any], st: StationRecord, crossings: Sequence[Mapping[str, Any]],
                times: list[datetime], now: datetime) -> BatchResult:
-        st = self._station(c, station_id, lock=True)
-        assert st is not None
+        station_id = st.station_id
 
         def held(station: str, first: int, last: int) -> dict[int, str]:
             return dict(c.execute("SELECT seq, body FROM crossings WHERE station_id = %s AND seq BETWEEN %s AND %s",
