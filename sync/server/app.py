@@ -37,7 +37,9 @@ from sync.server.signing import ReplySigner
 from sync.server.storage import (
     EnrolmentRefused,
     Gap,
+    Nonce,
     Refusal,
+    Replayed,
     StationRecord,
     Storage,
     StorageError,
@@ -48,6 +50,7 @@ from sync.server.storage import (
 
 JSON = "application/json"
 BUSY_RETRY_AFTER = 30  # seconds a station waits when the database is locked, full or failing
+NONCE_KEPT = 2 * protocol.TIME_WINDOW  # a nonce is refused again for this long (after it, sent_at is stale anyway)
 #: One answer for a token that is unknown, used or expired: a guesser learns nothing of a token's state
 #: (the server's log says which it was, for the operator).
 TOKEN_REFUSED = "the enrolment token is not valid (unknown, already used or expired); ask the operator for a new one"  # noqa: S105
@@ -177,7 +180,10 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_
             raise ApiError(403, "revoked", f"station {station_id} was revoked on {station.revoked_at}")
         return station
 
-    def authenticate(request: Request, body: bytes, kind: str) -> tuple[StationRecord, dict[str, Any]]:
+    def authenticate(request: Request, body: bytes, kind: str, *,
+                     remember: bool = True) -> tuple[StationRecord, dict[str, Any]]:
+        """The station and the parsed document of a signed request, its nonce remembered (``remember=False``: the
+        caller remembers it, e.g. in the batch's own transaction)."""
         station: StationRecord = getattr(request.state, "station", None) or known_station(request)
         station_id = station.station_id
         key = protocol.public_key_from_text(station.public_key)
@@ -186,9 +192,12 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_
             raise ApiError(401, "bad_signature", "the request signature does not verify with the enrolled key")
         doc = _parse(body, kind, station_id)
         fresh(doc)
-        if not storage.remember_nonce(station_id, doc["nonce"], clock.now(), 2 * protocol.TIME_WINDOW):
-            raise ApiError(401, "replayed", "this request was already received (replayed); it was not applied")
+        if remember and not storage.remember_nonce(station_id, doc["nonce"], clock.now(), NONCE_KEPT):
+            raise replayed()
         return station, doc
+
+    def replayed() -> ApiError:
+        return ApiError(401, "replayed", "this request was already received (replayed); it was not applied")
 
     def fresh(doc: Mapping[str, Any]) -> None:
         now = clock.now()
@@ -278,17 +287,22 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_
         return {"station_id": station.station_id, "recorded": True, "nonce": doc["nonce"]}
 
     def _batch(request: Request, body: bytes) -> dict[str, Any]:
-        station, doc = authenticate(request, body, "batch")
+        # the nonce is remembered in the batch's own transaction (one database round of work, not two)
+        station, doc = authenticate(request, body, "batch", remember=False)
         try:
             crossings = validate.batch(doc, station.station_id)
         except ProtocolError as e:
             raise ApiError(400, "bad_request", str(e)) from None
         problem = validate.chain_problem(crossings)
         if problem is not None:
+            if not storage.remember_nonce(station.station_id, doc["nonce"], clock.now(), NONCE_KEPT):
+                raise replayed()  # a replayed tampered batch raises no second alert
             storage.record_alert(station.station_id, "tampering", f"seq {problem[0]}: {problem[1]}", clock.now())
             raise ApiError(409, "tampering", f"crossing {problem[0]} {problem[1]}; recorded for the supervisor",
                            seq=problem[0])
-        result = storage.store_batch(station.station_id, crossings, clock.now())
+        result = storage.store_batch(station.station_id, crossings, clock.now(), Nonce(doc["nonce"], NONCE_KEPT))
+        if isinstance(result, Replayed):
+            raise replayed()
         if isinstance(result, Gap):
             raise ApiError(409, "gap", f"the batch starts after a gap; send from sequence {result.expected_seq}",
                            expected_seq=result.expected_seq)

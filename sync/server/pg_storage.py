@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
+import select
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -46,6 +47,8 @@ from sync.server.storage import (
     EnrolResult,
     ExportFilter,
     Heartbeat,
+    Nonce,
+    Replayed,
     StationRecord,
     StorageError,
     Tampering,
@@ -137,7 +140,15 @@ SCHEMA_VERSION = len(MIGRATIONS)
 _MIGRATION_LOCK = 0x43505347_0001  # pg_advisory_lock keys (any constant the application owns)
 _PARTITION_LOCK = 0x43505347_0002
 _FIRST_YEAR, _END_YEAR = 2000, 2100  # months with their own partition; others go to crossings_other
+PRUNE_EVERY = timedelta(seconds=10)  # how often one process deletes expired nonces (see _remember)
 _STATION = "SELECT station_id, public_key, enrolled_at, revoked_at, cursor, last_hash FROM stations "
+#: A nonce is new (one row inserted or renewed) unless it was seen within its time window.
+_REMEMBER = ("INSERT INTO nonces (station_id, nonce, seen_at) VALUES (%s, %s, %s) "
+             "ON CONFLICT (station_id, nonce) DO UPDATE SET seen_at = excluded.seen_at WHERE nonces.seen_at < %s")
+#: A batch's nonce remembered, and its station's row locked and read, in one statement: (1 if the nonce is new, row).
+_REMEMBER_AND_LOCK = (f"WITH remembered AS ({_REMEMBER} RETURNING 1) SELECT (SELECT count(*) FROM remembered), "  # noqa: S608
+                      "station_id, public_key, enrolled_at, revoked_at, cursor, last_hash FROM stations "
+                      "WHERE station_id = %s FOR UPDATE OF stations")
 
 
 def is_postgres_url(target: str) -> bool:
@@ -164,6 +175,20 @@ def _month(t: datetime) -> tuple[int, int] | None:
     return (t.year, t.month) if _FIRST_YEAR <= t.year < _END_YEAR else None
 
 
+def _checked_if_readable(conn: psycopg.Connection[Any]) -> None:
+    """The pool's check on checkout: an idle connection has nothing to read unless the server sent something
+    unasked (the notice that it is shutting down, then the end of the stream: a restart). Only then is it checked
+    with a round trip (and replaced when dead); an idle healthy one costs one poll() and no query."""
+    try:
+        poller = select.poll()
+        poller.register(conn.pgconn.socket, select.POLLIN)
+        quiet = not poller.poll(0)
+    except (OSError, ValueError, psycopg.Error):
+        quiet = False
+    if not quiet:
+        ConnectionPool.check_connection(conn)
+
+
 def partition_name(year: int, month: int) -> str:
     return f"crossings_p{year:04d}{month:02d}"
 
@@ -175,15 +200,19 @@ class PostgresStorage:
         self.url = url
         self.where = describe(url)
         self._secret = str(conninfo_to_dict(url).get("password") or "") if is_postgres_url(url) else ""
+        self._pruned_at: datetime | None = None  # when this process last deleted expired nonces
         try:
             with psycopg.connect(url, connect_timeout=int(connect_timeout), autocommit=True) as conn:
                 self._migrate(conn)
                 self._partitions = self._known_partitions(conn)
         except psycopg.Error as e:
             raise StorageError(f"{self.where}: cannot open the server database ({self._scrub(e)})") from None
+        # autocommit: a read is one statement, one round trip (no BEGIN and COMMIT around it); writes take
+        # ``conn.transaction()``. A connection is checked on checkout only when its socket has something to read
+        # (the server ended it: a restart), not by a round trip each time (_checked_if_readable).
         self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=False, timeout=connect_timeout,
-                                    check=ConnectionPool.check_connection, name="checkpoint-server",
-                                    kwargs={"connect_timeout": int(connect_timeout)})
+                                    check=_checked_if_readable, name="checkpoint-server",
+                                    kwargs={"connect_timeout": int(connect_timeout), "autocommit": True})
         try:
             self._pool.open(wait=True, timeout=connect_timeout)
         except (psycopg.Error, PoolTimeout) as e:
@@ -231,6 +260,15 @@ class PostgresStorage:
         except (psycopg.Error, PoolTimeout) as e:
             raise StorageError(f"{self.where}: {self._scrub(e)}") from None
 
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection for one reading statement, outside a transaction (autocommit); failures as ``_conn``."""
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except (psycopg.Error, PoolTimeout) as e:
+            raise StorageError(f"{self.where}: {self._scrub(e)}") from None
+
     # -- enrolment -------------------------------------------------------------------------------
     def create_token(self, now: datetime, valid_for: timedelta) -> str:
         token = TOKEN_PREFIX + secrets.token_urlsafe(24)
@@ -265,7 +303,7 @@ class PostgresStorage:
         return StationRecord(row[0], row[1], row[2], row[3], int(row[4]), row[5]) if row else None
 
     def station(self, station_id: str) -> StationRecord | None:
-        with self._conn() as c:
+        with self._read() as c:
             return self._station(c, station_id)
 
     def stations(self) -> list[StationRecord]:
@@ -280,34 +318,56 @@ class PostgresStorage:
             return cur.rowcount == 1
 
     def remember_nonce(self, station_id: str, nonce: str, now: datetime, keep: timedelta) -> bool:
-        """True if the nonce is new, or was last seen before ``now - keep`` (then it is remembered anew).
-        Old nonces are pruned a batch at a time, skipping rows another process holds: no waits, no deadlock."""
-        cutoff = _iso(now - keep)
+        """True if the nonce is new, or was last seen before ``now - keep`` (then it is remembered anew)."""
         with self._conn() as c:
+            return self._remember(c, station_id, nonce, now, keep)
+
+    def _remember(self, c: psycopg.Connection[Any], station_id: str, nonce: str, now: datetime,
+                  keep: timedelta) -> bool:
+        """An expired nonce counts as new (the conflict's WHERE), so pruning is housekeeping, not the rule: old
+        nonces are deleted at most every ``PRUNE_EVERY`` per process, a batch at a time, skipping rows another
+        process holds (no waits, no deadlock), not on every request."""
+        cutoff = self._prune_if_due(c, now, keep)
+        return c.execute(_REMEMBER, (station_id, nonce, _iso(now), cutoff)).rowcount == 1
+
+    def _prune_if_due(self, c: psycopg.Connection[Any], now: datetime, keep: timedelta) -> str:
+        """Delete expired nonces if this process has not for ``PRUNE_EVERY``; returns the expiry cutoff."""
+        cutoff = _iso(now - keep)
+        last = self._pruned_at
+        if last is None or not last <= now < last + PRUNE_EVERY:
+            self._pruned_at = now
             c.execute("DELETE FROM nonces WHERE ctid = ANY(ARRAY(SELECT ctid FROM nonces WHERE seen_at < %s "
-                      "LIMIT 1000 FOR UPDATE SKIP LOCKED))", (cutoff,))
-            cur = c.execute("INSERT INTO nonces (station_id, nonce, seen_at) VALUES (%s, %s, %s) "
-                            "ON CONFLICT (station_id, nonce) DO UPDATE SET seen_at = excluded.seen_at "
-                            "WHERE nonces.seen_at < %s", (station_id, nonce, _iso(now), cutoff))
-            return cur.rowcount == 1
+                      "LIMIT 5000 FOR UPDATE SKIP LOCKED))", (cutoff,))
+        return cutoff
 
     # -- crossings -------------------------------------------------------------------------------
-    def store_batch(self, station_id: str, crossings: Sequence[Mapping[str, Any]], now: datetime) -> BatchResult:
+    def store_batch(self, station_id: str, crossings: Sequence[Mapping[str, Any]], now: datetime,
+                    nonce: Nonce | None = None) -> BatchResult:
         """Store a contiguous run of crossings (validated by the caller) in one transaction that holds the
-        station's row: concurrent uploads of one station, from any process, take turns."""
+        station's row: concurrent uploads of one station, from any process, take turns. With ``nonce``, the
+        request's nonce is remembered in the same transaction (``Replayed`` if seen: nothing stored)."""
         times = [_utc(parse_instant(str(c["recorded_at"]))) for c in crossings]
         self._ensure_partitions({m for m in map(_month, times) if m is not None})
         self._prepare_ahead(now)
         with self._conn() as c:
-            result = self._store(c, station_id, crossings, times, now)
+            if nonce is None:
+                st = self._station(c, station_id, lock=True)
+            else:  # the nonce remembered and the station's row locked in one statement (one round trip)
+                cutoff = self._prune_if_due(c, now, nonce.keep)
+                row = c.execute(_REMEMBER_AND_LOCK, (station_id, nonce.value, _iso(now), cutoff, station_id)).fetchone()
+                assert row is not None
+                if row[0] != 1:
+                    return Replayed()
+                st = StationRecord(row[1], row[2], row[3], row[4], int(row[5]), row[6])
+            assert st is not None
+            result = self._store(c, st, crossings, times, now)
             if isinstance(result, Tampering):
                 self._alert(c, station_id, "tampering", f"seq {result.seq}: {result.problem}", now)
             return result
 
-    def _store(self, c: psycopg.Connection[Any], station_id: str, crossings: Sequence[Mapping[str, Any]],
+    def _store(self, c: psycopg.Connection[Any], st: StationRecord, crossings: Sequence[Mapping[str, Any]],
                times: list[datetime], now: datetime) -> BatchResult:
-        st = self._station(c, station_id, lock=True)
-        assert st is not None
+        station_id = st.station_id
 
         def held(station: str, first: int, last: int) -> dict[int, str]:
             return dict(c.execute("SELECT seq, body FROM crossings WHERE station_id = %s AND seq BETWEEN %s AND %s",

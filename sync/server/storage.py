@@ -66,7 +66,20 @@ class Tampering:
     problem: str
 
 
-BatchResult = Stored | Gap | Tampering
+@dataclass(frozen=True)
+class Replayed:
+    """The batch's nonce was already seen (a replayed request): nothing was stored."""
+
+
+@dataclass(frozen=True)
+class Nonce:
+    """A signed request's nonce, remembered by ``store_batch`` in the batch's own transaction for ``keep``."""
+
+    value: str
+    keep: timedelta
+
+
+BatchResult = Stored | Gap | Tampering | Replayed
 
 
 class Refusal(Enum):
@@ -182,7 +195,8 @@ class Storage(Protocol):
     def stations(self) -> list[StationRecord]: ...
     def revoke_station(self, station_id: str, now: datetime) -> bool: ...
     def remember_nonce(self, station_id: str, nonce: str, now: datetime, keep: timedelta) -> bool: ...
-    def store_batch(self, station_id: str, crossings: Sequence[Mapping[str, Any]], now: datetime) -> BatchResult: ...
+    def store_batch(self, station_id: str, crossings: Sequence[Mapping[str, Any]], now: datetime,
+                    nonce: Nonce | None = None) -> BatchResult: ...
     def record_alert(self, station_id: str, kind: str, detail: str, now: datetime) -> None: ...
     def alerts(self, station_id: str | None = None) -> list[dict[str, str]]: ...
     def crossings(self, flt: ExportFilter) -> Iterator[dict[str, Any]]: ...
@@ -465,18 +479,23 @@ class SQLiteStorage:
     def remember_nonce(self, station_id: str, nonce: str, now: datetime, keep: timedelta) -> bool:
         """True if the nonce is new (and is now remembered); False for a replay."""
         with self._lock, self._tx():
-            self._db.execute("DELETE FROM nonces WHERE seen_at < ?", (_iso(now - keep),))
-            cur = self._db.execute(
-                "INSERT INTO nonces (station_id, nonce, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                (station_id, nonce, _iso(now)),
-            )
-            return cur.rowcount == 1
+            return self._remember(station_id, nonce, now, keep)
+
+    def _remember(self, station_id: str, nonce: str, now: datetime, keep: timedelta) -> bool:
+        self._db.execute("DELETE FROM nonces WHERE seen_at < ?", (_iso(now - keep),))
+        cur = self._db.execute(
+            "INSERT INTO nonces (station_id, nonce, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            (station_id, nonce, _iso(now)),
+        )
+        return cur.rowcount == 1
 
     # -- crossings -------------------------------------------------------------------------------
-    def store_batch(self, station_id: str, crossings: Sequence[Mapping[str, Any]], now: datetime) -> BatchResult:
-        """Store a contiguous run of crossings (validated by the caller) in one transaction."""
+    def store_batch(self, station_id: str, crossings: Sequence[Mapping[str, Any]], now: datetime,
+                    nonce: Nonce | None = None) -> BatchResult:
+        """Store a contiguous run of crossings (validated by the caller) in one transaction; with ``nonce``, the
+        request's nonce is remembered in that transaction too (``Replayed`` if it was seen: nothing stored)."""
         with self._lock:
-            result = self._store(station_id, crossings, now)
+            result = self._store(station_id, crossings, now, nonce)
             if isinstance(result, Tampering):
                 self._alert(station_id, "tampering", f"seq {result.seq}: {result.problem}", now)
             return result
@@ -490,8 +509,11 @@ class SQLiteStorage:
         self._db.execute("INSERT INTO alerts (station_id, at, kind, detail) VALUES (?, ?, ?, ?)",
                          (station_id, _iso(now), kind, detail))
 
-    def _store(self, station_id: str, crossings: Sequence[Mapping[str, Any]], now: datetime) -> BatchResult:
+    def _store(self, station_id: str, crossings: Sequence[Mapping[str, Any]], now: datetime,
+               nonce: Nonce | None) -> BatchResult:
         with self._tx():
+            if nonce is not None and not self._remember(station_id, nonce.value, now, nonce.keep):
+                return Replayed()
             st = self._station(station_id)
             assert st is not None
             plan = plan_batch(st, crossings, self._held, lambda ids: self._ids_held(station_id, ids))

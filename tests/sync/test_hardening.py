@@ -7,6 +7,7 @@ server on 127.0.0.1 spoken to through raw sockets; input faults through FastAPI'
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 import logging
@@ -27,7 +28,7 @@ from fastapi.testclient import TestClient
 from checkpoint.clock import SystemClock
 from sync import protocol
 from sync.server.app import create_app
-from sync.server.connections import ConnectionLimits
+from sync.server.connections import HTTPTOOLS, ConnectionLimits
 from sync.server.export import write_export
 from sync.server.limits import Limits
 from sync.server.lists import PublishedLists
@@ -254,12 +255,15 @@ def test_a_log_flood_is_cut_to_n_lines_a_second_and_the_rest_counted():
 # -- connections and slow clients: a real server ------------------------------------------------------
 
 
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[tuple[Server, ServerThread]]:
+@pytest.fixture(params=["h11", "httptools"])
+def live(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Server, ServerThread]]:
+    """A live server on each of uvicorn's HTTP parsers: the guard holds over both."""
+    if request.param == "httptools" and HTTPTOOLS is None:
+        pytest.skip("httptools is not installed")
     s = Server(tmp_path, Limits(body_budget=1024 * 1024, body_idle_seconds=1.0, body_grace_seconds=1.0,
                                 body_min_rate=200.0))
     thread = ServerThread(s.app, connections=ConnectionLimits(head_seconds=1.0, max_connections=12,
-                                                              limit_concurrency=100))
+                                                              limit_concurrency=100, http=request.param))
     yield s, thread
     thread.stop()
     s.storage.close()
@@ -352,6 +356,25 @@ def test_a_request_head_that_never_completes_is_closed(live: tuple[Server, Serve
     with connect(thread) as idle, connect(thread) as partial:
         partial.sendall(b"POST /v1/cursor HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and then nothing
         assert closed_within(idle, 4) and closed_within(partial, 4)
+
+
+def test_a_request_head_past_its_cap_is_refused_at_once(live: tuple[Server, ServerThread]):
+    """40 KiB of headers that never end: refused (4xx, or closed) at the 16 KiB cap, not held for the head
+    deadline (1 s here) with the headers in memory."""
+    _, thread = live
+    with connect(thread) as sock:
+        sock.sendall(b"GET /v1/time HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        started = time.monotonic()
+        with contextlib.suppress(OSError):
+            for _ in range(40):
+                sock.sendall(b"X-Filler: " + b"a" * 1014 + b"\r\n")
+        sock.settimeout(0.5)
+        try:
+            reply = sock.recv(64)
+        except ConnectionResetError:
+            reply = b""
+        assert reply == b"" or reply.startswith((b"HTTP/1.1 400", b"HTTP/1.1 431")), reply
+        assert time.monotonic() - started < 0.8
 
 
 def test_connections_past_the_cap_are_closed_at_once(live: tuple[Server, ServerThread]):

@@ -203,6 +203,17 @@ def test_replayed_batch_is_refused(server: RunningServer, client: SyncClient):
     assert r.status_code == 401 and r.json()["error"] == "replayed"
 
 
+def test_a_replayed_edited_batch_is_refused_without_a_second_alert(server: RunningServer, client: SyncClient):
+    """The batch's nonce is remembered with its crossings; a batch refused before storage remembers it too."""
+    rows = [c.to_wire() for c in make_crossings(client.station_id, 3)]
+    rows[1]["verdict"] = "accept" if rows[1]["verdict"] == "reject" else "reject"
+    body = protocol.batch_body(client.station_id, now(), rows)
+    assert post(server, protocol.BATCH_PATH, body, key=client.key).status_code == 409
+    r = post(server, protocol.BATCH_PATH, body, key=client.key)
+    assert r.status_code == 401 and r.json()["error"] == "replayed"
+    assert len(server.storage.alerts(client.station_id)) == 1 and server.storage.count(client.station_id) == 0
+
+
 def test_a_stale_request_is_refused_even_with_a_new_nonce(server: RunningServer, client: SyncClient):
     body = batch(client.station_id, make_crossings(client.station_id, 1), at=now() - timedelta(hours=1))
     r = post(server, protocol.BATCH_PATH, body, key=client.key)

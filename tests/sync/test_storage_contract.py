@@ -19,7 +19,9 @@ from sync.server.storage import (
     EnrolmentRefused,
     ExportFilter,
     Gap,
+    Nonce,
     Refusal,
+    Replayed,
     StationRecord,
     Storage,
     Stored,
@@ -105,6 +107,24 @@ def test_a_nonce_seen_by_one_process_is_a_replay_for_another(open_db: Opener):
     a, b = enrolled(open_db), open_db()
     assert a.remember_nonce("ST-1", "b" * 32, NOW, timedelta(minutes=10))
     assert not b.remember_nonce("ST-1", "b" * 32, NOW, timedelta(minutes=10))
+
+
+def test_a_batch_remembers_its_nonce_in_its_own_transaction(open_db: Opener):
+    """The signed batch's nonce and the crossings in one transaction: a replay stores nothing, and the nonce is a
+    replay for ``remember_nonce`` (another request, another process) too; an expired nonce counts as new."""
+    s, other = enrolled(open_db), open_db()
+    rows = [c.to_wire() for c in make_crossings("ST-1", 4)]
+    keep = timedelta(minutes=10)
+    assert s.store_batch("ST-1", rows[:2], NOW, Nonce("c" * 32, keep)) == Stored(2, 2, 0, rows[1]["hash"])
+    assert other.store_batch("ST-1", rows, NOW, Nonce("c" * 32, keep)) == Replayed()
+    assert s.count("ST-1") == 2
+    assert not other.remember_nonce("ST-1", "c" * 32, NOW, keep)
+    assert s.remember_nonce("ST-1", "d" * 32, NOW, keep)
+    assert s.store_batch("ST-1", rows, NOW, Nonce("d" * 32, keep)) == Replayed()
+    assert s.count("ST-1") == 2
+    later = NOW + timedelta(minutes=11)
+    assert other.store_batch("ST-1", rows, later, Nonce("c" * 32, keep)) == Stored(4, 2, 2, rows[3]["hash"])
+    assert s.count("ST-1") == 4
 
 
 # -- crossings -------------------------------------------------------------------------------------------
