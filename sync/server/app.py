@@ -334,6 +334,8 @@ def create_app(storage: Storage, lists: PublishedLists, clock: Clock, *, server_
             raise ApiError(409, "tampering", f"disposition {problem[0]} {problem[1]}; recorded for the supervisor",
                            seq=problem[0])
         result = storage.store_dispositions(station.station_id, items, clock.now())
+        if isinstance(result, Replayed):  # (its nonce was checked by authenticate: not returned today)
+            raise replayed()
         if isinstance(result, Gap):
             raise ApiError(409, "gap", f"the upload starts after a gap; send from disposition {result.expected_seq}",
                            expected_seq=result.expected_seq)
