@@ -12,7 +12,6 @@ with the same guarantees as the trust and revocation lists (docs/signed-lists.md
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -35,6 +34,7 @@ from checkpoint.isotime import iso_z
 from checkpoint.policy import PolicyBundle, apply_policy, load_policy_bundle, version_below
 from checkpoint.policy_notices import NoticeBook
 from checkpoint.trust.keys import PublicKey
+from checkpoint.version_mark import VersionMark
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class PolicyHolder:
         self._bundle: PolicyBundle | None = None
         self._stamp: Stamp = None
         self._lock = threading.Lock()
-        self._seen = self._read_seen()
+        self._mark = VersionMark(trust_dir / POLICY_VERSION_FILE, WHAT, self._report)
         self.notices = NoticeBook(trust_dir)  # which notices officers here have acknowledged
         self.refresh()
         if self._bundle is None and self._seen and self._stamp is None:
@@ -158,24 +158,10 @@ class PolicyHolder:
             return None
         return self.running_version, b.min_station_version
 
-    # -- the highest version in force here, across restarts ------------------------------------------
-    def _read_seen(self) -> int:
-        try:
-            doc = json.loads(read_capped(self.trust_dir / POLICY_VERSION_FILE, STATION_FILE, "policy version"))
-        except CheckpointError:
-            return 0
-        except ValueError:
-            self._report(WHAT, f"{self.trust_dir / POLICY_VERSION_FILE} is unreadable; rollback across a restart "
-                         "is not checked until the next install")
-            return 0
-        v = doc.get("version") if isinstance(doc, dict) else None
-        return v if isinstance(v, int) and not isinstance(v, bool) else 0
+    # -- the highest version in force here, across restarts (checkpoint.version_mark) ----------------
+    @property
+    def _seen(self) -> int:
+        return self._mark.seen
 
     def _remember(self, version: int) -> None:
-        if version <= self._seen:
-            return
-        self._seen = version
-        try:
-            write_atomic(self.trust_dir / POLICY_VERSION_FILE, json.dumps({"version": version}).encode(), mode=0o600)
-        except OSError as e:
-            log.warning("cannot write %s (%s)", self.trust_dir / POLICY_VERSION_FILE, e.strerror)
+        self._mark.remember(version)

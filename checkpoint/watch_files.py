@@ -10,7 +10,6 @@ that was in force and is now missing flags every verdict ``lists_stale`` until a
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -25,6 +24,7 @@ from checkpoint.clockguard import Stamp, file_stamp
 from checkpoint.errors import CheckpointError, SignedListError
 from checkpoint.trust import WatchList, WatchState
 from checkpoint.trust.keys import PublicKey
+from checkpoint.version_mark import VersionMark
 
 WATCH_FILE = "watch-list.cose"
 VERSION_FILE = "watch-list-version.json"
@@ -55,7 +55,7 @@ class InstalledWatchList:
         self._state = WatchState(tuple(roots))
         self._stamp: Stamp = None
         self._next_check = 0.0
-        self._seen = self._read_version()
+        self._mark = VersionMark(trust_dir / VERSION_FILE, WHAT, self._problem)
         with self._lock:
             self._reload()
         if self.missing() and self._stamp is None:  # absent (a refused copy has said why already)
@@ -127,24 +127,10 @@ class InstalledWatchList:
         log.warning("%s: %s", source, message)
         self.problems.set(source, message)
 
-    def _read_version(self) -> int:
-        try:
-            doc = json.loads(read_capped(self.trust_dir / VERSION_FILE, STATION_FILE, "watch list version"))
-        except CheckpointError:
-            return 0
-        except ValueError:
-            self._problem(WHAT, f"{self.trust_dir / VERSION_FILE} is unreadable; rollback of the installed watch list "
-                          "across a restart is not checked until the next install")
-            return 0
-        version = doc.get("version") if isinstance(doc, dict) else None
-        return version if isinstance(version, int) and not isinstance(version, bool) else 0
+    @property
+    def _seen(self) -> int:  # the highest version in force here, across restarts (checkpoint.version_mark)
+        return self._mark.seen
 
     def _remember(self) -> None:
-        wl = self._state.watch_list
-        if wl is None or wl.version <= self._seen:
-            return
-        self._seen = wl.version
-        try:
-            write_atomic(self.trust_dir / VERSION_FILE, json.dumps({"version": wl.version}).encode(), mode=0o600)
-        except OSError as e:
-            log.warning("cannot write %s (%s)", self.trust_dir / VERSION_FILE, e.strerror)
+        if self._state.watch_list is not None:
+            self._mark.remember(self._state.watch_list.version)
