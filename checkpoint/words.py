@@ -537,6 +537,9 @@ VI: Mapping[str, str] = {
     "column.disposition": "Xử lý",
     "report.dispositions": "Xử lý sau kiểm tra",
     "report.no_disposition": "Chưa ghi xử lý",
+    # -- lane figures (issue 15 item 6): the policy applied as columns of CSV/XLSX exports --
+    "column.origin_level": "Mức nguy cơ nơi đi",
+    "column.policy_rule": "Quy định áp dụng",
 }
 
 EN: Mapping[str, str] = {
@@ -1038,6 +1041,9 @@ EN: Mapping[str, str] = {
     "column.disposition": "Disposition",
     "report.dispositions": "Dispositions after the verdict",
     "report.no_disposition": "No disposition recorded",
+    # -- lane figures (issue 15 item 6): the policy applied as columns of CSV/XLSX exports --
+    "column.origin_level": "Origin risk level",
+    "column.policy_rule": "Rule applied",
 }
 
 CATALOGS: Mapping[str, Mapping[str, str]] = {"vi": VI, "en": EN}

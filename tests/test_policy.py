@@ -268,3 +268,14 @@ def test_report_and_jsonl_export_count_by_origin_level_and_rule(
     rows = [(d["origin_level"], d["policy_rule"], d["policy_version"]) for d in docs if "seq" in d]
     assert rows == [(None, None, None), ("4", "L4:*:test72", 1), ("4", "L4:*:test72", 1), ("1", "L1:*:admit", 1),
                     ("unknown", "unknown:*:admit", 1)]
+    # lane figures: CSV (and XLSX, the same columns) carry the level and the rule too, after the vehicle's columns
+    import csv
+
+    csv_file = tmp_path / "x.csv"
+    assert main(["export", "--config", str(cfg), "--day", "2021-07-24", "--at", NOW.isoformat(),
+                 "--format", "csv", "--language", "en", "--out", str(csv_file)]) == 0
+    with open(csv_file, encoding="utf-8-sig", newline="") as f:
+        header, *table = list(csv.reader(f))
+    assert header[-5:] == ["Vehicle id", "Role in vehicle", "Origin risk level", "Rule applied", "Disposition"]
+    assert [tuple(r[-3:-1]) for r in table] == [("", ""), ("4", "L4:*:test72"), ("4", "L4:*:test72"),
+                                                ("1", "L1:*:admit"), ("Origin unknown", "unknown:*:admit")]

@@ -229,7 +229,7 @@ def test_vehicles_and_occupancy_reach_the_report_the_exports_and_the_central_ser
     assert len({m["vehicle_id"] for m in machine[:3]}) == 1 and machine[4]["vehicle_id"] is None
     human = RowMaker(PersonalMode.SEALED, "vi", VN).human(next(iter(LogRows(config.data_dir / "crossings.sqlite"))),
                                                           T0, None)
-    assert human[-2:] == ["Lái xe", None]  # the role, then the disposition (none recorded)
+    assert human[-4:] == ["Lái xe", None, None, None]  # the role, level and rule (no policy), the disposition
 
     # the central server: the wire form passes its checks (the hash over the vehicle fields) and is exported
     wire = [c.to_wire() for c in crossings]

@@ -71,6 +71,10 @@ BASE_COLUMNS = (
 LATER_COLUMNS = (
     Column("vehicle_id", width=38),
     Column("vehicle_role", width=12),
+    # lane figures (issue 15 item 6): the centre's policy applied, as in JSON Lines (empty without a bundle)
+    # (texts of the bundle a provincial office wrote: defused in CSV like typed ones)
+    Column("origin_level", width=10, typed=True),
+    Column("policy_rule", width=18, typed=True),
 )
 #: Lane dispositions: the latest disposition recorded for the crossing, the last column (after the personal ones).
 DISPOSITION_COLUMN = Column("disposition", width=22)
@@ -101,6 +105,8 @@ DIRECTION_NAMES = {lang: {d: Texts(lang).direction(d) for d in ("in", "out")} fo
 ROLE_NAMES = {lang: {r: Texts(lang)(f"vehicle_role.{r}") for r in ("driver", "passenger")} for lang in CATALOGS}
 CATEGORY_NAMES = {lang: {c: Texts(lang).category(c) for c in (*CATEGORIES, "manual")} for lang in CATALOGS}
 FLAG_NAMES = {lang: {f.value: Texts(lang).flag_short(f.value) for f in Flag} for lang in CATALOGS}
+#: An origin's level as people read it: "1".."9" as they are, an unknown origin in words (lane figures).
+LEVEL_NAMES = {lang: {"unknown": Texts(lang)("report.level_unknown")} for lang in CATALOGS}
 DISPOSITION_NAMES = {lang: {d.value: Texts(lang)(f"disposition.{d.value}") for d in Disposition} for lang in CATALOGS}
 
 
@@ -148,6 +154,7 @@ class RowMaker:
         self._reasons: dict[tuple[str, str | None], str] = {}
         self._flags = FLAG_NAMES[language]
         self._dispositions = DISPOSITION_NAMES[language]
+        self._levels = LEVEL_NAMES[language]
         self._personal_keys = () if mode is PersonalMode.SEALED else (
             MASKED_FIELDS if mode is PersonalMode.MASKED else PERSONAL_FIELDS)
         self._empty: list[Cell] = [None] * len(self._personal_keys)
@@ -202,6 +209,8 @@ class RowMaker:
         if self._personal_keys:
             row += self._empty if personal is None else [getattr(personal, k) for k in self._personal_keys]
         row += [r.vehicle_id, self._roles.get(r.vehicle_role, r.vehicle_role) if r.vehicle_role is not None else None]
+        level = r.origin_level
+        row += [self._levels.get(level, level) if level is not None else None, r.policy_rule]
         row.append(self._dispositions.get(r.disposition, r.disposition) if r.disposition is not None else None)
         return row
 
@@ -225,7 +234,7 @@ class RowMaker:
             "hash": r.hash.hex(),
             "vehicle_id": r.vehicle_id,
             "vehicle_role": r.vehicle_role,
-            # lane policy: the centre's policy applied (null without a bundle); CSV/XLSX keep their released columns
+            # lane policy: the centre's policy applied (null without a bundle); CSV/XLSX carry the level and the rule
             "origin_level": r.origin_level,
             "policy_rule": r.policy_rule,
             "policy_version": r.policy_version,

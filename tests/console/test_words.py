@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from checkpoint.crossing.disposition import CODES
 from sync.server.console.words import LANGS, WORDS
 
 TEMPLATES = Path(__file__).parents[2] / "sync" / "server" / "console" / "templates"
@@ -26,5 +27,6 @@ def test_every_word_used_is_in_the_catalogue() -> None:
     used |= set(re.findall(r"""word\("([a-z_]+)\"""", code))
     used |= {"role_admin", "role_supervisor", "role_auditor", "silent", "stale_list", "clock",  # built from values
              "name", "id_number", "birth_date", "phone", "vehicle", "origin", "destination", "purpose"}
+    used |= {f"disp_{code}" for code in CODES}  # figures.html: t("disp_" ~ code), one per disposition code
     assert len(used) > 60
     assert sorted(used - set(WORDS)) == []

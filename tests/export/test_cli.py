@@ -78,7 +78,7 @@ def test_export_day_to_xlsx_without_key_then_verify(station: Path, tmp_path: Pat
     assert "24 crossings" in capsys.readouterr().out
     ws = load_workbook(out).active
     rows = list(ws.iter_rows(values_only=True))
-    assert len(rows) == 25 and len(rows[0]) == 15  # the last: the disposition (lane dispositions)
+    assert len(rows) == 25 and len(rows[0]) == 17  # the last: the disposition (lane dispositions)
     assert rows[1][1].strftime("%H:%M") == "00:30" and rows[24][1].strftime("%H:%M") == "23:30"
     assert "Nguyễn" not in out.read_bytes().decode("latin-1")
     assert run("export", "verify", out, "--data-dir", station) == 0

@@ -79,7 +79,7 @@ def test_csv_round_trip_with_full_personal_data(tmp_path: Path, language: str) -
     assert len(table) == N + 1
     for c, line in zip(rows(), table[1:], strict=True):
         base, tail = expected_human(c, language, personal=True)
-        assert line[:10] == base and line[11:-3] == tail and line[-3:] == ["", "", ""]  # on foot, no disposition
+        assert line[:10] == base and line[11:-5] == tail and line[-5:] == [""] * 5  # on foot, no policy, no disposition
     assert "Nguyễn Văn An" in raw.decode("utf-8-sig") and "Trần Thị Bích Ngọc" in raw.decode("utf-8-sig")
     assert [a for a, _ in audit] == ["export.personal", "export.personal.done"]
     assert audit[0][1]["format"] == "csv" and audit[0][1]["filters"] == '{"since": null, "until": null}'
@@ -103,7 +103,7 @@ def test_xlsx_round_trip_typed_dates_and_frozen_header(tmp_path: Path) -> None:
         p = PEOPLE[c.seq % len(PEOPLE)]
         assert line[11:] == (c.id, p.name, p.id_number, p.birth_date, p.phone, p.vehicle, p.origin, p.destination,
                              p.purpose, p.document_id, p.address, p.places_visited, p.case_contact, p.symptoms,
-                             None, None, None)  # vehicle id and role, the disposition (none recorded here)
+                             None, None, None, None, None)  # vehicle id and role, level and rule, disposition
         assert line[6] == RESULTS["vi"][c.display]
     assert verify(out, trusted=STATION.public_key()).ok
 
@@ -130,7 +130,8 @@ def test_without_the_key_personal_columns_are_left_out_and_nothing_is_audited(tm
     result = run(out, Format.CSV, audit=audit)
     text = out.read_text(encoding="utf-8-sig")
     header = text.splitlines()[0].split(",")
-    assert len(header) == 15 and "Họ và tên" not in header and header[-3:] == ["Mã xe", "Vai trò trên xe", "Xử lý"]
+    assert len(header) == 17 and "Họ và tên" not in header
+    assert header[-5:] == ["Mã xe", "Vai trò trên xe", "Mức nguy cơ nơi đi", "Quy định áp dụng", "Xử lý"]
     for p in PEOPLE:
         assert p.name not in text and (p.id_number or "") not in text
     assert audit == []
@@ -144,10 +145,11 @@ def test_masked_export_has_initials_and_last_four_digits_only(tmp_path: Path) ->
     run(out, Format.CSV, key=SUPERVISOR, masked=True, audit=audit)
     with open(out, encoding="utf-8-sig", newline="") as f:
         table = list(csv.reader(f))
-    assert table[0][12:] == ["Họ và tên", "Số CCCD/CMND", "Mã xe", "Vai trò trên xe", "Xử lý"]
+    assert table[0][12:] == ["Họ và tên", "Số CCCD/CMND", "Mã xe", "Vai trò trên xe", "Mức nguy cơ nơi đi",
+                             "Quy định áp dụng", "Xử lý"]
     for c, line in zip(rows(), table[1:], strict=True):
         p = PEOPLE[c.seq % len(PEOPLE)]
-        assert line[12:14] == [mask_name(p.name), mask_id_number(p.id_number)] and line[16] == ""
+        assert line[12:14] == [mask_name(p.name), mask_id_number(p.id_number)] and line[18] == ""
     text = out.read_text(encoding="utf-8-sig")
     assert "Nguyễn" not in text and "0912345678" not in text and "Hà Nội" not in text
     assert audit[0][1]["personal"] == "masked"

@@ -89,7 +89,7 @@ def test_the_station_export_opened_by_the_supervisor_has_the_declaration(log: Cr
     from checkpoint.isotime import parse_instant
 
     keys = [col.key for col in columns(PersonalMode.FULL)]
-    assert keys[-7:-3] == list(NEW_FIELDS)  # then the vehicle's two columns and the disposition
+    assert keys[-9:-5] == list(NEW_FIELDS)  # then the vehicle's two columns, the policy's two and the disposition
     assert not set(NEW_FIELDS) & {col.key for col in columns(PersonalMode.MASKED)}  # masked: name and id only
     c = _record(log, DECLARED.personal())
     (r,) = rows_of([c])
