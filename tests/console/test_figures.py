@@ -140,3 +140,26 @@ def test_a_district_supervisor_counts_only_its_districts_dispositions_and_levels
     else:
         assert "No disposition recorded." in html
     assert rows[("vehicles", "distinct")][-1] == "0"
+
+
+def test_the_day_and_its_hours_are_the_provinces_not_utc(console: Console) -> None:
+    # A province's "day" runs from 00:00 to 24:00 in Vietnam (UTC+7): a crossing at 23:30 UTC the evening
+    # before DAY is 06:30 on DAY there; one at 17:30 UTC on DAY is already 00:30 the next day.
+    storage, now = console.storage, datetime.now(UTC)
+    storage.enroll(create_token(storage, console.db, "Dong Da", now, timedelta(hours=1)), "ST-T", "key-ST-T", now)
+    times = [DAY - timedelta(minutes=30), DAY + timedelta(hours=17, minutes=30)]
+    made = [replace(c, recorded_at=t.isoformat().replace("+00:00", "Z"))
+            for c, t in zip(make_crossings("ST-T", 2, at=DAY), times, strict=True)]
+    assert isinstance(storage.store_batch("ST-T", [c.to_wire() for c in sealed(made, set())], now), Stored)
+    client = signed_in(console, "admin")
+    client.get("/console/lang/en")
+    html = client.get("/console/figures?day=2021-07-24").text
+    assert table(html, "Per station").get("ST-T") == [1, 0, 0, 1]  # the 06:30 one only
+    assert "Crossings per hour (local time)" in html
+    day = list(csv.reader(io.StringIO(client.get("/console/report.csv?day=2021-07-24").text)))
+    assert ["2021-07-24", "station", "ST-T", "1", "0", "0", "1"] in day
+    assert ["2021-07-24", "hour", "06"] in [r[:3] for r in day] and ["2021-07-24", "hour", "23"] not in [
+        r[:3] for r in day]  # (23:30 would be the UTC hour)
+    nxt = list(csv.reader(io.StringIO(client.get("/console/report.csv?day=2021-07-25").text)))
+    assert ["2021-07-25", "station", "ST-T", "1", "0", "0", "1"] in nxt  # the 00:30 one, on the next local day
+    assert ["2021-07-25", "hour", "00"] in [r[:3] for r in nxt]

@@ -14,11 +14,11 @@ import io
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from checkpoint.figures import OUTCOMES, outcome
-from checkpoint.isotime import parse_instant
+from sync.server.console import localtime
 from sync.server.dispositions import latest
 from sync.server.export import cell
 from sync.server.storage import ExportFilter, Storage
@@ -63,14 +63,12 @@ def level_order(level: str) -> tuple[int, int, str]:
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
-    from datetime import UTC
-
-    start = datetime.combine(day, time(0), tzinfo=UTC)
-    return start, start + timedelta(days=1)
+    """The day in the province's time zone (sync.server.console.localtime), as the stations' reports count."""
+    return localtime.day_bounds(day)
 
 
 def day_figures(storage: Storage, stations: Mapping[str, str | None], day: date) -> DayFigures:
-    """The figures of ``day`` (UTC) for ``stations`` (station id -> district)."""
+    """The figures of ``day`` (the province's local day) for ``stations`` (station id -> district)."""
     figs = DayFigures(day)
     if not stations:
         return figs
@@ -87,7 +85,7 @@ def add(figs: DayFigures, crossings: Iterable[Mapping[str, Any]], stations: Mapp
     codes = dispositions or {}
     for c in crossings:
         kind = outcome(str(c.get("display") or ""), str(c.get("verdict") or ""))
-        hour = parse_instant(str(c["recorded_at"])).hour
+        hour = localtime.hour_of(str(c["recorded_at"]))
         station = str(c["station_id"])
         district = stations.get(station) or "-"
         figs.per_hour[hour][kind] += 1

@@ -26,7 +26,7 @@ from checkpoint.clock import Clock
 from checkpoint.display import shown
 from checkpoint.figures import OUTCOMES
 from checkpoint.isotime import iso_z
-from sync.server.console import PREFIX, figures, trace
+from sync.server.console import PREFIX, figures, localtime, trace
 from sync.server.console.auth import Accounts, Role, Session, SignIn, User, same
 from sync.server.console.db import ConsoleDB
 from sync.server.console.fleet import create_token, fleet, set_district, visible_station
@@ -67,6 +67,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     accounts = Accounts(db)
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined)
+    env.filters["local"] = localtime.shown_time  # instants in the province's time, never raw UTC
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
     def lang_of(request: Request) -> str:
@@ -270,7 +271,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     def day_of(request: Request) -> date:
         text = request.query_params.get("day", "")
         try:
-            return date.fromisoformat(text) if text else clock.now().date()
+            return date.fromisoformat(text) if text else localtime.today(clock.now())
         except ValueError:
             raise Refused(400, "bad_input", "day: YYYY-MM-DD") from None
 

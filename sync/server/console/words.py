@@ -72,7 +72,7 @@ WORDS: dict[str, dict[str, str]] = {
     "day": {"vi": "Ngày", "en": "Day"},
     "show": {"vi": "Xem", "en": "Show"},
     "print": {"vi": "In", "en": "Print"},
-    "per_hour": {"vi": "Lượt qua theo giờ (UTC)", "en": "Crossings per hour (UTC)"},
+    "per_hour": {"vi": "Lượt qua theo giờ (giờ địa phương)", "en": "Crossings per hour (local time)"},
     "hour": {"vi": "Giờ", "en": "Hour"},
     "per_station": {"vi": "Theo trạm", "en": "Per station"},
     "per_district": {"vi": "Theo huyện", "en": "Per district"},
