@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from checkpoint.cli import EXIT_OK, EXIT_REJECT
 from checkpoint.display import shown
 from checkpoint.errors import CheckpointError
+
+if TYPE_CHECKING:
+    from sync.server.console.auth import Accounts
+
+T = TypeVar("T")
 
 DEFAULT_PORT = 8080
 #: The database URL when --database is not given (keeps a password out of the command line and `ps`).
@@ -129,6 +135,19 @@ def register(sub: Any) -> None:
     _data_dir(cul, database=True)
     cul.add_argument("username", metavar="NAME")
     cul.set_defaults(run=run_console_user_unlock)
+    cur = cusub.add_parser("remove", help="remove a console user and end their sessions now",
+                           description="Remove a console user (someone who left, a lost tablet): their open sessions "
+                           "end at once. The audit log keeps what they did.")
+    _data_dir(cur, database=True)
+    cur.add_argument("username", metavar="NAME")
+    cur.set_defaults(run=run_console_user_remove)
+    cup = cusub.add_parser("password", help="set a console user's new password (their sessions end)",
+                           description="Set a new password (at least 12 characters), asked for twice or read from "
+                           "$CHECKPOINT_CONSOLE_PASSWORD. Every open session of the user ends and a lock-out is "
+                           "lifted.")
+    _data_dir(cup, database=True)
+    cup.add_argument("username", metavar="NAME")
+    cup.set_defaults(run=run_console_user_password)
 
     v = ssub.add_parser("revoke", help="revoke a station (lost or stolen): its uploads are refused",
                         description="Refuse every further request signed by this station's key (403).")
@@ -467,39 +486,21 @@ def run_revoke(args: argparse.Namespace) -> int:
 CONSOLE_PASSWORD_ENV = "CHECKPOINT_CONSOLE_PASSWORD"  # noqa: S105 (the variable's name)
 
 
-def run_console_user_add(args: argparse.Namespace) -> int:
+def _console_password(username: str) -> str:
     import os
-    from datetime import UTC, datetime
-
-    from sync.server.console import database_of
-    from sync.server.console.auth import Accounts, Role
-    from sync.server.console.db import open_console_db
 
     password = os.environ.get(CONSOLE_PASSWORD_ENV)
     if password is None:
         import getpass
 
-        password = getpass.getpass(f"Password for {args.username}: ")
+        password = getpass.getpass(f"Password for {username}: ")
         if getpass.getpass("The same password again: ") != password:
             raise CheckpointError("the two passwords differ; nothing was changed")
-    storage = _storage(args)
-    try:
-        target = database_of(storage)
-        if target is None:
-            raise CheckpointError("this storage has no console")
-        db = open_console_db(target)
-        try:
-            user = Accounts(db).add_user(args.username, password, Role(args.role), args.district, datetime.now(UTC))
-        finally:
-            db.close()
-    finally:
-        storage.close()
-    where = f", district {user.district}" if user.district else ""
-    print(f"Console user {user.username} added ({user.role.value}{where}); they sign in at /console.")
-    return EXIT_OK
+    return password
 
 
-def run_console_user_unlock(args: argparse.Namespace) -> int:
+def _with_accounts(args: argparse.Namespace, work: Callable[[Accounts], T]) -> T:
+    """Run ``work`` on the console's accounts in the server's database (either backend)."""
     from sync.server.console import database_of
     from sync.server.console.auth import Accounts
     from sync.server.console.db import open_console_db
@@ -511,11 +512,43 @@ def run_console_user_unlock(args: argparse.Namespace) -> int:
             raise CheckpointError("this storage has no console")
         db = open_console_db(target)
         try:
-            if not Accounts(db).unlock(args.username):
-                raise CheckpointError(f"no console user {args.username}")
+            return work(Accounts(db))
         finally:
             db.close()
     finally:
         storage.close()
+
+
+def run_console_user_add(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from sync.server.console.auth import Role
+
+    password = _console_password(args.username)
+    user = _with_accounts(args, lambda a: a.add_user(args.username, password, Role(args.role), args.district,
+                                                     datetime.now(UTC)))
+    where = f", district {user.district}" if user.district else ""
+    print(f"Console user {user.username} added ({user.role.value}{where}); they sign in at /console.")
+    return EXIT_OK
+
+
+def run_console_user_unlock(args: argparse.Namespace) -> int:
+    if not _with_accounts(args, lambda a: a.unlock(args.username)):
+        raise CheckpointError(f"no console user {args.username}")
     print(f"Console user {args.username} may sign in again.")
+    return EXIT_OK
+
+
+def run_console_user_remove(args: argparse.Namespace) -> int:
+    if not _with_accounts(args, lambda a: a.remove_user(args.username)):
+        raise CheckpointError(f"no console user {args.username}")
+    print(f"Console user {args.username} removed; their sessions have ended.")
+    return EXIT_OK
+
+
+def run_console_user_password(args: argparse.Namespace) -> int:
+    password = _console_password(args.username)
+    if not _with_accounts(args, lambda a: a.set_password(args.username, password)):
+        raise CheckpointError(f"no console user {args.username}")
+    print(f"Console user {args.username} has a new password; their sessions have ended.")
     return EXIT_OK

@@ -116,3 +116,33 @@ def test_the_days_report_as_a_workbook_with_its_manifest(console: Console) -> No
     assert doc["format"] == "xlsx" and doc["sha256"] == hashlib.sha256(data).hexdigest()
     assert doc["rows"] == len(rows) - 1
     assert client.get("/console/report.pdf?day=2021-07-24").status_code == 404
+
+
+def test_console_user_password_and_remove_end_the_users_sessions(tmp_path: Path) -> None:
+    from tests.console.conftest import start_console, stop_console
+
+    data = tmp_path / "server"
+    c = start_console(data, None)
+    c.url = c.thread.url
+    try:
+        first, second = {"CHECKPOINT_CONSOLE_PASSWORD": "the first long password"}, {
+            "CHECKPOINT_CONSOLE_PASSWORD": "the second long password"}
+        assert cli("add", "le.hoa", "--role", "auditor", "--data-dir", str(data), env=first).returncode == 0
+        browser = c.client()
+        assert sign_in(browser, "le.hoa", "the first long password").status_code == 303
+        assert browser.get("/console/stations").status_code == 200  # signed in
+        r = cli("password", "le.hoa", "--data-dir", str(data), env=second)
+        assert r.returncode == 0, r.stderr
+        assert browser.get("/console/stations").status_code != 200  # the session ended with the old password
+        assert sign_in(c.client(), "le.hoa", "the first long password").status_code != 303
+        again = c.client()
+        assert sign_in(again, "le.hoa", "the second long password").status_code == 303
+        r = cli("remove", "le.hoa", "--data-dir", str(data))
+        assert r.returncode == 0, r.stderr
+        assert again.get("/console/stations").status_code != 200  # removed: its session ended at once
+        assert sign_in(c.client(), "le.hoa", "the second long password").status_code != 303
+        r = cli("remove", "le.hoa", "--data-dir", str(data))
+        assert r.returncode != 0 and "no console user le.hoa" in r.stderr
+        assert "sessions" in cli("remove", "--help").stdout and "12 characters" in cli("password", "--help").stdout
+    finally:
+        stop_console(c)

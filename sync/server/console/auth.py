@@ -133,6 +133,23 @@ class Accounts:
                            (iso_z(now + LOCK_FOR), username, MAX_FAILED))
         return SignIn.LOCKED if locked else SignIn.BAD
 
+    def remove_user(self, username: str) -> bool:
+        """Remove a user and end their sessions at once (a supervisor who left, a lost tablet); False for an
+        unknown user. The audit log keeps what they did."""
+        with self.db.tx() as t:
+            t.run("DELETE FROM console_sessions WHERE username = ?", (username,))
+            return t.run("DELETE FROM console_users WHERE username = ?", (username,)) == 1
+
+    def set_password(self, username: str, password: str) -> bool:
+        """A new password: every open session of the user ends and any lock-out is lifted; False for an unknown
+        user."""
+        if len(password) < MIN_PASSWORD:
+            raise CheckpointError(f"the password must have at least {MIN_PASSWORD} characters")
+        with self.db.tx() as t:
+            t.run("DELETE FROM console_sessions WHERE username = ?", (username,))
+            return t.run("UPDATE console_users SET password_hash = ?, failed = 0, locked_until = NULL "
+                         "WHERE username = ?", (HASHER.hash(password), username)) == 1
+
     def unlock(self, username: str) -> bool:
         """Lift a lock-out now (``checkpoint server console-user unlock``); False for an unknown user."""
         return self.db.run("UPDATE console_users SET failed = 0, locked_until = NULL WHERE username = ?",
