@@ -31,7 +31,7 @@ from checkpoint.errors import (
     SignedListError,
 )
 from checkpoint.isotime import iso_z
-from checkpoint.policy import PolicyBundle, apply_policy, load_policy_bundle, version_below
+from checkpoint.policy import PolicyBundle, apply_policy, apply_policy_declared, load_policy_bundle, version_below
 from checkpoint.policy_notices import NoticeBook
 from checkpoint.trust.keys import PublicKey
 from checkpoint.version_mark import VersionMark
@@ -140,6 +140,10 @@ class PolicyHolder:
 
     def apply(self, decision: Decision, now: datetime) -> Decision:
         return apply_policy(self._bundle, decision, now, running_version=self.running_version, skew=self.skew)
+
+    def apply_declared(self, decision: Decision, origin: str | None) -> Decision:
+        """A manual entry's declared origin under the bundle in force (checkpoint.policy.apply_policy_declared)."""
+        return apply_policy_declared(self._bundle, decision, origin)
 
     def _report_outdated(self) -> None:
         """A station below the bundle's minimum software version says so (status bar, F5, doctor)."""

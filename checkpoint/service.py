@@ -219,6 +219,7 @@ class StationService:
                                     rules_applied=("symptoms",) if rules.refuse_symptoms else (),
                                     grounds=Grounds(Why.MANUAL_SYMPTOMS if form.symptoms else Why.MANUAL))
             decision = watch_id(decision, self.station.watch.in_force, form.id_number, t.effective)  # watch list
+            decision = self.station.policy.apply_declared(decision, form.origin or None)  # the centre's policy
             ctx = CrossingContext(post.officer_id, post.lane, post.direction, t.system, t.suspect, manual=True,
                                   vehicle_id=seat.vehicle_id if seat else None,
                                   vehicle_role=seat.role if seat else None)

@@ -279,3 +279,36 @@ def test_report_and_jsonl_export_count_by_origin_level_and_rule(
     assert header[-5:] == ["Vehicle id", "Role in vehicle", "Origin risk level", "Rule applied", "Disposition"]
     assert [tuple(r[-3:-1]) for r in table] == [("", ""), ("4", "L4:*:test72"), ("4", "L4:*:test72"),
                                                 ("1", "L1:*:admit"), ("Origin unknown", "unknown:*:admit")]
+
+
+def test_a_manual_entry_is_judged_by_its_declared_origin_without_refusing_its_papers(
+    tmp_path: Path, root: Key, issuer: Key
+) -> None:
+    # The officer declares for someone with no pass: the declared origin selects the level and the rule, shown
+    # and recorded like a pass's; the papers (a test, a vaccination card) are the officer's to check, so a
+    # manual entry stays CHECK, never an automatic REJECT for a test the station cannot see.
+    from checkpoint.log import open_station_log
+    from checkpoint.service import ManualForm, Post, StationService
+
+    (tmp_path / "root.pub.pem").write_bytes(keys.public_pem(root.public_key()))
+    cfg = parse_config({"station": {"id": "ST-M", "data_dir": str(tmp_path / "data")},
+                        "trust": {"root_keys": ["root.pub.pem"]}}, str(tmp_path / "station.toml"))
+    clock = FixedClock(NOW)
+    station = Station(cfg, clock)
+    service = StationService(station, open_station_log(cfg, clock, None))
+    form = ManualForm("Nguyễn Văn An", "001090001234", "1990", origin="Phường Hoàn Kiếm")
+    try:
+        before = service.manual(form, Post("CB01", "1", "in"), "declared by the officer")
+        assert before.decision.policy is None and before.crossing is not None and before.crossing.origin_level is None
+        station.install_policy_bundle(bundle(root))
+        out = service.manual(form, Post("CB01", "1", "in"), "declared by the officer")
+        assert out.decision.display is Display.CHECK and out.decision.policy is not None
+        assert out.decision.policy.level == "4" and out.decision.policy.grounds.why is Why.POLICY_TEST_NEEDED
+        assert "72" in Texts("en").why(out.decision.policy.grounds)
+        assert out.crossing is not None and out.crossing.origin_level == "4"
+        assert out.crossing.policy_rule == out.decision.policy.rule and out.crossing.policy_version == 1
+        nowhere = service.manual(ManualForm("Trần Thị B", "001090005678", "1991", origin="Atlantis"),
+                                 Post("CB01", "1", "in"), "declared by the officer")
+        assert nowhere.decision.policy is not None and nowhere.decision.policy.level == "unknown"
+    finally:
+        service.close()

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from checkpoint import hc_rules
 from checkpoint.decision import Decision, Flag, Grounds, PolicyMark, Reason, Verdict, Why
 from checkpoint.model import Pass
-from checkpoint.policy._bundle import UNKNOWN, PolicyBundle, PolicyRule, version_below
+from checkpoint.policy._bundle import ANY_CATEGORY, UNKNOWN, PolicyBundle, PolicyRule, version_below
 from checkpoint.words import english
 
 UNKNOWN_PLACE = "?"
@@ -66,6 +66,29 @@ def apply_policy(bundle: PolicyBundle | None, decision: Decision, now: datetime,
     if grounds.why in (Why.POLICY_TEST_NEEDED, Why.POLICY_VACCINATION_NEEDED):
         return _refuse(decision, grounds, f"policy_{rule.action}", mark)
     out = replace(decision, policy=mark, rules_applied=(*decision.rules_applied, "policy"))
+    return out.with_flag(Flag.POLICY_REFERRAL) if rule.action in ("medical", "quarantine") else out
+
+
+def apply_policy_declared(bundle: PolicyBundle | None, decision: Decision, origin: str | None) -> Decision:
+    """A manual entry (the officer declares for someone without a pass) under ``bundle``: the declared origin
+    selects the level and the rule, shown to the officer and recorded like a pass's. Nothing is refused
+    automatically: the person's test or vaccination papers are checked by the officer (a manual entry is CHECK
+    already), and the grounds say what is needed ("from Phường X, level 4: a negative test of at most 72 h is
+    needed"); a referral to the medical desk or to quarantine is flagged as for a pass."""
+    if bundle is None:
+        return decision
+    level, place = origin_level(bundle, origin)
+    rule = bundle.rule_for(level, ANY_CATEGORY) or PolicyRule(level, ANY_CATEGORY, "admit")
+    shown_level = rule.level if rule.level != UNKNOWN else UNKNOWN_PLACE
+    if rule.action == "test":
+        grounds = Grounds.of(Why.POLICY_TEST_NEEDED, place=place, level=shown_level, max_hours=rule.max_hours)
+    elif rule.action == "vaccination":
+        grounds = Grounds.of(Why.POLICY_VACCINATION_NEEDED, place=place, level=shown_level)
+    else:
+        why = {"medical": Why.POLICY_MEDICAL, "quarantine": Why.POLICY_QUARANTINE}.get(rule.action, Why.POLICY_ADMIT)
+        grounds = Grounds.of(why, place=place, level=shown_level)
+    out = replace(decision, policy=PolicyMark(bundle.version, level, rule.name, grounds),
+                  rules_applied=(*decision.rules_applied, "policy"))
     return out.with_flag(Flag.POLICY_REFERRAL) if rule.action in ("medical", "quarantine") else out
 
 
