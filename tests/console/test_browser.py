@@ -252,3 +252,25 @@ def test_accessibility_of_the_main_pages(browser: Any, console: Console) -> None
         focused.append(el.tag_name)
         assert el.value_of_css_property("outline-style") != "none" or el.tag_name == "main"
     assert "button" in focused and "a" in focused
+
+
+def test_a_supervisor_downloads_the_days_report_in_the_browser(browser: Any, console: Console,
+                                                                tmp_path: Path) -> None:
+    # The export itself, not only its link: the browser saves the day's CSV report where we say, and it holds
+    # the supervisor's district's station and not the other district's (its manifest is checked over HTTP in
+    # tests/console/test_cli_and_report.py).
+    import time
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    sign_in(browser, console, "sup-a")
+    browser.get(console.url + "/console/figures?day=2021-07-24")
+    link = browser.find_element(By.CSS_SELECTOR, 'a[href$="/report.csv?day=2021-07-24"]')
+    link.send_keys(Keys.ENTER)  # by keyboard, as an officer without a mouse would
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not [p for p in downloads.iterdir() if p.suffix == ".csv"]:
+        time.sleep(0.1)
+    [saved] = [p for p in downloads.iterdir() if p.suffix == ".csv"]
+    text = saved.read_text(encoding="utf-8-sig")
+    assert text.startswith("day,section,key,") and ",station,ST-A," in text and "ST-B" not in text
