@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from checkpoint.crossing import Crossing, chain
-from checkpoint.crossing.fields import FIELDS, Kind
+from checkpoint.crossing.fields import EXTENSION_FIELDS, FIELDS, Kind
 
 COLUMNS = tuple(f.name for f in FIELDS)
 #: Columns written when a crossing is recorded: all but those only retention sets (``erased_at``).
@@ -52,6 +52,8 @@ def row_to_crossing(row: tuple[Any, ...]) -> Crossing:
 def row_values(values: Mapping[str, Any]) -> tuple[Any, ...]:
     """The ``INSERT`` parameters of a crossing's fields (as the chain hashes them, hex digests as text)."""
     d = dict(values)
+    for name in EXTENSION_FIELDS:  # an extension field left out is unset, as the chain hashes it
+        d.setdefault(name, None)
     for name, convert in _WRITE:
         d[name] = convert(d[name])
     return tuple(d[c] for c in INSERTED)
