@@ -54,3 +54,17 @@ def make_services(tmp_path: Path, *, language: str = "en", ui: dict[str, object]
 @pytest.fixture
 def world(tmp_path: Path) -> World:
     return make_services(tmp_path)
+
+
+def post_keys_like_a_scanner(app: object, text: str) -> None:
+    """Keystrokes as the terminal driver delivers them (to the app, which routes them), at wedge speed, then
+    Enter: ``Pilot.press`` waits for the screen after every key, which a scanner does not, and on a loaded
+    machine its pauses pass the wedge's idle gap and cut the scan in two."""
+    from textual import events
+    from textual.app import App
+    from textual.keys import _character_to_key
+
+    assert isinstance(app, App)
+    for ch in text:
+        app.post_message(events.Key(_character_to_key(ch), ch))
+    app.post_message(events.Key("enter", "\r"))

@@ -17,7 +17,7 @@ from checkpoint.tui.messages import TextScanned
 from checkpoint.tui.screens.sign_in import SignInScreen
 from checkpoint.tui.screens.supervisor import SupervisorScreen
 from checkpoint.tui.widgets.verdict_panel import VerdictPanel
-from tests.tui.conftest import World, make_services
+from tests.tui.conftest import World, make_services, post_keys_like_a_scanner
 
 pytestmark = pytest.mark.asyncio
 
@@ -108,14 +108,7 @@ async def test_the_verdict_returns_to_ready_by_itself(tmp_path: Path) -> None:
 
 
 async def type_like_a_scanner(app: StationApp, pilot: object, text: str) -> None:
-    """Keystrokes as the terminal driver delivers them (to the app, which routes them), at wedge speed:
-    ``Pilot.press`` waits for the screen after every key, which a scanner does not."""
-    from textual import events
-    from textual.keys import _character_to_key
-
-    for ch in text:
-        app.post_message(events.Key(_character_to_key(ch), ch))
-    app.post_message(events.Key("enter", "\r"))
+    post_keys_like_a_scanner(app, text)
     await settle(app, pilot)
 
 
