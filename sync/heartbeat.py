@@ -1,6 +1,7 @@
 """The station's heartbeat: its state, sent to the server at the end of every sync round.
 
-Software version, the lists in force (version, issued, expires: the server counts their age), the clock
+Software version, the lists in force (trust and revocation lists, policy bundle, watch list: kind, version,
+issued, expires; the server counts their age and compares them with the versions it publishes), the clock
 offset measured this round, the queue (crossings not yet acknowledged), free disk, the camera's state and
 the time of the last scan. The app knows the camera and the last scan and gives the sync worker a
 ``signals`` provider; a headless ``checkpoint sync`` reports them as unknown.
@@ -23,6 +24,7 @@ from checkpoint.station import Station
 from checkpoint.trust import REVOCATIONS, TRUST
 from sync import protocol
 from sync.client import SyncClient
+from sync.errors import Refused
 
 log = logging.getLogger(__name__)
 WIRE_KIND = {TRUST: "trust-list", REVOCATIONS: "revocation-list"}
@@ -44,8 +46,7 @@ def heartbeat_state(client: SyncClient, station: Station | None, queue: int, sig
     acks = station.policy.notices.unsent() if station is not None else []
     disk: int | None = None
     if station is not None:
-        lists = [{"kind": WIRE_KIND[x.kind], "version": x.version, "issued_at": protocol.iso(x.issued),
-                  "expires_at": protocol.iso(x.expires)} for x in station.lists_in_force() if x.kind in WIRE_KIND]
+        lists = lists_in_force(station)
         try:
             disk = shutil.disk_usage(station.data_dir).free
         except OSError:
@@ -65,11 +66,47 @@ def heartbeat_state(client: SyncClient, station: Station | None, queue: int, sig
     }
 
 
+def lists_in_force(station: Station) -> list[dict[str, Any]]:
+    """Every list in force here, each kind once: the trust and revocation lists, the policy bundle and the watch
+    list (kind, version, issued, expires); a list not in force is not reported. An expired list still in force is
+    reported as it is: the server flags it stale."""
+    out = [_entry(WIRE_KIND[x.kind], x.version, x.issued, x.expires)
+           for x in station.lists_in_force() if x.kind in WIRE_KIND]
+    bundle = station.policy.bundle
+    if bundle is not None:
+        out.append(_entry("policy-bundle", bundle.version, bundle.issued, bundle.expires))
+    watch = station.watch.in_force
+    if watch is not None:
+        out.append(_entry("watch-list", watch.version, watch.issued, watch.expires))
+    return out
+
+
+def _entry(kind: str, version: int, issued: datetime, expires: datetime) -> dict[str, Any]:
+    return {"kind": kind, "version": version, "issued_at": protocol.iso(issued), "expires_at": protocol.iso(expires)}
+
+
+def older_server_state(state: dict[str, Any]) -> dict[str, Any] | None:
+    """The heartbeat as a server from before the policy bundle and watch list were reported accepts it (only the
+    trust and revocation lists), or None when it carries nothing such a server refuses."""
+    lists = state.get("lists", [])
+    kept = [x for x in lists if x["kind"] in protocol.REQUIRED_LIST_KINDS]
+    return None if len(kept) == len(lists) else {**state, "lists": kept}
+
+
 def send_heartbeat(client: SyncClient, station: Station | None, queue: int, signals: Signals | None) -> str | None:
     """Send the heartbeat; None when the server recorded it, else why not (logged, never raised)."""
     try:
         state = heartbeat_state(client, station, queue, signals() if signals is not None else AppSignals())
-        client.heartbeat(state)
+        try:
+            client.heartbeat(state)
+        except Refused as e:
+            # a server not yet updated refuses the policy bundle's and watch list's kinds: say the rest
+            older = older_server_state(state)
+            if older is None or "(400 bad_request)" not in str(e) or "list" not in str(e):
+                raise
+            log.info("sync: the server refused the policy bundle and watch list in the heartbeat (%s); sent "
+                     "without them", e)
+            client.heartbeat(older)
         if station is not None and state.get("notice_acks"):  # recorded: the server keeps them
             station.policy.notices.mark_sent(a["notice_id"] for a in state["notice_acks"])
     except CheckpointError as e:

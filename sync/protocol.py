@@ -81,8 +81,11 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 MAX_CROSSING_BYTES = 64 * 1024
 #: What a heartbeat may say about the camera ("unknown": a headless ``checkpoint sync`` cannot know).
 CAMERA_STATES = ("running", "starting", "stopped", "failed", "none", "unknown")
-#: The lists a heartbeat reports, by their wire names.
-LIST_KINDS = ("trust-list", "revocation-list")  # the lists a heartbeat reports (the policy bundle: not yet)
+#: The lists a heartbeat reports, by their wire names (the names of LIST_PATHS); each at most once.
+LIST_KINDS = ("trust-list", "revocation-list", "policy-bundle", "watch-list")
+#: The lists every station must have in force; a station of a province that publishes no policy bundle or
+#: watch list has none (and a server from before lane fleet-lists refuses those two kinds in a heartbeat).
+REQUIRED_LIST_KINDS = ("trust-list", "revocation-list")
 
 #: How far ``sent_at`` may be from the server's clock; nonces are remembered for twice as long.
 TIME_WINDOW = timedelta(minutes=5)

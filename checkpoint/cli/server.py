@@ -413,7 +413,7 @@ def _fingerprint(public_key: str) -> str:
 def run_stations(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime, timedelta
 
-    from sync.server.health import Thresholds, assess
+    from sync.server.health import Thresholds, assess, published_versions
 
     for name in ("silent_minutes", "list_age_hours", "clock_seconds"):
         if getattr(args, name) < 1:
@@ -421,6 +421,8 @@ def run_stations(args: argparse.Namespace) -> int:
     limits = Thresholds(timedelta(minutes=args.silent_minutes), timedelta(hours=args.list_age_hours),
                         timedelta(seconds=args.clock_seconds))
     now = datetime.now(UTC)
+    # the versions published in --data-dir: a station applying an older one is flagged BEHIND
+    published = published_versions(Path(args.data_dir)) if args.data_dir is not None else {}
     storage = _storage(args)
     try:
         rows = storage.stations()
@@ -433,13 +435,15 @@ def run_stations(args: argparse.Namespace) -> int:
             alerts = storage.alerts(st.station_id)
             beat = beats.get(st.station_id)
             findings = [] if st.revoked_at else assess(beat.received_at if beat else None,
-                                                       beat.body if beat else None, now, limits)
+                                                       beat.body if beat else None, now, limits, published)
             flagged = len(alerts) + len(findings)
             print(f"{shown(st.station_id):<20} {state:<10} crossings 1..{st.cursor:<8} enrolled "
                   f"{shown(st.enrolled_at)}" + (f"  {flagged} ALERT(S)" if flagged else ""))
             print(f"    key fingerprint {_fingerprint(st.public_key)}")
             if beat is not None:
                 print("    " + _heartbeat_line(beat.received_at, beat.body))
+                for line in _policy_lines(beat.body, now, published):
+                    print("    " + line)
             for f in findings:
                 print(f"    ALERT {_FINDING_WORDS[f.kind]}: {shown(f.text)}")
             if open_illegal := illegal.count(st.station_id):
@@ -455,12 +459,40 @@ def run_stations(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_FINDING_WORDS = {"silent": "SILENT", "stale_list": "STALE LIST", "clock": "CLOCK", "camera": "CAMERA"}
+_FINDING_WORDS = {"silent": "SILENT", "stale_list": "STALE LIST", "behind": "BEHIND", "clock": "CLOCK",
+                  "camera": "CAMERA"}
+
+
+def _policy_lines(body: Any, now: Any, published: dict[str, int]) -> list[str]:
+    """The policy bundle and the watch list the station applies: version, age, and whether the server publishes
+    a newer one or it expired (lane fleet-lists)."""
+    from checkpoint.clock import parse_instant
+    from sync.server.health import span
+
+    out = []
+    for kind, name in (("policy-bundle", "policy bundle"), ("watch-list", "watch list")):
+        item = next((x for x in body.get("lists", []) if x.get("kind") == kind), None)
+        newest = published.get(kind)
+        if item is None:
+            if newest is not None:
+                out.append(f"{name}: none in force  BEHIND: the server publishes v{newest}")
+            continue
+        issued, expires = parse_instant(item["issued_at"]), parse_instant(item["expires_at"])
+        line = f"{name} v{item['version']}, issued {span(now - issued)} ago, expires {item['expires_at']}"
+        if newest is not None and item["version"] < newest:
+            line += f"  BEHIND: the server publishes v{newest}"
+        if expires <= now:
+            line += "  EXPIRED (stale)"
+        out.append(shown(line))
+    return out
 
 
 def _heartbeat_line(received_at: str, body: Any) -> str:
     """The latest heartbeat in one line (the station wrote it: every value shown through ``shown``)."""
-    lists = ", ".join(f"{x['kind']} v{x['version']}" for x in body.get("lists", [])) or "no lists"
+    from sync.protocol import REQUIRED_LIST_KINDS
+
+    lists = ", ".join(f"{x['kind']} v{x['version']}" for x in body.get("lists", [])
+                      if x["kind"] in REQUIRED_LIST_KINDS) or "no lists"  # the policy, watch list: lines of their own
     disk = body.get("disk_free_bytes")
     disk_text = f"{disk / 2**30:.1f} GiB free" if isinstance(disk, int) else "disk unknown"
     scan = body.get("last_scan_at") or "unknown"

@@ -1,5 +1,6 @@
 """Stations' heartbeats: what the server accepts (strictly: known fields, bounded sizes) and what it makes of
-the latest one for ``checkpoint server stations`` (silent stations, stale lists, clock trouble).
+the latest one for ``checkpoint server stations`` and the console's fleet (silent stations, stale lists, lists
+behind the version the server publishes, clock trouble).
 
 A heartbeat is sent at the end of every sync round (``sync.heartbeat``). Only the latest is kept per station
 (``Storage.record_heartbeat``), so the table stays one row per station however often they sync.
@@ -11,11 +12,15 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from checkpoint.clock import parse_instant
+from checkpoint.errors import MalformedPass
+from checkpoint.formats import LIST, loads_strict, parse_sign1
 from sync import protocol
 from sync.protocol import ProtocolError
+from sync.server.lists import FILES
 
 ENVELOPE = ("type", "station_id", "sent_at", "nonce")
 FIELDS = ("software_version", "lists", "clock_offset_seconds", "queue", "disk_free_bytes", "camera", "last_scan_at")
@@ -127,13 +132,18 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # "silent", "stale_list", "clock", "camera"
+    kind: str  # "silent", "stale_list", "behind", "clock", "camera"
     text: str
 
 
 def assess(received_at: str | None, state: Mapping[str, Any] | None, now: datetime,
-           limits: Thresholds) -> list[Finding]:
-    """What needs a supervisor's attention in a station's latest heartbeat (``None``: it never sent one)."""
+           limits: Thresholds, published: Mapping[str, int] | None = None) -> list[Finding]:
+    """What needs a supervisor's attention in a station's latest heartbeat (``None``: it never sent one).
+
+    ``published``: the version of each list the server publishes now (``published_versions``); a station whose
+    list is older, or that has none of a list published, is flagged "behind". The trust and revocation lists are
+    also flagged when missing or older than ``limits.list_age``; the policy bundle and the watch list are not
+    (a province may publish neither, and issue them less often than daily). Every list is flagged once expired."""
     if received_at is None or state is None:
         return [Finding("silent", "no heartbeat received yet (the station has not synced with this version)")]
     out = []
@@ -141,17 +151,25 @@ def assess(received_at: str | None, state: Mapping[str, Any] | None, now: dateti
     if silent_for > limits.silent:
         out.append(Finding("silent", f"no heartbeat for {span(silent_for)} (threshold {span(limits.silent)})"))
     lists = {x["kind"]: x for x in state.get("lists", [])}
+    published = published or {}
     for kind in protocol.LIST_KINDS:
-        item = lists.get(kind)
+        item, newest = lists.get(kind), published.get(kind)
+        required = kind in protocol.REQUIRED_LIST_KINDS
         if item is None:
-            out.append(Finding("stale_list", f"no {kind} in force"))
+            if required:
+                out.append(Finding("stale_list", f"no {kind} in force"))
+            elif newest is not None:
+                out.append(Finding("behind", f"no {kind} in force; the server publishes version {newest}"))
             continue
         age = now - parse_instant(item["issued_at"])
         if parse_instant(item["expires_at"]) <= now:
             out.append(Finding("stale_list", f"{kind} version {item['version']} expired at {item['expires_at']}"))
-        elif age > limits.list_age:
+        elif required and age > limits.list_age:
             out.append(Finding("stale_list", f"{kind} version {item['version']} is {span(age)} old "
                                              f"(threshold {span(limits.list_age)})"))
+        if newest is not None and item["version"] < newest:
+            out.append(Finding("behind", f"{kind} version {item['version']} in force; the server publishes "
+                                         f"version {newest}"))
     offset = float(state.get("clock_offset_seconds", 0.0))
     if abs(offset) > limits.clock.total_seconds():
         way = "behind" if offset > 0 else "ahead of"
@@ -175,3 +193,39 @@ def span(d: timedelta) -> str:
     if minutes:
         return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
     return f"{seconds} s"
+
+
+# -- the versions the server publishes now ---------------------------------------------------------------
+
+_VERSIONS: dict[tuple[Path, str], tuple[tuple[int, int], int | None]] = {}  # per file: its stamp, its version
+
+
+def published_versions(folder: Path) -> dict[str, int]:
+    """The version of each list published in the server's data folder (``sync.server.lists``), by kind; a
+    list not published, or that no longer reads, is left out. The file is the server's own, written only after
+    it verified against the roots (``PublishedLists.publish``), so its version is read without the roots (the
+    stations verify it again); read again only when the file changed (a revocation list can be MiBs)."""
+    out = {}
+    for kind in protocol.LIST_KINDS:
+        path = folder / FILES[kind]
+        try:
+            st = path.stat()
+            stamp = (st.st_mtime_ns, st.st_size)
+            hit = _VERSIONS.get((folder, kind))
+            if hit is None or hit[0] != stamp:
+                hit = (stamp, _version_of(path.read_bytes(), kind))
+                _VERSIONS[(folder, kind)] = hit
+        except OSError:
+            continue
+        if hit[1] is not None:
+            out[kind] = hit[1]
+    return out
+
+
+def _version_of(data: bytes, kind: str) -> int | None:
+    try:
+        payload = loads_strict(parse_sign1(data, limits=LIST).payload, kind, LIST)
+    except MalformedPass:
+        return None
+    version = payload.get("version") if isinstance(payload, Mapping) else None
+    return version if isinstance(version, int) and not isinstance(version, bool) and version >= 0 else None

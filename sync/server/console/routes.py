@@ -32,6 +32,7 @@ from sync.server.console.db import ConsoleDB
 from sync.server.console.fleet import create_token, fleet, set_district, visible_station
 from sync.server.console.forms import FormError, read_form, read_upload
 from sync.server.console.words import DEFAULT_LANG, LANGS, word
+from sync.server.health import published_versions  # lane fleet-lists: stations behind the published lists
 from sync.server.lists import KINDS, PublishedLists
 from sync.server.storage import Storage
 
@@ -190,7 +191,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
         session = await current(request)
         if session is None:
             return to_sign_in()
-        rows = await th(fleet, storage, db, session.user, clock.now())
+        rows = await th(fleet, storage, db, session.user, clock.now(), None, await th(published_versions, lists.folder))
         return page(request, "stations.html", session, rows=rows, token=None)
 
     @router.post("/tokens")
@@ -210,7 +211,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
             return await refusal(request, session, e)
         await th(accounts.audit, user.username, "token_created", f"district {district}, {hours} h",
                  address(request), clock.now())
-        rows = await th(fleet, storage, db, user, clock.now())
+        rows = await th(fleet, storage, db, user, clock.now(), None, await th(published_versions, lists.folder))
         return page(request, "stations.html", session, rows=rows, token=token)
 
     @router.get("/stations/{station_id}")
@@ -218,7 +219,8 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
         session = await current(request)
         if session is None:
             return to_sign_in()
-        row = await th(visible_station, storage, db, session.user, station_id, clock.now())
+        row = await th(visible_station, storage, db, session.user, station_id, clock.now(),
+                       await th(published_versions, lists.folder))
         if row is None:
             return await refusal(request, session, Refused(404, "not_found"))
         return page(request, "station.html", session, row=row, done=request.query_params.get("done"))

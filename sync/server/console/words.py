@@ -175,6 +175,14 @@ WORDS: dict[str, dict[str, str]] = {
     "vehicles": {"vi": "Xe qua chốt", "en": "Vehicles"},
     "vehicles_distinct": {"vi": "Số xe (mã xe khác nhau)", "en": "Vehicles (distinct vehicle ids)"},
     "occupants": {"vi": "Người trên xe (lượt qua)", "en": "People in them (crossings)"},
+    # lane fleet-lists: the policy bundle and watch list each station applies, against the versions published
+    "policy_list": {"vi": "Chỉ đạo", "en": "Policy"},
+    "watch_list": {"vi": "Danh sách theo dõi", "en": "Watch list"},
+    "list_age": {"vi": "ban hành cách đây", "en": "age"},
+    "list_behind": {"vi": "cũ hơn bản phát hành", "en": "older than published"},
+    "published_now": {"vi": "Máy chủ đang phát hành", "en": "The server publishes"},
+    "expired_list": {"vi": "HẾT HẠN", "en": "EXPIRED"},
+    "behind": {"vi": "CHƯA CẬP NHẬT", "en": "BEHIND"},
 }
 
 
