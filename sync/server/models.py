@@ -49,7 +49,8 @@ class AlertRequest(Signed):
 
 
 class ListState(BaseModel):
-    kind: str = Field(description="'trust-list' or 'revocation-list'")
+    kind: str = Field(description="'trust-list', 'revocation-list', 'policy-bundle' or 'watch-list' (the names of "
+                                  "the /v1/lists/... endpoints)")
     version: int = Field(description="the version in force on the station")
     issued_at: str = Field(description="ISO-8601 UTC: when the list was issued (its age is counted from here)")
     expires_at: str = Field(description="ISO-8601 UTC: when it expires")
@@ -64,7 +65,9 @@ class NoticeAck(BaseModel):
 
 class HeartbeatRequest(Signed):
     software_version: str = Field(description="the station's checkpoint version (at most 64 characters)")
-    lists: list[ListState] = Field(description="the lists in force (none, one or both; each kind once)")
+    lists: list[ListState] = Field(description="every list in force at the station, each kind at most once (at "
+                                               "most four); a list not in force is left out. A server compares "
+                                               "them with the versions it publishes")
     clock_offset_seconds: float = Field(description="the server's time minus the station's clock, as the station "
                                                     "measured it this round (at most ten years either way)")
     queue: int = Field(description="crossings recorded and not yet acknowledged by the server")

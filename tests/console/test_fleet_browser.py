@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.console.conftest import Console
-from tests.console.test_browser import browser, console, sign_in  # noqa: F401 (fixtures: one Chromium here)
+from tests.console.test_browser import browser, check_page, console, sign_in  # noqa: F401 (fixtures: one Chromium here)
 from tests.console.test_fleet import _beat
 
 pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[dev]')")
@@ -44,3 +44,4 @@ def test_a_station_on_an_older_policy_version_is_shown_behind(browser: Any, cons
     policy_b = row_b.find_element(By.CSS_SELECTOR, "td.policy")
     assert "v7" in policy_b.text and not policy_b.find_elements(By.CSS_SELECTOR, ".behind")
     assert row_b.find_element(By.CSS_SELECTOR, "td.watch").text == "-" and "BEHIND" not in row_b.text
+    check_page(browser)  # the new cells and badges: labelled table, text contrast
