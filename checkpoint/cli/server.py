@@ -90,16 +90,19 @@ def register(sub: Any) -> None:
     s = ssub.add_parser("stations", help="list enrolled stations, their last heartbeat, and alerts",
                         description="Each station: enrolled when, crossings held, revoked or not, tampering alerts "
                         "raised by its uploads, and its last heartbeat (sent every sync round): software and list "
-                        "versions, clock offset, crossings waiting, free disk, camera, last scan. A station is "
-                        "flagged SILENT with no heartbeat for --silent-minutes, STALE LIST when a list in force is "
-                        "older than --list-age-hours or expired, and CLOCK when its clock is off the server's by more "
-                        "than --clock-seconds. ILLEGAL ENTRY: suspected illegal entries recorded by its officers, "
-                        "not yet acknowledged ('checkpoint server alerts').")
+                        "versions (the policy bundle and watch list with their age), clock offset, crossings "
+                        "waiting, free disk, camera, last scan. A station is flagged SILENT with no heartbeat for "
+                        "--silent-minutes, STALE LIST when its trust or revocation list is older than "
+                        "--list-age-hours or a list in force expired, BEHIND when a list in force (policy bundle, "
+                        "watch list, ...) is older than the one published in --data-dir, and CLOCK when its clock is "
+                        "off the server's by more than --clock-seconds. ILLEGAL ENTRY: suspected illegal entries "
+                        "recorded by its officers, "
+"not yet acknowledged ('checkpoint server alerts').")
     _data_dir(s, database=True)
     s.add_argument("--silent-minutes", type=int, default=15, metavar="N",
                    help="flag a station with no heartbeat for N minutes (default 15; stations sync every minute)")
     s.add_argument("--list-age-hours", type=int, default=48, metavar="H",
-                   help="flag a list in force issued more than H hours ago (default 48)")
+                   help="flag a trust or revocation list in force issued more than H hours ago (default 48)")
     s.add_argument("--clock-seconds", type=int, default=120, metavar="S",
                    help="flag a station whose clock is off the server's by more than S seconds (default 120)")
     s.set_defaults(run=run_stations)
