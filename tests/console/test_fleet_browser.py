@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.console.conftest import Console
-from tests.console.test_browser import browser, check_page, console, sign_in  # noqa: F401 (fixtures: one Chromium here)
+from tests.console.test_browser import browser, check_page, console, shot, sign_in  # noqa: F401 (fixtures)
 from tests.console.test_fleet import _beat
 
 pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[dev]')")
@@ -28,7 +28,9 @@ def test_a_station_on_an_older_policy_version_is_shown_behind(browser: Any, cons
     core = [("trust-list", 3, timedelta(hours=1), timedelta(days=30)),
             ("revocation-list", 12, timedelta(hours=1), timedelta(days=6))]
     console.storage.record_heartbeat("ST-A", _beat(now, [*core, ("policy-bundle", 5, timedelta(days=3),
-                                                                 timedelta(days=4))]), now)
+                                                                 timedelta(days=4)),
+                                                         ("watch-list", 2, timedelta(days=8), -timedelta(hours=2))]),
+                                     now)
     console.storage.record_heartbeat("ST-B", _beat(now, [*core, ("policy-bundle", 7, timedelta(hours=1),
                                                                  timedelta(days=7))]), now)
     sign_in(browser, console, "admin")
@@ -40,8 +42,11 @@ def test_a_station_on_an_older_policy_version_is_shown_behind(browser: Any, cons
     assert "v5" in policy_a.text and "age 3 d 0 h" in policy_a.text
     assert policy_a.find_element(By.CSS_SELECTOR, ".behind").text == "older than published v7"
     assert "BEHIND" in row_a.text and "flagged" in (row_a.get_attribute("class") or "")
+    watch_a = row_a.find_element(By.CSS_SELECTOR, "td.watch")
+    assert "v2" in watch_a.text and watch_a.find_element(By.CSS_SELECTOR, ".expired").text == "EXPIRED"
     row_b = browser.find_element(By.XPATH, "//table[@class='fleet']//tr[th//a[text()='ST-B']]")
     policy_b = row_b.find_element(By.CSS_SELECTOR, "td.policy")
     assert "v7" in policy_b.text and not policy_b.find_elements(By.CSS_SELECTOR, ".behind")
     assert row_b.find_element(By.CSS_SELECTOR, "td.watch").text == "-" and "BEHIND" not in row_b.text
     check_page(browser)  # the new cells and badges: labelled table, text contrast
+    shot(browser, "fleet-lists")

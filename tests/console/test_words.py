@@ -25,7 +25,7 @@ def test_every_word_used_is_in_the_catalogue() -> None:
     code = ROUTES.read_text()
     used |= set(re.findall(r"""Refused\(\d+, "([a-z_]+)\"""", code))
     used |= set(re.findall(r"""word\("([a-z_]+)\"""", code))
-    used |= {"role_admin", "role_supervisor", "role_auditor", "silent", "stale_list", "clock",  # built from values
+    used |= {"role_admin", "role_supervisor", "role_auditor", "silent", "stale_list", "behind", "clock",  # from values
              "name", "id_number", "birth_date", "phone", "vehicle", "origin", "destination", "purpose"}
     used |= {f"disp_{code}" for code in CODES}  # figures.html: t("disp_" ~ code), one per disposition code
     assert len(used) > 60
