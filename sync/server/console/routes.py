@@ -27,7 +27,7 @@ from checkpoint.display import shown
 from checkpoint.figures import OUTCOMES
 from checkpoint.isotime import iso_z
 from sync.server.console import PREFIX, figures, localtime, trace
-from sync.server.console.auth import Accounts, Role, Session, SignIn, User, same
+from sync.server.console.auth import Accounts, IdleOut, Role, Session, SignIn, User, idle_timeout, same
 from sync.server.console.db import ConsoleDB
 from sync.server.console.fleet import create_token, fleet, set_district, visible_station
 from sync.server.console.forms import FormError, read_form, read_upload
@@ -64,7 +64,8 @@ ROOTS_FOLDER = "list-roots"
 
 def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25519PrivateKey,
           lists: PublishedLists) -> None:
-    accounts = Accounts(db)
+    accounts = Accounts(db, idle_timeout())
+    idle_minutes = int(accounts.idle.total_seconds() // 60)
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined)
     env.filters["local"] = localtime.shown_time  # instants in the province's time, never raw UTC
@@ -88,9 +89,22 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
         return request.client.host if request.client else "unknown"
 
     async def current(request: Request) -> Session | None:
-        return await th(accounts.session, request.cookies.get(SESSION_COOKIE, ""), clock.now())
+        """The request's session; a session found idle past the timeout is ended here, audited, and the request
+        sent to the sign-in page with a message saying why (``to_sign_in``)."""
+        now = clock.now()
+        found = await th(accounts.session, request.cookies.get(SESSION_COOKIE, ""), now)
+        if isinstance(found, IdleOut):
+            await th(accounts.audit, found.username, "signed_out_idle",
+                     f"unused since {found.last_used_at} ({idle_minutes} min timeout)", address(request), now)
+            request.state.idle_out = True
+            return None
+        return found
 
-    def to_sign_in() -> Response:
+    def to_sign_in(request: Request) -> Response:
+        if getattr(request.state, "idle_out", False):
+            resp = RedirectResponse(f"{PREFIX}/login?why=idle", status_code=303, headers=HEADERS)
+            resp.delete_cookie(SESSION_COOKIE, path=PREFIX)
+            return resp
         return RedirectResponse(f"{PREFIX}/login", status_code=303, headers=HEADERS)
 
     async def posted(request: Request, session: Session, *, write: bool = True) -> dict[str, str]:
@@ -132,11 +146,12 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     # -- sign-in ----------------------------------------------------------------------------------
     @router.get("/login")
     async def login_page(request: Request) -> Response:
-        return login_form(request, None, 200)
+        return login_form(request, None, 200, idle=request.query_params.get("why") == "idle")
 
-    def login_form(request: Request, message: str | None, status: int) -> Response:
+    def login_form(request: Request, message: str | None, status: int, *, idle: bool = False) -> Response:
         token = secrets.token_urlsafe(32)
-        resp = page(request, "login.html", None, status, login_csrf=token, message=message)
+        resp = page(request, "login.html", None, status, login_csrf=token, message=message, idle=idle,
+                    idle_minutes=idle_minutes)
         resp.set_cookie(LOGIN_COOKIE, token, path=PREFIX, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https")
         return resp
@@ -169,14 +184,14 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def logout(request: Request) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         try:
             await posted(request, session, write=False)
         except Refused as e:
             return await refusal(request, session, e)
         await th(accounts.close_session, request.cookies.get(SESSION_COOKIE, ""))
         await th(accounts.audit, session.user.username, "sign_out", "", address(request), clock.now())
-        resp = to_sign_in()
+        resp = to_sign_in(request)
         resp.delete_cookie(SESSION_COOKIE, path=PREFIX)
         return resp
 
@@ -189,7 +204,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def stations(request: Request) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         rows = await th(fleet, storage, db, session.user, clock.now())
         return page(request, "stations.html", session, rows=rows, token=None)
 
@@ -197,7 +212,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def new_token(request: Request) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         try:
             form = await posted(request, session)
             user = session.user
@@ -217,7 +232,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def station(request: Request, station_id: str) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         row = await th(visible_station, storage, db, session.user, station_id, clock.now())
         if row is None:
             return await refusal(request, session, Refused(404, "not_found"))
@@ -227,7 +242,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def revoke(request: Request, station_id: str) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         try:
             form = await posted(request, session)
             row = await th(visible_station, storage, db, session.user, station_id, clock.now())
@@ -246,7 +261,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def district(request: Request, station_id: str) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         try:
             form = await posted(request, session)
             if session.user.role is not Role.ADMIN:
@@ -279,7 +294,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def figures_page(request: Request) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         try:
             day = day_of(request)
         except Refused as e:
@@ -291,7 +306,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def report(request: Request, fmt: str) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         try:
             if fmt not in REPORT_TYPES:
                 raise Refused(404, "not_found")
@@ -317,7 +332,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def trace_page(request: Request) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         rows = await th(fleet, storage, db, session.user, clock.now())
         return page(request, "trace.html", session, stations=[r.station_id for r in rows], result=None, asked={})
 
@@ -326,7 +341,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
         """Both questions; a POST so the key and the id number never appear in a URL, a history or a log."""
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         user = session.user
         try:
             form = await posted(request, session, write=False)
@@ -375,7 +390,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def lists_page(request: Request) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         return page(request, "lists.html", session, done=None, **await th(lists_state))
 
     @router.post("/lists")
@@ -387,7 +402,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
 
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         user = session.user
         try:
             fields, files = await read_upload(request, MAX_LIST_BYTES)
@@ -416,7 +431,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def audit(request: Request) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         if session.user.role is Role.SUPERVISOR:
             return await refusal(request, session, Refused(403, "forbidden"))
         rows = await th(accounts.audit_log)

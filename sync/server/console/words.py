@@ -175,6 +175,9 @@ WORDS: dict[str, dict[str, str]] = {
     "vehicles": {"vi": "Xe qua chốt", "en": "Vehicles"},
     "vehicles_distinct": {"vi": "Số xe (mã xe khác nhau)", "en": "Vehicles (distinct vehicle ids)"},
     "occupants": {"vi": "Người trên xe (lượt qua)", "en": "People in them (crossings)"},
+    # -- lane console-ops: the idle timeout, paging of long tables, the Users page --
+    "idle_out": {"vi": "Đã tự đăng xuất sau {minutes} phút không sử dụng. Hãy đăng nhập lại.",
+                 "en": "Signed out after {minutes} minutes without use. Please sign in again."},
 }
 
 
