@@ -104,6 +104,28 @@ def idle_timeout() -> timedelta:
     return IDLE_FOR
 
 
+@dataclass(frozen=True)
+class UserRow:
+    """A user as the Users page lists it."""
+
+    user: User
+    locked_until: str | None  # None: not locked now
+    last_sign_in: str | None
+    created_at: str
+
+
+class LastAdmin(CheckpointError):
+    """Removing this user would leave the console without a province administrator."""
+
+
+def generated_password() -> str:
+    """A password the administrator hands over once (the Users page): 20 characters from an alphabet without
+    look-alikes (no 0/O, 1/l/I), in groups of five to read aloud; about 100 bits."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(20))
+    return "-".join(raw[i:i + 5] for i in range(0, 20, 5))
+
+
 class SignIn(Enum):
     OK = "ok"
     BAD = "bad"  # unknown name or wrong password: one answer for both
@@ -165,12 +187,29 @@ class Accounts:
                            (iso_z(now + LOCK_FOR), username, MAX_FAILED))
         return SignIn.LOCKED if locked else SignIn.BAD
 
-    def remove_user(self, username: str) -> bool:
+    def remove_user(self, username: str, *, keep_an_admin: bool = False) -> bool:
         """Remove a user and end their sessions at once (a supervisor who left, a lost tablet); False for an
-        unknown user. The audit log keeps what they did."""
+        unknown user. The audit log keeps what they did. ``keep_an_admin`` (the Users page) refuses to remove the
+        last province administrator, counted in the same transaction (the table locked on PostgreSQL, so two
+        administrators removing each other at once cannot both succeed); the command line, the way back in,
+        may."""
         with self.db.tx() as t:
+            if keep_an_admin:
+                if self.db.kind == "postgresql":
+                    t.run("LOCK TABLE console_users IN SHARE ROW EXCLUSIVE MODE")
+                rows = t.rows("SELECT role, (SELECT count(*) FROM console_users WHERE role = ?) FROM console_users "
+                              "WHERE username = ?", (Role.ADMIN.value, username))
+                if rows and rows[0][0] == Role.ADMIN.value and int(rows[0][1]) <= 1:
+                    raise LastAdmin(f"{username} is the last province administrator: add another one first")
             t.run("DELETE FROM console_sessions WHERE username = ?", (username,))
             return t.run("DELETE FROM console_users WHERE username = ?", (username,)) == 1
+
+    def users(self, now: datetime) -> list[UserRow]:
+        """Every console user for the Users page, by name."""
+        rows = self.db.rows("SELECT username, role, district, locked_until, last_sign_in, created_at "
+                            "FROM console_users ORDER BY username")
+        return [UserRow(User(r[0], Role(r[1]), r[2]), str(r[3]) if r[3] is not None and str(r[3]) > iso_z(now)
+                        else None, None if r[4] is None else str(r[4]), str(r[5])) for r in rows]
 
     def set_password(self, username: str, password: str) -> bool:
         """A new password: every open session of the user ends and any lock-out is lifted; False for an unknown

@@ -27,7 +27,18 @@ from checkpoint.display import shown
 from checkpoint.figures import OUTCOMES
 from checkpoint.isotime import iso_z
 from sync.server.console import PREFIX, figures, localtime, trace
-from sync.server.console.auth import Accounts, IdleOut, Role, Session, SignIn, User, idle_timeout, same
+from sync.server.console.auth import (
+    Accounts,
+    IdleOut,
+    LastAdmin,
+    Role,
+    Session,
+    SignIn,
+    User,
+    generated_password,
+    idle_timeout,
+    same,
+)
 from sync.server.console.db import ConsoleDB
 from sync.server.console.fleet import create_token, fleet, set_district, visible_station
 from sync.server.console.forms import FormError, read_form, read_upload
@@ -436,6 +447,123 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
             return await refusal(request, session, Refused(403, "forbidden"))
         rows = await th(accounts.audit_log)
         return page(request, "audit.html", session, rows=rows)
+
+    # -- users (the province administrator only) ---------------------------------------------------
+    def admin_only(session: Session) -> None:
+        if session.user.role is not Role.ADMIN:
+            raise Refused(403, "forbidden")
+
+    async def users_page(request: Request, session: Session, done: str | None = None, who: str | None = None,
+                         new_password: str | None = None) -> Response:
+        rows = await th(accounts.users, clock.now())
+        return page(request, "users.html", session, rows=rows, roles=[r.value for r in Role], done=done, who=who,
+                    new_password=new_password)
+
+    def new_password(form: dict[str, str], lang: str) -> tuple[str, bool]:
+        """The password a form sets: generated (shown once) when asked, else the one typed twice (the same
+        strength rules as the command line, checked by ``Accounts``)."""
+        if form.get("generate") == "yes":
+            return generated_password(), True
+        password = form.get("password", "")
+        if password != form.get("password2", ""):
+            raise Refused(400, "bad_input", word("passwords_differ", lang))
+        return password, False
+
+    @router.get("/users")
+    async def users(request: Request) -> Response:
+        session = await current(request)
+        if session is None:
+            return to_sign_in(request)
+        try:
+            admin_only(session)
+        except Refused as e:
+            return await refusal(request, session, e)
+        return await users_page(request, session)
+
+    @router.get("/users/{username}")
+    async def user_detail(request: Request, username: str) -> Response:
+        session = await current(request)
+        if session is None:
+            return to_sign_in(request)
+        try:
+            admin_only(session)
+            found = [r for r in await th(accounts.users, clock.now()) if r.user.username == username]
+            if not found:
+                raise Refused(404, "not_found")
+        except Refused as e:
+            return await refusal(request, session, e)
+        return page(request, "user.html", session, row=found[0], me=session.user.username == username)
+
+    @router.post("/users")
+    async def user_add(request: Request) -> Response:
+        from checkpoint.errors import CheckpointError
+
+        session = await current(request)
+        if session is None:
+            return to_sign_in(request)
+        lang = lang_of(request)
+        try:
+            form = await posted(request, session)
+            admin_only(session)
+            name = form.get("username", "").strip().lower()
+            role_text = form.get("role", "")
+            if role_text not in {r.value for r in Role}:
+                raise Refused(400, "bad_input", "role: admin, supervisor or auditor")
+            role = Role(role_text)
+            district = form.get("district", "").strip() or None
+            password, generated = new_password(form, lang)
+            added = await th(accounts.add_user, name, password, role, district, clock.now())
+        except CheckpointError as e:
+            return await refusal(request, session, Refused(400, "bad_input", str(e)))
+        except Refused as e:
+            return await refusal(request, session, e)
+        await th(accounts.audit, session.user.username, "user_added",
+                 f"{added.username} ({added.role.value}{', ' + added.district if added.district else ''}), "
+                 f"{'generated' if generated else 'typed'} password", address(request), clock.now())
+        return await users_page(request, session, "user_added", added.username, password if generated else None)
+
+    @router.post("/users/{username}/{action}")
+    async def user_change(request: Request, username: str, action: str) -> Response:
+        """Reset a password, unlock, remove: the same functions as ``checkpoint server console-user``."""
+        from checkpoint.errors import CheckpointError
+
+        session = await current(request)
+        if session is None:
+            return to_sign_in(request)
+        lang = lang_of(request)
+        generated = None
+        try:
+            form = await posted(request, session)
+            admin_only(session)
+            if action == "password":
+                password, was_generated = new_password(form, lang)
+                known = await th(accounts.set_password, username, password)
+                generated = password if was_generated else None
+                detail = f"{username}, {'generated' if was_generated else 'typed'} password; sessions ended"
+            elif action == "unlock":
+                known = await th(accounts.unlock, username)
+                detail = username
+            elif action == "remove":
+                if username == session.user.username:
+                    raise Refused(400, "not_yourself")
+                if form.get("confirm") != "yes":
+                    raise Refused(400, "bad_input", word("remove_confirm", lang))
+                known = await th(lambda: accounts.remove_user(username, keep_an_admin=True))
+                detail = f"{username}; sessions ended"
+            else:
+                raise Refused(404, "not_found")
+            if not known:
+                raise Refused(404, "not_found")
+        except LastAdmin:
+            await th(accounts.audit, session.user.username, "user_change_refused", f"remove {username}: last admin",
+                     address(request), clock.now())
+            return await refusal(request, session, Refused(400, "last_admin"))
+        except CheckpointError as e:
+            return await refusal(request, session, Refused(400, "bad_input", str(e)))
+        except Refused as e:
+            return await refusal(request, session, e)
+        await th(accounts.audit, session.user.username, f"user_{action}", detail, address(request), clock.now())
+        return await users_page(request, session, f"user_{action}", username, generated)
 
     app.include_router(router)
 
