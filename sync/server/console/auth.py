@@ -266,9 +266,13 @@ class Accounts:
         self.db.run("INSERT INTO console_audit (at, username, action, detail, address) VALUES (?, ?, ?, ?, ?)",
                     (iso_z(now), username[:64], action, detail[:500], address[:64]))
 
-    def audit_log(self, limit: int = 200) -> list[tuple[str, str, str, str, str]]:
+    def audit_count(self) -> int:
+        return int(self.db.rows("SELECT count(*) FROM console_audit")[0][0])
+
+    def audit_log(self, limit: int = 200, offset: int = 0) -> list[tuple[str, str, str, str, str]]:
+        """The newest rows first (``n``, the insertion order: unique, so the pages are stable)."""
         rows = self.db.rows("SELECT at, username, action, detail, address FROM console_audit ORDER BY n DESC "
-                            "LIMIT ?", (limit,))
+                            "LIMIT ? OFFSET ?", (limit, offset))
         return [(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4])) for r in rows]
 
 

@@ -26,7 +26,7 @@ from checkpoint.clock import Clock
 from checkpoint.display import shown
 from checkpoint.figures import OUTCOMES
 from checkpoint.isotime import iso_z
-from sync.server.console import PREFIX, figures, localtime, trace
+from sync.server.console import PREFIX, figures, localtime, paging, trace
 from sync.server.console.auth import (
     Accounts,
     IdleOut,
@@ -341,9 +341,14 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     # -- tracing ----------------------------------------------------------------------------------
     @router.get("/trace")
     async def trace_page(request: Request) -> Response:
+        """The tracing forms; with ``station``, ``since`` and ``until`` in the query, a page of "who crossed
+        station S", masked (the links of a masked answer's pages: nothing personal is in the URL)."""
         session = await current(request)
         if session is None:
             return to_sign_in(request)
+        if "station" in request.query_params:
+            query = {k: request.query_params.get(k, "") for k in ("station", "since", "until", "page")}
+            return await run_trace(request, session, query, masked_only=True)
         rows = await th(fleet, storage, db, session.user, clock.now())
         return page(request, "trace.html", session, stations=[r.station_id for r in rows], result=None, asked={})
 
@@ -353,39 +358,50 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
         session = await current(request)
         if session is None:
             return to_sign_in(request)
-        user = session.user
         try:
             form = await posted(request, session, write=False)
+        except Refused as e:
+            return await refusal(request, session, e)
+        return await run_trace(request, session, form, masked_only=False)
+
+    async def run_trace(request: Request, session: Session, form: dict[str, str], *, masked_only: bool) -> Response:
+        user = session.user
+        try:
+            number = paging.page_number(form.get("page"))
             visible = [r.station_id for r in await th(fleet, storage, db, user, clock.now())]
             since, until = _when(form.get("since", "")), _when(form.get("until", ""))
-            pem = form.get("key", "")
+            pem = "" if masked_only else form.get("key", "")
             if pem.strip() and user.read_only:
                 raise Refused(403, "forbidden", word("no_personal", lang_of(request)))
             key = trace.supervisor_key(pem, form.get("passphrase", "")) if pem.strip() else None
             station_id = form.get("station", "")
-            id_number = form.get("id_number", "").strip()
+            id_number = "" if masked_only else form.get("id_number", "").strip()
             if id_number:
                 if key is None:
                     raise trace.TraceError(word("key_needed", lang_of(request)))
-                result = await th(trace.by_id_number, storage, visible, id_number, since, until, key)
+                result = await th(trace.by_id_number, storage, visible, id_number, since, until, key, number)
                 detail = f"id number {trace.masked_id(id_number)}"
             else:
                 if station_id not in visible:
                     raise Refused(404, "not_found")
-                result = await th(trace.at_station, storage, station_id, since, until, key)
+                result = await th(trace.at_station, storage, station_id, since, until, key, number)
                 detail = f"station {station_id}"
-        except trace.TraceError as e:
+        except (trace.TraceError, paging.PageError) as e:
             return await refusal(request, session, Refused(400, "bad_input", str(e)))
         except Refused as e:
             return await refusal(request, session, e)
-        detail += f", {iso_z(since)}..{iso_z(until)}, {len(result.rows)} rows"
+        shown = result.page
+        detail += (f", {iso_z(since)}..{iso_z(until)}, page {shown.number}/{shown.pages}: rows "
+                   f"{shown.first}-{shown.last} of {shown.total}")
         await th(accounts.audit, user.username, "trace", detail + (", personal data opened" if result.opened else
                                                                     ", masked"), address(request), clock.now())
         if result.opened:
             await th(accounts.audit, user.username, "personal_data_opened", detail, address(request), clock.now())
         asked = {"station": station_id, "since": form.get("since", ""), "until": form.get("until", "")}
+        links = {n: paging.link(f"{PREFIX}/trace", asked, n) for n in (shown.previous, shown.next) if n}
         return page(request, "trace.html", session, stations=visible, result=result, asked=asked,
-                    personal=trace.SHOWN_PERSONAL)
+                    personal=trace.SHOWN_PERSONAL, pager=shown, links=links,
+                    id_number=id_number if result.opened else "")
 
     # -- lists ------------------------------------------------------------------------------------
     def lists_state() -> dict[str, Any]:
@@ -443,10 +459,18 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
         session = await current(request)
         if session is None:
             return to_sign_in(request)
-        if session.user.role is Role.SUPERVISOR:
-            return await refusal(request, session, Refused(403, "forbidden"))
-        rows = await th(accounts.audit_log)
-        return page(request, "audit.html", session, rows=rows)
+        try:
+            if session.user.role is Role.SUPERVISOR:
+                raise Refused(403, "forbidden")
+            number = paging.page_number(request.query_params.get("page"))
+        except paging.PageError as e:
+            return await refusal(request, session, Refused(400, "bad_input", str(e)))
+        except Refused as e:
+            return await refusal(request, session, e)
+        shown = paging.page_of(number, await th(accounts.audit_count))
+        rows = await th(accounts.audit_log, shown.size, shown.offset)
+        links = {n: paging.link(f"{PREFIX}/audit", {}, n) for n in (shown.previous, shown.next) if n}
+        return page(request, "audit.html", session, rows=rows, pager=shown, links=links)
 
     # -- users (the province administrator only) ---------------------------------------------------
     def admin_only(session: Session) -> None:

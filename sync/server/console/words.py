@@ -178,6 +178,13 @@ WORDS: dict[str, dict[str, str]] = {
     # -- lane console-ops: the idle timeout, paging of long tables, the Users page --
     "idle_out": {"vi": "Đã tự đăng xuất sau {minutes} phút không sử dụng. Hãy đăng nhập lại.",
                  "en": "Signed out after {minutes} minutes without use. Please sign in again."},
+    "pages": {"vi": "Các trang", "en": "Pages"},
+    "rows": {"vi": "Dòng", "en": "Rows"},
+    "page": {"vi": "trang", "en": "page"},
+    "previous": {"vi": "Trang trước", "en": "Previous page"},
+    "next": {"vi": "Trang sau", "en": "Next page"},
+    "key_again": {"vi": "Khóa không được giữ giữa các trang: dán lại khóa để mở trang khác.",
+                  "en": "The key is not kept between pages: paste it again to open another page."},
     "nav_users": {"vi": "Người dùng", "en": "Users"},
     "users": {"vi": "Người dùng bảng điều khiển", "en": "Console users"},
     "user": {"vi": "Người dùng", "en": "User"},
