@@ -3,7 +3,10 @@
 Every page but the sign-in page needs a session (else: to the sign-in page). Every POST carries the session's
 CSRF token (the sign-in form: a token bound to a cookie of its own), checked before anything else is done;
 the auditor's role may POST nothing but "sign out". A district supervisor asking for a station outside its
-district gets the same 404 as for a station that does not exist.
+district gets the same 404 as for a station that does not exist. A session unused for the idle timeout ends and
+sends the browser to the sign-in page with a message (``?why=idle``). Only the province administrator reaches the
+Users page (``/console/users``: the ``Accounts`` functions the command line uses). Tracing results and the audit log
+come a page at a time (``paging``).
 """
 
 from __future__ import annotations
