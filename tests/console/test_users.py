@@ -117,6 +117,7 @@ def test_never_oneself_never_the_last_administrator(console: Console) -> None:
     assert "/console/users/admin/remove" not in page  # no such form for oneself
     r = admin.post("/console/users/admin/remove", data={"csrf": csrf_of(page), "confirm": "yes"})  # forged anyway
     assert r.status_code == 400 and Accounts(console.db).user("admin") is not None  # not the last one: oneself
+    assert "user_change_refused" in admin.get("/console/audit").text
     # with two administrators one may remove the other
     second = console.client()
     sign_in(second, "admin2", NEW_PASSWORD)

@@ -572,6 +572,8 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
                 detail = username
             elif action == "remove":
                 if username == session.user.username:
+                    await th(accounts.audit, session.user.username, "user_change_refused",
+                             f"remove {username}: oneself", address(request), clock.now())
                     raise Refused(400, "not_yourself")
                 if form.get("confirm") != "yes":
                     raise Refused(400, "bad_input", word("remove_confirm", lang))
