@@ -468,6 +468,31 @@ class PostgresStorage:
     @staticmethod
     def export_query(flt: ExportFilter) -> tuple[sql.Composed, list[Any]]:
         """The export's SELECT and its parameters (also what the benchmark EXPLAINs)."""
+        where, params = PostgresStorage._where(flt)
+        query = sql.SQL("SELECT body FROM crossings WHERE {} ORDER BY station_id, seq").format(
+            sql.SQL(" AND ").join(where))
+        return query, params
+
+    def crossings_count(self, flt: ExportFilter) -> int:
+        """How many crossings ``crossings(flt)`` would give (the console's paged tables show the total)."""
+        where, params = self._where(flt)
+        with self._read() as c:
+            row = c.execute(sql.SQL("SELECT count(*) FROM crossings WHERE {}").format(sql.SQL(" AND ").join(where)),
+                            params).fetchone()
+        return int(row[0]) if row else 0
+
+    def crossings_page(self, flt: ExportFilter, offset: int, limit: int) -> list[dict[str, Any]]:
+        """One page of the crossings ``flt`` selects, in (recorded_at, station, seq) order (a unique key: stable
+        pages)."""
+        where, params = self._where(flt)
+        with self._read() as c:
+            rows = c.execute(sql.SQL("SELECT body FROM crossings WHERE {} ORDER BY recorded_at, station_id, seq "
+                                     "LIMIT %s OFFSET %s").format(sql.SQL(" AND ").join(where)),
+                             [*params, limit, offset]).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    @staticmethod
+    def _where(flt: ExportFilter) -> tuple[list[sql.Composable], list[Any]]:
         where: list[sql.Composable] = [sql.SQL("TRUE")]
         params: list[Any] = []
         if flt.stations:
@@ -482,9 +507,7 @@ class PostgresStorage:
         if flt.verdict:
             where.append(sql.SQL("verdict = %s"))
             params.append(flt.verdict)
-        query = sql.SQL("SELECT body FROM crossings WHERE {} ORDER BY station_id, seq").format(
-            sql.SQL(" AND ").join(where))
-        return query, params
+        return where, params
 
     def crossings(self, flt: ExportFilter) -> Iterator[dict[str, Any]]:
         """Crossings in (station, seq) order through a server-side cursor: flat memory for any size, one

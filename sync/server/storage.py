@@ -200,6 +200,8 @@ class Storage(Protocol):
     def record_alert(self, station_id: str, kind: str, detail: str, now: datetime) -> None: ...
     def alerts(self, station_id: str | None = None) -> list[dict[str, str]]: ...
     def crossings(self, flt: ExportFilter) -> Iterator[dict[str, Any]]: ...
+    def crossings_count(self, flt: ExportFilter) -> int: ...
+    def crossings_page(self, flt: ExportFilter, offset: int, limit: int) -> list[dict[str, Any]]: ...
     def count(self, station_id: str | None = None) -> int: ...
     def crossing_hash(self, station_id: str, seq: int) -> str | None: ...
     def record_heartbeat(self, station_id: str, body: Mapping[str, Any], now: datetime) -> None: ...
@@ -564,8 +566,8 @@ class SQLiteStorage:
                                    (station_id, seq)).fetchone()
         return str(row[0]) if row else None
 
-    def crossings(self, flt: ExportFilter) -> Iterator[dict[str, Any]]:
-        """Crossings in (station, seq) order, streamed in chunks: constant memory for any size."""
+    @staticmethod
+    def _where(flt: ExportFilter) -> tuple[list[str], list[Any]]:
         where, params = ["1=1"], []
         if flt.stations:
             where.append(f"station_id IN ({','.join('?' * len(flt.stations))})")
@@ -579,6 +581,29 @@ class SQLiteStorage:
         if flt.verdict:
             where.append("verdict = ?")
             params.append(flt.verdict)
+        return where, params
+
+    def crossings_count(self, flt: ExportFilter) -> int:
+        """How many crossings ``crossings(flt)`` would give (the console's paged tables show the total)."""
+        where, params = self._where(flt)
+        with self._lock:
+            row = self._db.execute(f"SELECT count(*) FROM crossings WHERE {' AND '.join(where)}",  # noqa: S608
+                                   params).fetchone()
+        return int(row[0])
+
+    def crossings_page(self, flt: ExportFilter, offset: int, limit: int) -> list[dict[str, Any]]:
+        """One page of the crossings ``flt`` selects, in (recorded_at, station, seq) order: a stable order (the
+        key is unique), so the pages of one query neither repeat nor skip a row while nothing is added."""
+        where, params = self._where(flt)
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT body FROM crossings WHERE {' AND '.join(where)} "  # noqa: S608
+                "ORDER BY recorded_at, station_id, seq LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def crossings(self, flt: ExportFilter) -> Iterator[dict[str, Any]]:
+        """Crossings in (station, seq) order, streamed in chunks: constant memory for any size."""
+        where, params = self._where(flt)
         last: tuple[str, int] = ("", 0)
         while True:
             with self._lock:

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from checkpoint import sealing
+from checkpoint.clock import FixedClock
 from checkpoint.crossing import Crossing, PersonalData, aad_for
 from checkpoint.log import _chain as chain
 from checkpoint.log._rows import chain_fields
@@ -49,13 +50,14 @@ class Console:
     storage: Storage
     db: ConsoleDB
     thread: ServerThread
+    clock: FixedClock  # the server's clock: a test moves it on (the idle timeout) instead of sleeping
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, follow_redirects=False, timeout=30)
 
     def second_process(self) -> tuple[ServerThread, Storage]:
         """Another API process over the same database (its own connections)."""
-        app, storage = open_app(self.data_dir, database=self.database)
+        app, storage = open_app(self.data_dir, self.clock, database=self.database)
         return ServerThread(app), storage
 
 
@@ -71,9 +73,10 @@ def _cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def start_console(data_dir: Path, database: str | None) -> Console:
-    app, storage = open_app(data_dir, database=database)
-    db: ConsoleDB = app.state.console_db
     now = datetime.now(UTC)
+    clock = FixedClock(now)
+    app, storage = open_app(data_dir, clock, database=database)
+    db: ConsoleDB = app.state.console_db
     accounts = Accounts(db)
     for name, (role, district) in USERS.items():
         accounts.add_user(name, PASSWORD, role, district, now)
@@ -91,7 +94,7 @@ def start_console(data_dir: Path, database: str | None) -> Console:
                    "expires_at": (now + timedelta(days=30)).isoformat().replace("+00:00", "Z")}
                   for kind, v in (("trust-list", 3), ("revocation-list", 12))]},
         now - timedelta(minutes=1))
-    return Console("", data_dir, database, storage, db, ServerThread(app))
+    return Console("", data_dir, database, storage, db, ServerThread(app), clock)
 
 
 def person(c: Crossing, wanted: bool) -> PersonalData:

@@ -193,6 +193,59 @@ def test_the_administrator_publishes_a_list_signed_elsewhere(browser: Any, conso
     shot(browser, "lists")
 
 
+# -- lane console-ops: the Users page, the idle timeout -------------------------------------------------------
+def test_the_administrator_adds_a_district_supervisor_who_sees_only_their_district(browser: Any,
+                                                                                   console: Console) -> None:
+    from selenium.webdriver.support.select import Select
+
+    sign_in(browser, console, "admin")
+    browser.find_element(By.LINK_TEXT, "Người dùng").click()  # from the menu
+    wait(browser).until(lambda b: b.current_url.endswith("/console/users"))
+    browser.find_element(By.ID, "new-username").send_keys("pham.dung")
+    Select(browser.find_element(By.ID, "new-role")).select_by_value("supervisor")
+    browser.find_element(By.ID, "new-district").send_keys("Cau Giay")
+    browser.find_element(By.ID, "generate").click()  # a password made by the server, shown once
+    old = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.ID, "new-username").find_element(By.XPATH, "./ancestor::form//button").click()
+    wait(browser).until(lambda b: _gone(old))
+    password = browser.find_element(By.ID, "new-password").text
+    assert len(password) >= 12 and "pham.dung" in browser.find_element(By.CSS_SELECTOR, "table.users").text
+    shot(browser, "user-added")
+    browser.delete_all_cookies()  # another tablet: the new supervisor signs in
+    sign_in(browser, console, "pham.dung", password)
+    table = browser.find_element(By.CSS_SELECTOR, "table.fleet").text
+    assert "ST-B" in table and "ST-A" not in table  # Cau Giay's station only
+    assert not browser.find_elements(By.LINK_TEXT, "Người dùng")  # no Users page in its menu
+
+
+def test_a_district_supervisors_request_for_the_users_page_is_refused(browser: Any, console: Console) -> None:
+    sign_in(browser, console, "sup-a")
+    browser.get(console.url + "/console/users")  # URL tampering
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Bạn không có quyền")
+    assert "admin" not in browser.find_element(By.TAG_NAME, "main").text
+    browser.get(console.url + "/console/users/admin")
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Bạn không có quyền")
+
+
+def test_an_idle_session_is_signed_out_with_a_message(browser: Any, console: Console) -> None:
+    # The server's clock is the test's (console.clock): moved on, not slept through.
+    from datetime import timedelta
+
+    sign_in(browser, console, "sup-a")
+    assert browser.current_url.endswith("/console/stations")
+    console.clock.advance(timedelta(minutes=29))
+    browser.get(console.url + "/console/figures?day=2021-07-24")
+    assert browser.current_url.endswith("/console/figures?day=2021-07-24")  # used within 30 minutes: still open
+    console.clock.advance(timedelta(minutes=30))
+    browser.get(console.url + "/console/stations")
+    assert "/console/login" in browser.current_url
+    assert "30 phút không sử dụng" in browser.find_element(By.ID, "idle-out").text
+    assert browser.get_cookie("cp_session") is None  # the browser forgot it too
+    shot(browser, "signed-out-idle")
+    sign_in(browser, console, "sup-a")  # signing in again works
+    assert browser.current_url.endswith("/console/stations")
+
+
 # -- accessibility -----------------------------------------------------------------------------------------------
 #: For each text element: its colour, the first opaque background behind it, its size and weight.
 _CONTRAST_JS = """
@@ -239,7 +292,8 @@ def test_accessibility_of_the_main_pages(browser: Any, console: Console) -> None
     sign_in(browser, console, "admin")
     for path, name in (("/console/stations", "stations"), ("/console/stations/ST-A", "station"),
                        ("/console/figures?day=2021-07-24", None), ("/console/audit", "audit"),
-                       ("/console/trace", None), ("/console/lists", None)):
+                       ("/console/trace", None), ("/console/lists", None), ("/console/users", "users"),
+                       ("/console/users/sup-a", None)):
         browser.get(console.url + path)
         check_page(browser)
         if name:

@@ -58,6 +58,11 @@ MIGRATIONS: tuple[str, ...] = (
         district TEXT NOT NULL
     );
     """,
+    # lane console-ops: the idle timeout (a session's last use) and the Users page (a user's last sign-in)
+    """
+    ALTER TABLE console_sessions ADD COLUMN last_used_at TEXT;
+    ALTER TABLE console_users ADD COLUMN last_sign_in TEXT
+    """,
 )
 _SERIAL = {"sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT", "postgresql": "BIGSERIAL PRIMARY KEY"}
 _MIGRATION_LOCK = 0x43505347_0C01  # the console's pg_advisory_lock key (the server's are ..._0001, ..._0002)

@@ -3,7 +3,10 @@
 Every page but the sign-in page needs a session (else: to the sign-in page). Every POST carries the session's
 CSRF token (the sign-in form: a token bound to a cookie of its own), checked before anything else is done;
 the auditor's role may POST nothing but "sign out". A district supervisor asking for a station outside its
-district gets the same 404 as for a station that does not exist.
+district gets the same 404 as for a station that does not exist. A session unused for the idle timeout ends and
+sends the browser to the sign-in page with a message (``?why=idle``). Only the province administrator reaches the
+Users page (``/console/users``: the ``Accounts`` functions the command line uses). Tracing results and the audit log
+come a page at a time (``paging``).
 """
 
 from __future__ import annotations
@@ -26,8 +29,19 @@ from checkpoint.clock import Clock
 from checkpoint.display import shown
 from checkpoint.figures import OUTCOMES
 from checkpoint.isotime import iso_z
-from sync.server.console import PREFIX, figures, localtime, trace
-from sync.server.console.auth import Accounts, Role, Session, SignIn, User, same
+from sync.server.console import PREFIX, figures, localtime, paging, trace
+from sync.server.console.auth import (
+    Accounts,
+    IdleOut,
+    LastAdmin,
+    Role,
+    Session,
+    SignIn,
+    User,
+    generated_password,
+    idle_timeout,
+    same,
+)
 from sync.server.console.db import ConsoleDB
 from sync.server.console.fleet import create_token, fleet, set_district, visible_station
 from sync.server.console.forms import FormError, read_form, read_upload
@@ -65,7 +79,8 @@ ROOTS_FOLDER = "list-roots"
 
 def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25519PrivateKey,
           lists: PublishedLists) -> None:
-    accounts = Accounts(db)
+    accounts = Accounts(db, idle_timeout())
+    idle_minutes = int(accounts.idle.total_seconds() // 60)
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined)
     env.filters["local"] = localtime.shown_time  # instants in the province's time, never raw UTC
@@ -89,9 +104,22 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
         return request.client.host if request.client else "unknown"
 
     async def current(request: Request) -> Session | None:
-        return await th(accounts.session, request.cookies.get(SESSION_COOKIE, ""), clock.now())
+        """The request's session; a session found idle past the timeout is ended here, audited, and the request
+        sent to the sign-in page with a message saying why (``to_sign_in``)."""
+        now = clock.now()
+        found = await th(accounts.session, request.cookies.get(SESSION_COOKIE, ""), now)
+        if isinstance(found, IdleOut):
+            await th(accounts.audit, found.username, "signed_out_idle",
+                     f"unused since {found.last_used_at} ({idle_minutes} min timeout)", address(request), now)
+            request.state.idle_out = True
+            return None
+        return found
 
-    def to_sign_in() -> Response:
+    def to_sign_in(request: Request) -> Response:
+        if getattr(request.state, "idle_out", False):
+            resp = RedirectResponse(f"{PREFIX}/login?why=idle", status_code=303, headers=HEADERS)
+            resp.delete_cookie(SESSION_COOKIE, path=PREFIX)
+            return resp
         return RedirectResponse(f"{PREFIX}/login", status_code=303, headers=HEADERS)
 
     async def posted(request: Request, session: Session, *, write: bool = True) -> dict[str, str]:
@@ -133,11 +161,12 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     # -- sign-in ----------------------------------------------------------------------------------
     @router.get("/login")
     async def login_page(request: Request) -> Response:
-        return login_form(request, None, 200)
+        return login_form(request, None, 200, idle=request.query_params.get("why") == "idle")
 
-    def login_form(request: Request, message: str | None, status: int) -> Response:
+    def login_form(request: Request, message: str | None, status: int, *, idle: bool = False) -> Response:
         token = secrets.token_urlsafe(32)
-        resp = page(request, "login.html", None, status, login_csrf=token, message=message)
+        resp = page(request, "login.html", None, status, login_csrf=token, message=message, idle=idle,
+                    idle_minutes=idle_minutes)
         resp.set_cookie(LOGIN_COOKIE, token, path=PREFIX, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https")
         return resp
@@ -170,14 +199,14 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def logout(request: Request) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         try:
             await posted(request, session, write=False)
         except Refused as e:
             return await refusal(request, session, e)
         await th(accounts.close_session, request.cookies.get(SESSION_COOKIE, ""))
         await th(accounts.audit, session.user.username, "sign_out", "", address(request), clock.now())
-        resp = to_sign_in()
+        resp = to_sign_in(request)
         resp.delete_cookie(SESSION_COOKIE, path=PREFIX)
         return resp
 
@@ -190,7 +219,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def stations(request: Request) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         rows = await th(fleet, storage, db, session.user, clock.now(), None, await th(published_versions, lists.folder))
         return page(request, "stations.html", session, rows=rows, token=None)
 
@@ -198,7 +227,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def new_token(request: Request) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         try:
             form = await posted(request, session)
             user = session.user
@@ -218,7 +247,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def station(request: Request, station_id: str) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         row = await th(visible_station, storage, db, session.user, station_id, clock.now(),
                        await th(published_versions, lists.folder))
         if row is None:
@@ -229,7 +258,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def revoke(request: Request, station_id: str) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         try:
             form = await posted(request, session)
             row = await th(visible_station, storage, db, session.user, station_id, clock.now())
@@ -248,7 +277,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def district(request: Request, station_id: str) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         try:
             form = await posted(request, session)
             if session.user.role is not Role.ADMIN:
@@ -281,7 +310,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def figures_page(request: Request) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         try:
             day = day_of(request)
         except Refused as e:
@@ -293,7 +322,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def report(request: Request, fmt: str) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         try:
             if fmt not in REPORT_TYPES:
                 raise Refused(404, "not_found")
@@ -317,9 +346,14 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     # -- tracing ----------------------------------------------------------------------------------
     @router.get("/trace")
     async def trace_page(request: Request) -> Response:
+        """The tracing forms; with ``station``, ``since`` and ``until`` in the query, a page of "who crossed
+        station S", masked (the links of a masked answer's pages: nothing personal is in the URL)."""
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
+        if "station" in request.query_params:
+            query = {k: request.query_params.get(k, "") for k in ("station", "since", "until", "page")}
+            return await run_trace(request, session, query, masked_only=True)
         rows = await th(fleet, storage, db, session.user, clock.now())
         return page(request, "trace.html", session, stations=[r.station_id for r in rows], result=None, asked={})
 
@@ -328,40 +362,51 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
         """Both questions; a POST so the key and the id number never appear in a URL, a history or a log."""
         session = await current(request)
         if session is None:
-            return to_sign_in()
-        user = session.user
+            return to_sign_in(request)
         try:
             form = await posted(request, session, write=False)
+        except Refused as e:
+            return await refusal(request, session, e)
+        return await run_trace(request, session, form, masked_only=False)
+
+    async def run_trace(request: Request, session: Session, form: dict[str, str], *, masked_only: bool) -> Response:
+        user = session.user
+        try:
+            number = paging.page_number(form.get("page"))
             visible = [r.station_id for r in await th(fleet, storage, db, user, clock.now())]
             since, until = _when(form.get("since", "")), _when(form.get("until", ""))
-            pem = form.get("key", "")
+            pem = "" if masked_only else form.get("key", "")
             if pem.strip() and user.read_only:
                 raise Refused(403, "forbidden", word("no_personal", lang_of(request)))
             key = trace.supervisor_key(pem, form.get("passphrase", "")) if pem.strip() else None
             station_id = form.get("station", "")
-            id_number = form.get("id_number", "").strip()
+            id_number = "" if masked_only else form.get("id_number", "").strip()
             if id_number:
                 if key is None:
                     raise trace.TraceError(word("key_needed", lang_of(request)))
-                result = await th(trace.by_id_number, storage, visible, id_number, since, until, key)
+                result = await th(trace.by_id_number, storage, visible, id_number, since, until, key, number)
                 detail = f"id number {trace.masked_id(id_number)}"
             else:
                 if station_id not in visible:
                     raise Refused(404, "not_found")
-                result = await th(trace.at_station, storage, station_id, since, until, key)
+                result = await th(trace.at_station, storage, station_id, since, until, key, number)
                 detail = f"station {station_id}"
-        except trace.TraceError as e:
+        except (trace.TraceError, paging.PageError) as e:
             return await refusal(request, session, Refused(400, "bad_input", str(e)))
         except Refused as e:
             return await refusal(request, session, e)
-        detail += f", {iso_z(since)}..{iso_z(until)}, {len(result.rows)} rows"
+        shown = result.page
+        detail += (f", {iso_z(since)}..{iso_z(until)}, page {shown.number}/{shown.pages}: rows "
+                   f"{shown.first}-{shown.last} of {shown.total}")
         await th(accounts.audit, user.username, "trace", detail + (", personal data opened" if result.opened else
                                                                     ", masked"), address(request), clock.now())
         if result.opened:
             await th(accounts.audit, user.username, "personal_data_opened", detail, address(request), clock.now())
         asked = {"station": station_id, "since": form.get("since", ""), "until": form.get("until", "")}
+        links = {n: paging.link(f"{PREFIX}/trace", asked, n) for n in (shown.previous, shown.next) if n}
         return page(request, "trace.html", session, stations=visible, result=result, asked=asked,
-                    personal=trace.SHOWN_PERSONAL)
+                    personal=trace.SHOWN_PERSONAL, pager=shown, links=links,
+                    id_number=id_number if result.opened else "")
 
     # -- lists ------------------------------------------------------------------------------------
     def lists_state() -> dict[str, Any]:
@@ -377,7 +422,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def lists_page(request: Request) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         return page(request, "lists.html", session, done=None, **await th(lists_state))
 
     @router.post("/lists")
@@ -389,7 +434,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
 
         session = await current(request)
         if session is None:
-            return to_sign_in()
+            return to_sign_in(request)
         user = session.user
         try:
             fields, files = await read_upload(request, MAX_LIST_BYTES)
@@ -418,11 +463,138 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def audit(request: Request) -> Response:
         session = await current(request)
         if session is None:
-            return to_sign_in()
-        if session.user.role is Role.SUPERVISOR:
-            return await refusal(request, session, Refused(403, "forbidden"))
-        rows = await th(accounts.audit_log)
-        return page(request, "audit.html", session, rows=rows)
+            return to_sign_in(request)
+        try:
+            if session.user.role is Role.SUPERVISOR:
+                raise Refused(403, "forbidden")
+            number = paging.page_number(request.query_params.get("page"))
+        except paging.PageError as e:
+            return await refusal(request, session, Refused(400, "bad_input", str(e)))
+        except Refused as e:
+            return await refusal(request, session, e)
+        shown = paging.page_of(number, await th(accounts.audit_count))
+        rows = await th(accounts.audit_log, shown.size, shown.offset)
+        links = {n: paging.link(f"{PREFIX}/audit", {}, n) for n in (shown.previous, shown.next) if n}
+        return page(request, "audit.html", session, rows=rows, pager=shown, links=links)
+
+    # -- users (the province administrator only) ---------------------------------------------------
+    def admin_only(session: Session) -> None:
+        if session.user.role is not Role.ADMIN:
+            raise Refused(403, "forbidden")
+
+    async def users_page(request: Request, session: Session, done: str | None = None, who: str | None = None,
+                         new_password: str | None = None) -> Response:
+        rows = await th(accounts.users, clock.now())
+        return page(request, "users.html", session, rows=rows, roles=[r.value for r in Role], done=done, who=who,
+                    new_password=new_password)
+
+    def new_password(form: dict[str, str], lang: str) -> tuple[str, bool]:
+        """The password a form sets: generated (shown once) when asked, else the one typed twice (the same
+        strength rules as the command line, checked by ``Accounts``)."""
+        if form.get("generate") == "yes":
+            return generated_password(), True
+        password = form.get("password", "")
+        if password != form.get("password2", ""):
+            raise Refused(400, "bad_input", word("passwords_differ", lang))
+        return password, False
+
+    @router.get("/users")
+    async def users(request: Request) -> Response:
+        session = await current(request)
+        if session is None:
+            return to_sign_in(request)
+        try:
+            admin_only(session)
+        except Refused as e:
+            return await refusal(request, session, e)
+        return await users_page(request, session)
+
+    @router.get("/users/{username}")
+    async def user_detail(request: Request, username: str) -> Response:
+        session = await current(request)
+        if session is None:
+            return to_sign_in(request)
+        try:
+            admin_only(session)
+            found = [r for r in await th(accounts.users, clock.now()) if r.user.username == username]
+            if not found:
+                raise Refused(404, "not_found")
+        except Refused as e:
+            return await refusal(request, session, e)
+        return page(request, "user.html", session, row=found[0], me=session.user.username == username)
+
+    @router.post("/users")
+    async def user_add(request: Request) -> Response:
+        from checkpoint.errors import CheckpointError
+
+        session = await current(request)
+        if session is None:
+            return to_sign_in(request)
+        lang = lang_of(request)
+        try:
+            form = await posted(request, session)
+            admin_only(session)
+            name = form.get("username", "").strip().lower()
+            role_text = form.get("role", "")
+            if role_text not in {r.value for r in Role}:
+                raise Refused(400, "bad_input", "role: admin, supervisor or auditor")
+            role = Role(role_text)
+            district = form.get("district", "").strip() or None
+            password, generated = new_password(form, lang)
+            added = await th(accounts.add_user, name, password, role, district, clock.now())
+        except CheckpointError as e:
+            return await refusal(request, session, Refused(400, "bad_input", str(e)))
+        except Refused as e:
+            return await refusal(request, session, e)
+        await th(accounts.audit, session.user.username, "user_added",
+                 f"{added.username} ({added.role.value}{', ' + added.district if added.district else ''}), "
+                 f"{'generated' if generated else 'typed'} password", address(request), clock.now())
+        return await users_page(request, session, "user_added", added.username, password if generated else None)
+
+    @router.post("/users/{username}/{action}")
+    async def user_change(request: Request, username: str, action: str) -> Response:
+        """Reset a password, unlock, remove: the same functions as ``checkpoint server console-user``."""
+        from checkpoint.errors import CheckpointError
+
+        session = await current(request)
+        if session is None:
+            return to_sign_in(request)
+        lang = lang_of(request)
+        generated = None
+        try:
+            form = await posted(request, session)
+            admin_only(session)
+            if action == "password":
+                password, was_generated = new_password(form, lang)
+                known = await th(accounts.set_password, username, password)
+                generated = password if was_generated else None
+                detail = f"{username}, {'generated' if was_generated else 'typed'} password; sessions ended"
+            elif action == "unlock":
+                known = await th(accounts.unlock, username)
+                detail = username
+            elif action == "remove":
+                if username == session.user.username:
+                    await th(accounts.audit, session.user.username, "user_change_refused",
+                             f"remove {username}: oneself", address(request), clock.now())
+                    raise Refused(400, "not_yourself")
+                if form.get("confirm") != "yes":
+                    raise Refused(400, "bad_input", word("remove_confirm", lang))
+                known = await th(lambda: accounts.remove_user(username, keep_an_admin=True))
+                detail = f"{username}; sessions ended"
+            else:
+                raise Refused(404, "not_found")
+            if not known:
+                raise Refused(404, "not_found")
+        except LastAdmin:
+            await th(accounts.audit, session.user.username, "user_change_refused", f"remove {username}: last admin",
+                     address(request), clock.now())
+            return await refusal(request, session, Refused(400, "last_admin"))
+        except CheckpointError as e:
+            return await refusal(request, session, Refused(400, "bad_input", str(e)))
+        except Refused as e:
+            return await refusal(request, session, e)
+        await th(accounts.audit, session.user.username, f"user_{action}", detail, address(request), clock.now())
+        return await users_page(request, session, f"user_{action}", username, generated)
 
     app.include_router(router)
 

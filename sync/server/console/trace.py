@@ -25,6 +25,7 @@ from checkpoint.crossing import PersonalData, aad_for
 from checkpoint.errors import KeyLoadError
 from checkpoint.lookup_keys import normalise_id_number
 from checkpoint.sealing import UnsealError, load_private, unseal
+from sync.server.console.paging import Page, page_of
 from sync.server.storage import ExportFilter, Storage
 
 MAX_WINDOW = timedelta(days=31)
@@ -57,11 +58,12 @@ class TraceRow:
 
 @dataclass(frozen=True)
 class TraceResult:
-    rows: tuple[TraceRow, ...]
+    rows: tuple[TraceRow, ...]  # the page's rows
     scanned: int
     unopened: int  # sealed records the key did not open (another supervisor's key, or altered)
     truncated: bool
     opened: bool
+    page: Page  # which page of how many rows in all
 
 
 def supervisor_key(pem: str, passphrase: str) -> X25519PrivateKey:
@@ -97,23 +99,33 @@ def _row(c: Mapping[str, Any], personal: PersonalData | None) -> TraceRow:
 
 
 def at_station(storage: Storage, station_id: str, since: datetime, until: datetime,
-               key: X25519PrivateKey | None) -> TraceResult:
-    """Who crossed ``station_id`` in [since, until): masked without a key, opened with it."""
+               key: X25519PrivateKey | None, page: int = 1) -> TraceResult:
+    """Who crossed ``station_id`` in [since, until): masked without a key, opened with it; one page of the
+    answer, counted and read by the storage (only that page's records are opened)."""
     window(since, until)
-    return _collect(storage.crossings(ExportFilter(stations=(station_id,), since=since, until=until)), key, None)
+    flt = ExportFilter(stations=(station_id,), since=since, until=until)
+    shown = page_of(page, storage.crossings_count(flt))
+    found = _collect(storage.crossings_page(flt, shown.offset, shown.size), key, None)
+    return TraceResult(found.rows, found.scanned, found.unopened, False, key is not None, shown)
 
 
 def by_id_number(storage: Storage, stations: Iterable[str], id_number: str, since: datetime, until: datetime,
-                 key: X25519PrivateKey) -> TraceResult:
-    """Where ``id_number`` crossed among ``stations`` in [since, until) (normalised, as the stations compare)."""
+                 key: X25519PrivateKey, page: int = 1) -> TraceResult:
+    """Where ``id_number`` crossed among ``stations`` in [since, until) (normalised, as the stations compare).
+    The matches are found only by opening every sealed record of the period (the server has no index of id
+    numbers), so the whole period is scanned and the matches (at most ``MAX_ROWS``) are paged here."""
     window(since, until)
     wanted = normalise_id_number(id_number)
     if not wanted:
         raise TraceError("give the id number to look for")
     ids = tuple(sorted(stations))
     if not ids:
-        return TraceResult((), 0, 0, False, True)
-    return _collect(storage.crossings(ExportFilter(stations=ids, since=since, until=until)), key, wanted)
+        return TraceResult((), 0, 0, False, True, page_of(1, 0))
+    found = _collect(storage.crossings(ExportFilter(stations=ids, since=since, until=until)), key, wanted)
+    shown = page_of(page, len(found.rows))
+    rows = sorted(found.rows, key=lambda r: (r.recorded_at, r.station_id))  # stable: (station, seq) breaks ties
+    return TraceResult(tuple(rows[shown.offset:shown.offset + shown.size]), found.scanned, found.unopened,
+                       found.truncated, True, shown)
 
 
 def _collect(crossings: Iterable[Mapping[str, Any]], key: X25519PrivateKey | None, wanted: str | None) -> TraceResult:
@@ -134,8 +146,7 @@ def _collect(crossings: Iterable[Mapping[str, Any]], key: X25519PrivateKey | Non
             truncated = True
             break
         rows.append(_row(c, personal))
-    rows.sort(key=lambda r: r.recorded_at)
-    return TraceResult(tuple(rows), scanned, unopened, truncated, key is not None)
+    return TraceResult(tuple(rows), scanned, unopened, truncated, key is not None, page_of(1, len(rows)))
 
 
 def masked_id(id_number: str) -> str:
