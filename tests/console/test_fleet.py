@@ -64,7 +64,7 @@ def test_the_fleet_shows_each_stations_policy_and_watch_list_and_flags_one_behin
     from tests import factories
     from tests.policy_helpers import bundle
 
-    root, now = factories.ed25519(), datetime.now(UTC)
+    root, now = factories.ed25519(), console.clock.now()  # the server's clock: ages are counted from it
     PublishedLists(console.data_dir).publish("policy-bundle", bundle(root, version=7, issued=now - timedelta(hours=1)),
                                              [root.public_key()], now)
     core = [("trust-list", 3, timedelta(hours=1), timedelta(days=30)),

@@ -4,7 +4,7 @@ publishes policy version 7; a station still applying version 5 is shown behind, 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,7 +22,7 @@ def test_a_station_on_an_older_policy_version_is_shown_behind(browser: Any, cons
     from tests import factories
     from tests.policy_helpers import bundle
 
-    root, now = factories.ed25519(), datetime.now(UTC)
+    root, now = factories.ed25519(), console.clock.now()  # the server's clock: ages are counted from it
     PublishedLists(console.data_dir).publish("policy-bundle", bundle(root, version=7, issued=now - timedelta(hours=1)),
                                              [root.public_key()], now)
     core = [("trust-list", 3, timedelta(hours=1), timedelta(days=30)),
