@@ -264,6 +264,8 @@ class StationApp(App[None]):
 
     def on_id_card_read(self, message: IdCardRead) -> None:
         result = message.scan.result
+        if message.scan.problem:  # the parser's English words: for app.log, not the screen
+            log.warning("ID card: %s", shown(message.scan.problem))
         self.scan.show_id_card(message.scan, self.services.settings.verdict_seconds)
         self.sound.play("REJECT" if result in ("mismatch", "damaged") else "CHECK")
 
