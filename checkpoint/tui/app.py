@@ -11,13 +11,15 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 from textual.timer import Timer
 
 from checkpoint.camera_state import CameraState
@@ -47,6 +49,7 @@ from checkpoint.tui.messages import (
     TextScanned,
     WedgeProblem,
 )
+from checkpoint.tui.palette import open_palette, palette_key, system_commands
 from checkpoint.tui.screens.manual_entry import ManualEntryScreen
 from checkpoint.tui.screens.scan import ScanScreen
 from checkpoint.tui.screens.sign_in import SignInScreen
@@ -73,6 +76,7 @@ class StationApp(App[None]):
         super().__init__()
         self.services = services
         self.texts: Texts = services.texts
+        palette_key(self, self.texts)  # ctrl+p: the footer, the search line and the commands in its words
         st = services.station.config.station
         self.lanes = services.settings.lanes or (st.lane,)
         self.officer = officer
@@ -99,6 +103,12 @@ class StationApp(App[None]):
         self.vehicles = VehicleLane(timedelta(seconds=services.settings.vehicle_timeout_seconds))
         self.gate = st.site != "road"
         self._vehicle_timer: Timer | None = None
+
+    def action_command_palette(self) -> None:
+        open_palette(self, self.texts)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        return system_commands(super().get_system_commands(screen), self.texts)
 
     def local_now(self) -> datetime:
         return self.services.clock.now().astimezone(self.tz)

@@ -7,11 +7,15 @@ station app on its normal scan screen.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
 from checkpoint.tui.i18n import Texts
+from checkpoint.tui.palette import open_palette, palette_key, system_commands
 from checkpoint.tui.screens.first_run import FirstRunScreen
 from checkpoint.tui.screens.first_run_work import Setup
 
@@ -25,6 +29,13 @@ class FirstRunApp(App[list[str] | None]):
     def __init__(self, setup: Setup, texts: Texts) -> None:
         super().__init__()
         self.setup, self.texts = setup, texts
+        palette_key(self, texts)  # ctrl+p: the footer, the search line and the commands in its words
+
+    def action_command_palette(self) -> None:
+        open_palette(self, self.texts)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        return system_commands(super().get_system_commands(screen), self.texts)
 
     async def on_mount(self) -> None:
         await self.push_screen(FirstRunScreen(self.setup, self.texts), self.exit)

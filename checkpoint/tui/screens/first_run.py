@@ -34,7 +34,7 @@ SCAN_SECONDS = 15.0  # the test scan gives up after this long without a code
 
 
 class FirstRunScreen(Screen[list[str] | None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "quit_setup", "Quit", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "quit_setup", show=False)]
 
     def __init__(self, setup: Setup, texts: Texts) -> None:
         super().__init__()

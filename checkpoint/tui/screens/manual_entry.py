@@ -73,7 +73,7 @@ def validate(values: dict[str, str], symptoms: bool, this_year: int, texts: Text
 
 
 class ManualEntryScreen(ModalScreen[ManualForm | None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
 
     def __init__(self, texts: Texts, now: datetime) -> None:
         super().__init__()

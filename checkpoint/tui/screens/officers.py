@@ -25,7 +25,7 @@ RELOAD_EVERY = 2.0
 
 
 class OfficersScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", show=False)]
 
     def __init__(self, services: Services, supervisor: Officer) -> None:
         super().__init__(id="officers")

@@ -32,7 +32,7 @@ CHART_ROWS = 6
 
 
 class SupervisorScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", show=False)]
 
     def __init__(self, services: Services, supervisor: Officer) -> None:
         super().__init__(id="supervisor")

@@ -1,0 +1,40 @@
+"""Textual's command palette (ctrl+p) in the station's words: its key in the footer, its search line and its
+commands. A command Textual adds that the catalogue has no words for is left out rather than shown in English.
+(The theme picker's search line and the keys panel's help for Textual's own widgets stay Textual's.)"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.command import CommandPalette
+
+from checkpoint.tui.i18n import Texts
+
+#: Textual's system commands by their English title, and their catalogue key (``<key>.help``: the line below)
+SYSTEM = {"Theme": "palette.theme", "Quit": "palette.quit", "Keys": "palette.keys", "Maximize": "palette.maximize",
+          "Minimize": "palette.minimize", "Screenshot": "palette.screenshot"}
+
+
+def palette_key(app: App[Any], t: Texts) -> None:
+    """The footer's palette key described in the station's words (call after ``App.__init__``)."""
+    bindings = app._bindings.key_to_bindings
+    for key, items in bindings.items():
+        bindings[key] = [replace(b, description=t("key.palette"), tooltip=t("palette.search"))
+                         if b.action == "command_palette" else b for b in items]
+
+
+def open_palette(app: App[Any], t: Texts) -> None:
+    """``App.action_command_palette`` with the search line in the station's words."""
+    if app.use_command_palette and not CommandPalette.is_open(app):
+        app.push_screen(CommandPalette(id="--command-palette", placeholder=t("palette.search")))
+
+
+def system_commands(commands: Iterable[SystemCommand], t: Texts) -> Iterator[SystemCommand]:
+    """Textual's system commands, titled in the station's words; one without words is left out."""
+    for c in commands:
+        key = SYSTEM.get(c.title)
+        if key is not None:
+            yield SystemCommand(t(key), t(f"{key}.help"), c.callback, c.discover)
