@@ -26,8 +26,6 @@ from checkpoint.tui.screens.officers import OfficersScreen
 from checkpoint.tui.screens.supervisor import SupervisorScreen
 from tests.tui.conftest import NOW, World, cheap_hasher, make_services
 
-pytestmark = pytest.mark.asyncio
-
 SIZE = (140, 44)
 MARK = "ZQX-7731-kaboom"  # a distinctive English detail: it must show nowhere on screen
 #: words of an English error message (the operating system's, an exception's); none is a Vietnamese word
@@ -66,6 +64,7 @@ async def supervisor_screen(world: World, pilot: Pilot[None]) -> SupervisorScree
     return app.screen
 
 
+@pytest.mark.asyncio
 async def test_an_export_to_a_folder_that_cannot_be_written_is_said_in_vietnamese(tmp_path: Path) -> None:
     world = make_services(tmp_path / "station", language="vi")
     t = world.services.texts
@@ -85,6 +84,7 @@ async def test_an_export_to_a_folder_that_cannot_be_written_is_said_in_vietnames
     assert "Not a directory" in app_log(world)  # the English detail: in the log file
 
 
+@pytest.mark.asyncio
 async def test_a_clock_mark_that_cannot_be_written_is_said_in_vietnamese(tmp_path: Path) -> None:
     world = make_services(tmp_path, language="vi")
     t = world.services.texts
@@ -105,6 +105,7 @@ async def test_a_clock_mark_that_cannot_be_written_is_said_in_vietnamese(tmp_pat
     assert "cannot write the clock mark" in app_log(world)
 
 
+@pytest.mark.asyncio
 async def test_the_station_s_problems_are_said_in_vietnamese_on_the_supervisor_screen(tmp_path: Path) -> None:
     world = make_services(tmp_path, language="vi")
     t = world.services.texts
@@ -126,6 +127,7 @@ async def test_the_station_s_problems_are_said_in_vietnamese_on_the_supervisor_s
         assert MARK not in shown and "refused" not in shown
 
 
+@pytest.mark.asyncio
 async def test_a_damaged_officers_file_on_the_officers_screen_is_said_in_vietnamese(tmp_path: Path) -> None:
     world = make_services(tmp_path, language="vi")
     t = world.services.texts
@@ -144,6 +146,7 @@ async def test_a_damaged_officers_file_on_the_officers_screen_is_said_in_vietnam
     assert "officers file is damaged" in app_log(world)
 
 
+@pytest.mark.asyncio
 async def test_a_damaged_cccd_in_the_manual_entry_is_said_in_vietnamese(tmp_path: Path) -> None:
     world = make_services(tmp_path, language="vi")
     t = world.services.texts
@@ -162,6 +165,7 @@ async def test_a_damaged_cccd_in_the_manual_entry_is_said_in_vietnamese(tmp_path
     assert "CCCD: the sex is neither" in app_log(world)
 
 
+@pytest.mark.asyncio
 async def test_the_first_run_says_a_wrong_step_in_vietnamese(tmp_path: Path) -> None:
     data = tmp_path / "data"
     setup = Setup(data / "station.toml", data, FixedClock(NOW), hasher=cheap_hasher())
@@ -178,6 +182,7 @@ async def test_the_first_run_says_a_wrong_step_in_vietnamese(tmp_path: Path) -> 
         assert not ENGLISH.search(message)
 
 
+@pytest.mark.asyncio
 async def test_the_footer_s_command_palette_key_is_in_vietnamese(tmp_path: Path) -> None:
     world = make_services(tmp_path, language="vi")
     t = world.services.texts
@@ -254,3 +259,32 @@ def test_the_static_check_finds_literal_english() -> None:
                    key=lambda n: n.lineno)
     words = [literal_words(c.args[SHOWN[call_name(c) or ""][0] or 0]) for c in calls]
     assert [w for w in words if w] == [["Export", "failed"], ["Total"], ["Close"]]
+
+
+# -- every code has its words, in both languages ------------------------------------------------------------
+ROOT = TUI.parents[1]
+CODE = re.compile(r"""code=f?["']([a-z_.]+)""")
+
+
+def test_every_error_code_raised_has_words() -> None:
+    from checkpoint.tui.error_words import CLASSES, ERRNO
+
+    codes = {c for d in ("checkpoint", "sync") for p in (ROOT / d).rglob("*.py")
+             for c in CODE.findall(p.read_text(encoding="utf-8")) if not c.endswith(".")}
+    assert {"officers_damaged", "station_id", "config.sync.server_url"} <= codes  # the search finds them
+    codes |= set(CLASSES.values()) | set(ERRNO.values()) | {"io", "unknown"}
+    codes |= {f"refused.{c}" for c in ("enrolment_refused", "unknown_station", "revoked", "bad_signature")}
+    for language in ("vi", "en"):
+        t = Texts(language)
+        assert [c for c in sorted(codes) if not t.has(f"error.{c}")] == [], language
+
+
+def test_every_sync_state_and_station_problem_has_words() -> None:
+    from checkpoint.tui.screens.supervisor import problem_words
+    from sync.worker import SyncState
+
+    for language in ("vi", "en"):
+        t = Texts(language)
+        assert all(t.has(f"status.sync.{s}") for s in [*SyncState, "starting"])
+        for source in ("sync trust list", "config revocation list", "watch list time", "policy bundle", "key folder"):
+            assert "{" not in problem_words(t, source) and source not in problem_words(t, source)
