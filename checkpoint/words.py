@@ -593,18 +593,15 @@ VI: Mapping[str, str] = {
     "fr.officers.line": "{id}  {name}  ({role})",
     "key.palette": "lệnh",
     "palette.search": "Tìm lệnh…",
+    "palette.search_themes": "Tìm giao diện…",
     "palette.theme": "Giao diện",
     "palette.theme.help": "Đổi màu giao diện",
     "palette.quit": "Thoát",
     "palette.quit.help": "Thoát chương trình trạm ngay",
-    "palette.keys": "Phím",
-    "palette.keys.help": "Hiện hoặc ẩn bảng các phím dùng được",
     "palette.maximize": "Phóng to",
     "palette.maximize.help": "Phóng to ô đang chọn",
     "palette.minimize": "Thu nhỏ",
     "palette.minimize.help": "Thu ô về cỡ thường",
-    "palette.screenshot": "Chụp màn hình",
-    "palette.screenshot.help": "Lưu ảnh màn hình hiện tại (tệp SVG)",
 }
 
 EN: Mapping[str, str] = {
@@ -1163,18 +1160,15 @@ EN: Mapping[str, str] = {
     "fr.officers.line": "{id}  {name}  ({role})",
     "key.palette": "palette",
     "palette.search": "Search for commands…",
+    "palette.search_themes": "Search for themes…",
     "palette.theme": "Theme",
     "palette.theme.help": "Change the colours",
     "palette.quit": "Quit",
     "palette.quit.help": "Quit the station program now",
-    "palette.keys": "Keys",
-    "palette.keys.help": "Show or hide the panel of the keys that work here",
     "palette.maximize": "Maximize",
     "palette.maximize.help": "Maximize the focused widget",
     "palette.minimize": "Minimize",
     "palette.minimize.help": "Restore the widget to its normal size",
-    "palette.screenshot": "Screenshot",
-    "palette.screenshot.help": "Save a picture of the screen (an SVG file)",
 }
 
 CATALOGS: Mapping[str, Mapping[str, str]] = {"vi": VI, "en": EN}

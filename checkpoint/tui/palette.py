@@ -1,6 +1,7 @@
-"""Textual's command palette (ctrl+p) in the station's words: its key in the footer, its search line and its
-commands. A command Textual adds that the catalogue has no words for is left out rather than shown in English.
-(The theme picker's search line and the keys panel's help for Textual's own widgets stay Textual's.)"""
+"""Textual's command palette (ctrl+p) in the station's words: its key in the footer, its search lines (commands,
+themes) and its commands. A command the catalogue has no words for is left out rather than shown in English:
+so are Textual's "Keys" (its panel lists Textual's own widgets' keys in English) and "Screenshot" (which says
+where it saved the picture in English)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
+from textual.theme import ThemeProvider
 
 from checkpoint.tui.i18n import Texts
 
 #: Textual's system commands by their English title, and their catalogue key (``<key>.help``: the line below)
-SYSTEM = {"Theme": "palette.theme", "Quit": "palette.quit", "Keys": "palette.keys", "Maximize": "palette.maximize",
-          "Minimize": "palette.minimize", "Screenshot": "palette.screenshot"}
+SYSTEM = {"Theme": "palette.theme", "Quit": "palette.quit", "Maximize": "palette.maximize",
+          "Minimize": "palette.minimize"}
 
 
 def palette_key(app: App[Any], t: Texts) -> None:
@@ -30,6 +32,11 @@ def open_palette(app: App[Any], t: Texts) -> None:
     """``App.action_command_palette`` with the search line in the station's words."""
     if app.use_command_palette and not CommandPalette.is_open(app):
         app.push_screen(CommandPalette(id="--command-palette", placeholder=t("palette.search")))
+
+
+def open_themes(app: App[Any], t: Texts) -> None:
+    """``App.search_themes`` with the search line in the station's words."""
+    app.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=t("palette.search_themes")))
 
 
 def system_commands(commands: Iterable[SystemCommand], t: Texts) -> Iterator[SystemCommand]:

@@ -199,6 +199,10 @@ async def test_the_footer_s_command_palette_key_is_in_vietnamese(tmp_path: Path)
         commands = list(app.get_system_commands(app.scan))
         assert t("palette.quit") in [c.title for c in commands]
         assert not {"Quit", "Theme", "Keys", "Screenshot"} & {c.title for c in commands}
+        app.pop_screen()
+        app.search_themes()  # the theme picker's search line
+        await settle(pilot)
+        assert app.screen.query_one(CommandInput).placeholder == t("palette.search_themes")
 
 
 # -- static: no literal English handed to the screen --------------------------------------------------------
