@@ -49,7 +49,7 @@ from checkpoint.tui.messages import (
     TextScanned,
     WedgeProblem,
 )
-from checkpoint.tui.palette import open_palette, open_themes, palette_key, system_commands
+from checkpoint.tui.palette import help_quit, open_palette, open_themes, palette_key, system_commands
 from checkpoint.tui.screens.manual_entry import ManualEntryScreen
 from checkpoint.tui.screens.scan import ScanScreen
 from checkpoint.tui.screens.sign_in import SignInScreen
@@ -109,6 +109,9 @@ class StationApp(App[None]):
 
     def search_themes(self) -> None:
         open_themes(self, self.texts)
+
+    def action_help_quit(self) -> None:
+        help_quit(self, self.texts)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         return system_commands(super().get_system_commands(screen), self.texts)

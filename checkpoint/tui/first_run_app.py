@@ -15,7 +15,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from checkpoint.tui.i18n import Texts
-from checkpoint.tui.palette import open_palette, open_themes, palette_key, system_commands
+from checkpoint.tui.palette import help_quit, open_palette, open_themes, palette_key, system_commands
 from checkpoint.tui.screens.first_run import FirstRunScreen
 from checkpoint.tui.screens.first_run_work import Setup
 
@@ -36,6 +36,9 @@ class FirstRunApp(App[list[str] | None]):
 
     def search_themes(self) -> None:
         open_themes(self, self.texts)
+
+    def action_help_quit(self) -> None:
+        help_quit(self, self.texts)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         return system_commands(super().get_system_commands(screen), self.texts)

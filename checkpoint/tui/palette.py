@@ -1,7 +1,7 @@
 """Textual's command palette (ctrl+p) in the station's words: its key in the footer, its search lines (commands,
 themes) and its commands. A command the catalogue has no words for is left out rather than shown in English:
 so are Textual's "Keys" (its panel lists Textual's own widgets' keys in English) and "Screenshot" (which says
-where it saved the picture in English)."""
+where it saved the picture in English). Also ctrl+c's hint (Textual's: "Press ctrl+q to quit the app")."""
 
 from __future__ import annotations
 
@@ -45,3 +45,11 @@ def system_commands(commands: Iterable[SystemCommand], t: Texts) -> Iterator[Sys
         key = SYSTEM.get(c.title)
         if key is not None:
             yield SystemCommand(t(key), t(f"{key}.help"), c.callback, c.discover)
+
+
+def help_quit(app: App[Any], t: Texts) -> None:
+    """``App.action_help_quit`` (ctrl+c no longer quits: say which key does) in the station's words."""
+    for key, active in app.active_bindings.items():
+        if active.binding.action in ("quit", "app.quit"):
+            app.notify(t("app.quit_hint", keys=key), title=t("app.quit_title"))
+            return

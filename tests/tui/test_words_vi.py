@@ -203,6 +203,10 @@ async def test_the_footer_s_command_palette_key_is_in_vietnamese(tmp_path: Path)
         app.search_themes()  # the theme picker's search line
         await settle(pilot)
         assert app.screen.query_one(CommandInput).placeholder == t("palette.search_themes")
+        app.pop_screen()
+        await pilot.press("ctrl+c")  # Textual's hint: which key quits
+        await settle(pilot)
+        assert t("app.quit_hint", keys="ctrl+q") in screen_text(app) and "Press" not in screen_text(app)
 
 
 # -- static: no literal English handed to the screen --------------------------------------------------------
