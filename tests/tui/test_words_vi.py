@@ -296,3 +296,55 @@ def test_every_sync_state_and_station_problem_has_words() -> None:
         assert all(t.has(f"status.sync.{s}") for s in [*SyncState, "starting"])
         for source in ("sync trust list", "config revocation list", "watch list time", "policy bundle", "key folder"):
             assert "{" not in problem_words(t, source) and source not in problem_words(t, source)
+
+
+@pytest.mark.asyncio
+async def test_a_damaged_cccd_scanned_on_the_scan_screen_is_said_in_vietnamese(tmp_path: Path) -> None:
+    from checkpoint.tui.messages import TextScanned
+    from checkpoint.tui.widgets.verdict_panel import VerdictPanel
+
+    world = make_services(tmp_path, language="vi")
+    t = world.services.texts
+    app = StationApp(world.services, officer=world.officer)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.post_message(TextScanned("001085012345||Nguyễn Văn A|02031985|Giới tính lạ|x|10052021", "camera"))
+        await settle(pilot)
+        plain = app.scan.query_one(VerdictPanel).plain
+        assert t("idcard.damaged") in plain and "CCCD:" not in plain and not ENGLISH.search(plain)
+    assert "CCCD: the sex is neither" in app_log(world)
+
+
+def test_errors_map_to_the_catalogue_s_words() -> None:
+    import errno
+
+    from checkpoint.errors import CheckpointError, ConfigError, ListExpiredError
+    from checkpoint.log import LogError, LogErrorCode
+    from checkpoint.tui.error_words import error_key
+    from sync.errors import Refused, Unreachable
+
+    t = Texts("vi")
+
+    def raised_from(os_error: OSError) -> CheckpointError:
+        try:
+            try:
+                raise os_error
+            except OSError:
+                raise CheckpointError("cannot write /x (why)") from None
+        except CheckpointError as e:
+            return e
+
+    assert error_key(PermissionError(errno.EACCES, "Permission denied"), t) == "error.permission"
+    assert error_key(raised_from(OSError(errno.ENOSPC, "No space left on device")), t) == "error.disk_full"
+    assert error_key(raised_from(OSError(errno.EROFS, "Read-only file system")), t) == "error.read_only"
+    assert error_key(raised_from(OSError(errno.EIO, "I/O error")), t) == "error.io"
+    assert error_key(LogError(LogErrorCode.DISK_FULL, "x"), t) == "logerr.disk_full"
+    assert error_key(CheckpointError("x", code="officers_damaged"), t) == "error.officers_damaged"
+    assert error_key(CheckpointError("x", code="not-in-the-catalogue"), t) == "error.unknown"
+    assert error_key(ConfigError("x", key="sync.server_url"), t) == "error.config.sync.server_url"
+    assert error_key(ConfigError("x", key="ui.sound"), t) == "error.config"
+    assert error_key(ListExpiredError("x"), t) == "error.list_expired"
+    assert error_key(Refused("x", code="refused.enrolment_refused"), t) == "error.refused.enrolment_refused"
+    assert error_key(Refused("x", code="refused.whatever"), t) == "error.server_refused"  # a code it has no words for
+    assert error_key(Unreachable("x"), t) == "error.server_unreachable"
+    assert error_key(RuntimeError(MARK), t) == "error.unknown"
