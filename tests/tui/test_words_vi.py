@@ -180,6 +180,7 @@ async def test_the_first_run_says_a_wrong_step_in_vietnamese(tmp_path: Path) -> 
         message = said(app, "#fr-message")
         assert message == t("fr.error", error=t("error.station_id"))
         assert not ENGLISH.search(message)
+    assert "station id 'TRAM 07'" in (data / LOG_FILE).read_text(encoding="utf-8")  # the English: in app.log
 
 
 @pytest.mark.asyncio
