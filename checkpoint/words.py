@@ -564,7 +564,7 @@ VI: Mapping[str, str] = {
     "error.camera_source": "Không mở được camera hoặc tệp video này: kiểm tra lại",
     "error.camera_failed": "Camera không hoạt động (chi tiết trong app.log)",
     "error.camera_missing": "Nhập camera (0, /dev/video0) hoặc tệp video/ảnh trước",
-    "error.pin_rule": "PIN chỉ gồm chữ số, đủ độ dài quy định, tối đa 32 chữ số",
+    "error.pin_rule": "PIN phải gồm toàn chữ số, đủ độ dài tối thiểu, tối đa 32 chữ số",
     "error.officer_id": "Mã cán bộ gồm 1 đến 32 chữ cái, chữ số, '-', '_' hoặc '.'",
     "error.officer_name": "Họ tên cán bộ từ 1 đến 100 ký tự",
     "error.officer_exists": "Đã có cán bộ mang mã này",
@@ -578,8 +578,8 @@ VI: Mapping[str, str] = {
                                     "(hoặc http:// nếu máy chủ ở ngay máy này)",
     "error.config.sync.ca_bundle": "Không có tệp chứng chỉ máy chủ (ca_bundle trong mục [sync] của tệp cấu hình)",
     "error.refused.enrolment_refused": "Máy chủ từ chối mã đăng ký (sai, đã dùng hoặc hết hạn): xin trung tâm mã mới",
-    "error.refused.unknown_station": "Máy chủ không biết trạm này: đăng ký lại hoặc báo trung tâm",
-    "error.refused.revoked": "Trạm đã bị trung tâm thu hồi quyền: báo trung tâm",
+    "error.refused.unknown_station": "Máy chủ không có trạm này trong danh sách: đăng ký lại hoặc báo trung tâm",
+    "error.refused.revoked": "Trung tâm đã thu hồi quyền kết nối của trạm: báo trung tâm",
     "error.refused.bad_signature": "Máy chủ không nhận chữ ký của trạm: báo trung tâm",
     "list.trust": "Danh sách tin cậy",
     "list.revocations": "Danh sách thu hồi",
@@ -589,7 +589,7 @@ VI: Mapping[str, str] = {
     "sup.problem.server": "{what} do máy chủ gửi bị từ chối: bản đang áp dụng vẫn giữ nguyên",
     "sup.problem.time": "{what} có giờ ban hành muộn hơn giờ tin cậy của trạm: không dùng để chỉnh đồng hồ",
     "sup.problem.other": "{what} có vấn đề (bị từ chối hoặc bị thiếu): chi tiết trong app.log",
-    "sup.problem.software": "Phần mềm trạm cũ hơn bản tối thiểu chỉ đạo yêu cầu: cập nhật trạm",
+    "sup.problem.software": "Phần mềm trạm cũ hơn phiên bản tối thiểu mà chỉ đạo yêu cầu: cập nhật trạm",
     "fr.officers.line": "{id}  {name}  ({role})",
     "key.palette": "lệnh",
     "palette.search": "Tìm lệnh…",
@@ -603,7 +603,7 @@ VI: Mapping[str, str] = {
     "palette.maximize": "Phóng to",
     "palette.maximize.help": "Phóng to ô đang chọn",
     "palette.minimize": "Thu nhỏ",
-    "palette.minimize.help": "Thu ô về cỡ thường",
+    "palette.minimize.help": "Đưa ô về kích thước bình thường",
 }
 
 EN: Mapping[str, str] = {
