@@ -21,7 +21,16 @@ from __future__ import annotations
 
 
 class CheckpointError(Exception):
-    """The station could not do something; ``str(error)`` is a message a person can act on."""
+    """The station could not do something; ``str(error)`` is a message a person can act on (in English, for
+    the command line and the log). ``code``, when given, names it in the words catalogue (``error.<code>`` in
+    :mod:`checkpoint.words`), so the app says it in the officer's language and keeps the English for its log."""
+
+    code: str | None = None
+
+    def __init__(self, *args: object, code: str | None = None) -> None:
+        super().__init__(*args)
+        if code is not None:
+            self.code = code
 
 
 class ConfigError(CheckpointError):

@@ -132,19 +132,22 @@ class OfficerStore:
         self._seen = self._stamp()
         try:
             if self.path.stat().st_size > MAX_FILE:
-                raise CheckpointError(f"{self.path}: the officers file is larger than 4 MiB; restore it from backup")
+                raise CheckpointError(f"{self.path}: the officers file is larger than 4 MiB; restore it from backup",
+                                      code="officers_damaged")
             doc = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {}
         except OSError as e:
             raise CheckpointError(f"{self.path}: cannot read the officers file ({e.strerror})") from None
         except (ValueError, UnicodeDecodeError):
-            raise CheckpointError(f"{self.path}: the officers file is damaged; restore it from backup") from None
+            raise CheckpointError(f"{self.path}: the officers file is damaged; restore it from backup",
+                                  code="officers_damaged") from None
         try:
             rows: list[dict[str, Any]] = doc["officers"]
             officers = [Officer(**row) for row in rows]
         except (KeyError, TypeError):
-            raise CheckpointError(f"{self.path}: the officers file is damaged; restore it from backup") from None
+            raise CheckpointError(f"{self.path}: the officers file is damaged; restore it from backup",
+                                  code="officers_damaged") from None
         return {o.id: o for o in officers}
 
     def _write(self) -> None:
@@ -171,19 +174,20 @@ class OfficerStore:
     def check_pin(self, pin: str) -> None:
         n = self.policy.min_pin_length
         if len(pin) < n or len(pin) > 32 or not pin.isdigit():
-            raise CheckpointError(f"the PIN must be {n} to 32 digits")
+            raise CheckpointError(f"the PIN must be {n} to 32 digits", code="pin_rule")
 
     def add(self, officer_id: str, name: str, pin: str, *, supervisor: bool = False) -> Officer:
         if not officer_id or len(officer_id) > 32 or not set(officer_id) <= ID_CHARS:
-            raise CheckpointError("the officer id must be 1 to 32 letters, digits, '-', '_' or '.'")
+            raise CheckpointError("the officer id must be 1 to 32 letters, digits, '-', '_' or '.'", code="officer_id")
         if not name.strip() or len(name) > 100:
-            raise CheckpointError("the officer name must be 1 to 100 characters")
+            raise CheckpointError("the officer name must be 1 to 100 characters", code="officer_name")
         self.check_pin(pin)
         officer = Officer(officer_id, name.strip(), "supervisor" if supervisor else "officer", self.hasher.hash(pin))
         with self._lock:
             self._reload_locked()
             if officer_id in self._officers:
-                raise CheckpointError(f"officer {officer_id} already exists (use set-pin to change the PIN)")
+                raise CheckpointError(f"officer {officer_id} already exists (use set-pin to change the PIN)",
+                                      code="officer_exists")
             self._officers[officer_id] = officer
             self._write()
         return officer
@@ -214,7 +218,7 @@ class OfficerStore:
     def _require(self, officer_id: str) -> Officer:
         o = self._officers.get(officer_id)
         if o is None:
-            raise CheckpointError(f"no officer with id {officer_id}")
+            raise CheckpointError(f"no officer with id {officer_id}", code="officer_unknown")
         return o
 
     # -- signing in ------------------------------------------------------------------------------

@@ -150,14 +150,15 @@ def read_seal_key(text: str) -> SealKey:
 
     text = text.strip()
     if not text:
-        raise CheckpointError("give the supervisor's public key: paste the PEM text or type the file's path")
+        raise CheckpointError("give the supervisor's public key: paste the PEM text or type the file's path",
+                              code="seal_key_missing")
     if text.startswith("-----BEGIN"):
         data, source = text.encode("utf-8"), "the pasted key"
     else:
         path = Path(text).expanduser()
         try:
             if path.stat().st_size > MAX_KEY_BYTES:
-                raise CheckpointError(f"{path}: larger than 64 KiB; not a public key file")
+                raise CheckpointError(f"{path}: larger than 64 KiB; not a public key file", code="key_file")
             data, source = path.read_bytes(), str(path)
         except OSError as e:
             raise CheckpointError(f"{path}: cannot read the key file ({e.strerror})") from None

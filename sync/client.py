@@ -304,7 +304,7 @@ class SyncClient:
         if reply.status in (401, 403) and code == "stale":
             raise Unreachable(f"{where}: the server's clock and ours disagree{said}")  # next round re-reads time
         if reply.status in (400, 401, 403, 409, 413):
-            raise Refused(f"{where}: refused ({reply.status} {code}){said}")
+            raise Refused(f"{where}: refused ({reply.status} {code}){said}", code=f"refused.{code}")  # the app's words
         if reply.status == 429 or reply.status >= 500:
             retry_after = parse_retry_after(reply.headers.get("Retry-After"), self.clock.now())
             raise Unreachable(f"{where}: the server is busy or failing ({reply.status}){said}", retry_after)

@@ -11,13 +11,15 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 from textual.timer import Timer
 
 from checkpoint.camera_state import CameraState
@@ -47,6 +49,7 @@ from checkpoint.tui.messages import (
     TextScanned,
     WedgeProblem,
 )
+from checkpoint.tui.palette import help_quit, open_palette, open_themes, palette_key, system_commands
 from checkpoint.tui.screens.manual_entry import ManualEntryScreen
 from checkpoint.tui.screens.scan import ScanScreen
 from checkpoint.tui.screens.sign_in import SignInScreen
@@ -73,6 +76,7 @@ class StationApp(App[None]):
         super().__init__()
         self.services = services
         self.texts: Texts = services.texts
+        palette_key(self, self.texts)  # ctrl+p: the footer, the search line and the commands in its words
         st = services.station.config.station
         self.lanes = services.settings.lanes or (st.lane,)
         self.officer = officer
@@ -99,6 +103,18 @@ class StationApp(App[None]):
         self.vehicles = VehicleLane(timedelta(seconds=services.settings.vehicle_timeout_seconds))
         self.gate = st.site != "road"
         self._vehicle_timer: Timer | None = None
+
+    def action_command_palette(self) -> None:
+        open_palette(self, self.texts)
+
+    def search_themes(self) -> None:
+        open_themes(self, self.texts)
+
+    def action_help_quit(self) -> None:
+        help_quit(self, self.texts)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        return system_commands(super().get_system_commands(screen), self.texts)
 
     def local_now(self) -> datetime:
         return self.services.clock.now().astimezone(self.tz)
@@ -264,6 +280,8 @@ class StationApp(App[None]):
 
     def on_id_card_read(self, message: IdCardRead) -> None:
         result = message.scan.result
+        if message.scan.problem:  # the parser's English words: for app.log, not the screen
+            log.warning("ID card: %s", shown(message.scan.problem))
         self.scan.show_id_card(message.scan, self.services.settings.verdict_seconds)
         self.sound.play("REJECT" if result in ("mismatch", "damaged") else "CHECK")
 

@@ -7,11 +7,19 @@ station app on its normal scan screen.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
+from checkpoint.datadir import prepare_data_dir
+from checkpoint.errors import CheckpointError
+from checkpoint.tui.app_logs import AppLogs
 from checkpoint.tui.i18n import Texts
+from checkpoint.tui.palette import help_quit, open_palette, open_themes, palette_key, system_commands
 from checkpoint.tui.screens.first_run import FirstRunScreen
 from checkpoint.tui.screens.first_run_work import Setup
 
@@ -25,6 +33,28 @@ class FirstRunApp(App[list[str] | None]):
     def __init__(self, setup: Setup, texts: Texts) -> None:
         super().__init__()
         self.setup, self.texts = setup, texts
+        self.logs = AppLogs(setup.data_dir)
+        palette_key(self, texts)  # ctrl+p: the footer, the search line and the commands in its words
+
+    def action_command_palette(self) -> None:
+        open_palette(self, self.texts)
+
+    def search_themes(self) -> None:
+        open_themes(self, self.texts)
+
+    def action_help_quit(self) -> None:
+        help_quit(self, self.texts)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        return system_commands(super().get_system_commands(screen), self.texts)
 
     async def on_mount(self) -> None:
+        # an error's English detail goes to app.log in the data folder, never over the screen; a folder that
+        # cannot be made: no file (AppLogs stays quiet), and the station step says what is wrong with it
+        with contextlib.suppress(CheckpointError):
+            prepare_data_dir(self.setup.data_dir)
+        self.logs.start()
         await self.push_screen(FirstRunScreen(self.setup, self.texts), self.exit)
+
+    def on_unmount(self) -> None:
+        self.logs.stop()

@@ -163,7 +163,8 @@ async def test_a_bad_token_shows_the_servers_refusal_and_writes_nothing(tmp_path
         await press(pilot, "fr-next")
         assert screen(pilot).step == 1  # still on the enrolment step
         said = message(pilot)
-        assert said.startswith("Error:") and "refused" in said and "token is not valid" in said  # the server's words
+        # the catalogue's words for the server's refusal code; the server's own (English) words go to the log
+        assert said == "Error: " + Texts("en")("error.refused.enrolment_refused") and "token is not valid" not in said
         assert not (setup.data_dir / "sync.json").exists()
         fill(pilot, fr_server="ftp://example.vn")
         await press(pilot, "fr-next")
@@ -201,22 +202,23 @@ async def test_a_wrong_station_id_and_a_wrong_key_are_refused_in_words(tmp_path:
     async with app.run_test(size=SIZE) as pilot:
         fill(pilot, fr_id="TRAM 07\n[trust]", fr_name="x")
         await press(pilot, "fr-next")
-        assert screen(pilot).step == 0 and "station id" in message(pilot)
+        t = Texts("en")  # the catalogue's words; the English detail (what was typed, the file) goes to the log
+        assert screen(pilot).step == 0 and message(pilot) == "Error: " + t("error.station_id")
         assert not setup.config_path.exists()
         await station_step(pilot)
         await press(pilot, "fr-skip")
         fill(pilot, fr_source=str(tmp_path / "nope.mp5"))
         await press(pilot, "fr-next")  # a camera that does not exist is named, not saved
-        assert "nope.mp5" in message(pilot) and screen(pilot).step == 2
+        assert t("error.camera_source") in message(pilot) and screen(pilot).step == 2
         assert "source" not in load_config(setup.config_path).raw.get("scanner", {})
         await press(pilot, "fr-skip")
         bad_pem = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"
         pilot.app.screen.query_one("#fr-key", TextArea).text = bad_pem
         await press(pilot, "fr-check")
-        assert "not a readable PEM public key" in message(pilot) and screen(pilot).seal_key is None
+        assert t("error.key_file") in message(pilot) and screen(pilot).seal_key is None
         pilot.app.screen.query_one("#fr-key", TextArea).text = str(tmp_path / "[red]sup[/red].pem")
-        await press(pilot, "fr-check")  # what a file or a server says is shown as it is, never as markup
-        assert "[red]sup[/red].pem" in message(pilot)
+        await press(pilot, "fr-check")  # a file that is not there: said in words, the name is in the field
+        assert t("error.not_found") in message(pilot) and "sup" not in message(pilot)
         assert screen(pilot).step == 3
 
 

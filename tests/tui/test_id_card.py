@@ -120,7 +120,8 @@ async def test_hostile_card_text_is_refused_not_shown(world: World) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await scan(app, pilot, "001085012345||[red]X[/red]\x1b]0;pwn\x07|02031985|Nam|x|10052021")
         p = panel(app)
-        assert p.state == "reject" and "cannot be read" in p.plain and "control or invisible" in p.plain
+        assert p.state == "reject" and "cannot be read" in p.plain
+        assert "control or invisible" not in p.plain  # the parser's English words: in app.log only
         assert "\x1b" not in p.plain and "pwn" not in p.plain
 
 

@@ -23,8 +23,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, ContentSwitcher, Input, Label, TextArea
 
-from checkpoint.display import error_text, shown
+from checkpoint.display import rich_text, shown
 from checkpoint.station_setup import STEPS, SealKey
+from checkpoint.tui.error_words import error_words
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.screens.first_run_work import Setup
 from checkpoint.tui.widgets.preview import CameraPreview
@@ -33,7 +34,7 @@ SCAN_SECONDS = 15.0  # the test scan gives up after this long without a code
 
 
 class FirstRunScreen(Screen[list[str] | None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "quit_setup", "Quit", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "quit_setup", show=False)]
 
     def __init__(self, setup: Setup, texts: Texts) -> None:
         super().__init__()
@@ -114,7 +115,7 @@ class FirstRunScreen(Screen[list[str] | None]):
 
     def _say(self, text: str, *, ok: bool = False) -> None:
         label = self.query_one("#fr-message", Label)
-        label.update(Text(text))  # errors quote servers and files: never parsed as markup
+        label.update(rich_text(text))  # may quote what was typed or read: sanitised, never parsed as markup
         label.set_class(ok, "fr-ok")
 
     def _busy(self, busy: bool) -> None:
@@ -221,7 +222,10 @@ class FirstRunScreen(Screen[list[str] | None]):
 
     def _show_officers(self, lines: object) -> None:
         assert isinstance(lines, list)
-        self.query_one("#fr-off-list", Label).update(Text("\n".join(shown(x) for x in lines)))
+        t = self.texts
+        rows = [t("fr.officers.line", id=shown(oid), name=shown(name), role=t(f"off.role.{role}"))
+                for oid, name, role in lines]
+        self.query_one("#fr-off-list", Label).update(Text("\n".join(rows)))
 
     # -- camera ------------------------------------------------------------------------------------
     @on(Button.Pressed, "#fr-test")
@@ -242,7 +246,7 @@ class FirstRunScreen(Screen[list[str] | None]):
             text = self.setup.test_scan(source, stop, SCAN_SECONDS,
                                         lambda gray: self.app.call_from_thread(preview.set_frame, gray))
         except Exception as e:  # a bad source or no decoder: say so; the supervisor can choose another
-            self.app.call_from_thread(self._say, self.texts("fr.error", error=error_text(e)))
+            self.app.call_from_thread(self._say, self.texts("fr.error", error=error_words(self.texts, e, "test scan")))
             return
         if stop.is_set() and text is None:
             return
@@ -281,4 +285,4 @@ class FirstRunScreen(Screen[list[str] | None]):
 
     def _failed(self, e: Exception) -> None:
         self._busy(False)
-        self._say(self.texts("fr.error", error=error_text(e)))
+        self._say(self.texts("fr.error", error=error_words(self.texts, e, f"first run: {STEPS[self.step]}")))

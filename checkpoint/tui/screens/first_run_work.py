@@ -73,9 +73,9 @@ class Setup:
 
         if not STATION_ID_RE.match(station_id):
             raise CheckpointError(f"station id {station_id!r}: 1 to 64 letters, digits, '.', '_' or '-', "
-                                  "starting with a letter or digit")
+                                  "starting with a letter or digit", code="station_id")
         if not name or len(name) > 80:
-            raise CheckpointError("the station name must be 1 to 80 characters")
+            raise CheckpointError("the station name must be 1 to 80 characters", code="station_name")
         prepare_data_dir(self.data_dir)
         station: dict[str, Any] = {"id": station_id, "name": name}
         if not self.config_path.is_file() and self.config_path.parent.resolve() != self.data_dir.resolve():
@@ -89,7 +89,10 @@ class Setup:
         from sync.wiring import client_for
 
         if not server or not token:
-            raise CheckpointError("give the server address and the enrolment token (or skip this step)")
+            raise CheckpointError("give the server address and the enrolment token (or skip this step)",
+                                  code="enrol_missing")
+        if not server.startswith(("http://", "https://")):  # said in the catalogue's words (the client says it too)
+            raise CheckpointError(f"server URL {server!r} must be http(s)://host[:port]", code="config.sync.server_url")
         config = self.config()
         station_id = config.station.id
         client = client_for(config, self.data_dir, station_id, server, self.clock)
@@ -119,7 +122,7 @@ class Setup:
             try:
                 self._opener()(source)
             except SourceError as e:
-                raise CheckpointError(str(e)) from None
+                raise CheckpointError(str(e), code="camera_source") from None
         return write_config(self.config_path, {"scanner": {"source": source}})
 
     def test_scan(self, source: str, stop: threading.Event, seconds: float,
@@ -131,11 +134,11 @@ class Setup:
         from scanner import SourceError
 
         if not source:
-            raise CheckpointError("type a camera (0, /dev/video0) or a video/image file first")
+            raise CheckpointError("type a camera (0, /dev/video0) or a video/image file first", code="camera_missing")
         try:
             frames = self._opener()(source)
         except SourceError as e:
-            raise CheckpointError(str(e)) from None
+            raise CheckpointError(str(e), code="camera_source") from None
         found: list[str] = []
         failed: list[str] = []
 
@@ -154,7 +157,7 @@ class Setup:
         finally:
             camera.stop()
         if not found and failed:
-            raise CheckpointError(failed[-1])
+            raise CheckpointError(failed[-1], code="camera_failed")
         return found[0] if found else None
 
     def read_key(self, text: str) -> SealKey:
@@ -173,8 +176,9 @@ class Setup:
     def add_officer(self, officer_id: str, name: str, pin: str, supervisor: bool) -> str:
         return self.officers().add(officer_id, name, pin, supervisor=supervisor).id
 
-    def officer_lines(self) -> list[str]:
-        return [f"{o.id}  {o.name}  ({o.role})" for o in self.officers().all()]
+    def officer_lines(self) -> list[tuple[str, str, str]]:
+        """(id, name, role) of each officer: the screen says them in its language."""
+        return [(o.id, o.name, o.role) for o in self.officers().all()]
 
     def officer_summary(self) -> tuple[int, int]:
         everyone = self.officers().all()

@@ -7,6 +7,7 @@ The declaration (address, places in the last 14 days, contact with a case, sympt
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from typing import ClassVar
 
@@ -17,11 +18,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet
 
-from checkpoint.display import rich_text
+from checkpoint.display import rich_text, shown
 from checkpoint.errors import MalformedPass
 from checkpoint.formats import cccd
 from checkpoint.service import ManualForm
 from checkpoint.tui.i18n import Texts
+
+log = logging.getLogger(__name__)
 
 FIELDS = ("name", "id_number", "birth_year", "phone", "address", "origin", "destination", "purpose",
           "places_visited")
@@ -70,7 +73,7 @@ def validate(values: dict[str, str], symptoms: bool, this_year: int, texts: Text
 
 
 class ManualEntryScreen(ModalScreen[ManualForm | None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
 
     def __init__(self, texts: Texts, now: datetime) -> None:
         super().__init__()
@@ -108,8 +111,9 @@ class ManualEntryScreen(ModalScreen[ManualForm | None]):
         form) when it is not a readable card. The fields stay editable: the officer checks them."""
         try:
             card = cccd.parse(text)
-        except MalformedPass as e:
-            self._say(self.texts("idcard.damaged", problem=str(e)))
+        except MalformedPass as e:  # the parser's English words go to app.log, the officer reads the catalogue's
+            log.warning("ID card in the manual entry: %s", shown(str(e)))
+            self._say(self.texts("idcard.damaged"))
             return False
         filled = {"name": card.name, "id_number": card.id_number, "birth_year": f"{card.birth_date:%d/%m/%Y}",
                   "address": card.address}

@@ -17,6 +17,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 from checkpoint.display import rich_text
 from checkpoint.errors import CheckpointError
 from checkpoint.officers import ID_CHARS, Officer
+from checkpoint.tui.error_words import error_words
 from checkpoint.tui.services import Services
 
 #: seconds between looks at the officers file for changes made by the CLI
@@ -24,7 +25,7 @@ RELOAD_EVERY = 2.0
 
 
 class OfficersScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", show=False)]
 
     def __init__(self, services: Services, supervisor: Officer) -> None:
         super().__init__(id="officers")
@@ -68,7 +69,7 @@ class OfficersScreen(Screen[None]):
         try:
             changed = self.services.officers.reload_if_changed()
         except CheckpointError as e:
-            self.app.call_from_thread(self._say, self.texts("off.error", error=e))
+            self.app.call_from_thread(self._say, self.texts("off.error", error=error_words(self.texts, e, "officers")))
             return
         if changed:
             self.app.call_from_thread(self._refresh)
@@ -94,7 +95,7 @@ class OfficersScreen(Screen[None]):
         try:
             self.services.officers.unlock(officer_id)
         except CheckpointError as e:
-            self._say(self.texts("off.error", error=e))
+            self._say(self.texts("off.error", error=error_words(self.texts, e, "officers")))
             return
         self.services.recorder.record_action("officer_unlock", self.supervisor.id, {"officer": officer_id})
         self._say(self.texts("off.unlocked", id=officer_id))
@@ -130,7 +131,7 @@ class OfficersScreen(Screen[None]):
         try:
             self.services.officers.add(officer_id, name, pin, supervisor=supervisor)
         except CheckpointError as e:
-            self.app.call_from_thread(self._say, self.texts("off.error", error=e))
+            self.app.call_from_thread(self._say, self.texts("off.error", error=error_words(self.texts, e, "officers")))
             return
         self.services.recorder.record_action("officer_add", self.supervisor.id,
                                              {"officer": officer_id, "role": "supervisor" if supervisor else "officer"})
@@ -148,7 +149,7 @@ class OfficersScreen(Screen[None]):
         try:
             self.services.officers.reload_if_changed()
         except CheckpointError as e:
-            self._say(self.texts("off.error", error=e))
+            self._say(self.texts("off.error", error=error_words(self.texts, e, "officers")))
             return None
         officer = self.services.officers.get(officer_id)
         if officer is None:
@@ -184,7 +185,7 @@ class OfficersScreen(Screen[None]):
         try:
             self.services.officers.remove(officer_id)
         except CheckpointError as e:
-            self.app.call_from_thread(self._say, self.texts("off.error", error=e))
+            self.app.call_from_thread(self._say, self.texts("off.error", error=error_words(self.texts, e, "officers")))
             return
         self.services.recorder.record_action("officer_remove", self.supervisor.id, {"officer": officer_id})
         self.app.call_from_thread(self._done, self.texts("off.removed", id=officer_id))
@@ -213,7 +214,7 @@ class OfficersScreen(Screen[None]):
         try:
             self.services.officers.set_pin(officer_id, pin)  # argon2: off the UI thread
         except CheckpointError as e:
-            self.app.call_from_thread(self._say, self.texts("off.error", error=e))
+            self.app.call_from_thread(self._say, self.texts("off.error", error=error_words(self.texts, e, "officers")))
             return
         self.services.recorder.record_action("officer_set_pin", self.supervisor.id, {"officer": officer_id})
         self.app.call_from_thread(self._done, self.texts("off.pin_set", id=officer_id))

@@ -29,7 +29,7 @@ class PlateEntry:
 
 
 class PlateScreen(ModalScreen[PlateEntry | None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
 
     def __init__(self, texts: Texts) -> None:
         super().__init__()

@@ -21,9 +21,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, ProgressBar, Static
 
-from checkpoint.display import rich_text, shown
+from checkpoint.display import rich_text
 from checkpoint.officers import Officer
 from checkpoint.report.aggregate import Summary
+from checkpoint.tui.error_words import error_words
 from checkpoint.tui.i18n import Texts
 from checkpoint.tui.services import Services
 
@@ -31,7 +32,7 @@ CHART_ROWS = 6
 
 
 class SupervisorScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", show=False)]
 
     def __init__(self, services: Services, supervisor: Officer) -> None:
         super().__init__(id="supervisor")
@@ -123,8 +124,8 @@ class SupervisorScreen(Screen[None]):
         out.append(t("sup.clock_line", system=f"{now.system.astimezone(self.tz):%d/%m/%Y %H:%M}", mark=mark) + "\n")
         if now.suspect:
             out.append(t("sup.clock_suspect") + "\n", style="red")
-        for p in st.problems:
-            out.append(f"! {shown(p.message)}\n", style="yellow")
+        for p in st.problems:  # the catalogue's words by the problem's source; its English message is in app.log
+            out.append(f"! {problem_words(t, p.source)}\n", style="yellow")
         return out
 
     def _expired(self, out: Text, expires: datetime, now: datetime) -> None:
@@ -161,8 +162,8 @@ class SupervisorScreen(Screen[None]):
                                 progress=lambda done, total: self.app.call_from_thread(self._progress, done, total))
             s.recorder.record_action("export", self.supervisor.id,
                                      {"file": path.name, "rows": str(result.rows), "personal": result.personal})
-        except (ExportError, OSError) as e:
-            self.app.call_from_thread(self._say, t("sup.export_failed", error=e))
+        except (ExportError, OSError) as e:  # said in the catalogue's words; the English detail goes to app.log
+            self.app.call_from_thread(self._say, t("sup.export_failed", error=error_words(t, e, "export")))
         else:
             self.exported = result.path
             self.app.call_from_thread(self._say, t("sup.export_done", rows=result.rows, path=result.path))
@@ -217,7 +218,7 @@ class SupervisorScreen(Screen[None]):
         try:
             old, new = correct_mark(guard, self.services.recorder.log.record_action, self.supervisor.id, system, "app")
         except CheckpointError as e:
-            self._say(t("sup.clock_failed", error=e))
+            self._say(t("sup.clock_failed", error=error_words(t, e, "clock reset")))
             return
         when = "%d/%m/%Y %H:%M"
         self._say(t("sup.clock_done", old=f"{old.astimezone(self.tz):{when}}" if old else "—",
@@ -228,6 +229,21 @@ class SupervisorScreen(Screen[None]):
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
         self.app.pop_screen()
+
+
+#: the station problems' sources name the list (``sync trust list``, ``config watch list``, ``policy bundle time``...)
+LISTS = (("trust list", "list.trust"), ("revocation list", "list.revocations"), ("watch list", "list.watch"),
+         ("policy", "list.policy"))
+
+
+def problem_words(t: Texts, source: str) -> str:
+    """A station problem (checkpoint.station.Problems) in the catalogue's words, by its source: which list, and
+    whether the server's copy was refused or the list's time is ahead; the English message is in app.log."""
+    if source == "policy software version":
+        return t("sup.problem.software")
+    what = next((key for name, key in LISTS if name in source), "list.other")
+    kind = "server" if source.startswith("sync ") else "time" if source.endswith(" time") else "other"
+    return t(f"sup.problem.{kind}", what=t(what))
 
 
 def render_figures(s: Summary, t: Texts, day: datetime, *, whole: bool = False) -> Table:

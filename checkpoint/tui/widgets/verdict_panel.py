@@ -176,7 +176,7 @@ class VerdictPanel(Static):
         lines: list[str] = []
         if scan.card is None:
             word = "CCCD"
-            lines += [t("idcard.damaged", problem=scan.problem or "")]
+            lines += [t("idcard.damaged")]  # why, in English: in app.log (StationApp.on_id_card_read)
         elif scan.comparison is None:
             word = "CCCD"
             lines += [t("idcard.not_a_pass"), t("idcard.unsigned"), t("idcard.manual_hint")]
