@@ -21,7 +21,6 @@ from pathlib import Path
 from checkpoint import __version__
 from checkpoint.atomic import write_atomic
 from checkpoint.capped import STATION_FILE, read_capped
-from checkpoint.clockguard import Stamp, file_stamp
 from checkpoint.decision import Decision
 from checkpoint.errors import (
     CheckpointError,
@@ -33,6 +32,7 @@ from checkpoint.errors import (
 from checkpoint.isotime import iso_z
 from checkpoint.policy import PolicyBundle, apply_policy, apply_policy_declared, load_policy_bundle, version_below
 from checkpoint.policy_notices import NoticeBook
+from checkpoint.reload_throttle import InstalledFile, ReloadThrottle
 from checkpoint.trust.keys import PublicKey
 from checkpoint.version_mark import VersionMark
 
@@ -46,6 +46,9 @@ WHAT = "policy bundle"
 class PolicyHolder:
     """The bundle in force, swapped whole (readers see one bundle); thread-safe installs and reloads."""
 
+    #: Looks for another process's install at every refresh: ``Station.refresh`` is throttled already.
+    reload_interval = 0.0
+
     def __init__(self, trust_dir: Path, roots: Sequence[PublicKey], report: Callable[[str, str | None], None],
                  skew: timedelta, *, running_version: str = __version__) -> None:
         self.trust_dir = trust_dir
@@ -54,12 +57,13 @@ class PolicyHolder:
         self.skew = skew
         self.running_version = running_version
         self._bundle: PolicyBundle | None = None
-        self._stamp: Stamp = None
+        self.file = InstalledFile(trust_dir / POLICY_FILE)
         self._lock = threading.Lock()
+        self._throttle = ReloadThrottle(self._lock)
         self._mark = VersionMark(trust_dir / POLICY_VERSION_FILE, WHAT, self._report)
         self.notices = NoticeBook(trust_dir)  # which notices officers here have acknowledged
         self.refresh()
-        if self._bundle is None and self._seen and self._stamp is None:
+        if self._bundle is None and self._seen and self.file.stamp is None:
             self._report(WHAT, f"the {WHAT} v{self._seen} that was in force here is missing from {trust_dir}: every "
                          "verdict is flagged until a current one is installed")
 
@@ -69,24 +73,15 @@ class PolicyHolder:
 
     @property
     def path(self) -> Path:
-        return self.trust_dir / POLICY_FILE
+        return self.file.path
 
     def refresh(self) -> bool:
         """Load the installed file if it changed (never blocks behind an install). True when it changed."""
-        if not self._lock.acquire(blocking=False):
-            return False
-        try:
-            return self._reload()
-        finally:
-            self._lock.release()
+        return self._throttle.run(self._reload, self.reload_interval) is True
 
     def _reload(self) -> bool:
-        stamp = file_stamp(self.path)
-        if stamp == self._stamp:
-            return False
-        self._stamp = stamp
-        if stamp is None:
-            return False  # removed: the bundle in force stays (after a restart: missing(), flagged)
+        if not self.file.changed():
+            return False  # unchanged, or removed: the bundle in force stays (after a restart: missing(), flagged)
         try:
             data = read_capped(self.path, STATION_FILE, WHAT)
             current = self._bundle
@@ -125,7 +120,7 @@ class PolicyHolder:
                 kept = f"; version {old.version} stays in force" if old is not None else ""
                 raise ListExpiredError(f"{WHAT} version {new.version} expired at {iso_z(new.expires)}{kept}")
             write_atomic(self.path, data)
-            self._stamp = file_stamp(self.path)
+            self.file.written()
             self._bundle = new
             self._remember(new.version)
             self._report(WHAT, None)

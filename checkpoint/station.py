@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,12 +25,13 @@ from pathlib import Path
 from checkpoint.atomic import write_atomic
 from checkpoint.capped import STATION_FILE, read_capped
 from checkpoint.clock import Clock, SystemClock, TimeAssessment
-from checkpoint.clockguard import ClockGuard, Stamp, file_stamp
+from checkpoint.clockguard import ClockGuard
 from checkpoint.config import StationConfig
 from checkpoint.decision import Decision, Flag
 from checkpoint.errors import CheckpointError, KeyLoadError, SignedListError
 from checkpoint.policy import PolicyBundle
 from checkpoint.policy_station import PolicyHolder
+from checkpoint.reload_throttle import InstalledFile, ReloadThrottle
 from checkpoint.rules import Rules
 from checkpoint.trust import (
     REVOCATIONS,
@@ -60,6 +60,7 @@ REVOCATION_FILE = "revocation-list.cose"
 #: a list that was installed and is now missing flags every verdict (a week offline must not undo revocations).
 VERSIONS_FILE = "versions-in-force.json"
 MAX_FILE = STATION_FILE  # the cap of every file read here (checkpoint.capped)
+_FILES = {TRUST: TRUST_LIST_FILE, REVOCATIONS: REVOCATION_FILE}
 
 
 @dataclass(frozen=True)
@@ -130,8 +131,8 @@ class Station:
         self.folder_store: TrustStore | None = None
         self.health_store: TrustStore | None = None
         self._state = TrustedState(tuple(self.roots))
-        self._stamps: dict[str, Stamp] = {TRUST: None, REVOCATIONS: None}
-        self._next_check = 0.0
+        self._files = {kind: InstalledFile(self.trust_dir / name) for kind, name in _FILES.items()}
+        self._throttle = ReloadThrottle(self._lock)
         self._seen = self._read_versions()
         self._verifier: tuple[tuple[object, ...], Verifier] | None = None
         self._load()
@@ -164,7 +165,7 @@ class Station:
         with self._lock:
             self._reload_installed()
         for kind in self.missing_lists():
-            if self._stamps[kind] is None:
+            if self._files[kind].stamp is None:
                 self._problem(kind, f"the {kind} v{self._seen[kind]} that was in force here is missing from "
                               f"{self.trust_dir}: every verdict is flagged until a current one is installed")
         self._observe_installed()
@@ -221,35 +222,24 @@ class Station:
         """Take in lists another process installed (at most every ``reload_interval`` s unless forced).
         True when a list changed. A changed file goes through the same verification; a file that does not
         verify (or is older than the list in force) is refused and the list in force stays."""
-        now = time.monotonic()
-        if not force and now < self._next_check:
-            return False
-        # Not forced (the decide path, the app's timer): never wait behind another reload or an install
+        # Not forced (the decide path, the app's timer): never waits behind another reload or an install
         # (a million-id list takes seconds to verify); the lists in force decide meanwhile.
-        if not self._lock.acquire(blocking=force):
-            return False
-        try:
-            self._next_check = now + self.reload_interval
-            before = self._state
-            self._reload_installed()
-            changed = self._state is not before
-        finally:
-            self._lock.release()
+        changed = self._throttle.run(self._reload_installed, self.reload_interval, force=force)
+        if changed is None:
+            return False  # looked less than reload_interval ago, or another reload or an install is under way
         if changed:
             self._observe_installed()
         changed = self.watch.refresh(force=force) or changed
         return self.policy.refresh() or changed
 
-    def _reload_installed(self) -> None:
-        """Under the lock: load each installed list file whose (mtime, size, inode) changed."""
-        for kind, filename in ((TRUST, TRUST_LIST_FILE), (REVOCATIONS, REVOCATION_FILE)):
-            path = self.trust_dir / filename
-            stamp = file_stamp(path)
-            if stamp == self._stamps[kind]:
-                continue
-            self._stamps[kind] = stamp
-            if stamp is None:
-                continue  # removed: the list in force stays (fail closed); after a restart, missing_lists()
+    def _reload_installed(self) -> bool:
+        """Under the lock: load each installed list file whose (mtime, size, inode) changed. True when a list
+        in force changed."""
+        before = self._state
+        for kind, file in self._files.items():
+            path = file.path
+            if not file.changed():
+                continue  # unchanged, or removed: the list in force stays (fail closed); see missing_lists()
             try:
                 data = read_capped(path, MAX_FILE, kind)
                 state = self._state
@@ -264,6 +254,7 @@ class Station:
                 self.problems.clear(kind)
             except (CheckpointError, SignedListError) as e:
                 self._problem(kind, f"installed {kind} {path} refused: {e}")
+        return self._state is not before
 
     def lists_in_force(self) -> tuple[ListInForce, ...]:
         return self._state.lists()
@@ -284,7 +275,7 @@ class Station:
         with self._lock:
             self._reload_installed()
             new = self._state.update_trust_list(data, self.trusted_now(), self.config.rules.clock_skew)
-            self._put(new, TRUST, TRUST_LIST_FILE, data)
+            self._put(new, TRUST, data)
             assert new.trust_list is not None
             self.guard.observe(new.trust_list.issued, TRUST_LIST_FILE)
             return new.trust_list
@@ -294,7 +285,7 @@ class Station:
         with self._lock:
             self._reload_installed()
             new = self._state.update_revocation_list(data, self.trusted_now(), self.config.rules.clock_skew)
-            self._put(new, REVOCATIONS, REVOCATION_FILE, data)
+            self._put(new, REVOCATIONS, data)
             assert new.revocations is not None
             self.guard.observe(new.revocations.issued, REVOCATION_FILE)
             return new.revocations
@@ -305,12 +296,11 @@ class Station:
         self.guard.observe(wl.issued, "watch-list.cose")
         return wl
 
-    def _put(self, new: TrustedState, kind: str, filename: str, data: bytes) -> None:
+    def _put(self, new: TrustedState, kind: str, data: bytes) -> None:
         """Under the lock: write a verified list in place of the old one (nothing when it is the same list)."""
         if new is not self._state:
-            path = self.trust_dir / filename
-            write_atomic(path, data)
-            self._stamps[kind] = file_stamp(path)
+            write_atomic(self._files[kind].path, data)
+            self._files[kind].written()
             self._state = new
             self._remember_version(kind)
         self.problems.clear(kind)

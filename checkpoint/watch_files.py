@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,8 +19,8 @@ from typing import Protocol
 
 from checkpoint.atomic import write_atomic
 from checkpoint.capped import STATION_FILE, read_capped
-from checkpoint.clockguard import Stamp, file_stamp
 from checkpoint.errors import CheckpointError, SignedListError
+from checkpoint.reload_throttle import InstalledFile, ReloadThrottle
 from checkpoint.trust import WatchList, WatchState
 from checkpoint.trust.keys import PublicKey
 from checkpoint.version_mark import VersionMark
@@ -47,18 +46,18 @@ class InstalledWatchList:
     def __init__(self, trust_dir: Path, roots: Sequence[PublicKey], problems: ProblemSink,
                  trusted_now: Callable[[], datetime], skew: timedelta) -> None:
         self.trust_dir = trust_dir
-        self.path = trust_dir / WATCH_FILE
+        self.file = InstalledFile(trust_dir / WATCH_FILE)
+        self.path = self.file.path
         self.problems = problems
         self._trusted_now = trusted_now
         self._skew = skew
         self._lock = threading.RLock()
         self._state = WatchState(tuple(roots))
-        self._stamp: Stamp = None
-        self._next_check = 0.0
+        self._throttle = ReloadThrottle(self._lock)
         self._mark = VersionMark(trust_dir / VERSION_FILE, WHAT, self._problem)
         with self._lock:
             self._reload()
-        if self.missing() and self._stamp is None:  # absent (a refused copy has said why already)
+        if self.missing() and self.file.stamp is None:  # absent (a refused copy has said why already)
             self._problem(WHAT, f"the {WHAT} v{self._seen} that was in force here is missing from {self.trust_dir}: "
                           "every verdict is flagged until a current one is installed")
 
@@ -80,7 +79,7 @@ class InstalledWatchList:
             new = self._state.update(data, self._trusted_now(), self._skew)
             if new is not self._state:
                 write_atomic(self.path, data)
-                self._stamp = file_stamp(self.path)
+                self.file.written()
                 self._state = new
                 self._remember()
             self.problems.clear(WHAT)
@@ -89,39 +88,27 @@ class InstalledWatchList:
 
     def refresh(self, *, force: bool = False) -> bool:
         """Take in a list another process installed (at most every ``reload_interval`` s unless forced)."""
-        now = time.monotonic()
-        if not force and now < self._next_check:
-            return False
-        if not self._lock.acquire(blocking=force):
-            return False
-        try:
-            self._next_check = now + self.reload_interval
-            before = self._state
-            self._reload()
-            return self._state is not before
-        finally:
-            self._lock.release()
+        return self._throttle.run(self._reload, self.reload_interval, force=force) is True
 
-    def _reload(self) -> None:
-        stamp = file_stamp(self.path)
-        if stamp == self._stamp:
-            return
-        self._stamp = stamp
-        if stamp is None:
-            return  # removed: the list in force stays; after a restart, missing()
+    def _reload(self) -> bool:
+        """Under the lock: load the file if it changed. True when the list in force changed."""
+        if not self.file.changed():
+            return False  # unchanged, or removed: the list in force stays; after a restart, missing()
         try:
             new = self._state.restore(read_capped(self.path, STATION_FILE, WHAT))
         except (CheckpointError, SignedListError) as e:
             self._problem(WHAT, f"installed {WHAT} {self.path} refused: {e}")
-            return
+            return False
         assert new.watch_list is not None
         if new.watch_list.version < self._seen:
             self._problem(WHAT, f"installed {WHAT} {self.path} is v{new.watch_list.version}, older than v{self._seen} "
                           "which was in force here: refused (an old copy put in place?); install a current one")
-            return
+            return False
+        changed = new is not self._state
         self._state = new
         self._remember()
         self.problems.clear(WHAT)
+        return changed
 
     def _problem(self, source: str, message: str) -> None:
         log.warning("%s: %s", source, message)
