@@ -20,19 +20,16 @@ from pathlib import Path
 
 from checkpoint import __version__
 from checkpoint.atomic import write_atomic
-from checkpoint.capped import STATION_FILE, read_capped
 from checkpoint.decision import Decision
 from checkpoint.errors import (
-    CheckpointError,
     ListExpiredError,
     ListFromFutureError,
     ListRollbackError,
-    SignedListError,
 )
 from checkpoint.isotime import iso_z
 from checkpoint.policy import PolicyBundle, apply_policy, apply_policy_declared, load_policy_bundle, version_below
 from checkpoint.policy_notices import NoticeBook
-from checkpoint.reload_throttle import InstalledFile, ReloadThrottle
+from checkpoint.reload_throttle import InstalledFile, ReloadThrottle, load_changed, missing_message
 from checkpoint.trust.keys import PublicKey
 from checkpoint.version_mark import VersionMark
 
@@ -64,8 +61,7 @@ class PolicyHolder:
         self.notices = NoticeBook(trust_dir)  # which notices officers here have acknowledged
         self.refresh()
         if self._bundle is None and self._seen and self.file.stamp is None:
-            self._report(WHAT, f"the {WHAT} v{self._seen} that was in force here is missing from {trust_dir}: every "
-                         "verdict is flagged until a current one is installed")
+            self._report(WHAT, missing_message(WHAT, self._seen, trust_dir))
 
     @property
     def bundle(self) -> PolicyBundle | None:
@@ -80,26 +76,22 @@ class PolicyHolder:
         return self._throttle.run(self._reload, self.reload_interval) is True
 
     def _reload(self) -> bool:
-        if not self.file.changed():
-            return False  # unchanged, or removed: the bundle in force stays (after a restart: missing(), flagged)
-        try:
-            data = read_capped(self.path, STATION_FILE, WHAT)
-            current = self._bundle
-            if current is not None and data == current.raw:
-                return False
-            new = load_policy_bundle(data, self.roots, None, previous=current)
-        except (CheckpointError, SignedListError) as e:
-            self._report(WHAT, f"installed {WHAT} {self.path} refused: {e}")
-            return False
-        if new.version < self._seen:
-            self._report(WHAT, f"installed {WHAT} {self.path} is v{new.version}, older than v{self._seen} which was "
-                         "in force here: refused (an old copy put in place?); install a current one")
-            return False
+        current = self._bundle
+        new = load_changed(self.file, WHAT, self._restore, _version, self._seen, self._report)
+        if new is None or new is current:
+            return False  # unchanged, the same bundle, refused, or removed: the bundle in force stays (missing())
         self._bundle = new
         self._remember(new.version)
         self._report(WHAT, None)
         self._report_outdated()
         return True
+
+    def _restore(self, data: bytes) -> PolicyBundle:
+        """The installed copy: signature, content and no rollback; expiry is no reason to drop it."""
+        current = self._bundle
+        if current is not None and data == current.raw:
+            return current
+        return load_policy_bundle(data, self.roots, None, previous=current)
 
     def install(self, data: bytes, now: datetime) -> PolicyBundle:
         """Verify a new bundle at trusted time ``now`` and put it in force (atomically); raises a
@@ -164,3 +156,7 @@ class PolicyHolder:
 
     def _remember(self, version: int) -> None:
         self._mark.remember(version)
+
+
+def _version(bundle: PolicyBundle) -> int:
+    return bundle.version

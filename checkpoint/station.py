@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from checkpoint.atomic import write_atomic
@@ -31,7 +32,7 @@ from checkpoint.decision import Decision, Flag
 from checkpoint.errors import CheckpointError, KeyLoadError, SignedListError
 from checkpoint.policy import PolicyBundle
 from checkpoint.policy_station import PolicyHolder
-from checkpoint.reload_throttle import InstalledFile, ReloadThrottle
+from checkpoint.reload_throttle import InstalledFile, ReloadThrottle, load_changed, missing_message
 from checkpoint.rules import Rules
 from checkpoint.trust import (
     REVOCATIONS,
@@ -166,8 +167,7 @@ class Station:
             self._reload_installed()
         for kind in self.missing_lists():
             if self._files[kind].stamp is None:
-                self._problem(kind, f"the {kind} v{self._seen[kind]} that was in force here is missing from "
-                              f"{self.trust_dir}: every verdict is flagged until a current one is installed")
+                self._problem(kind, missing_message(kind, self._seen[kind], self.trust_dir))
         self._observe_installed()
         if self.config.trust.trust_list is not None:
             self._try_install(self.install_trust_list, self.config.trust.trust_list, TRUST)
@@ -237,23 +237,15 @@ class Station:
         in force changed."""
         before = self._state
         for kind, file in self._files.items():
-            path = file.path
-            if not file.changed():
-                continue  # unchanged, or removed: the list in force stays (fail closed); see missing_lists()
-            try:
-                data = read_capped(path, MAX_FILE, kind)
-                state = self._state
-                new = state.restore_trust_list(data) if kind == TRUST else state.restore_revocation_list(data)
-                version = _version(new, kind)
-                if version is not None and version < self._seen.get(kind, 0):
-                    self._problem(kind, f"installed {kind} {path} is v{version}, older than v{self._seen[kind]} which "
-                                  "was in force here: refused (an old copy put in place?); install a current one")
-                    continue
-                self._state = new
-                self._remember_version(kind)
-                self.problems.clear(kind)
-            except (CheckpointError, SignedListError) as e:
-                self._problem(kind, f"installed {kind} {path} refused: {e}")
+            state = self._state
+            restore = state.restore_trust_list if kind == TRUST else state.restore_revocation_list
+            new = load_changed(file, kind, restore, partial(_version, kind=kind), self._seen.get(kind, 0),
+                               self._problem)
+            if new is None:
+                continue  # unchanged, refused, or removed: the list in force stays (fail closed); see missing_lists()
+            self._state = new
+            self._remember_version(kind)
+            self.problems.clear(kind)
         return self._state is not before
 
     def lists_in_force(self) -> tuple[ListInForce, ...]:

@@ -18,9 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from checkpoint.atomic import write_atomic
-from checkpoint.capped import STATION_FILE, read_capped
-from checkpoint.errors import CheckpointError, SignedListError
-from checkpoint.reload_throttle import InstalledFile, ReloadThrottle
+from checkpoint.reload_throttle import InstalledFile, ReloadThrottle, load_changed, missing_message
 from checkpoint.trust import WatchList, WatchState
 from checkpoint.trust.keys import PublicKey
 from checkpoint.version_mark import VersionMark
@@ -58,8 +56,7 @@ class InstalledWatchList:
         with self._lock:
             self._reload()
         if self.missing() and self.file.stamp is None:  # absent (a refused copy has said why already)
-            self._problem(WHAT, f"the {WHAT} v{self._seen} that was in force here is missing from {self.trust_dir}: "
-                          "every verdict is flagged until a current one is installed")
+            self._problem(WHAT, missing_message(WHAT, self._seen, self.trust_dir))
 
     @property
     def in_force(self) -> WatchList | None:
@@ -92,18 +89,9 @@ class InstalledWatchList:
 
     def _reload(self) -> bool:
         """Under the lock: load the file if it changed. True when the list in force changed."""
-        if not self.file.changed():
-            return False  # unchanged, or removed: the list in force stays; after a restart, missing()
-        try:
-            new = self._state.restore(read_capped(self.path, STATION_FILE, WHAT))
-        except (CheckpointError, SignedListError) as e:
-            self._problem(WHAT, f"installed {WHAT} {self.path} refused: {e}")
-            return False
-        assert new.watch_list is not None
-        if new.watch_list.version < self._seen:
-            self._problem(WHAT, f"installed {WHAT} {self.path} is v{new.watch_list.version}, older than v{self._seen} "
-                          "which was in force here: refused (an old copy put in place?); install a current one")
-            return False
+        new = load_changed(self.file, WHAT, self._state.restore, _version, self._seen, self._problem)
+        if new is None:
+            return False  # unchanged, refused, or removed: the list in force stays; after a restart, missing()
         changed = new is not self._state
         self._state = new
         self._remember()
@@ -121,3 +109,7 @@ class InstalledWatchList:
     def _remember(self) -> None:
         if self._state.watch_list is not None:
             self._mark.remember(self._state.watch_list.version)
+
+
+def _version(state: WatchState) -> int | None:
+    return state.watch_list.version if state.watch_list is not None else None

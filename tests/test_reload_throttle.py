@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from checkpoint.reload_throttle import InstalledFile, ReloadThrottle
+from checkpoint.errors import ListSignatureError
+from checkpoint.reload_throttle import InstalledFile, ReloadThrottle, load_changed, missing_message
 
 
 class Clock:
@@ -120,3 +121,30 @@ def test_a_file_written_here_is_not_a_change_and_a_removed_one_is_nothing_to_rea
     assert not f.changed() and f.stamp is None  # removed: the list in force stays
     f.path.write_bytes(b"installed here")
     assert f.changed()  # put back: read again
+
+
+def test_a_changed_file_is_loaded_once_and_a_bad_or_older_copy_is_refused_and_said(tmp_path: Path) -> None:
+    said: list[tuple[str, str]] = []
+    f = InstalledFile(tmp_path / "trust-list.cose")
+
+    def restore(data: bytes) -> int:  # the list's version, or refused as a list that does not verify
+        if not data.isdigit():
+            raise ListSignatureError("trust list: the signature does not verify with the pinned root key")
+        return int(data)
+
+    def load(seen: int) -> int | None:
+        return load_changed(f, "trust list", restore, lambda v: v, seen, lambda *a: said.append(a))
+
+    assert load(0) is None and said == []  # absent: nothing to load, nothing to say
+    f.path.write_bytes(b"7")
+    assert load(5) == 7 and load(5) is None  # changed: loaded; then unchanged
+    f.path.write_bytes(b"4")
+    assert load(7) is None
+    assert said == [("trust list", f"installed trust list {f.path} is v4, older than v7 which was in force here: "
+                     "refused (an old copy put in place?); install a current one")]
+    f.path.write_bytes(b"forged")
+    assert load(7) is None and said[-1] == ("trust list", f"installed trust list {f.path} refused: trust list: "
+                                            "the signature does not verify with the pinned root key")
+    assert missing_message("trust list", 7, tmp_path) == (
+        f"the trust list v7 that was in force here is missing from {tmp_path}: every verdict is flagged until a "
+        "current one is installed")
