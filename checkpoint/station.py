@@ -264,23 +264,15 @@ class Station:
 
     def install_trust_list(self, data: bytes) -> TrustList:
         """Verify a trust list and, if it is newer, make it the one in force (atomically)."""
-        with self._lock:
-            self._reload_installed()
-            new = self._state.update_trust_list(data, self.trusted_now(), self.config.rules.clock_skew)
-            self._put(new, TRUST, data)
-            assert new.trust_list is not None
-            self.guard.observe(new.trust_list.issued, TRUST_LIST_FILE)
-            return new.trust_list
+        tl = self._install(TRUST, data).trust_list
+        assert tl is not None
+        return tl
 
     def install_revocation_list(self, data: bytes) -> RevocationList:
         """Verify a revocation list and, if it is newer and keeps every id, put it in force."""
-        with self._lock:
-            self._reload_installed()
-            new = self._state.update_revocation_list(data, self.trusted_now(), self.config.rules.clock_skew)
-            self._put(new, REVOCATIONS, data)
-            assert new.revocations is not None
-            self.guard.observe(new.revocations.issued, REVOCATION_FILE)
-            return new.revocations
+        rl = self._install(REVOCATIONS, data).revocations
+        assert rl is not None
+        return rl
 
     def install_watch_list(self, data: bytes) -> WatchList:
         """Verify a watch list and, if it is newer, put it in force (checkpoint.watch_files)."""
@@ -288,14 +280,24 @@ class Station:
         self.guard.observe(wl.issued, "watch-list.cose")
         return wl
 
-    def _put(self, new: TrustedState, kind: str, data: bytes) -> None:
-        """Under the lock: write a verified list in place of the old one (nothing when it is the same list)."""
-        if new is not self._state:
-            write_atomic(self._files[kind].path, data)
-            self._files[kind].written()
-            self._state = new
-            self._remember_version(kind)
-        self.problems.clear(kind)
+    def _install(self, kind: str, data: bytes) -> TrustedState:
+        """Verify a new list of ``kind`` at trusted time; if it is newer, write it in place of the old one and put
+        it in force (nothing changes when it is the same list). Its issue time raises the clock guard."""
+        with self._lock:
+            self._reload_installed()
+            state = self._state
+            update = state.update_trust_list if kind == TRUST else state.update_revocation_list
+            new = update(data, self.trusted_now(), self.config.rules.clock_skew)
+            if new is not state:
+                write_atomic(self._files[kind].path, data)
+                self._files[kind].written()
+                self._state = new
+                self._remember_version(kind)
+            self.problems.clear(kind)
+            lst = _list(new, kind)
+            assert lst is not None
+            self.guard.observe(lst.issued, _FILES[kind])
+            return new
 
     def _read_versions(self) -> dict[str, int]:
         try:
@@ -435,6 +437,10 @@ def _signed_list_roots(paths: tuple[Path, ...]) -> list[keys.PublicKey]:
     return roots
 
 
+def _list(state: TrustedState, kind: str) -> TrustList | RevocationList | None:
+    return state.trust_list if kind == TRUST else state.revocations
+
+
 def _version(state: TrustedState, kind: str) -> int | None:
-    lst = state.trust_list if kind == TRUST else state.revocations
+    lst = _list(state, kind)
     return lst.version if lst is not None else None
