@@ -80,11 +80,15 @@ class PolicyHolder:
         new = load_changed(self.file, WHAT, self._restore, _version, self._seen, self._report)
         if new is None or new is current:
             return False  # unchanged, the same bundle, refused, or removed: the bundle in force stays (missing())
+        self._put_in_force(new)
+        return True
+
+    def _put_in_force(self, new: PolicyBundle) -> None:
+        """Under the lock: ``new`` is the bundle in force now (its version remembered, its problems cleared)."""
         self._bundle = new
         self._remember(new.version)
         self._report(WHAT, None)
         self._report_outdated()
-        return True
 
     def _restore(self, data: bytes) -> PolicyBundle:
         """The installed copy: signature, content and no rollback; expiry is no reason to drop it."""
@@ -113,10 +117,7 @@ class PolicyHolder:
                 raise ListExpiredError(f"{WHAT} version {new.version} expired at {iso_z(new.expires)}{kept}")
             write_atomic(self.path, data)
             self.file.written()
-            self._bundle = new
-            self._remember(new.version)
-            self._report(WHAT, None)
-            self._report_outdated()
+            self._put_in_force(new)
             return new
 
     # -- what the station does with it ---------------------------------------------------------------

@@ -243,9 +243,7 @@ class Station:
                                self._problem)
             if new is None:
                 continue  # unchanged, refused, or removed: the list in force stays (fail closed); see missing_lists()
-            self._state = new
-            self._remember_version(kind)
-            self.problems.clear(kind)
+            self._put_in_force(new, kind)
         return self._state is not before
 
     def lists_in_force(self) -> tuple[ListInForce, ...]:
@@ -291,13 +289,17 @@ class Station:
             if new is not state:
                 write_atomic(self._files[kind].path, data)
                 self._files[kind].written()
-                self._state = new
-                self._remember_version(kind)
-            self.problems.clear(kind)
+            self._put_in_force(new, kind)
             lst = _list(new, kind)
             assert lst is not None
             self.guard.observe(lst.issued, _FILES[kind])
             return new
+
+    def _put_in_force(self, new: TrustedState, kind: str) -> None:
+        """Under the lock: ``new`` is in force now (the version of its ``kind`` remembered, its problem cleared)."""
+        self._state = new
+        self._remember_version(kind)
+        self.problems.clear(kind)
 
     def _read_versions(self) -> dict[str, int]:
         try:

@@ -77,9 +77,7 @@ class InstalledWatchList:
             if new is not self._state:
                 write_atomic(self.path, data)
                 self.file.written()
-                self._state = new
-                self._remember()
-            self.problems.clear(WHAT)
+            self._put_in_force(new)
             assert new.watch_list is not None
             return new.watch_list
 
@@ -93,10 +91,14 @@ class InstalledWatchList:
         if new is None:
             return False  # unchanged, refused, or removed: the list in force stays; after a restart, missing()
         changed = new is not self._state
+        self._put_in_force(new)
+        return changed
+
+    def _put_in_force(self, new: WatchState) -> None:
+        """Under the lock: ``new`` is in force now (its version remembered, the watch list's problem cleared)."""
         self._state = new
         self._remember()
         self.problems.clear(WHAT)
-        return changed
 
     def _problem(self, source: str, message: str) -> None:
         log.warning("%s: %s", source, message)
