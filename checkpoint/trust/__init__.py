@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from checkpoint.trust._revocation import build_revocation_list as build_revocation_list
     from checkpoint.trust._revocation import load_revocation_list as load_revocation_list
     from checkpoint.trust._signed import MAX_LIST_BYTES as MAX_LIST_BYTES
+    from checkpoint.trust._signed import check_newer as check_newer
+    from checkpoint.trust._signed import open_document as open_document
     from checkpoint.trust._signed import open_list as open_list
     from checkpoint.trust._signed import sign_document as sign_document
     from checkpoint.trust._signed import sign_list as sign_list
@@ -68,6 +70,8 @@ _HOME = {
     "load_revocation_list": "_revocation",
     "MAX_LIST_BYTES": "_signed",
     # the signed lists' envelope, for other signed documents (the policy bundle, checkpoint.policy)
+    "check_newer": "_signed",
+    "open_document": "_signed",
     "open_list": "_signed",
     "sign_document": "_signed",
     "sign_list": "_signed",
@@ -122,6 +126,7 @@ __all__ = [
     "build_revocation_list",
     "build_trust_list",
     "build_watch_list",
+    "check_newer",
     "did_keys",
     "entry_key",
     "jwks_keys",
@@ -129,6 +134,7 @@ __all__ = [
     "load_revocation_list",
     "load_trust_list",
     "load_watch_list",
+    "open_document",
     "open_list",
     "sign_document",
     "sign_list",
