@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import resource
@@ -47,18 +46,11 @@ if str(ROOT) not in sys.path:
 import aiohttp  # noqa: E402
 
 from bench.central_load import (  # noqa: E402
-    CpuMeter,
     Generator,
     LoadConfig,
-    Postgres,
     SimStation,
-    enrol,
-    free_port,
+    central,
     make_stations,
-    open_storage,
-    start_server,
-    stop_server,
-    tree,
 )
 from bench.machine import cpu_model  # noqa: E402
 
@@ -139,78 +131,44 @@ def measure(database: str, workers: int, requests: int, warmup: int, stations_n:
             print(f"  {message}", file=sys.stderr, flush=True)
 
     work = Path(tempfile.mkdtemp(prefix="central-cpu-"))
-    pg: Postgres | None = None
-    server = None
+    cfg = LoadConfig(stations=stations_n, workers=workers, database=database, round="upload", connections=concurrency)
     try:
-        url: str | None = None
-        backend = "sqlite"
-        if database == "postgres":
-            note("starting a throwaway PostgreSQL cluster")
-            pg = Postgres(Path(tempfile.mkdtemp(prefix="central-cpu-pg-")))
-            url = backend = pg.url
-        data_dir = work / "server"
-        data_dir.mkdir()
-        stations = make_stations(stations_n, 1)
-        for st in stations:
-            st.need_cursor = False
-        note(f"enrolling {stations_n} stations")
-        storage = open_storage(data_dir, backend)
-        try:
-            enrol(storage, stations)
-        finally:
-            storage.close()
-        from sync.server.keys import load_or_create_server_key
+        with central(cfg, work, note, pg_prefix="central-cpu-pg-", publish=False) as c:
+            gen = Generator(cfg, c.url, c.server_key, c.stations)
+            api, dbm, stations = c.api, c.dbm, c.stations
 
-        server_key = load_or_create_server_key(data_dir).public_key()
-        port = free_port()
-        cfg = LoadConfig(stations=stations_n, workers=workers, database=database, round="upload",
-                         connections=concurrency)
-        note(f"starting the server: {workers} API process(es), {database}")
-        server = start_server(data_dir, cfg, url, port, work / "server.log")
-        gen = Generator(cfg, f"http://127.0.0.1:{port}", server_key, stations)
-        api = CpuMeter(lambda: server.pid if server else None)
-        dbm = CpuMeter(lambda: pg.postmaster() if pg else None)
+            async def go() -> list[float]:
+                connector = aiohttp.TCPConnector(limit=concurrency, keepalive_timeout=4)
+                async with aiohttp.ClientSession(connector=connector,
+                                                 timeout=aiohttp.ClientTimeout(total=60)) as gen.session:
+                    sender = Sender(gen, stations, crossings)
+                    await sender.run(warmup, concurrency)
+                    samples = []
+                    for _ in range(rounds):  # each round measured on its own: the median is what is printed
+                        api.reset()
+                        dbm.reset()
+                        u0 = resource.getrusage(resource.RUSAGE_SELF)
+                        t0 = time.monotonic()
+                        await sender.run(requests, concurrency)
+                        t1 = time.monotonic()
+                        u1 = resource.getrusage(resource.RUSAGE_SELF)
+                        api.sample()
+                        dbm.sample()
+                        own = (u1.ru_utime + u1.ru_stime) - (u0.ru_utime + u0.ru_stime)
+                        samples.append((t1 - t0, api.total, dbm.total, own))
+                    return [statistics.median(column) for column in zip(*samples, strict=True)]
 
-        async def go() -> list[float]:
-            connector = aiohttp.TCPConnector(limit=concurrency, keepalive_timeout=4)
-            async with aiohttp.ClientSession(connector=connector,
-                                             timeout=aiohttp.ClientTimeout(total=60)) as gen.session:
-                sender = Sender(gen, stations, crossings)
-                await sender.run(warmup, concurrency)
-                samples = []
-                for _ in range(rounds):  # each round measured on its own: the median is what is printed
-                    api.reset()
-                    dbm.reset()
-                    u0 = resource.getrusage(resource.RUSAGE_SELF)
-                    t0 = time.monotonic()
-                    await sender.run(requests, concurrency)
-                    t1 = time.monotonic()
-                    u1 = resource.getrusage(resource.RUSAGE_SELF)
-                    api.sample()
-                    dbm.sample()
-                    own = (u1.ru_utime + u1.ru_stime) - (u0.ru_utime + u0.ru_stime)
-                    samples.append((t1 - t0, api.total, dbm.total, own))
-                return [statistics.median(column) for column in zip(*samples, strict=True)]
-
-        gen.measuring = True
-        note(f"warm-up {warmup} batches, then {rounds} x {requests} measured")
-        seconds, api_cpu, db_cpu, own = asyncio.run(go())
-        build = build_cost(crossings) * requests
+            gen.measuring = True
+            note(f"warm-up {warmup} batches, then {rounds} x {requests} measured")
+            seconds, api_cpu, db_cpu, own = asyncio.run(go())
+            build = build_cost(crossings) * requests
+            c.stop()
         if gen.stats.errors:
             raise SystemExit(f"errors during the run: {dict(gen.stats.errors)}; see {work / 'server.log'}")
         n = requests
         return CpuResult(database, workers, n, crossings, seconds, 1000 * api_cpu / n, 1000 * db_cpu / n,
                          1000 * own / n, 1000 * build / n, os.getloadavg()[0])
     finally:
-        if server is not None:
-            stop_server(server)
-            for pid in reversed(tree(server.pid)):
-                if pid != server.pid:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, 9)
-        if pg is not None:
-            pg.stop()
-            shutil.rmtree(pg.folder, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -682,17 +682,41 @@ def make_stations(n: int, seed: int) -> list[SimStation]:
     return [SimStation(f"LOAD-{seed}-{i:05d}", Ed25519PrivateKey.generate()) for i in range(n)]
 
 
-def run(cfg: LoadConfig) -> RunResult:
-    """Set up, load, fault, drain and check one configuration (the server in its own processes)."""
-    if cfg.work is not None:
-        cfg.work.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="central-load-", dir=cfg.work))
-    def say(message: str) -> None:
-        if not cfg.quiet:
-            print(f"  {message}", file=sys.stderr, flush=True)
+@dataclass
+class Central:
+    """A central server in its own processes on a fresh database, its stations enrolled (:func:`central`)."""
 
+    data_dir: Path
+    backend: str  # "sqlite", or the database's URL
+    database_url: str | None  # None: SQLite
+    pg: Postgres | None  # the throwaway cluster started here, if any
+    stations: list[SimStation]
+    url: str
+    server_key: Ed25519PublicKey
+    server: subprocess.Popen[bytes] | None
+    api: CpuMeter = field(init=False)  # the API processes' CPU time
+    dbm: CpuMeter = field(init=False)  # the database server's (PostgreSQL started here only)
+
+    def __post_init__(self) -> None:
+        self.api = CpuMeter(lambda: self.server.pid if self.server else None)
+        self.dbm = CpuMeter(lambda: self.pg.postmaster() if self.pg else None)
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM; SIGKILL after 20 s), e.g. before reading its database."""
+        if self.server is not None:
+            stop_server(self.server)
+            self.server = None
+
+
+@contextlib.contextmanager
+def central(cfg: LoadConfig, work: Path, say: Callable[[str], None], *, pg_prefix: str,
+            publish: bool) -> Iterator[Central]:
+    """The set-up both central benches share: the database (``cfg.database``; a throwaway PostgreSQL cluster is
+    started and removed here), ``cfg.stations`` stations enrolled, real signed lists published when ``publish``,
+    and ``checkpoint server run`` with ``cfg.workers`` API processes; a server still running at the end is
+    killed."""
     pg: Postgres | None = None
-    server: subprocess.Popen[bytes] | None = None
+    c: Central | None = None
     try:
         database_url: str | None = None
         backend = "sqlite"
@@ -700,7 +724,7 @@ def run(cfg: LoadConfig) -> RunResult:
             say("starting a throwaway PostgreSQL cluster")
             # in the system's temp folder, not under ``work``: the unprivileged user the cluster runs as (when run
             # as root) must reach it, whatever the modes of the folders ``work`` lies in
-            pg = Postgres(Path(tempfile.mkdtemp(prefix="central-load-pg-")))
+            pg = Postgres(Path(tempfile.mkdtemp(prefix=pg_prefix)))
             database_url, backend = pg.url, pg.url
         elif cfg.database.startswith("postgresql://"):
             database_url = backend = cfg.database
@@ -716,89 +740,108 @@ def run(cfg: LoadConfig) -> RunResult:
             enrol(storage, stations)
         finally:
             storage.close()
-        publish_lists(data_dir)
+        if publish:
+            publish_lists(data_dir)
         from sync.server.keys import load_or_create_server_key
 
         server_key = load_or_create_server_key(data_dir).public_key()
         port = free_port()
-        log = work / "server.log"
         say(f"starting the server: {cfg.workers} API process(es), {cfg.database}")
-        server = start_server(data_dir, cfg, database_url, port, log)
-        api = CpuMeter(lambda: server.pid if server else None)
-        dbm = CpuMeter(lambda: pg.postmaster() if pg else None)
-        api.reset()
-        dbm.reset()
-        gen = Generator(cfg, f"http://127.0.0.1:{port}", server_key, stations)
-        events: list[str] = []
-        killed: list[int] = []
-        replaced: list[float] = []
-        kill_at, restart_at = cfg.duration / 3, 2 * cfg.duration / 3
-        kill_time = [0.0]
-
-        def during(t: float) -> None:
-            api.sample()
-            dbm.sample()
-            if cfg.faults and not killed and t >= kill_at:
-                workers = api_workers(server) if server else []
-                if workers:
-                    victim = workers[0]
-                    os.kill(victim, signal.SIGKILL)
-                    killed.append(victim)
-                    kill_time[0] = time.monotonic()
-                    events.append(f"t={t:.0f}s SIGKILL API process {victim}")
-            elif killed and not replaced and server is not None:
-                now_workers = api_workers(server)
-                if len(now_workers) == cfg.workers and killed[0] not in now_workers:
-                    replaced.append(time.monotonic() - kill_time[0])
-                    events.append(f"t={t:.0f}s a new API process serves ({replaced[0]:.1f} s after the kill)")
-            if cfg.faults and t >= restart_at and not any("database" in e for e in events):
-                if pg is not None:
-                    db = pg
-
-                    def restart() -> None:  # in a thread: the stations keep going while the database is down
-                        t0 = time.monotonic()
-                        db.restart()
-                        events.append(f"database back after {time.monotonic() - t0:.1f} s (pg_ctl restart -m fast)")
-
-                    threading.Thread(target=restart, daemon=True).start()
-                    events.append(f"t={t:.0f}s database restart begins")
-                elif database_url:
-                    events.append(f"t={t:.0f}s database not restarted: it is not a cluster this bench started")
-                else:
-                    events.append(f"t={t:.0f}s database not restarted: SQLite has no server (each API process "
-                                  "opens the file)")
-
-        busy0, total0 = machine_ticks()
-        usage0 = resource.getrusage(resource.RUSAGE_SELF)
-        say(f"load: {cfg.stations} stations every {cfg.interval:g} s ({cfg.rate:.0f} rounds/s) for {cfg.duration:g} s")
-        elapsed = asyncio.run(gen.run(cfg.duration, during))
-        api.sample()
-        dbm.sample()
-        usage1 = resource.getrusage(resource.RUSAGE_SELF)
-        busy1, total1 = machine_ticks()
-        load = os.getloadavg()
-        stop_server(server)
-        server = None
-        lost = sum(n for k, n in gen.stats.errors.items() if "gap" in k)
-        storage = open_storage(data_dir, backend)
-        try:
-            result = check(storage, stations, lost)
-        finally:
-            storage.close()
-        return RunResult(cfg, elapsed, gen.stats, api.total, dbm.total,
-                         (usage1.ru_utime + usage1.ru_stime) - (usage0.ru_utime + usage0.ru_stime),
-                         (busy1 - busy0) / max(total1 - total0, 1), load, events, result,
-                         killed[0] if killed else None, replaced[0] if replaced else None, data_dir, stations)
+        server = start_server(data_dir, cfg, database_url, port, work / "server.log")
+        c = Central(data_dir, backend, database_url, pg, stations, f"http://127.0.0.1:{port}", server_key, server)
+        yield c
     finally:
-        if server is not None:
-            for pid in reversed(tree(server.pid)):
+        if c is not None and c.server is not None:
+            for pid in reversed(tree(c.server.pid)):
                 _kill(pid)
-            server.wait()
+            c.server.wait()
         if pg is not None:
             pg.stop()
             shutil.rmtree(pg.folder, ignore_errors=True)
+
+
+def run(cfg: LoadConfig) -> RunResult:
+    """Set up, load, fault, drain and check one configuration (the server in its own processes)."""
+    if cfg.work is not None:
+        cfg.work.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="central-load-", dir=cfg.work))
+    def say(message: str) -> None:
+        if not cfg.quiet:
+            print(f"  {message}", file=sys.stderr, flush=True)
+
+    try:
+        with central(cfg, work, say, pg_prefix="central-load-pg-", publish=True) as c:
+            return _load(cfg, c, say)
+    finally:
         if cfg.work is None:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def _load(cfg: LoadConfig, c: Central, say: Callable[[str], None]) -> RunResult:
+    """Load, fault, drain and check one configuration on a central server set up by :func:`central`."""
+    api, dbm, pg, stations, data_dir = c.api, c.dbm, c.pg, c.stations, c.data_dir
+    api.reset()
+    dbm.reset()
+    gen = Generator(cfg, c.url, c.server_key, stations)
+    events: list[str] = []
+    killed: list[int] = []
+    replaced: list[float] = []
+    kill_at, restart_at = cfg.duration / 3, 2 * cfg.duration / 3
+    kill_time = [0.0]
+
+    def during(t: float) -> None:
+        api.sample()
+        dbm.sample()
+        if cfg.faults and not killed and t >= kill_at:
+            workers = api_workers(c.server) if c.server else []
+            if workers:
+                victim = workers[0]
+                os.kill(victim, signal.SIGKILL)
+                killed.append(victim)
+                kill_time[0] = time.monotonic()
+                events.append(f"t={t:.0f}s SIGKILL API process {victim}")
+        elif killed and not replaced and c.server is not None:
+            now_workers = api_workers(c.server)
+            if len(now_workers) == cfg.workers and killed[0] not in now_workers:
+                replaced.append(time.monotonic() - kill_time[0])
+                events.append(f"t={t:.0f}s a new API process serves ({replaced[0]:.1f} s after the kill)")
+        if cfg.faults and t >= restart_at and not any("database" in e for e in events):
+            if pg is not None:
+                db = pg
+
+                def restart() -> None:  # in a thread: the stations keep going while the database is down
+                    t0 = time.monotonic()
+                    db.restart()
+                    events.append(f"database back after {time.monotonic() - t0:.1f} s (pg_ctl restart -m fast)")
+
+                threading.Thread(target=restart, daemon=True).start()
+                events.append(f"t={t:.0f}s database restart begins")
+            elif c.database_url:
+                events.append(f"t={t:.0f}s database not restarted: it is not a cluster this bench started")
+            else:
+                events.append(f"t={t:.0f}s database not restarted: SQLite has no server (each API process "
+                              "opens the file)")
+
+    busy0, total0 = machine_ticks()
+    usage0 = resource.getrusage(resource.RUSAGE_SELF)
+    say(f"load: {cfg.stations} stations every {cfg.interval:g} s ({cfg.rate:.0f} rounds/s) for {cfg.duration:g} s")
+    elapsed = asyncio.run(gen.run(cfg.duration, during))
+    api.sample()
+    dbm.sample()
+    usage1 = resource.getrusage(resource.RUSAGE_SELF)
+    busy1, total1 = machine_ticks()
+    load = os.getloadavg()
+    c.stop()
+    lost = sum(n for k, n in gen.stats.errors.items() if "gap" in k)
+    storage = open_storage(data_dir, c.backend)
+    try:
+        result = check(storage, stations, lost)
+    finally:
+        storage.close()
+    return RunResult(cfg, elapsed, gen.stats, api.total, dbm.total,
+                     (usage1.ru_utime + usage1.ru_stime) - (usage0.ru_utime + usage0.ru_stime),
+                     (busy1 - busy0) / max(total1 - total0, 1), load, events, result,
+                     killed[0] if killed else None, replaced[0] if replaced else None, data_dir, stations)
 
 
 # -- printing ------------------------------------------------------------------------------------------------

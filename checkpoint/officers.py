@@ -22,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from checkpoint.atomic import write_atomic
 from checkpoint.clock import Clock, parse_instant
+from checkpoint.clockguard import Stamp, file_stamp
 from checkpoint.config import StationConfig
 from checkpoint.errors import CheckpointError
 
@@ -109,12 +110,8 @@ class OfficerStore:
         return cls(data_dir / OFFICERS_FILE, clock, policy, hasher)
 
     # -- reading and writing -------------------------------------------------------------------
-    def _stamp(self) -> tuple[int, int, int] | None:
-        try:
-            st = self.path.stat()
-        except OSError:
-            return None
-        return st.st_ino, st.st_size, st.st_mtime_ns
+    def _stamp(self) -> Stamp:
+        return file_stamp(self.path)
 
     def reload_if_changed(self) -> bool:
         """Read the file again if another process (``checkpoint officers unlock``) changed it since this store

@@ -20,19 +20,16 @@ from pathlib import Path
 
 from checkpoint import __version__
 from checkpoint.atomic import write_atomic
-from checkpoint.capped import STATION_FILE, read_capped
-from checkpoint.clockguard import Stamp, file_stamp
 from checkpoint.decision import Decision
 from checkpoint.errors import (
-    CheckpointError,
     ListExpiredError,
     ListFromFutureError,
     ListRollbackError,
-    SignedListError,
 )
 from checkpoint.isotime import iso_z
 from checkpoint.policy import PolicyBundle, apply_policy, apply_policy_declared, load_policy_bundle, version_below
 from checkpoint.policy_notices import NoticeBook
+from checkpoint.reload_throttle import InstalledFile, ReloadThrottle, load_changed, missing_message
 from checkpoint.trust.keys import PublicKey
 from checkpoint.version_mark import VersionMark
 
@@ -46,6 +43,9 @@ WHAT = "policy bundle"
 class PolicyHolder:
     """The bundle in force, swapped whole (readers see one bundle); thread-safe installs and reloads."""
 
+    #: Looks for another process's install at every refresh: ``Station.refresh`` is throttled already.
+    reload_interval = 0.0
+
     def __init__(self, trust_dir: Path, roots: Sequence[PublicKey], report: Callable[[str, str | None], None],
                  skew: timedelta, *, running_version: str = __version__) -> None:
         self.trust_dir = trust_dir
@@ -54,14 +54,14 @@ class PolicyHolder:
         self.skew = skew
         self.running_version = running_version
         self._bundle: PolicyBundle | None = None
-        self._stamp: Stamp = None
+        self.file = InstalledFile(trust_dir / POLICY_FILE)
         self._lock = threading.Lock()
+        self._throttle = ReloadThrottle(self._lock)
         self._mark = VersionMark(trust_dir / POLICY_VERSION_FILE, WHAT, self._report)
         self.notices = NoticeBook(trust_dir)  # which notices officers here have acknowledged
         self.refresh()
-        if self._bundle is None and self._seen and self._stamp is None:
-            self._report(WHAT, f"the {WHAT} v{self._seen} that was in force here is missing from {trust_dir}: every "
-                         "verdict is flagged until a current one is installed")
+        if self._bundle is None and self._seen and self.file.stamp is None:
+            self._report(WHAT, missing_message(WHAT, self._seen, trust_dir))
 
     @property
     def bundle(self) -> PolicyBundle | None:
@@ -69,42 +69,33 @@ class PolicyHolder:
 
     @property
     def path(self) -> Path:
-        return self.trust_dir / POLICY_FILE
+        return self.file.path
 
     def refresh(self) -> bool:
         """Load the installed file if it changed (never blocks behind an install). True when it changed."""
-        if not self._lock.acquire(blocking=False):
-            return False
-        try:
-            return self._reload()
-        finally:
-            self._lock.release()
+        return self._throttle.run(self._reload, self.reload_interval) is True
 
     def _reload(self) -> bool:
-        stamp = file_stamp(self.path)
-        if stamp == self._stamp:
-            return False
-        self._stamp = stamp
-        if stamp is None:
-            return False  # removed: the bundle in force stays (after a restart: missing(), flagged)
-        try:
-            data = read_capped(self.path, STATION_FILE, WHAT)
-            current = self._bundle
-            if current is not None and data == current.raw:
-                return False
-            new = load_policy_bundle(data, self.roots, None, previous=current)
-        except (CheckpointError, SignedListError) as e:
-            self._report(WHAT, f"installed {WHAT} {self.path} refused: {e}")
-            return False
-        if new.version < self._seen:
-            self._report(WHAT, f"installed {WHAT} {self.path} is v{new.version}, older than v{self._seen} which was "
-                         "in force here: refused (an old copy put in place?); install a current one")
-            return False
+        current = self._bundle
+        new = load_changed(self.file, WHAT, self._restore, _version, self._seen, self._report)
+        if new is None or new is current:
+            return False  # unchanged, the same bundle, refused, or removed: the bundle in force stays (missing())
+        self._put_in_force(new)
+        return True
+
+    def _put_in_force(self, new: PolicyBundle) -> None:
+        """Under the lock: ``new`` is the bundle in force now (its version remembered, its problems cleared)."""
         self._bundle = new
         self._remember(new.version)
         self._report(WHAT, None)
         self._report_outdated()
-        return True
+
+    def _restore(self, data: bytes) -> PolicyBundle:
+        """The installed copy: signature, content and no rollback; expiry is no reason to drop it."""
+        current = self._bundle
+        if current is not None and data == current.raw:
+            return current
+        return load_policy_bundle(data, self.roots, None, previous=current)
 
     def install(self, data: bytes, now: datetime) -> PolicyBundle:
         """Verify a new bundle at trusted time ``now`` and put it in force (atomically); raises a
@@ -125,11 +116,8 @@ class PolicyHolder:
                 kept = f"; version {old.version} stays in force" if old is not None else ""
                 raise ListExpiredError(f"{WHAT} version {new.version} expired at {iso_z(new.expires)}{kept}")
             write_atomic(self.path, data)
-            self._stamp = file_stamp(self.path)
-            self._bundle = new
-            self._remember(new.version)
-            self._report(WHAT, None)
-            self._report_outdated()
+            self.file.written()
+            self._put_in_force(new)
             return new
 
     # -- what the station does with it ---------------------------------------------------------------
@@ -169,3 +157,7 @@ class PolicyHolder:
 
     def _remember(self, version: int) -> None:
         self._mark.remember(version)
+
+
+def _version(bundle: PolicyBundle) -> int:
+    return bundle.version

@@ -16,22 +16,23 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from checkpoint.atomic import write_atomic
 from checkpoint.capped import STATION_FILE, read_capped
 from checkpoint.clock import Clock, SystemClock, TimeAssessment
-from checkpoint.clockguard import ClockGuard, Stamp, file_stamp
+from checkpoint.clockguard import ClockGuard
 from checkpoint.config import StationConfig
 from checkpoint.decision import Decision, Flag
 from checkpoint.errors import CheckpointError, KeyLoadError, SignedListError
 from checkpoint.policy import PolicyBundle
 from checkpoint.policy_station import PolicyHolder
+from checkpoint.reload_throttle import InstalledFile, ReloadThrottle, load_changed, missing_message
 from checkpoint.rules import Rules
 from checkpoint.trust import (
     REVOCATIONS,
@@ -60,6 +61,7 @@ REVOCATION_FILE = "revocation-list.cose"
 #: a list that was installed and is now missing flags every verdict (a week offline must not undo revocations).
 VERSIONS_FILE = "versions-in-force.json"
 MAX_FILE = STATION_FILE  # the cap of every file read here (checkpoint.capped)
+_FILES = {TRUST: TRUST_LIST_FILE, REVOCATIONS: REVOCATION_FILE}
 
 
 @dataclass(frozen=True)
@@ -130,8 +132,8 @@ class Station:
         self.folder_store: TrustStore | None = None
         self.health_store: TrustStore | None = None
         self._state = TrustedState(tuple(self.roots))
-        self._stamps: dict[str, Stamp] = {TRUST: None, REVOCATIONS: None}
-        self._next_check = 0.0
+        self._files = {kind: InstalledFile(self.trust_dir / name) for kind, name in _FILES.items()}
+        self._throttle = ReloadThrottle(self._lock)
         self._seen = self._read_versions()
         self._verifier: tuple[tuple[object, ...], Verifier] | None = None
         self._load()
@@ -164,9 +166,8 @@ class Station:
         with self._lock:
             self._reload_installed()
         for kind in self.missing_lists():
-            if self._stamps[kind] is None:
-                self._problem(kind, f"the {kind} v{self._seen[kind]} that was in force here is missing from "
-                              f"{self.trust_dir}: every verdict is flagged until a current one is installed")
+            if self._files[kind].stamp is None:
+                self._problem(kind, missing_message(kind, self._seen[kind], self.trust_dir))
         self._observe_installed()
         if self.config.trust.trust_list is not None:
             self._try_install(self.install_trust_list, self.config.trust.trust_list, TRUST)
@@ -221,49 +222,29 @@ class Station:
         """Take in lists another process installed (at most every ``reload_interval`` s unless forced).
         True when a list changed. A changed file goes through the same verification; a file that does not
         verify (or is older than the list in force) is refused and the list in force stays."""
-        now = time.monotonic()
-        if not force and now < self._next_check:
-            return False
-        # Not forced (the decide path, the app's timer): never wait behind another reload or an install
+        # Not forced (the decide path, the app's timer): never waits behind another reload or an install
         # (a million-id list takes seconds to verify); the lists in force decide meanwhile.
-        if not self._lock.acquire(blocking=force):
-            return False
-        try:
-            self._next_check = now + self.reload_interval
-            before = self._state
-            self._reload_installed()
-            changed = self._state is not before
-        finally:
-            self._lock.release()
+        changed = self._throttle.run(self._reload_installed, self.reload_interval, force=force)
+        if changed is None:
+            return False  # looked less than reload_interval ago, or another reload or an install is under way
         if changed:
             self._observe_installed()
         changed = self.watch.refresh(force=force) or changed
         return self.policy.refresh() or changed
 
-    def _reload_installed(self) -> None:
-        """Under the lock: load each installed list file whose (mtime, size, inode) changed."""
-        for kind, filename in ((TRUST, TRUST_LIST_FILE), (REVOCATIONS, REVOCATION_FILE)):
-            path = self.trust_dir / filename
-            stamp = file_stamp(path)
-            if stamp == self._stamps[kind]:
-                continue
-            self._stamps[kind] = stamp
-            if stamp is None:
-                continue  # removed: the list in force stays (fail closed); after a restart, missing_lists()
-            try:
-                data = read_capped(path, MAX_FILE, kind)
-                state = self._state
-                new = state.restore_trust_list(data) if kind == TRUST else state.restore_revocation_list(data)
-                version = _version(new, kind)
-                if version is not None and version < self._seen.get(kind, 0):
-                    self._problem(kind, f"installed {kind} {path} is v{version}, older than v{self._seen[kind]} which "
-                                  "was in force here: refused (an old copy put in place?); install a current one")
-                    continue
-                self._state = new
-                self._remember_version(kind)
-                self.problems.clear(kind)
-            except (CheckpointError, SignedListError) as e:
-                self._problem(kind, f"installed {kind} {path} refused: {e}")
+    def _reload_installed(self) -> bool:
+        """Under the lock: load each installed list file whose (mtime, size, inode) changed. True when a list
+        in force changed."""
+        before = self._state
+        for kind, file in self._files.items():
+            state = self._state
+            restore = state.restore_trust_list if kind == TRUST else state.restore_revocation_list
+            new = load_changed(file, kind, restore, partial(_version, kind=kind), self._seen.get(kind, 0),
+                               self._problem)
+            if new is None:
+                continue  # unchanged, refused, or removed: the list in force stays (fail closed); see missing_lists()
+            self._put_in_force(new, kind)
+        return self._state is not before
 
     def lists_in_force(self) -> tuple[ListInForce, ...]:
         return self._state.lists()
@@ -281,23 +262,15 @@ class Station:
 
     def install_trust_list(self, data: bytes) -> TrustList:
         """Verify a trust list and, if it is newer, make it the one in force (atomically)."""
-        with self._lock:
-            self._reload_installed()
-            new = self._state.update_trust_list(data, self.trusted_now(), self.config.rules.clock_skew)
-            self._put(new, TRUST, TRUST_LIST_FILE, data)
-            assert new.trust_list is not None
-            self.guard.observe(new.trust_list.issued, TRUST_LIST_FILE)
-            return new.trust_list
+        tl = self._install(TRUST, data).trust_list
+        assert tl is not None
+        return tl
 
     def install_revocation_list(self, data: bytes) -> RevocationList:
         """Verify a revocation list and, if it is newer and keeps every id, put it in force."""
-        with self._lock:
-            self._reload_installed()
-            new = self._state.update_revocation_list(data, self.trusted_now(), self.config.rules.clock_skew)
-            self._put(new, REVOCATIONS, REVOCATION_FILE, data)
-            assert new.revocations is not None
-            self.guard.observe(new.revocations.issued, REVOCATION_FILE)
-            return new.revocations
+        rl = self._install(REVOCATIONS, data).revocations
+        assert rl is not None
+        return rl
 
     def install_watch_list(self, data: bytes) -> WatchList:
         """Verify a watch list and, if it is newer, put it in force (checkpoint.watch_files)."""
@@ -305,14 +278,27 @@ class Station:
         self.guard.observe(wl.issued, "watch-list.cose")
         return wl
 
-    def _put(self, new: TrustedState, kind: str, filename: str, data: bytes) -> None:
-        """Under the lock: write a verified list in place of the old one (nothing when it is the same list)."""
-        if new is not self._state:
-            path = self.trust_dir / filename
-            write_atomic(path, data)
-            self._stamps[kind] = file_stamp(path)
-            self._state = new
-            self._remember_version(kind)
+    def _install(self, kind: str, data: bytes) -> TrustedState:
+        """Verify a new list of ``kind`` at trusted time; if it is newer, write it in place of the old one and put
+        it in force (nothing changes when it is the same list). Its issue time raises the clock guard."""
+        with self._lock:
+            self._reload_installed()
+            state = self._state
+            update = state.update_trust_list if kind == TRUST else state.update_revocation_list
+            new = update(data, self.trusted_now(), self.config.rules.clock_skew)
+            if new is not state:
+                write_atomic(self._files[kind].path, data)
+                self._files[kind].written()
+            self._put_in_force(new, kind)
+            lst = _list(new, kind)
+            assert lst is not None
+            self.guard.observe(lst.issued, _FILES[kind])
+            return new
+
+    def _put_in_force(self, new: TrustedState, kind: str) -> None:
+        """Under the lock: ``new`` is in force now (the version of its ``kind`` remembered, its problem cleared)."""
+        self._state = new
+        self._remember_version(kind)
         self.problems.clear(kind)
 
     def _read_versions(self) -> dict[str, int]:
@@ -453,6 +439,10 @@ def _signed_list_roots(paths: tuple[Path, ...]) -> list[keys.PublicKey]:
     return roots
 
 
+def _list(state: TrustedState, kind: str) -> TrustList | RevocationList | None:
+    return state.trust_list if kind == TRUST else state.revocations
+
+
 def _version(state: TrustedState, kind: str) -> int | None:
-    lst = state.trust_list if kind == TRUST else state.revocations
+    lst = _list(state, kind)
     return lst.version if lst is not None else None

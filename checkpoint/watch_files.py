@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 from checkpoint.atomic import write_atomic
-from checkpoint.capped import STATION_FILE, read_capped
-from checkpoint.clockguard import Stamp, file_stamp
-from checkpoint.errors import CheckpointError, SignedListError
+from checkpoint.reload_throttle import InstalledFile, ReloadThrottle, load_changed, missing_message
 from checkpoint.trust import WatchList, WatchState
 from checkpoint.trust.keys import PublicKey
 from checkpoint.version_mark import VersionMark
@@ -47,20 +44,19 @@ class InstalledWatchList:
     def __init__(self, trust_dir: Path, roots: Sequence[PublicKey], problems: ProblemSink,
                  trusted_now: Callable[[], datetime], skew: timedelta) -> None:
         self.trust_dir = trust_dir
-        self.path = trust_dir / WATCH_FILE
+        self.file = InstalledFile(trust_dir / WATCH_FILE)
+        self.path = self.file.path
         self.problems = problems
         self._trusted_now = trusted_now
         self._skew = skew
         self._lock = threading.RLock()
         self._state = WatchState(tuple(roots))
-        self._stamp: Stamp = None
-        self._next_check = 0.0
+        self._throttle = ReloadThrottle(self._lock)
         self._mark = VersionMark(trust_dir / VERSION_FILE, WHAT, self._problem)
         with self._lock:
             self._reload()
-        if self.missing() and self._stamp is None:  # absent (a refused copy has said why already)
-            self._problem(WHAT, f"the {WHAT} v{self._seen} that was in force here is missing from {self.trust_dir}: "
-                          "every verdict is flagged until a current one is installed")
+        if self.missing() and self.file.stamp is None:  # absent (a refused copy has said why already)
+            self._problem(WHAT, missing_message(WHAT, self._seen, self.trust_dir))
 
     @property
     def in_force(self) -> WatchList | None:
@@ -80,45 +76,26 @@ class InstalledWatchList:
             new = self._state.update(data, self._trusted_now(), self._skew)
             if new is not self._state:
                 write_atomic(self.path, data)
-                self._stamp = file_stamp(self.path)
-                self._state = new
-                self._remember()
-            self.problems.clear(WHAT)
+                self.file.written()
+            self._put_in_force(new)
             assert new.watch_list is not None
             return new.watch_list
 
     def refresh(self, *, force: bool = False) -> bool:
         """Take in a list another process installed (at most every ``reload_interval`` s unless forced)."""
-        now = time.monotonic()
-        if not force and now < self._next_check:
-            return False
-        if not self._lock.acquire(blocking=force):
-            return False
-        try:
-            self._next_check = now + self.reload_interval
-            before = self._state
-            self._reload()
-            return self._state is not before
-        finally:
-            self._lock.release()
+        return self._throttle.run(self._reload, self.reload_interval, force=force) is True
 
-    def _reload(self) -> None:
-        stamp = file_stamp(self.path)
-        if stamp == self._stamp:
-            return
-        self._stamp = stamp
-        if stamp is None:
-            return  # removed: the list in force stays; after a restart, missing()
-        try:
-            new = self._state.restore(read_capped(self.path, STATION_FILE, WHAT))
-        except (CheckpointError, SignedListError) as e:
-            self._problem(WHAT, f"installed {WHAT} {self.path} refused: {e}")
-            return
-        assert new.watch_list is not None
-        if new.watch_list.version < self._seen:
-            self._problem(WHAT, f"installed {WHAT} {self.path} is v{new.watch_list.version}, older than v{self._seen} "
-                          "which was in force here: refused (an old copy put in place?); install a current one")
-            return
+    def _reload(self) -> bool:
+        """Under the lock: load the file if it changed. True when the list in force changed."""
+        new = load_changed(self.file, WHAT, self._state.restore, _version, self._seen, self._problem)
+        if new is None:
+            return False  # unchanged, refused, or removed: the list in force stays; after a restart, missing()
+        changed = new is not self._state
+        self._put_in_force(new)
+        return changed
+
+    def _put_in_force(self, new: WatchState) -> None:
+        """Under the lock: ``new`` is in force now (its version remembered, the watch list's problem cleared)."""
         self._state = new
         self._remember()
         self.problems.clear(WHAT)
@@ -134,3 +111,7 @@ class InstalledWatchList:
     def _remember(self) -> None:
         if self._state.watch_list is not None:
             self._mark.remember(self._state.watch_list.version)
+
+
+def _version(state: WatchState) -> int | None:
+    return state.watch_list.version if state.watch_list is not None else None

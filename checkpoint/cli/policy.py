@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from checkpoint.cli import EXIT_OK
-from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_from, config_from
+from checkpoint.cli.common import clock_from
+from checkpoint.cli.lists import add_station_options, dates, print_problems, print_stale
+from checkpoint.cli.lists import station_from as _station
 from checkpoint.isotime import iso_z as iso
 
 EXAMPLE = """\
@@ -55,15 +57,11 @@ def register(sub: Any) -> None:
                         description="Verify a policy bundle against the pinned root keys and put it in force (an "
                         "older, expired, wrongly signed or future-issued bundle is refused and the one in force "
                         "stays; a running app takes it in within seconds).")
-    add_config_option(i)
-    add_data_dir_option(i)
+    add_station_options(i)
     i.add_argument("file", type=Path, help="the signed bundle (.cose)")
-    i.add_argument("--at", metavar="ISO-8601", help=argparse.SUPPRESS)
     i.set_defaults(run=run_install)
     s = psub.add_parser("status", help="the bundle in force: version, age, levels, rules, notices")
-    add_config_option(s)
-    add_data_dir_option(s)
-    s.add_argument("--at", metavar="ISO-8601", help=argparse.SUPPRESS)
+    add_station_options(s)
     s.set_defaults(run=run_status)
 
 
@@ -94,12 +92,6 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _station(args: argparse.Namespace) -> Any:
-    from checkpoint.station import Station
-
-    return Station(config_from(args), clock_from(args), data_dir=args.data_dir)
-
-
 def run_install(args: argparse.Namespace) -> int:
     from checkpoint.capped import STATION_FILE, read_capped
 
@@ -118,19 +110,16 @@ def run_status(args: argparse.Namespace) -> int:
     if b is None:
         print("policy bundle: none installed")
     else:
-        print(f"policy bundle: v{b.version}, units {b.units.edition}, issued {iso(b.issued)}, expires "
-              f"{iso(b.expires)}, age {(now - b.issued).total_seconds() / 3600:.1f} h")
+        print(f"policy bundle: v{b.version}, units {b.units.edition}, {dates(b, now)}")
         for (level, category), rule in sorted(b.rules.items()):
             hours = f" {rule.max_hours} h" if rule.max_hours else ""
             print(f"  rule {level:<8} {category:<10} {rule.action}{hours}")
         for n in b.active_notices(now):
             print(f"  notice {n.id} [{n.severity}] until {iso(n.valid_until)}: {shown(n.en)}")
     if st.policy.stale(now):
-        print("STALE: the policy bundle in force has expired (or is missing); it is still applied and every verdict "
-              "is flagged lists_stale (CHECK): sync, or install a current bundle")
+        print_stale("policy bundle", "bundle")
     outdated = st.policy.outdated()
     if outdated:
         print(f"WARNING: station software {outdated[0]} is older than the bundle's minimum {outdated[1]}")
-    for prob in st.problems:
-        print(f"warning: {shown(prob.message)}")
+    print_problems(st)
     return EXIT_OK

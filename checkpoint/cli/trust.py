@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from checkpoint.cli import EXIT_OK
-from checkpoint.cli.common import add_config_option, add_data_dir_option, clock_from, config_from
+from checkpoint.cli.lists import add_station_options, dates, print_problems, print_stale
+from checkpoint.cli.lists import station_from as _station
 from checkpoint.display import shown
 from checkpoint.isotime import iso_z as iso
 
@@ -22,24 +23,14 @@ def register(sub: Any) -> None:
     )
     tsub = p.add_subparsers(dest="trust_command", metavar="ACTION", title="actions", required=True)
     s = tsub.add_parser("status", help="the lists in force and their age")
-    add_config_option(s)
-    add_data_dir_option(s)
-    s.add_argument("--at", metavar="ISO-8601", help=argparse.SUPPRESS)
+    add_station_options(s)
     s.set_defaults(run=run_status)
     i = tsub.add_parser("install", help="install a signed trust list or revocation list")
-    add_config_option(i)
-    add_data_dir_option(i)
-    i.add_argument("--at", metavar="ISO-8601", help=argparse.SUPPRESS)
+    add_station_options(i)
     i.add_argument("kind", choices=["trust-list", "revocation-list", "watch-list"])
     i.add_argument("file", type=Path, help="the signed list (.cose), or - to read it from standard input "
                    "(sudo checkpoint trust install trust-list - < trust-list.cose)")
     i.set_defaults(run=run_install)
-
-
-def _station(args: argparse.Namespace) -> Any:
-    from checkpoint.station import Station
-
-    return Station(config_from(args), clock_from(args), data_dir=args.data_dir)
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -47,8 +38,7 @@ def run_status(args: argparse.Namespace) -> int:
     now = st.guard.assess().effective
     tl, rl = st.trust_list, st.revocations
     if tl:
-        print(f"trust list:      v{tl.version}, {len(tl.store)} key(s), issued {iso(tl.issued)}, "
-              f"expires {iso(tl.expires)}, age {(now - tl.issued).total_seconds() / 3600:.1f} h")
+        print(f"trust list:      v{tl.version}, {len(tl.store)} key(s), {dates(tl, now)}")
         for k in tl.store.all_keys():
             print(f"  {k.kid.hex()}  {shown(k.issuer) or '-':<10} {k.status.value}")
     else:
@@ -56,23 +46,20 @@ def run_status(args: argparse.Namespace) -> int:
     if st.folder_store:
         print(f"key folder:      {shown(st.folder_store.source.description)}")
     if rl:
-        print(f"revocation list: v{rl.version}, {len(rl.ids)} pass id(s), issued {iso(rl.issued)}, "
-              f"expires {iso(rl.expires)}, age {(now - rl.issued).total_seconds() / 3600:.1f} h")
+        print(f"revocation list: v{rl.version}, {len(rl.ids)} pass id(s), {dates(rl, now)}")
     else:
         print("revocation list: none installed")
     wl = st.watch.in_force
     print(f"watch list:      v{wl.version}, {len(wl)} entr(ies), issued {iso(wl.issued)}, expires {iso(wl.expires)}"
           if wl else "watch list:      none installed")
     if st.watch.stale(now):
-        print("STALE: the watch list in force has expired (or is missing); it is still applied and every verdict "
-              "is flagged lists_stale (CHECK): sync, or install a current list")
+        print_stale("watch list", "list")
     for kind in st.stale_lists(now):
         print(f"STALE: the {kind} in force has expired; it is still applied (revoked stays revoked) and every "
               "verdict is flagged lists_stale (CHECK): sync, or install a current list")
     hw = st.guard.high_water
     print(f"clock:           system {iso(st.clock.now().astimezone(UTC))}, trusted high-water {iso(hw)}")
-    for prob in st.problems:
-        print(f"warning: {shown(prob.message)}")
+    print_problems(st)
     return EXIT_OK
 
 

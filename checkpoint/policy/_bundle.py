@@ -17,7 +17,7 @@ from typing import Any
 from checkpoint.errors import ListFormatError
 from checkpoint.model import CATEGORIES
 from checkpoint.policy._units import UnitTable
-from checkpoint.trust import check_newer, keys, open_document, sign_document, ts
+from checkpoint.trust import keys, open_list, sign_list, ts
 
 DOC_TYPE = "cp1-policy-bundle"
 WHAT = "policy bundle"
@@ -94,9 +94,8 @@ def load_policy_bundle(
 ) -> PolicyBundle:
     """Verify and parse a signed policy bundle; refuse a rollback against ``previous`` (``now`` None: no
     expiry check, as for the other lists' installed copies)."""
-    doc = open_document(data, roots, DOC_TYPE, now, what=WHAT)
-    version: int = doc["version"]
-    check_newer(WHAT, version, data, previous.version if previous else None, previous.raw if previous else None)
+    opened = open_list(data, roots, DOC_TYPE, now, what=WHAT, previous=previous)
+    doc, version = opened.doc, opened.version
     where = f"{WHAT} v{version}"
     units = UnitTable.from_payload(doc.get("units"), doc.get("renamed", {}), _text(doc, "units_edition", where),
                                    where)
@@ -109,8 +108,8 @@ def load_policy_bundle(
     if below not in BELOW_MIN:
         raise ListFormatError(f"{where}: 'below_min' must be one of {', '.join(BELOW_MIN)}")
     notices = _notices(doc.get("notices", []), where)
-    return PolicyBundle(version, ts(doc["issued"], WHAT, "issued"), ts(doc["expires"], WHAT, "expires"), units,
-                        levels, rules, min_version, below, notices, data)
+    return PolicyBundle(version, opened.issued, opened.expires, units, levels, rules, min_version, below, notices,
+                        data)
 
 
 def _text(doc: Mapping[str, Any], name: str, where: str, max_chars: int = 200) -> str:
@@ -219,11 +218,7 @@ def build_policy_bundle(
     below_min: str = "warn",
     notices: Iterable[Notice] = (),
 ) -> bytes:
-    payload: dict[str, Any] = {
-        "type": DOC_TYPE,
-        "version": version,
-        "issued": int(issued.timestamp()),
-        "expires": int(expires.timestamp()),
+    content: dict[str, Any] = {
         "units_edition": units.edition,
         "units": units.to_payload(),
         "renamed": dict(units.renamed),
@@ -236,5 +231,5 @@ def build_policy_bundle(
                     for n in notices],
     }
     if min_station_version is not None:
-        payload["min_station_version"] = min_station_version
-    return sign_document(payload, root)
+        content["min_station_version"] = min_station_version
+    return sign_list(DOC_TYPE, content, version=version, issued=issued, expires=expires, root=root)

@@ -29,7 +29,9 @@ if TYPE_CHECKING:
     from checkpoint.trust._signed import MAX_LIST_BYTES as MAX_LIST_BYTES
     from checkpoint.trust._signed import check_newer as check_newer
     from checkpoint.trust._signed import open_document as open_document
+    from checkpoint.trust._signed import open_list as open_list
     from checkpoint.trust._signed import sign_document as sign_document
+    from checkpoint.trust._signed import sign_list as sign_list
     from checkpoint.trust._signed import ts as ts
     from checkpoint.trust._state import REVOCATIONS as REVOCATIONS
     from checkpoint.trust._state import TRUST as TRUST
@@ -70,7 +72,9 @@ _HOME = {
     # the signed lists' envelope, for other signed documents (the policy bundle, checkpoint.policy)
     "check_newer": "_signed",
     "open_document": "_signed",
+    "open_list": "_signed",
     "sign_document": "_signed",
+    "sign_list": "_signed",
     "ts": "_signed",
     "REVOCATIONS": "_state",
     "TRUST": "_state",
@@ -131,7 +135,9 @@ __all__ = [
     "load_trust_list",
     "load_watch_list",
     "open_document",
+    "open_list",
     "sign_document",
+    "sign_list",
     "trusted_key",
     "ts",
 ]

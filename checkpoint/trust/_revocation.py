@@ -13,7 +13,8 @@ from datetime import datetime
 
 from checkpoint.errors import ListFormatError, ListRollbackError
 from checkpoint.trust import keys
-from checkpoint.trust._signed import check_newer, open_document, sign_document, ts
+from checkpoint.trust._records import find_record
+from checkpoint.trust._signed import open_list, sign_list
 
 DOC_TYPE = "cp1-revocation-list"
 ID_LEN = 16
@@ -61,21 +62,12 @@ class SortedIds:
     def __contains__(self, item: object) -> bool:
         if not isinstance(item, bytes) or len(item) != ID_LEN:
             return False
-        blob, lo, hi = self._blob, 0, self._n
+        lo, hi = 0, self._n
         index = self._index
         if index is not None:  # narrow to the ids sharing the first two bytes (~15 at a million)
             p = (item[0] << 8) | item[1]
             lo, hi = index[p], index[p + 1]
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            cur = blob[mid * ID_LEN : mid * ID_LEN + ID_LEN]
-            if cur < item:
-                lo = mid + 1
-            elif cur > item:
-                hi = mid
-            else:
-                return True
-        return False
+        return find_record(self._blob, item, ID_LEN, lo, hi) >= 0
 
     def __iter__(self) -> Iterator[bytes]:
         blob = self._blob
@@ -115,11 +107,9 @@ def load_revocation_list(
     data: bytes, roots: Sequence[keys.PublicKey], now: datetime | None, *, previous: RevocationList | None = None
 ) -> RevocationList:
     """Verify and parse a signed revocation list. A newer list must keep every id of ``previous``."""
-    what = "revocation list"
-    doc = open_document(data, roots, DOC_TYPE, now, what=what)
-    version: int = doc["version"]
-    check_newer(what, version, data, previous.version if previous else None, previous.raw if previous else None)
-    blob = doc.get("ids")
+    opened = open_list(data, roots, DOC_TYPE, now, what="revocation list", previous=previous)
+    version = opened.version
+    blob = opened.doc.get("ids")
     if not isinstance(blob, bytes):
         raise ListFormatError("revocation list: 'ids' is missing or not a byte string")
     ids = SortedIds(blob)
@@ -130,18 +120,11 @@ def load_revocation_list(
                 f"revocation list version {version} drops {dropped} revoked pass(es) of version "
                 f"{previous.version}; a newer list may only add"
             )
-    issued, expires = ts(doc["issued"], what, "issued"), ts(doc["expires"], what, "expires")
-    return RevocationList(version, issued, expires, ids, data)
+    return RevocationList(version, opened.issued, opened.expires, ids, data)
 
 
 def build_revocation_list(
     ids: Iterable[bytes], *, version: int, issued: datetime, expires: datetime, root: keys.PrivateKey
 ) -> bytes:
-    payload = {
-        "type": DOC_TYPE,
-        "version": version,
-        "issued": int(issued.timestamp()),
-        "expires": int(expires.timestamp()),
-        "ids": SortedIds.from_ids(ids).blob,
-    }
-    return sign_document(payload, root)
+    return sign_list(DOC_TYPE, {"ids": SortedIds.from_ids(ids).blob}, version=version, issued=issued,
+                     expires=expires, root=root)

@@ -1,14 +1,16 @@
 """Signed lists: a COSE_Sign1 by a pinned root key around a CBOR map (format: docs/signed-lists.md).
 
-Trust lists and revocation lists share this envelope, so one verification path guards both. Nothing
-in the payload is parsed until the signature has verified against a pinned root.
+Trust lists, revocation lists, watch lists and policy bundles share this envelope, so one verification path
+guards them all (:func:`open_list`, :func:`sign_list`). Nothing in the payload is parsed until the signature has
+verified against a pinned root.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from checkpoint.errors import (
     ListExpiredError,
@@ -35,6 +37,44 @@ from checkpoint.trust.keys import PrivateKey, PublicKey
 
 MAX_LIST_BYTES = 64 * 1024 * 1024  # a revocation list of 1M passes is ~16 MiB
 _ALGS = {ALG_EDDSA: Alg.EDDSA, ALG_ES256: Alg.ES256}
+
+
+class InPlace(Protocol):
+    """The list in place that a new one must be newer than (any of the signed lists)."""
+
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def raw(self) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class OpenedList:
+    """A signed list's verified content and the header every list has."""
+
+    doc: Mapping[str, Any]
+    version: int
+    issued: datetime
+    expires: datetime
+
+
+def open_list(data: bytes, roots: Sequence[PublicKey], expected_type: str, now: datetime | None, *, what: str,
+              previous: InPlace | None) -> OpenedList:
+    """:func:`open_document`, then refuse a rollback against ``previous`` (:func:`check_newer`) and read the
+    issue and expiry times; the caller parses the rest of ``doc``."""
+    doc = open_document(data, roots, expected_type, now, what=what)
+    version: int = doc["version"]
+    check_newer(what, version, data, previous.version if previous else None, previous.raw if previous else None)
+    return OpenedList(doc, version, ts(doc["issued"], what, "issued"), ts(doc["expires"], what, "expires"))
+
+
+def sign_list(doc_type: str, content: Mapping[str, Any], *, version: int, issued: datetime, expires: datetime,
+              root: PrivateKey) -> bytes:
+    """Sign a list of ``doc_type``: the header every list has, then its own ``content``."""
+    payload = {"type": doc_type, "version": version, "issued": int(issued.timestamp()),
+               "expires": int(expires.timestamp()), **content}
+    return sign_document(payload, root)
 
 
 def sign_document(payload: Mapping[str, Any], root: PrivateKey) -> bytes:

@@ -14,7 +14,7 @@ from checkpoint.formats import ALG_EDDSA, ALG_ES256, ALG_PS256
 from checkpoint.model import Alg
 from checkpoint.trust import keys
 from checkpoint.trust._folder import trusted_key
-from checkpoint.trust._signed import check_newer, open_document, sign_document, ts
+from checkpoint.trust._signed import open_list, sign_list, ts
 from checkpoint.trust._store import KeyStatus, TrustedKey, TrustSource, TrustStore
 
 if TYPE_CHECKING:
@@ -38,18 +38,15 @@ def load_trust_list(
     data: bytes, roots: Sequence[keys.PublicKey], now: datetime | None, *, previous: TrustList | None = None
 ) -> TrustList:
     """Verify and parse a signed trust list; refuse a rollback against ``previous``."""
-    what = "trust list"
-    doc = open_document(data, roots, DOC_TYPE, now, what=what)
-    version: int = doc["version"]
-    check_newer(what, version, data, previous.version if previous else None, previous.raw if previous else None)
-    entries = doc.get("keys")
+    opened = open_list(data, roots, DOC_TYPE, now, what="trust list", previous=previous)
+    version = opened.version
+    entries = opened.doc.get("keys")
     if not isinstance(entries, list | tuple):
         raise ListFormatError("trust list: 'keys' is missing or not a list")
     label = f"trust list v{version}"
     trusted = [_entry(e, i, label) for i, e in enumerate(entries)]
-    issued, expires = ts(doc["issued"], what, "issued"), ts(doc["expires"], what, "expires")
-    store = TrustStore(trusted, TrustSource(label, version, issued, expires))
-    return TrustList(version, issued, expires, store, data)
+    store = TrustStore(trusted, TrustSource(label, version, opened.issued, opened.expires))
+    return TrustList(version, opened.issued, opened.expires, store, data)
 
 
 def _entry(e: Any, i: int, label: str) -> TrustedKey:
@@ -131,11 +128,4 @@ def build_trust_list(
         if k.revoked_at:
             item["revoked_at"] = int(k.revoked_at.timestamp())
         out.append(item)
-    payload = {
-        "type": DOC_TYPE,
-        "version": version,
-        "issued": int(issued.timestamp()),
-        "expires": int(expires.timestamp()),
-        "keys": out,
-    }
-    return sign_document(payload, root)
+    return sign_list(DOC_TYPE, {"keys": out}, version=version, issued=issued, expires=expires, root=root)

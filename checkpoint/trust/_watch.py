@@ -26,7 +26,8 @@ from argon2.low_level import Type, hash_secret_raw
 from checkpoint.errors import ListFormatError
 from checkpoint.lookup_keys import normalise_id_number
 from checkpoint.trust import keys
-from checkpoint.trust._signed import check_newer, open_document, sign_document, ts
+from checkpoint.trust._records import find_record
+from checkpoint.trust._signed import open_list, sign_list, ts
 
 DOC_TYPE = "cp1-watch-list"
 WHAT = "watch list"
@@ -118,18 +119,12 @@ class WatchList:
 
     def find(self, digest: bytes) -> Instruction | None:
         """The instruction of the entry with this hash (bisection over the sorted records), or None."""
-        blob, lo, hi = self.entries, 0, len(self)
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            cur = blob[mid * RECORD: mid * RECORD + DIGEST_LEN]
-            if cur < digest:
-                lo = mid + 1
-            elif cur > digest:
-                hi = mid
-            else:
-                index = int.from_bytes(blob[mid * RECORD + DIGEST_LEN: (mid + 1) * RECORD], "big")
-                return self.instructions[index]
-        return None
+        if len(digest) != DIGEST_LEN:
+            return None
+        at = find_record(self.entries, digest, RECORD, 0, len(self))
+        if at < 0:
+            return None
+        return self.instructions[int.from_bytes(self.entries[at * RECORD + DIGEST_LEN: (at + 1) * RECORD], "big")]
 
     def match(self, id_number: str | None, at: datetime) -> WatchMatch | None:
         """Whether ``id_number`` is listed with an instruction still in force at ``at`` (one hash, one lookup)."""
@@ -144,9 +139,8 @@ class WatchList:
 def load_watch_list(data: bytes, roots: Sequence[keys.PublicKey], now: datetime | None, *,
                     previous: WatchList | None = None) -> WatchList:
     """Verify and parse a signed watch list (``now`` None: expiry not judged here, see ``_state``)."""
-    doc = open_document(data, roots, DOC_TYPE, now, what=WHAT)
-    version: int = doc["version"]
-    check_newer(WHAT, version, data, previous.version if previous else None, previous.raw if previous else None)
+    opened = open_list(data, roots, DOC_TYPE, now, what=WHAT, previous=previous)
+    doc = opened.doc
     params, salt = _hash_of(doc.get("hash"))
     instructions = _instructions(doc.get("instructions"))
     entries = doc.get("entries")
@@ -163,8 +157,7 @@ def load_watch_list(data: bytes, roots: Sequence[keys.PublicKey], now: datetime 
         if int.from_bytes(mv[i * RECORD + DIGEST_LEN: (i + 1) * RECORD], "big") >= len(instructions):
             raise ListFormatError(f"{WHAT}: entry {i} names an instruction the list does not have")
         prev = digest
-    issued, expires = ts(doc["issued"], WHAT, "issued"), ts(doc["expires"], WHAT, "expires")
-    return WatchList(version, issued, expires, params, salt, instructions, entries, data)
+    return WatchList(opened.version, opened.issued, opened.expires, params, salt, instructions, entries, data)
 
 
 def build_watch_list(entries: Iterable[tuple[bytes, Instruction]], *, version: int, issued: datetime,
@@ -190,18 +183,14 @@ def build_watch_list(entries: Iterable[tuple[bytes, Instruction]], *, version: i
     if len(by_digest) > MAX_ENTRIES:
         raise ValueError(f"more than {MAX_ENTRIES} entries")
     blob = b"".join(d + by_digest[d].to_bytes(INDEX_LEN, "big") for d in sorted(by_digest))
-    payload = {
-        "type": DOC_TYPE,
-        "version": version,
-        "issued": int(issued.timestamp()),
-        "expires": int(expires.timestamp()),
+    content = {
         "hash": {"alg": "argon2id", "v": 19, "t": params.time_cost, "m": params.memory_kib, "p": params.lanes,
                  "len": DIGEST_LEN, "salt": salt},
         "instructions": [{"kind": i.kind.value, **({"until": int(i.until.timestamp())} if i.until else {})}
                          for i in instructions],
         "entries": blob,
     }
-    return sign_document(payload, root)
+    return sign_list(DOC_TYPE, content, version=version, issued=issued, expires=expires, root=root)
 
 
 def _check_salt(salt: object) -> bytes:
