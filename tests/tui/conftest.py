@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,15 +58,49 @@ def world(tmp_path: Path) -> World:
     return make_services(tmp_path)
 
 
+@dataclass(frozen=True)
+class HeldClock:
+    at: float
+
+    def __call__(self) -> float:
+        return self.at
+
+
+def hold_the_wedge_clock(app: object) -> None:
+    """Stop the clock the scan screen's wedge measures its idle gap by (``ScanScreen.wedge_clock``): keys typed
+    by a test are one scan however long a loaded machine takes between them. (A test of the idle gap itself
+    moves the clock on instead.)"""
+    from checkpoint.tui.app import StationApp
+
+    assert isinstance(app, StationApp)
+    if not isinstance(app.scan.wedge_clock, HeldClock):  # held already: it stays where it was held
+        app.scan.wedge_clock = HeldClock(time.monotonic())
+
+
 def post_keys_like_a_scanner(app: object, text: str) -> None:
     """Keystrokes as the terminal driver delivers them (to the app, which routes them), at wedge speed, then
     Enter: ``Pilot.press`` waits for the screen after every key, which a scanner does not, and on a loaded
-    machine its pauses pass the wedge's idle gap and cut the scan in two."""
+    machine its pauses pass the wedge's idle gap and cut the scan in two. The wedge's clock is held still too
+    (a loaded machine can stall between two queued keys)."""
     from textual import events
     from textual.app import App
     from textual.keys import _character_to_key
 
     assert isinstance(app, App)
+    hold_the_wedge_clock(app)
     for ch in text:
         app.post_message(events.Key(_character_to_key(ch), ch))
     app.post_message(events.Key("enter", "\r"))
+
+
+async def until(pilot: object, ok: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    """Let the app run until ``ok()`` holds (its timers and workers go on meanwhile). The timeout only bounds a
+    hang: a loaded machine makes this wait longer, never fail."""
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot)
+    deadline = time.monotonic() + timeout
+    while not ok():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout:.0f} s: {what}")
+        await pilot.pause(0.05)
