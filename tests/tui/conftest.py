@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,13 +45,24 @@ def make_services(tmp_path: Path, *, language: str = "en", ui: dict[str, object]
     demo = make_world(tmp_path, NOW)
     raw = dict(demo.config.raw)
     raw["station"] = {**raw["station"], "language": language}
-    raw["ui"] = {"sound": "bell", **(ui or {})}
+    # a verdict held long enough that no test's assertions race its return to READY on a loaded machine (the
+    # test of the hold sets its own)
+    raw["ui"] = {"sound": "bell", "verdict_seconds": 120, **(ui or {})}
     raw["scanner"] = {"source": ""}
     config = parse_config(raw)
     services = build_services(config, clock, data_dir=tmp_path, camera=camera, hasher=cheap_hasher())  # type: ignore[arg-type]
     officer = services.officers.add("CB01", "Trần Văn Bình", "1234")
     supervisor = services.officers.add("CH01", "Lê Thị Hoa", "9876", supervisor=True)
     return World(demo, services, clock, officer, supervisor)
+
+
+@pytest.fixture(autouse=True)
+def steady_cursors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An input's cursor stays as focus left it (shown) instead of blinking on a 0.5 s timer: a snapshot taken
+    more than half a second after the focus (a loaded machine) caught it hidden and failed."""
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
 
 
 @pytest.fixture
@@ -104,3 +116,16 @@ async def until(pilot: object, ok: Callable[[], bool], what: str, timeout: float
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout:.0f} s: {what}")
         await pilot.pause(0.05)
+
+
+async def workers_done(app: object) -> None:
+    """``app.workers.wait_for_complete()``, less its one race: the lists worker is started by a timer and is
+    exclusive, so on a loaded machine its next start cancels the last one, and waiting on a cancelled worker
+    raises ``WorkerCancelled``. A worker that fails still raises."""
+    from textual.app import App
+    from textual.worker import WorkerCancelled
+
+    assert isinstance(app, App)
+    for worker in list(app.workers):
+        with contextlib.suppress(WorkerCancelled):
+            await worker.wait()

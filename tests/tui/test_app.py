@@ -18,7 +18,7 @@ from checkpoint.tui.messages import TextScanned
 from checkpoint.tui.screens.sign_in import SignInScreen
 from checkpoint.tui.screens.supervisor import SupervisorScreen
 from checkpoint.tui.widgets.verdict_panel import VerdictPanel
-from tests.tui.conftest import World, hold_the_wedge_clock, make_services, post_keys_like_a_scanner, until
+from tests.tui.conftest import World, hold_the_wedge_clock, make_services, post_keys_like_a_scanner, until, workers_done
 
 pytestmark = pytest.mark.asyncio
 
@@ -39,7 +39,7 @@ async def settle(app: StationApp, pilot: object) -> None:
 
     assert isinstance(pilot, Pilot)
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
 
 
