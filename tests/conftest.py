@@ -3,8 +3,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 DATA = Path(__file__).parent / "data"
+
+# Hypothesis times examples too: its 200 ms deadline per example and its "too slow" health check fail a test
+# on a loaded CI machine with nothing wrong. Neither, for every test (a test's own @settings sets the rest).
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 

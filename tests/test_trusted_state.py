@@ -276,15 +276,15 @@ def test_a_scan_never_waits_behind_a_long_reload(tmp_path: Path, root: keys.Priv
     def long_reload() -> None:  # another thread verifying a big list holds the station's lock
         with st._lock:
             held.set()
-            release.wait(10)
+            release.wait(60)
 
     holder = threading.Thread(target=long_reload)
     holder.start()
-    held.wait(5)
+    assert held.wait(30)
     done: list[Display] = []
     scan = threading.Thread(target=lambda: done.append(st.decide(make_pass(issuer, at=NOW))[0].display))
     scan.start()
-    scan.join(5)
+    scan.join(30)  # a loaded machine's slow decide fits; a decide waiting for the lock (60 s) does not
     release.set()
     holder.join()
     assert done == [Display.ACCEPT]  # decided with the lists in force, without waiting for the lock

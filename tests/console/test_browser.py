@@ -80,8 +80,9 @@ def sign_in(browser: Any, console: Console, username: str, password: str = PASSW
 
 
 def wait(browser: Any) -> Any:
-    """Until a condition holds, across the moment the old page is replaced by the new one."""
-    return WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
+    """Until a condition holds, across the moment the old page is replaced by the new one (30 s only bound a
+    hang: Chromium on a loaded 2-core machine can take seconds for a page)."""
+    return WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
 
 
 def _gone(element: Any) -> bool:
@@ -322,7 +323,7 @@ def test_a_supervisor_downloads_the_days_report_in_the_browser(browser: Any, con
     browser.get(console.url + "/console/figures?day=2021-07-24")
     link = browser.find_element(By.CSS_SELECTOR, 'a[href$="/report.csv?day=2021-07-24"]')
     link.send_keys(Keys.ENTER)  # by keyboard, as an officer without a mouse would
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # bounds a hang only
     while time.monotonic() < deadline and not [p for p in downloads.iterdir() if p.suffix == ".csv"]:
         time.sleep(0.1)
     [saved] = [p for p in downloads.iterdir() if p.suffix == ".csv"]

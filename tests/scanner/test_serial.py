@@ -53,7 +53,9 @@ def pty() -> Iterator[tuple[int, str]]:
 def test_lines_from_a_tty_device(pty: tuple[int, str]) -> None:
     master, name = pty
     stop = threading.Event()
-    scanner = SerialScanner(name, 115200)
+    # the line ends end the scans here: with the default 0.3 s idle gap, a loaded machine pausing this thread
+    # between the two writes of "shc:/..." cut it in two
+    scanner = SerialScanner(name, 115200, idle_timeout=60)
     live = _live(scanner)
     scans, t = _run(scanner, stop)
     assert live.wait(TIMEOUT)

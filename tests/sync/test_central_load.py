@@ -21,7 +21,7 @@ def fault_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     if request.param == "postgres" and shutil.which("pg_ctl") is None and not list(
             Path("/usr/lib/postgresql").glob("*/bin/pg_ctl")):
         pytest.skip("PostgreSQL's server programs (pg_ctl, initdb) are not installed")
-    cfg = LoadConfig(stations=20, interval=1.0, crossings=6, duration=6.0, workers=2, faults=True, drain=30.0,
+    cfg = LoadConfig(stations=20, interval=1.0, crossings=6, duration=6.0, workers=2, faults=True, drain=120.0,
                      connections=20, database=request.param, work=tmp_path_factory.mktemp("central-load"),
                      quiet=True)
     return run(cfg)

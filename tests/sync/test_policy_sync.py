@@ -35,7 +35,7 @@ STATUSES: list[object] = []
 FROM_HOAN_KIEM = Subject("Nguyễn Văn An", "001085012345", "1985-03-02", "worker", None, "Phường Hoàn Kiếm", "Bắc Ninh")
 
 
-def wait_for(what: str, ok: Callable[[], bool], timeout: float = 20.0) -> None:
+def wait_for(what: str, ok: Callable[[], bool], timeout: float = 60.0) -> None:  # the bound only stops a hang
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if ok():

@@ -11,7 +11,7 @@ from rich.color import ColorSystem
 from checkpoint.tui.app import StationApp
 from checkpoint.tui.messages import TextScanned
 from checkpoint.tui.widgets.verdict_panel import VerdictPanel
-from tests.tui.conftest import make_services
+from tests.tui.conftest import make_services, workers_done
 
 pytestmark = pytest.mark.asyncio
 
@@ -34,7 +34,7 @@ async def test_verdict_colours_on_the_linux_console(tmp_path: Path, monkeypatch:
             await pilot.pause()
             app.post_message(TextScanned(world.text(key), "camera"))
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             await pilot.pause()
         panel = app.screen.query_one(VerdictPanel)
         style = panel.rich_style

@@ -21,7 +21,7 @@ from textual.widgets import Button, Input
 from checkpoint.tui.app import StationApp
 from checkpoint.tui.messages import PreviewFrame, TextScanned
 from checkpoint.tui.widgets.preview import CameraPreview, half_blocks, shade_blocks
-from tests.tui.conftest import World, make_services
+from tests.tui.conftest import World, make_services, workers_done
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "console_font" / "Vietnamese-Fixed16.codepoints"
 SYSTEM_FONT = Path("/usr/share/consolefonts/Vietnamese-Fixed16.psf.gz")
@@ -67,7 +67,7 @@ def on_screen(app: StationApp) -> set[str]:
 
 async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
 
 

@@ -32,7 +32,7 @@ from checkpoint.tui.screens.first_run_work import Setup
 from checkpoint.tui.widgets.preview import CameraPreview
 from checkpoint.tui.wiring import build_services
 from tests.sync.conftest import RunningServer, start_server
-from tests.tui.conftest import cheap_hasher
+from tests.tui.conftest import cheap_hasher, until, workers_done
 
 NOW = datetime(2021, 7, 24, 3, 0, tzinfo=UTC)
 SIZE = (80, 24)
@@ -60,7 +60,7 @@ def screen(pilot: Pilot[list[str] | None]) -> FirstRunScreen:
 async def settle(pilot: Pilot[list[str] | None]) -> None:
     for _ in range(3):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
     await pilot.pause()
 
 
@@ -284,7 +284,8 @@ async def test_the_test_scan_runs_off_the_event_loop_and_stops_when_the_step_is_
         await press(pilot, "fr-skip")
         fill(pilot, fr_source="0")
         await pilot.click("#fr-test")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: any(w.group == "first-run-camera" and w.state == WorkerState.RUNNING
+                                       for w in app.workers), "the test scan running")
         running = [w for w in app.workers if w.group == "first-run-camera"]
         assert running and running[0].state == WorkerState.RUNNING
         assert "Looking" in message(pilot)
@@ -295,7 +296,7 @@ async def test_the_test_scan_runs_off_the_event_loop_and_stops_when_the_step_is_
         assert source.value == "12"
         assert running[0].state == WorkerState.RUNNING
         await pilot.click("#fr-skip")
-        await asyncio.wait_for(app.workers.wait_for_complete(), 5)
+        await asyncio.wait_for(workers_done(app), 12)  # < its 15 s
         assert running[0].state == WorkerState.SUCCESS and screen(pilot).step == 3
 
 

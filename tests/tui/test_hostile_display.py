@@ -31,7 +31,7 @@ from checkpoint.tui.messages import TextScanned
 from checkpoint.tui.widgets import block_text
 from checkpoint.tui.widgets.verdict_panel import VerdictPanel
 from tests.factories import ed25519, make_pass
-from tests.tui.conftest import NOW, cheap_hasher
+from tests.tui.conftest import NOW, cheap_hasher, workers_done
 
 SIZE = (140, 44)
 PERSON = Subject("Nguyễn Văn An", "001085012345", "1985-03-02", "worker", "29A-123.45", "Hà Nội", "Bắc Ninh",
@@ -59,7 +59,7 @@ class Station:
         raw = dict(demo.config.raw)
         raw["station"] = {**raw["station"], "language": "en"}
         raw["trust"] = {**raw["trust"], "key_folder": str(folder)}
-        raw["ui"] = {"sound": "off"}
+        raw["ui"] = {"sound": "off", "verdict_seconds": 120}  # no check races the verdict's return to READY
         raw["scanner"] = {"source": ""}
         from checkpoint.clock import FixedClock
         from checkpoint.tui.wiring import build_services
@@ -101,7 +101,7 @@ def big_word(word: str) -> str:
 
 async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
 
 

@@ -23,7 +23,7 @@ from checkpoint.tui.screens.manual_entry import ManualEntryScreen
 from checkpoint.tui.widgets.counters import Counters
 from checkpoint.tui.widgets.verdict_panel import VerdictPanel
 from checkpoint.tui.wiring import build_services
-from tests.tui.conftest import World, cheap_hasher, make_services, post_keys_like_a_scanner
+from tests.tui.conftest import World, cheap_hasher, make_services, post_keys_like_a_scanner, workers_done
 
 pytestmark = pytest.mark.asyncio
 
@@ -39,7 +39,7 @@ async def settle(app: StationApp, pilot: object) -> None:
 
     assert isinstance(pilot, Pilot)
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
 
 

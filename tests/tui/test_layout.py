@@ -13,7 +13,7 @@ from textual.widgets._footer import FooterKey
 from checkpoint.tui.app import StationApp
 from checkpoint.tui.messages import TextScanned
 from checkpoint.tui.widgets import block_text
-from tests.tui.conftest import make_services
+from tests.tui.conftest import make_services, workers_done
 
 pytestmark = pytest.mark.asyncio
 
@@ -44,7 +44,7 @@ async def test_everything_the_officer_needs_is_on_screen(tmp_path: Path, size: t
         await pilot.pause()
         app.post_message(TextScanned(world.text("valid"), "camera"))
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         lines = screen_lines(app)
         text = "\n".join(lines)

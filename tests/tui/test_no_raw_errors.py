@@ -17,7 +17,7 @@ from checkpoint.tui.app import StationApp
 from checkpoint.tui.app_logs import LOG_FILE
 from checkpoint.tui.messages import TextScanned
 from checkpoint.tui.widgets.verdict_panel import VerdictPanel
-from tests.tui.conftest import World, make_services
+from tests.tui.conftest import World, make_services, until, workers_done
 
 pytestmark = pytest.mark.asyncio
 
@@ -33,7 +33,7 @@ def screen_text(app: StationApp) -> str:
 
 async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
 
 
@@ -95,9 +95,8 @@ async def test_a_camera_exception_s_message_never_reaches_the_status_bar(tmp_pat
     app = StationApp(world.services, officer=world.officer)
     async with app.run_test(size=(200, 44)) as pilot:
         await settle(pilot)
-        await pilot.pause(0.2)
+        await until(pilot, lambda: app.camera.state == "failed", "the camera's failure")
         await pilot.pause()
-        assert app.camera.state == "failed"
         shown = screen_text(app)
         assert t("status.camera.failed") in shown and t("verdict.camera.failed") in shown
         assert MARK not in shown

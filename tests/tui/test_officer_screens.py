@@ -15,14 +15,14 @@ from checkpoint.tui.app import StationApp
 from checkpoint.tui.screens.officers import OfficersScreen
 from checkpoint.tui.screens.scan import ScanScreen
 from checkpoint.tui.screens.sign_in import SignInScreen
-from tests.tui.conftest import World, make_services
+from tests.tui.conftest import World, make_services, workers_done
 
 pytestmark = pytest.mark.asyncio
 
 
 async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
 
 

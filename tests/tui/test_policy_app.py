@@ -28,8 +28,8 @@ from tests.tui.test_trusted_lists import NOW, lanes, status_text
 FROM_HOAN_KIEM = Subject(PERSON.name, PERSON.id_number, PERSON.birth_date, "worker", None, "Phường Hoàn Kiếm", None)
 
 
-async def wait_until(ok: object, tries: int = 80) -> None:
-    for _ in range(tries):  # the app's timer stats the files every second (longer on a loaded machine)
+async def wait_until(ok: object, tries: int = 600) -> None:
+    for _ in range(tries):  # the app's timer stats the files every second (the 60 s only bound a hang)
         if ok():  # type: ignore[operator]
             return
         await asyncio.sleep(0.1)

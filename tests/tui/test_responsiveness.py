@@ -1,10 +1,14 @@
-"""The UI never blocks: the event loop stays responsive while the camera decodes and passes are recorded."""
+"""The UI never blocks: while the camera decodes and passes are recorded, that work runs off the event loop.
+
+Not timed: how late the event loop's ticks come depends on the machine and its load, so the lag is measured
+by ``bench/tui_responsiveness.py`` (figures in docs/benchmarks-tui.md). This test says where the work runs:
+it fails if a frame is read, a frame decoded or a pass decided and recorded on the event loop's thread.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import gc
-from collections.abc import Iterator
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,65 +17,73 @@ from textual.message import Message
 from checkpoint.camera import SimulatedCamera
 from checkpoint.tui.app import StationApp
 from checkpoint.tui.messages import Checked
+from scanner._pipeline import Pipeline
 from tests.tui.conftest import make_services
 
 pytestmark = pytest.mark.asyncio
 
-TICK = 0.02
+KEYS = ("valid", "forged", "expired", "revoked", "valid_freight", "category")
 
 
-@pytest.fixture
-def quiet_heap() -> Iterator[None]:
-    """Collect and freeze what earlier tests left in the heap, so a full garbage collection of the test
-    session's objects is not counted against the app (a station's heap is the app's alone)."""
-    gc.collect()
-    gc.freeze()
-    yield
-    gc.unfreeze()
+class ThreadLog:
+    """The threads that did each kind of work."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.seen: dict[str, list[int]] = {"read": [], "decode": [], "check": []}
+
+    def note(self, what: str) -> None:
+        with self.lock:
+            self.seen[what].append(threading.get_ident())
 
 
-@pytest.mark.usefixtures("quiet_heap")
-async def test_event_loop_lag_stays_under_100ms_while_the_camera_runs(tmp_path: Path) -> None:
-    keys = ("valid", "forged", "expired", "revoked", "valid_freight", "category")
-    holder: dict[str, SimulatedCamera] = {}
+async def test_the_camera_decodes_and_passes_are_recorded_off_the_event_loop(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    threads = ThreadLog()
+
+    class WatchedCamera(SimulatedCamera):
+        def read(self):  # type: ignore[no-untyped-def]
+            threads.note("read")
+            return super().read()
+
+    decode = Pipeline.decode
+
+    def watched_decode(self: Pipeline, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        threads.note("decode")
+        return decode(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Pipeline, "decode", watched_decode)
 
     def camera() -> SimulatedCamera:
-        w_texts = [world.text(k) for k in keys]
-        holder["cam"] = SimulatedCamera(w_texts, fps=30, hold=6, gap=3, size=(1280, 720))
-        return holder["cam"]
+        # each pass in one frame, every frame decoded in order (live=False): however loaded the machine, no
+        # pass is skipped and none is seen twice
+        return WatchedCamera([world.text(k) for k in KEYS], fps=30, hold=1, gap=0, live=False)
 
     world = make_services(tmp_path, ui={"preview": True}, camera=camera)
+    check = world.services.service.check
+
+    def watched_check(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        threads.note("check")
+        return check(*args, **kwargs)  # type: ignore[arg-type]
+
+    world.services.service.check = watched_check  # type: ignore[method-assign]
     all_checked = asyncio.Event()
     checked: list[Checked] = []
 
     def hook(message: Message) -> None:
         if isinstance(message, Checked):
             checked.append(message)
-            if len(checked) == len(keys):
+            if len(checked) == len(KEYS):
                 all_checked.set()
 
     app = StationApp(world.services, officer=world.officer)
-    lags: list[float] = []
     async with app.run_test(size=(140, 44), message_hook=hook) as pilot:
-        loop = asyncio.get_running_loop()
-
-        async def measure() -> None:
-            while not all_checked.is_set():
-                start = loop.time()
-                await asyncio.sleep(TICK)
-                lags.append(loop.time() - start - TICK)
-
-        probe = asyncio.create_task(measure())
-        await asyncio.wait_for(all_checked.wait(), timeout=30)
-        await probe
+        loop_thread = threading.get_ident()
+        await asyncio.wait_for(all_checked.wait(), timeout=120)  # bounds a hang only
         await pilot.pause()
         assert app.camera.state in ("running", "stopped")
-    lags.sort()
-    p98 = lags[int(len(lags) * 0.98)]
-    print(f"event loop lag over {len(lags)} ticks: max {lags[-1] * 1000:.1f} ms, 98th percentile {p98 * 1000:.1f} ms")
-    assert len(lags) > 50, "the camera ran long enough to measure"
-    # The bound is 100 ms. The 98th percentile is held to it, and the worst tick to 2.5 times it: on a shared
-    # 2-core CI machine another process can take the CPU for a moment, which is not this app blocking its loop.
-    assert p98 < 0.100, f"event loop blocked for {p98 * 1000:.0f} ms (98th percentile)"
-    assert lags[-1] < 0.250, f"event loop blocked for {lags[-1] * 1000:.0f} ms"
+    seen = threads.seen
+    assert seen["read"] and seen["decode"] and len(seen["check"]) == len(KEYS), {k: len(v) for k, v in seen.items()}
+    for what, idents in seen.items():
+        assert loop_thread not in idents, f"{what} ran on the event loop's thread"
     assert [c.outcome.decision.display.value for c in checked].count("ACCEPT") == 2

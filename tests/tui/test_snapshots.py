@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from checkpoint.tui.app import StationApp
 from checkpoint.tui.messages import TextScanned
 from checkpoint.tui.widgets.status_bar import StatusBar
-from tests.tui.conftest import World, make_services
+from tests.tui.conftest import World, make_services, workers_done
 
 SIZE = (130, 40)
 
@@ -38,7 +38,7 @@ def app_for(tmp_path: Path, language: str, signed_in: bool = True) -> tuple[Worl
 
 async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
 
 

@@ -12,7 +12,7 @@ from textual.widgets import Button, Input
 
 from checkpoint.tui.app import StationApp
 from checkpoint.tui.messages import TextScanned
-from tests.tui.conftest import NOW, World, make_services
+from tests.tui.conftest import NOW, World, make_services, workers_done
 from tests.tui.test_vehicles import _gate
 
 SnapCompare = Callable[..., bool]
@@ -28,7 +28,7 @@ def truecolour_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def _settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
 
 

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from scanner import WedgeAssembler, WedgeScan
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from checkpoint.tui.app import StationApp
 
 #: a pause this long ends a scan typed without Enter (a wedge types a whole pass in well under a second)
@@ -75,6 +77,9 @@ class ScanScreen(Screen[None]):
         self.recent_rows = recent_rows
         self.preview_on = preview
         self._wedge: WedgeAssembler | None = None
+        #: the wedge's clock (monotonic seconds) for its idle gap: tests hold it still, so a pause between keys
+        #: on a loaded machine does not end a scan they type
+        self.wedge_clock: Callable[[], float] = time.monotonic
         self._reset_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -213,14 +218,14 @@ class ScanScreen(Screen[None]):
         else:
             return
         event.stop()
-        for scan in self.wedge.feed(chars, time.monotonic()):
+        for scan in self.wedge.feed(chars, self.wedge_clock()):
             self._scanned(scan)
 
     def _poll_wedge(self) -> None:
         """A scanner set to send no Enter: a pause ends its scan. A few stray keys are not a scan."""
         if self._wedge is None:
             return
-        scan = self._wedge.poll(time.monotonic())
+        scan = self._wedge.poll(self.wedge_clock())
         if scan is not None and len(scan.text) >= MIN_SCAN:
             self._scanned(scan)
 
