@@ -24,7 +24,7 @@ from checkpoint.tui.screens.first_run_work import Setup
 from checkpoint.tui.screens.manual_entry import ManualEntryScreen
 from checkpoint.tui.screens.officers import OfficersScreen
 from checkpoint.tui.screens.supervisor import SupervisorScreen
-from tests.tui.conftest import NOW, World, cheap_hasher, make_services
+from tests.tui.conftest import NOW, World, cheap_hasher, make_services, workers_done
 
 SIZE = (140, 44)
 MARK = "ZQX-7731-kaboom"  # a distinctive English detail: it must show nowhere on screen
@@ -47,7 +47,7 @@ def said(app: StationApp | FirstRunApp, selector: str) -> str:
 async def settle(pilot: Pilot[None] | Pilot[list[str] | None]) -> None:
     for _ in range(2):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
     await pilot.pause()
 
 
