@@ -21,6 +21,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import Worker
 
 from checkpoint.camera_state import CameraState
 from checkpoint.card_parts import PartialCard
@@ -101,6 +102,7 @@ class StationApp(App[None]):
         self.notifier = Notifier.from_env()  # systemd: READY=1 and the watchdog pings (no-op elsewhere)
         # vehicles (F8/F9) and, at a hospital or office gate, today's occupancy (checkpoint/tui/vehicles.py)
         self.vehicles = VehicleLane(timedelta(seconds=services.settings.vehicle_timeout_seconds))
+        self._lists_reload: Worker[None] | None = None  # the lists timer's reload in flight
         self.gate = st.site != "road"
         self._vehicle_timer: Timer | None = None
 
@@ -139,7 +141,7 @@ class StationApp(App[None]):
             self.occupancy_worker()
         self.set_interval(1.0, self.tick_vehicles)
         self.services.station.refresh_on_decide = False  # lists reload in lists_worker, off the scan path
-        self.set_interval(max(0.25, self.services.station.reload_interval), self.lists_worker)
+        self.set_interval(max(0.25, self.services.station.reload_interval), self._tick_lists)
         if self.services.camera is not None:
             self.camera_worker()
         else:
@@ -213,6 +215,12 @@ class StationApp(App[None]):
         self.post_state = Post(None, self.post_state.lane, self.post_state.direction)
         self._show_post()
         self.ask_sign_in()
+
+    def _tick_lists(self) -> None:
+        """A tick of the lists timer: a reload still running (a big list being verified on a slow Pi) keeps
+        going and this tick is skipped, rather than a new worker cancelling it (a thread runs on anyway)."""
+        if self._lists_reload is None or self._lists_reload.is_finished:
+            self._lists_reload = self.lists_worker()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="lists")
     def lists_worker(self) -> None:
