@@ -11,15 +11,12 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from textual import work
-from textual.app import App, SystemCommand
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker
 
@@ -50,7 +47,7 @@ from checkpoint.tui.messages import (
     TextScanned,
     WedgeProblem,
 )
-from checkpoint.tui.palette import help_quit, open_palette, open_themes, palette_key, system_commands
+from checkpoint.tui.palette import AppInWords, palette_key
 from checkpoint.tui.screens.manual_entry import ManualEntryScreen
 from checkpoint.tui.screens.scan import ScanScreen
 from checkpoint.tui.screens.sign_in import SignInScreen
@@ -69,7 +66,7 @@ log = logging.getLogger(__name__)
 MAX_PENDING = 50
 PENDING_SECONDS = 60
 
-class StationApp(App[None]):
+class StationApp(AppInWords[None]):
     CSS_PATH = Path(__file__).with_name("station.tcss")
     TITLE = "Checkpoint"
 
@@ -105,18 +102,6 @@ class StationApp(App[None]):
         self._lists_reload: Worker[None] | None = None  # the lists timer's reload in flight
         self.gate = st.site != "road"
         self._vehicle_timer: Timer | None = None
-
-    def action_command_palette(self) -> None:
-        open_palette(self, self.texts)
-
-    def search_themes(self) -> None:
-        open_themes(self, self.texts)
-
-    def action_help_quit(self) -> None:
-        help_quit(self, self.texts)
-
-    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        return system_commands(super().get_system_commands(screen), self.texts)
 
     def local_now(self) -> datetime:
         return self.services.clock.now().astimezone(self.tz)

@@ -8,23 +8,18 @@ station app on its normal scan screen.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
-
-from textual.app import App, SystemCommand
-from textual.screen import Screen
 
 from checkpoint.datadir import prepare_data_dir
 from checkpoint.errors import CheckpointError
 from checkpoint.tui.app_logs import AppLogs
 from checkpoint.tui.i18n import Texts
-from checkpoint.tui.palette import help_quit, open_palette, open_themes, palette_key, system_commands
+from checkpoint.tui.palette import AppInWords, palette_key
 from checkpoint.tui.screens.first_run import FirstRunScreen
 from checkpoint.tui.screens.first_run_work import Setup
 
 
-class FirstRunApp(App[list[str] | None]):
+class FirstRunApp(AppInWords[list[str] | None]):
     """Returns the skipped steps when the set-up is done; None when the supervisor quit it (Esc)."""
 
     CSS_PATH = Path(__file__).with_name("station.tcss")
@@ -35,18 +30,6 @@ class FirstRunApp(App[list[str] | None]):
         self.setup, self.texts = setup, texts
         self.logs = AppLogs(setup.data_dir)
         palette_key(self, texts)  # ctrl+p: the footer, the search line and the commands in its words
-
-    def action_command_palette(self) -> None:
-        open_palette(self, self.texts)
-
-    def search_themes(self) -> None:
-        open_themes(self, self.texts)
-
-    def action_help_quit(self) -> None:
-        help_quit(self, self.texts)
-
-    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        return system_commands(super().get_system_commands(screen), self.texts)
 
     async def on_mount(self) -> None:
         # an error's English detail goes to app.log in the data folder, never over the screen; a folder that

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
+from textual.screen import Screen
 from textual.theme import ThemeProvider
 
 from checkpoint.tui.i18n import Texts
@@ -53,3 +54,25 @@ def help_quit(app: App[Any], t: Texts) -> None:
         if active.binding.action in ("quit", "app.quit"):
             app.notify(t("app.quit_hint", keys=key), title=t("app.quit_title"))
             return
+
+
+ReturnT = TypeVar("ReturnT")
+
+
+class AppInWords(App[ReturnT], Generic[ReturnT]):
+    """An app whose palette, theme search, system commands and ctrl+c hint speak the station's words
+    (``self.texts``, set by the subclass): the station app and the first-run app."""
+
+    texts: Texts
+
+    def action_command_palette(self) -> None:
+        open_palette(self, self.texts)
+
+    def search_themes(self) -> None:
+        open_themes(self, self.texts)
+
+    def action_help_quit(self) -> None:
+        help_quit(self, self.texts)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        return system_commands(super().get_system_commands(screen), self.texts)
