@@ -102,7 +102,7 @@ def send_heartbeat(client: SyncClient, station: Station | None, queue: int, sign
         except Refused as e:
             # a server not yet updated refuses the policy bundle's and watch list's kinds: say the rest
             older = older_server_state(state)
-            if older is None or "(400 bad_request)" not in str(e) or "list" not in str(e):
+            if older is None or e.code != "refused.bad_request":
                 raise
             log.info("sync: the server refused the policy bundle and watch list in the heartbeat (%s); sent "
                      "without them", e)
