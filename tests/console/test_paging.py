@@ -150,3 +150,48 @@ def test_the_audit_log_is_paged_newest_first(console: Console) -> None:
     entries = [e for p in pages for e in p]
     assert entries == [f"entry {i:03d}" for i in range(229, -1, -1)]  # newest first, each once
     assert len(pages[0]) == PAGE_SIZE
+
+
+# -- the stations table (the lead, stop 13) --------------------------------------------------------------------
+
+FLEET = 230  # more stations in Ba Dinh, each with a healthy heartbeat: with ST-A and ST-B, three pages
+
+
+def station_ids(page: str) -> list[str]:
+    body = page.split('<table class="fleet">', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a></th>', body)
+
+
+def test_the_stations_table_a_page_at_a_time_and_only_the_flagged_ones(console: Console) -> None:
+    from tests.console.test_fleet import _beat
+
+    now = console.clock.now()
+    healthy = [("trust-list", 3, timedelta(hours=1), timedelta(days=30)),
+               ("revocation-list", 12, timedelta(hours=1), timedelta(days=6))]
+    for i in range(FLEET):
+        token = create_token(console.storage, console.db, "Ba Dinh", now, timedelta(hours=1))
+        console.storage.enroll(token, f"ST-X{i:03d}", f"key-X{i:03d}", now)
+        console.storage.record_heartbeat(f"ST-X{i:03d}", _beat(now, healthy), now)
+    admin = signed_in(console, "admin")
+    first = admin.get("/console/stations")
+    assert first.status_code == 200
+    assert "232 trạm, 1 trạm cần chú ý" in first.text  # ST-B never sent a heartbeat: silent
+    seen = station_ids(first.text)
+    assert len(seen) == PAGE_SIZE
+    page = first.text
+    while 'rel="next"' in page:
+        page = admin.get(next_link(page)).text
+        seen += station_ids(page)
+    assert len(seen) == FLEET + 2 and len(set(seen)) == len(seen)  # every station once, none skipped
+    only = admin.get("/console/stations", params={"only": "flagged"}).text
+    assert station_ids(only) == ["ST-B"] and "Xem tất cả các trạm" in only and 'rel="next"' not in only
+    assert "232 trạm, 1 trạm cần chú ý" in only  # the counts are of the whole fleet
+    for bad in ({"page": "abc"}, {"page": "-1"}, {"only": "<script>"}):
+        refused = admin.get("/console/stations", params=bad)
+        assert refused.status_code == 400 and "<script>" not in refused.text
+    past = admin.get("/console/stations", params={"page": "99"}).text
+    assert len(station_ids(past)) == FLEET + 2 - 2 * PAGE_SIZE  # past the end: the last page
+    district = signed_in(console, "sup-a")
+    mine = district.get("/console/stations").text
+    assert "231 trạm, 0 trạm cần chú ý" in mine  # ST-A and the 230: never ST-B of another district
+    assert "Không có trạm nào cần chú ý." in district.get("/console/stations", params={"only": "flagged"}).text

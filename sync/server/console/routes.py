@@ -215,13 +215,32 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def home() -> Response:
         return RedirectResponse(f"{PREFIX}/stations", status_code=303, headers=HEADERS)
 
+    async def stations_page(request: Request, session: Session, token: str | None, number: int = 1,
+                            only_flagged: bool = False) -> Response:
+        """The fleet a page at a time (100 stations), all or only the flagged ones; the counts are of all."""
+        rows = await th(fleet, storage, db, session.user, clock.now(), None, await th(published_versions, lists.folder))
+        flagged = [r for r in rows if r.flagged]
+        chosen = flagged if only_flagged else rows
+        shown_page = paging.page_of(number, len(chosen))
+        query = {"only": "flagged"} if only_flagged else {}
+        links = {n: paging.link(f"{PREFIX}/stations", query, n) for n in (shown_page.previous, shown_page.next) if n}
+        start = shown_page.offset
+        return page(request, "stations.html", session, rows=chosen[start:start + shown_page.size], token=token,
+                    pager=shown_page, links=links, total=len(rows), flagged=len(flagged), only_flagged=only_flagged)
+
     @router.get("/stations")
     async def stations(request: Request) -> Response:
         session = await current(request)
         if session is None:
             return to_sign_in(request)
-        rows = await th(fleet, storage, db, session.user, clock.now(), None, await th(published_versions, lists.folder))
-        return page(request, "stations.html", session, rows=rows, token=None)
+        try:
+            number = paging.page_number(request.query_params.get("page"))
+            only = request.query_params.get("only", "")
+            if only not in ("", "flagged"):
+                raise paging.PageError("only: 'flagged' or nothing")
+        except paging.PageError as e:
+            return await refusal(request, session, Refused(400, "bad_input", str(e)))
+        return await stations_page(request, session, None, number, only == "flagged")
 
     @router.post("/tokens")
     async def new_token(request: Request) -> Response:
@@ -240,8 +259,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
             return await refusal(request, session, e)
         await th(accounts.audit, user.username, "token_created", f"district {district}, {hours} h",
                  address(request), clock.now())
-        rows = await th(fleet, storage, db, user, clock.now(), None, await th(published_versions, lists.folder))
-        return page(request, "stations.html", session, rows=rows, token=token)
+        return await stations_page(request, session, token)
 
     @router.get("/stations/{station_id}")
     async def station(request: Request, station_id: str) -> Response:

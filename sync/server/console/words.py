@@ -232,6 +232,11 @@ WORDS: dict[str, dict[str, str]] = {
     "not_yourself": {"vi": "Không thể tự xóa chính mình.", "en": "You cannot remove yourself."},
     "last_admin": {"vi": "Đây là quản trị tỉnh cuối cùng: hãy thêm một người khác trước.",
                    "en": "This is the last province administrator: add another one first."},
+    # -- the lead, stop 13: the stations table a page at a time, only the flagged ones on asking --
+    "fleet_summary": {"vi": "{total} trạm, {flagged} trạm cần chú ý", "en": "{total} stations, {flagged} flagged"},
+    "only_flagged": {"vi": "Chỉ xem các trạm cần chú ý", "en": "Show only the flagged stations"},
+    "all_stations": {"vi": "Xem tất cả các trạm", "en": "Show all stations"},
+    "none_flagged": {"vi": "Không có trạm nào cần chú ý.", "en": "No station is flagged."},
 }
 
 
