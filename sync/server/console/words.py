@@ -232,6 +232,13 @@ WORDS: dict[str, dict[str, str]] = {
     "not_yourself": {"vi": "Không thể tự xóa chính mình.", "en": "You cannot remove yourself."},
     "last_admin": {"vi": "Đây là quản trị tỉnh cuối cùng: hãy thêm một người khác trước.",
                    "en": "This is the last province administrator: add another one first."},
+    # plates lane: "where did plate X cross"
+    "trace_plate": {"vi": "Biển số xe này đã qua những trạm nào", "en": "Where did this plate cross"},
+    "plate": {"vi": "Biển số xe (ví dụ 29C-123.45)", "en": "Plate (e.g. 29C-123.45)"},
+    "plate_key_needed": {"vi": "Tìm theo biển số cần khóa riêng của giám sát viên.",
+                         "en": "Searching by plate needs the supervisor's private key."},
+    "one_question": {"vi": "Tìm theo số giấy tờ hoặc theo biển số, mỗi lần một câu hỏi.",
+                     "en": "Search by id number or by plate: one question at a time."},
 }
 
 
