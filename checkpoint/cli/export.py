@@ -128,26 +128,31 @@ def read_supervisor_key(path: Path) -> Any:
 
 def _id_numbers(given: Sequence[str]) -> tuple[str, ...]:
     """The id numbers to look for; ``-`` asks at a terminal (not echoed) or reads standard input."""
+    return _asked(given, "ID number (CCCD/CMND): ", "--id-number: no id number given")
+
+
+def _asked(given: Sequence[str], prompt: str, none_given: str) -> tuple[str, ...]:
     out = [n for n in given if n != "-"]
     if "-" in given:
         if sys.stdin.isatty():
             import getpass
 
-            out.append(getpass.getpass("ID number (CCCD/CMND): "))
+            out.append(getpass.getpass(prompt))
         else:
             out += [line.strip() for line in sys.stdin.read(64 * 1024).splitlines() if line.strip()]
-    numbers = tuple(n for n in out if n.strip())
-    if given and not numbers:
-        raise CheckpointError("--id-number: no id number given")
-    return numbers
+    values = tuple(n for n in out if n.strip())
+    if given and not values:
+        raise CheckpointError(none_given)
+    return values
 
 
 def _plates(given: Sequence[str]) -> tuple[str, ...]:
-    """The plates to look for, normalised (``checkpoint.vehicle.plate_of``); one that cannot be a plate is refused."""
+    """The plates to look for, normalised (``checkpoint.vehicle.plate_of``); one that cannot be a plate is refused;
+    ``-`` asks at a terminal (not echoed) or reads standard input, as ``--id-number -`` does."""
     from checkpoint.vehicle import plate_of
 
     out = []
-    for typed in given:
+    for typed in _asked(given, "Plate (biển số): ", "--plate: no plate given"):
         plate = plate_of(typed)
         if plate is None:
             raise CheckpointError(f"--plate {shown(typed[:40])}: not a plate (3 to 16 letters and digits, "

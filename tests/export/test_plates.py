@@ -136,3 +136,14 @@ def test_a_plate_search_is_recorded_without_the_plate_and_needs_the_key(
     with sqlite3.connect(station / "crossings.sqlite") as db:
         details = " ".join(d for (d,) in db.execute("SELECT details FROM actions"))
     assert "plates_sought" in details and "29C" not in details.upper()
+
+
+def test_a_plate_from_standard_input_stays_out_of_the_command_line(
+        station: Path, tmp_path: Path, supervisor: X25519PrivateKey, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    key = key_file(tmp_path, supervisor, monkeypatch)
+    monkeypatch.setattr("sys.stdin", io.StringIO("51f-987.65\n"))
+    assert [d["seq"] for d in exported(station, tmp_path / "a.jsonl", key, "--plate", "-")] == [5]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    assert run("export", "--data-dir", station, "--out", tmp_path / "b.jsonl", "--key", key, "--plate", "-") == 2
