@@ -31,6 +31,7 @@ def register(sub: Any) -> None:
         epilog="Examples:\n  checkpoint export --day 2021-07-24 --out ngay-24-07.xlsx\n"
         "  checkpoint export --from 2021-07-20 --to 2021-07-24 --verdict reject --out tu-choi.csv\n"
         "  checkpoint export --id-number 001085012345 --key supervisor.key.pem --out truy-vet.xlsx\n"
+        "  checkpoint export --plate 29C-123.45 --from 2021-07-20 --key supervisor.key.pem --out xe-29C12345.xlsx\n"
         "  checkpoint export verify ngay-24-07.xlsx",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -55,6 +56,10 @@ def register(sub: Any) -> None:
     f.add_argument("--id-number", action="append", metavar="NUMBER",
                    help="a person's id number (matched through the log's keyed hash; never written anywhere); "
                    "'-' asks for it (or reads one per line from standard input), keeping it out of shell history")
+    f.add_argument("--plate", action="append", metavar="PLATE",
+                   help="a vehicle's plate (29C-123.45 = 29c 12345): the crossings of its driver and passengers. "
+                   "The plate is sealed with the personal data, so this needs --key (every row of the period is "
+                   "opened to compare; give a period to make it quicker); never written anywhere")
     k = p.add_argument_group("personal data")
     k.add_argument("--key", type=Path, metavar="FILE",
                    help="the supervisor's private key (PEM): personal fields are opened and exported; the "
@@ -123,18 +128,37 @@ def read_supervisor_key(path: Path) -> Any:
 
 def _id_numbers(given: Sequence[str]) -> tuple[str, ...]:
     """The id numbers to look for; ``-`` asks at a terminal (not echoed) or reads standard input."""
+    return _asked(given, "ID number (CCCD/CMND): ", "--id-number: no id number given")
+
+
+def _asked(given: Sequence[str], prompt: str, none_given: str) -> tuple[str, ...]:
     out = [n for n in given if n != "-"]
     if "-" in given:
         if sys.stdin.isatty():
             import getpass
 
-            out.append(getpass.getpass("ID number (CCCD/CMND): "))
+            out.append(getpass.getpass(prompt))
         else:
             out += [line.strip() for line in sys.stdin.read(64 * 1024).splitlines() if line.strip()]
-    numbers = tuple(n for n in out if n.strip())
-    if given and not numbers:
-        raise CheckpointError("--id-number: no id number given")
-    return numbers
+    values = tuple(n for n in out if n.strip())
+    if given and not values:
+        raise CheckpointError(none_given)
+    return values
+
+
+def _plates(given: Sequence[str]) -> tuple[str, ...]:
+    """The plates to look for, normalised (``checkpoint.vehicle.plate_of``); one that cannot be a plate is refused;
+    ``-`` asks at a terminal (not echoed) or reads standard input, as ``--id-number -`` does."""
+    from checkpoint.vehicle import plate_of
+
+    out = []
+    for typed in _asked(given, "Plate (biển số): ", "--plate: no plate given"):
+        plate = plate_of(typed)
+        if plate is None:
+            raise CheckpointError(f"--plate {shown(typed[:40])}: not a plate (3 to 16 letters and digits, "
+                                  "e.g. 29C-123.45)")
+        out.append(plate)
+    return tuple(out)
 
 
 def _system_user(getpass: Any) -> str:
@@ -149,6 +173,9 @@ def run_export(args: argparse.Namespace) -> int:
         raise CheckpointError("give --out FILE (see 'checkpoint export --help')")
     if args.masked and args.key is None:
         raise CheckpointError("--masked needs --key: without the key personal data stays sealed and is left out")
+    if args.plate and args.key is None:
+        raise CheckpointError("--plate needs --key: a plate is sealed with the personal data, and only the "
+                              "supervisor's key opens it")
     import getpass
 
     from checkpoint.cli.progress import ProgressBar
@@ -158,7 +185,8 @@ def run_export(args: argparse.Namespace) -> int:
     fmt = Format(_format_of(args))
     period = period_from(day=args.day, start=args.start, end=args.end, tz=export_settings(config).tz)
     criteria = Criteria(tuple(args.direction or ()), tuple(args.verdict or ()), tuple(args.reason or ()),
-                        tuple(args.category or ()), tuple(args.officer or ()), _id_numbers(args.id_number or ()))
+                        tuple(args.category or ()), tuple(args.officer or ()), _id_numbers(args.id_number or ()),
+                        _plates(args.plate or ()))
     supervisor_key = read_supervisor_key(args.key) if args.key is not None else None
     bar = ProgressBar(f"export {args.out.name}")
     if not args.quiet:

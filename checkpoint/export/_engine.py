@@ -93,6 +93,8 @@ def export(rows_in: Iterable[ExportRow], request: ExportRequest, *, station_id: 
         audit("export.personal", {"format": request.format.value, "personal": mode.value,
                                   "file": request.out.name[-MAX_AUDIT_TEXT:], **_audit_filters(filters_json)})
     opener = PersonalOpener(supervisor_key) if supervisor_key is not None else None
+    if request.filters.plates and opener is None:
+        raise ExportError("a plate is sealed with the personal data: finding one needs the supervisor's key")
     table = cols.columns(mode)
     headers = cols.headers(table, request.language, request.tz_label)
     rows = scanned = 0
@@ -117,7 +119,13 @@ def export(rows_in: Iterable[ExportRow], request: ExportRequest, *, station_id: 
                 covered = c
                 if selective and not request.filters.matches(c, at):
                     continue
-                personal = _personal(opener, c, mode) if opener is not None else None
+                if request.filters.plates:  # the plate is sealed: opened (whole) to compare, then masked
+                    opened = _personal(opener, c, cols.PersonalMode.FULL)
+                    if not request.filters.matches_plate(opened):
+                        continue
+                    personal = mask(opened) if opened is not None and mode is cols.PersonalMode.MASKED else opened
+                else:
+                    personal = _personal(opener, c, mode) if opener is not None else None
                 if jsonl:
                     writer.write_object(maker.machine(c, at, personal))
                 else:

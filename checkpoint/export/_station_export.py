@@ -36,6 +36,7 @@ from checkpoint.export import (
     export_settings,
     tz_label,
 )
+from checkpoint.lookup_keys import normalise_plate
 from checkpoint.report.aggregate import Summary, SyncStanding, summarize
 
 
@@ -49,6 +50,7 @@ class Criteria:
     categories: tuple[str, ...] = ()
     officers: tuple[str, ...] = ()
     id_numbers: tuple[str, ...] = ()  # turned into the log's keyed hashes at once; never stored
+    plates: tuple[str, ...] = ()  # vehicle plates as typed; compared normalised in the opened rows, never stored
 
 
 def station_filter(config: StationConfig, period: Period, criteria: Criteria,
@@ -64,6 +66,7 @@ def station_filter(config: StationConfig, period: Period, criteria: Criteria,
         since=period.since, until=period.until, directions=frozenset(criteria.directions),
         verdicts=frozenset(criteria.verdicts), reasons=frozenset(criteria.reasons),
         categories=frozenset(criteria.categories), officers=frozenset(criteria.officers), id_number_hashes=hashes,
+        plates=frozenset(normalise_plate(p) for p in criteria.plates if normalise_plate(p)),
     )
 
 

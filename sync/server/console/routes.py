@@ -377,7 +377,8 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
 
     @router.post("/trace")
     async def trace_run(request: Request) -> Response:
-        """Both questions; a POST so the key and the id number never appear in a URL, a history or a log."""
+        """The three questions; a POST so the key, the id number and the plate never appear in a URL, a history
+        or a log."""
         session = await current(request)
         if session is None:
             return to_sign_in(request)
@@ -399,11 +400,19 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
             key = trace.supervisor_key(pem, form.get("passphrase", "")) if pem.strip() else None
             station_id = form.get("station", "")
             id_number = "" if masked_only else form.get("id_number", "").strip()
+            plate = "" if masked_only else form.get("plate", "").strip()
+            if id_number and plate:
+                raise trace.TraceError(word("one_question", lang_of(request)))
             if id_number:
                 if key is None:
                     raise trace.TraceError(word("key_needed", lang_of(request)))
                 result = await th(trace.by_id_number, storage, visible, id_number, since, until, key, number)
                 detail = f"id number {trace.masked_id(id_number)}"
+            elif plate:
+                if key is None:
+                    raise trace.TraceError(word("plate_key_needed", lang_of(request)))
+                result = await th(trace.by_plate, storage, visible, plate, since, until, key, number)
+                detail = f"plate {trace.masked_plate(plate)}"
             else:
                 if station_id not in visible:
                     raise Refused(404, "not_found")
@@ -424,7 +433,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
         links = {n: paging.link(f"{PREFIX}/trace", asked, n) for n in (shown.previous, shown.next) if n}
         return page(request, "trace.html", session, stations=visible, result=result, asked=asked,
                     personal=trace.SHOWN_PERSONAL, pager=shown, links=links,
-                    id_number=id_number if result.opened else "")
+                    id_number=id_number if result.opened else "", plate=plate if result.opened else "")
 
     # -- lists ------------------------------------------------------------------------------------
     def lists_state() -> dict[str, Any]:

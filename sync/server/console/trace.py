@@ -1,4 +1,5 @@
-"""Tracing: "who crossed station S between T1 and T2" and "where did id number X cross", masked by default.
+"""Tracing: "who crossed station S between T1 and T2", "where did id number X cross" and "where did plate X
+cross", masked by default.
 
 Personal fields are sealed by each station to the supervisor's X25519 public key (``checkpoint.sealing``); the
 server cannot open them. To open them for one request the supervisor pastes the private key (PEM, normally
@@ -9,12 +10,14 @@ back to the browser. docs/console.md ("Tracing") gives the threat model.
 "Where did id number X cross" scans the sealed records of the stations the user may see in a bounded window
 (``MAX_WINDOW``) and compares normalised id numbers: the central server holds no station's id-index key (each
 station's Argon2id lookup key stays on the station, by design), so the search needs the supervisor's key too.
+"Where did plate X cross" works the same way: a vehicle's plate is sealed in each occupant's personal data
+(``checkpoint.vehicle.seat_personal``), and plates are compared normalised (``29c 123.45`` is ``29C12345``).
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from checkpoint.crossing import PersonalData, aad_for
 from checkpoint.errors import KeyLoadError
-from checkpoint.lookup_keys import normalise_id_number
+from checkpoint.lookup_keys import normalise_id_number, normalise_plate
 from checkpoint.sealing import UnsealError, load_private, unseal
 from sync.server.console.paging import Page, page_of
 from sync.server.storage import ExportFilter, Storage
@@ -114,10 +117,26 @@ def by_id_number(storage: Storage, stations: Iterable[str], id_number: str, sinc
     """Where ``id_number`` crossed among ``stations`` in [since, until) (normalised, as the stations compare).
     The matches are found only by opening every sealed record of the period (the server has no index of id
     numbers), so the whole period is scanned and the matches (at most ``MAX_ROWS``) are paged here."""
-    window(since, until)
     wanted = normalise_id_number(id_number)
     if not wanted:
         raise TraceError("give the id number to look for")
+    return _search(storage, stations, since, until, key, page,
+                   lambda p: normalise_id_number(p.id_number or "") == wanted)
+
+
+def by_plate(storage: Storage, stations: Iterable[str], plate: str, since: datetime, until: datetime,
+             key: X25519PrivateKey, page: int = 1) -> TraceResult:
+    """Where the vehicle ``plate`` crossed among ``stations`` in [since, until): every occupant's crossing whose
+    sealed record names that plate, compared normalised; found, like an id number, by opening the period."""
+    wanted = normalise_plate(plate)
+    if not wanted:
+        raise TraceError("give the plate to look for")
+    return _search(storage, stations, since, until, key, page, lambda p: normalise_plate(p.vehicle or "") == wanted)
+
+
+def _search(storage: Storage, stations: Iterable[str], since: datetime, until: datetime, key: X25519PrivateKey,
+            page: int, wanted: Callable[[PersonalData], bool]) -> TraceResult:
+    window(since, until)
     ids = tuple(sorted(stations))
     if not ids:
         return TraceResult((), 0, 0, False, True, page_of(1, 0))
@@ -128,7 +147,8 @@ def by_id_number(storage: Storage, stations: Iterable[str], id_number: str, sinc
                        found.truncated, True, shown)
 
 
-def _collect(crossings: Iterable[Mapping[str, Any]], key: X25519PrivateKey | None, wanted: str | None) -> TraceResult:
+def _collect(crossings: Iterable[Mapping[str, Any]], key: X25519PrivateKey | None,
+             wanted: Callable[[PersonalData], bool] | None) -> TraceResult:
     rows: list[TraceRow] = []
     scanned = unopened = 0
     truncated = False
@@ -140,7 +160,7 @@ def _collect(crossings: Iterable[Mapping[str, Any]], key: X25519PrivateKey | Non
                 personal = _open(c, key)
             except (UnsealError, ValueError):
                 unopened += 1
-        if wanted is not None and (personal is None or normalise_id_number(personal.id_number or "") != wanted):
+        if wanted is not None and (personal is None or not wanted(personal)):
             continue
         if len(rows) >= MAX_ROWS:
             truncated = True
@@ -153,3 +173,10 @@ def masked_id(id_number: str) -> str:
     """An id number as the audit log may keep it: its last three characters only."""
     n = normalise_id_number(id_number)
     return "•" * max(len(n) - 3, 0) + n[-3:]
+
+
+def masked_plate(plate: str) -> str:
+    """A plate as the audit log may keep it: its province (first two characters) and last two characters;
+    a plate has few candidates, so more would name the vehicle."""
+    n = normalise_plate(plate)
+    return n[:2] + "•" * max(len(n) - 4, 0) + n[-2:] if len(n) > 4 else "•" * len(n)

@@ -237,6 +237,13 @@ WORDS: dict[str, dict[str, str]] = {
     "only_flagged": {"vi": "Chỉ xem các trạm cần chú ý", "en": "Show only the flagged stations"},
     "all_stations": {"vi": "Xem tất cả các trạm", "en": "Show all stations"},
     "none_flagged": {"vi": "Không có trạm nào cần chú ý.", "en": "No station is flagged."},
+    # plates lane: "where did plate X cross"
+    "trace_plate": {"vi": "Biển số xe này đã qua những trạm nào", "en": "Where did this plate cross"},
+    "plate": {"vi": "Biển số xe (ví dụ 29C-123.45)", "en": "Plate (e.g. 29C-123.45)"},
+    "plate_key_needed": {"vi": "Tìm theo biển số cần khóa riêng của giám sát viên.",
+                         "en": "Searching by plate needs the supervisor's private key."},
+    "one_question": {"vi": "Tìm theo số giấy tờ hoặc theo biển số, mỗi lần một câu hỏi.",
+                     "en": "Search by id number or by plate: one question at a time."},
 }
 
 
