@@ -195,3 +195,18 @@ def test_the_stations_table_a_page_at_a_time_and_only_the_flagged_ones(console: 
     mine = district.get("/console/stations").text
     assert "231 trạm, 0 trạm cần chú ý" in mine  # ST-A and the 230: never ST-B of another district
     assert "Không có trạm nào cần chú ý." in district.get("/console/stations", params={"only": "flagged"}).text
+
+
+def test_the_times_typed_in_the_trace_form_are_the_provinces_local_times(console: Console) -> None:
+    """ST-C's crossings are at 09:00 UTC, 16:00 in Hanoi, where the pages show them: the hour typed as 16:00
+    finds them all, the same figures read as UTC find none (the form said "UTC" while the table said Hanoi)."""
+    busy_station(console)
+    client = signed_in(console, "sup-a")
+    csrf = csrf_of(client.get("/console/trace").text)
+    local = client.post("/console/trace", data={"csrf": csrf, "station": "ST-C", "since": "2021-07-24T16:00",
+                                                "until": "2021-07-24T17:00"})
+    assert local.status_code == 200 and f"{BUSY}</h2>" in local.text
+    assert all(t.startswith("2021-07-24 16:") for t in times(local.text))  # shown in the hour asked for
+    utc_hour = client.post("/console/trace", data={"csrf": csrf, "station": "ST-C", "since": "2021-07-24T09:00",
+                                                   "until": "2021-07-24T10:00"})
+    assert utc_hour.status_code == 200 and "0</h2>" in utc_hour.text

@@ -644,14 +644,15 @@ def _roots(folder: Path) -> list[Any]:
 
 
 def _when(text: str) -> datetime:
-    """A form's time (``YYYY-MM-DDTHH:MM``, as a datetime-local field sends it, or a day): UTC."""
+    """A form's time (``YYYY-MM-DDTHH:MM``, as a datetime-local field sends it, or a day) in the province's time
+    zone, as every time on the pages is shown (``localtime``), returned in UTC; one with an offset is taken as is."""
     from datetime import UTC
 
     try:
         t = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise trace.TraceError("times: YYYY-MM-DDTHH:MM (UTC)") from None
-    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+        raise trace.TraceError("times: YYYY-MM-DDTHH:MM (the province's local time)") from None
+    return (t.replace(tzinfo=localtime.zone()) if t.tzinfo is None else t).astimezone(UTC)
 
 
 def _int(text: str, low: int, high: int) -> int:
