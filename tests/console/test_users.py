@@ -63,18 +63,33 @@ def test_a_generated_password_is_shown_once_and_works(console: Console) -> None:
         assert password not in repr(console.db.rows(f"SELECT * FROM {table}"))
 
 
-@pytest.mark.parametrize(("form", "why"), [
-    ({"username": "x.y", "role": "auditor", "password": "short", "password2": "short"}, "at least 12"),
-    ({"username": "x.y", "role": "auditor", "password": NEW_PASSWORD, "password2": NEW_PASSWORD + "!"}, "khác nhau"),
-    ({"username": "x.y", "role": "supervisor", "password": NEW_PASSWORD, "password2": NEW_PASSWORD}, "district"),
-    ({"username": "X Y!", "role": "auditor", "password": NEW_PASSWORD, "password2": NEW_PASSWORD}, "user name"),
-    ({"username": "sup-a", "role": "auditor", "password": NEW_PASSWORD, "password2": NEW_PASSWORD}, "exists"),
-    ({"username": "x.y", "role": "root", "password": NEW_PASSWORD, "password2": NEW_PASSWORD}, "role"),
+@pytest.mark.parametrize(("form", "vi", "en"), [
+    ({"username": "x.y", "role": "auditor", "password": "short", "password2": "short"},
+     "Mật khẩu phải có ít nhất 12 ký tự", "The password must have at least 12 characters"),
+    ({"username": "x.y", "role": "auditor", "password": NEW_PASSWORD, "password2": NEW_PASSWORD + "!"}, "khác nhau",
+     "differ"),
+    ({"username": "x.y", "role": "supervisor", "password": NEW_PASSWORD, "password2": NEW_PASSWORD},
+     "Giám sát huyện phải có tên huyện", "A district supervisor needs a district"),
+    ({"username": "x.y", "role": "auditor", "district": "Ba Dinh", "password": NEW_PASSWORD,
+      "password2": NEW_PASSWORD}, "Chỉ giám sát huyện mới có huyện", "Only a district supervisor has a district"),
+    ({"username": "X Y!", "role": "auditor", "password": NEW_PASSWORD, "password2": NEW_PASSWORD},
+     "Tên người dùng: 2 đến 32", "User name: 2 to 32"),
+    ({"username": "sup-a", "role": "auditor", "password": NEW_PASSWORD, "password2": NEW_PASSWORD},
+     "Đã có người dùng sup-a", "The user sup-a already exists"),
+    ({"username": "x.y", "role": "root", "password": NEW_PASSWORD, "password2": NEW_PASSWORD},
+     "Vai trò: quản trị tỉnh", "Role: province administrator"),
 ])
-def test_a_user_is_added_with_the_command_lines_rules(console: Console, form: dict[str, str], why: str) -> None:
+def test_a_user_is_added_with_the_command_lines_rules(console: Console, form: dict[str, str], vi: str,
+                                                      en: str) -> None:
+    """The command line's rules, said in the page's language (never the command line's English: "--district")."""
     admin = signed_in(console, "admin")
     r = add(admin, **form)
-    assert r.status_code == 400 and why in r.text.replace("&#39;", "'")
+    text = r.text.replace("&#39;", "'")
+    assert r.status_code == 400 and vi in text and "--district" not in text
+    assert console.db.rows("SELECT count(*) FROM console_users")[0][0] == 4
+    admin.get("/console/lang/en")
+    r = add(admin, **form)
+    assert r.status_code == 400 and en in r.text.replace("&#39;", "'")
     assert console.db.rows("SELECT count(*) FROM console_users")[0][0] == 4
 
 

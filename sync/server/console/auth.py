@@ -148,18 +148,18 @@ class Accounts:
     # -- users -----------------------------------------------------------------------------------
     def add_user(self, username: str, password: str, role: Role, district: str | None, now: datetime) -> User:
         if not USERNAME_RE.match(username):
-            raise CheckpointError("user name: 2 to 32 lower-case letters, digits, '.', '_' or '-'")
+            raise CheckpointError("user name: 2 to 32 lower-case letters, digits, '.', '_' or '-'", code="user_name")
         if len(password) < MIN_PASSWORD:
-            raise CheckpointError(f"the password must have at least {MIN_PASSWORD} characters")
+            raise CheckpointError(f"the password must have at least {MIN_PASSWORD} characters", code="password_short")
         if role is Role.SUPERVISOR and not district:
-            raise CheckpointError("a district supervisor needs its district (--district NAME)")
+            raise CheckpointError("a district supervisor needs its district (--district NAME)", code="district_needed")
         if role is not Role.SUPERVISOR and district:
-            raise CheckpointError("only a district supervisor has a district")
+            raise CheckpointError("only a district supervisor has a district", code="district_only_supervisor")
         if district is not None and not DISTRICT_RE.match(district):
-            raise CheckpointError("district: 1 to 64 letters, digits, spaces, '.', \"'\" or '-'")
+            raise CheckpointError("district: 1 to 64 letters, digits, spaces, '.', \"'\" or '-'", code="district_rule")
         with self.db.tx() as t:
             if t.rows("SELECT 1 FROM console_users WHERE username = ?", (username,)):
-                raise CheckpointError(f"console user {username} already exists")
+                raise CheckpointError(f"console user {username} already exists", code="user_exists")
             t.run("INSERT INTO console_users (username, password_hash, role, district, created_at) "
                   "VALUES (?, ?, ?, ?, ?)", (username, HASHER.hash(password), role.value, district, iso_z(now)))
         return User(username, role, district)
@@ -215,7 +215,7 @@ class Accounts:
         """A new password: every open session of the user ends and any lock-out is lifted; False for an unknown
         user."""
         if len(password) < MIN_PASSWORD:
-            raise CheckpointError(f"the password must have at least {MIN_PASSWORD} characters")
+            raise CheckpointError(f"the password must have at least {MIN_PASSWORD} characters", code="password_short")
         with self.db.tx() as t:
             t.run("DELETE FROM console_sessions WHERE username = ?", (username,))
             return t.run("UPDATE console_users SET password_hash = ?, failed = 0, locked_until = NULL "

@@ -27,10 +27,12 @@ from starlette.concurrency import run_in_threadpool
 
 from checkpoint.clock import Clock
 from checkpoint.display import shown
+from checkpoint.errors import CheckpointError
 from checkpoint.figures import OUTCOMES
 from checkpoint.isotime import iso_z
 from sync.server.console import PREFIX, figures, localtime, paging, trace
 from sync.server.console.auth import (
+    MIN_PASSWORD,
     Accounts,
     IdleOut,
     LastAdmin,
@@ -45,7 +47,7 @@ from sync.server.console.auth import (
 from sync.server.console.db import ConsoleDB
 from sync.server.console.fleet import create_token, fleet, set_district, visible_station
 from sync.server.console.forms import FormError, read_form, read_upload
-from sync.server.console.words import DEFAULT_LANG, LANGS, word
+from sync.server.console.words import DEFAULT_LANG, LANGS, WORDS, word
 from sync.server.health import published_versions  # lane fleet-lists: stations behind the published lists
 from sync.server.lists import KINDS, PublishedLists
 from sync.server.storage import Storage
@@ -456,7 +458,6 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     async def publish(request: Request) -> Response:
         """A list signed elsewhere (the signing key stays offline), verified against the roots before it is
         served: signature, kind, expiry, and newer than the one published."""
-        from checkpoint.errors import CheckpointError
         from checkpoint.trust import MAX_LIST_BYTES
 
         session = await current(request)
@@ -552,7 +553,6 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
 
     @router.post("/users")
     async def user_add(request: Request) -> Response:
-        from checkpoint.errors import CheckpointError
 
         session = await current(request)
         if session is None:
@@ -564,13 +564,13 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
             name = form.get("username", "").strip().lower()
             role_text = form.get("role", "")
             if role_text not in {r.value for r in Role}:
-                raise Refused(400, "bad_input", "role: admin, supervisor or auditor")
+                raise Refused(400, "bad_input", word("rule_role", lang))
             role = Role(role_text)
             district = form.get("district", "").strip() or None
             password, generated = new_password(form, lang)
             added = await th(accounts.add_user, name, password, role, district, clock.now())
         except CheckpointError as e:
-            return await refusal(request, session, Refused(400, "bad_input", str(e)))
+            return await refusal(request, session, Refused(400, "bad_input", account_rule(e, lang, name)))
         except Refused as e:
             return await refusal(request, session, e)
         await th(accounts.audit, session.user.username, "user_added",
@@ -581,7 +581,6 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
     @router.post("/users/{username}/{action}")
     async def user_change(request: Request, username: str, action: str) -> Response:
         """Reset a password, unlock, remove: the same functions as ``checkpoint server console-user``."""
-        from checkpoint.errors import CheckpointError
 
         session = await current(request)
         if session is None:
@@ -617,7 +616,7 @@ def mount(app: FastAPI, storage: Storage, db: ConsoleDB, clock: Clock, key: Ed25
                      address(request), clock.now())
             return await refusal(request, session, Refused(400, "last_admin"))
         except CheckpointError as e:
-            return await refusal(request, session, Refused(400, "bad_input", str(e)))
+            return await refusal(request, session, Refused(400, "bad_input", account_rule(e, lang, username)))
         except Refused as e:
             return await refusal(request, session, e)
         await th(accounts.audit, session.user.username, f"user_{action}", detail, address(request), clock.now())
@@ -634,7 +633,6 @@ def _sha256(data: bytes) -> str:
 
 def _roots(folder: Path) -> list[Any]:
     """The root public keys the operator put in ``folder`` (PEM files); none: nothing can be published."""
-    from checkpoint.errors import CheckpointError
     from checkpoint.trust.keys import load_public_pem
 
     paths = sorted(folder.glob("*.pem")) if folder.is_dir() else []
@@ -653,6 +651,13 @@ def _when(text: str) -> datetime:
     except ValueError:
         raise trace.TraceError("times: YYYY-MM-DDTHH:MM (the province's local time)") from None
     return (t.replace(tzinfo=localtime.zone()) if t.tzinfo is None else t).astimezone(UTC)
+
+
+def account_rule(e: CheckpointError, lang: str, username: str) -> str:
+    """An account rule the form broke (``Accounts``: the command line's rules), in the page's language; the
+    English message is the command line's."""
+    key = f"rule_{e.code}"
+    return word(key, lang).format(n=MIN_PASSWORD, name=username) if e.code and key in WORDS else str(e)
 
 
 def _int(text: str, low: int, high: int) -> int:
