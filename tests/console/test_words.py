@@ -30,3 +30,19 @@ def test_every_word_used_is_in_the_catalogue() -> None:
     used |= {f"disp_{code}" for code in CODES}  # figures.html: t("disp_" ~ code), one per disposition code
     assert len(used) > 60
     assert sorted(used - set(WORDS)) == []
+
+
+def test_every_account_rule_the_console_raises_has_words() -> None:
+    """Each ``CheckpointError(..., code=...)`` of the console's accounts is said in the page's language
+    (``routes.account_rule``: ``rule_<code>``), never in the command line's English."""
+    import re
+    from pathlib import Path
+
+    import sync.server.console as console
+    from sync.server.console.words import WORDS
+
+    folder = Path(console.__file__).parent
+    codes = {c for p in folder.glob("*.py") for c in re.findall(r"""code=["']([a-z_]+)""", p.read_text("utf-8"))}
+    assert {"password_short", "user_exists"} <= codes  # the search finds them
+    missing = [c for c in sorted(codes) if not all(WORDS.get(f"rule_{c}", {}).get(lang) for lang in ("vi", "en"))]
+    assert missing == []
