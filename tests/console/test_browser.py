@@ -82,7 +82,28 @@ def sign_in(browser: Any, console: Console, username: str, password: str = PASSW
 def wait(browser: Any) -> Any:
     """Until a condition holds, across the moment the old page is replaced by the new one (30 s only bound a
     hang: Chromium on a loaded 2-core machine can take seconds for a page)."""
-    return WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
+    return PageSwapWait(browser)
+
+
+class PageSwapWait:
+    """``WebDriverWait(...).until`` that tries again when an element found on the old page is read after it went:
+    stale, missing, or, caught mid-swap, Chromium's "Node with given id does not belong to the document" (a bare
+    WebDriverException, which CI met once in the CSRF test). Any other error still fails at once."""
+
+    def __init__(self, browser: Any) -> None:
+        self._wait = WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,
+                                                                     NoSuchElementException))
+
+    def until(self, condition: Any) -> Any:
+        def tolerant(b: Any) -> Any:
+            try:
+                return condition(b)
+            except WebDriverException as e:
+                if "does not belong to the document" not in str(e):
+                    raise
+                return False
+
+        return self._wait.until(tolerant)
 
 
 def _gone(element: Any) -> bool:
